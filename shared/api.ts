@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { Answers } from './answers.ts';
+import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
+import { Uuid } from './ids.ts';
+import { LocaleCode, LocalizedText } from './locale.ts';
+import { Questionnaire, Slug } from './questionnaire.ts';
+import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
+import { Pin, PublicSettings, settingSchemas } from './settings.ts';
+
+/**
+ * KioskApi: the one contract between the touch UI and the kiosk core. Each method has a zod schema
+ * for its input and its result; both transports (Electron IPC, loopback HTTP) validate on both sides.
+ * Failures are typed results, never thrown strings, so the UI can choose what to tell a citizen.
+ */
+
+export const ApiError = z.discriminatedUnion('code', [
+  z.object({
+    code: z.literal('invalid_input'),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+  z.object({ code: z.literal('bad_pin'), message: z.string(), attemptsLeft: z.number().int().min(0), lockedForMs: z.number().int().min(0) }),
+  z.object({ code: z.literal('locked'), message: z.string(), retryAfterMs: z.number().int().min(0) }),
+  z.object({ code: z.literal('session_expired'), message: z.string() }),
+  z.object({ code: z.literal('not_found'), message: z.string() }),
+  z.object({ code: z.literal('draft_unknown'), message: z.string() }),
+  z.object({
+    code: z.literal('storage_unavailable'),
+    /** What IT needs: disk full, read-only, I/O error. The citizen is shown a polite message instead. */
+    reason: z.enum(['disk_full', 'read_only', 'io_error', 'busy']),
+    message: z.string(),
+  }),
+  z.object({ code: z.literal('internal'), message: z.string() }),
+]);
+export type ApiError = z.infer<typeof ApiError>;
+export type ApiErrorCode = ApiError['code'];
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const resultSchema = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ApiError })]);
+
+const StaffSession = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected a staff session token');
+
+export const Assignment = z.object({
+  procedureCode: ProcedureCode,
+  procedureName: LocalizedText,
+  fieldCode: FieldCode,
+  fieldName: LocalizedText,
+  questionnaireId: Slug,
+  questionnaireVersion: z.number().int().min(1),
+  caseNumber: CaseNumber.nullable(),
+  officerId: StaffRef.nullable(),
+  counterId: StaffRef.nullable(),
+  setAt: z.iso.datetime(),
+});
+export type Assignment = z.infer<typeof Assignment>;
+
+export const StorageHealth = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), reason: z.enum(['disk_full', 'read_only', 'io_error', 'busy']), since: z.iso.datetime() }),
+]);
+
+export const KioskState = z.object({
+  deviceId: z.string(),
+  settings: PublicSettings,
+  assignment: Assignment,
+  questionnaire: Questionnaire,
+  configVersion: z.string(),
+  storage: StorageHealth,
+  /** When the next completed response stops counting as a rapid repeat (ISO), or null. */
+  rapidUntil: z.iso.datetime().nullable(),
+});
+export type KioskState = z.infer<typeof KioskState>;
+
+const Draft = z.object({ draftId: Uuid, locale: LocaleCode, answers: Answers });
+
+export const kioskApi = {
+  /** Everything the attract screen and survey need for the next respondent. */
+  getKioskState: { input: z.object({}).strict(), output: KioskState },
+  /** Fields, procedures and questionnaire titles, for the staff panel's search. */
+  getCatalog: {
+    input: z.object({}).strict(),
+    output: z.object({
+      catalog: Catalog,
+      questionnaires: z.array(z.object({ id: Slug, version: z.number().int(), title: LocalizedText })),
+    }),
+  },
+  /** Starts a respondent: the assignment and questionnaire are fixed now, so a staff switch affects only the next person. */
+  beginResponse: {
+    input: z.object({}).strict(),
+    output: z.object({ draftId: Uuid, startedAt: z.iso.datetime(), questionnaire: Questionnaire, assignment: Assignment }),
+  },
+  /** Stores a completed response; resolves only after the write is durable. */
+  submitResponse: {
+    input: Draft.strict(),
+    output: z.object({ id: z.string(), seq: z.number().int().min(1), flags: ResponseFlags }),
+  },
+  /** Records (or, by policy, discards) a respondent who walked away. */
+  abandonResponse: {
+    input: Draft.strict(),
+    output: z.object({ stored: z.boolean(), id: z.string().nullable(), seq: z.number().int().nullable() }),
+  },
+  staffUnlock: {
+    input: z.object({ pin: Pin }).strict(),
+    output: z.object({ session: StaffSession, expiresAt: z.iso.datetime() }),
+  },
+  staffLock: { input: z.object({ session: StaffSession }).strict(), output: z.object({}) },
+  /** Recent and favourite procedures, officers and counters, for the staff panel. */
+  staffContext: {
+    input: z.object({ session: StaffSession }).strict(),
+    output: z.object({
+      recent: z.array(ProcedureCode),
+      favourites: z.array(ProcedureCode),
+      officers: settingSchemas.officers,
+      counters: settingSchemas.counters,
+      assignment: Assignment,
+    }),
+  },
+  setAssignment: {
+    input: z
+      .object({
+        session: StaffSession,
+        procedureCode: ProcedureCode,
+        caseNumber: CaseNumber.nullable().default(null),
+        officerId: StaffRef.nullable().default(null),
+        counterId: StaffRef.nullable().default(null),
+      })
+      .strict(),
+    output: Assignment,
+  },
+  toggleFavourite: {
+    input: z.object({ session: StaffSession, procedureCode: ProcedureCode }).strict(),
+    output: z.object({ favourites: z.array(ProcedureCode) }),
+  },
+} as const;
+
+export type KioskMethod = keyof typeof kioskApi;
+export const KIOSK_METHODS = Object.keys(kioskApi) as KioskMethod[];
+export const isKioskMethod = (name: string): name is KioskMethod => Object.hasOwn(kioskApi, name);
+
+export type MethodInput<M extends KioskMethod> = z.input<(typeof kioskApi)[M]['input']>;
+export type MethodArgs<M extends KioskMethod> = z.output<(typeof kioskApi)[M]['input']>;
+export type MethodOutput<M extends KioskMethod> = z.output<(typeof kioskApi)[M]['output']>;
+
+/** What the renderer calls. Implemented by both transports' clients. */
+export type KioskApi = { [M in KioskMethod]: (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>> };
+
+/** What the core implements: inputs already validated. */
+export type KioskHandlers = { [M in KioskMethod]: (input: MethodArgs<M>) => Promise<Result<MethodOutput<M>>> | Result<MethodOutput<M>> };
+
+export const zodIssues = (error: z.ZodError): { path: string; message: string }[] =>
+  error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+
+/** Validates an unknown input for a method; the error names every offending field. */
+export const parseInput = <M extends KioskMethod>(method: M, input: unknown): Result<MethodArgs<M>> => {
+  const parsed = kioskApi[method].input.safeParse(input ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as MethodArgs<M> };
+  return { ok: false, error: { code: 'invalid_input', message: `invalid input for ${method}`, issues: zodIssues(parsed.error) } };
+};
+
+/** Runs validated handlers for an untrusted (method, input) pair: the single entry point of every transport. */
+export const dispatch = async (handlers: KioskHandlers, method: string, input: unknown): Promise<Result<unknown>> => {
+  if (!isKioskMethod(method)) return { ok: false, error: { code: 'not_found', message: `no such method: ${method.slice(0, 64)}` } };
+  const args = parseInput(method, input);
+  if (!args.ok) return args;
+  const handler = handlers[method] as (a: unknown) => Promise<Result<unknown>> | Result<unknown>;
+  return handler(args.value);
+};
+
+/** Raw transport: sends a method call, returns the unvalidated envelope. */
+export type Transport = (method: KioskMethod, input: unknown) => Promise<unknown>;
+
+/** Builds a typed KioskApi over any transport, validating every result that comes back. */
+export const createKioskClient = (transport: Transport): KioskApi => {
+  const call = async (method: KioskMethod, input: unknown): Promise<Result<unknown>> => {
+    let raw: unknown;
+    try {
+      raw = await transport(method, input);
+    } catch (e) {
+      return { ok: false, error: { code: 'internal', message: `transport failed: ${e instanceof Error ? e.message : String(e)}` } };
+    }
+    const parsed = resultSchema(kioskApi[method].output).safeParse(raw);
+    if (parsed.success) return parsed.data as Result<unknown>;
+    return { ok: false, error: { code: 'internal', message: `malformed result from ${method}: ${zodIssues(parsed.error)[0]?.message ?? ''}` } };
+  };
+  return Object.fromEntries(KIOSK_METHODS.map((m) => [m, (input: unknown) => call(m, input)])) as KioskApi;
+};

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { Answers } from './answers.ts';
+import { FieldCode, ProcedureCode } from './catalog.ts';
+import { UuidV7 } from './ids.ts';
+import { LocaleCode } from './locale.ts';
+import { Slug } from './questionnaire.ts';
+
+/** "Mã hồ sơ": the case number, the only link from a response to a person. */
+export const CaseNumber = z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z.\-/]{0,39}$/, 'expected a case number of letters, digits, ".", "-" or "/"');
+export const StaffRef = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/);
+
+export const ResponseFlags = z.object({
+  /** Completed sooner after the previous completed response than the configured minimum. Flagged, never dropped. */
+  rapidRepeat: z.boolean(),
+  /** The wall clock moved backwards or jumped relative to the monotonic clock during the response. */
+  clockSuspect: z.boolean(),
+});
+export type ResponseFlags = z.infer<typeof ResponseFlags>;
+
+export const ResponseStatus = z.enum(['complete', 'abandoned']);
+
+/** A response as the kiosk stores it and as it travels to the central service. */
+export const StoredResponse = z.object({
+  id: UuidV7,
+  deviceId: z.string().min(1).max(64),
+  seq: z.number().int().min(1),
+  questionnaireId: Slug,
+  questionnaireVersion: z.number().int().min(1),
+  procedureCode: ProcedureCode,
+  fieldCode: FieldCode,
+  caseNumber: CaseNumber.nullable(),
+  officerId: StaffRef.nullable(),
+  counterId: StaffRef.nullable(),
+  locale: LocaleCode,
+  status: ResponseStatus,
+  startedAt: z.iso.datetime(),
+  submittedAt: z.iso.datetime(),
+  durationMs: z.number().int().min(0),
+  answers: Answers,
+  flags: ResponseFlags,
+});
+export type StoredResponse = z.infer<typeof StoredResponse>;

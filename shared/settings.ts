@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { LocaleCode } from './locale.ts';
+
+/** "HH:MM" on a 24-hour clock. */
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/** Opening hours: for each listed weekday (1 = Monday .. 7 = Sunday), the open intervals. */
+export const OpeningHours = z.array(
+  z.object({ days: z.array(z.number().int().min(1).max(7)).min(1), from: ClockTime, to: ClockTime }).refine((x) => x.from < x.to, 'from must be before to'),
+);
+export type OpeningHours = z.infer<typeof OpeningHours>;
+
+export const Pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
+
+/**
+ * Settings IT adjusts, with their types and defaults. PINs are write-only: the store keeps a
+ * scrypt hash and never gives the PIN back.
+ */
+export const settingSchemas = {
+  officeName: z.string().trim().min(1).max(120),
+  counterName: z.string().trim().min(1).max(60),
+  idleSeconds: z.number().int().min(10).max(600),
+  countdownSeconds: z.number().int().min(3).max(120),
+  thankYouSeconds: z.number().int().min(2).max(60),
+  minSecondsBetweenResponses: z.number().int().min(0).max(600),
+  abandonedPolicy: z.enum(['keep', 'discard']),
+  locales: z.array(LocaleCode).min(1).max(12),
+  staffSessionSeconds: z.number().int().min(15).max(1800),
+  openingHours: OpeningHours,
+  /** Officers and counters staff can pick from in the staff panel; optional on a response. */
+  officers: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), name: z.string().trim().min(1).max(80) })).max(200),
+  counters: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), name: z.string().trim().min(1).max(80) })).max(100),
+  staffPin: Pin,
+  adminPin: Pin,
+} as const;
+
+export type SettingKey = keyof typeof settingSchemas;
+export type Settings = { [K in SettingKey]: z.infer<(typeof settingSchemas)[K]> };
+export const SettingKey = z.enum(Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]]);
+export const SECRET_SETTINGS: readonly SettingKey[] = ['staffPin', 'adminPin'];
+
+/** Demo defaults: documented in the README. Change both PINs before a kiosk goes to a counter. */
+export const DEFAULT_SETTINGS = {
+  officeName: 'Trung tâm Phục vụ hành chính công xã (demo)',
+  counterName: 'Quầy 1',
+  idleSeconds: 45,
+  countdownSeconds: 15,
+  thankYouSeconds: 6,
+  minSecondsBetweenResponses: 20,
+  abandonedPolicy: 'keep',
+  locales: ['vi', 'en'],
+  staffSessionSeconds: 120,
+  openingHours: [
+    { days: [1, 2, 3, 4, 5], from: '07:30', to: '11:30' },
+    { days: [1, 2, 3, 4, 5], from: '13:30', to: '17:00' },
+    { days: [6], from: '07:30', to: '11:30' },
+  ],
+  officers: [
+    { id: 'cb01', name: 'Nguyễn Thị Lan' },
+    { id: 'cb02', name: 'Trần Văn Minh' },
+  ],
+  counters: [
+    { id: 'q1', name: 'Quầy 1' },
+    { id: 'q2', name: 'Quầy 2' },
+  ],
+  staffPin: '1357',
+  adminPin: '924680',
+} as const satisfies Settings;
+
+/** Settings the citizen-facing screens need; PINs and the like stay in the core. */
+export const PublicSettings = z.object({
+  officeName: settingSchemas.officeName,
+  counterName: settingSchemas.counterName,
+  idleSeconds: settingSchemas.idleSeconds,
+  countdownSeconds: settingSchemas.countdownSeconds,
+  thankYouSeconds: settingSchemas.thankYouSeconds,
+  minSecondsBetweenResponses: settingSchemas.minSecondsBetweenResponses,
+  abandonedPolicy: settingSchemas.abandonedPolicy,
+  locales: settingSchemas.locales,
+});
+export type PublicSettings = z.infer<typeof PublicSettings>;
