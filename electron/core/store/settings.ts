@@ -1,0 +1,56 @@
+import type { Database } from 'better-sqlite3';
+import { DEFAULT_SETTINGS, SECRET_SETTINGS, type SettingKey, type Settings, settingSchemas } from '../../../shared/settings.ts';
+import { type PinHash, PinHash as PinHashSchema, hashPin } from './pin-hash.ts';
+
+type PublicKey = Exclude<SettingKey, 'staffPin' | 'adminPin'>;
+export type StoredSettings = { [K in PublicKey]: Settings[K] };
+export type PinRole = 'staff' | 'admin';
+
+const isSecret = (key: SettingKey): boolean => SECRET_SETTINGS.includes(key);
+
+const readRaw = (db: Database, key: string): unknown => {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as unknown) : undefined;
+};
+
+const writeRaw = (db: Database, key: string, value: unknown): void => {
+  db.prepare(
+    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(key, JSON.stringify(value), new Date().toISOString());
+};
+
+/** Reads one non-secret setting, falling back to its default when unset or no longer valid. */
+export const getSetting = <K extends PublicKey>(db: Database, key: K): Settings[K] => {
+  const parsed = settingSchemas[key].safeParse(readRaw(db, key));
+  return (parsed.success ? parsed.data : DEFAULT_SETTINGS[key]) as Settings[K];
+};
+
+export const getAllSettings = (db: Database): StoredSettings => {
+  const keys = Object.keys(settingSchemas).filter((k): k is PublicKey => !isSecret(k as SettingKey));
+  return Object.fromEntries(keys.map((k) => [k, getSetting(db, k)])) as StoredSettings;
+};
+
+export type SetSettingResult = { ok: true } | { ok: false; message: string };
+
+/** Validates and writes a setting; PINs are stored only as scrypt hashes. */
+export const setSetting = (db: Database, key: SettingKey, value: unknown): SetSettingResult => {
+  const parsed = settingSchemas[key].safeParse(value);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.') || key}: ${i.message}`).join('; ') };
+  writeRaw(db, key, isSecret(key) ? hashPin(parsed.data as string) : parsed.data);
+  return { ok: true };
+};
+
+const pinKey = (role: PinRole): SettingKey => (role === 'staff' ? 'staffPin' : 'adminPin');
+
+export const getPinHash = (db: Database, role: PinRole): PinHash | undefined => {
+  const parsed = PinHashSchema.safeParse(readRaw(db, pinKey(role)));
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** First start: store the demo PINs hashed, so the database never holds a PIN in clear. */
+export const ensureDefaultPins = (db: Database): void => {
+  for (const role of ['staff', 'admin'] as const) {
+    if (!getPinHash(db, role)) writeRaw(db, pinKey(role), hashPin(DEFAULT_SETTINGS[pinKey(role) as 'staffPin' | 'adminPin']));
+  }
+};

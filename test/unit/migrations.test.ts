@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION, migrations } from '../../electron/core/db/migrations.ts';
+import { DatabaseTooNewError, migrate, openDatabase, schemaVersion } from '../../electron/core/db/open.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+const dbFile = () => {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return join(t.dir, 'kiosk.sqlite');
+};
+
+const tables = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+/** Data a kiosk at a given schema version could hold, written with that version's tables only. */
+const seedAt = (db: Database.Database, version: number) => {
+  if (version >= 1) {
+    db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('counterName', '\"Quầy 7\"', '2026-01-01T00:00:00.000Z')").run();
+    db.prepare("INSERT INTO questionnaires (id, version, hash, body) VALUES ('quick', 1, 'h', '{}')").run();
+    db.prepare(
+      `INSERT INTO responses (seq, id, questionnaire_id, questionnaire_version, procedure_code, field_code, locale, status,
+        started_at, submitted_at, duration_ms, answers, flags)
+       VALUES (1, '0190a0f0-0000-7000-8000-000000000001', 'quick', 1, '1.001193', 'ho-tich', 'vi', 'complete',
+        '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:30.000Z', 30000, '{"overall":5}', 0)`,
+    ).run();
+  }
+  if (version >= 2) db.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-01T00:00:00.000Z', 'staff', 'unlock', '{}')").run();
+  if (version >= 3) db.prepare("INSERT INTO procedure_usage (code, use_count, favourite) VALUES ('1.001193', 3, 1)").run();
+};
+
+describe('migrations', () => {
+  it('are numbered 1..N without gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    expect(LATEST_SCHEMA_VERSION).toBe(migrations.length);
+  });
+
+  it('bring an empty file to the latest version with the pragmas set', () => {
+    const db = openDatabase(dbFile());
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(tables(db)).toEqual(['audit_log', 'config_versions', 'procedure_usage', 'questionnaires', 'responses', 'settings', 'state']);
+    db.close();
+  });
+
+  // One test per starting version: data written under version k survives the upgrade to the latest.
+  for (let from = 1; from < LATEST_SCHEMA_VERSION; from++) {
+    it(`upgrade from version ${from} keeps its data`, () => {
+      const file = dbFile();
+      const old = openDatabase(file, { migrateTo: from });
+      expect(schemaVersion(old)).toBe(from);
+      seedAt(old, from);
+      old.close();
+
+      const db = openDatabase(file);
+      expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM responses').get()).toEqual({ n: 1 });
+      expect(db.prepare("SELECT value FROM settings WHERE key = 'counterName'").get()).toEqual({ value: '"Quầy 7"' });
+      if (from >= 2) expect(db.prepare('SELECT COUNT(*) AS n FROM audit_log').get()).toEqual({ n: 1 });
+      // the tables added after `from` exist and are usable
+      db.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-02T00:00:00.000Z', 'system', 'test', '{}')").run();
+      db.prepare("INSERT INTO procedure_usage (code) VALUES ('2.000908') ON CONFLICT DO NOTHING").run();
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+    });
+  }
+
+  it('run all pending steps in one transaction: a failing step leaves the file at its old version', () => {
+    const file = dbFile();
+    openDatabase(file, { migrateTo: 1 }).close();
+    const db = new Database(file);
+    const broken = [
+      ...migrations,
+      { version: LATEST_SCHEMA_VERSION + 1, name: 'broken', up: (d: Database.Database) => d.exec('CREATE TABLE nonsense (x INTEGER) STRICT; SELECT * FROM no_such_table;') },
+    ];
+    expect(() => migrate(db, LATEST_SCHEMA_VERSION + 1, broken)).toThrow(/no_such_table/);
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).not.toContain('audit_log');
+    expect(tables(db)).not.toContain('nonsense');
+    db.close();
+  });
+
+  it('refuse a database written by a newer app, without touching it', () => {
+    const file = dbFile();
+    const db = openDatabase(file);
+    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(DatabaseTooNewError);
+    expect(() => openDatabase(file, { readonly: true })).toThrow(/newer than this app supports/);
+    const raw = new Database(file, { readonly: true });
+    expect(schemaVersion(raw)).toBe(LATEST_SCHEMA_VERSION + 1);
+    raw.close();
+  });
+});
