@@ -33,9 +33,22 @@ export const conditionHolds = (c: Condition, answers: Answers): boolean => {
   }
 };
 
-/** Questions a respondent sees given the answers so far, in order. Conditions only look back. */
-export const visibleQuestions = (q: Questionnaire, answers: Answers): Question[] =>
-  q.questions.filter((question) => !question.showIf || conditionHolds(question.showIf, answers));
+/**
+ * Questions a respondent sees given the answers so far, in order. Conditions only look back, and only
+ * at answers to questions that are themselves shown: a stale answer left on a question that became
+ * hidden must not keep its own follow-ups visible.
+ */
+export const visibleQuestions = (q: Questionnaire, answers: Answers): Question[] => {
+  const shown: Answers = {};
+  const visible: Question[] = [];
+  for (const question of q.questions) {
+    if (question.showIf && !conditionHolds(question.showIf, shown)) continue;
+    visible.push(question);
+    const a = answers[question.id];
+    if (a !== undefined) shown[question.id] = a;
+  }
+  return visible;
+};
 
 export type AnswerIssue = { question: string; message: string };
 
@@ -46,7 +59,7 @@ const checkValue = (question: Question, value: AnswerValue): string | null => {
     case 'indicator': {
       const min = scaleMin(question.type);
       const max = scaleMax(question.type);
-      return typeof value === 'number' && value >= min && value <= max ? null : `expected a whole number from ${min} to ${max}`;
+      return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? null : `expected a whole number from ${min} to ${max}`;
     }
     case 'yesno':
       return typeof value === 'boolean' ? null : 'expected true or false';
@@ -62,8 +75,9 @@ const checkValue = (question: Question, value: AnswerValue): string | null => {
       if (typeof value !== 'string') return 'expected text';
       if (value.trim().length === 0) return 'empty text is sent as no answer';
       // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) return 'control characters are not allowed';
-      return [...value].length <= question.maxLength ? null : `at most ${question.maxLength} characters`;
+      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value)) return 'control characters are not allowed';
+      // Counted in composed form: "ệ" typed as e + two combining marks (some Vietnamese keyboards) is one character.
+      return [...value.normalize('NFC')].length <= question.maxLength ? null : `at most ${question.maxLength} characters`;
   }
 };
 

@@ -12,7 +12,7 @@ export const ProcedureCode = z
 
 export const FieldCode = Slug;
 
-export const Field = z.object({
+export const Field = z.strictObject({
   code: FieldCode,
   name: LocalizedText,
   /** Questionnaire used for every procedure of this field unless the procedure overrides it. */
@@ -20,7 +20,7 @@ export const Field = z.object({
 });
 export type Field = z.infer<typeof Field>;
 
-export const Procedure = z.object({
+export const Procedure = z.strictObject({
   code: ProcedureCode,
   name: LocalizedText,
   field: FieldCode,

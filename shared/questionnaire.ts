@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { LocalizedText } from './locale.ts';
 
+/**
+ * Config schemas are strict: an unknown key (a misspelt "showif") is an error naming the field, never
+ * silently dropped, because a dropped condition would show a follow-up to everyone.
+ */
+
 /** Identifiers used in data files: short, stable, safe in URLs, CSV headers and SQL JSON paths. */
 export const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected lower-case letters, digits, "-" or "_" (at most 64)');
 
@@ -11,24 +16,24 @@ export const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected low
  * - csat: the overall satisfaction question of a questionnaire
  */
 export const Feeds = z.discriminatedUnion('instrument', [
-  z.object({ instrument: z.literal('per-case'), indicator: z.number().int().min(1).max(20) }),
-  z.object({ instrument: z.literal('sipas'), element: Slug, criterion: Slug }),
-  z.object({ instrument: z.literal('csat') }),
+  z.strictObject({ instrument: z.literal('per-case'), indicator: z.number().int().min(1).max(20) }),
+  z.strictObject({ instrument: z.literal('sipas'), element: Slug, criterion: Slug }),
+  z.strictObject({ instrument: z.literal('csat') }),
 ]);
 export type Feeds = z.infer<typeof Feeds>;
 
-export const ChoiceOption = z.object({ value: Slug, label: LocalizedText });
-export const IndicatorOption = z.object({ points: z.union([z.literal(0), z.literal(1), z.literal(2)]), label: LocalizedText });
+export const ChoiceOption = z.strictObject({ value: Slug, label: LocalizedText });
+export const IndicatorOption = z.strictObject({ points: z.union([z.literal(0), z.literal(1), z.literal(2)]), label: LocalizedText });
 
 /**
  * Follow-up conditions refer to an earlier question's answer.
  * "lte 2" on a 5-level scale means "at or below Không hài lòng".
  */
 export const Condition = z.discriminatedUnion('op', [
-  z.object({ question: Slug, op: z.enum(['lte', 'gte', 'eq']), value: z.number().int() }),
-  z.object({ question: Slug, op: z.literal('is'), value: z.boolean() }),
-  z.object({ question: Slug, op: z.literal('in'), value: z.array(Slug).min(1) }),
-  z.object({ question: Slug, op: z.literal('answered') }),
+  z.strictObject({ question: Slug, op: z.enum(['lte', 'gte', 'eq']), value: z.number().int() }),
+  z.strictObject({ question: Slug, op: z.literal('is'), value: z.boolean() }),
+  z.strictObject({ question: Slug, op: z.literal('in'), value: z.array(Slug).min(1) }),
+  z.strictObject({ question: Slug, op: z.literal('answered') }),
 ]);
 export type Condition = z.infer<typeof Condition>;
 
@@ -46,23 +51,23 @@ const base = {
  * 5 = Rất hài lòng); satisfaction3 1..3 (1 = Không hài lòng, 3 = Rất hài lòng); indicator 0..2 points.
  */
 export const Question = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('satisfaction5') }),
-  z.object({ ...base, type: z.literal('satisfaction3') }),
-  z.object({ ...base, type: z.literal('indicator'), options: z.array(IndicatorOption).length(3) }),
-  z.object({ ...base, type: z.literal('yesno') }),
-  z.object({ ...base, type: z.literal('single'), options: z.array(ChoiceOption).min(2).max(12) }),
-  z.object({
+  z.strictObject({ ...base, type: z.literal('satisfaction5') }),
+  z.strictObject({ ...base, type: z.literal('satisfaction3') }),
+  z.strictObject({ ...base, type: z.literal('indicator'), options: z.array(IndicatorOption).length(3) }),
+  z.strictObject({ ...base, type: z.literal('yesno') }),
+  z.strictObject({ ...base, type: z.literal('single'), options: z.array(ChoiceOption).min(2).max(12) }),
+  z.strictObject({
     ...base,
     type: z.literal('multi'),
     options: z.array(ChoiceOption).min(2).max(12),
     maxSelected: z.number().int().min(1).optional(),
   }),
-  z.object({ ...base, type: z.literal('text'), maxLength: z.number().int().min(1).max(2000).default(500) }),
+  z.strictObject({ ...base, type: z.literal('text'), maxLength: z.number().int().min(1).max(2000).default(500) }),
 ]);
 export type Question = z.infer<typeof Question>;
 export type QuestionType = Question['type'];
 
-export const GradeBand = z.object({ min: z.number().int().min(0), label: LocalizedText });
+export const GradeBand = z.strictObject({ min: z.number().int().min(0), label: LocalizedText });
 export type GradeBand = z.infer<typeof GradeBand>;
 
 export const QuestionnaireKind = z.enum(['quick', 'per-case', 'sipas', 'custom']);
@@ -75,7 +80,7 @@ export const Questionnaire = z
     title: LocalizedText,
     intro: LocalizedText.optional(),
     /** SIPAS elements shown in reports, in order. */
-    elements: z.array(z.object({ id: Slug, name: LocalizedText })).optional(),
+    elements: z.array(z.strictObject({ id: Slug, name: LocalizedText })).optional(),
     /** Grade bands for the per-case total, highest first; a total gets the first band whose min it reaches. */
     grading: z.array(GradeBand).min(1).optional(),
     questions: z.array(Question).min(1).max(60),

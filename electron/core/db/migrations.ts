@@ -93,6 +93,70 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'sync state: acknowledged ranges, conflicts, batches, status, exports',
+    up: (db) => {
+      db.exec(`
+        -- Sequence ranges the central service has acknowledged (inserted, duplicate or conflict),
+        -- kept merged: normally one row, 1..acked-through. Rows of responses are never deleted.
+        CREATE TABLE sync_acked (
+          seq_from INTEGER PRIMARY KEY CHECK (seq_from >= 1),
+          seq_to INTEGER NOT NULL CHECK (seq_to >= seq_from),
+          acked_at TEXT NOT NULL
+        ) STRICT;
+        -- Responses central reported as conflicts: acknowledged (resending cannot resolve them), shown to IT.
+        CREATE TABLE sync_conflicts (
+          response_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          batch_id TEXT NOT NULL,
+          reported_at TEXT NOT NULL,
+          PRIMARY KEY (response_id, batch_id)
+        ) STRICT;
+        -- Every acknowledged batch, online or uploaded from this kiosk: the evidence behind sync_acked.
+        CREATE TABLE sync_batches (
+          batch_id TEXT PRIMARY KEY,
+          seq_from INTEGER NOT NULL,
+          seq_to INTEGER NOT NULL,
+          via TEXT NOT NULL CHECK (via IN ('online', 'upload')),
+          acked_at TEXT NOT NULL,
+          received INTEGER NOT NULL,
+          inserted INTEGER NOT NULL,
+          duplicates INTEGER NOT NULL,
+          conflicts INTEGER NOT NULL,
+          highest_contiguous_seq INTEGER NOT NULL
+        ) STRICT;
+        -- One row: how the sync engine is doing, for kioskctl, the heartbeat and the admin panel.
+        CREATE TABLE sync_status (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_attempt_at TEXT,
+          last_success_at TEXT,
+          last_error_code TEXT,
+          last_error_message TEXT,
+          last_error_status INTEGER,
+          last_error_at TEXT,
+          next_attempt_at TEXT,
+          last_heartbeat_at TEXT,
+          clock_drift_ms INTEGER,
+          central_contiguous_seq INTEGER
+        ) STRICT;
+        INSERT INTO sync_status (id) VALUES (1);
+        -- .kbatch files written by kioskctl export (verified by reading back before being listed here).
+        CREATE TABLE sync_exports (
+          id INTEGER PRIMARY KEY,
+          file TEXT NOT NULL,
+          batch_id TEXT NOT NULL,
+          seq_from INTEGER NOT NULL,
+          seq_to INTEGER NOT NULL,
+          bytes INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;

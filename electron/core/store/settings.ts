@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_SETTINGS, SECRET_SETTINGS, type SettingKey, type Settings, settingSchemas } from '../../../shared/settings.ts';
 import { type PinHash, PinHash as PinHashSchema, hashPin } from './pin-hash.ts';
 
@@ -26,10 +26,28 @@ export const getSetting = <K extends PublicKey>(db: Database, key: K): Settings[
   return (parsed.success ? parsed.data : DEFAULT_SETTINGS[key]) as Settings[K];
 };
 
-export const getAllSettings = (db: Database): StoredSettings => {
-  const keys = Object.keys(settingSchemas).filter((k): k is PublicKey => !isSecret(k as SettingKey));
-  return Object.fromEntries(keys.map((k) => [k, getSetting(db, k)])) as StoredSettings;
+const PUBLIC_KEYS = Object.keys(settingSchemas).filter((k): k is PublicKey => !isSecret(k as SettingKey));
+
+const parseOrDefault = <K extends PublicKey>(key: K, raw: string | undefined): Settings[K] => {
+  const parsed = settingSchemas[key].safeParse(raw === undefined ? undefined : (JSON.parse(raw) as unknown));
+  return (parsed.success ? parsed.data : DEFAULT_SETTINGS[key]) as Settings[K];
 };
+
+/**
+ * A reader of every non-secret setting for a long-lived connection: one statement, prepared once,
+ * one query per call. It still reads the table every time (kioskctl may change a setting from
+ * another process), but a submit no longer pays a dozen statement preparations to learn them.
+ */
+export const settingsReader = (db: Database): (() => StoredSettings) => {
+  const all = db.prepare('SELECT key, value FROM settings') as Statement<[], { key: string; value: string }>;
+  return () => {
+    const raw = new Map<string, string>();
+    for (const row of all.iterate()) raw.set(row.key, row.value);
+    return Object.fromEntries(PUBLIC_KEYS.map((k) => [k, parseOrDefault(k, raw.get(k))])) as StoredSettings;
+  };
+};
+
+export const getAllSettings = (db: Database): StoredSettings => settingsReader(db)();
 
 export type SetSettingResult = { ok: true } | { ok: false; message: string };
 

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../core/db/open.ts';
+import { databasePath } from '../core/kiosk-core.ts';
+import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
+
+const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
+
+usage: kioskctl <command> [options] [--data-dir DIR] [--json]
+  status                         device id, response counts, last sequence, current procedure
+  responses [--since SEQ]        responses after sequence SEQ (default 0)
+  set-procedure CODE [--case N]  point the kiosk at a procedure for the next respondent
+  verify                         integrity and sequence-gap check; exit 1 on any problem
+  config get KEY                 read a setting
+  config set KEY VALUE           write a setting (JSON values; PINs are stored hashed)
+
+The data dir defaults to $KIOSK_DATA_DIR, else .data/kiosk (the browser host's default).`;
+
+export const run = (argv: string[]): Outcome => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string', default: process.env.KIOSK_DATA_DIR ?? '.data/kiosk' },
+      json: { type: 'boolean', default: false },
+      since: { type: 'string' },
+      case: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) return { exitCode: command || values.help ? 0 : 2, out: { usage: USAGE }, text: USAGE };
+  const dbPath = databasePath(resolve(values['data-dir']));
+  if (!existsSync(dbPath)) return { exitCode: 1, out: { error: `no kiosk database at ${dbPath}` }, text: `error: no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)` };
+  const db = openDatabase(dbPath);
+  try {
+    switch (command) {
+      case 'status':
+        return status(db, dbPath);
+      case 'responses': {
+        const since = values.since === undefined ? 0 : Number(values.since);
+        if (!Number.isInteger(since) || since < 0) return { exitCode: 2, out: { error: '--since takes a sequence number' }, text: 'error: --since takes a sequence number' };
+        return responses(db, since);
+      }
+      case 'set-procedure':
+        if (rest.length !== 1) return { exitCode: 2, out: { error: 'set-procedure takes one procedure code' }, text: 'error: set-procedure takes one procedure code' };
+        return setProcedure(db, rest[0]!, values.case);
+      case 'verify':
+        return verify(db);
+      case 'config':
+        if (rest[0] === 'get' && rest.length === 2) return configGet(db, rest[1]!);
+        if (rest[0] === 'set' && rest.length === 3) return configSet(db, rest[1]!, rest[2]!);
+        return { exitCode: 2, out: { error: 'usage: config get KEY | config set KEY VALUE' }, text: 'error: usage: config get KEY | config set KEY VALUE' };
+      default:
+        return { exitCode: 2, out: { error: `unknown command "${command}"` }, text: `error: unknown command "${command}"\n\n${USAGE}` };
+    }
+  } finally {
+    db.close();
+  }
+};
+
+const main = (): void => {
+  const argv = process.argv.slice(2);
+  let outcome: Outcome;
+  try {
+    outcome = run(argv);
+  } catch (e) {
+    outcome = { exitCode: 1, out: { error: e instanceof Error ? e.message : String(e) }, text: `error: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const json = argv.includes('--json');
+  const stream = outcome.exitCode === 0 ? process.stdout : process.stderr;
+  stream.write(`${json ? JSON.stringify(outcome.out, null, 2) : outcome.text}\n`);
+  process.exitCode = outcome.exitCode;
+};
+
+main();

@@ -1,0 +1,68 @@
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type KioskHandlers, dispatch } from '../../shared/api.ts';
+
+export type HostOptions = {
+  handlers: KioskHandlers;
+  /** Built renderer (vite build output). */
+  rendererDir: string;
+  /** Per-launch secret the renderer must present on every API call. */
+  token: string;
+};
+
+/** Only the loopback interface: the kiosk API must never be reachable from the network. */
+export const HOST_ADDRESS = '127.0.0.1';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * The browser host: serves the renderer and carries KioskApi as `POST /api/<method>`, JSON in and out.
+ * Typed results (including typed errors) are 200; HTTP errors are only for requests that never reach
+ * the API: wrong Host (DNS rebinding), foreign Origin, missing token, oversized or non-JSON bodies.
+ */
+export const createHostServer = (options: HostOptions): FastifyInstance => {
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const host = req.headers.host ?? '';
+    if (!/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host)) return reply.code(403).send({ error: 'forbidden host' });
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.post<{ Params: { method: string } }>('/api/:method', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${req.headers.host}`) return reply.code(403).send({ error: 'foreign origin' });
+    const token = req.headers['x-kiosk-token'];
+    if (typeof token !== 'string' || !sameSecret(token, options.token)) return reply.code(401).send({ error: 'missing or wrong x-kiosk-token' });
+    return dispatch(options.handlers, req.params.method, req.body);
+  });
+
+  if (existsSync(options.rendererDir)) {
+    app.register(fastifyStatic, { root: options.rendererDir, index: 'index.html', wildcard: true });
+  } else {
+    app.get('/', async (_req, reply) => reply.code(503).type('text/plain').send(`renderer not built: run "npx vite build" (looked in ${options.rendererDir})`));
+  }
+  return app;
+};

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { ConfigBundle } from './catalog.ts';
+import { Uuid, UuidV7 } from './ids.ts';
+import { StoredResponse } from './response.ts';
+import { PublicSettings } from './settings.ts';
+
+/**
+ * Sync protocol v1 wire types (docs/sync-protocol.md is the prose). Everything that crosses the
+ * network or a USB stick is parsed with these schemas on arrival.
+ */
+export const PROTOCOL_VERSION = 1;
+export const SUPPORTED_PROTOCOLS = { min: 1, max: 1 } as const;
+
+/** Limits both sides enforce; a kiosk splits its backlog so no batch exceeds them. */
+export const LIMITS = {
+  maxResponsesPerBatch: 1000,
+  /** Bytes of the gzip'd body on the wire or the .kbatch file. */
+  maxCompressedBytes: 4 * 1024 * 1024,
+  /** Bytes of the signed envelope JSON after gunzip (zip-bomb guard). */
+  maxEnvelopeBytes: 16 * 1024 * 1024,
+} as const;
+
+const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
+export const DeviceId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const EnrolmentCode = z.string().regex(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/, 'expected a code like ABCD-EFGH-JKLM');
+
+/** The batch envelope: a contiguous run of one device's sequence, complete and abandoned alike. */
+export const BatchEnvelope = z
+  .object({
+    protocol: z.number().int(),
+    deviceId: DeviceId,
+    batchId: UuidV7,
+    seqFrom: z.number().int().min(1),
+    seqTo: z.number().int().min(1),
+    createdAt: z.iso.datetime(),
+    responses: z.array(StoredResponse).min(1).max(LIMITS.maxResponsesPerBatch),
+  })
+  .superRefine((b, ctx) => {
+    if (b.seqTo < b.seqFrom) ctx.addIssue({ code: 'custom', path: ['seqTo'], message: 'seqTo is before seqFrom' });
+    if (b.responses.length !== b.seqTo - b.seqFrom + 1) {
+      ctx.addIssue({ code: 'custom', path: ['responses'], message: `expected ${b.seqTo - b.seqFrom + 1} responses for seq ${b.seqFrom}..${b.seqTo}` });
+    }
+    b.responses.forEach((r, i) => {
+      if (r.seq !== b.seqFrom + i) ctx.addIssue({ code: 'custom', path: ['responses', i, 'seq'], message: `expected seq ${b.seqFrom + i}` });
+      if (r.deviceId !== b.deviceId) ctx.addIssue({ code: 'custom', path: ['responses', i, 'deviceId'], message: 'response from another device' });
+    });
+  });
+export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
+
+/**
+ * A signed document: the exact UTF-8 bytes that were signed (base64url), the Ed25519 signature over
+ * them, and who signed. Signing bytes rather than re-serialised JSON means no canonicalisation rules.
+ * The same shape, gzip'd, is the HTTP body of POST /v1/batches and the content of a .kbatch file.
+ */
+export const Signed = z.object({
+  format: z.enum(['kbatch', 'kconfig']),
+  signer: z.string().min(1).max(64),
+  payload: Base64Url.min(1),
+  signature: Base64Url.length(86),
+});
+export type Signed = z.infer<typeof Signed>;
+
+export const EnrolRequest = z.object({
+  protocol: z.number().int(),
+  code: EnrolmentCode,
+  deviceId: DeviceId,
+  /** Ed25519 public key, raw 32 bytes, base64url. */
+  publicKey: Base64Url.length(43),
+  appVersion: z.string().max(40),
+  label: z.string().max(120).optional(),
+});
+export type EnrolRequest = z.infer<typeof EnrolRequest>;
+
+export const EnrolResponse = z.object({
+  deviceId: DeviceId,
+  unit: z.object({ id: z.string(), name: z.string() }),
+  /** Central's Ed25519 public key (raw, base64url) that signs configuration. */
+  centralPublicKey: Base64Url.length(43),
+  serverTime: z.iso.datetime(),
+});
+export type EnrolResponse = z.infer<typeof EnrolResponse>;
+
+export const ConflictItem = z.object({ id: Uuid, seq: z.number().int(), reason: z.enum(['different_content', 'seq_taken']) });
+
+export const BatchAck = z.object({
+  batchId: UuidV7,
+  deviceId: DeviceId,
+  received: z.number().int().min(0),
+  inserted: z.number().int().min(0),
+  duplicates: z.number().int().min(0),
+  conflicts: z.array(ConflictItem),
+  /** Highest H such that central holds every seq 1..H of this device. */
+  highestContiguousSeq: z.number().int().min(0),
+});
+export type BatchAck = z.infer<typeof BatchAck>;
+
+export const Heartbeat = z.object({
+  deviceId: DeviceId,
+  clock: z.iso.datetime(),
+  appVersion: z.string().max(40),
+  configVersion: z.string().max(80),
+  lastSeq: z.number().int().min(0),
+  lastAckedSeq: z.number().int().min(0),
+  queueDepth: z.number().int().min(0),
+  freeDiskBytes: z.number().int().min(0).nullable(),
+  procedureCode: z.string().max(40).nullable(),
+});
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+export const HeartbeatReply = z.object({ serverTime: z.iso.datetime(), highestContiguousSeq: z.number().int().min(0), configVersion: z.string().nullable() });
+
+/** What central publishes to a unit's kiosks, signed by the central key (format "kconfig"). */
+export const PublishedConfig = z.object({
+  version: z.string().min(1).max(80),
+  publishedAt: z.iso.datetime(),
+  bundle: ConfigBundle,
+  settings: PublicSettings.partial().optional(),
+});
+export type PublishedConfig = z.infer<typeof PublishedConfig>;
+
+export const SyncErrorCode = z.enum([
+  'invalid_body',
+  'unsupported_protocol',
+  'bad_signature',
+  'unknown_device',
+  'device_revoked',
+  'enrolment_code_invalid',
+  'device_exists',
+  'too_large',
+  'rate_limited',
+  'internal',
+]);
+export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
+
+/** Every error body: a code, a sentence, and where it applies the offending field or the supported range. */
+export const SyncErrorBody = z.object({
+  error: SyncErrorCode,
+  message: z.string(),
+  field: z.string().optional(),
+  supported: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
+});
+export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
+
+/** Request-signing headers for device calls that carry no signed envelope (heartbeat, config). */
+export const DEVICE_HEADERS = { device: 'x-kiosk-device', timestamp: 'x-kiosk-timestamp', signature: 'x-kiosk-signature' } as const;
+
+/** The string a device signs for a request: method, path, timestamp and the body's SHA-256 (hex). */
+export const requestSigningString = (method: string, path: string, timestamp: string, bodySha256Hex: string): string =>
+  `kiosk-request-v1\n${method.toUpperCase()}\n${path}\n${timestamp}\n${bodySha256Hex}`;
