@@ -30,6 +30,7 @@ export default tseslint.config(
   },
   {
     files: ['shared/**'],
+    ignores: ['shared/node/**'],
     rules: {
       ...restrict([...nodeBuiltins, ...nativeOrElectron, ...serverLibs, 'react', 'react-dom'], ['../electron/*', '../renderer/*', '../central/*', 'node:*'], 'shared/ is imported by both processes: no node:*, DOM, electron or native modules'),
       'no-restricted-globals': ['error', ...domGlobals, { name: 'process', message: 'shared/ runs in the renderer too' }, { name: 'Buffer', message: 'shared/ runs in the renderer too' }],
@@ -47,8 +48,16 @@ export default tseslint.config(
     rules: restrict(['electron', 'react', 'react-dom', 'fastify'], ['electron/*', '**/renderer/*', '**/shell/*', '**/host/*', '**/cli/*'], 'the core knows nothing of its hosts'),
   },
   {
+    // shared/node/: code the kiosk core and the central service share (signing, gzip); Node only.
+    files: ['shared/node/**'],
+    rules: {
+      ...restrict([...nativeOrElectron, ...serverLibs, 'react', 'react-dom'], ['../../electron/*', '../../renderer/*', '../../central/*'], 'shared/node/ serves the kiosk core and central alike: node:* only'),
+      'no-restricted-globals': ['error', ...domGlobals],
+    },
+  },
+  {
     files: ['renderer/**'],
-    rules: restrict([...nodeBuiltins, ...nativeOrElectron, ...serverLibs], ['**/electron/*', '**/central/*', 'node:*'], 'the renderer is a sandboxed web page: it reaches the core only through KioskApi'),
+    rules: restrict([...nodeBuiltins, ...nativeOrElectron, ...serverLibs], ['**/electron/*', '**/central/*', '**/shared/node/*', 'node:*'], 'the renderer is a sandboxed web page: it reaches the core only through KioskApi'),
   },
   {
     files: ['central/**'],
