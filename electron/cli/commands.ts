@@ -117,8 +117,11 @@ export const configGet = (db: Database, key: string): Outcome => {
 export const configSet = (db: Database, key: string, raw: string): Outcome => {
   const k = SettingKey.safeParse(key);
   if (!k.success) return problem(`unknown setting "${key}"; known: ${Object.keys(settingSchemas).join(', ')}`, 2);
-  // PINs stay strings ("0123" must not become 123); everything else may be JSON.
-  const value = SECRET_SETTINGS.includes(k.data) ? raw : parseValue(raw);
+  // PINs stay strings ("0123" must not become 123); everything else may be JSON. A value that only
+  // fits as the text typed (counterName 12, officeName true) is taken as that text.
+  const schema = settingSchemas[k.data] as { safeParse: (v: unknown) => { success: boolean } };
+  const json = parseValue(raw);
+  const value = SECRET_SETTINGS.includes(k.data) || (!schema.safeParse(json).success && schema.safeParse(raw).success) ? raw : json;
   const result = db.transaction(() => {
     const r = setSetting(db, k.data, value);
     if (r.ok) audit(db, 'kioskctl', 'config_set', { key, value: SECRET_SETTINGS.includes(k.data) ? '(hidden)' : value });

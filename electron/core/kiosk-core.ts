@@ -15,9 +15,11 @@ import { ensureDeviceId } from './device.ts';
 import { createStaffAuth } from './staff-auth.ts';
 import { audit } from './store/audit.ts';
 import { favouriteProcedures, recentProcedures, recordUse, toggleFavourite } from './store/procedure-usage.ts';
-import { type NewResponse, lastCompletedAt, responseWriter } from './store/responses.ts';
-import { ensureDefaultPins, getAllSettings } from './store/settings.ts';
+import { type NewResponse, type StoredOutcome, lastCompletedAt, responseWriter, storedOutcome } from './store/responses.ts';
+import { ensureDefaultPins, settingsReader } from './store/settings.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
+import type { PublishedConfig } from '../../shared/sync.ts';
+import { type ConfigApplyResult, applyPublishedConfigToDb, loadPublishedConfig } from './sync/published-config.ts';
 
 export type Clock = { now: () => number; mono: () => number };
 export const systemClock: Clock = { now: () => Date.now(), mono: () => performance.now() };
@@ -41,7 +43,7 @@ type Draft = {
   assignment: Assignment;
   questionnaire: Questionnaire;
   /** Set once stored, so a retried submit (lost reply) gets the same answer, not a second row. */
-  done?: { id: string; seq: number; flags: ResponseFlags };
+  done?: StoredOutcome;
 };
 
 const MAX_DRAFTS = 64;
@@ -56,6 +58,11 @@ export type KioskCore = KioskHandlers & {
   config: () => ActiveConfig;
   configProblems: () => ConfigProblem[];
   reloadConfig: () => ConfigProblem[];
+  /**
+   * Sync hook: a verified configuration from central becomes the last good one and is active from the
+   * next beginResponse (a survey in progress keeps its questionnaire). Refused with reasons otherwise.
+   */
+  applyPublishedConfig: (published: PublishedConfig) => ConfigApplyResult;
   close: () => void;
 };
 
@@ -75,18 +82,26 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     const loaded = loadActiveConfig(db, configDir, EMBEDDED_CONFIG_DIR);
     config = loaded.active;
     problems = loaded.problems;
+    // An enrolled kiosk runs the configuration central last published to it, when it has one.
+    config = loadPublishedConfig(db) ?? config;
     if (problems.length > 0) log('error', `configuration in ${configDir} refused; running on ${config.version}`, { problems });
     return problems;
   };
   reloadConfig();
 
   const writeResponse = responseWriter(db);
+  const findStored = storedOutcome(db);
+  /** A draft's stored outcome: remembered, or (after a restart or eviction) found by its id in the database. */
+  const doneOf = (draftId: string): StoredOutcome | undefined => {
+    const draft = drafts.get(draftId);
+    return draft ? draft.done : findStored(draftId);
+  };
   const auth = createStaffAuth(db, clock.now);
   const drafts = new Map<string, Draft>();
   let health: { ok: true } | { ok: false; reason: StorageReason; since: string } = { ok: true };
   let lastComplete: { wall: number; mono: number | null } | null = null;
 
-  const settings = () => getAllSettings(db);
+  const settings = settingsReader(db);
   const sessionMs = () => settings().staffSessionSeconds * 1000;
   const current = () => resolveAssignment(config!.bundle, readChoice(db));
 
@@ -99,25 +114,33 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   };
 
   /** Rapid repeat: measured on the monotonic clock within one run, on the wall clock across restarts. */
-  const isRapid = (nowWall: number, nowMono: number): boolean => {
-    const minMs = settings().minSecondsBetweenResponses * 1000;
+  const isRapid = (nowWall: number, nowMono: number, minSeconds: number): boolean => {
+    const minMs = minSeconds * 1000;
     if (minMs === 0 || lastCompleteWall() === null) return false;
     if (lastComplete?.mono != null) return nowMono - lastComplete.mono < minMs;
     return nowWall - lastComplete!.wall < minMs;
   };
 
   const store = (draftId: string, locale: string, answers: NewResponse['answers'], status: 'complete' | 'abandoned'): Result<{ id: string; seq: number; flags: ResponseFlags }> => {
+    const done = doneOf(draftId);
+    if (done) {
+      // Closed as abandoned (the idle timeout won a race with the last tap): a submit must not report
+      // the complete answers as saved when only the partial ones are.
+      if (status === 'complete' && done.status === 'abandoned') return fail('draft_unknown', 'this survey was already closed as abandoned; start again');
+      return { ok: true, value: { id: done.id, seq: done.seq, flags: done.flags } };
+    }
     const draft = drafts.get(draftId);
     if (!draft) return fail('draft_unknown', 'this survey was not started on this kiosk, or the kiosk restarted; start again');
-    if (draft.done) return { ok: true, value: draft.done };
     const issues = checkAnswers(draft.questionnaire, answers, status).map((i) => ({ path: `answers.${i.question}`, message: i.message }));
-    if (!settings().locales.includes(locale)) issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
+    // Read once per submit: this runs on the durable path, before the commit's fsync.
+    const s = settings();
+    if (!s.locales.includes(locale)) issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
     if (issues.length > 0) return { ok: false, error: { code: 'invalid_input', message: 'the answers do not fit the questionnaire', issues } };
     const nowWall = clock.now();
     const nowMono = clock.mono();
     const elapsedMono = nowMono - draft.startedMono;
     const flags: ResponseFlags = {
-      rapidRepeat: status === 'complete' && isRapid(nowWall, nowMono),
+      rapidRepeat: status === 'complete' && isRapid(nowWall, nowMono, s.minSecondsBetweenResponses),
       clockSuspect: Math.abs(nowWall - draft.startedAt - elapsedMono) > CLOCK_TOLERANCE_MS,
     };
     const a = draft.assignment;
@@ -140,9 +163,9 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
         flags,
       });
       health = { ok: true };
-      draft.done = { id: draftId, seq, flags };
+      draft.done = { id: draftId, seq, status, flags };
       if (status === 'complete') lastComplete = { wall: nowWall, mono: nowMono };
-      return { ok: true, value: draft.done };
+      return { ok: true, value: { id: draftId, seq, flags } };
     } catch (e) {
       const reason = classifyStorageError(e);
       if (!reason) throw e;
@@ -205,7 +228,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
       if (settings().abandonedPolicy === 'discard') {
         // Already stored (the submit's reply was lost, then the UI timed out): report it, and keep the
         // draft so a retried submit still gets its id and seq.
-        const done = drafts.get(draftId)?.done;
+        const done = doneOf(draftId);
         if (done) return { ok: true, value: { stored: true, id: done.id, seq: done.seq } };
         if (!drafts.delete(draftId)) return fail('draft_unknown', 'unknown survey');
         return { ok: true, value: { stored: false, id: null, seq: null } };
@@ -282,6 +305,12 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     config: () => config!,
     configProblems: () => problems,
     reloadConfig,
+    applyPublishedConfig: (published) => {
+      const applied = applyPublishedConfigToDb(db, published, new Date(clock.now()));
+      if (applied.ok) config = applied.active;
+      else log('error', `configuration ${published.version} from central refused; running on ${config!.version}`, { problems: applied.problems });
+      return applied;
+    },
     close: () => {
       if (db.open) db.close();
     },

@@ -41,6 +41,8 @@ const sameSecret = (a: string, b: string): boolean => {
  */
 export const createHostServer = (options: HostOptions): FastifyInstance => {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  // JSON only: Fastify's default text/plain parser would hand a raw string to the API.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (req, reply) => {
     const host = req.headers.host ?? '';

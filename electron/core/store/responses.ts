@@ -111,3 +111,14 @@ export const lastCompletedAt = (db: Database): string | null => {
     | undefined;
   return row?.submitted_at ?? null;
 };
+
+export type StoredOutcome = { id: string; seq: number; status: 'complete' | 'abandoned'; flags: ResponseFlags };
+
+/** What a response id was stored as, for a retry that arrives after the kiosk forgot its draft (a restart). */
+export const storedOutcome = (db: Database): ((id: string) => StoredOutcome | undefined) => {
+  const byId = db.prepare('SELECT seq, status, flags FROM responses WHERE id = ?') as Statement<[string], { seq: number; status: 'complete' | 'abandoned'; flags: number }>;
+  return (id) => {
+    const row = byId.get(id);
+    return row && { id, seq: row.seq, status: row.status, flags: intToFlags(row.flags) };
+  };
+};

@@ -34,16 +34,31 @@ const parseOrDefault = <K extends PublicKey>(key: K, raw: string | undefined): S
 };
 
 /**
- * A reader of every non-secret setting for a long-lived connection: one statement, prepared once,
- * one query per call. It still reads the table every time (kioskctl may change a setting from
- * another process), but a submit no longer pays a dozen statement preparations to learn them.
+ * A reader of every non-secret setting for a long-lived connection. It reads the table on every call
+ * (kioskctl may change a setting from another process) with one statement prepared once, and parses a
+ * value again only when its stored JSON changed: a submit runs this before its commit, so it should
+ * not pay a dozen statement preparations and schema validations to learn the same values.
+ * Parsed values are shared between calls (as the defaults always were): treat them as read-only.
  */
 export const settingsReader = (db: Database): (() => StoredSettings) => {
-  const all = db.prepare('SELECT key, value FROM settings') as Statement<[], { key: string; value: string }>;
+  const all = db.prepare(`SELECT key, value FROM settings WHERE key IN (${PUBLIC_KEYS.map(() => '?').join(', ')})`) as Statement<
+    string[],
+    { key: string; value: string }
+  >;
+  const parsed = new Map<PublicKey, { raw: string | undefined; value: unknown }>();
   return () => {
-    const raw = new Map<string, string>();
-    for (const row of all.iterate()) raw.set(row.key, row.value);
-    return Object.fromEntries(PUBLIC_KEYS.map((k) => [k, parseOrDefault(k, raw.get(k))])) as StoredSettings;
+    const raw = new Map(all.all(...PUBLIC_KEYS).map((r) => [r.key, r.value]));
+    const out: Record<string, unknown> = {};
+    for (const key of PUBLIC_KEYS) {
+      const text = raw.get(key);
+      let memo = parsed.get(key);
+      if (!memo || memo.raw !== text) {
+        memo = { raw: text, value: parseOrDefault(key, text) };
+        parsed.set(key, memo);
+      }
+      out[key] = memo.value;
+    }
+    return out as StoredSettings;
   };
 };
 
