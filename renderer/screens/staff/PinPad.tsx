@@ -1,0 +1,102 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../../api/context.ts';
+import { useNow } from '../../state/use-now.ts';
+import { formatWait } from './procedure-sections.ts';
+
+const MAX_PIN = 8;
+const MIN_PIN = 4;
+
+type Problem = { kind: 'bad'; attemptsLeft: number } | { kind: 'failed' } | null;
+
+type Props = {
+  onUnlocked: (session: string) => void;
+  onClose: () => void;
+};
+
+/** The staff PIN: a masked field, a 0-9 pad, OK. Wrong PINs and the lockout come from the core. */
+export const PinPad = ({ onUnlocked, onClose }: Props) => {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [pin, setPin] = useState('');
+  const [checking, setChecking] = useState(false);
+  const [problem, setProblem] = useState<Problem>(null);
+  const [lockedUntil, setLockedUntil] = useState(0);
+  const now = useNow(250, lockedUntil > 0);
+  const locked = lockedUntil > now;
+
+  const type = (d: string) => setPin((p) => (p.length < MAX_PIN ? p + d : p));
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (pin.length < MIN_PIN || checking || locked) return;
+    setChecking(true);
+    const r = await api.staffUnlock({ pin });
+    setChecking(false);
+    setPin('');
+    if (r.ok) return onUnlocked(r.value.session);
+    const err = r.error;
+    if (err.code === 'bad_pin') {
+      setProblem({ kind: 'bad', attemptsLeft: err.attemptsLeft });
+      setLockedUntil(err.lockedForMs > 0 ? Date.now() + err.lockedForMs : 0);
+    } else if (err.code === 'locked') {
+      setProblem(null);
+      setLockedUntil(Date.now() + err.retryAfterMs);
+    } else {
+      setProblem({ kind: 'failed' });
+    }
+  };
+
+  const message = locked
+    ? t('staff.locked', { time: formatWait(lockedUntil - now) })
+    : problem?.kind === 'bad'
+      ? t('staff.badPin', { attempts: problem.attemptsLeft })
+      : problem?.kind === 'failed'
+        ? t('staff.failed')
+        : checking
+          ? t('staff.checking')
+          : '';
+
+  return (
+    <form className="pin" onSubmit={(e) => void submit(e)}>
+      <h2 id="staff-title">{t('staff.pinTitle')}</h2>
+      <label htmlFor="staff-pin" className="pin-label">
+        {t('staff.pinPrompt')}
+      </label>
+      <input
+        id="staff-pin"
+        className="pin-input"
+        data-testid="pin-input"
+        type="password"
+        inputMode="none"
+        autoComplete="off"
+        maxLength={MAX_PIN}
+        value={pin}
+        readOnly={locked}
+        onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, MAX_PIN))}
+      />
+      <p className={`staff-message ${message && !checking ? 'is-error' : ''}`} data-testid="staff-error" role="alert">
+        {message}
+      </p>
+      <div className="pin-pad">
+        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
+          <button key={d} type="button" className="pin-key" data-testid="pin-key" data-key={d} disabled={locked || checking} onClick={() => type(d)}>
+            {d}
+          </button>
+        ))}
+        <button type="button" className="pin-key" data-testid="pin-key" data-key="back" aria-label={t('staff.delete')} disabled={locked || checking} onClick={() => setPin((p) => p.slice(0, -1))}>
+          ⌫
+        </button>
+        <button type="button" className="pin-key" data-testid="pin-key" data-key="0" disabled={locked || checking} onClick={() => type('0')}>
+          0
+        </button>
+        <button type="submit" className="pin-key pin-ok" data-testid="pin-key" data-key="ok" disabled={locked || checking || pin.length < MIN_PIN}>
+          {t('staff.ok')}
+        </button>
+      </div>
+      <button type="button" className="btn" data-testid="staff-close" onClick={onClose}>
+        {t('staff.close')}
+      </button>
+    </form>
+  );
+};

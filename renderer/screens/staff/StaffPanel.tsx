@@ -1,0 +1,64 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Assignment } from '../../../shared/api.ts';
+import { useApi } from '../../api/context.ts';
+import { useIdleTimer } from '../../state/use-activity.ts';
+import { PinPad } from './PinPad.tsx';
+import { StaffWorkspace } from './StaffWorkspace.tsx';
+
+/** The panel closes itself after this long without a touch. */
+export const STAFF_IDLE_MS = 60_000;
+
+type Props = {
+  locale: string;
+  onClose: () => void;
+  /** The core ended the staff session (it expired): the panel is closed with a note. */
+  onExpired: () => void;
+  onApplied: (a: Assignment) => void;
+};
+
+/** PIN first, then the workspace; locks the session whenever it closes. */
+export const StaffPanel = ({ locale, onClose, onExpired, onApplied }: Props) => {
+  const api = useApi();
+  const [session, setSession] = useState<string | null>(null);
+  const sessionRef = useRef<string | null>(null);
+  useEffect(() => {
+    sessionRef.current = session;
+  }, [session]);
+
+  const close = useCallback(() => {
+    const s = sessionRef.current;
+    if (s) void api.staffLock({ session: s });
+    onClose();
+  }, [api, onClose]);
+
+  useIdleTimer(true, STAFF_IDLE_MS, close);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') close();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [close]);
+
+  return (
+    <div className="staff-backdrop">
+      <div className={`staff-panel ${session ? 'is-open' : 'is-pin'}`} role="dialog" aria-modal="true" aria-labelledby="staff-title" data-testid="staff-panel">
+        {session === null ? (
+          <PinPad onClose={close} onUnlocked={setSession} />
+        ) : (
+          <StaffWorkspace
+            session={session}
+            locale={locale}
+            onExpired={onExpired}
+            onApplied={(a) => {
+              void api.staffLock({ session });
+              onApplied(a);
+            }}
+            onClose={close}
+          />
+        )}
+      </div>
+    </div>
+  );
+};
