@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../core/db/open.ts';
 import { databasePath } from '../core/kiosk-core.ts';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
+import { SYNC_USAGE, isSyncCommand, runSyncCommand } from './sync-commands.ts';
 
 const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
 
@@ -14,11 +15,12 @@ usage: kioskctl <command> [options] [--data-dir DIR] [--json]
   verify                         integrity and sequence-gap check; exit 1 on any problem
   config get KEY                 read a setting
   config set KEY VALUE           write a setting (JSON values; PINs are stored hashed)
+${SYNC_USAGE}
 
 The data dir defaults to $KIOSK_DATA_DIR, else .data/kiosk (the browser host's default).`;
 
-export const run = (argv: string[]): Outcome => {
-  const { values, positionals } = parseArgs({
+const parse = (argv: string[]) =>
+  parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -27,10 +29,29 @@ export const run = (argv: string[]): Outcome => {
       since: { type: 'string' },
       case: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      // sync commands (sync-commands.ts)
+      central: { type: 'string' },
+      code: { type: 'string' },
+      label: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      retries: { type: 'string' },
     },
   });
+
+/** Every command; the sync commands (network, files) are asynchronous. */
+export const runAsync = async (argv: string[]): Promise<Outcome> => {
+  const { values, positionals } = parse(argv);
+  const [command, ...rest] = positionals;
+  if (!values.help && isSyncCommand(command)) return runSyncCommand(command, rest, values);
+  return run(argv);
+};
+
+export const run = (argv: string[]): Outcome => {
+  const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) return { exitCode: command || values.help ? 0 : 2, out: { usage: USAGE }, text: USAGE };
+  if (isSyncCommand(command)) return { exitCode: 2, out: { error: `"${command}" is asynchronous: use runAsync` }, text: `error: "${command}" is asynchronous: use runAsync` };
   const dbPath = databasePath(resolve(values['data-dir']));
   if (!existsSync(dbPath)) return { exitCode: 1, out: { error: `no kiosk database at ${dbPath}` }, text: `error: no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)` };
   const db = openDatabase(dbPath);
@@ -39,7 +60,8 @@ export const run = (argv: string[]): Outcome => {
       case 'status':
         return status(db, dbPath);
       case 'responses': {
-        const since = values.since === undefined ? 0 : Number(values.since);
+        // Digits only: Number('') is 0, so an empty value (an unset shell variable) would list everything.
+        const since = values.since === undefined ? 0 : /^\d+$/.test(values.since) ? Number(values.since) : NaN;
         if (!Number.isInteger(since) || since < 0) return { exitCode: 2, out: { error: '--since takes a sequence number' }, text: 'error: --since takes a sequence number' };
         return responses(db, since);
       }
@@ -60,11 +82,11 @@ export const run = (argv: string[]): Outcome => {
   }
 };
 
-const main = (): void => {
+const main = async (): Promise<void> => {
   const argv = process.argv.slice(2);
   let outcome: Outcome;
   try {
-    outcome = run(argv);
+    outcome = await runAsync(argv);
   } catch (e) {
     outcome = { exitCode: 1, out: { error: e instanceof Error ? e.message : String(e) }, text: `error: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -74,4 +96,4 @@ const main = (): void => {
   process.exitCode = outcome.exitCode;
 };
 
-main();
+await main();

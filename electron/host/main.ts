@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openKioskCore } from '../core/kiosk-core.ts';
+import { createSyncEngine } from '../core/sync/engine.ts';
+import { syncEnabledFromEnv, syncOptionsFromEnv } from '../core/sync/env.ts';
+import { hostFromCore } from '../core/sync/host.ts';
 import { HOST_ADDRESS, createHostServer } from './server.ts';
 
 /**
@@ -33,7 +36,12 @@ const url = new URL(address);
 console.log(`Kiosk ready: http://${HOST_ADDRESS}:${url.port}/#token=${token}`);
 console.log(`Data: ${resolve(values['data-dir'])}  Device: ${core.deviceId}  Config: ${core.config().version}`);
 
+// Sync runs in the background; it idles until the kiosk is enrolled (kioskctl enroll), then sends.
+const sync = syncEnabledFromEnv() ? createSyncEngine({ host: hostFromCore(core, resolve(values['data-dir'])), ...syncOptionsFromEnv() }) : undefined;
+sync?.start();
+
 const stop = async () => {
+  await sync?.stop();
   await app.close();
   core.close();
   process.exit(0);

@@ -30,6 +30,10 @@ const seedAt = (db: Database.Database, version: number) => {
   }
   if (version >= 2) db.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-01T00:00:00.000Z', 'staff', 'unlock', '{}')").run();
   if (version >= 3) db.prepare("INSERT INTO procedure_usage (code, use_count, favourite) VALUES ('1.001193', 3, 1)").run();
+  if (version >= 4) {
+    db.prepare("INSERT INTO sync_acked (seq_from, seq_to, acked_at) VALUES (1, 1, '2026-01-01T00:01:00.000Z')").run();
+    db.prepare("UPDATE sync_status SET attempts = 2, last_error_code = 'network' WHERE id = 1").run();
+  }
 };
 
 describe('migrations', () => {
@@ -44,7 +48,21 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tables(db)).toEqual(['audit_log', 'config_versions', 'procedure_usage', 'questionnaires', 'responses', 'settings', 'state']);
+    expect(tables(db)).toEqual([
+      'audit_log',
+      'config_versions',
+      'procedure_usage',
+      'questionnaires',
+      'responses',
+      'settings',
+      'state',
+      'sync_acked',
+      'sync_batches',
+      'sync_conflicts',
+      'sync_exports',
+      'sync_status',
+    ]);
+    expect(db.prepare('SELECT attempts FROM sync_status WHERE id = 1').get()).toEqual({ attempts: 0 });
     db.close();
   });
 
@@ -65,6 +83,8 @@ describe('migrations', () => {
       // the tables added after `from` exist and are usable
       db.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-02T00:00:00.000Z', 'system', 'test', '{}')").run();
       db.prepare("INSERT INTO procedure_usage (code) VALUES ('2.000908') ON CONFLICT DO NOTHING").run();
+      db.prepare("INSERT INTO sync_acked (seq_from, seq_to, acked_at) VALUES (5, 6, '2026-01-02T00:00:00.000Z') ON CONFLICT DO NOTHING").run();
+      expect(db.prepare('SELECT COUNT(*) AS n FROM sync_status').get()).toEqual({ n: 1 });
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       db.close();
     });

@@ -1,0 +1,131 @@
+/**
+ * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
+ * Never edit a migration that has shipped: add the next number. Each has a test in
+ * test/central/migrations.test.ts that starts from the version before it, with data in place.
+ */
+export type CentralMigration = { version: number; name: string; sql: string };
+
+export const migrations: readonly CentralMigration[] = [
+  {
+    version: 1,
+    name: 'units, enrolment codes, devices',
+    sql: `
+      CREATE TABLE units (
+        id text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Only the SHA-256 of a code is kept: a leaked database does not leak usable codes.
+      CREATE TABLE enrolment_codes (
+        code_hash text PRIMARY KEY,
+        unit_id text NOT NULL REFERENCES units (id),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_by text,
+        used_at timestamptz,
+        CHECK ((used_by IS NULL) = (used_at IS NULL))
+      );
+      CREATE TABLE devices (
+        id text PRIMARY KEY,
+        unit_id text NOT NULL REFERENCES units (id),
+        public_key text NOT NULL,
+        label text,
+        app_version text NOT NULL,
+        enrolled_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        last_heartbeat jsonb,
+        last_heartbeat_at timestamptz,
+        -- device clock minus server clock at the last heartbeat
+        clock_drift_ms bigint
+      );
+      CREATE INDEX devices_unit ON devices (unit_id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'responses, conflicts, batches, device progress',
+    sql: `
+      -- One row per device, locked FOR UPDATE by each ingest: batches of one device apply one at a time.
+      CREATE TABLE device_progress (
+        device_id text PRIMARY KEY REFERENCES devices (id),
+        highest_contiguous_seq integer NOT NULL DEFAULT 0,
+        responses bigint NOT NULL DEFAULT 0,
+        duplicates bigint NOT NULL DEFAULT 0,
+        conflicts bigint NOT NULL DEFAULT 0,
+        batches bigint NOT NULL DEFAULT 0,
+        last_batch_at timestamptz
+      );
+      CREATE TABLE responses (
+        device_id text NOT NULL REFERENCES devices (id),
+        response_id uuid NOT NULL,
+        seq integer NOT NULL CHECK (seq >= 1),
+        content_hash text NOT NULL,
+        body jsonb NOT NULL,
+        received_at timestamptz NOT NULL,
+        batch_id uuid NOT NULL,
+        PRIMARY KEY (device_id, response_id),
+        UNIQUE (device_id, seq)
+      );
+      -- Same id with other content, or a new id on a seq already held: kept aside, never overwriting.
+      CREATE TABLE conflicts (
+        id bigserial PRIMARY KEY,
+        device_id text NOT NULL REFERENCES devices (id),
+        response_id uuid NOT NULL,
+        seq integer NOT NULL,
+        reason text NOT NULL CHECK (reason IN ('different_content', 'seq_taken')),
+        content_hash text NOT NULL,
+        body jsonb NOT NULL,
+        batch_id uuid NOT NULL,
+        first_received_at timestamptz NOT NULL,
+        last_received_at timestamptz NOT NULL,
+        times integer NOT NULL DEFAULT 1,
+        UNIQUE (device_id, response_id, seq, content_hash)
+      );
+      -- Every accepted batch, each time it arrives (a replay or a USB copy of an online batch is a new row).
+      CREATE TABLE batches (
+        id bigserial PRIMARY KEY,
+        batch_id uuid NOT NULL,
+        device_id text NOT NULL REFERENCES devices (id),
+        seq_from integer NOT NULL,
+        seq_to integer NOT NULL,
+        via text NOT NULL CHECK (via IN ('http', 'file')),
+        received integer NOT NULL,
+        inserted integer NOT NULL,
+        duplicates integer NOT NULL,
+        conflicts integer NOT NULL,
+        received_at timestamptz NOT NULL
+      );
+      CREATE INDEX batches_device ON batches (device_id, received_at);
+      CREATE INDEX batches_batch_id ON batches (batch_id);
+      INSERT INTO device_progress (device_id) SELECT id FROM devices;
+    `,
+  },
+  {
+    version: 3,
+    name: 'published configurations and questionnaire versions',
+    sql: `
+      -- Every questionnaire version ever published, by content hash: the same (id, version) may never change.
+      CREATE TABLE questionnaires (
+        id text NOT NULL,
+        version integer NOT NULL,
+        hash text NOT NULL,
+        body jsonb NOT NULL,
+        first_published_at timestamptz NOT NULL,
+        PRIMARY KEY (id, version)
+      );
+      -- Each publication for a unit; the newest row is what the unit's kiosks get. The signed document
+      -- is stored as served, so its ETag and signature stay stable.
+      CREATE TABLE configs (
+        id bigserial PRIMARY KEY,
+        unit_id text NOT NULL REFERENCES units (id),
+        version text NOT NULL,
+        hash text NOT NULL,
+        document text NOT NULL,
+        published_at timestamptz NOT NULL
+      );
+      CREATE INDEX configs_unit ON configs (unit_id, id DESC);
+    `,
+  },
+];
+
+export const LATEST_CENTRAL_SCHEMA = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,48 @@
+import { migrateCentral } from './migrate.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+import type { CentralDb } from './types.ts';
+
+export type OpenCentralDbOptions =
+  /** PostgreSQL at this URL (DATABASE_URL). */
+  | { databaseUrl: string; poolSize?: number }
+  /** PGlite on disk in this directory. */
+  | { pgliteDir: string }
+  /** PGlite in memory (tests). */
+  | { memory: true };
+
+let memoryTemplate: Promise<Blob> | undefined;
+
+/**
+ * A freshly migrated in-memory database, as a PGlite data-dir image made once per process: initdb
+ * in WebAssembly takes seconds, loading the image about one.
+ */
+const openMemory = async (): Promise<CentralDb> => {
+  memoryTemplate ??= (async () => {
+    const first = await openPglite();
+    try {
+      await migrateCentral(first);
+      return await first.dump();
+    } finally {
+      await first.close();
+    }
+  })();
+  return openPglite(undefined, await memoryTemplate);
+};
+
+/** Opens the database and applies pending migrations (refusing a newer schema). */
+export const openCentralDb = async (options: OpenCentralDbOptions): Promise<CentralDb> => {
+  const db =
+    'databaseUrl' in options
+      ? await openPostgres(options.databaseUrl, options.poolSize)
+      : 'pgliteDir' in options
+        ? await openPglite(options.pgliteDir)
+        : await openMemory();
+  try {
+    await migrateCentral(db);
+    return db;
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+};

@@ -1,0 +1,52 @@
+import pg from 'pg';
+import type { CentralDb, DbRow, Queryable } from './types.ts';
+
+const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
+  query: async (sql, params = []) => {
+    const r = await client.query<DbRow>(sql, [...params]);
+    return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+  },
+  exec: async (sql) => {
+    // Without parameters node-postgres uses the simple query protocol, which runs several statements.
+    await client.query(sql);
+  },
+});
+
+const describe = (url: string): string => {
+  try {
+    const u = new URL(url);
+    return `PostgreSQL at ${u.hostname || decodeURIComponent(u.searchParams.get('host') ?? 'localhost')}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+};
+
+/** A real PostgreSQL server through a node-postgres pool (DATABASE_URL). */
+export const openPostgres = async (connectionString: string, poolSize = 10): Promise<CentralDb> => {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (e) => console.error(`central: PostgreSQL pool error: ${e.message}`));
+  await pool.query('SELECT 1');
+  const q = wrap(pool);
+  return {
+    kind: 'postgres',
+    description: describe(connectionString),
+    query: q.query,
+    exec: q.exec,
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+};

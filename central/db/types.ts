@@ -1,0 +1,25 @@
+/**
+ * The tiny database interface the central service is written against. PGlite (embedded, the default)
+ * and node-postgres (DATABASE_URL) both implement it and run the SAME SQL: PostgreSQL 15+ dialect,
+ * `$1` parameters, no driver-specific features.
+ */
+export type DbRow = Record<string, unknown>;
+export type DbResult = { rows: DbRow[]; rowCount: number };
+
+export interface Queryable {
+  /** One statement with `$n` parameters. */
+  query(sql: string, params?: readonly unknown[]): Promise<DbResult>;
+  /** A script of several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface CentralDb extends Queryable {
+  readonly kind: DbKind;
+  /** Where the data lives, for logs ("PGlite at .data/central/pgdata", "PostgreSQL at host:port/db"). */
+  readonly description: string;
+  /** Runs fn in one transaction (READ COMMITTED): committed when fn resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run central [-- --data-dir DIR --port N --host H]`: the central survey service on embedded
+ * defaults (PGlite on disk in .data/central, 127.0.0.1:4790). DATABASE_URL switches to PostgreSQL.
+ */
+import { parseArgs } from 'node:util';
+import { DataDirBusyError } from './data-dir.ts';
+import { CentralSchemaTooNewError } from './db/migrate.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
+import { DEFAULT_PORT, startCentral } from './start.ts';
+
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--log]
+
+  --data-dir DIR    PGlite database, central key and lock (default .data/central)
+  --port N          default ${DEFAULT_PORT}
+  --host ADDR       default 127.0.0.1 (loopback only); 0.0.0.0 to serve the network
+  --rate-ip N       requests per minute per client address (default ${DEFAULT_RATE_LIMITS.perIp ? DEFAULT_RATE_LIMITS.perIp.max : 'off'}; 0 = off)
+  --rate-device N   requests per minute per device (default ${DEFAULT_RATE_LIMITS.perDevice ? DEFAULT_RATE_LIMITS.perDevice.max : 'off'}; 0 = off)
+  --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
+  --log             request log on stdout
+Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
+`;
+
+const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']): RateLimitSettings['perIp'] => {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number of requests per minute, got "${v}"`);
+  return n === 0 ? false : { max: n, windowMs: 60_000 };
+};
+
+const main = async (): Promise<number> => {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'rate-ip': { type: 'string' },
+      'rate-device': { type: 'string' },
+      log: { type: 'boolean' },
+      'base-path': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const central = await startCentral({
+    dataDir: values['data-dir'],
+    databaseUrl: process.env['DATABASE_URL'] || undefined,
+    host: values.host,
+    port,
+    logger: values.log ?? false,
+    basePath: values['base-path'],
+    rateLimit: { perIp: perMinute(values['rate-ip'], DEFAULT_RATE_LIMITS.perIp), perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice) },
+  });
+  const code = await central.enrolmentCode();
+  process.stdout.write(
+    `central survey service listening on ${central.url}\n` +
+      `  database: ${central.db.description}\n` +
+      `  central public key: ${central.centralKey.publicKey}\n` +
+      `  enrolment code for unit "${central.defaultUnit.id}" (72 h, one use): ${code}\n` +
+      `  enrol a kiosk: kioskctl enroll --central ${central.url} --code ${code}\n`,
+  );
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string): void => {
+      process.stdout.write(`central: ${signal}, closing\n`);
+      resolveStop();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await central.close();
+  return 0;
+};
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof DataDirBusyError || e instanceof CentralSchemaTooNewError) process.stderr.write(`central: ${e.message}\n`);
+    else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

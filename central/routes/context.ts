@@ -1,0 +1,17 @@
+import type { FastifyRequest } from 'fastify';
+import type { KeyPairB64 } from '../../shared/node/signing.ts';
+import type { CentralDb } from '../db/types.ts';
+
+/** What every route needs: the database, central's key, the clock, and the rate limiters. */
+export type RouteContext = {
+  db: CentralDb;
+  centralKey: KeyPairB64;
+  now: () => Date;
+  /** Throws 429 rate_limited when this address is over its budget. */
+  limitIp: (req: FastifyRequest) => Promise<void>;
+  /** Throws 429 rate_limited when this (authenticated) device is over its budget. */
+  limitDevice: (req: FastifyRequest, deviceId: string) => Promise<void>;
+};
+
+/** The raw request body (every /v1 route parses its own bytes: signatures cover them exactly). */
+export const rawBody = (req: FastifyRequest): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));

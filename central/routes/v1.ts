@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import { batchesRoute } from './batches.ts';
+import { configRoute } from './config.ts';
+import type { RouteContext } from './context.ts';
+import { enrolRoute } from './enrol.ts';
+import { healthRoute } from './health.ts';
+import { heartbeatRoute } from './heartbeat.ts';
+
+/** Small JSON bodies (enrolment, heartbeat); batches set their own limit. */
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+/**
+ * The protocol's routes under /v1. Bodies are read as raw bytes whatever the Content-Type (signatures
+ * cover the exact bytes, and a batch is gzip), and each route parses and validates its own.
+ */
+export const v1Routes =
+  (ctx: RouteContext) =>
+  async (app: FastifyInstance): Promise<void> => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    app.addHook('onRequest', async (req) => ctx.limitIp(req));
+    healthRoute(app, ctx);
+    enrolRoute(app, ctx);
+    batchesRoute(app, ctx);
+    heartbeatRoute(app, ctx);
+    configRoute(app, ctx);
+  };

@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../shared/node/config-loader.ts';
+import { type KeyPairB64, newKeyPair } from '../shared/node/signing.ts';
+import { type DataDirLock, DEFAULT_DATA_DIR, lockDataDir, pgliteDir, writeAdminToken } from './data-dir.ts';
+import { openCentralDb } from './db/open.ts';
+import type { CentralDb } from './db/types.ts';
+import { loadOrCreateCentralKey } from './keys.ts';
+import { latestConfig, publishConfig } from './ops/configs.ts';
+import { createEnrolmentCode } from './ops/enrolment-codes.ts';
+import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
+import type { RateLimitSettings } from './routes/rate-limit.ts';
+import { createCentralServer } from './server.ts';
+
+export type StartCentralOptions = {
+  /**
+   * Storage, first match wins:
+   * - `db`: an open, migrated database you own (not closed by close());
+   * - `memory: true`: PGlite in memory, central key in memory (tests, bench) — nothing on disk;
+   * - `databaseUrl`: PostgreSQL; the data dir then only holds the central key;
+   * - otherwise PGlite on disk in `dataDir/pgdata`, locked for this process.
+   */
+  db?: CentralDb;
+  memory?: boolean;
+  databaseUrl?: string;
+  /** PostgreSQL connection pool size (default 10). */
+  poolSize?: number;
+  /** Default `.data/central` (relative to the working directory). */
+  dataDir?: string;
+  /** Default: from the data dir (created on first start), or a fresh one with `memory`/`db` and no dataDir. */
+  centralKey?: KeyPairB64;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Default 4790; 0 picks a free port. */
+  port?: number;
+  rateLimit?: Partial<RateLimitSettings>;
+  logger?: boolean;
+  now?: () => Date;
+  trustProxy?: boolean;
+  /** Serve the protocol under this path prefix (see CentralServerOptions.basePath); `url` includes it. */
+  basePath?: string;
+  /** Created if missing. Default DEFAULT_UNIT ({ id: "default" }). */
+  defaultUnit?: Unit;
+  /** Publish assets/config to the default unit when it has no configuration yet. Default true. */
+  publishEmbeddedConfig?: boolean;
+};
+
+export type RunningCentral = {
+  /** Base URL, e.g. "http://127.0.0.1:4790" (no trailing slash; with basePath if given). */
+  url: string;
+  app: FastifyInstance;
+  db: CentralDb;
+  centralKey: KeyPairB64;
+  defaultUnit: Unit;
+  /** A fresh one-time enrolment code (default: the default unit, 72 hours). */
+  enrolmentCode: (options?: { unitId?: string; hours?: number }) => Promise<string>;
+  close: () => Promise<void>;
+};
+
+export const DEFAULT_PORT = 4790;
+
+/** Opens storage, applies migrations, ensures the default unit and its config, and listens. */
+export const startCentral = async (options: StartCentralOptions = {}): Promise<RunningCentral> => {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const onDisk = !options.db && !options.memory && !options.databaseUrl;
+  let lock: DataDirLock | undefined;
+  let db: CentralDb | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    if (onDisk) lock = lockDataDir(dataDir, 'server');
+    db =
+      options.db ??
+      (options.memory
+        ? await openCentralDb({ memory: true })
+        : options.databaseUrl
+          ? await openCentralDb({ databaseUrl: options.databaseUrl, poolSize: options.poolSize })
+          : await openCentralDb({ pgliteDir: pgliteDir(dataDir) }));
+    const useKeyFile = !options.centralKey && (onDisk || options.databaseUrl !== undefined || options.dataDir !== undefined);
+    const centralKey = options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir) : newKeyPair());
+    const unit = options.defaultUnit ?? DEFAULT_UNIT;
+    await ensureUnit(db, unit);
+    if ((options.publishEmbeddedConfig ?? true) && !(await latestConfig(db, unit.id))) {
+      const loaded = loadConfigDir(EMBEDDED_CONFIG_DIR);
+      if (!loaded.ok) throw new Error(`the embedded configuration does not load: ${JSON.stringify(loaded.problems)}`);
+      await publishConfig(db, { unitId: unit.id, config: loaded.config, centralKey });
+    }
+    const adminToken = lock ? writeAdminToken(dataDir) : undefined;
+    app = await createCentralServer({ db, centralKey, rateLimit: options.rateLimit, logger: options.logger, now: options.now, trustProxy: options.trustProxy, adminToken, basePath: options.basePath });
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}${(options.basePath ?? '').replace(/\/+$/, '')}`;
+    // centralctl reaches a PGlite-holding server on loopback whatever address it listens on.
+    lock?.update({ adminUrl: `http://127.0.0.1:${address.port}` });
+    const ownsDb = !options.db;
+    const openDb = db;
+    const openApp = app;
+    let closed = false;
+    return {
+      url,
+      app,
+      db,
+      centralKey,
+      defaultUnit: unit,
+      enrolmentCode: async (o = {}) => (await createEnrolmentCode(openDb, { unitId: o.unitId ?? unit.id, hours: o.hours, now: options.now?.() })).code,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await openApp.close();
+        if (ownsDb) await openDb.close();
+        lock?.release();
+      },
+    };
+  } catch (e) {
+    await app?.close().catch(() => undefined);
+    if (db && !options.db) await db.close().catch(() => undefined);
+    lock?.release();
+    throw e;
+  }
+};

@@ -1,0 +1,199 @@
+import type { KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import type { Database } from 'better-sqlite3';
+import { uuidv7 } from '../../../shared/ids.ts';
+import { signBytes } from '../../../shared/node/signing.ts';
+import type { StoredResponse } from '../../../shared/response.ts';
+import { BatchEnvelope, LIMITS, PROTOCOL_VERSION, type Signed } from '../../../shared/sync.ts';
+import { listResponses } from '../store/responses.ts';
+
+const gzip = promisify(gzipCb);
+
+/**
+ * Builds signed, gzip'd batches from the responses table: a contiguous run of the sequence starting
+ * at the lowest unacknowledged seq, bounded by count and by compressed bytes. Rows are read in pages
+ * (`pageSize`), and at most one batch is held in memory, so a six-month backlog costs no more memory
+ * than a day's.
+ *
+ * Bytes: the signed payload travels as base64url inside the `Signed` JSON, and gzip of base64 text
+ * compresses far less than gzip of the JSON itself; so the estimate starts from the worst case
+ * (deflate never grows data by more than a few bytes per 16 KiB block) and then learns the ratio
+ * seen on the batches actually encoded. Every encoded batch is measured; one over the limit is split
+ * and encoded again, so the limit holds whatever the estimate said.
+ */
+
+export type BatchLimits = {
+  /** At most LIMITS.maxResponsesPerBatch; lower it for slow links (smaller retries). */
+  maxCount: number;
+  /** Gzip'd body bytes (LIMITS.maxCompressedBytes). */
+  maxCompressedBytes: number;
+  /** Envelope JSON bytes, the signed payload (LIMITS.maxEnvelopeBytes). */
+  maxEnvelopeBytes: number;
+};
+
+export const defaultLimits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({
+  maxCount: Math.max(1, Math.min(overrides.maxCount ?? LIMITS.maxResponsesPerBatch, LIMITS.maxResponsesPerBatch)),
+  maxCompressedBytes: Math.max(1024, Math.min(overrides.maxCompressedBytes ?? LIMITS.maxCompressedBytes, LIMITS.maxCompressedBytes)),
+  maxEnvelopeBytes: Math.max(1024, Math.min(overrides.maxEnvelopeBytes ?? LIMITS.maxEnvelopeBytes, LIMITS.maxEnvelopeBytes)),
+});
+
+export type BuiltBatch = {
+  batchId: string;
+  seqFrom: number;
+  seqTo: number;
+  count: number;
+  createdAt: string;
+  /** Response ids in seq order (for verification and reporting). */
+  ids: string[];
+  /** The gzip'd `Signed` JSON: the HTTP body and the .kbatch file content. */
+  body: Buffer;
+  envelopeBytes: number;
+};
+
+export class BatchBuildError extends Error {
+  constructor(
+    readonly code: 'response_too_large' | 'response_invalid' | 'sequence_gap',
+    message: string,
+    readonly seq: number,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'BatchBuildError';
+  }
+}
+
+export type BatchBuilderOptions = {
+  db: Database;
+  deviceId: string;
+  privateKey: KeyObject;
+  limits?: Partial<BatchLimits>;
+  /** Rows read per query (default 250). */
+  pageSize?: number;
+  now?: () => number;
+  /** Validate each envelope with the wire schema before signing (default true): a row central would refuse is reported here, by seq. */
+  validate?: boolean;
+  /** Starting guess for compressed/uncompressed (of the `Signed` JSON); default 1.0, the worst case. */
+  initialRatio?: number;
+  /** Test hook: every page read, with its size. */
+  onPage?: (rows: number) => void;
+};
+
+/** Bytes of the envelope around the responses, and of the `Signed` JSON around the payload: generous upper bounds. */
+const ENVELOPE_OVERHEAD = 320;
+const SIGNED_OVERHEAD = 320;
+const GZIP_OVERHEAD = 64;
+
+export type BatchBuilder = {
+  /** Builds the batch that starts at `from` and ends no later than `to` (inclusive). */
+  build: (from: number, to: number) => Promise<BuiltBatch>;
+  readonly limits: BatchLimits;
+  /** Lowers the count bound (after a 413 from a proxy with a smaller body limit); returns the new bound. */
+  shrink: () => number;
+};
+
+export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder => {
+  const limits = defaultLimits(options.limits);
+  const pageSize = Math.max(1, options.pageSize ?? 250);
+  const now = options.now ?? Date.now;
+  const validate = options.validate ?? true;
+  let ratio = Math.min(1.01, Math.max(0.05, options.initialRatio ?? 1.01));
+
+  const signedBytesFor = (envelopeBytes: number): number => Math.ceil((envelopeBytes * 4) / 3) + SIGNED_OVERHEAD;
+  const estimateCompressed = (envelopeBytes: number): number => Math.ceil(signedBytesFor(envelopeBytes) * ratio) + GZIP_OVERHEAD;
+
+  type Part = { response: StoredResponse; json: string; bytes: number };
+
+  /** Reads rows from `from`, page by page, until the count or byte bound (estimated) is reached. */
+  const collect = (from: number, to: number): Part[] => {
+    const parts: Part[] = [];
+    let envelopeBytes = ENVELOPE_OVERHEAD;
+    let next = from;
+    for (;;) {
+      const want = Math.min(pageSize, limits.maxCount - parts.length, to - next + 1);
+      if (want <= 0) return parts;
+      const page = listResponses(options.db, options.deviceId, { sinceSeq: next - 1, limit: want });
+      options.onPage?.(page.length);
+      if (page.length === 0) {
+        if (parts.length === 0) throw new BatchBuildError('sequence_gap', `no response with seq ${next} in the database`, next);
+        return parts;
+      }
+      for (const response of page) {
+        if (response.seq !== next) {
+          if (parts.length > 0) return parts;
+          throw new BatchBuildError('sequence_gap', `the database has no response with seq ${next} (next is ${response.seq})`, next);
+        }
+        const json = JSON.stringify(response);
+        const bytes = Buffer.byteLength(json, 'utf8') + 1;
+        const grown = envelopeBytes + bytes;
+        if (grown > limits.maxEnvelopeBytes || estimateCompressed(grown) > limits.maxCompressedBytes) {
+          if (parts.length === 0) {
+            throw new BatchBuildError('response_too_large', `response seq ${response.seq} alone is over the batch size limit (${bytes} bytes of JSON)`, response.seq);
+          }
+          return parts;
+        }
+        parts.push({ response, json, bytes });
+        envelopeBytes = grown;
+        next++;
+      }
+      if (page.length < want) return parts;
+    }
+  };
+
+  const encode = async (parts: Part[]): Promise<BuiltBatch> => {
+    const createdAtMs = now();
+    const batchId = uuidv7(createdAtMs);
+    const createdAt = new Date(createdAtMs).toISOString();
+    const seqFrom = parts[0]!.response.seq;
+    const seqTo = parts.at(-1)!.response.seq;
+    if (validate) {
+      const checked = BatchEnvelope.safeParse({
+        protocol: PROTOCOL_VERSION,
+        deviceId: options.deviceId,
+        batchId,
+        seqFrom,
+        seqTo,
+        createdAt,
+        responses: parts.map((p) => p.response),
+      });
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        const index = issue.path[0] === 'responses' && typeof issue.path[1] === 'number' ? issue.path[1] : 0;
+        const field = issue.path.join('.');
+        const seq = parts[index]?.response.seq ?? seqFrom;
+        throw new BatchBuildError('response_invalid', `response seq ${seq} does not fit the wire schema at ${field || '(root)'}: ${issue.message}`, seq, field);
+      }
+    }
+    // The envelope's JSON, assembled from the rows' JSON so each response is serialised once.
+    const envelopeJson =
+      `{"protocol":${PROTOCOL_VERSION},"deviceId":${JSON.stringify(options.deviceId)},"batchId":"${batchId}",` +
+      `"seqFrom":${seqFrom},"seqTo":${seqTo},"createdAt":"${createdAt}","responses":[${parts.map((p) => p.json).join(',')}]}`;
+    const payload = Buffer.from(envelopeJson, 'utf8');
+    const signed: Signed = { format: 'kbatch', signer: options.deviceId, payload: payload.toString('base64url'), signature: signBytes(payload, options.privateKey) };
+    const signedJson = Buffer.from(JSON.stringify(signed), 'utf8');
+    const body = await gzip(signedJson);
+    // Learn the ratio (with a margin) so the next estimate is close to the truth.
+    ratio = Math.min(1.01, Math.max(0.05, (body.length / signedJson.length) * 1.15));
+    return { batchId, seqFrom, seqTo, count: parts.length, createdAt, ids: parts.map((p) => p.response.id), body, envelopeBytes: payload.length };
+  };
+
+  return {
+    limits,
+    shrink: () => {
+      limits.maxCount = Math.max(1, Math.floor(limits.maxCount / 2));
+      return limits.maxCount;
+    },
+    build: async (from, to) => {
+      let parts = collect(from, to);
+      for (;;) {
+        const batch = await encode(parts);
+        if (batch.body.length <= limits.maxCompressedBytes) return batch;
+        if (parts.length === 1) {
+          throw new BatchBuildError('response_too_large', `response seq ${batch.seqFrom} alone is ${batch.body.length} bytes gzip'd, over the limit`, batch.seqFrom);
+        }
+        // The estimate was optimistic: keep the first half and encode again.
+        parts = parts.slice(0, Math.ceil(parts.length / 2));
+      }
+    },
+  };
+};

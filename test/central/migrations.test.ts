@@ -1,0 +1,103 @@
+import { expect, test } from 'vitest';
+import { openPglite } from '../../central/db/pglite.ts';
+import { openPostgres } from '../../central/db/postgres.ts';
+import { type CentralDb, CentralSchemaTooNewError, LATEST_CENTRAL_SCHEMA, centralSchemaVersion, migrateCentral, openCentralDb } from '../../central/index.ts';
+import type { Backend } from '../support/central.ts';
+import { sharedPostgres } from '../support/postgres.ts';
+import { forEachBackend } from './backends.ts';
+
+let blankImage: Promise<Blob> | undefined;
+
+/** A database with no schema at all (PGlite: from an image of a fresh one, since initdb takes seconds). */
+const blankDb = async (backend: Backend): Promise<{ db: CentralDb; url?: string }> => {
+  if (backend === 'pglite') {
+    blankImage ??= openPglite().then(async (first) => {
+      const image = await first.dump();
+      await first.close();
+      return image;
+    });
+    return { db: await openPglite(undefined, await blankImage) };
+  }
+  const url = await (await sharedPostgres()).createDatabase();
+  return { db: await openPostgres(url), url };
+};
+
+const tables = async (db: CentralDb): Promise<string[]> =>
+  (await db.query(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => String(r['t']));
+
+const withBlank = async (backend: Backend, fn: (db: CentralDb, url?: string) => Promise<void>): Promise<void> => {
+  const { db, url } = await blankDb(backend);
+  try {
+    await fn(db, url);
+  } finally {
+    await db.close();
+  }
+};
+
+forEachBackend('central migrations', (backend) => {
+  test('1: units, enrolment codes, devices (from an empty database)', async () => {
+    await withBlank(backend, async (db) => {
+      expect(await centralSchemaVersion(db)).toBe(0);
+      expect(await migrateCentral(db, 1)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(1);
+      expect(await tables(db)).toEqual(['devices', 'enrolment_codes', 'schema_migrations', 'units']);
+    });
+  });
+
+  test('2: responses, conflicts, batches, progress (from 1, with devices in place: each gets its progress row)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 1);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A')`);
+      await db.query(`INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('dev-1', 'xa-a', 'k', '0.1.0', now())`);
+      expect(await migrateCentral(db, 2)).toBe(1);
+      expect((await db.query('SELECT device_id, highest_contiguous_seq AS h FROM device_progress')).rows).toEqual([{ device_id: 'dev-1', h: 0 }]);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['responses', 'conflicts', 'batches', 'device_progress']));
+    });
+  });
+
+  test('3: configurations and questionnaire versions (from 2, data intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 2);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A')`);
+      expect(await migrateCentral(db)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(LATEST_CENTRAL_SCHEMA);
+      expect((await db.query('SELECT id FROM units')).rows).toEqual([{ id: 'xa-a' }]);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['configs', 'questionnaires']));
+      expect(await migrateCentral(db)).toBe(0);
+    });
+  });
+
+  test('all pending migrations run in one transaction: a failing one leaves the database as it was', async () => {
+    await withBlank(backend, async (db) => {
+      const broken = [
+        { version: 1, name: 'fine', sql: 'CREATE TABLE a (x int);' },
+        { version: 2, name: 'broken', sql: 'CREATE TABLE b (x int); SELECT no_such_function();' },
+      ];
+      await expect(migrateCentral(db, 2, broken)).rejects.toThrow();
+      expect(await centralSchemaVersion(db)).toBe(0);
+      expect(await tables(db)).toEqual([]);
+    });
+  });
+
+  test('a database newer than the code is refused, untouched', async () => {
+    await withBlank(backend, async (db, url) => {
+      await migrateCentral(db);
+      await db.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, [LATEST_CENTRAL_SCHEMA + 1]);
+      await expect(migrateCentral(db)).rejects.toBeInstanceOf(CentralSchemaTooNewError);
+      if (url) await expect(openCentralDb({ databaseUrl: url })).rejects.toThrow(/newer than this central service/);
+      expect(await centralSchemaVersion(db)).toBe(LATEST_CENTRAL_SCHEMA + 1);
+    });
+  });
+
+  test('concurrent starters apply each migration once', async () => {
+    await withBlank(backend, async (db, url) => {
+      const others = url ? await Promise.all([openPostgres(url), openPostgres(url)]) : [];
+      try {
+        const applied = await Promise.all([db, ...others].map((d) => migrateCentral(d)));
+        expect(applied.reduce((a, b) => a + b, 0)).toBe(LATEST_CENTRAL_SCHEMA);
+      } finally {
+        await Promise.all(others.map((d) => d.close()));
+      }
+    });
+  });
+});
