@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type ConfigBundle, questionnaireFor } from '../../shared/catalog.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../electron/core/config-loader.ts';
+import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import { LATEST_SCHEMA_VERSION } from '../../electron/core/db/migrations.ts';
 import { databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { fakeAnswers } from './answers.ts';

@@ -45,7 +45,7 @@ beforeAll(async () => {
     format: 'esm',
     target: 'node20',
     logLevel: 'error',
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(REPO_ROOT, 'electron/core/config-loader.ts')).href) },
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(REPO_ROOT, 'shared/node/config-loader.ts')).href) },
     plugins: [
       {
         name: 'native-external',
