@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type KioskHandlers, dispatch } from '../../shared/api.ts';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 
 export type HostOptions = {
   handlers: KioskHandlers;
@@ -15,18 +16,7 @@ export type HostOptions = {
 /** Only the loopback interface: the kiosk API must never be reachable from the network. */
 export const HOST_ADDRESS = '127.0.0.1';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 const sameSecret = (a: string, b: string): boolean => {
   const x = Buffer.from(a);

@@ -2,7 +2,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../electron/shell/csp.ts';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 import { CONTENT_SECURITY_POLICY as HOST_CSP } from '../../electron/host/server.ts';
 import { KIOSK_SCHEME_PRIVILEGES, KIOSK_START_URL, createProtocolHandler, isKioskUrl, mimeTypeFor, resolveProtocolPath } from '../../electron/shell/protocol.ts';
 import { tempDir } from '../support/tmp.ts';

@@ -1,0 +1,17 @@
+/**
+ * The renderer's Content-Security-Policy, sent by both hosts of the UI: the browser host
+ * (electron/host/server.ts) and the Electron app:// protocol (electron/shell/protocol.ts).
+ * 'self' is the serving origin: no inline script, no eval, no remote origin of any kind.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
