@@ -2,31 +2,13 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db/open.ts';
-import { type NewResponse, responseWriter, sequenceGaps } from '../../electron/core/store/responses.ts';
-import { uuidv7 } from '../../shared/ids.ts';
+import { responseWriter, sequenceGaps } from '../../electron/core/store/responses.ts';
+import { sampleResponse } from '../support/responses.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-const sampleResponse = (over: Partial<NewResponse> = {}): NewResponse => ({
-  id: uuidv7(),
-  questionnaireId: 'quick',
-  questionnaireVersion: 1,
-  procedureCode: '1.001193',
-  fieldCode: 'ho-tich',
-  caseNumber: null,
-  officerId: null,
-  counterId: null,
-  locale: 'vi',
-  status: 'complete',
-  startedAt: '2026-01-01T00:00:00.000Z',
-  submittedAt: '2026-01-01T00:00:30.000Z',
-  durationMs: 30000,
-  answers: { overall: 5 },
-  flags: { rapidRepeat: false, clockSuspect: false },
-  ...over,
-});
 
 const setup = () => {
   const t = tempDir();
