@@ -29,42 +29,38 @@ if (!existsSync(bin)) {
 }
 const electronVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')).version;
 const outDir = mkdtempSync(join(tmpdir(), 'electronegativity-'));
-const csv = join(outDir, 'findings.csv');
-const r = spawnSync(bin, ['-i', TARGET, '-e', electronVersion, '-r', '-v', 'false', '-o', csv], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-if (!existsSync(csv)) {
-  console.error(r.stdout, r.stderr);
-  console.error('scan:electron: electronegativity produced no report');
+// SARIF, not CSV: electronegativity writes the CSV header and the rows with two unordered async
+// writeFile calls, so on a slow disk the header lands over the first row (seen in CI as a finding
+// named "ted in the target application"). The SARIF report is one JSON document written at once.
+const report = join(outDir, 'findings.sarif');
+const r = spawnSync(bin, ['-i', TARGET, '-e', electronVersion, '-r', '-v', 'false', '-o', report], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+const readReport = () => {
+  try {
+    return JSON.parse(readFileSync(report, 'utf8'));
+  } catch (err) {
+    console.error(r.stdout, r.stderr);
+    console.error(`scan:electron: electronegativity produced no readable report (${err instanceof Error ? err.message : String(err)})`);
+    process.exit(2);
+  }
+};
+const sarif = readReport();
+rmSync(outDir, { recursive: true, force: true });
+const results = sarif?.runs?.[0]?.results;
+if (!Array.isArray(results)) {
+  console.error('scan:electron: the SARIF report has no runs[0].results array');
   process.exit(2);
 }
-
-/** Minimal CSV reader for electronegativity's report (quoted fields, commas inside quotes). */
-const parseCsv = (text) =>
-  text
-    .split(/\r?\n/)
-    .filter((l) => l.trim())
-    .map((line) => {
-      const cells = [];
-      let cur = '';
-      let quoted = false;
-      for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (ch === '"' && line[i + 1] === '"' && quoted) {
-          cur += '"';
-          i++;
-        } else if (ch === '"') quoted = !quoted;
-        else if (ch === ',' && !quoted) {
-          cells.push(cur.trim());
-          cur = '';
-        } else cur += ch;
-      }
-      cells.push(cur.trim());
-      return cells;
-    });
-
-const [header, ...rows] = parseCsv(readFileSync(csv, 'utf8'));
-rmSync(outDir, { recursive: true, force: true });
-const col = (name) => header.findIndex((h) => h.trim() === name);
-const findings = rows.map((c) => ({ issue: c[col('issue')], severity: c[col('severity')], file: c[col('filename')], at: c[col('location')] }));
+const findings = results.map((res) => {
+  const loc = res.locations?.[0]?.physicalLocation;
+  const uri = loc?.artifactLocation?.uri;
+  return {
+    issue: res.ruleId,
+    severity: res.level,
+    // electronegativity writes "file:///" for project-wide findings (its CSV says "N/A").
+    file: uri === undefined || uri === 'file:///' ? 'N/A' : uri,
+    at: `${loc?.region?.startLine ?? 0}:${loc?.region?.startColumn ?? 0}`,
+  };
+});
 const unexplained = findings.filter((f) => !EXPLAINED[f.issue]?.[f.file]);
 for (const f of findings) console.log(`${EXPLAINED[f.issue]?.[f.file] ? 'explained  ' : 'UNEXPLAINED'} ${f.issue} ${f.severity} ${f.file}:${f.at}${EXPLAINED[f.issue]?.[f.file] ? ` (${EXPLAINED[f.issue][f.file]})` : ''}`);
 const seen = new Set(findings.map((f) => `${f.issue} ${f.file}`));
