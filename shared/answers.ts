@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Condition, Question, Questionnaire } from './questionnaire.ts';
-import { scaleMax, scaleMin } from './questionnaire.ts';
+import { Slug, scaleMax, scaleMin } from './questionnaire.ts';
 
 /** One answer as stored: a scale value, yes/no, a choice, several choices, or text. */
 export const AnswerValue = z.union([
@@ -11,7 +11,20 @@ export const AnswerValue = z.union([
 ]);
 export type AnswerValue = z.infer<typeof AnswerValue>;
 
-export const Answers = z.record(z.string().max(64), AnswerValue).refine((a) => Object.keys(a).length <= 60, 'too many answers');
+/**
+ * zod's record parser skips an own "__proto__" key silently (it would otherwise reach the prototype),
+ * so a hostile answer set would be accepted minus that key. Refuse it instead: nothing a kiosk sends
+ * may be quietly rewritten on the way in.
+ */
+const withoutProtoKey = z.custom<Record<string, AnswerValue>>(
+  (v) => typeof v !== 'object' || v === null || !Object.hasOwn(v, '__proto__'),
+  'the key "__proto__" is not a question id',
+);
+
+/** Answers keyed by question id (a Slug, as in the questionnaire). */
+export const Answers = withoutProtoKey.pipe(
+  z.record(Slug, AnswerValue).refine((a) => Object.keys(a).length <= 60, 'too many answers'),
+);
 export type Answers = z.infer<typeof Answers>;
 
 export const conditionHolds = (c: Condition, answers: Answers): boolean => {
