@@ -17,6 +17,7 @@ import { audit } from './store/audit.ts';
 import { favouriteProcedures, recentProcedures, recordUse, toggleFavourite } from './store/procedure-usage.ts';
 import { type NewResponse, type StoredOutcome, lastCompletedAt, responseWriter, storedOutcome } from './store/responses.ts';
 import { ensureDefaultPins, settingsReader } from './store/settings.ts';
+import { type WalUpkeep, walUpkeep } from './store/wal-upkeep.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
 import type { PublishedConfig } from '../../shared/sync.ts';
 import { type ConfigApplyResult, applyPublishedConfigToDb, loadPublishedConfig } from './sync/published-config.ts';
@@ -63,6 +64,8 @@ export type KioskCore = KioskHandlers & {
    * next beginResponse (a survey in progress keeps its questionnaire). Refused with reasons otherwise.
    */
   applyPublishedConfig: (published: PublishedConfig) => ConfigApplyResult;
+  /** The WAL upkeep a stored response schedules for the idle moment after it (store/wal-upkeep.ts), run now. */
+  runWalUpkeep: WalUpkeep['run'];
   close: () => void;
 };
 
@@ -90,6 +93,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   reloadConfig();
 
   const writeResponse = responseWriter(db);
+  const upkeep = walUpkeep(db, (e) => log('warn', `WAL upkeep skipped: ${e instanceof Error ? e.message : String(e)}`));
   const findStored = storedOutcome(db);
   /** A draft's stored outcome: remembered, or (after a restart or eviction) found by its id in the database. */
   const doneOf = (draftId: string): StoredOutcome | undefined => {
@@ -163,6 +167,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
         flags,
       });
       health = { ok: true };
+      upkeep.schedule();
       draft.done = { id: draftId, seq, status, flags };
       if (status === 'complete') lastComplete = { wall: nowWall, mono: nowMono };
       return { ok: true, value: { id: draftId, seq, flags } };
@@ -311,7 +316,9 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
       else log('error', `configuration ${published.version} from central refused; running on ${config!.version}`, { problems: applied.problems });
       return applied;
     },
+    runWalUpkeep: upkeep.run,
     close: () => {
+      upkeep.cancel();
       if (db.open) db.close();
     },
   };
