@@ -16,8 +16,8 @@ const TARGET = 'electron/shell';
 /** issue → file → why it is not a problem (see docs/electron-security.md, "Scan findings"). */
 const EXPLAINED = {
   CSP_GLOBAL_CHECK: { 'N/A': 'CSP is an HTTP header on every app:// response (protocol.ts), not a <meta> the scanner can see' },
-  CONTEXT_ISOLATION_JS_CHECK: { 'kiosk-shell.ts': 'options come from createKioskWindowOptions (window.ts): contextIsolation: true, asserted by test/shell/window.test.ts' },
-  SANDBOX_JS_CHECK: { 'kiosk-shell.ts': 'options come from createKioskWindowOptions (window.ts): sandbox: true and app.enableSandbox()' },
+  CONTEXT_ISOLATION_JS_CHECK: { 'kiosk-shell.ts': 'both windows take createKioskWindowOptions (window.ts; the staff window spreads it): contextIsolation: true, asserted by window.test.ts and kiosk-shell.test.ts' },
+  SANDBOX_JS_CHECK: { 'kiosk-shell.ts': 'both windows take createKioskWindowOptions (window.ts): sandbox: true, and app.enableSandbox()' },
   AUXCLICK_JS_CHECK: { 'kiosk-shell.ts': "disableBlinkFeatures: 'Auxclick' in createKioskWindowOptions; every new window is denied anyway" },
   DANGEROUS_FUNCTIONS_JS_CHECK: { 'window.ts': 'insertCSS of a constant (HIDE_CURSOR_CSS), never of page or user content' },
 };

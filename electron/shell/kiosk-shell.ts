@@ -13,6 +13,7 @@ import type { ShellOptions } from './options.ts';
 import { createPowerController, keepAwakeWanted, maintenanceReloadDue } from './power.ts';
 import { KIOSK_SCHEME, KIOSK_SCHEME_PRIVILEGES, KIOSK_START_URL, createProtocolHandler } from './protocol.ts';
 import { lockDownSession } from './session.ts';
+import { STAFF_DISPLAY_URL, createStaffWindowOptions, pickStaffDisplay, staffWindowBounds } from './staff-window.ts';
 import { applyCursorPolicy, blockShortcuts, createKioskWindowOptions, guardWebContents, keepKioskWindow, shouldHideCursor } from './window.ts';
 
 /**
@@ -56,6 +57,8 @@ export type KioskAppParams = {
 export type KioskShell = {
   core: () => KioskCore | null;
   window: () => BrowserWindow | null;
+  /** The staff window on the officer's display, when one is attached (staff-window.ts). */
+  staffWindow: () => BrowserWindow | null;
   crashRecovery: () => CrashRecovery | null;
   /** One tick of the minute timer (power, maintenance, core retry). */
   tick: () => void;
@@ -135,7 +138,10 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
   let lastCallAt: number | null = null;
   let lastReloadAt = timers.now();
 
-  const isTrusted = createSenderCheck(() => (win ? [win] : []));
+  let staffWin: BrowserWindow | null = null;
+  let staffCrash: CrashRecovery | null = null;
+
+  const isTrusted = createSenderCheck(() => [win, staffWin].filter((w): w is BrowserWindow => w !== null));
   const unbindIpc = bindKioskIpc(ipcMain, handlers, isTrusted, { log, onCall: () => (lastCallAt = timers.now()) });
 
   const placeOnDisplay = (w: BrowserWindow): void => {
@@ -153,7 +159,8 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     const contents = w.webContents;
     if (!dev) {
       blockShortcuts(contents, log);
-      keepKioskWindow(w, log, timers.setTimeout);
+      // Focus may go to the staff window (the officer typing a search on their own keyboard), nowhere else.
+      keepKioskWindow(w, log, timers.setTimeout, () => staffWin !== null && !staffWin.isDestroyed() && staffWin.isFocused());
     }
     applyCursorPolicy(contents, shouldHideCursor(options.cursor, display.touchSupport));
     contents.on('console-message', (details) => {
@@ -204,12 +211,52 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
 
   win = createWindow();
 
-  // Displays come and go (a monitor power-cycled, a cable reseated): fit the window again.
+  // --- the staff window -----------------------------------------------------------------------
+  const staffDisplay = () => pickStaffDisplay(options.staffDisplay, screen.getAllDisplays(), pickDisplay(options.display).id);
+
+  const createStaffWindow = (display: Display): BrowserWindow => {
+    const w = new BrowserWindow(createStaffWindowOptions({ preloadPath: p.paths.preload, workArea: display.workArea, dev }));
+    if (!dev) blockShortcuts(w.webContents, log);
+    staffCrash = createCrashRecovery(w, { startUrl: STAFF_DISPLAY_URL, log, setTimer: timers.setTimeout, clearTimer: timers.clearTimeout, now: timers.now });
+    // Shown without taking focus: the citizen's window keeps it until the officer touches this one.
+    w.once('ready-to-show', () => w.showInactive());
+    w.on('closed', () => {
+      staffCrash?.dispose();
+      staffCrash = null;
+      if (staffWin === w) staffWin = null;
+      // The officer may close it; it comes back with the next display change or restart.
+      if (!disposed && !quitting) log.info('staff window closed');
+    });
+    w.loadURL(STAFF_DISPLAY_URL).catch((e: unknown) => log.error('staff page load failed', e));
+    log.info(`staff window opened on display ${display.id}`);
+    return w;
+  };
+
+  /** Opens, moves or closes the staff window to match the displays attached now. */
+  const placeStaffWindow = (): void => {
+    const display = staffDisplay();
+    const open = staffWin !== null && !staffWin.isDestroyed();
+    if (!display) {
+      // Its display is gone: Electron would move it onto the citizen's screen.
+      if (open) {
+        log.info('staff display removed: closing the staff window');
+        staffWin!.destroy();
+      }
+      staffWin = null;
+      return;
+    }
+    if (open) staffWin!.setBounds(staffWindowBounds(display.workArea));
+    else staffWin = createStaffWindow(display);
+  };
+  placeStaffWindow();
+
+  // Displays come and go (a monitor power-cycled, a cable reseated): fit the windows again.
   const onDisplaysChanged = (): void => {
     if (win && !win.isDestroyed()) {
       log.info('displays changed: placing the kiosk window again');
       placeOnDisplay(win);
     }
+    placeStaffWindow();
   };
   screen.on('display-added', onDisplaysChanged);
   screen.on('display-removed', onDisplaysChanged);
@@ -273,6 +320,9 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     power.stop();
     unbindIpc();
     crash?.dispose();
+    staffCrash?.dispose();
+    if (staffWin && !staffWin.isDestroyed()) staffWin.destroy();
+    staffWin = null;
     try {
       core?.close();
     } catch (e) {
@@ -288,6 +338,7 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
   return {
     core: () => core,
     window: () => win,
+    staffWindow: () => staffWin,
     crashRecovery: () => crash,
     tick,
     dispose,

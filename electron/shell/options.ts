@@ -16,6 +16,7 @@ import { z } from 'zod';
  * | cursor          | --cursor=show|hide|hide-on-touch | KIOSK_CURSOR    | cursor          | show                                 |
  * | keep awake      | --keep-awake=opening-hours|always|never | KIOSK_KEEP_AWAKE | keepAwake | opening-hours                 |
  * | display         | --display=N              | KIOSK_DISPLAY           | display         | primary display                      |
+ * | staff display   | --staff-display=auto|off|N | KIOSK_STAFF_DISPLAY   | staffDisplay    | auto: a small staff window on another display when one is attached |
  * | start at login  | --start-at-login=on|off  | -                       | startAtLogin    | (left as it is)                      |
  * | development     | --dev                    | KIOSK_DEV=1             | -               | off; ignored in a packaged app       |
  * | export logs     | --export-logs=DIR        | -                       | -               | (copies the logs to DIR and exits)   |
@@ -30,6 +31,7 @@ export const ShellFile = z
     cursor: CursorPolicy.optional(),
     keepAwake: KeepAwake.optional(),
     display: z.number().int().min(0).max(16).optional(),
+    staffDisplay: z.union([z.enum(['auto', 'off']), z.number().int().min(0).max(16)]).optional(),
     startAtLogin: z.boolean().optional(),
   })
   .strict();
@@ -44,6 +46,8 @@ export type ShellOptions = {
   keepAwake: z.infer<typeof KeepAwake>;
   /** Index into screen.getAllDisplays(), or undefined for the primary display. */
   display: number | undefined;
+  /** The staff window: on the first display other than the kiosk's ('auto'), on display N, or none. */
+  staffDisplay: 'auto' | 'off' | number;
   startAtLogin: boolean | undefined;
   dev: boolean;
   exportLogsTo: string | undefined;
@@ -72,6 +76,7 @@ const SHELL_FLAGS = {
   cursor: { type: 'string' },
   'keep-awake': { type: 'string' },
   display: { type: 'string' },
+  'staff-display': { type: 'string' },
   'start-at-login': { type: 'string' },
   dev: { type: 'boolean' },
   'export-logs': { type: 'string' },
@@ -131,6 +136,14 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
     else warnings.push(`display="${displayRaw}" ignored: expected a display number (0 = first)`);
   }
 
+  let staffDisplay: ShellOptions['staffDisplay'] = file.staffDisplay ?? 'auto';
+  const staffRaw = flag('staff-display') ?? env('KIOSK_STAFF_DISPLAY');
+  if (staffRaw !== undefined) {
+    if (staffRaw === 'auto' || staffRaw === 'off') staffDisplay = staffRaw;
+    else if (/^\d{1,2}$/.test(staffRaw)) staffDisplay = Number(staffRaw);
+    else warnings.push(`staff-display="${staffRaw}" ignored: expected auto, off or a display number (0 = first)`);
+  }
+
   let startAtLogin = file.startAtLogin;
   const loginRaw = flag('start-at-login');
   if (loginRaw !== undefined) {
@@ -155,6 +168,7 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
     cursor,
     keepAwake,
     display,
+    staffDisplay,
     startAtLogin,
     dev: devAsked && !e.isPackaged,
     exportLogsTo: exportRaw ? abs(exportRaw) : undefined,

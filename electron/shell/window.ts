@@ -120,11 +120,17 @@ export const blockShortcuts = (contents: WebContents, log: ShellLog): void => {
  * re-enter kiosk/fullscreen when left, restore when minimised.
  * The refocus is delayed a little so a focus tug-of-war with another fullscreen program cannot spin.
  */
-export const keepKioskWindow = (win: BrowserWindow, log: ShellLog, schedule: (fn: () => void, ms: number) => unknown = setTimeout): void => {
+export const keepKioskWindow = (
+  win: BrowserWindow,
+  log: ShellLog,
+  schedule: (fn: () => void, ms: number) => unknown = setTimeout,
+  /** Focus went to one of our own windows (the staff window): leave it there. */
+  focusStaysOurs: () => boolean = () => false,
+): void => {
   const alive = (): boolean => !win.isDestroyed();
   win.on('blur', () => {
     schedule(() => {
-      if (alive() && !win.isFocused()) {
+      if (alive() && !win.isFocused() && !focusStaysOurs()) {
         log.info('kiosk window lost focus: taking it back');
         win.show();
         win.focus();

@@ -64,7 +64,7 @@ describe('WAL upkeep between respondents', () => {
     core.close();
     const db = openDatabase(databasePath(dir));
     try {
-      expect(listResponses(db).map((r) => r.id)).toEqual(stored.map((s) => s.id));
+      expect(listResponses(db, 'device').map((r) => r.id)).toEqual(stored.map((s) => s.id));
       expect(sequenceGaps(db)).toEqual([]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {

@@ -114,6 +114,9 @@ export class FakeBrowserWindow extends EventEmitter {
   show(): void {
     this.rec('show');
   }
+  showInactive(): void {
+    this.rec('showInactive');
+  }
   focus(): void {
     this.rec('focus');
     this.focused = true;
@@ -284,8 +287,19 @@ export const fakePowerSaveBlocker = {
   },
 };
 
-export const PRIMARY_DISPLAY = { id: 1, bounds: { x: 0, y: 0, width: 1080, height: 1920 }, touchSupport: 'available' as const };
-export const SECOND_DISPLAY = { id: 2, bounds: { x: 1080, y: 0, width: 1920, height: 1080 }, touchSupport: 'unavailable' as const };
+export const PRIMARY_DISPLAY = {
+  id: 1,
+  bounds: { x: 0, y: 0, width: 1080, height: 1920 },
+  workArea: { x: 0, y: 0, width: 1080, height: 1920 },
+  touchSupport: 'available' as const,
+};
+/** The counter officer's monitor, with a taskbar at the bottom. */
+export const SECOND_DISPLAY = {
+  id: 2,
+  bounds: { x: 1080, y: 0, width: 1920, height: 1080 },
+  workArea: { x: 1080, y: 0, width: 1920, height: 1040 },
+  touchSupport: 'unavailable' as const,
+};
 
 class FakeScreen extends EventEmitter {
   displays: (typeof PRIMARY_DISPLAY | typeof SECOND_DISPLAY)[] = [PRIMARY_DISPLAY];

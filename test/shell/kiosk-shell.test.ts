@@ -5,12 +5,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type KioskShell, runKioskApp } from '../../electron/shell/kiosk-shell.ts';
 import { resolveShellOptions } from '../../electron/shell/options.ts';
 import { KIOSK_START_URL } from '../../electron/shell/protocol.ts';
+import { STAFF_DISPLAY_URL } from '../../electron/shell/staff-window.ts';
 import { KIOSK_METHODS } from '../../shared/api.ts';
 import { buildAnswers, rowCount } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 import {
   FakeBrowserWindow,
   FakeWebContents,
+  FakeWebFrame,
   SECOND_DISPLAY,
   fakeApp,
   fakeEvent,
@@ -78,7 +80,8 @@ const start = async (argv: string[] = [], packaged = false) => {
   return shell;
 };
 
-const kioskWindow = () => FakeBrowserWindow.instances.filter((w) => !w.destroyed).at(-1)!;
+const kioskWindow = () => FakeBrowserWindow.instances.filter((w) => !w.destroyed && w.webContents.url === KIOSK_START_URL).at(-1)!;
+const staffWindows = () => FakeBrowserWindow.instances.filter((w) => !w.destroyed && w.webContents.url === STAFF_DISPLAY_URL);
 const call = (method: string, input: unknown = {}, contents = kioskWindow().webContents) => fakeIpcMain.invoke(`kiosk:${method}`, ipcEventFrom(contents), input) as Promise<Envelope>;
 
 beforeEach(() => {
@@ -287,6 +290,101 @@ describe('unattended operation', () => {
     kioskWindow().destroy();
     advance(5_000);
     expect(FakeBrowserWindow.instances).toHaveLength(1);
+  });
+});
+
+describe('staff window on a second display', () => {
+  const twoDisplays = () => {
+    fakeScreen.displays = [fakeScreen.displays[0]!, SECOND_DISPLAY];
+  };
+
+  it('is not opened with one display, nor when IT turned it off', async () => {
+    await start();
+    expect(staffWindows()).toHaveLength(0);
+    expect(shell!.staffWindow()).toBeNull();
+    shell!.dispose();
+    resetFakes();
+    twoDisplays();
+    await start(['--staff-display=off']);
+    expect(staffWindows()).toHaveLength(0);
+  });
+
+  it('opens small and unobtrusive on the other display, locked down like the kiosk window', async () => {
+    twoDisplays();
+    await start();
+    const [staff] = staffWindows();
+    expect(staff).toBeDefined();
+    expect(shell!.staffWindow()).toBe(staff);
+    const { workArea } = SECOND_DISPLAY;
+    expect(staff!.options).toMatchObject({ kiosk: false, fullscreen: false, width: 640, height: 720 });
+    // Bottom right of the work area: above the officer's taskbar, inside their screen.
+    expect(staff!.options).toMatchObject({ x: workArea.x + workArea.width - 640 - 24, y: workArea.y + workArea.height - 720 - 24 });
+    expect(staff!.options.webPreferences).toEqual(kioskWindow().options.webPreferences);
+    staff!.emit('ready-to-show');
+    expect(staff!.callsOf('showInactive')).toHaveLength(1);
+    expect(staff!.callsOf('focus')).toHaveLength(0);
+    const nav = fakeEvent({ url: 'https://evil.example' });
+    staff!.webContents.emit('will-navigate', nav, 'https://evil.example');
+    expect(nav.defaultPrevented).toBe(true);
+  });
+
+  it('switches the procedure for the next respondent through the same PIN-guarded API', async () => {
+    twoDisplays();
+    await start();
+    const staff = staffWindows()[0]!.webContents;
+    const unlocked = await call('staffUnlock', { pin: '1357' }, staff);
+    expect(unlocked.ok).toBe(true);
+    const set = await call('setAssignment', { session: unlocked.value!.session, procedureCode: '1.001193', caseNumber: '000.00.26.H61-251122-0001' }, staff);
+    expect(set).toMatchObject({ ok: true, value: { procedureCode: '1.001193' } });
+    const begun = await call('beginResponse');
+    expect(begun.value!.assignment).toMatchObject({ procedureCode: '1.001193', caseNumber: '000.00.26.H61-251122-0001' });
+    // A subframe of the staff page is still refused.
+    const sub = new FakeWebFrame(staff.mainFrame.processId, 99, STAFF_DISPLAY_URL);
+    sub.parent = staff.mainFrame;
+    await expect(fakeIpcMain.invoke('kiosk:getKioskState', ipcEventFrom(staff, sub), {})).rejects.toThrow('refused');
+  });
+
+  it('lets the officer keep focus in the staff window; anything else gives it back to the kiosk', async () => {
+    twoDisplays();
+    await start();
+    const kiosk = kioskWindow();
+    const staff = staffWindows()[0]!;
+    staff.focused = true;
+    kiosk.emit('blur');
+    advance(300);
+    expect(kiosk.callsOf('focus')).toHaveLength(0);
+    staff.focused = false;
+    kiosk.emit('blur');
+    advance(300);
+    expect(kiosk.callsOf('focus').length).toBeGreaterThan(0);
+  });
+
+  it('follows the displays: closed when its display goes, back when it returns', async () => {
+    twoDisplays();
+    await start();
+    const first = staffWindows()[0]!;
+    fakeScreen.displays = [fakeScreen.displays[0]!];
+    fakeScreen.emit('display-removed');
+    expect(first.destroyed).toBe(true);
+    expect(shell!.staffWindow()).toBeNull();
+    twoDisplays();
+    fakeScreen.emit('display-added');
+    expect(staffWindows()).toHaveLength(1);
+    expect(staffWindows()[0]).not.toBe(first);
+    fakeScreen.emit('display-metrics-changed');
+    expect(staffWindows()[0]!.callsOf('setBounds')).toHaveLength(1);
+  });
+
+  it('reloads the staff page after its renderer crashes, and is closed on quit', async () => {
+    twoDisplays();
+    await start();
+    const staff = staffWindows()[0]!;
+    staff.webContents.crash();
+    advance(2_000);
+    expect(staff.webContents.callsOf('loadURL').filter(([u]) => u === STAFF_DISPLAY_URL).length).toBeGreaterThan(1);
+    fakeApp.quit();
+    fakeApp.emit('will-quit', fakeEvent());
+    expect(staff.destroyed).toBe(true);
   });
 });
 

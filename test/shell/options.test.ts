@@ -29,6 +29,7 @@ describe('resolveShellOptions', () => {
       cursor: 'show',
       keepAwake: 'opening-hours',
       display: undefined,
+      staffDisplay: 'auto',
       dev: false,
       exportLogsTo: undefined,
       warnings: [],
@@ -71,6 +72,16 @@ describe('resolveShellOptions', () => {
       display: 0,
       startAtLogin: false,
     });
+  });
+
+  it('staff display: auto by default, off or a display number from shell.json, flag or environment', () => {
+    const read = () => JSON.stringify({ staffDisplay: 'off' });
+    expect(resolveShellOptions(env({ readFile: read })).staffDisplay).toBe('off');
+    expect(resolveShellOptions(env({ readFile: read, env: { KIOSK_STAFF_DISPLAY: '2' } })).staffDisplay).toBe(2);
+    expect(resolveShellOptions(env({ readFile: read, argv: ['--staff-display=auto'], env: { KIOSK_STAFF_DISPLAY: '2' } })).staffDisplay).toBe('auto');
+    const bad = resolveShellOptions(env({ argv: ['--staff-display=left'] }));
+    expect(bad.staffDisplay).toBe('auto');
+    expect(bad.warnings.join()).toMatch(/staff-display="left" ignored/);
   });
 
   it('ignores bad values with a warning instead of refusing to start', () => {
