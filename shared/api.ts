@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminApi } from './admin.ts';
 import { Answers } from './answers.ts';
 import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
 import { Uuid } from './ids.ts';
@@ -31,6 +32,17 @@ export const ApiError = z.discriminatedUnion('code', [
     message: z.string(),
   }),
   z.object({ code: z.literal('internal'), message: z.string() }),
+  // The admin panel's failures (shared/admin.ts): each names what IT can do about it.
+  z.object({
+    code: z.literal('enrol_failed'),
+    reason: z.enum(['invalid_url', 'invalid_code', 'unreachable', 'not_central', 'code_rejected', 'device_exists', 'device_revoked', 'unsupported_protocol', 'server_error', 'refused']),
+    message: z.string(),
+    status: z.number().int().nullable(),
+  }),
+  z.object({ code: z.literal('not_enrolled'), message: z.string() }),
+  z.object({ code: z.literal('busy'), message: z.string() }),
+  z.object({ code: z.literal('target_unusable'), reason: z.enum(['not_absolute', 'missing', 'not_directory', 'not_writable']), path: z.string(), message: z.string() }),
+  z.object({ code: z.literal('pin_rule'), reason: z.enum(['too_short', 'repeated', 'sequence', 'demo', 'same_as_other']), message: z.string() }),
 ]);
 export type ApiError = z.infer<typeof ApiError>;
 export type ApiErrorCode = ApiError['code'];
@@ -133,6 +145,7 @@ export const kioskApi = {
     input: z.object({ session: StaffSession, procedureCode: ProcedureCode }).strict(),
     output: z.object({ favourites: z.array(ProcedureCode) }),
   },
+  ...adminApi,
 } as const;
 
 export type KioskMethod = keyof typeof kioskApi;

@@ -21,6 +21,12 @@ import { type WalUpkeep, walUpkeep } from './store/wal-upkeep.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
 import type { PublishedConfig } from '../../shared/sync.ts';
 import { type ConfigApplyResult, applyPublishedConfigToDb, loadPublishedConfig } from './sync/published-config.ts';
+import type { KeyProtector } from './sync/device-key.ts';
+import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from './sync/engine.ts';
+import { hostFromCore } from './sync/host.ts';
+import { createAdminHandlers } from './admin/handlers.ts';
+import type { TargetScan } from './admin/export-targets.ts';
+import type { Timeouts } from './sync/client.ts';
 
 export type Clock = { now: () => number; mono: () => number };
 export const systemClock: Clock = { now: () => Date.now(), mono: () => performance.now() };
@@ -34,6 +40,14 @@ export type KioskCoreOptions = {
   configDir?: string;
   clock?: Clock;
   log?: Logger;
+  /** Tuning of the core's sync engine (hosts pass syncOptionsFromEnv()); the host decides whether to start it. */
+  sync?: Omit<Partial<SyncEngineOptions>, 'host' | 'protector'>;
+  /** Wraps the device key (Electron safeStorage); used by the engine, enrolment and export alike. */
+  keyProtector?: KeyProtector;
+  /** Where the admin panel looks for removable drives (tests give a mount table). */
+  exportTargets?: TargetScan;
+  /** Enrolment timeouts from the admin panel (tests shorten them). */
+  enrolTimeouts?: Partial<Timeouts>;
 };
 
 export const databasePath = (dataDir: string): string => join(dataDir, 'kiosk.sqlite');
@@ -66,6 +80,11 @@ export type KioskCore = KioskHandlers & {
   applyPublishedConfig: (published: PublishedConfig) => ConfigApplyResult;
   /** The WAL upkeep a stored response schedules for the idle moment after it (store/wal-upkeep.ts), run now. */
   runWalUpkeep: WalUpkeep['run'];
+  /**
+   * The kiosk's one sync engine: the host starts its background loop, the admin panel's "sync now"
+   * runs a pass on it (so the two never overlap). Not started by the core.
+   */
+  readonly sync: SyncEngine;
   close: () => void;
 };
 
@@ -185,7 +204,39 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const withSession = <T>(session: string, run: () => Result<T>): Result<T> =>
     auth.check(session, 'staff', sessionMs()) ? run() : fail('session_expired', 'the staff session has ended; enter the PIN again');
 
+  const applyPublishedConfig = (published: PublishedConfig): ConfigApplyResult => {
+    const applied = applyPublishedConfigToDb(db, published, new Date(clock.now()));
+    if (applied.ok) config = applied.active;
+    else log('error', `configuration ${published.version} from central refused; running on ${config!.version}`, { problems: applied.problems });
+    return applied;
+  };
+
+  const sync = createSyncEngine({
+    log: (level, message, data) => log(level, `sync: ${message}`, data),
+    ...options.sync,
+    host: hostFromCore({ db, deviceId, config: () => config!, applyPublishedConfig }, options.dataDir),
+    protector: options.keyProtector,
+  });
+
+  const admin = createAdminHandlers({
+    db,
+    dataDir: options.dataDir,
+    deviceId,
+    auth,
+    sessionMs,
+    settings,
+    engine: sync,
+    configVersion: () => config!.version,
+    now: clock.now,
+    log,
+    protector: options.keyProtector,
+    limits: options.sync?.limits,
+    exportTargets: options.exportTargets,
+    enrolTimeouts: options.enrolTimeouts,
+  });
+
   const handlers: KioskHandlers = {
+    ...admin,
     getKioskState: () => {
       const { assignment, questionnaire } = current();
       const s = settings();
@@ -310,15 +361,13 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     config: () => config!,
     configProblems: () => problems,
     reloadConfig,
-    applyPublishedConfig: (published) => {
-      const applied = applyPublishedConfigToDb(db, published, new Date(clock.now()));
-      if (applied.ok) config = applied.active;
-      else log('error', `configuration ${published.version} from central refused; running on ${config!.version}`, { problems: applied.problems });
-      return applied;
-    },
+    applyPublishedConfig,
     runWalUpkeep: upkeep.run,
+    sync,
     close: () => {
       upkeep.cancel();
+      // Hosts stop the engine first (await core.sync.stop()); this only aborts a pass still in flight.
+      if (sync.running) void sync.stop();
       if (db.open) db.close();
     },
   };

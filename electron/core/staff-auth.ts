@@ -56,7 +56,10 @@ export const createStaffAuth = (db: Database, now: () => number) => {
   /** A live session of the role, extended on use (the panel closes itself when left idle). */
   const check = (token: string, role: PinRole, sessionMs: number): boolean => {
     const s = sessions.get(token);
-    if (!s || s.role !== role || s.expiresAt <= now()) {
+    // A session of the other role is refused but left alone: a staff token sent to an admin method
+    // must not end the staff panel's session.
+    if (!s || s.role !== role) return false;
+    if (s.expiresAt <= now()) {
       sessions.delete(token);
       return false;
     }
@@ -68,6 +71,9 @@ export const createStaffAuth = (db: Database, now: () => number) => {
     sessions.delete(token);
   };
 
-  return { unlock, check, lock };
+  /** A PIN just changed: the failures counted against the old one no longer apply. */
+  const resetLockout = (role: PinRole): void => writeState(db, key(role), { failures: 0, lockedUntil: 0 });
+
+  return { unlock, check, lock, resetLockout };
 };
 export type StaffAuth = ReturnType<typeof createStaffAuth>;

@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openKioskCore } from '../core/kiosk-core.ts';
-import { createSyncEngine } from '../core/sync/engine.ts';
 import { syncEnabledFromEnv, syncOptionsFromEnv } from '../core/sync/env.ts';
-import { hostFromCore } from '../core/sync/host.ts';
 import { HOST_ADDRESS, createHostServer } from './server.ts';
 
 /**
@@ -27,7 +25,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const core = openKioskCore({ dataDir: resolve(values['data-dir']), configDir: values['config-dir'] ? resolve(values['config-dir']) : undefined });
+const core = openKioskCore({
+  dataDir: resolve(values['data-dir']),
+  configDir: values['config-dir'] ? resolve(values['config-dir']) : undefined,
+  sync: syncOptionsFromEnv(),
+});
 const token = randomBytes(24).toString('base64url');
 const app = createHostServer({ handlers: core, rendererDir: values['renderer-dir'], token });
 
@@ -36,12 +38,12 @@ const url = new URL(address);
 console.log(`Kiosk ready: http://${HOST_ADDRESS}:${url.port}/#token=${token}`);
 console.log(`Data: ${resolve(values['data-dir'])}  Device: ${core.deviceId}  Config: ${core.config().version}`);
 
-// Sync runs in the background; it idles until the kiosk is enrolled (kioskctl enroll), then sends.
-const sync = syncEnabledFromEnv() ? createSyncEngine({ host: hostFromCore(core, resolve(values['data-dir'])), ...syncOptionsFromEnv() }) : undefined;
-sync?.start();
+// Sync runs in the background; it idles until the kiosk is enrolled (admin panel or kioskctl enroll),
+// then sends. The admin panel's "sync now" drives this same engine; with KIOSK_SYNC=off only it does.
+if (syncEnabledFromEnv()) core.sync.start();
 
 const stop = async () => {
-  await sync?.stop();
+  await core.sync.stop();
   await app.close();
   core.close();
   process.exit(0);

@@ -17,6 +17,18 @@ export const KIOSK_CHANNELS = {
   staffContext: 'kiosk:staffContext',
   setAssignment: 'kiosk:setAssignment',
   toggleFavourite: 'kiosk:toggleFavourite',
+  adminUnlock: 'kiosk:adminUnlock',
+  adminLock: 'kiosk:adminLock',
+  adminStatus: 'kiosk:adminStatus',
+  adminEnrol: 'kiosk:adminEnrol',
+  adminSyncNow: 'kiosk:adminSyncNow',
+  adminJob: 'kiosk:adminJob',
+  adminListExportTargets: 'kiosk:adminListExportTargets',
+  adminExport: 'kiosk:adminExport',
+  adminAuditLog: 'kiosk:adminAuditLog',
+  adminChangePin: 'kiosk:adminChangePin',
+  adminGetSettings: 'kiosk:adminGetSettings',
+  adminSetSettings: 'kiosk:adminSetSettings',
 } as const satisfies { readonly [M in KioskMethod]: `kiosk:${M}` };
 
 export type KioskChannel = (typeof KIOSK_CHANNELS)[KioskMethod];

@@ -2,15 +2,18 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { backspace, insertLetter, setLastWordTone, typeTelex } from '../telex/telex.ts';
 import { Key } from './Key.tsx';
-import { DIGITS, LETTER_ROWS, PUNCTUATION, SHAPED_LETTERS, TONE_KEYS, fitEdit } from './layout.ts';
+import { DIGITS, LETTER_ROWS, PATH_KEYS, PUNCTUATION, SHAPED_LETTERS, TONE_KEYS, fitEdit } from './layout.ts';
 
 type Props = {
   value: string;
   onChange: (next: string) => void;
   /** In code points; keys that would grow the text past it do nothing. */
   maxLength?: number;
-  /** "text": Vietnamese with Telex and a diacritics row; "search": letters, digits and "." only. */
-  layout: 'text' | 'search';
+  /**
+   * "text": Vietnamese with Telex and a diacritics row; "search": letters, digits and "." only;
+   * "url": letters, digits and what addresses, codes and folder paths need (: / . - _ \), for IT.
+   */
+  layout: 'text' | 'search' | 'url';
   telexInitially?: boolean;
 };
 
@@ -61,7 +64,7 @@ export const Keyboard = ({ value, onChange, maxLength, layout, telexInitially = 
       </div>
       {LETTER_ROWS.map((row, i) => (
         <div className="key-row" key={row[0]}>
-          {i === 2 && layout === 'text' && (
+          {i === 2 && layout !== 'search' && (
             <Key dataKey="shift" label={t('keyboard.shift')} pressed={shift} wide="x2" onPress={() => setShift((s) => !s)}>
               ⇧
             </Key>
@@ -95,6 +98,17 @@ export const Keyboard = ({ value, onChange, maxLength, layout, telexInitially = 
                 {p}
               </Key>
             ))}
+          </>
+        ) : layout === 'url' ? (
+          <>
+            {PATH_KEYS.map((p) => (
+              <Key key={p} dataKey={p} onPress={() => edit(value + p)}>
+                {p}
+              </Key>
+            ))}
+            <Key dataKey="clear" wide="x3" onPress={() => onChange('')}>
+              {t('keyboard.clear')}
+            </Key>
           </>
         ) : (
           <>

@@ -23,6 +23,9 @@ export const TONE_KEYS: readonly ToneKey[] = [
   { tone: 0, mark: 'a', label: 'keyboard.toneNone' },
 ];
 
+/** The bottom row of the url keyboard: central URLs, enrolment codes, folder paths (Linux and Windows). */
+export const PATH_KEYS = [':', '/', '.', '-', '_', '\\'] as const;
+
 /** Punctuation on the bottom row of the text keyboard. */
 export const PUNCTUATION = [',', '.', '?', '!'] as const;
 

@@ -8,6 +8,7 @@ import { createHostServer } from '../../electron/host/server.ts';
 import { type ApiErrorCode, KIOSK_METHODS, type KioskMethod, type Result, dispatch, kioskApi } from '../../shared/api.ts';
 import { buildAnswers, call, fakeClock, okValue, silentLog, snapshotDb } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
+import { adminCases } from './admin-bad-input.ts';
 
 type Expect = { code: ApiErrorCode; /** an issue path the error must name (invalid_input only) */ path?: string };
 type Case = { name: string; input: () => unknown; expect: Expect };
@@ -21,6 +22,7 @@ const protoObject = (inner: string) => JSON.parse(`{"__proto__": ${inner}}`) as 
 let t: { dir: string; cleanup: () => void };
 let core: KioskCore;
 let session: string;
+let adminSession: string;
 /** A live draft per questionnaire, so answer checks (not just "unknown draft") are what refuses. */
 const drafts: Record<'per-case' | 'quick' | 'sipas', string> = { 'per-case': '', quick: '', sipas: '' };
 let quickFull: Record<string, unknown>;
@@ -31,6 +33,7 @@ beforeAll(async () => {
   t = tempDir('kiosk-bad-input-');
   core = openKioskCore({ dataDir: t.dir, clock: fakeClock(), log: silentLog });
   session = okValue(await call(core, 'staffUnlock', { pin: '1357' })).session;
+  adminSession = okValue(await call(core, 'adminUnlock', { pin: '924680' })).session;
   for (const [qid, code] of [
     ['per-case', '1.001193'],
     ['quick', '1.001776'],
@@ -238,6 +241,7 @@ const perMethod: Record<KioskMethod, () => Case[]> = {
   staffContext: () => badSessions,
   setAssignment: () => procedureCodeCases('setAssignment'),
   toggleFavourite: () => procedureCodeCases('toggleFavourite'),
+  ...adminCases({ admin: () => adminSession, staff: () => session, dataDir: () => t.dir }),
 };
 
 const expectRefused = (r: Result<unknown>, e: Expect): void => {

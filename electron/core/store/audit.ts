@@ -16,3 +16,22 @@ export const recentAudit = (db: Database, limit = 100): AuditEntry[] =>
     action: string;
     details: string;
   }[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+
+/** One page of the audit log, newest first, below the id `before` (the admin panel pages back with it). */
+export const auditPage = (db: Database, o: { before?: number; limit: number }): { entries: AuditEntry[]; nextBefore: number | null; total: number } => {
+  const rows = db
+    .prepare('SELECT id, at, actor, action, details FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+    .all(o.before ?? Number.MAX_SAFE_INTEGER, o.limit + 1) as { id: number; at: string; actor: AuditActor; action: string; details: string }[];
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  const page = rows.slice(0, o.limit);
+  const entries = page.map((r) => {
+    let details: unknown;
+    try {
+      details = JSON.parse(r.details);
+    } catch {
+      details = r.details;
+    }
+    return { ...r, details: details !== null && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : { value: details } };
+  });
+  return { entries, nextBefore: rows.length > o.limit ? page.at(-1)!.id : null, total };
+};

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { DeviceId, EnrolmentCode, PROTOCOL_VERSION } from '../../../shared/sync.ts';
 import { ensureDeviceId } from '../device.ts';
-import { audit } from '../store/audit.ts';
+import { type AuditActor, audit } from '../store/audit.ts';
 import { readState, writeState } from '../store/state.ts';
 import { type CallFailure, createCentralClient, normaliseCentralUrl, type Timeouts } from './client.ts';
 import { type KeyProtector, ensureDeviceKey } from './device-key.ts';
@@ -53,6 +53,8 @@ export type EnrolOptions = {
   protector?: KeyProtector;
   timeouts?: Partial<Timeouts>;
   now?: () => number;
+  /** Who enrolled, for the audit log (default kioskctl; the admin panel passes admin). */
+  actor?: AuditActor;
 };
 
 export type EnrolResult =
@@ -112,7 +114,7 @@ export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
       .transaction(() => {
         writeState(options.db, ENROLMENT_KEY, enrolment);
         clearLastError(options.db);
-        audit(options.db, 'kioskctl', 'enrolled', { centralUrl: enrolment.centralUrl, unit: enrolment.unit, retried: result.status === 200 });
+        audit(options.db, options.actor ?? 'kioskctl', 'enrolled', { centralUrl: enrolment.centralUrl, unit: enrolment.unit, retried: result.status === 200 });
       })
       .immediate();
     return { ok: true, enrolment, retried: result.status === 200 };

@@ -23,7 +23,8 @@ export type SyncHost = {
   applyPublishedConfig: (published: PublishedConfig) => ConfigApplyResult;
 };
 
-export const hostFromCore = (core: KioskCore, dataDir: string): SyncHost => ({
+/** Takes only what it uses, so the core can build its own engine before its public object exists. */
+export const hostFromCore = (core: Pick<KioskCore, 'db' | 'deviceId' | 'config' | 'applyPublishedConfig'>, dataDir: string): SyncHost => ({
   db: core.db,
   deviceId: core.deviceId,
   dataDir,

@@ -12,10 +12,16 @@ type Problem = { kind: 'bad'; attemptsLeft: number } | { kind: 'failed' } | null
 type Props = {
   onUnlocked: (session: string) => void;
   onClose: () => void;
+  /** Which PIN: the staff panel's (default) or the admin panel's; each has its own lockout in the core. */
+  variant?: 'staff' | 'admin';
+  /** Shown on the staff PIN pad: the way into the admin panel (its own PIN comes next). */
+  onAdmin?: () => void;
+  /** A note above the field, e.g. why the PIN is asked for again. */
+  note?: string;
 };
 
-/** The staff PIN: a masked field, a 0-9 pad, OK. Wrong PINs and the lockout come from the core. */
-export const PinPad = ({ onUnlocked, onClose }: Props) => {
+/** A PIN: a masked field, a 0-9 pad, OK. Wrong PINs and the lockout come from the core. */
+export const PinPad = ({ onUnlocked, onClose, variant = 'staff', onAdmin, note }: Props) => {
   const { t } = useTranslation();
   const api = useApi();
   const [pin, setPin] = useState('');
@@ -31,7 +37,7 @@ export const PinPad = ({ onUnlocked, onClose }: Props) => {
     e?.preventDefault();
     if (pin.length < MIN_PIN || checking || locked) return;
     setChecking(true);
-    const r = await api.staffUnlock({ pin });
+    const r = variant === 'admin' ? await api.adminUnlock({ pin }) : await api.staffUnlock({ pin });
     setChecking(false);
     setPin('');
     if (r.ok) return onUnlocked(r.value.session);
@@ -47,9 +53,10 @@ export const PinPad = ({ onUnlocked, onClose }: Props) => {
     }
   };
 
+  // Once a lockout has run out there are no "attempts left" to count: the pad is simply open again.
   const message = locked
     ? t('staff.locked', { time: formatWait(lockedUntil - now) })
-    : problem?.kind === 'bad'
+    : problem?.kind === 'bad' && problem.attemptsLeft > 0
       ? t('staff.badPin', { attempts: problem.attemptsLeft })
       : problem?.kind === 'failed'
         ? t('staff.failed')
@@ -59,14 +66,19 @@ export const PinPad = ({ onUnlocked, onClose }: Props) => {
 
   return (
     <form className="pin" onSubmit={(e) => void submit(e)}>
-      <h2 id="staff-title">{t('staff.pinTitle')}</h2>
-      <label htmlFor="staff-pin" className="pin-label">
-        {t('staff.pinPrompt')}
+      <h2 id={variant === 'admin' ? 'admin-title' : 'staff-title'}>{variant === 'admin' ? t('admin.pinTitle') : t('staff.pinTitle')}</h2>
+      {note && (
+        <p className="pin-note" role="status">
+          {note}
+        </p>
+      )}
+      <label htmlFor={`${variant}-pin`} className="pin-label">
+        {variant === 'admin' ? t('admin.pinPrompt') : t('staff.pinPrompt')}
       </label>
       <input
-        id="staff-pin"
+        id={`${variant}-pin`}
         className="pin-input"
-        data-testid="pin-input"
+        data-testid={variant === 'admin' ? 'admin-pin-input' : 'pin-input'}
         type="password"
         inputMode="none"
         autoComplete="off"
@@ -94,9 +106,16 @@ export const PinPad = ({ onUnlocked, onClose }: Props) => {
           {t('staff.ok')}
         </button>
       </div>
-      <button type="button" className="btn" data-testid="staff-close" onClick={onClose}>
-        {t('staff.close')}
-      </button>
+      <div className="pin-actions">
+        <button type="button" className="btn" data-testid={variant === 'admin' ? 'admin-close' : 'staff-close'} onClick={onClose}>
+          {t('staff.close')}
+        </button>
+        {onAdmin && (
+          <button type="button" className="btn btn-quiet" data-testid="admin-open" onClick={onAdmin}>
+            {t('admin.open')}
+          </button>
+        )}
+      </div>
     </form>
   );
 };

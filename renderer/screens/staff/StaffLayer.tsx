@@ -1,6 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Assignment } from '../../../shared/api.ts';
+import { AdminPanel } from '../admin/AdminPanel.tsx';
 import { StaffPanel } from './StaffPanel.tsx';
 import { useLongPress } from './use-long-press.ts';
 
@@ -16,15 +17,25 @@ type Props = {
   onApplied: (a: Assignment) => void;
 };
 
-/** The hidden way in (hold the top-left corner, or Ctrl+Alt+S) and the panel itself. */
+/**
+ * The hidden way in (hold the top-left corner, or Ctrl+Alt+S) and the panel itself. IT's admin panel
+ * opens from the staff PIN pad ("IT admin", then the admin PIN), or with Ctrl+Alt+A.
+ */
 export const StaffLayer = ({ open, locale, onOpen, onClose, onExpired, onApplied }: Props) => {
   const { t } = useTranslation();
-  const press = useLongPress(LONG_PRESS_MS, onOpen);
+  const [mode, setMode] = useState<'staff' | 'admin'>('staff');
+  const press = useLongPress(LONG_PRESS_MS, () => {
+    setMode('staff');
+    onOpen();
+  });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey && e.altKey && (e.code === 'KeyS' || e.key.toLowerCase() === 's')) {
+      if (!e.ctrlKey || !e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (e.code === 'KeyS' || key === 's' || e.code === 'KeyA' || key === 'a') {
         e.preventDefault();
+        setMode(e.code === 'KeyA' || key === 'a' ? 'admin' : 'staff');
         onOpen();
       }
     };
@@ -35,7 +46,16 @@ export const StaffLayer = ({ open, locale, onOpen, onClose, onExpired, onApplied
   return (
     <>
       {!open && <button type="button" className="staff-corner" data-testid="staff-open" tabIndex={-1} aria-label={t('staff.open')} {...press} />}
-      {open && <StaffPanel locale={locale} onClose={onClose} onExpired={onExpired} onApplied={onApplied} />}
+      {open && mode === 'staff' && <StaffPanel locale={locale} onClose={onClose} onExpired={onExpired} onApplied={onApplied} onAdmin={() => setMode('admin')} />}
+      {open && mode === 'admin' && (
+        <AdminPanel
+          locale={locale}
+          onClose={() => {
+            setMode('staff');
+            onClose();
+          }}
+        />
+      )}
     </>
   );
 };

@@ -14,10 +14,12 @@ type Props = {
   /** The core ended the staff session (it expired): the panel is closed with a note. */
   onExpired: () => void;
   onApplied: (a: Assignment) => void;
+  /** From the PIN pad to the admin panel (which asks for the admin PIN). */
+  onAdmin?: () => void;
 };
 
 /** PIN first, then the workspace; locks the session whenever it closes. */
-export const StaffPanel = ({ locale, onClose, onExpired, onApplied }: Props) => {
+export const StaffPanel = ({ locale, onClose, onExpired, onApplied, onAdmin }: Props) => {
   const api = useApi();
   const [session, setSession] = useState<string | null>(null);
   const sessionRef = useRef<string | null>(null);
@@ -45,7 +47,7 @@ export const StaffPanel = ({ locale, onClose, onExpired, onApplied }: Props) => 
     <div className="staff-backdrop">
       <div className={`staff-panel ${session ? 'is-open' : 'is-pin'}`} role="dialog" aria-modal="true" aria-labelledby="staff-title" data-testid="staff-panel">
         {session === null ? (
-          <PinPad onClose={close} onUnlocked={setSession} />
+          <PinPad onClose={close} onUnlocked={setSession} onAdmin={onAdmin} />
         ) : (
           <StaffWorkspace
             session={session}

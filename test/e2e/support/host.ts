@@ -35,10 +35,11 @@ export const configSet = (dataDir: string, key: string, value: string): void => 
   execFileSync(process.execPath, [join(ROOT, 'bin/kioskctl.js'), 'config', 'set', key, value, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8' });
 };
 
-export const startHost = async (dataDir: string): Promise<Host> => {
+/** `env` adds to (or overrides) the host's environment, e.g. KIOSK_SYNC=on for the admin panel's sync tests. */
+export const startHost = async (dataDir: string, env: Record<string, string> = {}): Promise<Host> => {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, KIOSK_SYNC: 'off' },
+    env: { ...process.env, KIOSK_SYNC: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+import { type AdminJob, type AdminSettings, pinRuleProblem } from '../../../shared/admin.ts';
+import type { KioskHandlers, Result } from '../../../shared/api.ts';
+import type { StaffAuth } from '../staff-auth.ts';
+import { audit, auditPage } from '../store/audit.ts';
+import { verifyPin } from '../store/pin-hash.ts';
+import { type StoredSettings, getPinHash, setSetting } from '../store/settings.ts';
+import { readState } from '../store/state.ts';
+import type { Timeouts } from '../sync/client.ts';
+import type { BatchLimits } from '../sync/batch-builder.ts';
+import type { KeyProtector } from '../sync/device-key.ts';
+import type { SyncEngine } from '../sync/engine.ts';
+import { appVersion, readEnrolment } from '../sync/enrolment.ts';
+import { readStatus } from '../sync/status.ts';
+import { adminEnrol } from './enrol.ts';
+import { type TargetScan, freeBytesOf, listRemovableTargets } from './export-targets.ts';
+import { createJobRegistry } from './jobs.ts';
+import { LAST_EXPORT_KEY, startExport, startSync } from './work.ts';
+
+/**
+ * The admin panel's handlers (shared/admin.ts). The admin PIN opens a session through the same
+ * StaffAuth as the staff panel, so the lockout rules and their audit entries are the same code; the
+ * session is extended by every call and ends when the panel is left idle. Every change is audited.
+ */
+
+export type AdminMethod =
+  | 'adminUnlock'
+  | 'adminLock'
+  | 'adminStatus'
+  | 'adminEnrol'
+  | 'adminSyncNow'
+  | 'adminJob'
+  | 'adminListExportTargets'
+  | 'adminExport'
+  | 'adminAuditLog'
+  | 'adminChangePin'
+  | 'adminGetSettings'
+  | 'adminSetSettings';
+export type AdminHandlers = Pick<KioskHandlers, AdminMethod>;
+
+export type AdminDeps = {
+  db: Database;
+  dataDir: string;
+  deviceId: string;
+  auth: StaffAuth;
+  sessionMs: () => number;
+  settings: () => StoredSettings;
+  engine: SyncEngine;
+  configVersion: () => string;
+  now: () => number;
+  log: (level: 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+  protector?: KeyProtector;
+  limits?: Partial<BatchLimits>;
+  exportTargets?: TargetScan;
+  enrolTimeouts?: Partial<Timeouts>;
+};
+
+const LastExport = z.object({ at: z.string(), target: z.string(), files: z.number().int(), responses: z.number().int() });
+
+const adminSettingsOf = (s: StoredSettings): AdminSettings => ({ openingHours: s.openingHours, idleSeconds: s.idleSeconds, countdownSeconds: s.countdownSeconds });
+
+export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
+  const jobs = createJobRegistry();
+  const work = {
+    db: d.db,
+    dataDir: d.dataDir,
+    deviceId: d.deviceId,
+    engine: d.engine,
+    jobs,
+    now: d.now,
+    protector: d.protector,
+    limits: d.limits,
+    onError: (message: string, e: unknown) => d.log('error', `${message}: ${e instanceof Error ? e.message : String(e)}`),
+  };
+
+  const withAdmin = <T>(session: string, run: () => Result<T> | Promise<Result<T>>): Result<T> | Promise<Result<T>> =>
+    d.auth.check(session, 'admin', d.sessionMs()) ? run() : { ok: false, error: { code: 'session_expired', message: 'the admin session has ended; enter the admin PIN again' } };
+
+  const latestJobs = (): AdminJob[] => (['sync', 'export'] as const).flatMap((k) => jobs.latest(k) ?? []).map((j) => jobs.snapshot(j));
+
+  return {
+    adminUnlock: ({ pin }) => d.auth.unlock('admin', pin, d.sessionMs()),
+    adminLock: ({ session }) => {
+      if (d.auth.check(session, 'admin', d.sessionMs())) audit(d.db, 'admin', 'lock');
+      d.auth.lock(session);
+      return { ok: true, value: {} };
+    },
+    adminStatus: ({ session }) =>
+      withAdmin(session, async () => {
+        // The background loop's live view when it runs; the stored view (what kioskctl shows) otherwise.
+        const s = d.engine.running ? d.engine.status() : readStatus(d.db);
+        const syncing = jobs.latest('sync')?.state === 'running';
+        const e = readEnrolment(d.db);
+        return {
+          ok: true,
+          value: {
+            device: { deviceId: d.deviceId, appVersion: appVersion(), configVersion: d.configVersion(), dataDir: d.dataDir, freeDiskBytes: await freeBytesOf(d.dataDir), responses: s.lastSeq },
+            enrolment: e ? { centralUrl: e.centralUrl, unit: e.unit, enrolledAt: e.enrolledAt } : null,
+            sync: {
+              state: syncing ? 'syncing' : s.state,
+              engineRunning: d.engine.running,
+              queueDepth: s.queueDepth,
+              lastSeq: s.lastSeq,
+              ackedThrough: s.ackedThrough,
+              attempts: s.attempts,
+              lastAttemptAt: s.lastAttemptAt,
+              lastSuccessAt: s.lastSuccessAt,
+              lastHeartbeatAt: s.lastHeartbeatAt,
+              nextAttemptAt: s.nextAttemptAt,
+              clockDriftMs: s.clockDriftMs,
+              conflicts: s.conflicts,
+              lastError: s.lastError,
+              configRefused: s.configRefused,
+            },
+            lastExport: readState(d.db, LAST_EXPORT_KEY, LastExport) ?? null,
+            jobs: latestJobs(),
+          },
+        };
+      }),
+    adminEnrol: ({ session, centralUrl, code }) =>
+      withAdmin(session, () => adminEnrol({ db: d.db, dataDir: d.dataDir, protector: d.protector, timeouts: d.enrolTimeouts, now: d.now }, centralUrl, code)),
+    adminSyncNow: ({ session }) => withAdmin(session, () => startSync(work)),
+    adminJob: ({ session, jobId }) =>
+      withAdmin(session, () => {
+        const job = jobs.get(jobId);
+        return job ? { ok: true, value: jobs.snapshot(job) } : { ok: false, error: { code: 'not_found', message: `no job ${jobId} (the kiosk may have restarted)` } };
+      }),
+    adminListExportTargets: ({ session }) =>
+      withAdmin(session, async () => ({ ok: true, value: { targets: await listRemovableTargets(d.exportTargets), suggestedFolder: join(d.dataDir, 'exports') } })),
+    adminExport: ({ session, target }) => withAdmin(session, () => startExport(work, target)),
+    adminAuditLog: ({ session, before, limit }) => withAdmin(session, () => ({ ok: true, value: auditPage(d.db, { before, limit }) })),
+    adminChangePin: ({ session, role, newPin }) =>
+      withAdmin(session, () => {
+        const rule = pinRuleProblem(role, newPin);
+        if (rule) return { ok: false, error: { code: 'pin_rule', reason: rule, message: PIN_RULE_MESSAGES[rule] } };
+        const other = getPinHash(d.db, role === 'staff' ? 'admin' : 'staff');
+        // Two roles with one PIN would make the staff PIN an admin PIN.
+        if (other && verifyPin(newPin, other)) return { ok: false, error: { code: 'pin_rule', reason: 'same_as_other', message: 'the staff PIN and the admin PIN must differ' } };
+        d.db
+          .transaction(() => {
+            const set = setSetting(d.db, role === 'staff' ? 'staffPin' : 'adminPin', newPin);
+            if (!set.ok) throw new Error(set.message);
+            d.auth.resetLockout(role);
+            audit(d.db, 'admin', 'pin_changed', { role });
+          })
+          .immediate();
+        return { ok: true, value: { role } };
+      }),
+    adminGetSettings: ({ session }) => withAdmin(session, () => ({ ok: true, value: adminSettingsOf(d.settings()) })),
+    adminSetSettings: ({ session, openingHours, idleSeconds, countdownSeconds }) =>
+      withAdmin(session, () => {
+        const before = adminSettingsOf(d.settings());
+        const wanted = { openingHours, idleSeconds, countdownSeconds };
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        d.db
+          .transaction(() => {
+            for (const key of ['openingHours', 'idleSeconds', 'countdownSeconds'] as const) {
+              const value = wanted[key];
+              if (value === undefined) continue;
+              const set = setSetting(d.db, key, value);
+              // Validated by the contract already; a refusal here is a bug, and must roll the others back.
+              if (!set.ok) throw new Error(set.message);
+              if (JSON.stringify(before[key]) !== JSON.stringify(value)) changes[key] = { from: before[key], to: value };
+            }
+            if (Object.keys(changes).length > 0) audit(d.db, 'admin', 'settings_changed', changes);
+          })
+          .immediate();
+        return { ok: true, value: adminSettingsOf(d.settings()) };
+      }),
+  };
+};
+
+const PIN_RULE_MESSAGES: Record<NonNullable<ReturnType<typeof pinRuleProblem>>, string> = {
+  too_short: 'an admin PIN has at least 6 digits',
+  repeated: 'a PIN of one repeated digit is too easy to guess',
+  sequence: 'a PIN of consecutive digits (1234, 9876) is too easy to guess',
+  demo: 'this is the published demo PIN: choose another',
+};

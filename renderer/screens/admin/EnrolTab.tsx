@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { CentralUrlInput, EnrolmentCodeInput } from '../../../shared/admin.ts';
+import type { MethodOutput } from '../../../shared/api.ts';
+import { useApi } from '../../api/context.ts';
+import { Keyboard } from '../../keyboard/Keyboard.tsx';
+import type { TabProps } from './AdminWorkspace.tsx';
+import { ENROL_ERROR_KEYS } from './words.ts';
+
+type Field = 'url' | 'code';
+
+/** The prefilled scheme alone is not a mistake yet. */
+const typed = (v: string) => v !== '' && v !== 'https://' && v !== 'http://';
+type Outcome = { ok: true; value: MethodOutput<'adminEnrol'> } | { ok: false; text: string; detail: string | null };
+
+/** Enrolment: the central URL and the one-time code from the central console, typed on the kiosk. */
+export const EnrolTab = ({ session, onExpired }: TabProps) => {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [url, setUrl] = useState('https://');
+  const [code, setCode] = useState('');
+  const [field, setField] = useState<Field>('url');
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  // The contract's own schemas: what the panel refuses is exactly what the core would.
+  const urlOk = CentralUrlInput.safeParse(url).success;
+  const codeOk = EnrolmentCodeInput.safeParse(code).success;
+
+  const submit = async () => {
+    if (!urlOk || !codeOk || busy) return;
+    setBusy(true);
+    setOutcome(null);
+    const r = await api.adminEnrol({ session, centralUrl: url, code });
+    setBusy(false);
+    if (r.ok) return setOutcome({ ok: true, value: r.value });
+    const e = r.error;
+    if (e.code === 'session_expired') return onExpired();
+    if (e.code === 'enrol_failed') return setOutcome({ ok: false, text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
+    if (e.code === 'invalid_input') return setOutcome({ ok: false, text: t('admin.enrolInvalid'), detail: e.issues.map((i) => `${i.path}: ${i.message}`).join('; ') });
+    setOutcome({ ok: false, text: t('staff.failed'), detail: e.message });
+  };
+
+  const input = (which: Field, value: string, set: (v: string) => void, ok: boolean, testId: string, label: string, hint: string) => (
+    <label className={`admin-field ${field === which ? 'is-focused' : ''}`}>
+      <span className="field-label">{label}</span>
+      <input
+        className="case-input"
+        data-testid={testId}
+        value={value}
+        inputMode="none"
+        autoComplete="off"
+        spellCheck={false}
+        aria-invalid={typed(value) && !ok}
+        onFocus={() => setField(which)}
+        onChange={(e) => set(e.target.value)}
+      />
+      <span className={`admin-hint ${typed(value) && !ok ? 'is-error' : ''}`}>{hint}</span>
+    </label>
+  );
+
+  return (
+    <div className="admin-form">
+      <p className="admin-lead">{t('admin.enrolLead')}</p>
+      {input('url', url, setUrl, urlOk, 'admin-enrol-url', t('admin.centralUrl'), t('admin.centralUrlHint'))}
+      {input('code', code, (v) => setCode(v.toUpperCase()), codeOk, 'admin-enrol-code', t('admin.enrolCode'), t('admin.enrolCodeHint'))}
+      <div className="admin-actions">
+        <button type="button" className="btn btn-primary btn-big" data-testid="admin-enrol-submit" disabled={!urlOk || !codeOk || busy} onClick={() => void submit()}>
+          {busy ? t('admin.enrolling') : t('admin.enrol')}
+        </button>
+      </div>
+      {outcome && (
+        <div className={`admin-result ${outcome.ok ? 'is-ok' : 'is-error'}`} data-testid="admin-enrol-result" data-ok={outcome.ok ? 'yes' : 'no'} role="status">
+          {outcome.ok ? (
+            <p>{t(outcome.value.retried ? 'admin.enrolAgain' : 'admin.enrolled', { unit: outcome.value.unit.name, url: outcome.value.centralUrl })}</p>
+          ) : (
+            <>
+              <p>{outcome.text}</p>
+              {outcome.detail && <p className="admin-raw">{outcome.detail}</p>}
+            </>
+          )}
+        </div>
+      )}
+      {/* Last, so the button and the answer stay in view above it on a landscape screen. */}
+      <Keyboard layout="url" value={field === 'url' ? url : code} onChange={field === 'url' ? setUrl : (v) => setCode(v.toUpperCase())} maxLength={field === 'url' ? 200 : 14} />
+    </div>
+  );
+};
