@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import { BrowserWindow, Menu, app, ipcMain, powerMonitor, powerSaveBlocker, protocol, screen, session } from 'electron';
+import { BrowserWindow, Menu, app, ipcMain, powerMonitor, powerSaveBlocker, protocol, safeStorage, screen, session } from 'electron';
 import type { Display, Event as ElectronEvent } from 'electron';
-import { type KioskCore, type Logger as CoreLogger, openKioskCore } from '../core/kiosk-core.ts';
+import { type KioskCore, type KioskCoreOptions, type Logger as CoreLogger, openKioskCore } from '../core/kiosk-core.ts';
+import { syncEnabledFromEnv, syncOptionsFromEnv } from '../core/sync/env.ts';
 import { getAllSettings } from '../core/store/settings.ts';
 import type { KioskHandlers, Result } from '../../shared/api.ts';
 import { setLinuxAutostart } from './autostart.ts';
 import { CHANNEL_METHODS } from './channels.ts';
 import { type CrashRecovery, createCrashRecovery } from './crash.ts';
 import { type ShellLog, bindKioskIpc, createSenderCheck } from './ipc.ts';
+import { safeStorageProtector } from './key-protector.ts';
 import { exportLogs } from './log-files.ts';
 import type { ShellOptions } from './options.ts';
 import { createPowerController, keepAwakeWanted, maintenanceReloadDue } from './power.ts';
@@ -51,7 +53,9 @@ export type KioskAppParams = {
   log: ShellLog;
   timers?: ShellTimers;
   /** Defaults to the real core; tests pass the real core too, on a temp dir. */
-  openCore?: (o: { dataDir: string; configDir?: string; log: CoreLogger }) => KioskCore;
+  openCore?: (o: KioskCoreOptions) => KioskCore;
+  /** The environment the sync engine's switches are read from (KIOSK_SYNC, KIOSK_SYNC_*); default process.env. */
+  env?: NodeJS.ProcessEnv;
 };
 
 export type KioskShell = {
@@ -107,11 +111,30 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
   let core: KioskCore | null = null;
   let coreError: string | null = null;
   const openCore = p.openCore ?? ((o) => openKioskCore(o));
+  const env = p.env ?? process.env;
+  const syncTuning = (): KioskCoreOptions['sync'] => {
+    try {
+      return syncOptionsFromEnv(env);
+    } catch (e) {
+      log.warn(`sync tuning from the environment ignored: ${e instanceof Error ? e.message : String(e)}`);
+      return {};
+    }
+  };
+  const keyProtector = safeStorageProtector(safeStorage);
   const tryOpenCore = (): void => {
     try {
-      core = openCore({ dataDir: options.dataDir, ...(options.configDir ? { configDir: options.configDir } : {}), log: coreLogger(log) });
+      core = openCore({
+        dataDir: options.dataDir,
+        ...(options.configDir ? { configDir: options.configDir } : {}),
+        log: coreLogger(log),
+        sync: syncTuning(),
+        ...(keyProtector ? { keyProtector } : {}),
+      });
       coreError = null;
-      log.info(`core open: device ${core.deviceId}, config ${core.config().version}, data ${options.dataDir}`);
+      log.info(`core open: device ${core.deviceId}, config ${core.config().version}, data ${options.dataDir}, device key ${keyProtector ? 'wrapped by safeStorage' : 'a 0600 file'}`);
+      // The one engine: idles until the kiosk is enrolled; the admin panel's "sync now" runs on it too.
+      if (syncEnabledFromEnv(env)) core.sync.start();
+      else log.warn('background sync is off (KIOSK_SYNC); only the admin panel sends');
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (coreError !== message) log.error(`core could not open (retrying every ${CORE_RETRY_MS / 1000} s): ${message}`);
@@ -324,6 +347,7 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     if (staffWin && !staffWin.isDestroyed()) staffWin.destroy();
     staffWin = null;
     try {
+      // close() aborts a pass still in flight; nothing is marked sent without central's ack.
       core?.close();
     } catch (e) {
       log.error('core close failed', e);

@@ -311,6 +311,26 @@ class FakeScreen extends EventEmitter {
   }
 }
 export const fakeScreen = new FakeScreen();
+
+/** The OS secret store: available with a real backend by default; tests turn it off or to basic_text. */
+export const fakeSafeStorage = {
+  available: true,
+  backend: 'gnome_libsecret' as 'unknown' | 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6',
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  },
+  getSelectedStorageBackend() {
+    return this.backend;
+  },
+  encryptString(plain: string): Buffer {
+    return Buffer.from(`wrapped:${Buffer.from(plain, 'utf8').toString('hex')}`, 'utf8');
+  },
+  decryptString(wrapped: Buffer): string {
+    const text = wrapped.toString('utf8');
+    if (!text.startsWith('wrapped:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return Buffer.from(text.slice('wrapped:'.length), 'hex').toString('utf8');
+  },
+};
 export const fakePowerMonitor = new EventEmitter();
 
 // Preload side.
@@ -345,6 +365,8 @@ export const resetFakes = (): void => {
   fakePowerSaveBlocker.types = [];
   fakeScreen.removeAllListeners();
   fakeScreen.displays = [PRIMARY_DISPLAY];
+  fakeSafeStorage.available = true;
+  fakeSafeStorage.backend = 'gnome_libsecret';
   fakePowerMonitor.removeAllListeners();
   fakeContextBridge.exposed.clear();
   fakeIpcRenderer.invocations = [];
@@ -362,6 +384,7 @@ export const electronModule = {
   Menu: fakeMenu,
   powerSaveBlocker: fakePowerSaveBlocker,
   screen: fakeScreen,
+  safeStorage: fakeSafeStorage,
   powerMonitor: fakePowerMonitor,
   contextBridge: fakeContextBridge,
   ipcRenderer: fakeIpcRenderer,

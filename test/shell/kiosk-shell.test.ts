@@ -21,6 +21,7 @@ import {
   fakePowerMonitor,
   fakePowerSaveBlocker,
   fakeProtocol,
+  fakeSafeStorage,
   fakeScreen,
   fakeSession,
   ipcEventFrom,
@@ -73,10 +74,10 @@ const advance = (ms: number) => {
   clock = end;
 };
 
-const start = async (argv: string[] = [], packaged = false) => {
+const start = async (argv: string[] = [], packaged = false, env: NodeJS.ProcessEnv = {}) => {
   fakeApp.isPackaged = packaged;
   const options = resolveShellOptions({ argv: [`--data-dir=${join(dir, 'data')}`, ...argv], env: {}, userData: join(dir, 'user'), isPackaged: packaged, cwd: dir });
-  shell = await runKioskApp({ options, log, paths: { preload: '/app/dist/main/preload.cjs', rendererRoot: join(dir, 'renderer') }, timers: fakeTimers() });
+  shell = await runKioskApp({ options, log, paths: { preload: '/app/dist/main/preload.cjs', rendererRoot: join(dir, 'renderer') }, timers: fakeTimers(), env });
   return shell;
 };
 
@@ -385,6 +386,30 @@ describe('staff window on a second display', () => {
     fakeApp.quit();
     fakeApp.emit('will-quit', fakeEvent());
     expect(staff.destroyed).toBe(true);
+  });
+});
+
+describe('background sync', () => {
+  it('starts the core\'s one sync engine, which idles until the kiosk is enrolled', async () => {
+    await start();
+    expect(shell!.core()!.sync.running).toBe(true);
+    expect(log.has(/device key wrapped by safeStorage/)).toBe(true);
+    fakeApp.quit();
+    fakeApp.emit('will-quit', fakeEvent());
+    expect(shell!.core()).toBeNull();
+  });
+
+  it('leaves it stopped with KIOSK_SYNC=off, and ignores broken tuning with a warning', async () => {
+    await start([], false, { KIOSK_SYNC: 'off', KIOSK_SYNC_POLL_MS: 'soon' });
+    expect(shell!.core()!.sync.running).toBe(false);
+    expect(log.has(/background sync is off/)).toBe(true);
+    expect(log.has(/sync tuning from the environment ignored: KIOSK_SYNC_POLL_MS/)).toBe(true);
+  });
+
+  it('keeps the device key a plain 0600 file where the OS store protects nothing', async () => {
+    fakeSafeStorage.backend = 'basic_text';
+    await start();
+    expect(log.has(/device key a 0600 file/)).toBe(true);
   });
 });
 

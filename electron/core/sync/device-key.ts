@@ -88,7 +88,9 @@ export const readDeviceKey = (dataDir: string, deviceId: string, protector?: Key
   let privateKey: string;
   if (parsed.protectedBy) {
     if (!protector || protector.name !== parsed.protectedBy || !parsed.wrappedPrivateKey) {
-      throw new DeviceKeyError(`${file} is protected by ${parsed.protectedBy}, which is not available here`);
+      throw new DeviceKeyError(
+        `${file} is protected by ${parsed.protectedBy}, which is not available here (kioskctl runs outside the kiosk app: use the kiosk's admin panel to sync or export)`,
+      );
     }
     privateKey = protector.unprotect(Buffer.from(parsed.wrappedPrivateKey, 'base64url')).toString('utf8');
   } else {
