@@ -3,12 +3,14 @@
  * defaults (PGlite on disk in .data/central, 127.0.0.1:4790). DATABASE_URL switches to PostgreSQL.
  */
 import { parseArgs } from 'node:util';
+import { ensureInitialAdmin } from './console/initial-admin.ts';
+import { StaleHours } from './console/options.ts';
 import { DataDirBusyError } from './data-dir.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--log]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--trust-proxy] [--log]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
   --port N          default ${DEFAULT_PORT}
@@ -16,6 +18,8 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --rate-ip N       requests per minute per client address (default ${DEFAULT_RATE_LIMITS.perIp ? DEFAULT_RATE_LIMITS.perIp.max : 'off'}; 0 = off)
   --rate-device N   requests per minute per device (default ${DEFAULT_RATE_LIMITS.perDevice ? DEFAULT_RATE_LIMITS.perDevice.max : 'off'}; 0 = off)
   --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
+  --trust-proxy     behind a reverse proxy: honour X-Forwarded-For/-Proto (console cookies become Secure over https)
+  --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
   --log             request log on stdout
 Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
 `;
@@ -37,6 +41,8 @@ const main = async (): Promise<number> => {
       'rate-device': { type: 'string' },
       log: { type: 'boolean' },
       'base-path': { type: 'string' },
+      'stale-hours': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -46,6 +52,8 @@ const main = async (): Promise<number> => {
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const stale = values['stale-hours'] === undefined ? undefined : StaleHours.safeParse(values['stale-hours']);
+  if (stale && !stale.success) throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
   const central = await startCentral({
     dataDir: values['data-dir'],
     databaseUrl: process.env['DATABASE_URL'] || undefined,
@@ -53,15 +61,22 @@ const main = async (): Promise<number> => {
     port,
     logger: values.log ?? false,
     basePath: values['base-path'],
+    trustProxy: values['trust-proxy'] ?? false,
     rateLimit: { perIp: perMinute(values['rate-ip'], DEFAULT_RATE_LIMITS.perIp), perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice) },
+    console: stale?.success ? { staleAfterHours: stale.data } : {},
   });
   const code = await central.enrolmentCode();
+  const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });
   process.stdout.write(
     `central survey service listening on ${central.url}\n` +
       `  database: ${central.db.description}\n` +
       `  central public key: ${central.centralKey.publicKey}\n` +
       `  enrolment code for unit "${central.defaultUnit.id}" (72 h, one use): ${code}\n` +
-      `  enrol a kiosk: kioskctl enroll --central ${central.url} --code ${code}\n`,
+      `  enrol a kiosk: kioskctl enroll --central ${central.url} --code ${code}\n` +
+      `  web console: ${central.url}/console/\n` +
+      (admin
+        ? `  first console account: ${admin.username} / ${admin.password}  (${admin.demo ? 'the documented demo password' : 'shown only now'}; change it after logging in)\n`
+        : ''),
   );
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string): void => {

@@ -12,6 +12,8 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { KeyPairB64 } from '../shared/node/signing.ts';
 import type { CentralDb } from './db/types.ts';
+import { consoleRoutes } from './console/plugin.ts';
+import type { ConsoleOptions } from './console/options.ts';
 import { SyncError } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
@@ -42,6 +44,8 @@ export type CentralServerOptions = {
    * sent). Default "" (routes at /v1/…).
    */
   basePath?: string;
+  /** The web console for IT at `<basePath>/console` (central/console/), with these options; false leaves it out. */
+  console?: Partial<ConsoleOptions> | false;
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -82,7 +86,9 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     now: options.now ?? (() => new Date()),
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
   };
-  await app.register(v1Routes(ctx), { prefix: `${normaliseBasePath(options.basePath)}/v1` });
+  const basePath = normaliseBasePath(options.basePath);
+  await app.register(v1Routes(ctx), { prefix: `${basePath}/v1` });
+  if (options.console !== false) await app.register(consoleRoutes(ctx, { ...options.console, prefix: `${basePath}/console` }), { prefix: `${basePath}/console` });
   if (options.adminToken) await app.register(adminRoutes(ctx, options.adminToken), { prefix: '/admin/v1' });
   return app;
 };

@@ -10,7 +10,7 @@ import { latestConfig, publishConfig } from './ops/configs.ts';
 import { createEnrolmentCode } from './ops/enrolment-codes.ts';
 import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
 import type { RateLimitSettings } from './routes/rate-limit.ts';
-import { createCentralServer } from './server.ts';
+import { type CentralServerOptions, createCentralServer } from './server.ts';
 
 export type StartCentralOptions = {
   /**
@@ -43,6 +43,8 @@ export type StartCentralOptions = {
   defaultUnit?: Unit;
   /** Publish assets/config to the default unit when it has no configuration yet. Default true. */
   publishEmbeddedConfig?: boolean;
+  /** The web console's options (CentralServerOptions.console); false leaves it out. */
+  console?: CentralServerOptions['console'];
 };
 
 export type RunningCentral = {
@@ -85,7 +87,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       await publishConfig(db, { unitId: unit.id, config: loaded.config, centralKey });
     }
     const adminToken = lock ? writeAdminToken(dataDir) : undefined;
-    app = await createCentralServer({ db, centralKey, rateLimit: options.rateLimit, logger: options.logger, now: options.now, trustProxy: options.trustProxy, adminToken, basePath: options.basePath });
+    app = await createCentralServer({ db, centralKey, rateLimit: options.rateLimit, logger: options.logger, now: options.now, trustProxy: options.trustProxy, adminToken, basePath: options.basePath, console: options.console });
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');

@@ -11,6 +11,7 @@ import { listDevices, revokeDevice, unrevokeDevice } from '../ops/devices.ts';
 import { DEFAULT_CODE_HOURS, createEnrolmentCode } from '../ops/enrolment-codes.ts';
 import { exportResponses } from '../ops/export.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
+import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
 
 type Command = (args: string[], ctx: CtlContext) => Promise<number>;
@@ -153,6 +154,8 @@ export const COMMANDS: Record<string, Command> = {
   unrevoke,
   'export-responses': exportCmd,
   'publish-config': publish,
+  'create-admin': createAdmin,
+  'reset-admin-password': resetAdminPassword,
 };
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

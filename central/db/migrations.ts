@@ -126,6 +126,62 @@ export const migrations: readonly CentralMigration[] = [
       CREATE INDEX configs_unit ON configs (unit_id, id DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'web console: admin accounts, sessions, audit log, configuration drafts',
+    sql: `
+      -- Console accounts. A unit viewer is tied to one unit; a province admin to none.
+      CREATE TABLE admin_users (
+        id bigserial PRIMARY KEY,
+        username text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{2,31}$'),
+        display_name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('province_admin', 'unit_viewer')),
+        unit_id text REFERENCES units (id),
+        -- scrypt, "scrypt$N$r$p$salt$hash" (central/console/auth/password.ts); never a password in clear.
+        password_hash text NOT NULL,
+        -- Still the documented demo password (or one printed at first start): the console asks to change it.
+        password_is_initial boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL,
+        password_changed_at timestamptz NOT NULL,
+        disabled_at timestamptz,
+        -- Lockout state lives here, so a restart does not reset it.
+        failed_logins integer NOT NULL DEFAULT 0,
+        locked_until timestamptz,
+        last_login_at timestamptz,
+        CHECK ((role = 'unit_viewer') = (unit_id IS NOT NULL))
+      );
+      -- Server-side sessions: only the SHA-256 of the cookie's token is kept.
+      CREATE TABLE admin_sessions (
+        token_hash text PRIMARY KEY,
+        user_id bigint NOT NULL REFERENCES admin_users (id) ON DELETE CASCADE,
+        csrf_token text NOT NULL,
+        created_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX admin_sessions_user ON admin_sessions (user_id);
+      CREATE TABLE admin_audit (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        username text,
+        action text NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}'::jsonb,
+        ip text
+      );
+      CREATE INDEX admin_audit_at ON admin_audit (at DESC);
+      -- A validated configuration uploaded in the console, waiting to be published to chosen units.
+      CREATE TABLE config_drafts (
+        id bigserial PRIMARY KEY,
+        created_at timestamptz NOT NULL,
+        created_by text NOT NULL,
+        base_unit_id text REFERENCES units (id),
+        file_name text NOT NULL,
+        version text NOT NULL,
+        hash text NOT NULL,
+        bundle jsonb NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_CENTRAL_SCHEMA = migrations.at(-1)?.version ?? 0;

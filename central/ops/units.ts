@@ -18,3 +18,6 @@ export const ensureUnit = async (db: Queryable, unit: Unit): Promise<boolean> =>
   const r = await db.query('INSERT INTO units (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [unit.id, unit.name]);
   return r.rowCount > 0;
 };
+
+/** Every unit, by id. */
+export const listUnits = async (db: Queryable): Promise<Unit[]> => (await db.query('SELECT id, name FROM units ORDER BY id')).rows.map((r) => UnitRow.parse(r));

@@ -59,11 +59,33 @@ forEachBackend('central migrations', (backend) => {
     await withBlank(backend, async (db) => {
       await migrateCentral(db, 2);
       await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A')`);
-      expect(await migrateCentral(db)).toBe(1);
-      expect(await centralSchemaVersion(db)).toBe(LATEST_CENTRAL_SCHEMA);
+      expect(await migrateCentral(db, 3)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(3);
       expect((await db.query('SELECT id FROM units')).rows).toEqual([{ id: 'xa-a' }]);
       expect(await tables(db)).toEqual(expect.arrayContaining(['configs', 'questionnaires']));
-      expect(await migrateCentral(db)).toBe(0);
+      expect(await migrateCentral(db, 3)).toBe(0);
+    });
+  });
+
+  test('4: web console accounts, sessions, audit log, drafts (from 3, data intact; a unit viewer must have a unit)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 3);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A')`);
+      expect(await migrateCentral(db, 4)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(4);
+      expect((await db.query('SELECT id FROM units')).rows).toEqual([{ id: 'xa-a' }]);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['admin_users', 'admin_sessions', 'admin_audit', 'config_drafts']));
+      const insert = (role: string, unit: string | null) =>
+        db.query(`INSERT INTO admin_users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) VALUES ($1, 'x', $2, $3, 'h', now(), now())`, [
+          `u-${role.replace('_', '-')}-${unit ?? 'none'}`,
+          role,
+          unit,
+        ]);
+      await expect(insert('unit_viewer', null)).rejects.toThrow();
+      await expect(insert('province_admin', 'xa-a')).rejects.toThrow();
+      await insert('unit_viewer', 'xa-a');
+      await insert('province_admin', null);
+      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 4);
     });
   });
 

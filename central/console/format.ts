@@ -1,0 +1,27 @@
+import { shortDuration } from './device-status.ts';
+import { type ConsoleLocale, type Translate, formatNumber } from './i18n.ts';
+
+export const duration = (t: Translate, ms: number): string => {
+  const { d, h, m, s } = shortDuration(ms);
+  if (d > 0) return t('time.dh', { d, h });
+  if (h > 0) return t('time.hm', { h, m });
+  if (m > 0) return t('time.ms', { m, s });
+  return t('time.s', { s });
+};
+
+export const ago = (t: Translate, ms: number): string => t('time.ago', { duration: duration(t, ms) });
+
+/** Clock drift: the kiosk ahead (+) or behind (−) the server. */
+export const drift = (t: Translate, ms: number): string =>
+  Math.abs(ms) < 1000 ? t('time.inSync') : t(ms > 0 ? 'time.ahead' : 'time.behind', { duration: duration(t, Math.abs(ms)) });
+
+export const bytes = (locale: ConsoleLocale, n: number): string => {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${formatNumber(locale, Math.round(v * 10) / 10)} ${units[i]}`;
+};

@@ -1,0 +1,73 @@
+import type { Ctx } from './context.ts';
+import { type Html, html } from './html.ts';
+import { CONSOLE_LOCALES, type ConsoleKey } from './i18n.ts';
+
+export type NavItem = 'devices' | 'codes' | 'uploads' | 'config' | 'users' | 'audit' | 'account';
+
+const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: boolean }[] = [
+  { item: 'devices', path: '/devices', key: 'nav.devices', adminOnly: false },
+  { item: 'codes', path: '/codes', key: 'nav.codes', adminOnly: true },
+  { item: 'uploads', path: '/uploads', key: 'nav.uploads', adminOnly: true },
+  { item: 'config', path: '/config', key: 'nav.config', adminOnly: false },
+  { item: 'users', path: '/users', key: 'nav.users', adminOnly: true },
+  { item: 'audit', path: '/audit', key: 'nav.audit', adminOnly: true },
+  { item: 'account', path: '/account', key: 'nav.account', adminOnly: false },
+];
+
+/** A hidden field with the session's CSRF token, for every form that changes something. */
+export const csrfField = (ctx: Ctx): Html => html`<input type="hidden" name="_csrf" value="${ctx.session?.csrfToken ?? ''}">`;
+
+const languageLinks = (ctx: Ctx): Html => {
+  const here = ctx.req.url;
+  return html`<ul class="lang" aria-label="${ctx.t('nav.language')}">${CONSOLE_LOCALES.map(
+    (l) =>
+      html`<li><a href="${ctx.url(`/lang/${l}?next=${encodeURIComponent(here)}`)}" lang="${l}" hreflang="${l}"${l === ctx.locale ? html` aria-current="true"` : ''}>${ctx.t(`language.${l}`)}</a></li>`,
+  )}</ul>`;
+};
+
+const header = (ctx: Ctx, active: NavItem | undefined): Html => {
+  const s = ctx.session;
+  const nav = s
+    ? html`<nav aria-label="${ctx.t('nav.label')}"><ul>${NAV.filter((n) => !n.adminOnly || s.role === 'province_admin').map(
+        (n) => html`<li><a href="${ctx.url(n.path)}"${n.item === active ? html` aria-current="page"` : ''}>${ctx.t(n.key)}</a></li>`,
+      )}</ul></nav>`
+    : html``;
+  const user = s
+    ? html`<div class="user"><span data-testid="console-user">${s.displayName} (${ctx.t(s.role === 'province_admin' ? 'roles.province_admin' : 'roles.unit_viewer')}${
+        s.unitId ? html` · ${s.unitId}` : ''
+      })</span>
+        <form method="post" action="${ctx.url('/logout')}">${csrfField(ctx)}<button type="submit" class="link" data-testid="logout">${ctx.t('nav.logout')}</button></form></div>`
+    : html``;
+  return html`<header class="top"><a class="brand" href="${ctx.url('/devices')}">${ctx.t('app.title')}</a>${nav}${user}${languageLinks(ctx)}</header>`;
+};
+
+export const layout = (ctx: Ctx, options: { title: string; body: Html; active?: NavItem }): Html => {
+  const banner =
+    ctx.session?.passwordIsInitial === true
+      ? html`<p class="banner warn" role="status" data-testid="initial-password-banner">${ctx.t('account.initialBanner')} <a href="${ctx.url('/account')}">${ctx.t('account.changeNow')}</a></p>`
+      : html``;
+  return html`<!doctype html>
+<html lang="${ctx.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · ${ctx.t('app.title')}</title>
+<link rel="stylesheet" href="${ctx.url('/assets/console.css')}">
+<script type="module" src="${ctx.url('/assets/console.js')}"></script>
+</head>
+<body>
+<a class="skip" href="#main">${ctx.t('nav.skip')}</a>
+${header(ctx, options.active)}
+<main id="main">
+${banner}
+<h1>${options.title}</h1>
+${options.body}
+</main>
+</body>
+</html>
+`;
+};
+
+/** A message box: errors are announced (role=alert), notices politely. */
+export const notice = (kind: 'error' | 'ok' | 'info', text: string | Html, testId?: string): Html =>
+  html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}"${testId ? html` data-testid="${testId}"` : ''}>${text}</div>`;

@@ -1,0 +1,211 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { listUnits } from '../../ops/units.ts';
+import { UnknownUnitError } from '../../ops/enrolment-codes.ts';
+import { audit } from '../audit.ts';
+import { endSessionsOf } from '../auth/sessions.ts';
+import { type AdminUser, AdminRole, InvalidAccountError, UserExistsError, countActiveProvinceAdmins, createAdminUser, findUserById, listAdminUsers, setDisabled, setPassword, unlockUser } from '../auth/users.ts';
+import { type AuthedCtx, type ConsoleContext, ConsoleError, handler, sendHtml } from '../context.ts';
+import { type FieldErrors, fieldError, formFields, invalidAttrs } from '../forms.ts';
+import { type Html, html } from '../html.ts';
+import { type ConsoleKey, formatTime } from '../i18n.ts';
+import { csrfField, layout, notice } from '../layout.ts';
+
+const ACCOUNT_ERRORS: Record<InvalidAccountError['problem'], [string, ConsoleKey]> = {
+  username: ['username', 'users.errors.username'],
+  display_name: ['displayName', 'users.errors.displayName'],
+  password_too_short: ['password', 'users.errors.passwordShort'],
+  password_too_long: ['password', 'users.errors.passwordLong'],
+  unit_required: ['unit', 'users.errors.unitRequired'],
+  unit_not_allowed: ['unit', 'users.errors.unitNotAllowed'],
+};
+
+type NewUserValues = { username: string; displayName: string; role: string; unit: string };
+
+const stateOf = (u: AdminUser, now: Date): 'disabled' | 'locked' | 'active' =>
+  u.disabledAt ? 'disabled' : u.lockedUntil && u.lockedUntil.getTime() > now.getTime() ? 'locked' : 'active';
+
+const userActions = (ctx: AuthedCtx, u: AdminUser): Html => {
+  const post = (path: string, key: ConsoleKey, testId: string, cls = '') =>
+    html`<form method="post" action="${ctx.url(`/users/${u.id}/${path}`)}" class="inline">${csrfField(ctx)}<button type="submit" class="small ${cls}" data-testid="${testId}">${ctx.t(key)}</button></form>`;
+  const self = u.id === ctx.session.userId;
+  return html`${u.disabledAt ? post('enable', 'users.enable', 'user-enable') : self ? '' : post('disable', 'users.disable', 'user-disable', 'danger')}
+${u.failedLogins > 0 || u.lockedUntil ? post('unlock', 'users.unlock', 'user-unlock') : ''}
+<a href="${ctx.url(`/users/${u.id}/password`)}" class="small">${ctx.t('users.resetPassword')}</a>`;
+};
+
+const usersPage = async (ctx: AuthedCtx, options: { values?: NewUserValues; errors?: FieldErrors; top?: Html; status?: number } = {}) => {
+  const db = ctx.cc.route.db;
+  const [users, units] = await Promise.all([listAdminUsers(db), listUnits(db)]);
+  const v = options.values ?? { username: '', displayName: '', role: 'unit_viewer', unit: units[0]?.id ?? '' };
+  const e = options.errors ?? {};
+  const body = html`${options.top ?? ''}
+<table data-testid="users-table"><caption>${ctx.t('users.caption')}</caption>
+<thead><tr><th scope="col">${ctx.t('users.username')}</th><th scope="col">${ctx.t('users.displayName')}</th><th scope="col">${ctx.t('users.role')}</th><th scope="col">${ctx.t(
+    'users.unit',
+  )}</th><th scope="col">${ctx.t('users.state')}</th><th scope="col">${ctx.t('users.lastLogin')}</th><th scope="col">${ctx.t('users.actions')}</th></tr></thead>
+<tbody>${users.map((u) => {
+    const state = stateOf(u, ctx.now);
+    return html`<tr data-testid="user-row" data-user="${u.username}" data-state="${state}"><th scope="row">${u.username}</th><td>${u.displayName}</td><td>${ctx.t(`roles.${u.role}`)}</td><td>${
+      u.unitId ?? ctx.t('users.allUnits')
+    }</td><td><span class="badge ${state === 'active' ? 'ok' : 'warn'}">${ctx.t(`users.states.${state}`)}</span>${
+      state === 'locked' && u.lockedUntil ? html` <small>${formatTime(ctx.locale, u.lockedUntil)}</small>` : ''
+    }${u.failedLogins > 0 ? html` <small>${ctx.t('users.failures', { n: u.failedLogins })}</small>` : ''}${u.passwordIsInitial ? html` <small>${ctx.t('users.initialPassword')}</small>` : ''}</td><td>${
+      u.lastLoginAt ? formatTime(ctx.locale, u.lastLoginAt) : '–'
+    }</td><td>${userActions(ctx, u)}</td></tr>`;
+  })}</tbody></table>
+<h2>${ctx.t('users.create')}</h2>
+${Object.keys(e).length > 0 ? notice('error', ctx.t('common.fixErrors'), 'form-error') : ''}
+<form method="post" action="${ctx.url('/users')}" class="card" data-testid="user-form" novalidate>
+${csrfField(ctx)}
+<label for="username">${ctx.t('users.username')}</label>
+<input id="username" name="username" value="${v.username}" maxlength="32" autocomplete="off"${invalidAttrs(e, 'username')}>${fieldError(e, 'username')}
+<label for="displayName">${ctx.t('users.displayName')}</label>
+<input id="displayName" name="displayName" value="${v.displayName}" maxlength="80"${invalidAttrs(e, 'displayName')}>${fieldError(e, 'displayName')}
+<label for="role">${ctx.t('users.role')}</label>
+<select id="role" name="role"${invalidAttrs(e, 'role')}>${AdminRole.options.map((r) => html`<option value="${r}"${r === v.role ? html` selected` : ''}>${ctx.t(`roles.${r}`)}</option>`)}</select>${fieldError(
+    e,
+    'role',
+  )}
+<label for="unit">${ctx.t('users.unitForViewer')}</label>
+<select id="unit" name="unit"${invalidAttrs(e, 'unit')}><option value="">${ctx.t('users.noUnit')}</option>${units.map(
+    (u) => html`<option value="${u.id}"${u.id === v.unit ? html` selected` : ''}>${u.name} (${u.id})</option>`,
+  )}</select>${fieldError(e, 'unit')}
+<label for="password">${ctx.t('users.password')}</label>
+<input id="password" name="password" type="password" autocomplete="new-password" maxlength="200"${invalidAttrs(e, 'password')}>${fieldError(e, 'password')}
+<label for="confirm">${ctx.t('users.confirm')}</label>
+<input id="confirm" name="confirm" type="password" autocomplete="new-password" maxlength="200"${invalidAttrs(e, 'confirm')}>${fieldError(e, 'confirm')}
+<button type="submit" data-testid="user-submit">${ctx.t('users.createSubmit')}</button>
+</form>`;
+  return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('users.title'), active: 'users', body }), options.status ?? 200);
+};
+
+const IdParam = z.object({ id: z.coerce.number().int().positive() });
+
+const targetUser = async (ctx: AuthedCtx): Promise<AdminUser> => {
+  const p = IdParam.safeParse(ctx.req.params);
+  const user = p.success ? await findUserById(ctx.cc.route.db, p.data.id) : undefined;
+  if (!user) throw new ConsoleError(404, 'errors.notFound');
+  return user;
+};
+
+export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
+  app.get(
+    '/users',
+    handler(cc, { access: 'admin' }, async (ctx) => usersPage(ctx)),
+  );
+
+  app.post(
+    '/users',
+    handler(cc, { access: 'admin' }, async (ctx) => {
+      const f = formFields(ctx.req.body);
+      const values: NewUserValues = { username: f.get('username'), displayName: f.get('displayName'), role: f.get('role'), unit: f.get('unit') };
+      const password = formFields(ctx.req.body).all('password')[0] ?? '';
+      const confirm = formFields(ctx.req.body).all('confirm')[0] ?? '';
+      const role = AdminRole.safeParse(values.role);
+      if (!role.success) return usersPage(ctx, { values, errors: { role: ctx.t('users.errors.role') }, status: 400 });
+      if (password !== confirm) return usersPage(ctx, { values, errors: { confirm: ctx.t('users.errors.confirm') }, status: 400 });
+      try {
+        const user = await createAdminUser(cc.route.db, {
+          username: values.username,
+          displayName: values.displayName || values.username,
+          role: role.data,
+          unitId: role.data === 'unit_viewer' ? values.unit : null,
+          password,
+          initial: true,
+          now: ctx.now,
+        });
+        await audit(cc.route.db, { username: ctx.session.username, action: 'user_created', detail: { user: user.username, role: user.role, unit: user.unitId }, ip: ctx.req.ip, at: ctx.now });
+        return usersPage(ctx, { top: notice('ok', ctx.t('users.created', { username: user.username }), 'users-message') });
+      } catch (e) {
+        if (e instanceof InvalidAccountError) {
+          const [field, key] = ACCOUNT_ERRORS[e.problem];
+          return usersPage(ctx, { values, errors: { [field]: ctx.t(key) }, status: 400 });
+        }
+        if (e instanceof UserExistsError) return usersPage(ctx, { values, errors: { username: ctx.t('users.errors.exists') }, status: 409 });
+        if (e instanceof UnknownUnitError) return usersPage(ctx, { values, errors: { unit: ctx.t('codes.errors.unknownUnit') }, status: 400 });
+        throw e;
+      }
+    }),
+  );
+
+  app.post(
+    '/users/:id/disable',
+    handler(cc, { access: 'admin' }, async (ctx) => {
+      const user = await targetUser(ctx);
+      if (user.id === ctx.session.userId) return usersPage(ctx, { top: notice('error', ctx.t('users.errors.self'), 'users-message'), status: 400 });
+      if (user.role === 'province_admin' && !user.disabledAt && (await countActiveProvinceAdmins(cc.route.db)) <= 1) {
+        return usersPage(ctx, { top: notice('error', ctx.t('users.errors.lastAdmin'), 'users-message'), status: 400 });
+      }
+      await setDisabled(cc.route.db, user.id, ctx.now);
+      await endSessionsOf(cc.route.db, user.id);
+      await audit(cc.route.db, { username: ctx.session.username, action: 'user_disabled', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
+      return usersPage(ctx, { top: notice('ok', ctx.t('users.disabled', { username: user.username }), 'users-message') });
+    }),
+  );
+
+  app.post(
+    '/users/:id/enable',
+    handler(cc, { access: 'admin' }, async (ctx) => {
+      const user = await targetUser(ctx);
+      await setDisabled(cc.route.db, user.id, null);
+      await audit(cc.route.db, { username: ctx.session.username, action: 'user_enabled', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
+      return usersPage(ctx, { top: notice('ok', ctx.t('users.enabled', { username: user.username }), 'users-message') });
+    }),
+  );
+
+  app.post(
+    '/users/:id/unlock',
+    handler(cc, { access: 'admin' }, async (ctx) => {
+      const user = await targetUser(ctx);
+      await unlockUser(cc.route.db, user.id);
+      await audit(cc.route.db, { username: ctx.session.username, action: 'user_unlocked', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
+      return usersPage(ctx, { top: notice('ok', ctx.t('users.unlocked', { username: user.username }), 'users-message') });
+    }),
+  );
+
+  const resetPage = (ctx: AuthedCtx, user: AdminUser, errors: FieldErrors = {}, status = 200) =>
+    sendHtml(
+      ctx.reply,
+      layout(ctx, {
+        title: ctx.t('users.resetTitle', { username: user.username }),
+        active: 'users',
+        body: html`${Object.keys(errors).length > 0 ? notice('error', ctx.t('common.fixErrors'), 'form-error') : ''}
+<form method="post" action="${ctx.url(`/users/${user.id}/password`)}" class="card narrow" novalidate>
+${csrfField(ctx)}
+<p>${ctx.t('users.resetExplain')}</p>
+<label for="password">${ctx.t('users.password')}</label>
+<input id="password" name="password" type="password" autocomplete="new-password" maxlength="200"${invalidAttrs(errors, 'password')}>${fieldError(errors, 'password')}
+<label for="confirm">${ctx.t('users.confirm')}</label>
+<input id="confirm" name="confirm" type="password" autocomplete="new-password" maxlength="200"${invalidAttrs(errors, 'confirm')}>${fieldError(errors, 'confirm')}
+<button type="submit">${ctx.t('users.resetPassword')}</button> <a href="${ctx.url('/users')}">${ctx.t('common.cancel')}</a>
+</form>`,
+      }),
+      status,
+    );
+
+  app.get(
+    '/users/:id/password',
+    handler(cc, { access: 'admin' }, async (ctx) => resetPage(ctx, await targetUser(ctx))),
+  );
+
+  app.post(
+    '/users/:id/password',
+    handler(cc, { access: 'admin' }, async (ctx) => {
+      const user = await targetUser(ctx);
+      const f = formFields(ctx.req.body);
+      const password = f.all('password')[0] ?? '';
+      if (password !== (f.all('confirm')[0] ?? '')) return resetPage(ctx, user, { confirm: ctx.t('users.errors.confirm') }, 400);
+      try {
+        // Set by someone else: the account holder is asked to choose their own at next login.
+        await setPassword(cc.route.db, user.id, password, ctx.now, true);
+      } catch (e) {
+        if (e instanceof InvalidAccountError) return resetPage(ctx, user, { password: ctx.t(ACCOUNT_ERRORS[e.problem][1]) }, 400);
+        throw e;
+      }
+      await endSessionsOf(cc.route.db, user.id, user.id === ctx.session.userId ? ctx.session.tokenHash : undefined);
+      await audit(cc.route.db, { username: ctx.session.username, action: 'password_reset', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
+      return usersPage(ctx, { top: notice('ok', ctx.t('users.resetDone', { username: user.username }), 'users-message') });
+    }),
+  );
+};

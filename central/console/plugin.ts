@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SyncError } from '../errors.ts';
+import type { RouteContext } from '../routes/context.ts';
+import { consoleAssets } from './assets.ts';
+import { type ConsoleContext, ConsoleError, type Ctx, localeOf, sendHtml } from './context.ts';
+import { html } from './html.ts';
+import { type ConsoleKey, type Vars, translator } from './i18n.ts';
+import { layout, notice } from './layout.ts';
+import { type ConsoleOptions, DEFAULT_CONSOLE_OPTIONS } from './options.ts';
+import { accountRoutes } from './pages/account.ts';
+import { codeRoutes } from './pages/codes.ts';
+import { configRoutes } from './pages/config.ts';
+import { deviceDetailRoutes } from './pages/device.ts';
+import { deviceRoutes } from './pages/devices.ts';
+import { loginRoutes } from './pages/login.ts';
+import { uploadRoutes } from './pages/uploads.ts';
+import { userRoutes } from './pages/users.ts';
+import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
+import { crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
+
+const wantsJson = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('application/json');
+
+/** Fastify's and the plugins' own refusals, as console messages. */
+const classify = (err: unknown): { status: number; key: ConsoleKey; vars?: Vars; retryAfter?: number } => {
+  if (err instanceof ConsoleError) return { status: err.status, key: err.key, vars: err.vars };
+  if (err instanceof SyncError && err.code === 'rate_limited') return { status: 429, key: 'errors.rateLimited', retryAfter: err.extra.retryAfterSeconds };
+  const fe = err as Partial<FastifyError>;
+  if (fe.code === 'FST_FILES_LIMIT' || fe.code === 'FST_PARTS_LIMIT' || fe.code === 'FST_FIELDS_LIMIT') return { status: 413, key: 'errors.tooManyFiles' };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.statusCode === 413) return { status: 413, key: 'errors.tooLarge', vars: { max: MAX_KBATCH_BYTES / 1024 / 1024 } };
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || fe.statusCode === 415) return { status: 415, key: 'errors.unsupportedType' };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: 400, key: 'errors.badRequest' };
+  return { status: 500, key: 'errors.internal' };
+};
+
+const errorReply = async (cc: ConsoleContext, err: unknown, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  const { status, key, vars, retryAfter } = classify(err);
+  if (status >= 500) console.error(`central console: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+  const locale = localeOf(req);
+  const t = translator(locale);
+  const message = t(key, vars);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  // A refused upload may still be arriving: do not keep the connection for the rest of it.
+  if (status === 413 || status === 411) void reply.header('connection', 'close');
+  if (wantsJson(req)) return reply.code(status).send({ error: key.replace(/^errors\./, ''), message });
+  const ctx: Ctx = { cc, req, reply, locale, t, session: null, now: cc.route.now(), url: (p) => `${cc.prefix}${p}` };
+  const body = html`${notice('error', message, 'console-error')}<p><a href="${cc.prefix}/devices">${t('errors.back')}</a></p>`;
+  return sendHtml(reply, layout(ctx, { title: t('errors.title'), body }), status);
+};
+
+/**
+ * The web console for IT, served by the central service under `<basePath>/console`: login with
+ * server-side sessions, roles, CSRF tokens, lockout; devices and reconciliation; enrolment codes;
+ * .kbatch uploads through the same ingest as POST /v1/batches; configuration drafts and publication.
+ */
+export const consoleRoutes =
+  (route: RouteContext, options: Partial<ConsoleOptions> & { prefix: string }) =>
+  async (app: FastifyInstance): Promise<void> => {
+    const opts: ConsoleOptions = { ...DEFAULT_CONSOLE_OPTIONS, ...options, lockout: { ...DEFAULT_CONSOLE_OPTIONS.lockout, ...options.lockout } };
+    const loginLimiter = app.createRateLimit({ max: opts.loginPerMinute, timeWindow: 60_000 });
+    const cc: ConsoleContext = {
+      route,
+      options: opts,
+      prefix: options.prefix,
+      loginKey: randomBytes(32),
+      sessionPolicy: { absoluteMs: opts.sessionHours * 3_600_000, idleMs: opts.idleMinutes * 60_000 },
+      limitLogin: async (req) => {
+        const r = await loginLimiter(req);
+        if (!r.isAllowed && r.isExceeded) throw new ConsoleError(429, 'errors.rateLimited');
+      },
+    };
+    const assets = await consoleAssets();
+
+    await app.register(cookie);
+    await app.register(formbody);
+    // Limits per request are set where parts are read (uploads.ts, config.ts).
+    await app.register(multipart, { throwFileSizeLimit: false });
+    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_KBATCH_BYTES }, (_req, body, done) => done(null, body));
+
+    app.addHook('onRequest', async (req, reply) => {
+      setSecurityHeaders(reply);
+      if (isStateChanging(req) && crossSite(req)) throw new ConsoleError(403, 'errors.crossSite');
+    });
+    app.setErrorHandler((err, req, reply) => errorReply(cc, err, req, reply));
+    app.setNotFoundHandler((req, reply) => errorReply(cc, new ConsoleError(404, 'errors.notFound'), req, reply));
+
+    app.get('/assets/console.css', async (_req, reply) => reply.header('cache-control', 'no-cache').type('text/css; charset=utf-8').send(assets.css));
+    app.get('/assets/console.js', async (_req, reply) => reply.header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(assets.js));
+
+    loginRoutes(app, cc);
+    deviceRoutes(app, cc);
+    deviceDetailRoutes(app, cc);
+    codeRoutes(app, cc);
+    uploadRoutes(app, cc);
+    configRoutes(app, cc);
+    userRoutes(app, cc);
+    accountRoutes(app, cc);
+  };

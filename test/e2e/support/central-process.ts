@@ -1,0 +1,161 @@
+/**
+ * The central service as a child process for the console's end-to-end tests, started exactly as an
+ * operator does (`npm run central`: central/main.ts) on port 0 with a temp data dir (PGlite on
+ * disk), plus what those tests do around it: a kiosk data dir with recorded responses, kioskctl,
+ * a browser host with sync on, and logging in to the console.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type Page, test as base, expect } from '@playwright/test';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+
+export type CentralProcess = {
+  url: string;
+  dataDir: string;
+  proc: ChildProcess;
+  /** The first console account printed at first start (the documented demo password on PGlite). */
+  admin: { username: string; password: string };
+  /** The first enrolment code it printed. */
+  enrolmentCode: string;
+  log: () => string;
+};
+
+const waitFor = (proc: ChildProcess, pattern: RegExp, what: string, timeoutMs: number, log: { text: string }): Promise<RegExpExecArray> =>
+  new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${log.text}`)), timeoutMs);
+    const check = () => {
+      const m = pattern.exec(log.text);
+      if (m) {
+        clearTimeout(timer);
+        ok(m);
+      }
+    };
+    proc.stdout!.on('data', (b: Buffer) => {
+      log.text += b.toString();
+      check();
+    });
+    proc.stderr!.on('data', (b: Buffer) => (log.text += b.toString()));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${what} exited (${code}):\n${log.text}`));
+    });
+  });
+
+export const startCentralProcess = async (args: string[] = []): Promise<CentralProcess> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'central-e2e-'));
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'central/main.ts'), '--port', '0', '--data-dir', dataDir, '--rate-ip', '0', '--rate-device', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = { text: '' };
+  const m = await waitFor(proc, /first console account: (\S+) \/ (\S+)/, 'central', 60_000, log);
+  const url = /listening on (\S+)/.exec(log.text)![1]!;
+  const code = /\(72 h, one use\): (\S+)/.exec(log.text)![1]!;
+  return { url, dataDir, proc, admin: { username: m[1]!, password: m[2]! }, enrolmentCode: code, log: () => log.text };
+};
+
+export const stopProcess = async (proc: ChildProcess): Promise<void> => {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+};
+
+export const stopCentralProcess = async (c: CentralProcess): Promise<void> => {
+  await stopProcess(c.proc);
+  rmSync(c.dataDir, { recursive: true, force: true });
+};
+
+/** Runs a CLI (bin/kioskctl.js, bin/centralctl.js) and returns its stdout; throws with stderr on failure. */
+export const runBin = (bin: 'kioskctl' | 'centralctl', args: string[]): string => {
+  try {
+    return execFileSync(process.execPath, [join(ROOT, `bin/${bin}.js`), ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string };
+    throw new Error(`${bin} ${args.join(' ')} failed:\n${err.stderr ?? ''}${err.stdout ?? ''}`, { cause: e });
+  }
+};
+
+/** A kiosk browser host (electron/host) with its sync engine ON, tuned to talk to central every second or so. */
+export const startSyncingHost = async (dataDir: string): Promise<{ url: string; proc: ChildProcess; log: () => string }> => {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KIOSK_SYNC: 'on',
+      KIOSK_SYNC_POLL_MS: '300',
+      KIOSK_SYNC_HEARTBEAT_MS: '500',
+      KIOSK_SYNC_CONFIG_MS: '1000',
+      KIOSK_SYNC_BASE_MS: '200',
+      KIOSK_SYNC_CAP_MS: '2000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = { text: '' };
+  const m = await waitFor(proc, /Kiosk ready: (\S+)/, 'kiosk host', 30_000, log);
+  return { url: m[1]!, proc, log: () => log.text };
+};
+
+export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
+
+/** Logs in through the console's login form and waits for the device registry. */
+export const consoleLogin = async (page: Page, central: { url: string }, username: string, password: string): Promise<void> => {
+  await page.goto(`${central.url}/console/login`);
+  await page.getByLabel(/Tên đăng nhập|Username/).fill(username);
+  await page.getByLabel(/^(Mật khẩu|Password)$/).fill(password);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('console-user')).toBeVisible();
+};
+
+/** axe on the page as it is: no serious or critical violation. */
+export const noSeriousA11yIssues = async (page: Page, screen: string): Promise<void> => {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+};
+
+/** Issues an enrolment code in the console for a new unit (created on the way); returns the code. */
+export const issueCodeForNewUnit = async (page: Page, central: { url: string }, unit: string): Promise<string> => {
+  await page.goto(`${central.url}/console/codes`);
+  await page.getByLabel('Đơn vị', { exact: true }).selectOption('__new__');
+  await page.getByLabel(/^Mã đơn vị/).fill(unit);
+  await page.getByLabel('Tên đơn vị').fill(`Xã ${unit}`);
+  await page.getByTestId('code-submit').click();
+  return (await page.getByTestId('issued-code').innerText()).trim();
+};
+
+/** Temp dirs a spec made, removed by cleanupTempDirs() in its afterAll. */
+const made: string[] = [];
+export const scratchDir = (prefix: string): string => {
+  const d = tempDir(prefix);
+  made.push(d);
+  return d;
+};
+export const cleanupTempDirs = (): void => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+};
+
+/**
+ * `test` with a worker-scoped central process: every console spec in a worker shares one (its first
+ * start, initdb of PGlite on disk, is the slow part). Specs keep apart by their own accounts, units
+ * and devices.
+ */
+
+export const test = base.extend<object, { central: CentralProcess }>({
+  central: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their first argument
+    async ({}, use) => {
+      const central = await startCentralProcess();
+      await use(central);
+      await stopCentralProcess(central);
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+});
