@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Condition, Question, Questionnaire } from './questionnaire.ts';
 import { Slug, scaleMax, scaleMin } from './questionnaire.ts';
+import { isStorableText } from './text.ts';
 
 /** One answer as stored: a scale value, yes/no, a choice, several choices, or text. */
 export const AnswerValue = z.union([
@@ -89,6 +90,7 @@ const checkValue = (question: Question, value: AnswerValue): string | null => {
       if (value.trim().length === 0) return 'empty text is sent as no answer';
       // eslint-disable-next-line no-control-regex
       if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value)) return 'control characters are not allowed';
+      if (!isStorableText(value)) return 'the text is not valid Unicode (a lone surrogate)';
       // Counted in composed form: "ệ" typed as e + two combining marks (some Vietnamese keyboards) is one character.
       return [...value.normalize('NFC')].length <= question.maxLength ? null : `at most ${question.maxLength} characters`;
   }

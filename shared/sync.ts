@@ -3,6 +3,7 @@ import { ConfigBundle } from './catalog.ts';
 import { Uuid, UuidV7 } from './ids.ts';
 import { StoredResponse } from './response.ts';
 import { PublicSettings } from './settings.ts';
+import { isStorableText } from './text.ts';
 
 /**
  * Sync protocol v1 wire types (docs/sync-protocol.md is the prose). Everything that crosses the
@@ -21,6 +22,9 @@ export const LIMITS = {
 } as const;
 
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
+const NOT_STORABLE = 'contains U+0000 or a lone surrogate, which cannot be stored';
+/** Free text that central stores: at most `max` UTF-16 units, and storable (shared/text.ts). */
+const StorableText = (max: number) => z.string().max(max).refine(isStorableText, NOT_STORABLE);
 export const DeviceId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const EnrolmentCode = z.string().regex(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/, 'expected a code like ABCD-EFGH-JKLM');
 
@@ -43,6 +47,11 @@ export const BatchEnvelope = z
     b.responses.forEach((r, i) => {
       if (r.seq !== b.seqFrom + i) ctx.addIssue({ code: 'custom', path: ['responses', i, 'seq'], message: `expected seq ${b.seqFrom + i}` });
       if (r.deviceId !== b.deviceId) ctx.addIssue({ code: 'custom', path: ['responses', i, 'deviceId'], message: 'response from another device' });
+      // Answer text is free text (the kiosk's checks refuse these too; this holds for any client).
+      for (const [key, value] of Object.entries(r.answers)) {
+        const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+        if (texts.some((t) => !isStorableText(t))) ctx.addIssue({ code: 'custom', path: ['responses', i, 'answers', key], message: NOT_STORABLE });
+      }
     });
   });
 export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
@@ -66,8 +75,8 @@ export const EnrolRequest = z.object({
   deviceId: DeviceId,
   /** Ed25519 public key, raw 32 bytes, base64url. */
   publicKey: Base64Url.length(43),
-  appVersion: z.string().max(40),
-  label: z.string().max(120).optional(),
+  appVersion: StorableText(40),
+  label: StorableText(120).optional(),
 });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
@@ -97,13 +106,13 @@ export type BatchAck = z.infer<typeof BatchAck>;
 export const Heartbeat = z.object({
   deviceId: DeviceId,
   clock: z.iso.datetime(),
-  appVersion: z.string().max(40),
-  configVersion: z.string().max(80),
+  appVersion: StorableText(40),
+  configVersion: StorableText(80),
   lastSeq: z.number().int().min(0),
   lastAckedSeq: z.number().int().min(0),
   queueDepth: z.number().int().min(0),
   freeDiskBytes: z.number().int().min(0).nullable(),
-  procedureCode: z.string().max(40).nullable(),
+  procedureCode: StorableText(40).nullable(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 

@@ -20,3 +20,13 @@ export const matchesQuery = (haystack: string, query: string): boolean => {
     .filter((w) => w.length > 0)
     .every((w) => h.includes(w));
 };
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text a database can store: no U+0000 (PostgreSQL's text and jsonb refuse it) and no lone UTF-16
+ * surrogate (not Unicode at all; jsonb refuses its escape, UTF-8 cannot encode it). JSON carries
+ * both without complaint, so they are refused where text enters: the kiosk's answer checks and the
+ * wire schemas (a 400 naming the field, not a failed insert).
+ */
+export const isStorableText = (s: string): boolean => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
