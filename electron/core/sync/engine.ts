@@ -3,6 +3,7 @@ import { statfs } from 'node:fs/promises';
 import { privateKeyFrom } from '../../../shared/node/signing.ts';
 import type { Heartbeat } from '../../../shared/sync.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff.ts';
+import { batchAhead } from './batch-ahead.ts';
 import { BatchBuildError, type BatchBuilder, type BatchLimits, createBatchBuilder } from './batch-builder.ts';
 import { type CallFailure, type CentralClient, type Timeouts, createCentralClient } from './client.ts';
 import { DeviceKeyError, type KeyProtector, readDeviceKey } from './device-key.ts';
@@ -330,58 +331,66 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
       if (r.ok) configWanted = false;
     }
 
-    // 3. Batches, lowest unacknowledged seq first, one in flight.
-    const total = queueDepth(db);
-    let done = 0;
-    for (;;) {
-      if (o.signal.aborted) return aborted();
-      if (o.maxBatches !== undefined && result.batches >= o.maxBatches) break;
-      const run = nextUnackedRun(db);
-      if (!run) break;
-      let batch;
-      try {
-        batch = await c.builder.build(run.from, run.to);
-      } catch (e) {
-        if (e instanceof BatchBuildError) return fail(localFailure(e.code, e.message));
-        throw e;
-      }
-      const info = { batchId: batch.batchId, seqFrom: batch.seqFrom, seqTo: batch.seqTo, count: batch.count, bytes: batch.body.length };
-      o.onProgress?.({ phase: 'sending', total, done, batch: { ...info, inserted: 0, duplicates: 0, conflicts: 0 } });
-      const r = await c.client.postBatch(batch.body, o.signal);
-      if (o.signal.aborted) return aborted();
-      if (!r.ok) {
-        if (r.kind === 'too_large' && c.builder.limits.maxCount > 1) {
-          const smaller = c.builder.shrink();
-          log('warn', `central (or a proxy) refused a ${batch.body.length}-byte batch of ${batch.count}; trying batches of ${smaller}`);
-          continue;
+    // 3. Batches, lowest unacknowledged seq first, one in flight (and the next one prepared meanwhile).
+    const ahead = batchAhead(c.builder);
+    try {
+      const total = queueDepth(db);
+      let done = 0;
+      for (;;) {
+        if (o.signal.aborted) return aborted();
+        if (o.maxBatches !== undefined && result.batches >= o.maxBatches) break;
+        const run = nextUnackedRun(db);
+        if (!run) break;
+        let batch;
+        try {
+          batch = await ahead.take(run);
+        } catch (e) {
+          if (e instanceof BatchBuildError) return fail(localFailure(e.code, e.message));
+          throw e;
         }
-        return fail(failure(r));
+        const info = { batchId: batch.batchId, seqFrom: batch.seqFrom, seqTo: batch.seqTo, count: batch.count, bytes: batch.body.length };
+        o.onProgress?.({ phase: 'sending', total, done, batch: { ...info, inserted: 0, duplicates: 0, conflicts: 0 } });
+        const sending = c.client.postBatch(batch.body, o.signal);
+        if (o.maxBatches === undefined || result.batches + 1 < o.maxBatches) ahead.prepareAfter(batch, run);
+        const r = await sending;
+        if (o.signal.aborted) return aborted();
+        if (!r.ok) {
+          ahead.drop();
+          if (r.kind === 'too_large' && c.builder.limits.maxCount > 1) {
+            const smaller = c.builder.shrink();
+            log('warn', `central (or a proxy) refused a ${batch.body.length}-byte batch of ${batch.count}; trying batches of ${smaller}`);
+            continue;
+          }
+          return fail(failure(r));
+        }
+        const ack = r.ack;
+        if (ack.batchId !== batch.batchId || ack.deviceId !== host.deviceId || ack.received !== batch.count) {
+          return fail(
+            failure({
+              ok: false,
+              kind: 'transient',
+              code: 'bad_reply',
+              status: 200,
+              message: `the acknowledgement does not match the batch sent (batch ${ack.batchId}/${batch.batchId}, device ${ack.deviceId}, received ${ack.received}/${batch.count})`,
+            }),
+          );
+        }
+        recordAck(db, ack, { from: batch.seqFrom, to: batch.seqTo }, 'online', iso(clock.now()));
+        result.batches++;
+        result.responses += batch.count;
+        result.inserted += ack.inserted;
+        result.duplicates += ack.duplicates;
+        result.conflicts += ack.conflicts.length;
+        done += batch.count;
+        if (ack.conflicts.length > 0) log('warn', `central reported ${ack.conflicts.length} conflicting response(s) in seq ${batch.seqFrom}..${batch.seqTo}`, { conflicts: ack.conflicts });
+        o.onProgress?.({ phase: 'acked', total, done, batch: { ...info, inserted: ack.inserted, duplicates: ack.duplicates, conflicts: ack.conflicts.length } });
       }
-      const ack = r.ack;
-      if (ack.batchId !== batch.batchId || ack.deviceId !== host.deviceId || ack.received !== batch.count) {
-        return fail(
-          failure({
-            ok: false,
-            kind: 'transient',
-            code: 'bad_reply',
-            status: 200,
-            message: `the acknowledgement does not match the batch sent (batch ${ack.batchId}/${batch.batchId}, device ${ack.deviceId}, received ${ack.received}/${batch.count})`,
-          }),
-        );
-      }
-      recordAck(db, ack, { from: batch.seqFrom, to: batch.seqTo }, 'online', iso(clock.now()));
-      result.batches++;
-      result.responses += batch.count;
-      result.inserted += ack.inserted;
-      result.duplicates += ack.duplicates;
-      result.conflicts += ack.conflicts.length;
-      done += batch.count;
-      if (ack.conflicts.length > 0) log('warn', `central reported ${ack.conflicts.length} conflicting response(s) in seq ${batch.seqFrom}..${batch.seqTo}`, { conflicts: ack.conflicts });
-      o.onProgress?.({ phase: 'acked', total, done, batch: { ...info, inserted: ack.inserted, duplicates: ack.duplicates, conflicts: ack.conflicts.length } });
+      const finished = { ...result, queueDepth: queueDepth(db), configVersion: host.configVersion(), durationMs: clock.now() - started };
+      o.onProgress?.({ phase: 'done', total, done });
+      return finished;
+    } finally {
+      ahead.drop();
     }
-    const finished = { ...result, queueDepth: queueDepth(db), configVersion: host.configVersion(), durationMs: clock.now() - started };
-    o.onProgress?.({ phase: 'done', total, done });
-    return finished;
   };
 
   /** Records a pass's outcome and returns the delay before the next attempt. */
