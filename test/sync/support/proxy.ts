@@ -1,9 +1,27 @@
 /**
  * A loopback proxy between kiosk and central that can lose things on purpose: the answer after
  * central committed, the connection before central saw the request, or a reply of its own.
+ *
+ * Besides the simple actions (strings and `{ status }`), the fault-injection suite (test/fault/) uses
+ * the `kind` actions: a connection cut after part of the body went upstream, 5xx after the commit, a
+ * stall after the commit, an answer cut off part-way, and bytes trickled in either direction.
  */
-import { type IncomingMessage, type ServerResponse, createServer, request } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+
+export type FaultAction =
+  /** Send the headers and the first `forwardBytes` of the body upstream, then cut both connections. */
+  | { kind: 'reset-mid-request'; forwardBytes: number }
+  /** Forward, let central commit and answer, then answer the kiosk `status` instead (a gateway failing late). */
+  | { kind: 'status-after'; status: number; headers?: Record<string, string> }
+  /** Forward, let central commit and answer, then hold the kiosk's connection forever. */
+  | { kind: 'stall-response' }
+  /** Forward; pass on the status, headers and the first `afterBytes` of central's answer, then cut. */
+  | { kind: 'cut-response'; afterBytes: number }
+  /** Forward with the body (request) or the answer (response) in `chunks` pieces, `intervalMs` apart. */
+  | { kind: 'trickle'; direction: 'request' | 'response'; chunks: number; intervalMs: number }
+  /** Forward, let central commit and answer, call `before` (e.g. SIGKILL the kiosk), then cut the connection. */
+  | { kind: 'drop-after'; before: () => void };
 
 export type ProxyAction =
   | 'pass'
@@ -13,7 +31,8 @@ export type ProxyAction =
   | 'reset-before'
   /** Hold the request forever (a stalled link), without forwarding it. */
   | 'hang'
-  | { status: number; headers?: Record<string, string>; body?: string };
+  | { status: number; headers?: Record<string, string>; body?: string }
+  | FaultAction;
 
 export type TestProxy = {
   url: string;
@@ -23,10 +42,57 @@ export type TestProxy = {
   close: () => Promise<void>;
 };
 
+const describeAction = (action: ProxyAction): string => {
+  if (typeof action === 'string') return action;
+  if (!('kind' in action)) return `status ${action.status}`;
+  switch (action.kind) {
+    case 'reset-mid-request':
+      return `reset-mid-request ${action.forwardBytes}`;
+    case 'status-after':
+      return `status-after ${action.status}`;
+    case 'cut-response':
+      return `cut-response ${action.afterBytes}`;
+    case 'trickle':
+      return `trickle-${action.direction} ${action.chunks}x${action.intervalMs}ms`;
+    default:
+      return action.kind;
+  }
+};
+
+/** `body` in `n` nearly equal pieces (at least one byte each). */
+const pieces = (body: Buffer, n: number): Buffer[] => {
+  const size = Math.max(1, Math.ceil(body.length / Math.max(1, n)));
+  const out: Buffer[] = [];
+  for (let at = 0; at < body.length; at += size) out.push(body.subarray(at, at + size));
+  return out;
+};
+
 export const startProxy = async (target: string): Promise<TestProxy> => {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const upstreams = new Set<ReturnType<typeof request>>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
   const proxy: TestProxy = { url: '', decide: () => 'pass', log: [], close: async () => {} };
+
+  /** Sends `chunks` one by one, `intervalMs` apart, then `done`; stops if `alive` turns false. */
+  const drip = (chunks: Buffer[], intervalMs: number, write: (c: Buffer) => void, done: () => void, alive: () => boolean) => {
+    let i = 0;
+    const step = () => {
+      if (!alive()) return;
+      if (i >= chunks.length) return done();
+      write(chunks[i++]!);
+      later(intervalMs, step);
+    };
+    step();
+  };
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -34,33 +100,91 @@ export const startProxy = async (target: string): Promise<TestProxy> => {
       const body = Buffer.concat(chunks);
       const path = req.url ?? '/';
       const action = proxy.decide({ method: req.method ?? 'GET', path, bodyBytes: body.length });
-      const entry: TestProxy['log'][number] = { path, action: typeof action === 'string' ? action : `status ${action.status}` };
+      const entry: TestProxy['log'][number] = { path, action: describeAction(action) };
       proxy.log.push(entry);
+      const clientAlive = () => !req.socket.destroyed;
       if (action === 'hang') return;
       if (action === 'reset-before') {
         req.socket.destroy();
         return;
       }
-      if (typeof action === 'object') {
+      if (typeof action === 'object' && !('kind' in action)) {
         res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
         res.end(action.body ?? '');
         return;
       }
+      const fault = typeof action === 'object' ? action : undefined;
       const headers = { ...req.headers, host: upstream.host };
       const up = request({ hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers }, (upRes) => {
         const upChunks: Buffer[] = [];
         upRes.on('data', (c: Buffer) => upChunks.push(c));
         upRes.on('end', () => {
           entry.upstreamStatus = upRes.statusCode;
+          const answer = Buffer.concat(upChunks);
           if (action === 'drop-response') {
             req.socket.destroy();
             return;
           }
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          res.end(Buffer.concat(upChunks));
+          if (!fault) {
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            res.end(answer);
+            return;
+          }
+          if (!clientAlive()) return;
+          switch (fault.kind) {
+            case 'status-after':
+              res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
+              res.end(`<html><body><h1>${fault.status}</h1>proxy error</body></html>`);
+              return;
+            case 'stall-response':
+              return;
+            case 'drop-after':
+              fault.before();
+              req.socket.destroy();
+              return;
+            case 'cut-response': {
+              const out: OutgoingHttpHeaders = { ...upRes.headers };
+              res.writeHead(upRes.statusCode ?? 502, out);
+              res.write(answer.subarray(0, Math.min(fault.afterBytes, Math.max(0, answer.length - 1))), () => later(5, () => req.socket.destroy()));
+              return;
+            }
+            case 'trickle':
+              if (fault.direction === 'request') {
+                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+                res.end(answer);
+                return;
+              }
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              res.flushHeaders();
+              drip(pieces(answer, fault.chunks), fault.intervalMs, (c) => res.write(c), () => res.end(), clientAlive);
+              return;
+            default:
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              res.end(answer);
+          }
         });
+        upRes.on('error', () => req.socket.destroy());
       });
       up.on('error', () => req.socket.destroy());
+      upstreams.add(up);
+      up.on('close', () => upstreams.delete(up));
+      if (fault?.kind === 'reset-mid-request') {
+        // Central sees a request whose body stops part-way, then a reset; the kiosk sees a reset.
+        const part = body.subarray(0, Math.min(fault.forwardBytes, Math.max(0, body.length - 1)));
+        up.flushHeaders();
+        up.write(part, () =>
+          later(10, () => {
+            up.destroy();
+            req.socket.destroy();
+          }),
+        );
+        return;
+      }
+      if (fault?.kind === 'trickle' && fault.direction === 'request') {
+        up.flushHeaders();
+        drip(pieces(body, fault.chunks), fault.intervalMs, (c) => up.write(c), () => up.end(), () => !up.destroyed);
+        return;
+      }
       up.end(body);
     });
   });
@@ -72,6 +196,9 @@ export const startProxy = async (target: string): Promise<TestProxy> => {
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   proxy.close = () =>
     new Promise((r) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const u of upstreams) u.destroy();
       for (const s of sockets) s.destroy();
       server.close(() => r());
     });
