@@ -41,7 +41,12 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
 
   const cancelAdvance = () => window.clearTimeout(advance.current);
   useEffect(() => cancelAdvance, []);
-  useEffect(() => heading.current?.focus({ preventScroll: true }), [flow.question.id]);
+  // Focus (for screen readers) moves at the next frame, not in the tap's commit: focusing forces a
+  // style and layout pass, which there would come on top of the one the new question's paint needs.
+  useEffect(() => {
+    const id = requestAnimationFrame(() => heading.current?.focus({ preventScroll: true }));
+    return () => cancelAnimationFrame(id);
+  }, [flow.question.id]);
 
   const goTo = (id: string | null) => {
     cancelAdvance();

@@ -1,7 +1,10 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CaseNumber } from '../../../shared/response.ts';
 
 const PAD = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '.'] as const;
+/** Case numbers carry the unit's code in letters ("000.00.26.H61-251122-0001"): the pad has a letters page. */
+const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ/'];
 const MAX = 40;
 
 /** True when empty (no case number) or a valid "mã hồ sơ". */
@@ -10,6 +13,7 @@ export const caseNumberOk = (v: string): boolean => v.trim() === '' || CaseNumbe
 /** Optional case number (mã hồ sơ) with a numeric on-screen pad; a physical keyboard works too. */
 export const CaseNumberField = ({ value, onChange }: { value: string; onChange: (v: string) => void }) => {
   const { t } = useTranslation();
+  const [letters, setLetters] = useState(false);
   const ok = caseNumberOk(value);
   return (
     <div className="case">
@@ -39,12 +43,22 @@ export const CaseNumberField = ({ value, onChange }: { value: string; onChange: 
           {t('staff.caseInvalid')}
         </p>
       )}
-      <div className="case-pad">
-        {PAD.map((k) => (
+      <div className={`case-pad ${letters ? 'case-pad-letters' : ''}`}>
+        {(letters ? LETTERS : PAD).map((k) => (
           <button key={k} type="button" className="pin-key case-key" data-testid="case-key" data-key={k} onClick={() => onChange((value + k).slice(0, MAX))}>
             {k}
           </button>
         ))}
+        <button
+          type="button"
+          className="pin-key case-key case-mode"
+          data-testid="case-key"
+          data-key="letters"
+          aria-pressed={letters}
+          onClick={() => setLetters((l) => !l)}
+        >
+          {t('staff.caseLetters')}
+        </button>
       </div>
     </div>
   );
