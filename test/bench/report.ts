@@ -24,7 +24,7 @@ export const checks = (list: readonly Check[]): string => {
     .map((c) => {
       const verdict = passes(c);
       const target = c.target ? `target ${c.target.op} ${c.target.limit}${c.unit === 'x' ? 'x' : ` ${c.unit}`}` : '';
-      return `${c.name.padEnd(width)}  ${value(c).padStart(10)}  ${target.padEnd(16)}${verdict === null ? '' : verdict ? 'PASS' : 'MISS'}`.trimEnd();
+      return `${c.name.padEnd(width)}  ${value(c).padStart(10)}  ${target.padEnd(18)}${verdict === null ? '' : verdict ? 'PASS' : 'MISS'}`.trimEnd();
     })
     .join('\n');
 };
