@@ -1,6 +1,6 @@
 /**
  * Runs inside the kiosk page: bundled by esbuild into an init script (renderer-setup.ts), so it is a
- * plain browser program with no imports. Two jobs:
+ * plain browser program (its one import, the seeded PRNG, has none of its own). Two jobs:
  *
  * 1. A latency recorder. On the pointerup that completes a tap on `survey-next` or an
  *    `answer-option` (the click follows it; how long a finger rests before lifting is the person's
@@ -11,6 +11,7 @@
  * 2. A respondent driver that answers whole surveys with element.click(), varied by a seed (language,
  *    larger text, back, exit, follow-ups, comments), fast enough for thousands of respondents.
  */
+import { prng } from '../support/prng.ts';
 
 export type TapSample = { kind: 'next' | 'answer'; domMs: number; paintMs: number };
 export type DriverStats = { complete: number; abandoned: number; ms: number };
@@ -89,17 +90,8 @@ const waitFor = <T>(get: () => T | null | undefined | false, what: string, timeo
 
 const enabled = (el: HTMLElement | null): HTMLElement | null => (el && !(el as HTMLButtonElement).disabled ? el : null);
 
-/** mulberry32, as in stats.ts: the same respondent number always behaves the same way. */
-const random = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** Seeded: the same respondent number always behaves the same way. */
+const random = prng;
 
 const key = (k: string): void => document.querySelector<HTMLElement>(`[data-testid="keyboard-key"][data-key="${k}"]`)?.click();
 

@@ -1,3 +1,4 @@
+import { prng } from '../support/prng.ts';
 import type { Row } from './types.ts';
 
 /** Nearest-rank percentile (p in 0..100) of an ascending array. */
@@ -36,17 +37,8 @@ export const timeMs = <T>(fn: () => T): { ms: number; value: T } => {
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
 };
 
-/** Small seeded PRNG (mulberry32): fixtures are reproducible from their seed. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** Small seeded PRNG: fixtures are reproducible from their seed. */
+export const seededRandom = prng;
 
 export const envInt = (name: string, fallback: number, min = 1): number => {
   const raw = process.env[name];

@@ -9,6 +9,7 @@ import { dispatch } from '../../shared/api.ts';
 import type { AnswerValue, Answers } from '../../shared/answers.ts';
 import { conditionHolds } from '../../shared/answers.ts';
 import type { Question, Questionnaire } from '../../shared/questionnaire.ts';
+import { prng } from './prng.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const KIOSKCTL_BIN = resolve(REPO_ROOT, 'bin/kioskctl.js');
@@ -39,17 +40,7 @@ export const fakeClock = (startWall = Date.parse('2026-03-02T01:00:00.000Z')): F
   };
 };
 
-/** mulberry32: small, seedable, good enough to pick answers and delays reproducibly. */
-export const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+export { prng };
 
 const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 const intIn = (rng: () => number, min: number, max: number): number => min + Math.floor(rng() * (max - min + 1));

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: small, seedable, good enough to pick answers, delays and fixtures reproducibly.
+ * No imports: the bench's in-page script (test/bench/renderer-page.ts) bundles it for the browser.
+ */
+export const prng = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
