@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { build } from 'vite';
+import { stopProcess, waitForOutput } from '../support/child-process.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -53,32 +54,8 @@ export const startBenchHost = async (dataDir: string, rendererDir: string): Prom
     env: { ...process.env, KIOSK_SYNC: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`host did not start in 30 s:\n${log}`)), 30_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
-      const m = /Kiosk ready: (\S+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    });
-    proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`host exited (${code}):\n${log}`));
-    });
-  });
-  const stop = async () => {
-    if (proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(t);
-  };
-  return { url, proc, stop };
+  const [, url] = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'host', 30_000, { text: '' });
+  return { url: url!, proc, stop: () => stopProcess(proc) };
 };
 
 /** kioskctl against the bench's data dir (safe while the host runs: settings are read on each call). */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, test as base, expect } from '@playwright/test';
+import { stopProcess as stopChild, waitForOutput } from '../../support/child-process.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -24,27 +25,6 @@ export type CentralProcess = {
   log: () => string;
 };
 
-const waitFor = (proc: ChildProcess, pattern: RegExp, what: string, timeoutMs: number, log: { text: string }): Promise<RegExpExecArray> =>
-  new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${log.text}`)), timeoutMs);
-    const check = () => {
-      const m = pattern.exec(log.text);
-      if (m) {
-        clearTimeout(timer);
-        ok(m);
-      }
-    };
-    proc.stdout!.on('data', (b: Buffer) => {
-      log.text += b.toString();
-      check();
-    });
-    proc.stderr!.on('data', (b: Buffer) => (log.text += b.toString()));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`${what} exited (${code}):\n${log.text}`));
-    });
-  });
-
 export const startCentralProcess = async (args: string[] = []): Promise<CentralProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'central-e2e-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'central/main.ts'), '--port', '0', '--data-dir', dataDir, '--rate-ip', '0', '--rate-device', '0', ...args], {
@@ -53,20 +33,14 @@ export const startCentralProcess = async (args: string[] = []): Promise<CentralP
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = { text: '' };
-  const m = await waitFor(proc, /first console account: (\S+) \/ (\S+)/, 'central', 60_000, log);
+  const m = await waitForOutput(proc, /first console account: (\S+) \/ (\S+)/, 'central', 60_000, log);
   const url = /listening on (\S+)/.exec(log.text)![1]!;
   const code = /\(72 h, one use\): (\S+)/.exec(log.text)![1]!;
   return { url, dataDir, proc, admin: { username: m[1]!, password: m[2]! }, enrolmentCode: code, log: () => log.text };
 };
 
-export const stopProcess = async (proc: ChildProcess): Promise<void> => {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-};
+/** Central and the hosts it talks to get 10 s to close their databases before SIGKILL. */
+export const stopProcess = (proc: ChildProcess): Promise<void> => stopChild(proc, 10_000);
 
 export const stopCentralProcess = async (c: CentralProcess): Promise<void> => {
   await stopProcess(c.proc);
@@ -99,7 +73,7 @@ export const startSyncingHost = async (dataDir: string): Promise<{ url: string; 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = { text: '' };
-  const m = await waitFor(proc, /Kiosk ready: (\S+)/, 'kiosk host', 30_000, log);
+  const m = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'kiosk host', 30_000, log);
   return { url: m[1]!, proc, log: () => log.text };
 };
 

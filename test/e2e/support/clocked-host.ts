@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { openKioskCore } from '../../../electron/core/kiosk-core.ts';
 import { syncEnabledFromEnv, syncOptionsFromEnv } from '../../../electron/core/sync/env.ts';
 import { HOST_ADDRESS, createHostServer } from '../../../electron/host/server.ts';
+import { stopProcess, waitForOutput } from '../../support/child-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SELF = fileURLToPath(import.meta.url);
@@ -47,23 +48,8 @@ export const startClockedHost = async (dataDir: string, options: { startAt: numb
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  let log = '';
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`clocked host did not start in 30 s:\n${log}`)), 30_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
-      const m = /Kiosk ready: (\S+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    });
-    proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`clocked host exited (${code}):\n${log}`));
-    });
-  });
+  const log = { text: '' };
+  const [, url = ''] = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'clocked host', 30_000, log);
   const parsed = new URL(url);
   const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
   let nextId = 1;
@@ -81,15 +67,7 @@ export const startClockedHost = async (dataDir: string, options: { startAt: numb
       waiting.set(id, { ok, fail });
       proc.send({ id, at } satisfies ClockRequest);
     });
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(t);
-  };
-  return { url, origin: parsed.origin, token, dataDir, proc, log: () => log, setClock, stop };
+  return { url, origin: parsed.origin, token, dataDir, proc, log: () => log.text, setClock, stop: () => stopProcess(proc) };
 };
 
 /** The child: main.ts's startup with the settable clock. */

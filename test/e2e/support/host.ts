@@ -3,6 +3,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stopProcess, waitForOutput } from '../../support/child-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -42,35 +43,11 @@ export const startHost = async (dataDir: string, env: Record<string, string> = {
     env: { ...process.env, KIOSK_SYNC: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`host did not start in 20 s:\n${log}`)), 20_000);
-    const onData = (b: Buffer) => {
-      log += b.toString();
-      const m = /Kiosk ready: (\S+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`host exited (${code}):\n${log}`));
-    });
-  });
-  return { url, dataDir, proc };
+  const [, url] = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'host', 20_000, { text: '' });
+  return { url: url!, dataDir, proc };
 };
 
-export const stopHost = async (host: Host): Promise<void> => {
-  if (host.proc.exitCode !== null) return;
-  const exited = new Promise((r) => host.proc.once('exit', r));
-  host.proc.kill('SIGTERM');
-  const t = setTimeout(() => host.proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(t);
-};
+export const stopHost = (host: Host): Promise<void> => stopProcess(host.proc);
 
 type Fixtures = {
   /** Config keys set with kioskctl before the host starts (override per file with test.use). */
