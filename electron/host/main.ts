@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openKioskCore } from '../core/kiosk-core.ts';
-import { syncEnabledFromEnv, syncOptionsFromEnv } from '../core/sync/env.ts';
-import { HOST_ADDRESS, createHostServer } from './server.ts';
+import { syncOptionsFromEnv } from '../core/sync/env.ts';
+import { serveKiosk } from './serve.ts';
 
 /**
  * `npm run start:browser -- [--port P] [--data-dir DIR] [--config-dir DIR]`
@@ -30,22 +29,11 @@ const core = openKioskCore({
   configDir: values['config-dir'] ? resolve(values['config-dir']) : undefined,
   sync: syncOptionsFromEnv(),
 });
-const token = randomBytes(24).toString('base64url');
-const app = createHostServer({ handlers: core, rendererDir: values['renderer-dir'], token });
-
-const address = await app.listen({ host: HOST_ADDRESS, port });
-const url = new URL(address);
-console.log(`Kiosk ready: http://${HOST_ADDRESS}:${url.port}/#token=${token}`);
+const served = await serveKiosk(core, { rendererDir: values['renderer-dir'], port });
 console.log(`Data: ${resolve(values['data-dir'])}  Device: ${core.deviceId}  Config: ${core.config().version}`);
 
-// Sync runs in the background; it idles until the kiosk is enrolled (admin panel or kioskctl enroll),
-// then sends. The admin panel's "sync now" drives this same engine; with KIOSK_SYNC=off only it does.
-if (syncEnabledFromEnv()) core.sync.start();
-
 const stop = async () => {
-  await core.sync.stop();
-  await app.close();
-  core.close();
+  await served.stop();
   process.exit(0);
 };
 process.on('SIGINT', stop);

@@ -1,5 +1,5 @@
 /**
- * The browser host of electron/host/main.ts, with one difference: the kiosk core runs on a clock the
+ * The browser host of electron/host/main.ts (the same serveKiosk), with one difference: the kiosk core runs on a clock the
  * test sets (KioskCoreOptions.clock), so a month of responses can be recorded in seconds, each
  * stamped with its simulated time. Everything else is the real thing: KioskCore on SQLite in the
  * data dir, the host server with its per-launch token, the built renderer, and the sync engine
@@ -14,13 +14,12 @@
  * moves the kiosk's wall (and monotonic) clock to that instant and resolves once the child did.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openKioskCore } from '../../../electron/core/kiosk-core.ts';
-import { syncEnabledFromEnv, syncOptionsFromEnv } from '../../../electron/core/sync/env.ts';
-import { HOST_ADDRESS, createHostServer } from '../../../electron/host/server.ts';
+import { syncOptionsFromEnv } from '../../../electron/core/sync/env.ts';
+import { serveKiosk } from '../../../electron/host/serve.ts';
 import { stopProcess, waitForOutput } from '../../support/child-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -81,21 +80,15 @@ const runChild = async (): Promise<void> => {
   // stay coherent (no clockSuspect, no rapid-repeat flag made up by the simulation).
   const clock = { now: () => Date.now() + offset, mono: () => performance.now() + offset };
   const core = openKioskCore({ dataDir: resolve(dataDir), clock, sync: syncOptionsFromEnv() });
-  const token = randomBytes(24).toString('base64url');
-  const app = createHostServer({ handlers: core, rendererDir: resolve(ROOT, 'dist/renderer'), token });
-  const address = new URL(await app.listen({ host: HOST_ADDRESS, port: 0 }));
   process.on('message', (m: ClockRequest) => {
     const now = clock.now();
     const reply: ClockReply = m.at < now ? { id: m.id, ok: false, error: `the kiosk clock only moves forward: ${new Date(m.at).toISOString()} is before ${new Date(now).toISOString()}` } : { id: m.id, ok: true, now: m.at };
     if (reply.ok) offset = m.at - Date.now();
     process.send!(reply);
   });
-  console.log(`Kiosk ready: http://${HOST_ADDRESS}:${address.port}/#token=${token}`);
-  if (syncEnabledFromEnv()) core.sync.start();
+  const served = await serveKiosk(core, { rendererDir: resolve(ROOT, 'dist/renderer'), port: 0 });
   const stop = async () => {
-    await core.sync.stop();
-    await app.close();
-    core.close();
+    await served.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
