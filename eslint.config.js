@@ -6,13 +6,18 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const nativeOrElectron = ['electron', 'electron/*', 'better-sqlite3', 'electron-log', 'electron-log/*'];
 const serverLibs = ['fastify', '@fastify/*', 'pg', '@electric-sql/pglite', 'tsx', 'tsx/*'];
-const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement'].map((name) => ({
-  name,
-  message: 'shared/ and the Node side must not touch the DOM',
-}));
+const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement'].map(
+  (name) => ({
+    name,
+    message: 'shared/ and the Node side must not touch the DOM',
+  }),
+);
 
 const restrict = (paths, patterns, message) => ({
-  'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: [{ group: patterns, message }] }],
+  'no-restricted-imports': [
+    'error',
+    { paths: paths.map((name) => ({ name, message })), patterns: [{ group: patterns, message }] },
+  ],
 });
 
 export default tseslint.config(
@@ -32,35 +37,64 @@ export default tseslint.config(
     files: ['shared/**'],
     ignores: ['shared/node/**'],
     rules: {
-      ...restrict([...nodeBuiltins, ...nativeOrElectron, ...serverLibs, 'react', 'react-dom'], ['../electron/*', '../renderer/*', '../central/*', 'node:*'], 'shared/ is imported by both processes: no node:*, DOM, electron or native modules'),
-      'no-restricted-globals': ['error', ...domGlobals, { name: 'process', message: 'shared/ runs in the renderer too' }, { name: 'Buffer', message: 'shared/ runs in the renderer too' }],
+      ...restrict(
+        [...nodeBuiltins, ...nativeOrElectron, ...serverLibs, 'react', 'react-dom'],
+        ['../electron/*', '../renderer/*', '../central/*', 'node:*'],
+        'shared/ is imported by both processes: no node:*, DOM, electron or native modules',
+      ),
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals,
+        { name: 'process', message: 'shared/ runs in the renderer too' },
+        { name: 'Buffer', message: 'shared/ runs in the renderer too' },
+      ],
     },
   },
   {
     files: ['electron/core/**', 'electron/host/**', 'electron/cli/**'],
     rules: {
-      ...restrict(['electron', 'react', 'react-dom'], ['electron/*', '**/renderer/*', '**/shell/*'], 'the kiosk core is plain Node: only electron/shell may import electron'),
+      ...restrict(
+        ['electron', 'react', 'react-dom'],
+        ['electron/*', '**/renderer/*', '**/shell/*'],
+        'the kiosk core is plain Node: only electron/shell may import electron',
+      ),
       'no-restricted-globals': ['error', ...domGlobals],
     },
   },
   {
     files: ['electron/core/**'],
-    rules: restrict(['electron', 'react', 'react-dom', 'fastify'], ['electron/*', '**/renderer/*', '**/shell/*', '**/host/*', '**/cli/*'], 'the core knows nothing of its hosts'),
+    rules: restrict(
+      ['electron', 'react', 'react-dom', 'fastify'],
+      ['electron/*', '**/renderer/*', '**/shell/*', '**/host/*', '**/cli/*'],
+      'the core knows nothing of its hosts',
+    ),
   },
   {
     // shared/node/: code the kiosk core and the central service share (signing, gzip); Node only.
     files: ['shared/node/**'],
     rules: {
-      ...restrict([...nativeOrElectron, ...serverLibs, 'react', 'react-dom'], ['../../electron/*', '../../renderer/*', '../../central/*'], 'shared/node/ serves the kiosk core and central alike: node:* only'),
+      ...restrict(
+        [...nativeOrElectron, ...serverLibs, 'react', 'react-dom'],
+        ['../../electron/*', '../../renderer/*', '../../central/*'],
+        'shared/node/ serves the kiosk core and central alike: node:* only',
+      ),
       'no-restricted-globals': ['error', ...domGlobals],
     },
   },
   {
     files: ['renderer/**'],
-    rules: restrict([...nodeBuiltins, ...nativeOrElectron, ...serverLibs], ['**/electron/*', '**/central/*', '**/shared/node/*', 'node:*'], 'the renderer is a sandboxed web page: it reaches the core only through KioskApi'),
+    rules: restrict(
+      [...nodeBuiltins, ...nativeOrElectron, ...serverLibs],
+      ['**/electron/*', '**/central/*', '**/shared/node/*', 'node:*'],
+      'the renderer is a sandboxed web page: it reaches the core only through KioskApi',
+    ),
   },
   {
     files: ['central/**'],
-    rules: restrict(['electron', 'react', 'react-dom', 'better-sqlite3'], ['**/electron/*', '**/renderer/*'], 'the central service shares only shared/ with the kiosk'),
+    rules: restrict(
+      ['electron', 'react', 'react-dom', 'better-sqlite3'],
+      ['**/electron/*', '**/renderer/*'],
+      'the central service shares only shared/ with the kiosk',
+    ),
   },
 );

@@ -13,8 +13,19 @@ export async function afterPack(context) {
     console.log('  • after-pack: native ABI check skipped (KIOSK_PACKAGE_VERIFY_ONLY=1; verification build only)');
     return;
   }
-  const resources = context.electronPlatformName === 'darwin' ? join(context.appOutDir, `${context.packager.appInfo.productFilename}.app`, 'Contents', 'Resources') : join(context.appOutDir, 'resources');
-  const file = join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  const resources =
+    context.electronPlatformName === 'darwin'
+      ? join(context.appOutDir, `${context.packager.appInfo.productFilename}.app`, 'Contents', 'Resources')
+      : join(context.appOutDir, 'resources');
+  const file = join(
+    resources,
+    'app.asar.unpacked',
+    'node_modules',
+    'better-sqlite3',
+    'build',
+    'Release',
+    'better_sqlite3.node',
+  );
   if (!existsSync(file)) throw new Error(`after-pack: ${file} is missing: better-sqlite3 was not built`);
   const want = electronAbi(resolve(import.meta.dirname, '..'));
   const got = moduleAbiOf(file);

@@ -27,16 +27,29 @@ export async function beforePack(context) {
   }
   for (const key of Object.keys(process.env)) {
     if (/^npm_config_nodedir$/i.test(key) || key === 'NODEDIR') {
-      console.log(`  • before-pack: ignoring ${key}=${process.env[key]} so better-sqlite3 builds against Electron's headers`);
+      console.log(
+        `  • before-pack: ignoring ${key}=${process.env[key]} so better-sqlite3 builds against Electron's headers`,
+      );
       delete process.env[key];
     }
   }
   const platform = context.electronPlatformName;
   const arch = typeof context.arch === 'number' ? ARCH_NAMES[context.arch] : String(context.arch);
   const version = context.packager?.config?.electronVersion ?? electronVersion();
-  console.log(`  • before-pack: @electron/rebuild better-sqlite3 for Electron ${version} ${platform}-${arch} in ${join(APP_DIR, 'node_modules')}`);
+  console.log(
+    `  • before-pack: @electron/rebuild better-sqlite3 for Electron ${version} ${platform}-${arch} in ${join(APP_DIR, 'node_modules')}`,
+  );
   const { rebuild } = await import('@electron/rebuild');
-  await rebuild({ buildPath: APP_DIR, projectRootPath: APP_DIR, electronVersion: version, platform, arch, onlyModules: ['better-sqlite3'], force: true, mode: 'sequential' });
+  await rebuild({
+    buildPath: APP_DIR,
+    projectRootPath: APP_DIR,
+    electronVersion: version,
+    platform,
+    arch,
+    onlyModules: ['better-sqlite3'],
+    force: true,
+    mode: 'sequential',
+  });
 }
 
 export default beforePack;

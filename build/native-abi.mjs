@@ -13,4 +13,5 @@ export const moduleAbiOf = (file) => {
 };
 
 /** The ABI of the installed electron package (node_modules/electron/abi_version). */
-export const electronAbi = (root) => Number(readFileSync(join(root, 'node_modules/electron/abi_version'), 'utf8').trim());
+export const electronAbi = (root) =>
+  Number(readFileSync(join(root, 'node_modules/electron/abi_version'), 'utf8').trim());

@@ -35,7 +35,12 @@ const check = (ok, what) => {
 
 try {
   // Fuse wire version 1, 9 fuses, Electron's defaults (RunAsNode on, NODE_OPTIONS on, inspect on, …).
-  const wire = Buffer.concat([Buffer.from('#!/bin/sh\necho "stub electron"\nexit 0\n'), Buffer.from(SENTINEL), Buffer.from([1, 9]), Buffer.from('101100010')]);
+  const wire = Buffer.concat([
+    Buffer.from('#!/bin/sh\necho "stub electron"\nexit 0\n'),
+    Buffer.from(SENTINEL),
+    Buffer.from([1, 9]),
+    Buffer.from('101100010'),
+  ]);
   writeFileSync(join(stub, 'electron'), wire);
   chmodSync(join(stub, 'electron'), 0o755);
   writeFileSync(join(stub, 'chrome-sandbox'), '');
@@ -45,10 +50,27 @@ try {
 
   const r = spawnSync(
     process.execPath,
-    [require.resolve('electron-builder/cli.js'), '--linux', 'dir', '--publish', 'never', '--config', 'electron-builder.yml', `-c.electronDist=${stub}`, `-c.electronVersion=${electronVersion()}`, `-c.directories.output=${out}`],
+    [
+      require.resolve('electron-builder/cli.js'),
+      '--linux',
+      'dir',
+      '--publish',
+      'never',
+      '--config',
+      'electron-builder.yml',
+      `-c.electronDist=${stub}`,
+      `-c.electronVersion=${electronVersion()}`,
+      `-c.directories.output=${out}`,
+    ],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', KIOSK_PACKAGE_VERIFY_ONLY: '1' } },
   );
-  console.log(r.stdout.split('\n').filter((l) => l.trim()).map((l) => `  | ${l}`).join('\n'));
+  console.log(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => `  | ${l}`)
+      .join('\n'),
+  );
   if (r.status !== 0) {
     console.error(r.stderr);
     throw new Error(`electron-builder failed (exit ${r.status})`);
@@ -57,13 +79,28 @@ try {
   const resources = join(app, 'resources');
   check(existsSync(join(app, 'hailong-kiosk')), 'executable renamed to hailong-kiosk');
   check(!existsSync(join(resources, 'default_app.asar')), 'default_app.asar removed');
-  const files = new Set(asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/')));
-  for (const f of ['/package.json', '/main/main.mjs', '/main/preload.cjs', '/node_modules/better-sqlite3/lib/index.js', '/node_modules/bindings/bindings.js'])
+  const files = new Set(
+    asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((f) => f.replace(/\\/g, '/')),
+  );
+  for (const f of [
+    '/package.json',
+    '/main/main.mjs',
+    '/main/preload.cjs',
+    '/node_modules/better-sqlite3/lib/index.js',
+    '/node_modules/bindings/bindings.js',
+  ])
     check(files.has(f), `app.asar contains ${f}`);
-  check(files.has('/renderer/index.html') || !existsSync(join(ROOT, 'dist/renderer/index.html')), 'app.asar contains /renderer/index.html (when the renderer is built)');
-  for (const f of files) if (/node_modules\/(react|fastify|@electric-sql|pg|zod)\//.test(f)) check(false, `app.asar must not contain ${f}`);
+  check(
+    files.has('/renderer/index.html') || !existsSync(join(ROOT, 'dist/renderer/index.html')),
+    'app.asar contains /renderer/index.html (when the renderer is built)',
+  );
+  for (const f of files)
+    if (/node_modules\/(react|fastify|@electric-sql|pg|zod)\//.test(f)) check(false, `app.asar must not contain ${f}`);
   check(![...files].some((f) => f.includes('better-sqlite3/deps/')), 'better-sqlite3 sources left out');
-  check(existsSync(join(resources, 'app.asar.unpacked/node_modules/better-sqlite3/build/Release/better_sqlite3.node')), 'better_sqlite3.node unpacked next to the asar');
+  check(
+    existsSync(join(resources, 'app.asar.unpacked/node_modules/better-sqlite3/build/Release/better_sqlite3.node')),
+    'better_sqlite3.node unpacked next to the asar',
+  );
   check(existsSync(join(resources, 'assets/config/catalog.json')), 'resources/assets/config/catalog.json shipped');
   const fuses = await getCurrentFuseWire(join(app, 'hailong-kiosk'));
   const want = {
@@ -76,7 +113,8 @@ try {
     LoadBrowserProcessSpecificV8Snapshot: 48,
     GrantFileProtocolExtraPrivileges: 48,
   };
-  for (const [name, state] of Object.entries(want)) check(fuses[FuseV1Options[name]] === state, `fuse ${name} ${state === 49 ? 'on' : 'off'}`);
+  for (const [name, state] of Object.entries(want))
+    check(fuses[FuseV1Options[name]] === state, `fuse ${name} ${state === 49 ? 'on' : 'off'}`);
 } finally {
   rmSync(stub, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });

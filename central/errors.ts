@@ -61,16 +61,21 @@ export const checkProtocol = (value: unknown): void => {
   const protocol = (value as { protocol?: unknown }).protocol;
   if (typeof protocol !== 'number' || !Number.isInteger(protocol)) return;
   if (protocol < SUPPORTED_PROTOCOLS.min || protocol > SUPPORTED_PROTOCOLS.max) {
-    throw new SyncError('unsupported_protocol', `protocol ${protocol} is not supported; this server speaks ${SUPPORTED_PROTOCOLS.min}..${SUPPORTED_PROTOCOLS.max}`, {
-      field: 'protocol',
-      supported: { ...SUPPORTED_PROTOCOLS },
-    });
+    throw new SyncError(
+      'unsupported_protocol',
+      `protocol ${protocol} is not supported; this server speaks ${SUPPORTED_PROTOCOLS.min}..${SUPPORTED_PROTOCOLS.max}`,
+      {
+        field: 'protocol',
+        supported: { ...SUPPORTED_PROTOCOLS },
+      },
+    );
   }
 };
 
 /** JSON.parse of a UTF-8 body, or 400 invalid_body. */
 export const parseJsonBody = (raw: Buffer): unknown => {
-  if (raw.length === 0) throw new SyncError('invalid_body', 'the request body is empty; expected JSON', { field: '(root)' });
+  if (raw.length === 0)
+    throw new SyncError('invalid_body', 'the request body is empty; expected JSON', { field: '(root)' });
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (e) {

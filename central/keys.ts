@@ -16,12 +16,16 @@ export const loadOrCreateCentralKey = (dataDir: string): KeyPairB64 => {
   const file = join(dataDir, CENTRAL_KEY_FILE);
   if (!existsSync(file)) {
     const pair = newKeyPair();
-    writeFileSync(file, `${JSON.stringify({ ...pair, createdAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, `${JSON.stringify({ ...pair, createdAt: new Date().toISOString() }, null, 2)}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
     return pair;
   }
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   const parsed = KeyFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file} is not a central key file: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new Error(`${file} is not a central key file: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const pair = { publicKey: parsed.data.publicKey, privateKey: parsed.data.privateKey };
   // Fail at start, not at the first config request, if the file was damaged.
   publicKeyFrom(pair.publicKey);

@@ -53,7 +53,8 @@ const main = async (): Promise<number> => {
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
   const stale = values['stale-hours'] === undefined ? undefined : StaleHours.safeParse(values['stale-hours']);
-  if (stale && !stale.success) throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
+  if (stale && !stale.success)
+    throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
   const central = await startCentral({
     dataDir: values['data-dir'],
     databaseUrl: process.env['DATABASE_URL'] || undefined,
@@ -62,7 +63,10 @@ const main = async (): Promise<number> => {
     logger: values.log ?? false,
     basePath: values['base-path'],
     trustProxy: values['trust-proxy'] ?? false,
-    rateLimit: { perIp: perMinute(values['rate-ip'], DEFAULT_RATE_LIMITS.perIp), perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice) },
+    rateLimit: {
+      perIp: perMinute(values['rate-ip'], DEFAULT_RATE_LIMITS.perIp),
+      perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice),
+    },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
   });
   const code = await central.enrolmentCode();
@@ -93,7 +97,8 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof DataDirBusyError || e instanceof CentralSchemaTooNewError) process.stderr.write(`central: ${e.message}\n`);
+    if (e instanceof DataDirBusyError || e instanceof CentralSchemaTooNewError)
+      process.stderr.write(`central: ${e.message}\n`);
     else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   },

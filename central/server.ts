@@ -71,12 +71,17 @@ export const toSyncError = (err: unknown): SyncError => {
 };
 
 export const createCentralServer = async (options: CentralServerOptions): Promise<FastifyInstance> => {
-  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false, bodyLimit: JSON_BODY_LIMIT });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: JSON_BODY_LIMIT,
+  });
   await app.register(rateLimit, { global: false });
   app.setErrorHandler((err, req, reply) => {
     const e = toSyncError(err);
     if (e.code === 'internal') req.log.error({ err }, 'central: internal error');
-    if (e.code === 'internal' && !options.logger) console.error(`central: internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+    if (e.code === 'internal' && !options.logger)
+      console.error(`central: internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
     if (e.extra.retryAfterSeconds !== undefined) void reply.header('retry-after', String(e.extra.retryAfterSeconds));
     return reply.code(e.status).send(e.body());
   });
@@ -88,7 +93,10 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
   };
   const basePath = normaliseBasePath(options.basePath);
   await app.register(v1Routes(ctx), { prefix: `${basePath}/v1` });
-  if (options.console !== false) await app.register(consoleRoutes(ctx, { ...options.console, prefix: `${basePath}/console` }), { prefix: `${basePath}/console` });
+  if (options.console !== false)
+    await app.register(consoleRoutes(ctx, { ...options.console, prefix: `${basePath}/console` }), {
+      prefix: `${basePath}/console`,
+    });
   if (options.adminToken) await app.register(adminRoutes(ctx, options.adminToken), { prefix: '/admin/v1' });
   return app;
 };

@@ -77,7 +77,8 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
         : options.databaseUrl
           ? await openCentralDb({ databaseUrl: options.databaseUrl, poolSize: options.poolSize })
           : await openCentralDb({ pgliteDir: pgliteDir(dataDir) }));
-    const useKeyFile = !options.centralKey && (onDisk || options.databaseUrl !== undefined || options.dataDir !== undefined);
+    const useKeyFile =
+      !options.centralKey && (onDisk || options.databaseUrl !== undefined || options.dataDir !== undefined);
     const centralKey = options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir) : newKeyPair());
     const unit = options.defaultUnit ?? DEFAULT_UNIT;
     await ensureUnit(db, unit);
@@ -87,7 +88,17 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       await publishConfig(db, { unitId: unit.id, config: loaded.config, centralKey });
     }
     const adminToken = lock ? writeAdminToken(dataDir) : undefined;
-    app = await createCentralServer({ db, centralKey, rateLimit: options.rateLimit, logger: options.logger, now: options.now, trustProxy: options.trustProxy, adminToken, basePath: options.basePath, console: options.console });
+    app = await createCentralServer({
+      db,
+      centralKey,
+      rateLimit: options.rateLimit,
+      logger: options.logger,
+      now: options.now,
+      trustProxy: options.trustProxy,
+      adminToken,
+      basePath: options.basePath,
+      console: options.console,
+    });
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');
@@ -105,7 +116,8 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       db,
       centralKey,
       defaultUnit: unit,
-      enrolmentCode: async (o = {}) => (await createEnrolmentCode(openDb, { unitId: o.unitId ?? unit.id, hours: o.hours, now: options.now?.() })).code,
+      enrolmentCode: async (o = {}) =>
+        (await createEnrolmentCode(openDb, { unitId: o.unitId ?? unit.id, hours: o.hours, now: options.now?.() })).code,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -14,9 +14,7 @@ export const App = () => {
   return (
     <PrefsProvider>
       {setup.ok ? (
-        <ApiContext.Provider value={setup.api}>
-          {staffView ? <StaffDisplay /> : <Kiosk />}
-        </ApiContext.Provider>
+        <ApiContext.Provider value={setup.api}>{staffView ? <StaffDisplay /> : <Kiosk />}</ApiContext.Provider>
       ) : (
         <Notice kind="noToken" />
       )}

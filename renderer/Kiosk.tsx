@@ -47,7 +47,9 @@ export const Kiosk = () => {
 
   // Someone changed language or display on the attract screen and walked away: back to defaults.
   const customised = locale !== defaultLocale || largeText || highContrast;
-  useIdleTimer(screen.kind === 'attract' && customised && !staffOpen, (settings?.idleSeconds ?? 45) * 1000, () => reset(defaultLocale));
+  useIdleTimer(screen.kind === 'attract' && customised && !staffOpen, (settings?.idleSeconds ?? 45) * 1000, () =>
+    reset(defaultLocale),
+  );
 
   useEffect(() => {
     if (toast === null) return;
@@ -91,17 +93,34 @@ export const Kiosk = () => {
   if (!kiosk.state || !settings) {
     content = kiosk.error ? <Notice kind="unavailable" onRetry={() => void refresh()} /> : <Notice kind="loading" />;
   } else if (screen.kind === 'survey') {
-    content = <SurveyScreen key={screen.draft.draftId} draft={screen.draft} settings={settings} paused={staffOpen} onFinished={onFinished} />;
+    content = (
+      <SurveyScreen
+        key={screen.draft.draftId}
+        draft={screen.draft}
+        settings={settings}
+        paused={staffOpen}
+        onFinished={onFinished}
+      />
+    );
   } else if (screen.kind === 'thanks') {
     content = <ThankYouScreen seconds={settings.thankYouSeconds} onDone={backToAttract} />;
   } else {
-    content = <AttractScreen state={kiosk.state} starting={starting} startFailed={startFailed} onStart={() => void start()} />;
+    content = (
+      <AttractScreen state={kiosk.state} starting={starting} startFailed={startFailed} onStart={() => void start()} />
+    );
   }
 
   return (
     <>
       {content}
-      <StaffLayer open={staffOpen} locale={locale} onOpen={() => setStaffOpen(true)} onClose={() => setStaffOpen(false)} onExpired={onExpired} onApplied={onApplied} />
+      <StaffLayer
+        open={staffOpen}
+        locale={locale}
+        onOpen={() => setStaffOpen(true)}
+        onClose={() => setStaffOpen(false)}
+        onExpired={onExpired}
+        onApplied={onApplied}
+      />
       {toast !== null && (
         <div className="toast" role="status" data-testid="staff-toast">
           {toast}

@@ -9,7 +9,8 @@ import { usePrefs } from './state/prefs.tsx';
 import { useKioskState } from './state/use-kiosk-state.ts';
 
 /** The renderer's view for the staff window on the officer's display (`?view=staff-display`). */
-export const isStaffDisplayView = (search: string = window.location.search): boolean => new URLSearchParams(search).get('view') === 'staff-display';
+export const isStaffDisplayView = (search: string = window.location.search): boolean =>
+  new URLSearchParams(search).get('view') === 'staff-display';
 
 /**
  * What the citizen's screen is set to now, and the staff panel's switch (PIN first), so the officer
@@ -24,7 +25,13 @@ export const StaffDisplay = () => {
   const [panel, setPanel] = useState(false);
   const [note, setNote] = useState<string | null>(null);
 
-  if (!kiosk.state) return <Notice kind={kiosk.error ? 'unavailable' : 'loading'} onRetry={kiosk.error ? () => void kiosk.refresh() : undefined} />;
+  if (!kiosk.state)
+    return (
+      <Notice
+        kind={kiosk.error ? 'unavailable' : 'loading'}
+        onRetry={kiosk.error ? () => void kiosk.refresh() : undefined}
+      />
+    );
   const { assignment, settings } = kiosk.state;
   const applied = (a: Assignment) => {
     setPanel(false);

@@ -47,7 +47,9 @@ await build({
   target: target[0],
   external: ['electron', ...NATIVE],
   // Bundled CommonJS dependencies (electron-log) call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __kioskCreateRequire } from 'node:module'; const require = __kioskCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __kioskCreateRequire } from 'node:module'; const require = __kioskCreateRequire(import.meta.url);",
+  },
 });
 
 await build({
@@ -64,7 +66,8 @@ await build({
 const preload = readFileSync(join(outMain, 'preload.cjs'), 'utf8');
 const requires = [...preload.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
 const foreign = requires.filter((r) => r !== 'electron');
-if (foreign.length > 0) fail(`preload.cjs requires ${foreign.join(', ')}; a sandboxed preload may require only 'electron'`);
+if (foreign.length > 0)
+  fail(`preload.cjs requires ${foreign.join(', ')}; a sandboxed preload may require only 'electron'`);
 if (/\bzod\b|ZodType/.test(preload)) fail('preload.cjs pulled in zod; it must import only types from shared/api.ts');
 
 // --- dist/package.json: the app electron runs and electron-builder packages ------------------------
@@ -124,18 +127,24 @@ for (const native of NATIVE) {
     const dest = join(dist, rel);
     // Keep a staged copy of the same version: it may already hold the Electron-ABI build. A native
     // package whose compiled module is gone (a failed rebuild cleans its build/) is copied afresh.
-    const nativeMissing = existsSync(join(dir, 'binding.gyp')) && !existsSync(join(dest, 'build', 'Release', `${native.replace(/-/g, '_')}.node`));
+    const nativeMissing =
+      existsSync(join(dir, 'binding.gyp')) &&
+      !existsSync(join(dest, 'build', 'Release', `${native.replace(/-/g, '_')}.node`));
     if (stagedVersion(dest) === version && !nativeMissing) continue;
     rmSync(dest, { recursive: true, force: true });
     cpSync(dir, dest, {
       recursive: true,
       // Not the host's compiled objects; the build for Electron makes its own.
-      filter: (src) => !relative(dir, src).split(/[\\/]/).includes('node_modules') && !/[\\/]build[\\/]Release[\\/]obj/.test(src),
+      filter: (src) =>
+        !relative(dir, src).split(/[\\/]/).includes('node_modules') && !/[\\/]build[\\/]Release[\\/]obj/.test(src),
     });
     copied += 1;
   }
 }
 
 const kb = (p) => `${Math.round(readFileSync(p).length / 1024)} kB`;
-console.log(`build-main: dist/main/main.mjs ${kb(join(outMain, 'main.mjs'))}, preload.cjs ${kb(join(outMain, 'preload.cjs'))}; staged ${NATIVE.join(', ')}${copied ? ` (${copied} package(s) copied)` : ' (unchanged)'}`);
-if (!existsSync(join(dist, 'renderer', 'index.html'))) console.log('build-main: note: dist/renderer is not built yet (npm run build runs vite first)');
+console.log(
+  `build-main: dist/main/main.mjs ${kb(join(outMain, 'main.mjs'))}, preload.cjs ${kb(join(outMain, 'preload.cjs'))}; staged ${NATIVE.join(', ')}${copied ? ` (${copied} package(s) copied)` : ' (unchanged)'}`,
+);
+if (!existsSync(join(dist, 'renderer', 'index.html')))
+  console.log('build-main: note: dist/renderer is not built yet (npm run build runs vite first)');

@@ -25,7 +25,11 @@ const flatten = (obj, prefix = '', out = new Map()) => {
   return out;
 };
 
-const placeholders = (s) => [...s.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]).sort().join(',');
+const placeholders = (s) =>
+  [...s.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 
 const walk = (dir, out = []) => {
   for (const name of readdirSync(dir)) {
@@ -38,7 +42,9 @@ const walk = (dir, out = []) => {
 
 const problems = [];
 
-const localeFiles = readdirSync(localeDir).filter((f) => f.endsWith('.json')).sort();
+const localeFiles = readdirSync(localeDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 if (localeFiles.length === 0) problems.push(`no locale files in ${relative(root, localeDir)}`);
 const locales = new Map();
 for (const f of localeFiles) {
@@ -58,7 +64,10 @@ for (const key of [...allKeys].sort()) {
     continue;
   }
   const shapes = new Set([...locales.values()].map((m) => placeholders(m.get(key))));
-  if (shapes.size > 1) problems.push(`key "${key}" has different {{placeholders}} across locales: ${[...locales].map(([l, m]) => `${l}: [${placeholders(m.get(key))}]`).join('; ')}`);
+  if (shapes.size > 1)
+    problems.push(
+      `key "${key}" has different {{placeholders}} across locales: ${[...locales].map(([l, m]) => `${l}: [${placeholders(m.get(key))}]`).join('; ')}`,
+    );
   for (const [l, m] of locales) if (m.get(key).trim() === '') problems.push(`key "${key}" is empty in ${l}.json`);
 }
 
@@ -85,7 +94,8 @@ for (const file of walk(rendererDir)) {
 }
 for (const [key, where] of [...used].sort(([a], [b]) => a.localeCompare(b))) {
   const missing = [...locales].filter(([, m]) => !m.has(key)).map(([l]) => l);
-  if (missing.length > 0) problems.push(`key "${key}" (used at ${where[0]}) is missing from ${missing.map((l) => `${l}.json`).join(', ')}`);
+  if (missing.length > 0)
+    problems.push(`key "${key}" (used at ${where[0]}) is missing from ${missing.map((l) => `${l}.json`).join(', ')}`);
 }
 
 if (problems.length > 0) {
@@ -93,4 +103,6 @@ if (problems.length > 0) {
   for (const p of problems) console.error(`  - ${p}`);
   process.exit(1);
 }
-console.log(`check-i18n: ${localeFiles.length} locales (${localeFiles.join(', ')}), ${allKeys.size} keys, ${used.size} keys used in the renderer: OK`);
+console.log(
+  `check-i18n: ${localeFiles.length} locales (${localeFiles.join(', ')}), ${allKeys.size} keys, ${used.size} keys used in the renderer: OK`,
+);

@@ -27,12 +27,15 @@ step('scripts/build-main.mjs', process.execPath, [join(ROOT, 'scripts/build-main
 try {
   await rebuildNativeForElectron();
 } catch (e) {
-  console.error(`npm start: rebuilding better-sqlite3 for Electron failed: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(
+    `npm start: rebuilding better-sqlite3 for Electron failed: ${e instanceof Error ? e.message : String(e)}`,
+  );
   process.exit(1);
 }
 
 const appArgs = process.argv.slice(2);
-const hasDataDir = appArgs.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) || Boolean(process.env.KIOSK_DATA_DIR);
+const hasDataDir =
+  appArgs.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) || Boolean(process.env.KIOSK_DATA_DIR);
 const args = [APP_DIR, ...(hasDataDir ? [] : [`--data-dir=${join(ROOT, '.data/electron')}`]), ...appArgs];
 const env = { ...process.env };
 delete env.ELECTRON_RUN_AS_NODE;

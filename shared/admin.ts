@@ -50,14 +50,18 @@ export const openingHoursOverlaps = (hours: OpeningHours): { index: number; othe
  * Opening hours as the admin panel sets them: the settings schema, strict (a misspelt key in an
  * interval is an error, not silently dropped), no day twice in an entry, and no overlap.
  */
-export const AdminOpeningHours = z.array(OpeningHours.element.strict()).max(21).superRefine((hours, ctx) => {
-  hours.forEach((h, i) => {
-    if (new Set(h.days).size !== h.days.length) ctx.addIssue({ code: 'custom', path: [i, 'days'], message: 'a day is listed twice' });
+export const AdminOpeningHours = z
+  .array(OpeningHours.element.strict())
+  .max(21)
+  .superRefine((hours, ctx) => {
+    hours.forEach((h, i) => {
+      if (new Set(h.days).size !== h.days.length)
+        ctx.addIssue({ code: 'custom', path: [i, 'days'], message: 'a day is listed twice' });
+    });
+    for (const o of openingHoursOverlaps(hours)) {
+      ctx.addIssue({ code: 'custom', path: [o.index], message: `overlaps entry ${o.other + 1} on day ${o.day}` });
+    }
   });
-  for (const o of openingHoursOverlaps(hours)) {
-    ctx.addIssue({ code: 'custom', path: [o.index], message: `overlaps entry ${o.other + 1} on day ${o.day}` });
-  }
-});
 
 /** As stored: kioskctl may have set hours the panel would refuse, and the panel must still show them. */
 export const AdminSettings = z.object({
@@ -73,7 +77,13 @@ const Count = z.number().int().min(0);
 export const SyncStateName = z.enum(['not_enrolled', 'idle', 'syncing', 'retrying', 'needs_attention', 'stopped']);
 
 /** A sync failure as IT sees it: central's (or the kiosk's) code and message, and what it means in words. */
-export const SyncFailureView = z.object({ code: z.string(), message: z.string(), status: z.number().int().nullable(), meaning: z.string(), action: z.string() });
+export const SyncFailureView = z.object({
+  code: z.string(),
+  message: z.string(),
+  status: z.number().int().nullable(),
+  meaning: z.string(),
+  action: z.string(),
+});
 
 const JobState = z.enum(['running', 'succeeded', 'failed']);
 const JobCommon = {
@@ -107,7 +117,14 @@ export const SyncJob = z.object({
   error: SyncFailureView.nullable(),
 });
 
-export const ExportedFileView = z.object({ name: z.string(), seqFrom: z.number().int(), seqTo: z.number().int(), count: Count, bytes: Count, sha256: z.string() });
+export const ExportedFileView = z.object({
+  name: z.string(),
+  seqFrom: z.number().int(),
+  seqTo: z.number().int(),
+  count: Count,
+  bytes: Count,
+  sha256: z.string(),
+});
 
 export const ExportJob = z.object({
   kind: z.literal('export'),
@@ -136,7 +153,9 @@ export const AdminStatus = z.object({
     freeDiskBytes: z.number().min(0).nullable(),
     responses: Count,
   }),
-  enrolment: z.object({ centralUrl: z.string(), unit: z.object({ id: z.string(), name: z.string() }), enrolledAt: Iso }).nullable(),
+  enrolment: z
+    .object({ centralUrl: z.string(), unit: z.object({ id: z.string(), name: z.string() }), enrolledAt: Iso })
+    .nullable(),
   sync: z.object({
     state: SyncStateName,
     /** The background loop runs (false when the host disabled it: "sync now" still works). */
@@ -152,7 +171,9 @@ export const AdminStatus = z.object({
     clockDriftMs: z.number().nullable(),
     conflicts: Count,
     lastError: SyncFailureView.extend({ at: z.string() }).nullable(),
-    configRefused: z.object({ version: z.string().nullable(), at: z.string(), problems: z.array(z.string()) }).nullable(),
+    configRefused: z
+      .object({ version: z.string().nullable(), at: z.string(), problems: z.array(z.string()) })
+      .nullable(),
   }),
   lastExport: z.object({ at: z.string(), target: z.string(), files: Count, responses: Count }).nullable(),
   /** The latest sync and export jobs, so a panel reopened mid-export finds its progress. */
@@ -183,7 +204,10 @@ const TargetPath = z
   .string()
   .min(1)
   .max(1024)
-  .refine((p) => ![...p].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f'), 'a folder path has no control characters');
+  .refine(
+    (p) => ![...p].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f'),
+    'a folder path has no control characters',
+  );
 
 /** The central URL as IT types it: http(s) only (the core normalises it further). */
 export const CentralUrlInput = z
@@ -213,7 +237,13 @@ export const adminApi = {
   adminStatus: { input: z.object(session).strict(), output: AdminStatus },
   adminEnrol: {
     input: z.object({ ...session, centralUrl: CentralUrlInput, code: EnrolmentCodeInput }).strict(),
-    output: z.object({ centralUrl: z.string(), unit: z.object({ id: z.string(), name: z.string() }), deviceId: z.string(), enrolledAt: Iso, retried: z.boolean() }),
+    output: z.object({
+      centralUrl: z.string(),
+      unit: z.object({ id: z.string(), name: z.string() }),
+      deviceId: z.string(),
+      enrolledAt: Iso,
+      retried: z.boolean(),
+    }),
   },
   /** Starts a sync pass (or returns the one already started); poll adminJob for its progress. */
   adminSyncNow: { input: z.object(session).strict(), output: SyncJob },
@@ -225,16 +255,33 @@ export const adminApi = {
   /** Starts writing the unacknowledged responses to `target` as signed .kbatch files; poll adminJob. */
   adminExport: { input: z.object({ ...session, target: TargetPath }).strict(), output: ExportJob },
   adminAuditLog: {
-    input: z.object({ ...session, before: z.number().int().min(1).optional(), limit: z.number().int().min(1).max(100).default(50) }).strict(),
+    input: z
+      .object({
+        ...session,
+        before: z.number().int().min(1).optional(),
+        limit: z.number().int().min(1).max(100).default(50),
+      })
+      .strict(),
     output: z.object({ entries: z.array(AuditEntryView), nextBefore: z.number().int().nullable(), total: Count }),
   },
-  adminChangePin: { input: z.object({ ...session, role: PinRole, newPin: Pin }).strict(), output: z.object({ role: PinRole }) },
+  adminChangePin: {
+    input: z.object({ ...session, role: PinRole, newPin: Pin }).strict(),
+    output: z.object({ role: PinRole }),
+  },
   adminGetSettings: { input: z.object(session).strict(), output: AdminSettings },
   adminSetSettings: {
     input: z
-      .object({ ...session, openingHours: AdminOpeningHours.optional(), idleSeconds: settingSchemas.idleSeconds.optional(), countdownSeconds: settingSchemas.countdownSeconds.optional() })
+      .object({
+        ...session,
+        openingHours: AdminOpeningHours.optional(),
+        idleSeconds: settingSchemas.idleSeconds.optional(),
+        countdownSeconds: settingSchemas.countdownSeconds.optional(),
+      })
       .strict()
-      .refine((x) => x.openingHours !== undefined || x.idleSeconds !== undefined || x.countdownSeconds !== undefined, 'nothing to change'),
+      .refine(
+        (x) => x.openingHours !== undefined || x.idleSeconds !== undefined || x.countdownSeconds !== undefined,
+        'nothing to change',
+      ),
     output: AdminSettings,
   },
 } as const;

@@ -73,26 +73,35 @@ const checkValue = (question: Question, value: AnswerValue): string | null => {
     case 'indicator': {
       const min = scaleMin(question.type);
       const max = scaleMax(question.type);
-      return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? null : `expected a whole number from ${min} to ${max}`;
+      return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+        ? null
+        : `expected a whole number from ${min} to ${max}`;
     }
     case 'yesno':
       return typeof value === 'boolean' ? null : 'expected true or false';
     case 'single':
-      return typeof value === 'string' && question.options.some((o) => o.value === value) ? null : 'expected one of the options';
+      return typeof value === 'string' && question.options.some((o) => o.value === value)
+        ? null
+        : 'expected one of the options';
     case 'multi': {
       if (!Array.isArray(value) || value.length === 0) return 'expected a non-empty list of options';
       if (new Set(value).size !== value.length) return 'an option is chosen twice';
       if (!value.every((v) => question.options.some((o) => o.value === v))) return 'expected only listed options';
-      return question.maxSelected !== undefined && value.length > question.maxSelected ? `at most ${question.maxSelected} options` : null;
+      return question.maxSelected !== undefined && value.length > question.maxSelected
+        ? `at most ${question.maxSelected} options`
+        : null;
     }
     case 'text':
       if (typeof value !== 'string') return 'expected text';
       if (value.trim().length === 0) return 'empty text is sent as no answer';
       // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value)) return 'control characters are not allowed';
+      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(value))
+        return 'control characters are not allowed';
       if (!isStorableText(value)) return 'the text is not valid Unicode (a lone surrogate)';
       // Counted in composed form: "ệ" typed as e + two combining marks (some Vietnamese keyboards) is one character.
-      return [...value.normalize('NFC')].length <= question.maxLength ? null : `at most ${question.maxLength} characters`;
+      return [...value.normalize('NFC')].length <= question.maxLength
+        ? null
+        : `at most ${question.maxLength} characters`;
   }
 };
 

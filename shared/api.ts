@@ -20,7 +20,12 @@ export const ApiError = z.discriminatedUnion('code', [
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })),
   }),
-  z.object({ code: z.literal('bad_pin'), message: z.string(), attemptsLeft: z.number().int().min(0), lockedForMs: z.number().int().min(0) }),
+  z.object({
+    code: z.literal('bad_pin'),
+    message: z.string(),
+    attemptsLeft: z.number().int().min(0),
+    lockedForMs: z.number().int().min(0),
+  }),
   z.object({ code: z.literal('locked'), message: z.string(), retryAfterMs: z.number().int().min(0) }),
   z.object({ code: z.literal('session_expired'), message: z.string() }),
   z.object({ code: z.literal('not_found'), message: z.string() }),
@@ -35,14 +40,34 @@ export const ApiError = z.discriminatedUnion('code', [
   // The admin panel's failures (shared/admin.ts): each names what IT can do about it.
   z.object({
     code: z.literal('enrol_failed'),
-    reason: z.enum(['invalid_url', 'invalid_code', 'unreachable', 'not_central', 'code_rejected', 'device_exists', 'device_revoked', 'unsupported_protocol', 'server_error', 'refused']),
+    reason: z.enum([
+      'invalid_url',
+      'invalid_code',
+      'unreachable',
+      'not_central',
+      'code_rejected',
+      'device_exists',
+      'device_revoked',
+      'unsupported_protocol',
+      'server_error',
+      'refused',
+    ]),
     message: z.string(),
     status: z.number().int().nullable(),
   }),
   z.object({ code: z.literal('not_enrolled'), message: z.string() }),
   z.object({ code: z.literal('busy'), message: z.string() }),
-  z.object({ code: z.literal('target_unusable'), reason: z.enum(['not_absolute', 'missing', 'not_directory', 'not_writable']), path: z.string(), message: z.string() }),
-  z.object({ code: z.literal('pin_rule'), reason: z.enum(['too_short', 'repeated', 'sequence', 'demo', 'same_as_other']), message: z.string() }),
+  z.object({
+    code: z.literal('target_unusable'),
+    reason: z.enum(['not_absolute', 'missing', 'not_directory', 'not_writable']),
+    path: z.string(),
+    message: z.string(),
+  }),
+  z.object({
+    code: z.literal('pin_rule'),
+    reason: z.enum(['too_short', 'repeated', 'sequence', 'demo', 'same_as_other']),
+    message: z.string(),
+  }),
 ]);
 export type ApiError = z.infer<typeof ApiError>;
 export type ApiErrorCode = ApiError['code'];
@@ -50,7 +75,10 @@ export type ApiErrorCode = ApiError['code'];
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 export const resultSchema = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ApiError })]);
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ApiError }),
+  ]);
 
 const StaffSession = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected a staff session token');
 
@@ -70,7 +98,11 @@ export type Assignment = z.infer<typeof Assignment>;
 
 export const StorageHealth = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), reason: z.enum(['disk_full', 'read_only', 'io_error', 'busy']), since: z.iso.datetime() }),
+  z.object({
+    ok: z.literal(false),
+    reason: z.enum(['disk_full', 'read_only', 'io_error', 'busy']),
+    since: z.iso.datetime(),
+  }),
 ]);
 
 export const KioskState = z.object({
@@ -101,7 +133,12 @@ export const kioskApi = {
   /** Starts a respondent: the assignment and questionnaire are fixed now, so a staff switch affects only the next person. */
   beginResponse: {
     input: z.object({}).strict(),
-    output: z.object({ draftId: Uuid, startedAt: z.iso.datetime(), questionnaire: Questionnaire, assignment: Assignment }),
+    output: z.object({
+      draftId: Uuid,
+      startedAt: z.iso.datetime(),
+      questionnaire: Questionnaire,
+      assignment: Assignment,
+    }),
   },
   /** Stores a completed response; resolves only after the write is durable. */
   submitResponse: {
@@ -160,7 +197,9 @@ export type MethodOutput<M extends KioskMethod> = z.output<(typeof kioskApi)[M][
 export type KioskApi = { [M in KioskMethod]: (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>> };
 
 /** What the core implements: inputs already validated. */
-export type KioskHandlers = { [M in KioskMethod]: (input: MethodArgs<M>) => Promise<Result<MethodOutput<M>>> | Result<MethodOutput<M>> };
+export type KioskHandlers = {
+  [M in KioskMethod]: (input: MethodArgs<M>) => Promise<Result<MethodOutput<M>>> | Result<MethodOutput<M>>;
+};
 
 export const zodIssues = (error: z.ZodError): { path: string; message: string }[] =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
@@ -169,12 +208,16 @@ export const zodIssues = (error: z.ZodError): { path: string; message: string }[
 export const parseInput = <M extends KioskMethod>(method: M, input: unknown): Result<MethodArgs<M>> => {
   const parsed = kioskApi[method].input.safeParse(input ?? {});
   if (parsed.success) return { ok: true, value: parsed.data as MethodArgs<M> };
-  return { ok: false, error: { code: 'invalid_input', message: `invalid input for ${method}`, issues: zodIssues(parsed.error) } };
+  return {
+    ok: false,
+    error: { code: 'invalid_input', message: `invalid input for ${method}`, issues: zodIssues(parsed.error) },
+  };
 };
 
 /** Runs validated handlers for an untrusted (method, input) pair: the single entry point of every transport. */
 export const dispatch = async (handlers: KioskHandlers, method: string, input: unknown): Promise<Result<unknown>> => {
-  if (!isKioskMethod(method)) return { ok: false, error: { code: 'not_found', message: `no such method: ${method.slice(0, 64)}` } };
+  if (!isKioskMethod(method))
+    return { ok: false, error: { code: 'not_found', message: `no such method: ${method.slice(0, 64)}` } };
   const args = parseInput(method, input);
   if (!args.ok) return args;
   const handler = handlers[method] as (a: unknown) => Promise<Result<unknown>> | Result<unknown>;
@@ -191,11 +234,20 @@ export const createKioskClient = (transport: Transport): KioskApi => {
     try {
       raw = await transport(method, input);
     } catch (e) {
-      return { ok: false, error: { code: 'internal', message: `transport failed: ${e instanceof Error ? e.message : String(e)}` } };
+      return {
+        ok: false,
+        error: { code: 'internal', message: `transport failed: ${e instanceof Error ? e.message : String(e)}` },
+      };
     }
     const parsed = resultSchema(kioskApi[method].output).safeParse(raw);
     if (parsed.success) return parsed.data as Result<unknown>;
-    return { ok: false, error: { code: 'internal', message: `malformed result from ${method}: ${zodIssues(parsed.error)[0]?.message ?? ''}` } };
+    return {
+      ok: false,
+      error: {
+        code: 'internal',
+        message: `malformed result from ${method}: ${zodIssues(parsed.error)[0]?.message ?? ''}`,
+      },
+    };
   };
   return Object.fromEntries(KIOSK_METHODS.map((m) => [m, (input: unknown) => call(m, input)])) as KioskApi;
 };

@@ -8,7 +8,8 @@ export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys
 // the loops halve the cost (test/unit/canonical.test.ts holds it to the same output).
 const sortKeys = (value: unknown): unknown => {
   if (value === null || typeof value !== 'object') return value;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return sortKeys((value as { toJSON: () => unknown }).toJSON());
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return sortKeys((value as { toJSON: () => unknown }).toJSON());
   if (Array.isArray(value)) {
     const out: unknown[] = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) out[i] = sortKeys(value[i]);

@@ -8,7 +8,10 @@ import { Questionnaire, Slug } from './questionnaire.ts';
  */
 export const ProcedureCode = z
   .string()
-  .regex(/^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$/, 'expected a procedure code such as "1.001193" or "2.000908.000.00.00.H61"');
+  .regex(
+    /^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$/,
+    'expected a procedure code such as "1.001193" or "2.000908.000.00.00.H61"',
+  );
 
 export const FieldCode = Slug;
 
@@ -37,14 +40,17 @@ export const Catalog = z
   .superRefine((c, ctx) => {
     const fields = new Set<string>();
     c.fields.forEach((f, i) => {
-      if (fields.has(f.code)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'code'], message: `duplicate field "${f.code}"` });
+      if (fields.has(f.code))
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'code'], message: `duplicate field "${f.code}"` });
       fields.add(f.code);
     });
     const codes = new Set<string>();
     c.procedures.forEach((p, i) => {
-      if (codes.has(p.code)) ctx.addIssue({ code: 'custom', path: ['procedures', i, 'code'], message: `duplicate procedure "${p.code}"` });
+      if (codes.has(p.code))
+        ctx.addIssue({ code: 'custom', path: ['procedures', i, 'code'], message: `duplicate procedure "${p.code}"` });
       codes.add(p.code);
-      if (!fields.has(p.field)) ctx.addIssue({ code: 'custom', path: ['procedures', i, 'field'], message: `unknown field "${p.field}"` });
+      if (!fields.has(p.field))
+        ctx.addIssue({ code: 'custom', path: ['procedures', i, 'field'], message: `unknown field "${p.field}"` });
     });
   });
 export type Catalog = z.infer<typeof Catalog>;
@@ -56,17 +62,30 @@ export const ConfigBundle = z
     const ids = new Set(b.questionnaires.map((q) => q.id));
     b.catalog.fields.forEach((f, i) => {
       if (!ids.has(f.questionnaire)) {
-        ctx.addIssue({ code: 'custom', path: ['catalog', 'fields', i, 'questionnaire'], message: `unknown questionnaire "${f.questionnaire}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['catalog', 'fields', i, 'questionnaire'],
+          message: `unknown questionnaire "${f.questionnaire}"`,
+        });
       }
     });
     b.catalog.procedures.forEach((p, i) => {
       if (p.questionnaire && !ids.has(p.questionnaire)) {
-        ctx.addIssue({ code: 'custom', path: ['catalog', 'procedures', i, 'questionnaire'], message: `unknown questionnaire "${p.questionnaire}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['catalog', 'procedures', i, 'questionnaire'],
+          message: `unknown questionnaire "${p.questionnaire}"`,
+        });
       }
     });
     const seen = new Set<string>();
     b.questionnaires.forEach((q, i) => {
-      if (seen.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questionnaires', i, 'id'], message: `questionnaire "${q.id}" given twice` });
+      if (seen.has(q.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questionnaires', i, 'id'],
+          message: `questionnaire "${q.id}" given twice`,
+        });
       seen.add(q.id);
     });
   });

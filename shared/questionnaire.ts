@@ -7,7 +7,9 @@ import { LocalizedText } from './locale.ts';
  */
 
 /** Identifiers used in data files: short, stable, safe in URLs, CSV headers and SQL JSON paths. */
-export const Slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected lower-case letters, digits, "-" or "_" (at most 64)');
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected lower-case letters, digits, "-" or "_" (at most 64)');
 
 /**
  * Which official instrument a question feeds, so scoring never depends on question ids.
@@ -23,7 +25,10 @@ export const Feeds = z.discriminatedUnion('instrument', [
 export type Feeds = z.infer<typeof Feeds>;
 
 export const ChoiceOption = z.strictObject({ value: Slug, label: LocalizedText });
-export const IndicatorOption = z.strictObject({ points: z.union([z.literal(0), z.literal(1), z.literal(2)]), label: LocalizedText });
+export const IndicatorOption = z.strictObject({
+  points: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  label: LocalizedText,
+});
 
 /**
  * Follow-up conditions refer to an earlier question's answer.
@@ -89,7 +94,11 @@ export const Questionnaire = z
     const seen = new Map<string, Question>();
     q.questions.forEach((question, i) => {
       if (seen.has(question.id)) {
-        ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `duplicate question id "${question.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'id'],
+          message: `duplicate question id "${question.id}"`,
+        });
       }
       const cond = question.showIf;
       if (cond) {
@@ -108,15 +117,26 @@ export const Questionnaire = z
           });
         }
       }
-      if (question.feeds?.instrument === 'sipas' && !q.elements?.some((e) => e.id === (question.feeds as { element: string }).element)) {
-        ctx.addIssue({ code: 'custom', path: ['questions', i, 'feeds', 'element'], message: 'SIPAS element is not listed in "elements"' });
+      if (
+        question.feeds?.instrument === 'sipas' &&
+        !q.elements?.some((e) => e.id === (question.feeds as { element: string }).element)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'feeds', 'element'],
+          message: 'SIPAS element is not listed in "elements"',
+        });
       }
       seen.set(question.id, question);
     });
     if (q.grading) {
       for (let i = 1; i < q.grading.length; i++) {
         if (q.grading[i]!.min >= q.grading[i - 1]!.min) {
-          ctx.addIssue({ code: 'custom', path: ['grading', i, 'min'], message: 'grade bands must be listed highest first' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['grading', i, 'min'],
+            message: 'grade bands must be listed highest first',
+          });
         }
       }
     }
@@ -132,7 +152,10 @@ const conditionFits = (c: Condition, target: Question): boolean => {
     case 'is':
       return target.type === 'yesno';
     case 'in':
-      return (target.type === 'single' || target.type === 'multi') && c.value.every((v) => target.options.some((o) => o.value === v));
+      return (
+        (target.type === 'single' || target.type === 'multi') &&
+        c.value.every((v) => target.options.some((o) => o.value === v))
+      );
     default:
       return isNumericScale(target.type);
   }
@@ -143,4 +166,5 @@ export const scaleMax = (type: 'satisfaction5' | 'satisfaction3' | 'indicator'):
   type === 'satisfaction5' ? 5 : type === 'satisfaction3' ? 3 : 2;
 
 /** Lowest value of a numeric scale. */
-export const scaleMin = (type: 'satisfaction5' | 'satisfaction3' | 'indicator'): number => (type === 'indicator' ? 0 : 1);
+export const scaleMin = (type: 'satisfaction5' | 'satisfaction3' | 'indicator'): number =>
+  type === 'indicator' ? 0 : 1;

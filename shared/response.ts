@@ -6,7 +6,10 @@ import { LocaleCode } from './locale.ts';
 import { Slug } from './questionnaire.ts';
 
 /** "Mã hồ sơ": the case number, the only link from a response to a person. */
-export const CaseNumber = z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z.\-/]{0,39}$/, 'expected a case number of letters, digits, ".", "-" or "/"');
+export const CaseNumber = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z][0-9A-Za-z.\-/]{0,39}$/, 'expected a case number of letters, digits, ".", "-" or "/"');
 export const StaffRef = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/);
 
 export const ResponseFlags = z.object({

@@ -32,7 +32,8 @@ export type PerCaseScore = {
   grade: LocalizedText | null;
 };
 
-const perCaseQuestions = (q: Questionnaire): Question[] => q.questions.filter((x) => x.feeds?.instrument === 'per-case' && x.type === 'indicator');
+const perCaseQuestions = (q: Questionnaire): Question[] =>
+  q.questions.filter((x) => x.feeds?.instrument === 'per-case' && x.type === 'indicator');
 
 /** Per-case evaluation of one response: the sum of 2/1/0 points and its grade band. */
 export const perCaseScore = (q: Questionnaire, answers: Answers): PerCaseScore => {
@@ -62,7 +63,11 @@ export const isSatisfied = (type: Question['type'], value: unknown): boolean | n
 
 export type Share = { satisfied: number; valid: number; share: number | null };
 
-const share = (satisfied: number, valid: number): Share => ({ satisfied, valid, share: valid === 0 ? null : satisfied / valid });
+const share = (satisfied: number, valid: number): Share => ({
+  satisfied,
+  valid,
+  share: valid === 0 ? null : satisfied / valid,
+});
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
 
@@ -91,18 +96,29 @@ export const sipasReport = (q: Questionnaire, responses: readonly Answers[]): Si
       valid++;
       if (s) satisfied++;
     }
-    criteria.push({ element: question.feeds.element, criterion: question.feeds.criterion, question: question.id, result: share(satisfied, valid) });
+    criteria.push({
+      element: question.feeds.element,
+      criterion: question.feeds.criterion,
+      question: question.id,
+      result: share(satisfied, valid),
+    });
   }
   const elementIds = q.elements?.map((e) => e.id) ?? [...new Set(criteria.map((c) => c.element))];
   const elements = elementIds.map((element) => {
-    const shares = criteria.filter((c) => c.element === element && c.result.share !== null).map((c) => c.result.share as number);
+    const shares = criteria
+      .filter((c) => c.element === element && c.result.share !== null)
+      .map((c) => c.result.share as number);
     return { element, share: mean(shares), criteria: criteria.filter((c) => c.element === element).length };
   });
   const overall = mean(elements.filter((e) => e.share !== null).map((e) => e.share as number));
   return { criteria, elements, overall };
 };
 
-export type CsatReport = Share & { meanScore: number | null; scaleMax: number | null; distribution: Record<number, number> };
+export type CsatReport = Share & {
+  meanScore: number | null;
+  scaleMax: number | null;
+  distribution: Record<number, number>;
+};
 
 /**
  * Overall satisfaction (CSAT) over the questionnaire's "csat" question: share satisfied, mean score
@@ -122,5 +138,10 @@ export const csatReport = (q: Questionnaire, responses: readonly Answers[]): Csa
     distribution[v] = (distribution[v] ?? 0) + 1;
   }
   const satisfied = values.filter((v) => isSatisfied(question.type, v)).length;
-  return { ...share(satisfied, values.length), meanScore: mean(values), scaleMax: question.type === 'satisfaction5' ? 5 : 3, distribution };
+  return {
+    ...share(satisfied, values.length),
+    meanScore: mean(values),
+    scaleMax: question.type === 'satisfaction5' ? 5 : 3,
+    distribution,
+  };
 };

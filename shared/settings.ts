@@ -6,7 +6,9 @@ const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'
 
 /** Opening hours: for each listed weekday (1 = Monday .. 7 = Sunday), the open intervals. */
 export const OpeningHours = z.array(
-  z.object({ days: z.array(z.number().int().min(1).max(7)).min(1), from: ClockTime, to: ClockTime }).refine((x) => x.from < x.to, 'from must be before to'),
+  z
+    .object({ days: z.array(z.number().int().min(1).max(7)).min(1), from: ClockTime, to: ClockTime })
+    .refine((x) => x.from < x.to, 'from must be before to'),
 );
 export type OpeningHours = z.infer<typeof OpeningHours>;
 
@@ -28,8 +30,12 @@ export const settingSchemas = {
   staffSessionSeconds: z.number().int().min(15).max(1800),
   openingHours: OpeningHours,
   /** Officers and counters staff can pick from in the staff panel; optional on a response. */
-  officers: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), name: z.string().trim().min(1).max(80) })).max(200),
-  counters: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), name: z.string().trim().min(1).max(80) })).max(100),
+  officers: z
+    .array(z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), name: z.string().trim().min(1).max(80) }))
+    .max(200),
+  counters: z
+    .array(z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), name: z.string().trim().min(1).max(80) }))
+    .max(100),
   staffPin: Pin,
   adminPin: Pin,
 } as const;

@@ -25,8 +25,14 @@ const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
 const NOT_STORABLE = 'contains U+0000 or a lone surrogate, which cannot be stored';
 /** Free text that central stores: at most `max` UTF-16 units, and storable (shared/text.ts). */
 const StorableText = (max: number) => z.string().max(max).refine(isStorableText, NOT_STORABLE);
-export const DeviceId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
-export const EnrolmentCode = z.string().regex(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/, 'expected a code like ABCD-EFGH-JKLM');
+export const DeviceId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
+export const EnrolmentCode = z
+  .string()
+  .regex(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/, 'expected a code like ABCD-EFGH-JKLM');
 
 /** The batch envelope: a contiguous run of one device's sequence, complete and abandoned alike. */
 export const BatchEnvelope = z
@@ -42,15 +48,22 @@ export const BatchEnvelope = z
   .superRefine((b, ctx) => {
     if (b.seqTo < b.seqFrom) ctx.addIssue({ code: 'custom', path: ['seqTo'], message: 'seqTo is before seqFrom' });
     if (b.responses.length !== b.seqTo - b.seqFrom + 1) {
-      ctx.addIssue({ code: 'custom', path: ['responses'], message: `expected ${b.seqTo - b.seqFrom + 1} responses for seq ${b.seqFrom}..${b.seqTo}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['responses'],
+        message: `expected ${b.seqTo - b.seqFrom + 1} responses for seq ${b.seqFrom}..${b.seqTo}`,
+      });
     }
     b.responses.forEach((r, i) => {
-      if (r.seq !== b.seqFrom + i) ctx.addIssue({ code: 'custom', path: ['responses', i, 'seq'], message: `expected seq ${b.seqFrom + i}` });
-      if (r.deviceId !== b.deviceId) ctx.addIssue({ code: 'custom', path: ['responses', i, 'deviceId'], message: 'response from another device' });
+      if (r.seq !== b.seqFrom + i)
+        ctx.addIssue({ code: 'custom', path: ['responses', i, 'seq'], message: `expected seq ${b.seqFrom + i}` });
+      if (r.deviceId !== b.deviceId)
+        ctx.addIssue({ code: 'custom', path: ['responses', i, 'deviceId'], message: 'response from another device' });
       // Answer text is free text (the kiosk's checks refuse these too; this holds for any client).
       for (const [key, value] of Object.entries(r.answers)) {
         const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-        if (texts.some((t) => !isStorableText(t))) ctx.addIssue({ code: 'custom', path: ['responses', i, 'answers', key], message: NOT_STORABLE });
+        if (texts.some((t) => !isStorableText(t)))
+          ctx.addIssue({ code: 'custom', path: ['responses', i, 'answers', key], message: NOT_STORABLE });
       }
     });
   });
@@ -89,7 +102,11 @@ export const EnrolResponse = z.object({
 });
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
-export const ConflictItem = z.object({ id: Uuid, seq: z.number().int(), reason: z.enum(['different_content', 'seq_taken']) });
+export const ConflictItem = z.object({
+  id: Uuid,
+  seq: z.number().int(),
+  reason: z.enum(['different_content', 'seq_taken']),
+});
 
 export const BatchAck = z.object({
   batchId: UuidV7,
@@ -116,7 +133,11 @@ export const Heartbeat = z.object({
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
-export const HeartbeatReply = z.object({ serverTime: z.iso.datetime(), highestContiguousSeq: z.number().int().min(0), configVersion: z.string().nullable() });
+export const HeartbeatReply = z.object({
+  serverTime: z.iso.datetime(),
+  highestContiguousSeq: z.number().int().min(0),
+  configVersion: z.string().nullable(),
+});
 
 /** What central publishes to a unit's kiosks, signed by the central key (format "kconfig"). */
 export const PublishedConfig = z.object({
@@ -151,7 +172,11 @@ export const SyncErrorBody = z.object({
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 
 /** Request-signing headers for device calls that carry no signed envelope (heartbeat, config). */
-export const DEVICE_HEADERS = { device: 'x-kiosk-device', timestamp: 'x-kiosk-timestamp', signature: 'x-kiosk-signature' } as const;
+export const DEVICE_HEADERS = {
+  device: 'x-kiosk-device',
+  timestamp: 'x-kiosk-timestamp',
+  signature: 'x-kiosk-signature',
+} as const;
 
 /** The string a device signs for a request: method, path, timestamp and the body's SHA-256 (hex). */
 export const requestSigningString = (method: string, path: string, timestamp: string, bodySha256Hex: string): string =>

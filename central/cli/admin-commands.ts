@@ -3,7 +3,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatePassword } from '../console/auth/password.ts';
 import { endSessionsOf } from '../console/auth/sessions.ts';
-import { AdminRole, InvalidAccountError, UserExistsError, createAdminUser, findUserByName, setPassword } from '../console/auth/users.ts';
+import {
+  AdminRole,
+  InvalidAccountError,
+  UserExistsError,
+  createAdminUser,
+  findUserByName,
+  setPassword,
+} from '../console/auth/users.ts';
 import { audit } from '../console/audit.ts';
 import { UnknownUnitError } from '../ops/enrolment-codes.ts';
 import { type CtlContext, UsageError } from './context.ts';
@@ -32,7 +39,12 @@ export const createAdmin: Command = async (args, ctx) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' }, 'password-file': { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      unit: { type: 'string' },
+      name: { type: 'string' },
+      'password-file': { type: 'string' },
+    },
   });
   if (positionals.length !== 1) throw new UsageError('expected one USERNAME');
   const role = roleOf(values.role);
@@ -47,8 +59,17 @@ export const createAdmin: Command = async (args, ctx) => {
       initial: generated,
       now: ctx.now(),
     });
-    await audit(ctx.db, { username: null, action: 'user_created', detail: { user: user.username, role: user.role, unit: user.unitId, by: 'centralctl' }, at: ctx.now() });
-    ctx.out(generated ? `created ${user.username} (${user.role}${user.unitId ? `, unit ${user.unitId}` : ''}); password: ${password}\n` : `created ${user.username} (${user.role}${user.unitId ? `, unit ${user.unitId}` : ''})\n`);
+    await audit(ctx.db, {
+      username: null,
+      action: 'user_created',
+      detail: { user: user.username, role: user.role, unit: user.unitId, by: 'centralctl' },
+      at: ctx.now(),
+    });
+    ctx.out(
+      generated
+        ? `created ${user.username} (${user.role}${user.unitId ? `, unit ${user.unitId}` : ''}); password: ${password}\n`
+        : `created ${user.username} (${user.role}${user.unitId ? `, unit ${user.unitId}` : ''})\n`,
+    );
     if (generated) ctx.err('the password is shown only now; the console asks to change it at first login\n');
     return 0;
   } catch (e) {
@@ -63,7 +84,11 @@ export const createAdmin: Command = async (args, ctx) => {
 
 /** For a forgotten password or a lockout of the only admin: a new password, lock lifted, sessions ended. */
 export const resetAdminPassword: Command = async (args, ctx) => {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'password-file': { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'password-file': { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new UsageError('expected one USERNAME');
   const user = await findUserByName(ctx.db, positionals[0]!);
   if (!user) {
@@ -78,7 +103,12 @@ export const resetAdminPassword: Command = async (args, ctx) => {
     throw e;
   }
   await endSessionsOf(ctx.db, user.id);
-  await audit(ctx.db, { username: null, action: 'password_reset', detail: { user: user.username, by: 'centralctl' }, at: ctx.now() });
+  await audit(ctx.db, {
+    username: null,
+    action: 'password_reset',
+    detail: { user: user.username, by: 'centralctl' },
+    at: ctx.now(),
+  });
   ctx.out(generated ? `new password for ${user.username}: ${password}\n` : `password of ${user.username} set\n`);
   return 0;
 };

@@ -38,7 +38,9 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
     if (holder?.role === 'server') {
       const token = readAdminToken(dataDir);
       if (!holder.adminUrl || !token) {
-        io.err(`centralctl: ${new DataDirBusyError(dataDir, holder).message}\n(the server has not published its admin endpoint yet; try again in a moment)\n`);
+        io.err(
+          `centralctl: ${new DataDirBusyError(dataDir, holder).message}\n(the server has not published its admin endpoint yet; try again in a moment)\n`,
+        );
         return 1;
       }
       const answer = await runRemote(holder.adminUrl, token, args, process.cwd());
@@ -60,7 +62,13 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
   try {
     const db = await openCentralDb(databaseUrl ? { databaseUrl, poolSize: 2 } : { pgliteDir: pgliteDir(dataDir) });
     try {
-      return await runCommand(args, { db, centralKey: () => loadOrCreateCentralKey(dataDir), cwd: process.cwd(), now: () => new Date(), ...io });
+      return await runCommand(args, {
+        db,
+        centralKey: () => loadOrCreateCentralKey(dataDir),
+        cwd: process.cwd(),
+        now: () => new Date(),
+        ...io,
+      });
     } finally {
       await db.close();
     }

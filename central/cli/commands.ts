@@ -18,7 +18,8 @@ type Command = (args: string[], ctx: CtlContext) => Promise<number>;
 
 /** Exactly n positional arguments, or a usage error. (parseArgs' own errors are usage errors too.) */
 const exactly = <T extends { positionals: string[] }>(parsed: T, n: number): T => {
-  if (parsed.positionals.length !== n) throw new UsageError(`expected ${n} argument(s), got ${parsed.positionals.length}`);
+  if (parsed.positionals.length !== n)
+    throw new UsageError(`expected ${n} argument(s), got ${parsed.positionals.length}`);
   return parsed;
 };
 
@@ -34,12 +35,22 @@ const unitOf = async (ctx: CtlContext, values: Record<string, unknown>): Promise
 };
 
 const enrolCode: Command = async (args, ctx) => {
-  const { values } = parseArgs({ args, options: { unit: { type: 'string' }, 'unit-name': { type: 'string' }, hours: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      unit: { type: 'string' },
+      'unit-name': { type: 'string' },
+      hours: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
   const hours = values.hours === undefined ? DEFAULT_CODE_HOURS : Number(values.hours);
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 8760) throw new UsageError('--hours must be a number of hours between 0 and 8760');
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 8760)
+    throw new UsageError('--hours must be a number of hours between 0 and 8760');
   const unitId = await unitOf(ctx, values);
   const issued = await createEnrolmentCode(ctx.db, { unitId, hours, now: ctx.now() });
-  if (values.json) ctx.out(`${JSON.stringify({ code: issued.code, unit: unitId, expiresAt: issued.expiresAt.toISOString() })}\n`);
+  if (values.json)
+    ctx.out(`${JSON.stringify({ code: issued.code, unit: unitId, expiresAt: issued.expiresAt.toISOString() })}\n`);
   else {
     ctx.out(`${issued.code}\n`);
     ctx.err(`one-time code for unit "${unitId}", valid until ${issued.expiresAt.toISOString()}\n`);
@@ -116,27 +127,46 @@ const exportCmd: Command = async (args, ctx) => {
 };
 
 const publish: Command = async (args, ctx) => {
-  const { values, positionals } = exactly(parseArgs({ args, allowPositionals: true, options: { unit: { type: 'string' }, 'unit-name': { type: 'string' } } }), 1);
+  const { values, positionals } = exactly(
+    parseArgs({ args, allowPositionals: true, options: { unit: { type: 'string' }, 'unit-name': { type: 'string' } } }),
+    1,
+  );
   const dir = resolve(ctx.cwd, positionals[0]!);
   const loaded = loadConfigDir(dir);
   if (!loaded.ok) {
-    ctx.err(`centralctl: ${dir} is not a valid configuration:\n${loaded.problems.map((p) => `  ${p.file} ${p.path}: ${p.message}\n`).join('')}`);
+    ctx.err(
+      `centralctl: ${dir} is not a valid configuration:\n${loaded.problems.map((p) => `  ${p.file} ${p.path}: ${p.message}\n`).join('')}`,
+    );
     return 1;
   }
   let settings;
   const settingsFile = join(dir, 'settings.json');
   if (existsSync(settingsFile)) {
-    const parsed = PublicSettings.partial().strict().safeParse(JSON.parse(readFileSync(settingsFile, 'utf8')));
+    const parsed = PublicSettings.partial()
+      .strict()
+      .safeParse(JSON.parse(readFileSync(settingsFile, 'utf8')));
     if (!parsed.success) {
-      ctx.err(`centralctl: settings.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}\n`);
+      ctx.err(
+        `centralctl: settings.json: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}\n`,
+      );
       return 1;
     }
     settings = parsed.data;
   }
   const unitId = await unitOf(ctx, values);
   try {
-    const outcome = await publishConfig(ctx.db, { unitId, config: loaded.config, settings, centralKey: ctx.centralKey(), now: ctx.now() });
-    ctx.out(outcome.status === 'published' ? `published ${outcome.version} to unit "${unitId}"\n` : `unit "${unitId}" already has ${outcome.version}; nothing to do\n`);
+    const outcome = await publishConfig(ctx.db, {
+      unitId,
+      config: loaded.config,
+      settings,
+      centralKey: ctx.centralKey(),
+      now: ctx.now(),
+    });
+    ctx.out(
+      outcome.status === 'published'
+        ? `published ${outcome.version} to unit "${unitId}"\n`
+        : `unit "${unitId}" already has ${outcome.version}; nothing to do\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof ConfigRefusedError) {

@@ -15,6 +15,7 @@ export const runRemote = async (adminUrl: string, token: string, args: string[],
   });
   const body: unknown = await res.json().catch(() => null);
   const parsed = CtlAnswer.safeParse(body);
-  if (!res.ok || !parsed.success) throw new Error(`the central server's admin endpoint answered ${res.status}: ${JSON.stringify(body)}`);
+  if (!res.ok || !parsed.success)
+    throw new Error(`the central server's admin endpoint answered ${res.status}: ${JSON.stringify(body)}`);
   return parsed.data;
 };

@@ -13,6 +13,11 @@ export const consoleAssets = (): Promise<ConsoleAssets> =>
   (assets ??= (async () => {
     const css = readFileSync(new URL('./assets/console.css', import.meta.url), 'utf8');
     const source = readFileSync(new URL('./client/console.ts', import.meta.url), 'utf8');
-    const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: 'console.ts' });
+    const { code } = await transform(source, {
+      loader: 'ts',
+      format: 'esm',
+      target: 'es2022',
+      sourcefile: 'console.ts',
+    });
     return { css, js: code };
   })());

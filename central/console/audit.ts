@@ -25,7 +25,13 @@ export const AuditAction = z.enum([
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export type AuditEntry = { username: string | null; action: AuditAction; detail?: Record<string, unknown>; ip?: string | null; at: Date };
+export type AuditEntry = {
+  username: string | null;
+  action: AuditAction;
+  detail?: Record<string, unknown>;
+  ip?: string | null;
+  at: Date;
+};
 
 export const audit = async (db: Queryable, e: AuditEntry): Promise<void> => {
   await db.query('INSERT INTO admin_audit (at, username, action, detail, ip) VALUES ($1, $2, $3, $4::jsonb, $5)', [
@@ -37,11 +43,21 @@ export const audit = async (db: Queryable, e: AuditEntry): Promise<void> => {
   ]);
 };
 
-const Row = z.object({ id: Int, at: Timestamp, username: z.string().nullable(), action: z.string(), detail: z.record(z.string(), z.unknown()), ip: z.string().nullable() });
+const Row = z.object({
+  id: Int,
+  at: Timestamp,
+  username: z.string().nullable(),
+  action: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+  ip: z.string().nullable(),
+});
 export type AuditRow = z.infer<typeof Row>;
 
 /** Newest first, keyset-paged by id. */
-export const listAudit = async (db: Queryable, options: { limit?: number; beforeId?: number; action?: string } = {}): Promise<AuditRow[]> =>
+export const listAudit = async (
+  db: Queryable,
+  options: { limit?: number; beforeId?: number; action?: string } = {},
+): Promise<AuditRow[]> =>
   parseRows(
     Row,
     await db.query(

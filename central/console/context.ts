@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { RouteContext } from '../routes/context.ts';
 import { type Session, type SessionPolicy, findSession } from './auth/sessions.ts';
 import type { Html } from './html.ts';
-import { type ConsoleKey, ConsoleLocale, DEFAULT_CONSOLE_LOCALE, type Translate, type Vars, translator } from './i18n.ts';
+import {
+  type ConsoleKey,
+  ConsoleLocale,
+  DEFAULT_CONSOLE_LOCALE,
+  type Translate,
+  type Vars,
+  translator,
+} from './i18n.ts';
 import type { ConsoleOptions } from './options.ts';
 import { sameToken } from './security.ts';
 
@@ -89,12 +96,19 @@ export type HandlerSpec = {
   json?: boolean;
 };
 
-const baseCtx = async (cc: ConsoleContext, req: FastifyRequest, reply: FastifyReply): Promise<{ ctx: Ctx; token: string | undefined }> => {
+const baseCtx = async (
+  cc: ConsoleContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<{ ctx: Ctx; token: string | undefined }> => {
   const locale = localeOf(req);
   const now = cc.route.now();
   const token = req.cookies[COOKIES.session];
   const session = token ? ((await findSession(cc.route.db, token, now, cc.sessionPolicy)) ?? null) : null;
-  return { ctx: { cc, req, reply, locale, t: translator(locale), session, now, url: (p) => `${cc.prefix}${p}` }, token };
+  return {
+    ctx: { cc, req, reply, locale, t: translator(locale), session, now, url: (p) => `${cc.prefix}${p}` },
+    token,
+  };
 };
 
 /** Login and the like: no session needed (one may still be there). */
@@ -116,7 +130,8 @@ export const handler =
       return reply.redirect(`${cc.prefix}/login?${token ? 'expired=1' : 'required=1'}${next}`, 303);
     }
     if (spec.access === 'admin' && session.role !== 'province_admin') throw new ConsoleError(403, 'errors.forbidden');
-    if (req.method !== 'GET' && req.method !== 'HEAD' && (spec.csrf ?? 'form') === 'form') checkCsrf(session, submittedToken(req));
+    if (req.method !== 'GET' && req.method !== 'HEAD' && (spec.csrf ?? 'form') === 'form')
+      checkCsrf(session, submittedToken(req));
     return fn({ ...ctx, session });
   };
 
@@ -124,4 +139,5 @@ export const sendHtml = (reply: FastifyReply, page: Html, status = 200): Fastify
   reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.text);
 
 /** A unit viewer sees only its own unit; a province admin sees every unit (null). */
-export const unitScope = (session: Session): string | null => (session.role === 'province_admin' ? null : session.unitId);
+export const unitScope = (session: Session): string | null =>
+  session.role === 'province_admin' ? null : session.unitId;

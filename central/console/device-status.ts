@@ -43,5 +43,10 @@ export const deviceStatus = (
 /** "3 h 05 min", "45 s", "2 d 4 h": short, for tables. */
 export const shortDuration = (ms: number): { d: number; h: number; m: number; s: number } => {
   const total = Math.max(0, Math.round(ms / 1000));
-  return { d: Math.floor(total / 86400), h: Math.floor((total % 86400) / 3600), m: Math.floor((total % 3600) / 60), s: total % 60 };
+  return {
+    d: Math.floor(total / 86400),
+    h: Math.floor((total % 86400) / 3600),
+    m: Math.floor((total % 3600) / 60),
+    s: total % 60,
+  };
 };

@@ -13,7 +13,9 @@ export const ago = (t: Translate, ms: number): string => t('time.ago', { duratio
 
 /** Clock drift: the kiosk ahead (+) or behind (−) the server. */
 export const drift = (t: Translate, ms: number): string =>
-  Math.abs(ms) < 1000 ? t('time.inSync') : t(ms > 0 ? 'time.ahead' : 'time.behind', { duration: duration(t, Math.abs(ms)) });
+  Math.abs(ms) < 1000
+    ? t('time.inSync')
+    : t(ms > 0 ? 'time.ahead' : 'time.behind', { duration: duration(t, Math.abs(ms)) });
 
 export const bytes = (locale: ConsoleLocale, n: number): string => {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

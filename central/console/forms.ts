@@ -13,7 +13,10 @@ export const fieldError = (errors: FieldErrors, name: string): Html =>
 
 /** An urlencoded body as a record of strings (a repeated field keeps every value in `all`). */
 export const formFields = (body: unknown): { get: (name: string) => string; all: (name: string) => string[] } => {
-  const record = z.record(z.string(), z.union([z.string(), z.array(z.string())])).catch({}).parse(body ?? {});
+  const record = z
+    .record(z.string(), z.union([z.string(), z.array(z.string())]))
+    .catch({})
+    .parse(body ?? {});
   return {
     get: (name) => {
       const v = record[name];

@@ -29,7 +29,10 @@ const flatten = (tree: Tree, prefix = '', out = new Map<string, string>()): Map<
   return out;
 };
 
-export const CONSOLE_RESOURCES: Record<ConsoleLocale, ReadonlyMap<string, string>> = { vi: flatten(vi), en: flatten(en) };
+export const CONSOLE_RESOURCES: Record<ConsoleLocale, ReadonlyMap<string, string>> = {
+  vi: flatten(vi),
+  en: flatten(en),
+};
 
 export type Vars = Record<string, string | number>;
 export type Translate = (key: ConsoleKey, vars?: Vars) => string;
@@ -38,7 +41,9 @@ export const translator =
   (locale: ConsoleLocale): Translate =>
   (key, vars = {}) => {
     const text = CONSOLE_RESOURCES[locale].get(key) ?? CONSOLE_RESOURCES.vi.get(key) ?? key;
-    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : m));
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) =>
+      Object.hasOwn(vars, name) ? String(vars[name]) : m,
+    );
   };
 
 /** Formats an instant for the page's locale in Vietnam's time zone (operators read local time). */
@@ -58,4 +63,5 @@ export const formatTime = (locale: ConsoleLocale, d: Date | string | null | unde
   }).format(date);
 };
 
-export const formatNumber = (locale: ConsoleLocale, n: number): string => new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-GB').format(n);
+export const formatNumber = (locale: ConsoleLocale, n: number): string =>
+  new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-GB').format(n);

@@ -14,11 +14,21 @@ export type InitialAdmin = { username: string; password: string; demo: boolean }
  * Creates the first province admin when there is no account at all: the documented demo password
  * on the embedded database, a random one (printed once) on PostgreSQL, where it is a real service.
  */
-export const ensureInitialAdmin = async (db: Queryable, options: { demo: boolean; now?: Date }): Promise<InitialAdmin | null> => {
+export const ensureInitialAdmin = async (
+  db: Queryable,
+  options: { demo: boolean; now?: Date },
+): Promise<InitialAdmin | null> => {
   if ((await countAdminUsers(db)) > 0) return null;
   const password = options.demo ? DEMO_ADMIN.password : generatePassword();
   try {
-    await createAdminUser(db, { username: DEMO_ADMIN.username, displayName: 'Quản trị', role: 'province_admin', password, initial: true, now: options.now });
+    await createAdminUser(db, {
+      username: DEMO_ADMIN.username,
+      displayName: 'Quản trị',
+      role: 'province_admin',
+      password,
+      initial: true,
+      now: options.now,
+    });
   } catch (e) {
     if (e instanceof UserExistsError) return null; // another starter made it first
     throw e;

@@ -15,7 +15,8 @@ const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: b
 ];
 
 /** A hidden field with the session's CSRF token, for every form that changes something. */
-export const csrfField = (ctx: Ctx): Html => html`<input type="hidden" name="_csrf" value="${ctx.session?.csrfToken ?? ''}">`;
+export const csrfField = (ctx: Ctx): Html =>
+  html`<input type="hidden" name="_csrf" value="${ctx.session?.csrfToken ?? ''}">`;
 
 const languageLinks = (ctx: Ctx): Html => {
   const here = ctx.req.url;
@@ -28,8 +29,11 @@ const languageLinks = (ctx: Ctx): Html => {
 const header = (ctx: Ctx, active: NavItem | undefined): Html => {
   const s = ctx.session;
   const nav = s
-    ? html`<nav aria-label="${ctx.t('nav.label')}"><ul>${NAV.filter((n) => !n.adminOnly || s.role === 'province_admin').map(
-        (n) => html`<li><a href="${ctx.url(n.path)}"${n.item === active ? html` aria-current="page"` : ''}>${ctx.t(n.key)}</a></li>`,
+    ? html`<nav aria-label="${ctx.t('nav.label')}"><ul>${NAV.filter(
+        (n) => !n.adminOnly || s.role === 'province_admin',
+      ).map(
+        (n) =>
+          html`<li><a href="${ctx.url(n.path)}"${n.item === active ? html` aria-current="page"` : ''}>${ctx.t(n.key)}</a></li>`,
       )}</ul></nav>`
     : html``;
   const user = s

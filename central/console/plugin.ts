@@ -27,16 +27,30 @@ const wantsJson = (req: FastifyRequest): boolean => (req.headers.accept ?? '').i
 /** Fastify's and the plugins' own refusals, as console messages. */
 const classify = (err: unknown): { status: number; key: ConsoleKey; vars?: Vars; retryAfter?: number } => {
   if (err instanceof ConsoleError) return { status: err.status, key: err.key, vars: err.vars };
-  if (err instanceof SyncError && err.code === 'rate_limited') return { status: 429, key: 'errors.rateLimited', retryAfter: err.extra.retryAfterSeconds };
+  if (err instanceof SyncError && err.code === 'rate_limited')
+    return { status: 429, key: 'errors.rateLimited', retryAfter: err.extra.retryAfterSeconds };
   const fe = err as Partial<FastifyError>;
-  if (fe.code === 'FST_FILES_LIMIT' || fe.code === 'FST_PARTS_LIMIT' || fe.code === 'FST_FIELDS_LIMIT') return { status: 413, key: 'errors.tooManyFiles' };
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.statusCode === 413) return { status: 413, key: 'errors.tooLarge', vars: { max: MAX_KBATCH_BYTES / 1024 / 1024 } };
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || fe.statusCode === 415) return { status: 415, key: 'errors.unsupportedType' };
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: 400, key: 'errors.badRequest' };
+  if (fe.code === 'FST_FILES_LIMIT' || fe.code === 'FST_PARTS_LIMIT' || fe.code === 'FST_FIELDS_LIMIT')
+    return { status: 413, key: 'errors.tooManyFiles' };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.statusCode === 413)
+    return { status: 413, key: 'errors.tooLarge', vars: { max: MAX_KBATCH_BYTES / 1024 / 1024 } };
+  if (
+    fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+    fe.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' ||
+    fe.statusCode === 415
+  )
+    return { status: 415, key: 'errors.unsupportedType' };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
+    return { status: 400, key: 'errors.badRequest' };
   return { status: 500, key: 'errors.internal' };
 };
 
-const errorReply = async (cc: ConsoleContext, err: unknown, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+const errorReply = async (
+  cc: ConsoleContext,
+  err: unknown,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> => {
   const { status, key, vars, retryAfter } = classify(err);
   if (status >= 500) console.error(`central console: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
   const locale = localeOf(req);
@@ -59,7 +73,11 @@ const errorReply = async (cc: ConsoleContext, err: unknown, req: FastifyRequest,
 export const consoleRoutes =
   (route: RouteContext, options: Partial<ConsoleOptions> & { prefix: string }) =>
   async (app: FastifyInstance): Promise<void> => {
-    const opts: ConsoleOptions = { ...DEFAULT_CONSOLE_OPTIONS, ...options, lockout: { ...DEFAULT_CONSOLE_OPTIONS.lockout, ...options.lockout } };
+    const opts: ConsoleOptions = {
+      ...DEFAULT_CONSOLE_OPTIONS,
+      ...options,
+      lockout: { ...DEFAULT_CONSOLE_OPTIONS.lockout, ...options.lockout },
+    };
     const loginLimiter = app.createRateLimit({ max: opts.loginPerMinute, timeWindow: 60_000 });
     const cc: ConsoleContext = {
       route,
@@ -78,7 +96,11 @@ export const consoleRoutes =
     await app.register(formbody);
     // Limits per request are set where parts are read (uploads.ts, config.ts).
     await app.register(multipart, { throwFileSizeLimit: false });
-    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_KBATCH_BYTES }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: MAX_KBATCH_BYTES },
+      (_req, body, done) => done(null, body),
+    );
 
     app.addHook('onRequest', async (req, reply) => {
       setSecurityHeaders(reply);
@@ -87,8 +109,12 @@ export const consoleRoutes =
     app.setErrorHandler((err, req, reply) => errorReply(cc, err, req, reply));
     app.setNotFoundHandler((req, reply) => errorReply(cc, new ConsoleError(404, 'errors.notFound'), req, reply));
 
-    app.get('/assets/console.css', async (_req, reply) => reply.header('cache-control', 'no-cache').type('text/css; charset=utf-8').send(assets.css));
-    app.get('/assets/console.js', async (_req, reply) => reply.header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(assets.js));
+    app.get('/assets/console.css', async (_req, reply) =>
+      reply.header('cache-control', 'no-cache').type('text/css; charset=utf-8').send(assets.css),
+    );
+    app.get('/assets/console.js', async (_req, reply) =>
+      reply.header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(assets.js),
+    );
 
     loginRoutes(app, cc);
     deviceRoutes(app, cc);

@@ -54,4 +54,5 @@ export const sameToken = (a: string | undefined, b: string): boolean => {
  * The login form has no session yet: its token is an HMAC (per-process key) of a random value in a
  * SameSite=Strict, HttpOnly cookie, so a page elsewhere can neither read nor forge the pair.
  */
-export const loginToken = (key: Buffer, nonce: string): string => createHmac('sha256', key).update(`console-login\n${nonce}`).digest('base64url');
+export const loginToken = (key: Buffer, nonce: string): string =>
+  createHmac('sha256', key).update(`console-login\n${nonce}`).digest('base64url');

@@ -8,7 +8,9 @@ export class CentralSchemaTooNewError extends Error {
     readonly found: number,
     readonly supported: number,
   ) {
-    super(`the central database is at schema version ${found}, newer than this central service supports (${supported}); run the newer release or restore a backup`);
+    super(
+      `the central database is at schema version ${found}, newer than this central service supports (${supported}); run the newer release or restore a backup`,
+    );
     this.name = 'CentralSchemaTooNewError';
   }
 }
@@ -28,12 +30,18 @@ export const centralSchemaVersion = async (db: Queryable): Promise<number> => {
  * Applies every pending migration in ONE transaction (a failure leaves the database as it was),
  * refusing a database newer than this code.
  */
-export const migrateCentral = async (db: CentralDb, upTo: number = LATEST_CENTRAL_SCHEMA, list: readonly CentralMigration[] = migrations): Promise<number> =>
+export const migrateCentral = async (
+  db: CentralDb,
+  upTo: number = LATEST_CENTRAL_SCHEMA,
+  list: readonly CentralMigration[] = migrations,
+): Promise<number> =>
   db.transaction(async (tx) => {
     // Serialises concurrent starters (two central processes on one PostgreSQL), including the
     // creation of schema_migrations itself; released at COMMIT or ROLLBACK.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await tx.exec(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const current = await centralSchemaVersion(tx);
     const latest = Math.max(LATEST_CENTRAL_SCHEMA, ...list.map((m) => m.version));
     if (current > latest) throw new CentralSchemaTooNewError(current, latest);

@@ -17,7 +17,10 @@ const wrap = (db: PgliteLike): Queryable => ({
  * PGlite: PostgreSQL compiled to WebAssembly, in-process. `dataDir` undefined means in memory (tests).
  * Only one process may open a data directory at a time (see central/data-dir.ts for the lock).
  */
-export const openPglite = async (dataDir?: string, template?: Blob): Promise<CentralDb & { dump: () => Promise<Blob> }> => {
+export const openPglite = async (
+  dataDir?: string,
+  template?: Blob,
+): Promise<CentralDb & { dump: () => Promise<Blob> }> => {
   const pg = template ? await PGlite.create({ loadDataDir: template }) : await PGlite.create(dataDir);
   const q = wrap(pg);
   return {

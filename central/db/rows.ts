@@ -5,7 +5,8 @@ import type { DbResult } from './types.ts';
  * Rows are a boundary too: each driver has its own ideas (node-postgres returns int8 as a string,
  * PGlite as a number), so every row read is parsed with a schema.
  */
-export const parseRows = <S extends z.ZodType>(schema: S, result: DbResult): z.infer<S>[] => result.rows.map((r) => schema.parse(r));
+export const parseRows = <S extends z.ZodType>(schema: S, result: DbResult): z.infer<S>[] =>
+  result.rows.map((r) => schema.parse(r));
 
 export const firstRow = <S extends z.ZodType>(schema: S, result: DbResult): z.infer<S> | undefined => {
   const row = result.rows[0];

@@ -38,7 +38,8 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
     );
     if (!locked) throw new SyncError('unknown_device', `device ${deviceId} is not enrolled here`);
     // A revocation committed while this batch was being verified still wins.
-    if (locked.revoked_at) throw new SyncError('device_revoked', `device ${deviceId} was revoked on ${locked.revoked_at.toISOString()}`);
+    if (locked.revoked_at)
+      throw new SyncError('device_revoked', `device ${deviceId} was revoked on ${locked.revoked_at.toISOString()}`);
 
     const items = envelope.responses.map((r) => ({ id: r.id, seq: r.seq, hash: responseHash(r), body: r }));
     // The rows travel as ONE json parameter: serialising 1,000 JSON texts as a text[] literal
@@ -64,16 +65,23 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
       const existing = new Map(
         parseRows(
           Existing,
-          await tx.query(`SELECT response_id::text AS response_id, seq, content_hash FROM responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])`, [
-            deviceId,
-            rest.map((i) => i.id),
-          ]),
+          await tx.query(
+            `SELECT response_id::text AS response_id, seq, content_hash FROM responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])`,
+            [deviceId, rest.map((i) => i.id)],
+          ),
         ).map((r) => [r.response_id, r]),
       );
       for (const item of rest) {
         const held = existing.get(item.id);
         if (held && held.content_hash === item.hash) duplicates++;
-        else conflicts.push({ id: item.id, seq: item.seq, reason: held ? 'different_content' : 'seq_taken', hash: item.hash, body: JSON.stringify(item.body) });
+        else
+          conflicts.push({
+            id: item.id,
+            seq: item.seq,
+            reason: held ? 'different_content' : 'seq_taken',
+            hash: item.hash,
+            body: JSON.stringify(item.body),
+          });
       }
     }
     if (conflicts.length > 0) {
@@ -95,7 +103,10 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
       );
     }
 
-    const highestContiguousSeq = insertedSeqs.size > 0 ? await advanceContiguous(tx, deviceId, locked.highest_contiguous_seq) : locked.highest_contiguous_seq;
+    const highestContiguousSeq =
+      insertedSeqs.size > 0
+        ? await advanceContiguous(tx, deviceId, locked.highest_contiguous_seq)
+        : locked.highest_contiguous_seq;
     await tx.query(
       `UPDATE device_progress SET highest_contiguous_seq = $2, responses = responses + $3, duplicates = duplicates + $4, conflicts = conflicts + $5,
               batches = batches + 1, last_batch_at = $6 WHERE device_id = $1`,
@@ -104,7 +115,18 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
     await tx.query(
       `INSERT INTO batches (batch_id, device_id, seq_from, seq_to, via, received, inserted, duplicates, conflicts, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [envelope.batchId, deviceId, envelope.seqFrom, envelope.seqTo, via, items.length, insertedSeqs.size, duplicates, conflicts.length, now],
+      [
+        envelope.batchId,
+        deviceId,
+        envelope.seqFrom,
+        envelope.seqTo,
+        via,
+        items.length,
+        insertedSeqs.size,
+        duplicates,
+        conflicts.length,
+        now,
+      ],
     );
     return {
       batchId: envelope.batchId,

@@ -18,7 +18,8 @@ export const MAX_CONFIG_FILE_BYTES = 5 * 1024 * 1024;
 
 export type DraftKind = 'catalog' | 'questionnaire';
 export type DraftChange = { kind: DraftKind; id: string; fromVersion: string | null; toVersion: string };
-export type BuiltDraft = { ok: true; loaded: LoadedConfig; change: DraftChange } | { ok: false; problems: ConfigProblem[] };
+export type BuiltDraft =
+  { ok: true; loaded: LoadedConfig; change: DraftChange } | { ok: false; problems: ConfigProblem[] };
 
 const CATALOG = 'catalog.json';
 const qFile = (i: number): string => `questionnaires/${String(i).padStart(3, '0')}.json`;
@@ -55,7 +56,8 @@ export const buildDraft = (
   const name = upload.fileName;
   const one = (path: string, message: string): BuiltDraft => ({ ok: false, problems: [{ file: name, path, message }] });
   if (upload.bytes.length === 0) return one('(root)', 'the file is empty');
-  if (upload.bytes.length > MAX_CONFIG_FILE_BYTES) return one('(root)', `file is too large (${upload.bytes.length} bytes; at most ${MAX_CONFIG_FILE_BYTES})`);
+  if (upload.bytes.length > MAX_CONFIG_FILE_BYTES)
+    return one('(root)', `file is too large (${upload.bytes.length} bytes; at most ${MAX_CONFIG_FILE_BYTES})`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(upload.bytes);
@@ -68,12 +70,18 @@ export const buildDraft = (
   } catch {
     // The loader words syntax errors with line and column: let it read the file on its own.
     const loaded = loadFiles(new Map([[CATALOG, text]]));
-    const problems = loaded.ok ? [] : loaded.problems.filter((p) => p.file === CATALOG).map((p) => ({ ...p, file: name }));
-    return { ok: false, problems: problems.length > 0 ? problems : [{ file: name, path: '(root)', message: 'JSON syntax error' }] };
+    const problems = loaded.ok
+      ? []
+      : loaded.problems.filter((p) => p.file === CATALOG).map((p) => ({ ...p, file: name }));
+    return {
+      ok: false,
+      problems: problems.length > 0 ? problems : [{ file: name, path: '(root)', message: 'JSON syntax error' }],
+    };
   }
   const detected = kindOf(value);
   const kind = upload.kind && upload.kind !== 'auto' ? upload.kind : detected;
-  if (!kind) return one('(root)', 'not a catalog (with "fields" and "procedures") nor a questionnaire (with "questions")');
+  if (!kind)
+    return one('(root)', 'not a catalog (with "fields" and "procedures") nor a questionnaire (with "questions")');
 
   const files = new Map<string, string>();
   const labels = new Map<string, string>();
@@ -102,7 +110,14 @@ export const buildDraft = (
     files.set(uploadedPath, text);
   }
   const loaded = loadFiles(files);
-  if (!loaded.ok) return { ok: false, problems: loaded.problems.map((p) => ({ ...p, file: p.file === uploadedPath ? name : (labels.get(p.file) ?? p.file) })) };
+  if (!loaded.ok)
+    return {
+      ok: false,
+      problems: loaded.problems.map((p) => ({
+        ...p,
+        file: p.file === uploadedPath ? name : (labels.get(p.file) ?? p.file),
+      })),
+    };
 
   const bundle = loaded.config.bundle;
   const changed =
@@ -130,7 +145,9 @@ export const buildDraft = (
 };
 
 const Published = z.object({ id: z.string(), version: Int, hash: z.string() });
-export const publishedQuestionnaires = async (db: Queryable): Promise<{ id: string; version: number; hash: string }[]> =>
+export const publishedQuestionnaires = async (
+  db: Queryable,
+): Promise<{ id: string; version: number; hash: string }[]> =>
   parseRows(Published, await db.query('SELECT id, version, hash FROM questionnaires'));
 
 export type ConfigDraft = {
@@ -167,30 +184,53 @@ const toDraft = (r: z.infer<typeof DraftRow>): ConfigDraft => ({
   bundle: ConfigBundle.parse(r.bundle),
 });
 
-export const saveDraft = async (db: Queryable, d: { createdBy: string; baseUnitId: string | null; fileName: string; loaded: LoadedConfig; now: Date }): Promise<number> => {
+export const saveDraft = async (
+  db: Queryable,
+  d: { createdBy: string; baseUnitId: string | null; fileName: string; loaded: LoadedConfig; now: Date },
+): Promise<number> => {
   const row = firstRow(
     z.object({ id: Int }),
-    await db.query('INSERT INTO config_drafts (created_at, created_by, base_unit_id, file_name, version, hash, bundle) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id', [
-      d.now,
-      d.createdBy,
-      d.baseUnitId,
-      d.fileName.slice(0, 200),
-      d.loaded.version,
-      d.loaded.hash,
-      JSON.stringify(d.loaded.bundle),
-    ]),
+    await db.query(
+      'INSERT INTO config_drafts (created_at, created_by, base_unit_id, file_name, version, hash, bundle) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id',
+      [
+        d.now,
+        d.createdBy,
+        d.baseUnitId,
+        d.fileName.slice(0, 200),
+        d.loaded.version,
+        d.loaded.hash,
+        JSON.stringify(d.loaded.bundle),
+      ],
+    ),
   );
   if (!row) throw new Error('draft not stored');
   return row.id;
 };
 
 export const getDraft = async (db: Queryable, id: number): Promise<ConfigDraft | undefined> => {
-  const row = firstRow(DraftRow, await db.query('SELECT id, created_at, created_by, base_unit_id, file_name, version, hash, bundle FROM config_drafts WHERE id = $1', [id]));
+  const row = firstRow(
+    DraftRow,
+    await db.query(
+      'SELECT id, created_at, created_by, base_unit_id, file_name, version, hash, bundle FROM config_drafts WHERE id = $1',
+      [id],
+    ),
+  );
   return row && toDraft(row);
 };
 
 export const listDrafts = async (db: Queryable, limit = 20): Promise<Omit<ConfigDraft, 'bundle'>[]> =>
   parseRows(
     DraftRow.omit({ bundle: true }),
-    await db.query('SELECT id, created_at, created_by, base_unit_id, file_name, version, hash FROM config_drafts ORDER BY id DESC LIMIT $1', [limit]),
-  ).map((r) => ({ id: r.id, createdAt: r.created_at, createdBy: r.created_by, baseUnitId: r.base_unit_id, fileName: r.file_name, version: r.version, hash: r.hash }));
+    await db.query(
+      'SELECT id, created_at, created_by, base_unit_id, file_name, version, hash FROM config_drafts ORDER BY id DESC LIMIT $1',
+      [limit],
+    ),
+  ).map((r) => ({
+    id: r.id,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    baseUnitId: r.base_unit_id,
+    fileName: r.file_name,
+    version: r.version,
+    hash: r.hash,
+  }));

@@ -14,21 +14,34 @@ const Latest = z.object({ unit_id: z.string(), version: z.string(), published_at
 /** The configuration version each unit's kiosks are asked to run (the newest publication per unit). */
 export const latestVersions = async (db: Queryable): Promise<Map<string, { version: string; publishedAt: Date }>> =>
   new Map(
-    parseRows(Latest, await db.query('SELECT DISTINCT ON (unit_id) unit_id, version, published_at FROM configs ORDER BY unit_id, id DESC')).map((r) => [
-      r.unit_id,
-      { version: r.version, publishedAt: r.published_at },
-    ]),
+    parseRows(
+      Latest,
+      await db.query(
+        'SELECT DISTINCT ON (unit_id) unit_id, version, published_at FROM configs ORDER BY unit_id, id DESC',
+      ),
+    ).map((r) => [r.unit_id, { version: r.version, publishedAt: r.published_at }]),
   );
 
 /** Publications of a unit, newest first. */
-export const publicationHistory = async (db: Queryable, unitId: string | null, limit = 50): Promise<{ unitId: string; version: string; publishedAt: Date }[]> =>
+export const publicationHistory = async (
+  db: Queryable,
+  unitId: string | null,
+  limit = 50,
+): Promise<{ unitId: string; version: string; publishedAt: Date }[]> =>
   parseRows(
     Latest,
-    await db.query('SELECT unit_id, version, published_at FROM configs WHERE ($1::text IS NULL OR unit_id = $1) ORDER BY id DESC LIMIT $2', [unitId, limit]),
+    await db.query(
+      'SELECT unit_id, version, published_at FROM configs WHERE ($1::text IS NULL OR unit_id = $1) ORDER BY id DESC LIMIT $2',
+      [unitId, limit],
+    ),
   ).map((r) => ({ unitId: r.unit_id, version: r.version, publishedAt: r.published_at }));
 
 /** What a unit runs now, decoded from its signed document; undefined when nothing is published. */
-export const currentPublished = async (db: Queryable, unitId: string, centralKey: KeyPairB64): Promise<PublishedConfig | undefined> => {
+export const currentPublished = async (
+  db: Queryable,
+  unitId: string,
+  centralKey: KeyPairB64,
+): Promise<PublishedConfig | undefined> => {
   const latest = await latestConfig(db, unitId);
   if (!latest) return undefined;
   const doc = Signed.parse(JSON.parse(latest.document));
@@ -38,7 +51,11 @@ export const currentPublished = async (db: Queryable, unitId: string, centralKey
 };
 
 /** The bundle a draft starts from: the unit's current configuration, else the embedded one. */
-export const baseBundle = async (db: Queryable, unitId: string | null, centralKey: KeyPairB64): Promise<ConfigBundle> => {
+export const baseBundle = async (
+  db: Queryable,
+  unitId: string | null,
+  centralKey: KeyPairB64,
+): Promise<ConfigBundle> => {
   const current = unitId ? await currentPublished(db, unitId, centralKey) : undefined;
   if (current) return current.bundle;
   const embedded = loadConfigDir(EMBEDDED_CONFIG_DIR);
@@ -46,18 +63,32 @@ export const baseBundle = async (db: Queryable, unitId: string | null, centralKe
   return embedded.config.bundle;
 };
 
-export type UnitPublishResult = { unitId: string } & ({ ok: true; outcome: PublishOutcome } | { ok: false; problems: string[] });
+export type UnitPublishResult = { unitId: string } & (
+  { ok: true; outcome: PublishOutcome } | { ok: false; problems: string[] }
+);
 
 /**
  * Publishes a draft's bundle to each unit, each in its own transaction, keeping the unit's own
  * public settings (they travel in the same signed document, and differ per unit).
  */
-export const publishDraft = async (db: CentralDb, draft: ConfigDraft, unitIds: readonly string[], centralKey: KeyPairB64, now: Date): Promise<UnitPublishResult[]> => {
+export const publishDraft = async (
+  db: CentralDb,
+  draft: ConfigDraft,
+  unitIds: readonly string[],
+  centralKey: KeyPairB64,
+  now: Date,
+): Promise<UnitPublishResult[]> => {
   const results: UnitPublishResult[] = [];
   for (const unitId of unitIds) {
     const settings: Partial<PublicSettings> | undefined = (await currentPublished(db, unitId, centralKey))?.settings;
     try {
-      const outcome = await publishConfig(db, { unitId, config: { bundle: draft.bundle, version: draft.version, hash: draft.hash }, settings, centralKey, now });
+      const outcome = await publishConfig(db, {
+        unitId,
+        config: { bundle: draft.bundle, version: draft.version, hash: draft.hash },
+        settings,
+        centralKey,
+        now,
+      });
       results.push({ unitId, ok: true, outcome });
     } catch (e) {
       if (e instanceof ConfigRefusedError) results.push({ unitId, ok: false, problems: e.problems });

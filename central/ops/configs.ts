@@ -27,7 +27,12 @@ const QRow = z.object({ id: z.string(), version: Int, hash: z.string() });
 export type LatestConfig = { version: string; document: string; publishedAt: Date };
 
 export const latestConfig = async (db: Queryable, unitId: string): Promise<LatestConfig | undefined> => {
-  const row = firstRow(LatestRow, await db.query('SELECT version, document, published_at FROM configs WHERE unit_id = $1 ORDER BY id DESC LIMIT 1', [unitId]));
+  const row = firstRow(
+    LatestRow,
+    await db.query('SELECT version, document, published_at FROM configs WHERE unit_id = $1 ORDER BY id DESC LIMIT 1', [
+      unitId,
+    ]),
+  );
   return row && { version: row.version, document: row.document, publishedAt: row.published_at };
 };
 
@@ -41,21 +46,36 @@ export type PublishOutcome = { status: 'published' | 'unchanged'; version: strin
  */
 export const publishConfig = async (
   db: CentralDb,
-  options: { unitId: string; config: ConfigToPublish; settings?: Partial<PublicSettings>; centralKey: KeyPairB64; now?: Date },
+  options: {
+    unitId: string;
+    config: ConfigToPublish;
+    settings?: Partial<PublicSettings>;
+    centralKey: KeyPairB64;
+    now?: Date;
+  },
 ): Promise<PublishOutcome> => {
   const now = options.now ?? new Date();
   const { bundle, hash } = options.config;
   // Settings travel in the same signed document, so they are part of its version (and ETag).
-  const version = options.settings ? `${options.config.version}.s${sha256Hex(canonicalJson(options.settings)).slice(0, 8)}` : options.config.version;
+  const version = options.settings
+    ? `${options.config.version}.s${sha256Hex(canonicalJson(options.settings)).slice(0, 8)}`
+    : options.config.version;
   return db.transaction(async (tx) => {
     if (!(await getUnit(tx, options.unitId))) throw new UnknownUnitError(options.unitId);
     await tx.query('LOCK TABLE questionnaires IN EXCLUSIVE MODE');
     const hashes = bundle.questionnaires.map((q) => ({ q, hash: questionnaireHash(q) }));
-    const held = parseRows(QRow, await tx.query('SELECT id, version, hash FROM questionnaires WHERE id = ANY($1::text[])', [bundle.questionnaires.map((q) => q.id)]));
+    const held = parseRows(
+      QRow,
+      await tx.query('SELECT id, version, hash FROM questionnaires WHERE id = ANY($1::text[])', [
+        bundle.questionnaires.map((q) => q.id),
+      ]),
+    );
     const problems = hashes.flatMap(({ q, hash: h }) => {
       const prior = held.find((r) => r.id === q.id && r.version === q.version);
       return prior && prior.hash !== h
-        ? [`questionnaire "${q.id}" version ${q.version} changed without a new version number (already published with other content); raise its "version"`]
+        ? [
+            `questionnaire "${q.id}" version ${q.version} changed without a new version number (already published with other content); raise its "version"`,
+          ]
         : [];
     });
     if (problems.length > 0) throw new ConfigRefusedError(problems);
@@ -64,17 +84,27 @@ export const publishConfig = async (
     if (current?.version === version) return { status: 'unchanged', version, unitId: options.unitId };
 
     for (const { q, hash: h } of hashes) {
-      await tx.query('INSERT INTO questionnaires (id, version, hash, body, first_published_at) VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (id, version) DO NOTHING', [
-        q.id,
-        q.version,
-        h,
-        JSON.stringify(q),
-        now,
-      ]);
+      await tx.query(
+        'INSERT INTO questionnaires (id, version, hash, body, first_published_at) VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (id, version) DO NOTHING',
+        [q.id, q.version, h, JSON.stringify(q), now],
+      );
     }
-    const published: PublishedConfig = { version, publishedAt: now.toISOString(), bundle, ...(options.settings ? { settings: options.settings } : {}) };
-    const document = JSON.stringify(makeSigned('kconfig', 'central', published, privateKeyFrom(options.centralKey.privateKey)));
-    await tx.query('INSERT INTO configs (unit_id, version, hash, document, published_at) VALUES ($1, $2, $3, $4, $5)', [options.unitId, version, hash, document, now]);
+    const published: PublishedConfig = {
+      version,
+      publishedAt: now.toISOString(),
+      bundle,
+      ...(options.settings ? { settings: options.settings } : {}),
+    };
+    const document = JSON.stringify(
+      makeSigned('kconfig', 'central', published, privateKeyFrom(options.centralKey.privateKey)),
+    );
+    await tx.query('INSERT INTO configs (unit_id, version, hash, document, published_at) VALUES ($1, $2, $3, $4, $5)', [
+      options.unitId,
+      version,
+      hash,
+      document,
+      now,
+    ]);
     return { status: 'published', version, unitId: options.unitId };
   });
 };

@@ -3,12 +3,20 @@ import { DeviceId } from '../../shared/sync.ts';
 import { Int, NullableTimestamp, Timestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 
-const DeviceRow = z.object({ id: z.string(), unit_id: z.string(), public_key: z.string(), revoked_at: NullableTimestamp });
+const DeviceRow = z.object({
+  id: z.string(),
+  unit_id: z.string(),
+  public_key: z.string(),
+  revoked_at: NullableTimestamp,
+});
 export type DeviceRecord = { id: string; unitId: string; publicKey: string; revokedAt: Date | null };
 
 export const findDevice = async (db: Queryable, id: string): Promise<DeviceRecord | undefined> => {
   if (!DeviceId.safeParse(id).success) return undefined;
-  const row = firstRow(DeviceRow, await db.query('SELECT id, unit_id, public_key, revoked_at FROM devices WHERE id = $1', [id]));
+  const row = firstRow(
+    DeviceRow,
+    await db.query('SELECT id, unit_id, public_key, revoked_at FROM devices WHERE id = $1', [id]),
+  );
   return row && { id: row.id, unitId: row.unit_id, publicKey: row.public_key, revokedAt: row.revoked_at };
 };
 
@@ -101,7 +109,10 @@ export const revokeDevice = async (db: Queryable, id: string, now: Date = new Da
 };
 
 /** Lifts a revocation (a device revoked by mistake); the kiosk resumes at its next retry. */
-export const unrevokeDevice = async (db: Queryable, id: string): Promise<'unrevoked' | 'not_revoked' | 'unknown_device'> => {
+export const unrevokeDevice = async (
+  db: Queryable,
+  id: string,
+): Promise<'unrevoked' | 'not_revoked' | 'unknown_device'> => {
   const r = await db.query('UPDATE devices SET revoked_at = NULL WHERE id = $1 AND revoked_at IS NOT NULL', [id]);
   if (r.rowCount > 0) return 'unrevoked';
   return (await findDevice(db, id)) ? 'not_revoked' : 'unknown_device';

@@ -25,13 +25,21 @@ export class UnknownUnitError extends Error {
 export type IssuedCode = { code: string; unitId: string; expiresAt: Date };
 
 /** Issues a one-time enrolment code for a unit, valid for `hours` (default 72). */
-export const createEnrolmentCode = async (db: Queryable, options: { unitId: string; hours?: number; now?: Date }): Promise<IssuedCode> => {
+export const createEnrolmentCode = async (
+  db: Queryable,
+  options: { unitId: string; hours?: number; now?: Date },
+): Promise<IssuedCode> => {
   const now = options.now ?? new Date();
   const hours = options.hours ?? DEFAULT_CODE_HOURS;
   if (!(hours > 0 && hours <= 24 * 365)) throw new RangeError('hours must be between 0 and 8760');
   if (!(await getUnit(db, options.unitId))) throw new UnknownUnitError(options.unitId);
   const code = newCode();
   const expiresAt = new Date(now.getTime() + hours * 3_600_000);
-  await db.query('INSERT INTO enrolment_codes (code_hash, unit_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [codeHash(code), options.unitId, now, expiresAt]);
+  await db.query('INSERT INTO enrolment_codes (code_hash, unit_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+    codeHash(code),
+    options.unitId,
+    now,
+    expiresAt,
+  ]);
   return { code, unitId: options.unitId, expiresAt };
 };

@@ -33,7 +33,13 @@ export const CSV_COLUMNS = [
 ] as const;
 
 const PAGE = 2000;
-const Row = z.object({ device_id: z.string(), seq: Int, unit_id: z.string(), received_at: Timestamp, body: z.record(z.string(), z.unknown()) });
+const Row = z.object({
+  device_id: z.string(),
+  seq: Int,
+  unit_id: z.string(),
+  received_at: Timestamp,
+  body: z.record(z.string(), z.unknown()),
+});
 
 /** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; also guards against spreadsheet formulas. */
 export const csvField = (value: unknown): string => {
@@ -76,7 +82,11 @@ const csvLine = (r: z.infer<typeof Row>): string => {
  * (keyset pagination), so memory stays flat whatever the table size. NDJSON lines are the
  * StoredResponse as received plus "unitId" and "receivedAt".
  */
-export const exportResponses = async (db: Queryable, format: ExportFormat, write: (chunk: string) => Promise<void> | void): Promise<number> => {
+export const exportResponses = async (
+  db: Queryable,
+  format: ExportFormat,
+  write: (chunk: string) => Promise<void> | void,
+): Promise<number> => {
   if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\r\n`);
   let after: { device: string; seq: number } | null = null;
   let count = 0;
@@ -91,7 +101,13 @@ export const exportResponses = async (db: Queryable, format: ExportFormat, write
       ),
     );
     if (page.length === 0) return count;
-    const text = page.map((r) => (format === 'csv' ? csvLine(r) : `${JSON.stringify({ ...r.body, unitId: r.unit_id, receivedAt: r.received_at.toISOString() })}\n`)).join('');
+    const text = page
+      .map((r) =>
+        format === 'csv'
+          ? csvLine(r)
+          : `${JSON.stringify({ ...r.body, unitId: r.unit_id, receivedAt: r.received_at.toISOString() })}\n`,
+      )
+      .join('');
     await write(text);
     count += page.length;
     const last = page[page.length - 1]!;

@@ -70,12 +70,21 @@ const ISLANDS = `
    WHERE r.from_seq > $2
    ORDER BY r.from_seq LIMIT $3`;
 
-const DeviceRow = z.object({ highest_contiguous_seq: Int.nullable(), last_heartbeat: z.unknown(), last_heartbeat_at: NullableTimestamp });
+const DeviceRow = z.object({
+  highest_contiguous_seq: Int.nullable(),
+  last_heartbeat: z.unknown(),
+  last_heartbeat_at: NullableTimestamp,
+});
 
 /** Islands of held seqs in order, from the one starting after `afterSeq`, at most `limit`. */
-const islands = async (db: Queryable, deviceId: string, afterSeq: number, limit: number) => parseRows(IslandRow, await db.query(ISLANDS, [deviceId, afterSeq, limit]));
+const islands = async (db: Queryable, deviceId: string, afterSeq: number, limit: number) =>
+  parseRows(IslandRow, await db.query(ISLANDS, [deviceId, afterSeq, limit]));
 
-export const reconcile = async (db: Queryable, deviceId: string, options: { limit?: number } = {}): Promise<Reconciliation | undefined> => {
+export const reconcile = async (
+  db: Queryable,
+  deviceId: string,
+  options: { limit?: number } = {},
+): Promise<Reconciliation | undefined> => {
   const limit = options.limit ?? 500;
   const device = firstRow(
     DeviceRow,
@@ -86,21 +95,47 @@ export const reconcile = async (db: Queryable, deviceId: string, options: { limi
   );
   if (!device) return undefined;
   const rows = await islands(db, deviceId, 0, limit);
-  const totals = firstRow(z.object({ n: Int, top: Int }), await db.query('SELECT count(*) AS n, coalesce(max(seq), 0) AS top FROM responses WHERE device_id = $1', [deviceId]));
+  const totals = firstRow(
+    z.object({ n: Int, top: Int }),
+    await db.query('SELECT count(*) AS n, coalesce(max(seq), 0) AS top FROM responses WHERE device_id = $1', [
+      deviceId,
+    ]),
+  );
   const held = totals?.n ?? 0;
   const highestSeq = totals?.top ?? 0;
-  const ranges: HeldRange[] = rows.map((r) => ({ from: r.from_seq, to: r.to_seq, count: r.n, firstReceivedAt: r.first_at, lastReceivedAt: r.last_at }));
+  const ranges: HeldRange[] = rows.map((r) => ({
+    from: r.from_seq,
+    to: r.to_seq,
+    count: r.n,
+    firstReceivedAt: r.first_at,
+    lastReceivedAt: r.last_at,
+  }));
   const gaps: Gap[] = [];
   rows.forEach((r, i) => {
     const before = i === 0 ? null : rows[i - 1]!;
     const from = before ? before.to_seq + 1 : 1;
     if (r.from_seq > from) {
-      gaps.push({ from, to: r.from_seq - 1, count: r.from_seq - from, knownSince: r.known_since, recordedAfter: before?.last_submitted ?? null, recordedBefore: r.first_submitted });
+      gaps.push({
+        from,
+        to: r.from_seq - 1,
+        count: r.from_seq - from,
+        knownSince: r.known_since,
+        recordedAfter: before?.last_submitted ?? null,
+        recordedBefore: r.first_submitted,
+      });
     }
   });
   const hb = Heartbeat.safeParse(device.last_heartbeat);
   const kioskLastSeq = hb.success ? hb.data.lastSeq : null;
-  const tail = kioskLastSeq !== null && kioskLastSeq > highestSeq && device.last_heartbeat_at ? { from: highestSeq + 1, to: kioskLastSeq, count: kioskLastSeq - highestSeq, reportedAt: device.last_heartbeat_at } : null;
+  const tail =
+    kioskLastSeq !== null && kioskLastSeq > highestSeq && device.last_heartbeat_at
+      ? {
+          from: highestSeq + 1,
+          to: kioskLastSeq,
+          count: kioskLastSeq - highestSeq,
+          reportedAt: device.last_heartbeat_at,
+        }
+      : null;
   return {
     deviceId,
     held,
@@ -120,7 +155,11 @@ export const reconcile = async (db: Queryable, deviceId: string, options: { limi
  * Every missing seq range of a device, streamed a page of islands at a time (for the console's
  * plain-text download): gaps below the highest held seq, then the tail the kiosk reported.
  */
-export const eachMissingRange = async (db: Queryable, deviceId: string, write: (from: number, to: number) => Promise<void> | void): Promise<number> => {
+export const eachMissingRange = async (
+  db: Queryable,
+  deviceId: string,
+  write: (from: number, to: number) => Promise<void> | void,
+): Promise<number> => {
   let after = 0;
   let expected = 1;
   let total = 0;
@@ -136,7 +175,10 @@ export const eachMissingRange = async (db: Queryable, deviceId: string, write: (
       after = r.from_seq;
     }
   }
-  const device = firstRow(z.object({ last_heartbeat: z.unknown() }), await db.query('SELECT last_heartbeat FROM devices WHERE id = $1', [deviceId]));
+  const device = firstRow(
+    z.object({ last_heartbeat: z.unknown() }),
+    await db.query('SELECT last_heartbeat FROM devices WHERE id = $1', [deviceId]),
+  );
   const hb = Heartbeat.safeParse(device?.last_heartbeat);
   if (hb.success && hb.data.lastSeq >= expected) {
     await write(expected, hb.data.lastSeq);

@@ -18,7 +18,7 @@ const checkCaller = (req: FastifyRequest, token: string): void => {
   const remote = req.raw.socket.remoteAddress ?? '';
   const auth = req.headers.authorization ?? '';
   if (!LOOPBACK.has(remote) || !auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), token)) {
-    throw new SyncError('bad_signature', 'admin endpoint: loopback callers with the data dir\'s admin token only');
+    throw new SyncError('bad_signature', "admin endpoint: loopback callers with the data dir's admin token only");
   }
 };
 

@@ -6,6 +6,11 @@ import type { RouteContext } from './context.ts';
 export const healthRoute = (app: FastifyInstance, ctx: RouteContext): void => {
   app.get('/health', async () => {
     await ctx.db.query('SELECT 1');
-    return { status: 'ok', protocol: { ...SUPPORTED_PROTOCOLS }, serverTime: ctx.now().toISOString(), database: ctx.db.kind };
+    return {
+      status: 'ok',
+      protocol: { ...SUPPORTED_PROTOCOLS },
+      serverTime: ctx.now().toISOString(),
+      database: ctx.db.kind,
+    };
   });
 };

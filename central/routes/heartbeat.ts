@@ -15,19 +15,26 @@ export const heartbeatRoute = (app: FastifyInstance, ctx: RouteContext): void =>
     const body = rawBody(req);
     const { device } = await authenticateDevice(ctx, req, body);
     const hb = parseOrThrow(Heartbeat, parseJsonBody(body), 'heartbeat');
-    if (hb.deviceId !== device.id) throw new SyncError('invalid_body', `heartbeat: deviceId ${hb.deviceId} is not the signing device ${device.id}`, { field: 'deviceId' });
+    if (hb.deviceId !== device.id)
+      throw new SyncError('invalid_body', `heartbeat: deviceId ${hb.deviceId} is not the signing device ${device.id}`, {
+        field: 'deviceId',
+      });
     const now = ctx.now();
     const driftMs = Date.parse(hb.clock) - now.getTime();
-    await ctx.db.query('UPDATE devices SET last_heartbeat = $2::jsonb, last_heartbeat_at = $3, clock_drift_ms = $4, app_version = $5 WHERE id = $1', [
-      device.id,
-      JSON.stringify(hb),
-      now,
-      driftMs,
-      hb.appVersion,
-    ]);
-    const progress = firstRow(Progress, await ctx.db.query('SELECT highest_contiguous_seq FROM device_progress WHERE device_id = $1', [device.id]));
+    await ctx.db.query(
+      'UPDATE devices SET last_heartbeat = $2::jsonb, last_heartbeat_at = $3, clock_drift_ms = $4, app_version = $5 WHERE id = $1',
+      [device.id, JSON.stringify(hb), now, driftMs, hb.appVersion],
+    );
+    const progress = firstRow(
+      Progress,
+      await ctx.db.query('SELECT highest_contiguous_seq FROM device_progress WHERE device_id = $1', [device.id]),
+    );
     const config = await latestConfig(ctx.db, device.unitId);
-    const answer: z.infer<typeof HeartbeatReplySchema> = { serverTime: now.toISOString(), highestContiguousSeq: progress?.highest_contiguous_seq ?? 0, configVersion: config?.version ?? null };
+    const answer: z.infer<typeof HeartbeatReplySchema> = {
+      serverTime: now.toISOString(),
+      highestContiguousSeq: progress?.highest_contiguous_seq ?? 0,
+      configVersion: config?.version ?? null,
+    };
     return reply.code(200).send(answer);
   });
 };

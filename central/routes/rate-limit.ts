@@ -9,10 +9,15 @@ export type RateLimitSettings = { perIp: Budget | false; perDevice: Budget | fal
  * Defaults sized for a province: a kiosk sends one batch at a time, plus a heartbeat and a config
  * check every few minutes. A NAT'd office with many kiosks, or the 200-kiosk bench, raises perIp.
  */
-export const DEFAULT_RATE_LIMITS: RateLimitSettings = { perIp: { max: 600, windowMs: 60_000 }, perDevice: { max: 120, windowMs: 60_000 } };
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  perIp: { max: 600, windowMs: 60_000 },
+  perDevice: { max: 120, windowMs: 60_000 },
+};
 
 const rateLimited = (ttlSeconds: number, who: string): SyncError =>
-  new SyncError('rate_limited', `too many requests from this ${who}; retry after ${Math.max(1, ttlSeconds)} s`, { retryAfterSeconds: Math.max(1, ttlSeconds) });
+  new SyncError('rate_limited', `too many requests from this ${who}; retry after ${Math.max(1, ttlSeconds)} s`, {
+    retryAfterSeconds: Math.max(1, ttlSeconds),
+  });
 
 /**
  * Two limiters from @fastify/rate-limit's `createRateLimit` (its fixed-window LRU store): one keyed by
@@ -21,11 +26,20 @@ const rateLimited = (ttlSeconds: number, who: string): SyncError =>
 export const makeLimiters = (
   app: FastifyInstance,
   settings: RateLimitSettings,
-): { limitIp: (req: FastifyRequest) => Promise<void>; limitDevice: (req: FastifyRequest, deviceId: string) => Promise<void> } => {
+): {
+  limitIp: (req: FastifyRequest) => Promise<void>;
+  limitDevice: (req: FastifyRequest, deviceId: string) => Promise<void>;
+} => {
   const deviceOf = new WeakMap<FastifyRequest, string>();
-  const ip = settings.perIp ? app.createRateLimit({ max: settings.perIp.max, timeWindow: settings.perIp.windowMs }) : null;
+  const ip = settings.perIp
+    ? app.createRateLimit({ max: settings.perIp.max, timeWindow: settings.perIp.windowMs })
+    : null;
   const device = settings.perDevice
-    ? app.createRateLimit({ max: settings.perDevice.max, timeWindow: settings.perDevice.windowMs, keyGenerator: (req) => `device:${deviceOf.get(req) ?? '?'}` })
+    ? app.createRateLimit({
+        max: settings.perDevice.max,
+        timeWindow: settings.perDevice.windowMs,
+        keyGenerator: (req) => `device:${deviceOf.get(req) ?? '?'}`,
+      })
     : null;
   return {
     limitIp: async (req) => {

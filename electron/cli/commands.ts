@@ -16,7 +16,11 @@ import { getSetting, setSetting } from '../core/store/settings.ts';
 /** Each command returns what to print and the exit code; main.ts does the I/O. */
 export type Outcome = { exitCode: number; out: unknown; text: string };
 const ok = (out: unknown, text: string): Outcome => ({ exitCode: 0, out, text });
-const problem = (message: string, exitCode = 1): Outcome => ({ exitCode, out: { error: message }, text: `error: ${message}` });
+const problem = (message: string, exitCode = 1): Outcome => ({
+  exitCode,
+  out: { error: message },
+  text: `error: ${message}`,
+});
 
 /** The kiosk's own last good config; before the kiosk has ever run, the embedded one. */
 const currentBundle = (db: Database) => {
@@ -38,7 +42,12 @@ export const status = (db: Database, dbPath: string): Outcome => {
     counts: { complete: counts.complete, abandoned: counts.abandoned, total: counts.total },
     lastSeq: counts.lastSeq,
     configVersion: version,
-    procedure: { code: assignment.procedureCode, name: assignment.procedureName.vi, field: assignment.fieldCode, fieldName: assignment.fieldName.vi },
+    procedure: {
+      code: assignment.procedureCode,
+      name: assignment.procedureName.vi,
+      field: assignment.fieldCode,
+      fieldName: assignment.fieldName.vi,
+    },
     caseNumber: assignment.caseNumber,
     officerId: assignment.officerId,
     counterId: assignment.counterId,
@@ -55,16 +64,21 @@ export const status = (db: Database, dbPath: string): Outcome => {
 
 export const responses = (db: Database, sinceSeq: number): Outcome => {
   const rows = listResponses(db, ensureDeviceId(db), { sinceSeq });
-  return ok(rows, rows.map((r) => `${r.seq}\t${r.id}\t${r.status}\t${r.procedureCode}\t${r.submittedAt}`).join('\n') || '(none)');
+  return ok(
+    rows,
+    rows.map((r) => `${r.seq}\t${r.id}\t${r.status}\t${r.procedureCode}\t${r.submittedAt}`).join('\n') || '(none)',
+  );
 };
 
 export const setProcedure = (db: Database, code: string, caseNumber: string | undefined): Outcome => {
   const parsedCode = ProcedureCode.safeParse(code);
   if (!parsedCode.success) return problem(`"${code}": ${parsedCode.error.issues[0]?.message}`, 2);
   const parsedCase = caseNumber === undefined ? null : CaseNumber.safeParse(caseNumber);
-  if (parsedCase && !parsedCase.success) return problem(`--case "${caseNumber}": ${parsedCase.error.issues[0]?.message}`, 2);
+  if (parsedCase && !parsedCase.success)
+    return problem(`--case "${caseNumber}": ${parsedCase.error.issues[0]?.message}`, 2);
   const { bundle } = currentBundle(db);
-  if (!bundle.catalog.procedures.some((p) => p.code === parsedCode.data)) return problem(`no procedure ${code} in the kiosk's catalog`);
+  if (!bundle.catalog.procedures.some((p) => p.code === parsedCode.data))
+    return problem(`no procedure ${code} in the kiosk's catalog`);
   const previous = readChoice(db);
   const choice = {
     procedureCode: parsedCode.data,
@@ -79,7 +93,10 @@ export const setProcedure = (db: Database, code: string, caseNumber: string | un
     audit(db, 'kioskctl', 'set_assignment', choice);
   }).immediate();
   const { assignment } = resolveAssignment(bundle, choice);
-  return ok(assignment, `procedure set: ${assignment.procedureCode} ${assignment.procedureName.vi} [${assignment.fieldName.vi}]`);
+  return ok(
+    assignment,
+    `procedure set: ${assignment.procedureCode} ${assignment.procedureName.vi} [${assignment.fieldName.vi}]`,
+  );
 };
 
 export const verify = (db: Database): Outcome => {
@@ -95,7 +112,13 @@ export const verify = (db: Database): Outcome => {
   ];
   const counts = responseCounts(db);
   const out = { ok: problems.length === 0, problems, responses: counts.total, lastSeq: counts.lastSeq };
-  return { exitCode: out.ok ? 0 : 1, out, text: out.ok ? `ok: ${counts.total} responses, sequence 1..${counts.lastSeq} without gaps, integrity ok` : problems.join('\n') };
+  return {
+    exitCode: out.ok ? 0 : 1,
+    out,
+    text: out.ok
+      ? `ok: ${counts.total} responses, sequence 1..${counts.lastSeq} without gaps, integrity ok`
+      : problems.join('\n'),
+  };
 };
 
 const parseValue = (raw: string): unknown => {
@@ -109,7 +132,11 @@ const parseValue = (raw: string): unknown => {
 export const configGet = (db: Database, key: string): Outcome => {
   const k = SettingKey.safeParse(key);
   if (!k.success) return problem(`unknown setting "${key}"; known: ${Object.keys(settingSchemas).join(', ')}`, 2);
-  if (SECRET_SETTINGS.includes(k.data)) return ok({ key, value: '(set; PINs are stored hashed and cannot be read)' }, '(set; PINs are stored hashed and cannot be read)');
+  if (SECRET_SETTINGS.includes(k.data))
+    return ok(
+      { key, value: '(set; PINs are stored hashed and cannot be read)' },
+      '(set; PINs are stored hashed and cannot be read)',
+    );
   const value = getSetting(db, k.data as Exclude<SettingKey, 'staffPin' | 'adminPin'>);
   return ok({ key, value }, typeof value === 'string' ? value : JSON.stringify(value));
 };
@@ -121,11 +148,15 @@ export const configSet = (db: Database, key: string, raw: string): Outcome => {
   // fits as the text typed (counterName 12, officeName true) is taken as that text.
   const schema = settingSchemas[k.data] as { safeParse: (v: unknown) => { success: boolean } };
   const json = parseValue(raw);
-  const value = SECRET_SETTINGS.includes(k.data) || (!schema.safeParse(json).success && schema.safeParse(raw).success) ? raw : json;
-  const result = db.transaction(() => {
-    const r = setSetting(db, k.data, value);
-    if (r.ok) audit(db, 'kioskctl', 'config_set', { key, value: SECRET_SETTINGS.includes(k.data) ? '(hidden)' : value });
-    return r;
-  }).immediate();
+  const value =
+    SECRET_SETTINGS.includes(k.data) || (!schema.safeParse(json).success && schema.safeParse(raw).success) ? raw : json;
+  const result = db
+    .transaction(() => {
+      const r = setSetting(db, k.data, value);
+      if (r.ok)
+        audit(db, 'kioskctl', 'config_set', { key, value: SECRET_SETTINGS.includes(k.data) ? '(hidden)' : value });
+      return r;
+    })
+    .immediate();
   return result.ok ? ok({ key, ok: true }, `${key} set`) : problem(`${key}: ${result.message}`, 2);
 };

@@ -51,9 +51,19 @@ export const run = (argv: string[]): Outcome => {
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) return { exitCode: command || values.help ? 0 : 2, out: { usage: USAGE }, text: USAGE };
-  if (isSyncCommand(command)) return { exitCode: 2, out: { error: `"${command}" is asynchronous: use runAsync` }, text: `error: "${command}" is asynchronous: use runAsync` };
+  if (isSyncCommand(command))
+    return {
+      exitCode: 2,
+      out: { error: `"${command}" is asynchronous: use runAsync` },
+      text: `error: "${command}" is asynchronous: use runAsync`,
+    };
   const dbPath = databasePath(resolve(values['data-dir']));
-  if (!existsSync(dbPath)) return { exitCode: 1, out: { error: `no kiosk database at ${dbPath}` }, text: `error: no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)` };
+  if (!existsSync(dbPath))
+    return {
+      exitCode: 1,
+      out: { error: `no kiosk database at ${dbPath}` },
+      text: `error: no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`,
+    };
   const db = openDatabase(dbPath);
   try {
     switch (command) {
@@ -62,20 +72,38 @@ export const run = (argv: string[]): Outcome => {
       case 'responses': {
         // Digits only: Number('') is 0, so an empty value (an unset shell variable) would list everything.
         const since = values.since === undefined ? 0 : /^\d+$/.test(values.since) ? Number(values.since) : NaN;
-        if (!Number.isInteger(since) || since < 0) return { exitCode: 2, out: { error: '--since takes a sequence number' }, text: 'error: --since takes a sequence number' };
+        if (!Number.isInteger(since) || since < 0)
+          return {
+            exitCode: 2,
+            out: { error: '--since takes a sequence number' },
+            text: 'error: --since takes a sequence number',
+          };
         return responses(db, since);
       }
       case 'set-procedure':
-        if (rest.length !== 1) return { exitCode: 2, out: { error: 'set-procedure takes one procedure code' }, text: 'error: set-procedure takes one procedure code' };
+        if (rest.length !== 1)
+          return {
+            exitCode: 2,
+            out: { error: 'set-procedure takes one procedure code' },
+            text: 'error: set-procedure takes one procedure code',
+          };
         return setProcedure(db, rest[0]!, values.case);
       case 'verify':
         return verify(db);
       case 'config':
         if (rest[0] === 'get' && rest.length === 2) return configGet(db, rest[1]!);
         if (rest[0] === 'set' && rest.length === 3) return configSet(db, rest[1]!, rest[2]!);
-        return { exitCode: 2, out: { error: 'usage: config get KEY | config set KEY VALUE' }, text: 'error: usage: config get KEY | config set KEY VALUE' };
+        return {
+          exitCode: 2,
+          out: { error: 'usage: config get KEY | config set KEY VALUE' },
+          text: 'error: usage: config get KEY | config set KEY VALUE',
+        };
       default:
-        return { exitCode: 2, out: { error: `unknown command "${command}"` }, text: `error: unknown command "${command}"\n\n${USAGE}` };
+        return {
+          exitCode: 2,
+          out: { error: `unknown command "${command}"` },
+          text: `error: unknown command "${command}"\n\n${USAGE}`,
+        };
     }
   } finally {
     db.close();
@@ -88,7 +116,11 @@ const main = async (): Promise<void> => {
   try {
     outcome = await runAsync(argv);
   } catch (e) {
-    outcome = { exitCode: 1, out: { error: e instanceof Error ? e.message : String(e) }, text: `error: ${e instanceof Error ? e.message : String(e)}` };
+    outcome = {
+      exitCode: 1,
+      out: { error: e instanceof Error ? e.message : String(e) },
+      text: `error: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   const json = argv.includes('--json');
   const stream = outcome.exitCode === 0 ? process.stdout : process.stderr;

@@ -19,7 +19,8 @@ import type { Outcome } from './commands.ts';
  */
 
 export const SYNC_COMMANDS = ['enroll', 'enrol', 'sync', 'sync-status', 'export', 'upload'] as const;
-export const isSyncCommand = (c: string | undefined): c is (typeof SYNC_COMMANDS)[number] => (SYNC_COMMANDS as readonly string[]).includes(c ?? '');
+export const isSyncCommand = (c: string | undefined): c is (typeof SYNC_COMMANDS)[number] =>
+  (SYNC_COMMANDS as readonly string[]).includes(c ?? '');
 
 export const SYNC_USAGE = `  enroll --central URL --code CODE [--label TEXT]
                                  register this kiosk with a central service (one-time code)
@@ -67,7 +68,11 @@ export const progressBar = (sink: ProgressSink, width = 28) => {
 };
 
 const n = (x: number) => x.toLocaleString('en-US');
-const fail = (message: string, exitCode = 1, extra: Record<string, unknown> = {}): Outcome => ({ exitCode, out: { error: message, ...extra }, text: `error: ${message}` });
+const fail = (message: string, exitCode = 1, extra: Record<string, unknown> = {}): Outcome => ({
+  exitCode,
+  out: { error: message, ...extra },
+  text: `error: ${message}`,
+});
 
 const openExisting = (dataDir: string): { db: Database; dbPath: string } | Outcome => {
   const dbPath = databasePath(dataDir);
@@ -77,7 +82,12 @@ const openExisting = (dataDir: string): { db: Database; dbPath: string } | Outco
 
 const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'exitCode' in x;
 
-export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], rest: string[], values: SyncCommandValues, stderr: ProgressSink = process.stderr): Promise<Outcome> => {
+export const runSyncCommand = async (
+  command: (typeof SYNC_COMMANDS)[number],
+  rest: string[],
+  values: SyncCommandValues,
+  stderr: ProgressSink = process.stderr,
+): Promise<Outcome> => {
   const dataDir = resolve(values['data-dir']);
   switch (command) {
     case 'enroll':
@@ -93,7 +103,12 @@ export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], re
         return {
           exitCode: 0,
           out: { ...e, retried: r.retried },
-          text: [`enrolled${r.retried ? ' (already enrolled with this key and code)' : ''}`, `device   ${e.deviceId}`, `unit     ${e.unit.name} (${e.unit.id})`, `central  ${e.centralUrl}`].join('\n'),
+          text: [
+            `enrolled${r.retried ? ' (already enrolled with this key and code)' : ''}`,
+            `device   ${e.deviceId}`,
+            `unit     ${e.unit.name} (${e.unit.id})`,
+            `central  ${e.centralUrl}`,
+          ].join('\n'),
         };
       } finally {
         db.close();
@@ -104,7 +119,8 @@ export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], re
       if (isOutcome(opened)) return opened;
       const { db } = opened;
       const retries = values.retries === undefined ? 2 : Number(values.retries);
-      if (!Number.isInteger(retries) || retries < 0 || retries > 20) return fail('--retries takes a whole number from 0 to 20', 2);
+      if (!Number.isInteger(retries) || retries < 0 || retries > 20)
+        return fail('--retries takes a whole number from 0 to 20', 2);
       const bar = progressBar(stderr);
       const quiet = () => {};
       const engine = createSyncEngine({ host: hostFromDb(db, dataDir), log: quiet });
@@ -114,8 +130,18 @@ export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], re
           onProgress: (p: SyncProgress) => {
             if (p.phase === 'heartbeat') bar.update(0, 1, 'heartbeat…');
             else if (p.phase === 'config') bar.update(0, 1, 'checking configuration…');
-            else if (p.phase === 'acked' && p.batch) bar.update(p.done, p.total, `${n(p.done)}/${n(p.total)} responses (seq ${p.batch.seqFrom}..${p.batch.seqTo} acknowledged)`);
-            else if (p.phase === 'sending' && p.batch && stderr.isTTY) bar.update(p.done, p.total, `${n(p.done)}/${n(p.total)} responses (sending seq ${p.batch.seqFrom}..${p.batch.seqTo})`);
+            else if (p.phase === 'acked' && p.batch)
+              bar.update(
+                p.done,
+                p.total,
+                `${n(p.done)}/${n(p.total)} responses (seq ${p.batch.seqFrom}..${p.batch.seqTo} acknowledged)`,
+              );
+            else if (p.phase === 'sending' && p.batch && stderr.isTTY)
+              bar.update(
+                p.done,
+                p.total,
+                `${n(p.done)}/${n(p.total)} responses (sending seq ${p.batch.seqFrom}..${p.batch.seqTo})`,
+              );
           },
         });
         bar.end();
@@ -138,10 +164,20 @@ export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], re
           `heartbeat   ${s.lastHeartbeatAt ?? 'never'}${s.clockDriftMs !== null && Math.abs(s.clockDriftMs) > 120_000 ? ` (clock off by ${Math.round(s.clockDriftMs / 1000)} s)` : ''}`,
           `next try    ${s.nextAttemptAt ?? '-'}`,
           ...(s.lastError
-            ? [`last error  ${s.lastError.code} at ${s.lastError.at}: ${s.lastError.message}`, `  meaning   ${s.lastError.meaning}`, `  action    ${s.lastError.action}`]
+            ? [
+                `last error  ${s.lastError.code} at ${s.lastError.at}: ${s.lastError.message}`,
+                `  meaning   ${s.lastError.meaning}`,
+                `  action    ${s.lastError.action}`,
+              ]
             : []),
-          ...(s.conflicts > 0 ? [`conflicts   ${s.conflicts} response(s) central holds with other content (kept aside on central)`] : []),
-          ...(s.configRefused ? [`config      ${s.configRefused.version ?? '?'} refused at ${s.configRefused.at}: ${s.configRefused.problems.slice(0, 3).join('; ')}`] : []),
+          ...(s.conflicts > 0
+            ? [`conflicts   ${s.conflicts} response(s) central holds with other content (kept aside on central)`]
+            : []),
+          ...(s.configRefused
+            ? [
+                `config      ${s.configRefused.version ?? '?'} refused at ${s.configRefused.at}: ${s.configRefused.problems.slice(0, 3).join('; ')}`,
+              ]
+            : []),
         ];
         return { exitCode: 0, out: s, text: lines.join('\n') };
       } finally {
@@ -164,13 +200,23 @@ export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], re
           dataDir,
           outDir: values.out,
           fromSeq,
-          onProgress: (p: ExportProgress) => bar.update(p.done, p.total, `${n(p.done)}/${n(p.total)} responses, ${p.file.split(/[\\/]/).pop()} verified`),
+          onProgress: (p: ExportProgress) =>
+            bar.update(
+              p.done,
+              p.total,
+              `${n(p.done)}/${n(p.total)} responses, ${p.file.split(/[\\/]/).pop()} verified`,
+            ),
         });
         bar.end();
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const summary = `${r.files.length} file(s), ${n(r.responses)} responses, ${n(r.bytes)} bytes, written to ${resolve(values.out)} and verified by reading back (${seconds} s)`;
-        if (!r.ok) return { exitCode: 1, out: r, text: `${r.files.length > 0 ? `${summary}\n` : ''}error: ${r.error!.message}` };
-        return { exitCode: 0, out: r, text: r.files.length === 0 ? 'nothing to export: every response is acknowledged by central' : summary };
+        if (!r.ok)
+          return { exitCode: 1, out: r, text: `${r.files.length > 0 ? `${summary}\n` : ''}error: ${r.error!.message}` };
+        return {
+          exitCode: 0,
+          out: r,
+          text: r.files.length === 0 ? 'nothing to export: every response is acknowledged by central' : summary,
+        };
       } finally {
         bar.end();
         db.close();
@@ -197,11 +243,22 @@ export const runSyncCommand = async (command: (typeof SYNC_COMMANDS)[number], re
         bar.end();
         const rejected = results.filter((r) => !r.ok).length;
         const totals = results.reduce(
-          (t, r) => (r.ok ? { inserted: t.inserted + r.ack.inserted, duplicates: t.duplicates + r.ack.duplicates, conflicts: t.conflicts + r.ack.conflicts.length } : t),
+          (t, r) =>
+            r.ok
+              ? {
+                  inserted: t.inserted + r.ack.inserted,
+                  duplicates: t.duplicates + r.ack.duplicates,
+                  conflicts: t.conflicts + r.ack.conflicts.length,
+                }
+              : t,
           { inserted: 0, duplicates: 0, conflicts: 0 },
         );
         const summary = `${results.length - rejected} of ${results.length} file(s) accepted: ${n(totals.inserted)} inserted, ${n(totals.duplicates)} duplicates, ${totals.conflicts} conflicts${rejected > 0 ? `; ${rejected} rejected` : ''}`;
-        return { exitCode: rejected > 0 ? 1 : 0, out: { files: results, ...totals, rejected }, text: [...lines, summary].join('\n') };
+        return {
+          exitCode: rejected > 0 ? 1 : 0,
+          out: { files: results, ...totals, rejected },
+          text: [...lines, summary].join('\n'),
+        };
       } finally {
         bar.end();
         db?.close();
@@ -217,7 +274,10 @@ const uploadLine = (r: UploadFileResult): string => {
     return `${name}: ${n(r.ack.inserted)} inserted, ${n(r.ack.duplicates)} duplicates, ${c.length} conflicts${c.length > 0 ? ` (${c.map((x) => `seq ${x.seq} ${x.reason}`).join(', ')})` : ''}`;
   }
   const message = r.message.replace(/^HTTP \d+: /, '');
-  return `${name}: REJECTED ${r.status ?? ''} ${r.code}: ${message}${r.field ? ` [field ${r.field}]` : ''}`.replace(/ {2,}/g, ' ');
+  return `${name}: REJECTED ${r.status ?? ''} ${r.code}: ${message}${r.field ? ` [field ${r.field}]` : ''}`.replace(
+    / {2,}/g,
+    ' ',
+  );
 };
 
 export const syncSummary = (r: PassResult, ackedThroughSeq: number): Outcome => {
@@ -229,7 +289,11 @@ export const syncSummary = (r: PassResult, ackedThroughSeq: number): Outcome => 
     `config  ${r.configVersion} (${r.config}${r.configProblems.length > 0 ? `: ${r.configProblems.slice(0, 3).join('; ')}` : ''})`,
   ];
   if (r.failure) {
-    lines.push(`error   ${r.failure.code}: ${r.failure.message}${r.failure.field ? ` [field ${r.failure.field}]` : ''}`, `meaning ${r.failure.meaning}`, `action  ${r.failure.action}`);
+    lines.push(
+      `error   ${r.failure.code}: ${r.failure.message}${r.failure.field ? ` [field ${r.failure.field}]` : ''}`,
+      `meaning ${r.failure.meaning}`,
+      `action  ${r.failure.action}`,
+    );
   }
   return { exitCode: r.ok ? 0 : 1, out: r, text: lines.join('\n') };
 };

@@ -31,6 +31,7 @@ const fallback = (db: Database, fallbackDir: string): ActiveConfig => {
   const embedded = loadConfigDir(fallbackDir);
   if (!embedded.ok) throw new Error(`embedded configuration is broken: ${JSON.stringify(embedded.problems)}`);
   const kept = keepConfig(db, embedded.config, fallbackDir, questionnaireHash);
-  if (!kept.ok) throw new Error(`embedded configuration conflicts with stored questionnaires: ${kept.problems.join('; ')}`);
+  if (!kept.ok)
+    throw new Error(`embedded configuration conflicts with stored questionnaires: ${kept.problems.join('; ')}`);
   return { ...embedded.config, source: fallbackDir };
 };

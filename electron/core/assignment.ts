@@ -25,7 +25,10 @@ export const writeChoice = (db: Database, choice: AssignmentChoice): void => wri
  * Resolves a choice to a full assignment. A procedure that left the catalog falls back to the
  * catalog's first procedure, so the kiosk always has something valid to ask.
  */
-export const resolveAssignment = (bundle: ConfigBundle, choice: AssignmentChoice | undefined): { assignment: Assignment; questionnaire: Questionnaire } => {
+export const resolveAssignment = (
+  bundle: ConfigBundle,
+  choice: AssignmentChoice | undefined,
+): { assignment: Assignment; questionnaire: Questionnaire } => {
   const known = choice && bundle.catalog.procedures.find((p) => p.code === choice.procedureCode);
   const procedure = known ?? bundle.catalog.procedures[0]!;
   const field = bundle.catalog.fields.find((f) => f.code === procedure.field)!;

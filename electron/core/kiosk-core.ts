@@ -15,7 +15,13 @@ import { ensureDeviceId } from './device.ts';
 import { createStaffAuth } from './staff-auth.ts';
 import { audit } from './store/audit.ts';
 import { favouriteProcedures, recentProcedures, recordUse, toggleFavourite } from './store/procedure-usage.ts';
-import { type NewResponse, type StoredOutcome, lastCompletedAt, responseWriter, storedOutcome } from './store/responses.ts';
+import {
+  type NewResponse,
+  type StoredOutcome,
+  lastCompletedAt,
+  responseWriter,
+  storedOutcome,
+} from './store/responses.ts';
 import { ensureDefaultPins, settingsReader } from './store/settings.ts';
 import { type WalUpkeep, walUpkeep } from './store/wal-upkeep.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
@@ -32,7 +38,8 @@ export type Clock = { now: () => number; mono: () => number };
 export const systemClock: Clock = { now: () => Date.now(), mono: () => performance.now() };
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
-const consoleLogger: Logger = (level, message, data) => console[level === 'info' ? 'log' : level](`[kiosk] ${message}`, data ?? '');
+const consoleLogger: Logger = (level, message, data) =>
+  console[level === 'info' ? 'log' : level](`[kiosk] ${message}`, data ?? '');
 
 export type KioskCoreOptions = {
   dataDir: string;
@@ -65,7 +72,10 @@ const MAX_DRAFTS = 64;
 /** Wall time and monotonic time may disagree by this much before a response is flagged. */
 const CLOCK_TOLERANCE_MS = 5_000;
 
-const fail = (code: 'draft_unknown' | 'not_found' | 'session_expired', message: string): Result<never> => ({ ok: false, error: { code, message } });
+const fail = (code: 'draft_unknown' | 'not_found' | 'session_expired', message: string): Result<never> => ({
+  ok: false,
+  error: { code, message },
+});
 
 export type KioskCore = KioskHandlers & {
   readonly db: Database;
@@ -106,7 +116,8 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     problems = loaded.problems;
     // An enrolled kiosk runs the configuration central last published to it, when it has one.
     config = loadPublishedConfig(db) ?? config;
-    if (problems.length > 0) log('error', `configuration in ${configDir} refused; running on ${config.version}`, { problems });
+    if (problems.length > 0)
+      log('error', `configuration in ${configDir} refused; running on ${config.version}`, { problems });
     return problems;
   };
   reloadConfig();
@@ -144,21 +155,36 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     return nowWall - lastComplete!.wall < minMs;
   };
 
-  const store = (draftId: string, locale: string, answers: NewResponse['answers'], status: 'complete' | 'abandoned'): Result<{ id: string; seq: number; flags: ResponseFlags }> => {
+  const store = (
+    draftId: string,
+    locale: string,
+    answers: NewResponse['answers'],
+    status: 'complete' | 'abandoned',
+  ): Result<{ id: string; seq: number; flags: ResponseFlags }> => {
     const done = doneOf(draftId);
     if (done) {
       // Closed as abandoned (the idle timeout won a race with the last tap): a submit must not report
       // the complete answers as saved when only the partial ones are.
-      if (status === 'complete' && done.status === 'abandoned') return fail('draft_unknown', 'this survey was already closed as abandoned; start again');
+      if (status === 'complete' && done.status === 'abandoned')
+        return fail('draft_unknown', 'this survey was already closed as abandoned; start again');
       return { ok: true, value: { id: done.id, seq: done.seq, flags: done.flags } };
     }
     const draft = drafts.get(draftId);
-    if (!draft) return fail('draft_unknown', 'this survey was not started on this kiosk, or the kiosk restarted; start again');
-    const issues = checkAnswers(draft.questionnaire, answers, status).map((i) => ({ path: `answers.${i.question}`, message: i.message }));
+    if (!draft)
+      return fail('draft_unknown', 'this survey was not started on this kiosk, or the kiosk restarted; start again');
+    const issues = checkAnswers(draft.questionnaire, answers, status).map((i) => ({
+      path: `answers.${i.question}`,
+      message: i.message,
+    }));
     // Read once per submit: this runs on the durable path, before the commit's fsync.
     const s = settings();
-    if (!s.locales.includes(locale)) issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
-    if (issues.length > 0) return { ok: false, error: { code: 'invalid_input', message: 'the answers do not fit the questionnaire', issues } };
+    if (!s.locales.includes(locale))
+      issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
+    if (issues.length > 0)
+      return {
+        ok: false,
+        error: { code: 'invalid_input', message: 'the answers do not fit the questionnaire', issues },
+      };
     const nowWall = clock.now();
     const nowMono = clock.mono();
     const elapsedMono = nowMono - draft.startedMono;
@@ -202,12 +228,17 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   };
 
   const withSession = <T>(session: string, run: () => Result<T>): Result<T> =>
-    auth.check(session, 'staff', sessionMs()) ? run() : fail('session_expired', 'the staff session has ended; enter the PIN again');
+    auth.check(session, 'staff', sessionMs())
+      ? run()
+      : fail('session_expired', 'the staff session has ended; enter the PIN again');
 
   const applyPublishedConfig = (published: PublishedConfig): ConfigApplyResult => {
     const applied = applyPublishedConfigToDb(db, published, new Date(clock.now()));
     if (applied.ok) config = applied.active;
-    else log('error', `configuration ${published.version} from central refused; running on ${config!.version}`, { problems: applied.problems });
+    else
+      log('error', `configuration ${published.version} from central refused; running on ${config!.version}`, {
+        problems: applied.problems,
+      });
     return applied;
   };
 
@@ -241,7 +272,8 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
       const { assignment, questionnaire } = current();
       const s = settings();
       const last = lastCompleteWall();
-      const rapidUntil = last !== null && s.minSecondsBetweenResponses > 0 ? last + s.minSecondsBetweenResponses * 1000 : null;
+      const rapidUntil =
+        last !== null && s.minSecondsBetweenResponses > 0 ? last + s.minSecondsBetweenResponses * 1000 : null;
       return {
         ok: true,
         value: {
@@ -302,15 +334,24 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
         const s = settings();
         return {
           ok: true,
-          value: { recent: recentProcedures(db), favourites: favouriteProcedures(db), officers: s.officers, counters: s.counters, assignment: current().assignment },
+          value: {
+            recent: recentProcedures(db),
+            favourites: favouriteProcedures(db),
+            officers: s.officers,
+            counters: s.counters,
+            assignment: current().assignment,
+          },
         };
       }),
     setAssignment: ({ session, procedureCode, caseNumber, officerId, counterId }) =>
       withSession(session, () => {
-        if (!config!.bundle.catalog.procedures.some((p) => p.code === procedureCode)) return fail('not_found', `no procedure ${procedureCode} in the catalog`);
+        if (!config!.bundle.catalog.procedures.some((p) => p.code === procedureCode))
+          return fail('not_found', `no procedure ${procedureCode} in the catalog`);
         const s = settings();
-        if (officerId && !s.officers.some((o) => o.id === officerId)) return fail('not_found', `no officer ${officerId}`);
-        if (counterId && !s.counters.some((c) => c.id === counterId)) return fail('not_found', `no counter ${counterId}`);
+        if (officerId && !s.officers.some((o) => o.id === officerId))
+          return fail('not_found', `no officer ${officerId}`);
+        if (counterId && !s.counters.some((c) => c.id === counterId))
+          return fail('not_found', `no counter ${counterId}`);
         const choice = { procedureCode, caseNumber, officerId, counterId, setAt: new Date(clock.now()).toISOString() };
         db.transaction(() => {
           writeChoice(db, choice);
@@ -323,7 +364,8 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
       withSession(session, () => {
         // A stale favourite may be removed, but a code the catalog does not know is never added.
         const known = config!.bundle.catalog.procedures.some((p) => p.code === procedureCode);
-        if (!known && !favouriteProcedures(db).includes(procedureCode)) return fail('not_found', `no procedure ${procedureCode} in the catalog`);
+        if (!known && !favouriteProcedures(db).includes(procedureCode))
+          return fail('not_found', `no procedure ${procedureCode} in the catalog`);
         toggleFavourite(db, procedureCode);
         return { ok: true, value: { favourites: favouriteProcedures(db) } };
       }),
@@ -352,7 +394,9 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
       }
     }) as KioskHandlers[M];
   };
-  const guarded = Object.fromEntries((Object.keys(handlers) as (keyof KioskHandlers)[]).map((m) => [m, guard(m)])) as KioskHandlers;
+  const guarded = Object.fromEntries(
+    (Object.keys(handlers) as (keyof KioskHandlers)[]).map((m) => [m, guard(m)]),
+  ) as KioskHandlers;
 
   return {
     ...guarded,

@@ -32,7 +32,14 @@ export const createStaffAuth = (db: Database, now: () => number) => {
     const t = now();
     if (lock.lockedUntil > t) {
       audit(db, role, 'pin_refused_locked', {});
-      return { ok: false, error: { code: 'locked', message: 'too many wrong PINs; try again later', retryAfterMs: Math.ceil(lock.lockedUntil - t) } };
+      return {
+        ok: false,
+        error: {
+          code: 'locked',
+          message: 'too many wrong PINs; try again later',
+          retryAfterMs: Math.ceil(lock.lockedUntil - t),
+        },
+      };
     }
     const stored = getPinHash(db, role);
     if (stored && verifyPin(pin, stored)) {
@@ -49,7 +56,12 @@ export const createStaffAuth = (db: Database, now: () => number) => {
     audit(db, role, 'pin_failed', { failures, lockedForMs });
     return {
       ok: false,
-      error: { code: 'bad_pin', message: 'wrong PIN', attemptsLeft: Math.max(0, FREE_ATTEMPTS - failures), lockedForMs },
+      error: {
+        code: 'bad_pin',
+        message: 'wrong PIN',
+        attemptsLeft: Math.max(0, FREE_ATTEMPTS - failures),
+        lockedForMs,
+      },
     };
   };
 

@@ -5,10 +5,17 @@ export type StorageReason = Extract<ApiError, { code: 'storage_unavailable' }>['
 /** Maps SQLite's error codes to what IT must do: free disk, fix permissions/media, or wait. */
 export const classifyStorageError = (e: unknown): StorageReason | null => {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR_WRITE') && /ENOSPC|full/i.test(String(e))) return 'disk_full';
+  if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR_WRITE') && /ENOSPC|full/i.test(String(e))))
+    return 'disk_full';
   if (code.startsWith('SQLITE_READONLY')) return 'read_only';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
-  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return 'io_error';
+  if (
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_CANTOPEN' ||
+    code.startsWith('SQLITE_CORRUPT') ||
+    code === 'SQLITE_NOTADB'
+  )
+    return 'io_error';
   return null;
 };
 
@@ -19,7 +26,10 @@ const EXPLANATIONS: Record<StorageReason, string> = {
   busy: 'another program held the database too long; retry, and check for a stuck kioskctl',
 };
 
-export const storageError = (reason: StorageReason, cause: unknown): Extract<ApiError, { code: 'storage_unavailable' }> => ({
+export const storageError = (
+  reason: StorageReason,
+  cause: unknown,
+): Extract<ApiError, { code: 'storage_unavailable' }> => ({
   code: 'storage_unavailable',
   reason,
   message: `${EXPLANATIONS[reason]} (${cause instanceof Error ? cause.message : String(cause)})`,

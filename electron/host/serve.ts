@@ -12,7 +12,10 @@ export type ServedKiosk = { url: string; stop: () => Promise<void> };
  * panel's "sync now" drives this same engine, and with KIOSK_SYNC=off only it does.
  * `stop` ends sync, the server and the core, in that order.
  */
-export const serveKiosk = async (core: KioskCore, options: { rendererDir: string; port: number }): Promise<ServedKiosk> => {
+export const serveKiosk = async (
+  core: KioskCore,
+  options: { rendererDir: string; port: number },
+): Promise<ServedKiosk> => {
   const token = randomBytes(24).toString('base64url');
   const app = createHostServer({ handlers: core, rendererDir: options.rendererDir, token });
   const address = new URL(await app.listen({ host: HOST_ADDRESS, port: options.port }));

@@ -45,16 +45,23 @@ export const createHostServer = (options: HostOptions): FastifyInstance => {
 
   app.post<{ Params: { method: string } }>('/api/:method', async (req, reply) => {
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) return reply.code(403).send({ error: 'foreign origin' });
+    if (origin !== undefined && origin !== `http://${req.headers.host}`)
+      return reply.code(403).send({ error: 'foreign origin' });
     const token = req.headers['x-kiosk-token'];
-    if (typeof token !== 'string' || !sameSecret(token, options.token)) return reply.code(401).send({ error: 'missing or wrong x-kiosk-token' });
+    if (typeof token !== 'string' || !sameSecret(token, options.token))
+      return reply.code(401).send({ error: 'missing or wrong x-kiosk-token' });
     return dispatch(options.handlers, req.params.method, req.body);
   });
 
   if (existsSync(options.rendererDir)) {
     app.register(fastifyStatic, { root: options.rendererDir, index: 'index.html', wildcard: true });
   } else {
-    app.get('/', async (_req, reply) => reply.code(503).type('text/plain').send(`renderer not built: run "npx vite build" (looked in ${options.rendererDir})`));
+    app.get('/', async (_req, reply) =>
+      reply
+        .code(503)
+        .type('text/plain')
+        .send(`renderer not built: run "npx vite build" (looked in ${options.rendererDir})`),
+    );
   }
   return app;
 };

@@ -10,7 +10,8 @@ import { join } from 'node:path';
  */
 export const AUTOSTART_FILE = 'hailong-kiosk.desktop';
 
-const quoteExecArg = (arg: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["`$\\])/g, '\\$1')}"`);
+const quoteExecArg = (arg: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["`$\\])/g, '\\$1')}"`;
 
 export const linuxAutostartEntry = (execPath: string, args: readonly string[] = []): string =>
   [
@@ -26,7 +27,12 @@ export const linuxAutostartEntry = (execPath: string, args: readonly string[] = 
   ].join('\n');
 
 /** Writes or removes ~/.config/autostart/hailong-kiosk.desktop; returns the file path. */
-export const setLinuxAutostart = (configHome: string, enabled: boolean, execPath: string, args: readonly string[] = []): string => {
+export const setLinuxAutostart = (
+  configHome: string,
+  enabled: boolean,
+  execPath: string,
+  args: readonly string[] = [],
+): string => {
   const dir = join(configHome, 'autostart');
   const file = join(dir, AUTOSTART_FILE);
   if (!enabled) {

@@ -53,7 +53,9 @@ export const createCrashRecovery = (win: Recoverable, o: CrashRecoveryOptions): 
     recent = recent.filter((x) => t - x < burstWindowMs);
     recent.push(t);
     const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (recent.length - 1));
-    o.log.warn(`renderer recovery: reloading in ${delay} ms (${why}; ${recent.length} in the last ${Math.round(burstWindowMs / 60_000)} min)`);
+    o.log.warn(
+      `renderer recovery: reloading in ${delay} ms (${why}; ${recent.length} in the last ${Math.round(burstWindowMs / 60_000)} min)`,
+    );
     reloadTimer = setTimer(() => {
       reloadTimer = null;
       if (disposed || win.isDestroyed()) return;

@@ -67,7 +67,14 @@ export const bindKioskIpc = (
         throw new Error('refused');
       }
       if (args.length > 1) {
-        return { ok: false, error: { code: 'invalid_input', message: `invalid input for ${method}`, issues: [{ path: '(root)', message: 'expected exactly one argument' }] } };
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: `invalid input for ${method}`,
+            issues: [{ path: '(root)', message: 'expected exactly one argument' }],
+          },
+        };
       }
       try {
         const result = await dispatch(handlers, method, args[0]);

@@ -1,5 +1,16 @@
 import { join } from 'node:path';
-import { BrowserWindow, Menu, app, ipcMain, powerMonitor, powerSaveBlocker, protocol, safeStorage, screen, session } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  app,
+  ipcMain,
+  powerMonitor,
+  powerSaveBlocker,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+} from 'electron';
 import type { Display, Event as ElectronEvent } from 'electron';
 import { type KioskCore, type KioskCoreOptions, type Logger as CoreLogger, openKioskCore } from '../core/kiosk-core.ts';
 import { syncEnabledFromEnv, syncOptionsFromEnv } from '../core/sync/env.ts';
@@ -16,7 +27,14 @@ import { createPowerController, keepAwakeWanted, maintenanceReloadDue } from './
 import { KIOSK_SCHEME, KIOSK_SCHEME_PRIVILEGES, KIOSK_START_URL, createProtocolHandler } from './protocol.ts';
 import { lockDownSession } from './session.ts';
 import { STAFF_DISPLAY_URL, createStaffWindowOptions, pickStaffDisplay, staffWindowBounds } from './staff-window.ts';
-import { applyCursorPolicy, blockShortcuts, createKioskWindowOptions, guardWebContents, keepKioskWindow, shouldHideCursor } from './window.ts';
+import {
+  applyCursorPolicy,
+  blockShortcuts,
+  createKioskWindowOptions,
+  guardWebContents,
+  keepKioskWindow,
+  shouldHideCursor,
+} from './window.ts';
 
 /**
  * The Electron main process, wired from the small testable pieces beside it. Everything the kiosk does
@@ -131,13 +149,16 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
         ...(keyProtector ? { keyProtector } : {}),
       });
       coreError = null;
-      log.info(`core open: device ${core.deviceId}, config ${core.config().version}, data ${options.dataDir}, device key ${keyProtector ? 'wrapped by safeStorage' : 'a 0600 file'}`);
+      log.info(
+        `core open: device ${core.deviceId}, config ${core.config().version}, data ${options.dataDir}, device key ${keyProtector ? 'wrapped by safeStorage' : 'a 0600 file'}`,
+      );
       // The one engine: idles until the kiosk is enrolled; the admin panel's "sync now" runs on it too.
       if (syncEnabledFromEnv(env)) core.sync.start();
       else log.warn('background sync is off (KIOSK_SYNC); only the admin panel sends');
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      if (coreError !== message) log.error(`core could not open (retrying every ${CORE_RETRY_MS / 1000} s): ${message}`);
+      if (coreError !== message)
+        log.error(`core could not open (retrying every ${CORE_RETRY_MS / 1000} s): ${message}`);
       coreError = message;
     }
   };
@@ -149,7 +170,8 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     CHANNEL_METHODS.map((m) => [
       m,
       (input: unknown) => {
-        const target: KioskHandlers = core ?? unavailableHandlers(`the kiosk's storage could not be opened: ${coreError ?? 'unknown error'}`);
+        const target: KioskHandlers =
+          core ?? unavailableHandlers(`the kiosk's storage could not be opened: ${coreError ?? 'unknown error'}`);
         return (target[m] as (i: unknown) => unknown)(input);
       },
     ]),
@@ -178,16 +200,27 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
 
   const createWindow = (): BrowserWindow => {
     const display = pickDisplay(options.display);
-    const w = new BrowserWindow(createKioskWindowOptions({ preloadPath: p.paths.preload, bounds: display.bounds, dev }));
+    const w = new BrowserWindow(
+      createKioskWindowOptions({ preloadPath: p.paths.preload, bounds: display.bounds, dev }),
+    );
     const contents = w.webContents;
     if (!dev) {
       blockShortcuts(contents, log);
       // Focus may go to the staff window (the officer typing a search on their own keyboard), nowhere else.
-      keepKioskWindow(w, log, timers.setTimeout, () => staffWin !== null && !staffWin.isDestroyed() && staffWin.isFocused());
+      keepKioskWindow(
+        w,
+        log,
+        timers.setTimeout,
+        () => staffWin !== null && !staffWin.isDestroyed() && staffWin.isFocused(),
+      );
     }
     applyCursorPolicy(contents, shouldHideCursor(options.cursor, display.touchSupport));
     contents.on('console-message', (details) => {
-      if (details.level === 'warning' || details.level === 'error') log[details.level === 'error' ? 'error' : 'warn'](`renderer: ${details.message}`, { source: details.sourceId, line: details.lineNumber });
+      if (details.level === 'warning' || details.level === 'error')
+        log[details.level === 'error' ? 'error' : 'warn'](`renderer: ${details.message}`, {
+          source: details.sourceId,
+          line: details.lineNumber,
+        });
     });
     contents.on('preload-error', (_e, preloadPath, error) => log.error(`preload failed: ${preloadPath}`, error));
     crash = createCrashRecovery(w, {
@@ -228,19 +261,30 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     });
     w.loadURL(KIOSK_START_URL).catch((e: unknown) => log.error('kiosk page load failed', e));
     if (dev) contents.openDevTools({ mode: 'detach' });
-    log.info(`kiosk window opened on display ${display.id} (${display.bounds.width}x${display.bounds.height}, touch ${display.touchSupport})`);
+    log.info(
+      `kiosk window opened on display ${display.id} (${display.bounds.width}x${display.bounds.height}, touch ${display.touchSupport})`,
+    );
     return w;
   };
 
   win = createWindow();
 
   // --- the staff window -----------------------------------------------------------------------
-  const staffDisplay = () => pickStaffDisplay(options.staffDisplay, screen.getAllDisplays(), pickDisplay(options.display).id);
+  const staffDisplay = () =>
+    pickStaffDisplay(options.staffDisplay, screen.getAllDisplays(), pickDisplay(options.display).id);
 
   const createStaffWindow = (display: Display): BrowserWindow => {
-    const w = new BrowserWindow(createStaffWindowOptions({ preloadPath: p.paths.preload, workArea: display.workArea, dev }));
+    const w = new BrowserWindow(
+      createStaffWindowOptions({ preloadPath: p.paths.preload, workArea: display.workArea, dev }),
+    );
     if (!dev) blockShortcuts(w.webContents, log);
-    staffCrash = createCrashRecovery(w, { startUrl: STAFF_DISPLAY_URL, log, setTimer: timers.setTimeout, clearTimer: timers.clearTimeout, now: timers.now });
+    staffCrash = createCrashRecovery(w, {
+      startUrl: STAFF_DISPLAY_URL,
+      log,
+      setTimer: timers.setTimeout,
+      clearTimer: timers.clearTimeout,
+      now: timers.now,
+    });
     // Shown without taking focus: the citizen's window keeps it until the officer touches this one.
     w.once('ready-to-show', () => w.showInactive());
     w.on('closed', () => {
@@ -287,7 +331,12 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
 
   // --- power and daily maintenance -------------------------------------------------------------
   const openingHours = () => (core ? getAllSettings(core.db).openingHours : []);
-  const power = createPowerController(powerSaveBlocker, { mode: options.keepAwake, openingHours, log, now: () => new Date(timers.now()) });
+  const power = createPowerController(powerSaveBlocker, {
+    mode: options.keepAwake,
+    openingHours,
+    log,
+    now: () => new Date(timers.now()),
+  });
 
   const tick = (): void => {
     if (disposed) return;
@@ -297,7 +346,10 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     }
     const open = power.update();
     if (core && win && !win.isDestroyed()) {
-      const hoursOpen = options.keepAwake === 'opening-hours' ? open : keepAwakeWanted('opening-hours', openingHours(), new Date(timers.now()));
+      const hoursOpen =
+        options.keepAwake === 'opening-hours'
+          ? open
+          : keepAwakeWanted('opening-hours', openingHours(), new Date(timers.now()));
       if (maintenanceReloadDue({ open: hoursOpen, now: timers.now(), lastCallAt, lastReloadAt })) {
         lastReloadAt = timers.now();
         log.info('maintenance: office closed and screen idle, reloading the kiosk page');
@@ -402,12 +454,16 @@ export const runKioskApp = async (p: RunParams): Promise<KioskShell | null> => {
 
   app.enableSandbox();
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, log));
-  app.on('child-process-gone', (_event, details) => log.error(`child process gone: ${details.type} ${details.reason} (exit code ${details.exitCode})`));
+  app.on('child-process-gone', (_event, details) =>
+    log.error(`child process gone: ${details.type} ${details.reason} (exit code ${details.exitCode})`),
+  );
   // A window closing must not end the app: the shell recreates it. Quitting is explicit.
   app.on('window-all-closed', () => undefined);
 
   await app.whenReady();
-  log.info(`kiosk starting: app ${app.getVersion()}, electron ${process.versions.electron}, ${process.platform}, data ${options.dataDir}${options.dev ? ' (dev)' : ''}`);
+  log.info(
+    `kiosk starting: app ${app.getVersion()}, electron ${process.versions.electron}, ${process.platform}, data ${options.dataDir}${options.dev ? ' (dev)' : ''}`,
+  );
   const shell = startKioskShell(p);
 
   app.on('second-instance', () => {

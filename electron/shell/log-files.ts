@@ -25,7 +25,11 @@ const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-');
  * Copies every log file (`*.log`) into `<dest>/kiosk-logs-<time>/` for IT (a USB stick), and returns
  * the folder. Only reads the logs, so it works while the kiosk is running.
  */
-export const exportLogs = (logsDir: string, dest: string, now: Date = new Date()): { folder: string; files: string[] } => {
+export const exportLogs = (
+  logsDir: string,
+  dest: string,
+  now: Date = new Date(),
+): { folder: string; files: string[] } => {
   if (!existsSync(logsDir)) throw new Error(`no logs at ${logsDir}`);
   const folder = join(dest, `kiosk-logs-${stamp(now)}`);
   mkdirSync(folder, { recursive: true });

@@ -101,7 +101,11 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
 
   const portableDir = env('PORTABLE_EXECUTABLE_DIR');
   const dataDirRaw = flag('data-dir') ?? env('KIOSK_DATA_DIR');
-  const dataDir = dataDirRaw ? abs(dataDirRaw) : portableDir && e.isPackaged ? join(portableDir, 'HaiLongKiosk-data') : join(e.userData, 'data');
+  const dataDir = dataDirRaw
+    ? abs(dataDirRaw)
+    : portableDir && e.isPackaged
+      ? join(portableDir, 'HaiLongKiosk-data')
+      : join(e.userData, 'data');
 
   let file: ShellFile = {};
   const shellJson = join(dataDir, 'shell.json');
@@ -110,13 +114,20 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
     if (text !== null) {
       const parsed = ShellFile.safeParse(JSON.parse(text));
       if (parsed.success) file = parsed.data;
-      else warnings.push(`${shellJson} ignored: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      else
+        warnings.push(
+          `${shellJson} ignored: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+        );
     }
   } catch (err) {
     warnings.push(`${shellJson} ignored: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const pick = <T extends string>(schema: z.ZodEnum<{ [K in T]: K }>, name: string, ...candidates: (string | undefined)[]): T | undefined => {
+  const pick = <T extends string>(
+    schema: z.ZodEnum<{ [K in T]: K }>,
+    name: string,
+    ...candidates: (string | undefined)[]
+  ): T | undefined => {
     for (const c of candidates) {
       if (c === undefined) continue;
       const parsed = schema.safeParse(c);
@@ -127,7 +138,8 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
   };
 
   const cursor = pick(CursorPolicy, 'cursor', flag('cursor'), env('KIOSK_CURSOR'), file.cursor) ?? 'show';
-  const keepAwake = pick(KeepAwake, 'keep-awake', flag('keep-awake'), env('KIOSK_KEEP_AWAKE'), file.keepAwake) ?? 'opening-hours';
+  const keepAwake =
+    pick(KeepAwake, 'keep-awake', flag('keep-awake'), env('KIOSK_KEEP_AWAKE'), file.keepAwake) ?? 'opening-hours';
 
   let display: number | undefined = file.display;
   const displayRaw = flag('display') ?? env('KIOSK_DISPLAY');
@@ -158,7 +170,13 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
   const exists = e.exists ?? existsSync;
   // Same rule as the core (<data dir>/config wins), but in a packaged app the shipped config is named
   // explicitly instead of relying on where the bundled main file sits.
-  const configDir = configRaw ? abs(configRaw) : exists(localConfig) ? localConfig : e.isPackaged && e.resourcesPath ? packagedConfigDir(e.resourcesPath) : undefined;
+  const configDir = configRaw
+    ? abs(configRaw)
+    : exists(localConfig)
+      ? localConfig
+      : e.isPackaged && e.resourcesPath
+        ? packagedConfigDir(e.resourcesPath)
+        : undefined;
   const exportRaw = flag('export-logs');
 
   return {

@@ -32,7 +32,11 @@ export const keepAwakeWanted = (mode: KeepAwakeMode, hours: OpeningHours, date: 
   if (mode === 'always') return true;
   if (mode === 'never') return false;
   const ms = marginMinutes * 60_000;
-  return isOpenAt(hours, date) || isOpenAt(hours, new Date(date.getTime() + ms)) || isOpenAt(hours, new Date(date.getTime() - ms));
+  return (
+    isOpenAt(hours, date) ||
+    isOpenAt(hours, new Date(date.getTime() + ms)) ||
+    isOpenAt(hours, new Date(date.getTime() - ms))
+  );
 };
 
 export type PowerControllerOptions = {
@@ -52,7 +56,10 @@ export type PowerController = {
 };
 
 /** Starts or stops a 'prevent-display-sleep' blocker to match `keepAwakeWanted`. */
-export const createPowerController = (blocker: Pick<PowerSaveBlocker, 'start' | 'stop' | 'isStarted'>, o: PowerControllerOptions): PowerController => {
+export const createPowerController = (
+  blocker: Pick<PowerSaveBlocker, 'start' | 'stop' | 'isStarted'>,
+  o: PowerControllerOptions,
+): PowerController => {
   const now = o.now ?? (() => new Date());
   let id: number | null = null;
   const update = (): boolean => {

@@ -63,7 +63,8 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 };
 
-export const mimeTypeFor = (path: string): string => MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+export const mimeTypeFor = (path: string): string =>
+  MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
 
 export type ResolvedPath = { ok: true; path: string } | { ok: false; status: 400 | 404; reason: string };
 
@@ -108,7 +109,8 @@ export const resolveProtocolPath = (root: string, requestUrl: string): ResolvedP
   const rootAbs = resolve(root);
   const full = resolve(rootAbs, relativePath);
   const rel = relative(rootAbs, full);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return refuse(400, 'outside the renderer root');
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    return refuse(400, 'outside the renderer root');
   return { ok: true, path: full };
 };
 
@@ -155,7 +157,10 @@ export const createProtocolHandler = (options: ProtocolHandlerOptions): ((reques
     } catch {
       // The renderer was never built: say so on screen rather than showing a blank kiosk.
       if (resolved.path === resolve(options.root, 'index.html')) {
-        return new Response(NOT_BUILT_PAGE(options.root), { status: 503, headers: { ...securityHeaders(csp), 'content-type': 'text/html; charset=utf-8' } });
+        return new Response(NOT_BUILT_PAGE(options.root), {
+          status: 503,
+          headers: { ...securityHeaders(csp), 'content-type': 'text/html; charset=utf-8' },
+        });
       }
       return text(404, 'not found');
     }
@@ -168,7 +173,10 @@ export const createProtocolHandler = (options: ProtocolHandlerOptions): ((reques
       }
       if (!(await stat(real)).isFile()) return text(404, 'not found');
       const body = request.method === 'HEAD' ? null : await readFile(real);
-      return new Response(body, { status: 200, headers: { ...securityHeaders(csp), 'content-type': mimeTypeFor(real) } });
+      return new Response(body, {
+        status: 200,
+        headers: { ...securityHeaders(csp), 'content-type': mimeTypeFor(real) },
+      });
     } catch {
       return text(404, 'not found');
     }

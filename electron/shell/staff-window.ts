@@ -21,7 +21,11 @@ export type StaffDisplayPolicy = 'auto' | 'off' | number;
  * The display the staff window goes on, or none: never the kiosk's own display (the citizen would get
  * a second, PIN-guarded window over the survey); 'auto' takes the first other display attached.
  */
-export const pickStaffDisplay = (policy: StaffDisplayPolicy, displays: readonly Display[], kioskDisplayId: number): Display | undefined => {
+export const pickStaffDisplay = (
+  policy: StaffDisplayPolicy,
+  displays: readonly Display[],
+  kioskDisplayId: number,
+): Display | undefined => {
   if (policy === 'off') return undefined;
   const candidate = policy === 'auto' ? displays.find((d) => d.id !== kioskDisplayId) : displays[policy];
   return candidate && candidate.id !== kioskDisplayId ? candidate : undefined;
@@ -40,8 +44,16 @@ export const staffWindowBounds = (workArea: Rectangle): Rectangle => {
 };
 
 /** The kiosk window's web preferences unchanged; only the frame differs: an ordinary small window. */
-export const createStaffWindowOptions = (p: { preloadPath: string; workArea: Rectangle; dev?: boolean }): BrowserWindowConstructorOptions => {
-  const base = createKioskWindowOptions({ preloadPath: p.preloadPath, bounds: staffWindowBounds(p.workArea), dev: p.dev ?? false });
+export const createStaffWindowOptions = (p: {
+  preloadPath: string;
+  workArea: Rectangle;
+  dev?: boolean;
+}): BrowserWindowConstructorOptions => {
+  const base = createKioskWindowOptions({
+    preloadPath: p.preloadPath,
+    bounds: staffWindowBounds(p.workArea),
+    dev: p.dev ?? false,
+  });
   return {
     ...base,
     kiosk: false,

@@ -94,14 +94,56 @@ export const guardWebContents = (contents: WebContents, log: ShellLog): void => 
 };
 
 /** Keys that reload, open DevTools, zoom, print, close, quit, or open/save something. */
-export const isBlockedShortcut = (input: Pick<Input, 'type' | 'key' | 'code' | 'control' | 'meta' | 'alt' | 'shift'>): boolean => {
+export const isBlockedShortcut = (
+  input: Pick<Input, 'type' | 'key' | 'code' | 'control' | 'meta' | 'alt' | 'shift'>,
+): boolean => {
   if (input.type !== 'keyDown' && input.type !== 'rawKeyDown') return false;
   const key = input.key.length === 1 ? input.key.toLowerCase() : input.key;
   const mod = input.control || input.meta;
-  if (['F5', 'F11', 'F12', 'BrowserRefresh', 'BrowserBack', 'BrowserForward', 'BrowserHome', 'BrowserSearch', 'ContextMenu'].includes(input.key)) return true;
+  if (
+    [
+      'F5',
+      'F11',
+      'F12',
+      'BrowserRefresh',
+      'BrowserBack',
+      'BrowserForward',
+      'BrowserHome',
+      'BrowserSearch',
+      'ContextMenu',
+    ].includes(input.key)
+  )
+    return true;
   if (input.alt && ['F4', 'ArrowLeft', 'ArrowRight', 'Home'].includes(input.key)) return true;
   if (mod && input.shift && ['i', 'j', 'c', 'r', 'delete', 'Delete'].includes(key)) return true;
-  if (mod && ['r', 'w', 'q', 'n', 't', 'p', 'o', 's', 'f', 'g', 'h', 'j', 'u', 'l', 'd', 'm', '=', '+', '-', '_', '0', 'F4'].includes(key)) return true;
+  if (
+    mod &&
+    [
+      'r',
+      'w',
+      'q',
+      'n',
+      't',
+      'p',
+      'o',
+      's',
+      'f',
+      'g',
+      'h',
+      'j',
+      'u',
+      'l',
+      'd',
+      'm',
+      '=',
+      '+',
+      '-',
+      '_',
+      '0',
+      'F4',
+    ].includes(key)
+  )
+    return true;
   if (mod && ['Equal', 'Minus', 'Digit0', 'NumpadAdd', 'NumpadSubtract', 'Numpad0'].includes(input.code)) return true;
   return false;
 };
@@ -111,7 +153,13 @@ export const blockShortcuts = (contents: WebContents, log: ShellLog): void => {
   contents.on('before-input-event', (event, input) => {
     if (!isBlockedShortcut(input)) return;
     event.preventDefault();
-    log.info('blocked shortcut', { key: input.key, control: input.control, alt: input.alt, shift: input.shift, meta: input.meta });
+    log.info('blocked shortcut', {
+      key: input.key,
+      control: input.control,
+      alt: input.alt,
+      shift: input.shift,
+      meta: input.meta,
+    });
   });
 };
 
@@ -159,8 +207,10 @@ export const HIDE_CURSOR_CSS = '*, *::before, *::after { cursor: none !important
 
 export type CursorPolicy = 'show' | 'hide' | 'hide-on-touch';
 
-export const shouldHideCursor = (policy: CursorPolicy, touchSupport: 'available' | 'unavailable' | 'unknown'): boolean =>
-  policy === 'hide' || (policy === 'hide-on-touch' && touchSupport === 'available');
+export const shouldHideCursor = (
+  policy: CursorPolicy,
+  touchSupport: 'available' | 'unavailable' | 'unknown',
+): boolean => policy === 'hide' || (policy === 'hide-on-touch' && touchSupport === 'available');
 
 /** Applies the cursor policy after every load (a crash reload included). */
 export const applyCursorPolicy = (contents: WebContents, hide: boolean): void => {

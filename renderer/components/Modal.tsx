@@ -28,7 +28,15 @@ export const Modal = ({ labelledBy, describedBy, testId, className = '', onBackd
         onAnyTap?.();
       }}
     >
-      <div ref={card} className={`modal ${className}`} role="dialog" aria-modal="true" aria-labelledby={labelledBy} aria-describedby={describedBy} data-testid={testId}>
+      <div
+        ref={card}
+        className={`modal ${className}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={labelledBy}
+        aria-describedby={describedBy}
+        data-testid={testId}
+      >
         {children}
       </div>
     </div>

@@ -44,7 +44,12 @@ export const Keyboard = ({ value, onChange, maxLength, layout, telexInitially = 
       {layout === 'text' && (
         <div className="key-row key-row-diacritics" role="group" aria-label={t('keyboard.diacritics')}>
           {TONE_KEYS.map((k) => (
-            <Key key={k.tone} dataKey={`tone-${k.tone}`} label={t(k.label)} onPress={() => edit(setLastWordTone(value, k.tone))}>
+            <Key
+              key={k.tone}
+              dataKey={`tone-${k.tone}`}
+              label={t(k.label)}
+              onPress={() => edit(setLastWordTone(value, k.tone))}
+            >
               <span className="key-mark">{k.mark}</span>
             </Key>
           ))}
@@ -65,7 +70,13 @@ export const Keyboard = ({ value, onChange, maxLength, layout, telexInitially = 
       {LETTER_ROWS.map((row, i) => (
         <div className="key-row" key={row[0]}>
           {i === 2 && layout !== 'search' && (
-            <Key dataKey="shift" label={t('keyboard.shift')} pressed={shift} wide="x2" onPress={() => setShift((s) => !s)}>
+            <Key
+              dataKey="shift"
+              label={t('keyboard.shift')}
+              pressed={shift}
+              wide="x2"
+              onPress={() => setShift((s) => !s)}
+            >
               ⇧
             </Key>
           )}

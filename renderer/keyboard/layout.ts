@@ -11,7 +11,17 @@ export const LETTER_ROWS = [
 /** Shaped letters of the diacritics row, typed as they are. */
 export const SHAPED_LETTERS = ['ă', 'â', 'ê', 'ô', 'ơ', 'ư', 'đ'] as const;
 
-export type ToneKey = { tone: Tone; mark: string; label: 'keyboard.toneSac' | 'keyboard.toneHuyen' | 'keyboard.toneHoi' | 'keyboard.toneNga' | 'keyboard.toneNang' | 'keyboard.toneNone' };
+export type ToneKey = {
+  tone: Tone;
+  mark: string;
+  label:
+    | 'keyboard.toneSac'
+    | 'keyboard.toneHuyen'
+    | 'keyboard.toneHoi'
+    | 'keyboard.toneNga'
+    | 'keyboard.toneNang'
+    | 'keyboard.toneNone';
+};
 
 /** Tone buttons of the diacritics row, each shown on an "a"; they put the tone on the last word. */
 export const TONE_KEYS: readonly ToneKey[] = [

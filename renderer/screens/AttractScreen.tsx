@@ -41,7 +41,14 @@ export const AttractScreen = ({ state, starting, startFailed, onStart }: Props) 
           </div>
         </dl>
         <div className="start-wrap">
-          <button type="button" className="start" data-testid="attract-start" disabled={starting} aria-describedby="start-hint" onClick={onStart}>
+          <button
+            type="button"
+            className="start"
+            data-testid="attract-start"
+            disabled={starting}
+            aria-describedby="start-hint"
+            onClick={onStart}
+          >
             {t('attract.start')}
           </button>
         </div>

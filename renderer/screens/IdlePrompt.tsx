@@ -23,7 +23,13 @@ export const IdlePrompt = ({ deadline, onContinue, onTimeout }: Props) => {
     onTimeout();
   }, [left, onTimeout]);
   return (
-    <Modal labelledBy="idle-title" describedBy="idle-body" testId="idle-prompt" className="idle-prompt" onAnyTap={onContinue}>
+    <Modal
+      labelledBy="idle-title"
+      describedBy="idle-body"
+      testId="idle-prompt"
+      className="idle-prompt"
+      onAnyTap={onContinue}
+    >
       <h2 id="idle-title">{t('idle.title')}</h2>
       <p className="idle-countdown" aria-hidden="true" data-testid="idle-countdown">
         {left}

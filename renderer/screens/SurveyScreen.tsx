@@ -98,7 +98,12 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
       <header className="survey-bar">
         <ProgressBar position={position} total={total} label={t('survey.progress', { position, total })} />
         <DisplayToggles compact />
-        <button type="button" className="btn btn-quiet" data-testid="survey-exit" onClick={() => (Object.keys(flow.answers).length > 0 ? setConfirmExit(true) : void leave())}>
+        <button
+          type="button"
+          className="btn btn-quiet"
+          data-testid="survey-exit"
+          onClick={() => (Object.keys(flow.answers).length > 0 ? setConfirmExit(true) : void leave())}
+        >
           {t('survey.exit')}
         </button>
       </header>
@@ -124,7 +129,13 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
 
       <footer className="survey-nav">
         {flow.previousId !== null ? (
-          <button type="button" className="btn btn-big btn-back" data-testid="survey-back" disabled={sending} onClick={() => goTo(flow.previousId)}>
+          <button
+            type="button"
+            className="btn btn-big btn-back"
+            data-testid="survey-back"
+            disabled={sending}
+            onClick={() => goTo(flow.previousId)}
+          >
             <span aria-hidden="true">‹ </span>
             {t('survey.back')}
           </button>
@@ -132,14 +143,27 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
           <span className="nav-spacer" />
         )}
         <div className="survey-message" role="alert" data-testid="survey-error">
-          {submitState.phase === 'failed' && (submitState.reason === 'storage' ? t('survey.storageError') : t('survey.otherError'))}
+          {submitState.phase === 'failed' &&
+            (submitState.reason === 'storage' ? t('survey.storageError') : t('survey.otherError'))}
         </div>
         {flow.isLast ? (
-          <button type="button" className="btn btn-big btn-primary" data-testid="survey-submit" disabled={!flow.canLeave || sending} onClick={() => void onSubmit()}>
+          <button
+            type="button"
+            className="btn btn-big btn-primary"
+            data-testid="survey-submit"
+            disabled={!flow.canLeave || sending}
+            onClick={() => void onSubmit()}
+          >
             {sending ? t('survey.submitting') : submitState.phase === 'failed' ? t('survey.retry') : t('survey.submit')}
           </button>
         ) : (
-          <button type="button" className="btn btn-big btn-primary" data-testid="survey-next" disabled={!flow.canLeave} onClick={() => goTo(flow.nextId)}>
+          <button
+            type="button"
+            className="btn btn-big btn-primary"
+            data-testid="survey-next"
+            disabled={!flow.canLeave}
+            onClick={() => goTo(flow.nextId)}
+          >
             {optionalEmpty ? t('survey.skip') : t('survey.next')}
             <span aria-hidden="true"> ›</span>
           </button>
@@ -147,7 +171,9 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
       </footer>
 
       {confirmExit && <ExitConfirm onStay={() => setConfirmExit(false)} onExit={() => void leave()} />}
-      {idleDeadline !== null && <IdlePrompt deadline={idleDeadline} onContinue={() => setIdleDeadline(null)} onTimeout={() => void leave()} />}
+      {idleDeadline !== null && (
+        <IdlePrompt deadline={idleDeadline} onContinue={() => setIdleDeadline(null)} onTimeout={() => void leave()} />
+      )}
     </main>
   );
 };

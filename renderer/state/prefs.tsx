@@ -24,7 +24,13 @@ const DEFAULTS: Prefs = { locale: DEFAULT_LOCALE, largeText: false, highContrast
 
 const PrefsContext = createContext<PrefsApi | null>(null);
 
-export const PrefsProvider = ({ children, defaultLocale = DEFAULT_LOCALE }: { children: ReactNode; defaultLocale?: string }) => {
+export const PrefsProvider = ({
+  children,
+  defaultLocale = DEFAULT_LOCALE,
+}: {
+  children: ReactNode;
+  defaultLocale?: string;
+}) => {
   const [prefs, setPrefs] = useState<Prefs>({ ...DEFAULTS, locale: defaultLocale });
 
   useEffect(() => {
@@ -42,9 +48,15 @@ export const PrefsProvider = ({ children, defaultLocale = DEFAULT_LOCALE }: { ch
   const setLocale = useCallback((locale: string) => setPrefs((p) => ({ ...p, locale })), []);
   const toggleLargeText = useCallback(() => setPrefs((p) => ({ ...p, largeText: !p.largeText })), []);
   const toggleContrast = useCallback(() => setPrefs((p) => ({ ...p, highContrast: !p.highContrast })), []);
-  const reset = useCallback((locale?: string) => setPrefs({ ...DEFAULTS, locale: locale ?? defaultLocale }), [defaultLocale]);
+  const reset = useCallback(
+    (locale?: string) => setPrefs({ ...DEFAULTS, locale: locale ?? defaultLocale }),
+    [defaultLocale],
+  );
 
-  const value = useMemo(() => ({ ...prefs, setLocale, toggleLargeText, toggleContrast, reset }), [prefs, setLocale, toggleLargeText, toggleContrast, reset]);
+  const value = useMemo(
+    () => ({ ...prefs, setLocale, toggleLargeText, toggleContrast, reset }),
+    [prefs, setLocale, toggleLargeText, toggleContrast, reset],
+  );
   return <PrefsContext.Provider value={value}>{children}</PrefsContext.Provider>;
 };
 

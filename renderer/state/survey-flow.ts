@@ -27,7 +27,8 @@ export const withAnswer = (q: Questionnaire, answers: Answers, id: string, value
   return pruneAnswers(q, next);
 };
 
-export const firstQuestionId = (q: Questionnaire, answers: Answers = {}): string | null => visibleQuestions(q, answers)[0]?.id ?? null;
+export const firstQuestionId = (q: Questionnaire, answers: Answers = {}): string | null =>
+  visibleQuestions(q, answers)[0]?.id ?? null;
 
 /** The next visible question after `id`, or null when `id` is the last (time to submit). */
 export const nextQuestionId = (q: Questionnaire, answers: Answers, id: string): string | null => {
@@ -74,7 +75,11 @@ export const textAnswer = (raw: string): string | undefined => {
 };
 
 /** Toggles one option of a multi-choice answer, keeping the questionnaire's option order and the limit. */
-export const toggleChoice = (question: Question & { type: 'multi' }, current: readonly string[], value: string): string[] => {
+export const toggleChoice = (
+  question: Question & { type: 'multi' },
+  current: readonly string[],
+  value: string,
+): string[] => {
   const chosen = new Set(current);
   if (chosen.has(value)) chosen.delete(value);
   else if (question.maxSelected === undefined || chosen.size < question.maxSelected) chosen.add(value);

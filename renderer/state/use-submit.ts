@@ -53,7 +53,11 @@ export const useSubmit = (api: KioskApi, draft: Draft) => {
   /** Hands the partial answers to the core, which keeps or discards them by policy. Never fails the UI. */
   const abandon = useCallback(
     async (locale: string, answers: Answers): Promise<void> => {
-      await api.abandonResponse({ draftId: draftId.current, locale, answers: pruneAnswers(draft.questionnaire, answers) });
+      await api.abandonResponse({
+        draftId: draftId.current,
+        locale,
+        answers: pruneAnswers(draft.questionnaire, answers),
+      });
     },
     [api, draft],
   );

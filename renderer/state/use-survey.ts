@@ -1,7 +1,16 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { AnswerValue, Answers } from '../../shared/answers.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
-import { canLeave, firstQuestionId, nextQuestionId, previousQuestionId, progressOf, questionById, textAnswer, withAnswer } from './survey-flow.ts';
+import {
+  canLeave,
+  firstQuestionId,
+  nextQuestionId,
+  previousQuestionId,
+  progressOf,
+  questionById,
+  textAnswer,
+  withAnswer,
+} from './survey-flow.ts';
 
 /** One respondent's way through a questionnaire: answers, comment drafts and the current question. */
 export const useSurveyFlow = (q: Questionnaire) => {

@@ -8,7 +8,12 @@ export type Shape = 'none' | 'circumflex' | 'breve' | 'horn';
 export type Tone = 0 | 1 | 2 | 3 | 4 | 5;
 
 const TONE_MARKS: readonly string[] = ['', '\u0301', '\u0300', '\u0309', '\u0303', '\u0323'];
-const SHAPE_MARKS: Readonly<Record<Shape, string>> = { none: '', circumflex: '\u0302', breve: '\u0306', horn: '\u031b' };
+const SHAPE_MARKS: Readonly<Record<Shape, string>> = {
+  none: '',
+  circumflex: '\u0302',
+  breve: '\u0306',
+  horn: '\u031b',
+};
 
 export type Letter = { base: string; shape: Shape; tone: Tone };
 
@@ -47,7 +52,8 @@ export const parseLetter = (ch: string): Letter | null => {
   return { base, shape, tone };
 };
 
-export const formatLetter = (l: Letter): string => (l.base + SHAPE_MARKS[l.shape] + TONE_MARKS[l.tone]).normalize('NFC');
+export const formatLetter = (l: Letter): string =>
+  (l.base + SHAPE_MARKS[l.shape] + TONE_MARKS[l.tone]).normalize('NFC');
 
 export const isVowel = (l: Letter): boolean => VOWEL_BASES.has(l.base.toLowerCase());
 

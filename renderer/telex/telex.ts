@@ -56,7 +56,10 @@ const effectiveCluster = (word: Letter[]): [number, number] | null => {
   if (start === 1 && end - start > 1) {
     const first = lower(word[0]!);
     const second = word[1]!;
-    if ((first === 'q' && lower(second) === 'u' && second.shape === 'none') || (first === 'g' && lower(second) === 'i')) {
+    if (
+      (first === 'q' && lower(second) === 'u' && second.shape === 'none') ||
+      (first === 'g' && lower(second) === 'i')
+    ) {
       return [start + 1, end];
     }
   }
@@ -100,8 +103,10 @@ const toneKey = (word: Letter[], tone: Tone, newTone: Tone, typed: Letter): Step
 const dKey = (word: Letter[], tone: Tone, typed: Letter): Step | null => {
   const first = word[0];
   if (!first) return null;
-  if (first.base === 'd' || first.base === 'D') return { word: replaceAt(word, 0, { ...first, base: first.base === 'd' ? 'đ' : 'Đ' }), tone };
-  if (first.base === 'đ' || first.base === 'Đ') return { word: [...replaceAt(word, 0, { ...first, base: first.base === 'đ' ? 'd' : 'D' }), typed], tone };
+  if (first.base === 'd' || first.base === 'D')
+    return { word: replaceAt(word, 0, { ...first, base: first.base === 'd' ? 'đ' : 'Đ' }), tone };
+  if (first.base === 'đ' || first.base === 'Đ')
+    return { word: [...replaceAt(word, 0, { ...first, base: first.base === 'đ' ? 'd' : 'D' }), typed], tone };
   return null;
 };
 
@@ -126,19 +131,29 @@ const wKey = (word: Letter[], tone: Tone, typed: Letter): Step => {
   for (let i = start; i + 1 < end; i++) {
     const u = word[i]!;
     const o = word[i + 1]!;
-    if (lower(u) === 'u' && lower(o) === 'o' && !(u.shape === 'horn' && o.shape === 'horn') && u.shape !== 'circumflex' && o.shape !== 'breve') {
+    if (
+      lower(u) === 'u' &&
+      lower(o) === 'o' &&
+      !(u.shape === 'horn' && o.shape === 'horn') &&
+      u.shape !== 'circumflex' &&
+      o.shape !== 'breve'
+    ) {
       return { word: replaceAt(replaceAt(word, i, { ...u, shape: 'horn' }), i + 1, { ...o, shape: 'horn' }), tone };
     }
   }
   for (let i = end - 1; i >= start; i--) {
     const l = word[i]!;
     const b = lower(l);
-    if (b === 'a' && (l.shape === 'none' || l.shape === 'circumflex')) return { word: replaceAt(word, i, { ...l, shape: 'breve' }), tone };
-    if ((b === 'o' || b === 'u') && (l.shape === 'none' || l.shape === 'circumflex')) return { word: replaceAt(word, i, { ...l, shape: 'horn' }), tone };
+    if (b === 'a' && (l.shape === 'none' || l.shape === 'circumflex'))
+      return { word: replaceAt(word, i, { ...l, shape: 'breve' }), tone };
+    if ((b === 'o' || b === 'u') && (l.shape === 'none' || l.shape === 'circumflex'))
+      return { word: replaceAt(word, i, { ...l, shape: 'horn' }), tone };
   }
   const shaped = word.some((l, i) => i >= start && i < end && (l.shape === 'horn' || l.shape === 'breve'));
   if (shaped) {
-    const undone = word.map((l, i) => (i >= start && i < end && (l.shape === 'horn' || l.shape === 'breve') ? { ...l, shape: 'none' as const } : l));
+    const undone = word.map((l, i) =>
+      i >= start && i < end && (l.shape === 'horn' || l.shape === 'breve') ? { ...l, shape: 'none' as const } : l,
+    );
     return { word: [...undone, typed], tone };
   }
   // A lone w after consonants ("nhw" → "như", "giw" → "giư"); after other vowels it is just a w.

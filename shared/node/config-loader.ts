@@ -62,7 +62,11 @@ const readJson = (dir: string, file: string, problems: ConfigProblem[]): unknown
     text = readFileSync(full, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    problems.push({ file, path: ROOT_PATH, message: code === 'ENOENT' ? 'file not found' : `cannot read file: ${(e as Error).message}` });
+    problems.push({
+      file,
+      path: ROOT_PATH,
+      message: code === 'ENOENT' ? 'file not found' : `cannot read file: ${(e as Error).message}`,
+    });
     return FAILED;
   }
   // Windows editors may save a byte-order mark, which JSON.parse refuses.
@@ -82,7 +86,10 @@ const issueMessage = (issue: z.core.$ZodIssue): string => {
     return `${issue.message}: ${issue.issues.map((i) => i.message).join('; ')}`;
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    return `${issue.message}: ${issue.errors.flat().map((i) => i.message).join('; ')}`;
+    return `${issue.message}: ${issue.errors
+      .flat()
+      .map((i) => i.message)
+      .join('; ')}`;
   }
   return issue.message;
 };
@@ -92,13 +99,20 @@ const pathText = (path: readonly PropertyKey[]): string => path.map(String).join
 const validate = (schema: z.ZodType, raw: unknown, file: string, problems: ConfigProblem[]): void => {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push({ file, path: pathText(issue.path), message: issueMessage(issue) });
+    for (const issue of parsed.error.issues)
+      problems.push({ file, path: pathText(issue.path), message: issueMessage(issue) });
   }
 };
 
-export function loadConfigDir(dir: string): { ok: true; config: LoadedConfig } | { ok: false; problems: ConfigProblem[] } {
+export function loadConfigDir(
+  dir: string,
+): { ok: true; config: LoadedConfig } | { ok: false; problems: ConfigProblem[] } {
   const root = resolve(dir);
-  if (!isDir(root)) return { ok: false, problems: [{ file: '.', path: ROOT_PATH, message: `configuration directory not found: ${root}` }] };
+  if (!isDir(root))
+    return {
+      ok: false,
+      problems: [{ file: '.', path: ROOT_PATH, message: `configuration directory not found: ${root}` }],
+    };
 
   const problems: ConfigProblem[] = [];
   const qDir = join(root, QUESTIONNAIRE_DIR);
@@ -110,7 +124,8 @@ export function loadConfigDir(dir: string): { ok: true; config: LoadedConfig } |
       .filter((d) => d.isFile() && d.name.toLowerCase().endsWith('.json'))
       .map((d) => `${QUESTIONNAIRE_DIR}/${d.name}`)
       .sort();
-    if (qFiles.length === 0) problems.push({ file: QUESTIONNAIRE_DIR, path: ROOT_PATH, message: 'no questionnaire files (*.json)' });
+    if (qFiles.length === 0)
+      problems.push({ file: QUESTIONNAIRE_DIR, path: ROOT_PATH, message: 'no questionnaire files (*.json)' });
   }
 
   // Each file on its own first, so a problem is reported against the file that has it.
@@ -132,7 +147,8 @@ export function loadConfigDir(dir: string): { ok: true; config: LoadedConfig } |
       ok: false,
       problems: parsed.error.issues.map((issue) => {
         const [head, index, ...rest] = issue.path;
-        if (head === 'catalog') return { file: CATALOG_FILE, path: pathText(issue.path.slice(1)), message: issueMessage(issue) };
+        if (head === 'catalog')
+          return { file: CATALOG_FILE, path: pathText(issue.path.slice(1)), message: issueMessage(issue) };
         if (head === 'questionnaires' && typeof index === 'number' && qFiles[index]) {
           return { file: qFiles[index], path: pathText(rest), message: issueMessage(issue) };
         }

@@ -39,7 +39,13 @@ const afterPaint = (then: (t: number) => void): void => {
 
 let taps: TapSample[] = [];
 let feedbackMs: number[] = [];
-let pending: { t0: number; kind: TapSample['kind']; heading: HTMLElement | null; target: Element; shown: boolean } | null = null;
+let pending: {
+  t0: number;
+  kind: TapSample['kind'];
+  heading: HTMLElement | null;
+  target: Element;
+  shown: boolean;
+} | null = null;
 
 addEventListener(
   'pointerup',
@@ -47,7 +53,13 @@ addEventListener(
     const target = e.target instanceof Element ? e.target.closest(TRACKED) : null;
     if (!target) return;
     const kind = target.getAttribute('data-testid') === 'survey-next' ? 'next' : 'answer';
-    pending = { t0: e.timeStamp, kind, heading: heading(), target, shown: target.getAttribute('aria-pressed') === 'true' };
+    pending = {
+      t0: e.timeStamp,
+      kind,
+      heading: heading(),
+      target,
+      shown: target.getAttribute('aria-pressed') === 'true',
+    };
   },
   { capture: true },
 );
@@ -93,7 +105,8 @@ const enabled = (el: HTMLElement | null): HTMLElement | null => (el && !(el as H
 /** Seeded: the same respondent number always behaves the same way. */
 const random = prng;
 
-const key = (k: string): void => document.querySelector<HTMLElement>(`[data-testid="keyboard-key"][data-key="${k}"]`)?.click();
+const key = (k: string): void =>
+  document.querySelector<HTMLElement>(`[data-testid="keyboard-key"][data-key="${k}"]`)?.click();
 
 /** One respondent from the attract screen back to it: 'complete' or 'abandoned'. */
 const respondent = async (n: number): Promise<'complete' | 'abandoned'> => {

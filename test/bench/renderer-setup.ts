@@ -19,7 +19,11 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  * may be serving or rebuilding), exactly as `vite build` does.
  */
 export const buildRenderer = async (outDir: string): Promise<void> => {
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, reportCompressedSize: false } });
+  await build({
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, reportCompressedSize: false },
+  });
 };
 
 export type JsSize = { files: number; rawBytes: number; gzipBytes: number };
@@ -41,7 +45,14 @@ export const jsSize = (outDir: string): JsSize => {
 
 /** renderer-page.ts as one browser script (no keepNames: tsx's __name helper does not exist in the page). */
 export const pageScript = (): string => {
-  const out = buildSync({ entryPoints: [join(ROOT, 'test/bench/renderer-page.ts')], bundle: true, format: 'iife', target: 'chrome120', write: false, logLevel: 'warning' });
+  const out = buildSync({
+    entryPoints: [join(ROOT, 'test/bench/renderer-page.ts')],
+    bundle: true,
+    format: 'iife',
+    target: 'chrome120',
+    write: false,
+    logLevel: 'warning',
+  });
   return out.outputFiles[0]!.text;
 };
 
@@ -49,15 +60,32 @@ export type BenchHost = { url: string; proc: ChildProcess; stop: () => Promise<v
 
 /** The browser host (electron/host) on `dataDir`, serving `rendererDir`, sync off. */
 export const startBenchHost = async (dataDir: string, rendererDir: string): Promise<BenchHost> => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir, '--renderer-dir', rendererDir], {
-    cwd: ROOT,
-    env: { ...process.env, KIOSK_SYNC: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'electron/host/main.ts'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--renderer-dir',
+      rendererDir,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KIOSK_SYNC: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const [, url] = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'host', 30_000, { text: '' });
   return { url: url!, proc, stop: () => stopProcess(proc) };
 };
 
 /** kioskctl against the bench's data dir (safe while the host runs: settings are read on each call). */
 export const kioskctl = (dataDir: string, ...args: string[]): string =>
-  execFileSync(process.execPath, [join(ROOT, 'bin/kioskctl.js'), ...args, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8' });
+  execFileSync(process.execPath, [join(ROOT, 'bin/kioskctl.js'), ...args, '--data-dir', dataDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });

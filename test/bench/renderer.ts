@@ -43,7 +43,11 @@ const tap = async (page: Page, selector: string): Promise<void> => {
 
 /** Waits for the slide-in of a new question to end, as a person would before tapping. */
 const settled = (page: Page) =>
-  page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Number.POSITIVE_INFINITY));
+  page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Number.POSITIVE_INFINITY),
+  );
 
 /** One respondent with real taps; `auto` lets one-tap answers move on by themselves. Returns the Next taps made. */
 const tapRespondent = async (page: Page, n: number, auto: boolean): Promise<number> => {
@@ -78,7 +82,13 @@ const tapRespondent = async (page: Page, n: number, auto: boolean): Promise<numb
   }
 };
 
-type TapPhase = { next: TapSample[]; answer: TapSample[]; feedbackMs: number[]; frameMs: number[]; respondents: number };
+type TapPhase = {
+  next: TapSample[];
+  answer: TapSample[];
+  feedbackMs: number[];
+  frameMs: number[];
+  respondents: number;
+};
 
 const tapPhase = async (page: Page, wanted: number, label: string, ctx: BenchContext): Promise<TapPhase> => {
   await page.evaluate(() => window.kioskBench!.takeSamples());
@@ -88,12 +98,19 @@ const tapPhase = async (page: Page, wanted: number, label: string, ctx: BenchCon
   while (nexts < wanted) {
     nexts += await tapRespondent(page, respondents, respondents % 4 === 3);
     respondents++;
-    if (respondents % 10 === 0) ctx.progress(`  ${label}: ${respondents} respondents, ${nexts} / ${wanted} taps on Next`);
+    if (respondents % 10 === 0)
+      ctx.progress(`  ${label}: ${respondents} respondents, ${nexts} / ${wanted} taps on Next`);
   }
   await sleep(200); // the last sample is pushed after its frame
   await page.evaluate(() => window.kioskBench!.frameClock(false));
   const { taps, feedbackMs, frameMs } = await page.evaluate(() => window.kioskBench!.takeSamples());
-  return { next: taps.filter((s) => s.kind === 'next'), answer: taps.filter((s) => s.kind === 'answer'), feedbackMs, frameMs, respondents };
+  return {
+    next: taps.filter((s) => s.kind === 'next'),
+    answer: taps.filter((s) => s.kind === 'answer'),
+    feedbackMs,
+    frameMs,
+    respondents,
+  };
 };
 
 type Heap = { usedMB: number; nodes: number; listeners: number };
@@ -119,7 +136,11 @@ const drive = async (page: Page, from: number, to: number, ctx: BenchContext): P
   return total;
 };
 
-const p95 = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 95);
+const p95 = (xs: readonly number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    95,
+  );
 const frameNoise = (xs: readonly number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   return percentile(sorted, 99) / percentile(sorted, 50);
@@ -130,7 +151,8 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   const respondents = envInt('BENCH_RENDERER_RESPONDENTS', 2000);
   const baseline = envInt('BENCH_RENDERER_BASELINE', 100);
   const settleMs = envInt('BENCH_RENDERER_SETTLE_MS', 21_000, 0);
-  if (baseline >= respondents) throw new Error(`BENCH_RENDERER_BASELINE (${baseline}) must be below BENCH_RENDERER_RESPONDENTS (${respondents})`);
+  if (baseline >= respondents)
+    throw new Error(`BENCH_RENDERER_BASELINE (${baseline}) must be below BENCH_RENDERER_RESPONDENTS (${respondents})`);
   const notes: string[] = [];
 
   ctx.progress('building the renderer from the current sources');
@@ -141,12 +163,25 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   const dataDir = join(ctx.workDir, 'data');
   const host = await startBenchHost(dataDir, rendererDir);
   // Fast respondents: no rapid-repeat minimum, no idle prompt or automatic return while the driver works.
-  for (const [k, v] of [['minSecondsBetweenResponses', '0'], ['thankYouSeconds', '60'], ['idleSeconds', '600'], ['countdownSeconds', '120']] as const) kioskctl(dataDir, 'config', 'set', k, v);
+  for (const [k, v] of [
+    ['minSecondsBetweenResponses', '0'],
+    ['thankYouSeconds', '60'],
+    ['idleSeconds', '600'],
+    ['countdownSeconds', '120'],
+  ] as const)
+    kioskctl(dataDir, 'config', 'set', k, v);
   kioskctl(dataDir, 'set-procedure', QUICK_PROCEDURE);
 
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   let fresh: TapPhase;
   let aged: TapPhase;
@@ -168,17 +203,31 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     ctx.progress(`simulated respondents: ${baseline}, then heap`);
     const first = await drive(page, 0, baseline, ctx);
     before = await heapAfterGc(cdp, settleMs);
-    ctx.progress(`  heap after ${baseline}: ${before.usedMB.toFixed(2)} MB, ${before.nodes} DOM nodes, ${before.listeners} listeners`);
+    ctx.progress(
+      `  heap after ${baseline}: ${before.usedMB.toFixed(2)} MB, ${before.nodes} DOM nodes, ${before.listeners} listeners`,
+    );
     // A midpoint too: early growth is the JIT and caches warming up; a leak keeps growing in the second half.
     const half = Math.max(baseline, Math.floor(respondents / 2));
     const middle = await drive(page, baseline, half, ctx);
     mid = await heapAfterGc(cdp, settleMs);
-    ctx.progress(`  heap after ${half}: ${mid.usedMB.toFixed(2)} MB, ${mid.nodes} DOM nodes, ${mid.listeners} listeners`);
+    ctx.progress(
+      `  heap after ${half}: ${mid.usedMB.toFixed(2)} MB, ${mid.nodes} DOM nodes, ${mid.listeners} listeners`,
+    );
     const last = await drive(page, half, respondents, ctx);
-    const rest = { complete: middle.complete + last.complete, abandoned: middle.abandoned + last.abandoned, ms: middle.ms + last.ms };
+    const rest = {
+      complete: middle.complete + last.complete,
+      abandoned: middle.abandoned + last.abandoned,
+      ms: middle.ms + last.ms,
+    };
     after = await heapAfterGc(cdp, settleMs);
-    ctx.progress(`  heap after ${respondents}: ${after.usedMB.toFixed(2)} MB, ${after.nodes} DOM nodes, ${after.listeners} listeners`);
-    driven = { complete: first.complete + rest.complete, abandoned: first.abandoned + rest.abandoned, ms: first.ms + rest.ms };
+    ctx.progress(
+      `  heap after ${respondents}: ${after.usedMB.toFixed(2)} MB, ${after.nodes} DOM nodes, ${after.listeners} listeners`,
+    );
+    driven = {
+      complete: first.complete + rest.complete,
+      abandoned: first.abandoned + rest.abandoned,
+      ms: first.ms + rest.ms,
+    };
     ctx.progress(`tap latency after ${respondents} respondents: ${taps} taps on Next`);
     aged = await tapPhase(page, taps, 'aged', ctx);
   } finally {
@@ -187,40 +236,117 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   }
 
   // Nothing lost on the way: every respondent the page finished is a stored row.
-  const status = JSON.parse(kioskctl(dataDir, 'status', '--json')) as { counts: { complete: number; abandoned: number; total: number } };
+  const status = JSON.parse(kioskctl(dataDir, 'status', '--json')) as {
+    counts: { complete: number; abandoned: number; total: number };
+  };
   const expectedComplete = driven.complete + fresh.respondents + aged.respondents;
   if (status.counts.complete !== expectedComplete || status.counts.abandoned !== driven.abandoned) {
-    notes.push(`WARNING: stored ${status.counts.complete} complete + ${status.counts.abandoned} abandoned, expected ${expectedComplete} + ${driven.abandoned}`);
+    notes.push(
+      `WARNING: stored ${status.counts.complete} complete + ${status.counts.abandoned} abandoned, expected ${expectedComplete} + ${driven.abandoned}`,
+    );
   }
 
   const paint = (xs: readonly TapSample[]) => xs.map((s) => s.paintMs);
   const rows: Row[] = [
     summarize('tap Next -> next question painted (fresh page)', paint(fresh.next)),
-    { ...summarize('DOM updated', fresh.next.map((s) => s.domMs)), partOf: 'tap Next -> next question painted (fresh page)' },
+    {
+      ...summarize(
+        'DOM updated',
+        fresh.next.map((s) => s.domMs),
+      ),
+      partOf: 'tap Next -> next question painted (fresh page)',
+    },
     summarize(`tap Next -> next question painted (after ${respondents} respondents)`, paint(aged.next)),
-    { ...summarize('DOM updated', aged.next.map((s) => s.domMs)), partOf: `tap Next -> next question painted (after ${respondents} respondents)` },
+    {
+      ...summarize(
+        'DOM updated',
+        aged.next.map((s) => s.domMs),
+      ),
+      partOf: `tap Next -> next question painted (after ${respondents} respondents)`,
+    },
     summarize('tap answer -> choice painted', [...fresh.feedbackMs, ...aged.feedbackMs]),
-    summarize(`tap answer -> next question painted, minus the ${HOLD_MS} ms hold`, [...fresh.answer, ...aged.answer].map((s) => s.paintMs - HOLD_MS)),
+    summarize(
+      `tap answer -> next question painted, minus the ${HOLD_MS} ms hold`,
+      [...fresh.answer, ...aged.answer].map((s) => s.paintMs - HOLD_MS),
+    ),
     // The noise gauge: 16.7 ms apart at 60 Hz when the page gets the CPU it asks for.
     summarize('diag: animation frame interval during the taps', [...fresh.frameMs, ...aged.frameMs]),
   ];
   const checks: Check[] = [
-    { name: 'tap-to-next p95 (fresh page)', value: p95(paint(fresh.next)), unit: 'ms', target: { op: '<=', limit: 50 } },
-    { name: `tap-to-next p95 (after ${respondents} respondents)`, value: p95(paint(aged.next)), unit: 'ms', target: { op: '<=', limit: 50 } },
-    { name: 'noise: frame interval p99 / p50 (about 1x on a quiet machine)', value: frameNoise([...fresh.frameMs, ...aged.frameMs]), unit: 'x' },
-    { name: 'tap-to-next p50 (fresh page)', value: percentile(paint(fresh.next).sort((a, b) => a - b), 50), unit: 'ms' },
-    { name: `tap-to-next p50 (after ${respondents} respondents)`, value: percentile(paint(aged.next).sort((a, b) => a - b), 50), unit: 'ms' },
-    { name: `renderer JavaScript gzipped (${size.files} file${size.files === 1 ? '' : 's'})`, value: size.gzipBytes / 1024, unit: 'KB', target: { op: '<=', limit: 250 } },
+    {
+      name: 'tap-to-next p95 (fresh page)',
+      value: p95(paint(fresh.next)),
+      unit: 'ms',
+      target: { op: '<=', limit: 50 },
+    },
+    {
+      name: `tap-to-next p95 (after ${respondents} respondents)`,
+      value: p95(paint(aged.next)),
+      unit: 'ms',
+      target: { op: '<=', limit: 50 },
+    },
+    {
+      name: 'noise: frame interval p99 / p50 (about 1x on a quiet machine)',
+      value: frameNoise([...fresh.frameMs, ...aged.frameMs]),
+      unit: 'x',
+    },
+    {
+      name: 'tap-to-next p50 (fresh page)',
+      value: percentile(
+        paint(fresh.next).sort((a, b) => a - b),
+        50,
+      ),
+      unit: 'ms',
+    },
+    {
+      name: `tap-to-next p50 (after ${respondents} respondents)`,
+      value: percentile(
+        paint(aged.next).sort((a, b) => a - b),
+        50,
+      ),
+      unit: 'ms',
+    },
+    {
+      name: `renderer JavaScript gzipped (${size.files} file${size.files === 1 ? '' : 's'})`,
+      value: size.gzipBytes / 1024,
+      unit: 'KB',
+      target: { op: '<=', limit: 250 },
+    },
     { name: '  raw', value: size.rawBytes / 1024, unit: 'KB' },
     { name: `JS heap after ${baseline} respondents (after GC)`, value: before.usedMB, unit: 'MB' },
     { name: `JS heap after ${respondents} respondents (after GC)`, value: after.usedMB, unit: 'MB' },
-    { name: `heap ${respondents} / heap ${baseline}`, value: after.usedMB / before.usedMB, unit: 'x', target: { op: '<=', limit: 1.1 } },
+    {
+      name: `heap ${respondents} / heap ${baseline}`,
+      value: after.usedMB / before.usedMB,
+      unit: 'x',
+      target: { op: '<=', limit: 1.1 },
+    },
     { name: `heap growth over ${respondents - baseline} respondents`, value: after.usedMB - before.usedMB, unit: 'MB' },
-    { name: `JS heap after ${Math.max(baseline, Math.floor(respondents / 2))} respondents (after GC)`, value: mid.usedMB, unit: 'MB' },
-    { name: `heap growth over the second half (leak if it keeps growing)`, value: after.usedMB - mid.usedMB, unit: 'MB' },
-    { name: `DOM nodes after ${baseline} / after ${respondents}`, value: after.nodes / Math.max(1, before.nodes), unit: 'x' },
-    { name: `event listeners after ${baseline} / after ${respondents}`, value: after.listeners / Math.max(1, before.listeners), unit: 'x' },
-    { name: 'simulated respondents per second (in-page driver)', value: (driven.complete + driven.abandoned) / (driven.ms / 1000), unit: '/s' },
+    {
+      name: `JS heap after ${Math.max(baseline, Math.floor(respondents / 2))} respondents (after GC)`,
+      value: mid.usedMB,
+      unit: 'MB',
+    },
+    {
+      name: `heap growth over the second half (leak if it keeps growing)`,
+      value: after.usedMB - mid.usedMB,
+      unit: 'MB',
+    },
+    {
+      name: `DOM nodes after ${baseline} / after ${respondents}`,
+      value: after.nodes / Math.max(1, before.nodes),
+      unit: 'x',
+    },
+    {
+      name: `event listeners after ${baseline} / after ${respondents}`,
+      value: after.listeners / Math.max(1, before.listeners),
+      unit: 'x',
+    },
+    {
+      name: 'simulated respondents per second (in-page driver)',
+      value: (driven.complete + driven.abandoned) / (driven.ms / 1000),
+      unit: '/s',
+    },
   ];
   return {
     rows,
@@ -250,6 +376,7 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
 
 export const rendererSection: Section = {
   name: 'renderer',
-  description: 'touch UI in system Chromium: tap-to-next-question latency, JS size gzipped, heap after many respondents',
+  description:
+    'touch UI in system Chromium: tap-to-next-question latency, JS size gzipped, heap after many respondents',
   run,
 };

@@ -6,9 +6,16 @@ const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '-');
 /** Columns padded to their widest cell; numbers right-aligned. */
 export const table = (rows: readonly Row[]): string => {
   const header = ['measure', 'p50 ms', 'p99 ms', 'mean ms', 'n'];
-  const cells = rows.map((r) => [r.partOf ? `  ${r.measure}` : r.measure, ms(r.p50Ms), ms(r.p99Ms), ms(r.meanMs), String(r.n)]);
+  const cells = rows.map((r) => [
+    r.partOf ? `  ${r.measure}` : r.measure,
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    ms(r.meanMs),
+    String(r.n),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' | ');
+  const line = (c: readonly string[]) =>
+    c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' | ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
 };
 

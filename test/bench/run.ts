@@ -39,7 +39,9 @@ const progress = (message: string): void => {
 const choose = (args: readonly string[]): Section[] => {
   const wanted = args.filter((a) => !a.startsWith('-'));
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(`usage: npm run bench [-- section...]\nsections:\n${SECTIONS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`);
+    console.log(
+      `usage: npm run bench [-- section...]\nsections:\n${SECTIONS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`,
+    );
     process.exit(0);
   }
   if (wanted.length === 0) return [...SECTIONS];
@@ -57,7 +59,9 @@ const main = async (): Promise<number> => {
   mkdirSync(benchRoot, { recursive: true });
   const machine = machineFacts(benchRoot);
   if (/^(tmpfs|ramfs|overlay)/.test(machine.filesystem)) {
-    progress(`warning: ${benchRoot} is on ${machine.filesystem}; fsync there says little about a kiosk's disk. Set BENCH_DIR to a directory on the real disk.`);
+    progress(
+      `warning: ${benchRoot} is on ${machine.filesystem}; fsync there says little about a kiosk's disk. Set BENCH_DIR to a directory on the real disk.`,
+    );
   }
   const started = performance.now();
   const allRows: Row[] = [];
@@ -76,7 +80,8 @@ const main = async (): Promise<number> => {
       allChecks.push(...result.checks);
       missed += result.checks.filter((c) => passes(c) === false).length;
       const file = join(RESULTS_DIR, `latest-${section.name}.json`);
-      const rounded = (_key: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1e4) / 1e4 : v);
+      const rounded = (_key: string, v: unknown) =>
+        typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1e4) / 1e4 : v;
       writeFileSync(file, `${JSON.stringify({ section: section.name, machine, seconds, ...result }, rounded, 2)}\n`);
       progress(`== ${section.name} done in ${seconds.toFixed(1)} s; results in ${file}`);
       for (const note of result.notes) progress(`note: ${note}`);

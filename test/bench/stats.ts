@@ -11,7 +11,13 @@ export const percentile = (sorted: readonly number[], p: number): number => {
 export const summarize = (measure: string, samplesMs: readonly number[]): Row => {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const sum = sorted.reduce((s, x) => s + x, 0);
-  return { measure, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), meanMs: sum / sorted.length, n: sorted.length };
+  return {
+    measure,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    meanMs: sum / sorted.length,
+    n: sorted.length,
+  };
 };
 
 /**
@@ -23,8 +29,15 @@ export const blockedP99Ratio = (num: readonly number[], den: readonly number[], 
   const rounds = Math.min(num.length, den.length);
   const size = Math.floor(rounds / blocks);
   if (size < 100) return Number.NaN;
-  const p99 = (xs: readonly number[]) => percentile([...xs].sort((a, b) => a - b), 99);
-  const ratios = Array.from({ length: blocks }, (_, b) => p99(num.slice(b * size, (b + 1) * size)) / p99(den.slice(b * size, (b + 1) * size)));
+  const p99 = (xs: readonly number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      99,
+    );
+  const ratios = Array.from(
+    { length: blocks },
+    (_, b) => p99(num.slice(b * size, (b + 1) * size)) / p99(den.slice(b * size, (b + 1) * size)),
+  );
   ratios.sort((a, b) => a - b);
   const mid = Math.floor(blocks / 2);
   return blocks % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;

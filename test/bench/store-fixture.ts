@@ -9,7 +9,17 @@
  * The built file is cached under the OS temp dir, keyed by schema version, fixture format, embedded
  * configuration hash and row count, so a second bench run only copies it.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -35,7 +45,8 @@ const embeddedConfigHash = (): string => {
   return loaded.config.hash.slice(0, 12);
 };
 
-const fixturePrefix = (): string => `store-schema${LATEST_SCHEMA_VERSION}-fmt${FIXTURE_FORMAT}-cfg${embeddedConfigHash()}-`;
+const fixturePrefix = (): string =>
+  `store-schema${LATEST_SCHEMA_VERSION}-fmt${FIXTURE_FORMAT}-cfg${embeddedConfigHash()}-`;
 
 export const fixtureFile = (rows: number): string => join(fixtureCacheDir(), `${fixturePrefix()}rows${rows}.sqlite`);
 
@@ -90,7 +101,8 @@ const rowSource = (bundle: ConfigBundle, rows: number, endMs: number): RowSource
     const questionnaire = questionnaires.get(questionnaireFor(bundle.catalog, procedure.code)!)!;
     const status = rng() < 0.08 ? 'abandoned' : 'complete';
     const submitted = Math.floor(startMs + (seq - 1) * step + rng() * step * 0.5);
-    const durationMs = status === 'complete' ? 25_000 + Math.floor(rng() * 150_000) : 10_000 + Math.floor(rng() * 90_000);
+    const durationMs =
+      status === 'complete' ? 25_000 + Math.floor(rng() * 150_000) : 10_000 + Math.floor(rng() * 90_000);
     const started = submitted - durationMs;
     const day = new Date(submitted).toISOString().slice(2, 10).replace(/-/g, '');
     const withCase = rng() < (questionnaire.kind === 'per-case' ? 0.9 : 0.3);
@@ -139,7 +151,10 @@ const build = (target: string, rows: number, progress: (m: string) => void): voi
     db.transaction(() => {
       for (let seq = 1; seq <= rows; seq++) {
         insert.run(next(seq));
-        if (seq % 200_000 === 0) progress(`  fixture: ${seq.toLocaleString('en')} / ${rows.toLocaleString('en')} rows (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        if (seq % 200_000 === 0)
+          progress(
+            `  fixture: ${seq.toLocaleString('en')} / ${rows.toLocaleString('en')} rows (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+          );
       }
     })();
     db.pragma('journal_mode = WAL');
@@ -155,7 +170,10 @@ const build = (target: string, rows: number, progress: (m: string) => void): voi
 };
 
 /** The cached store with `rows` responses, building it first when missing. */
-export const ensureFixture = (rows: number, progress: (m: string) => void): { file: string; builtSeconds: number | null } => {
+export const ensureFixture = (
+  rows: number,
+  progress: (m: string) => void,
+): { file: string; builtSeconds: number | null } => {
   const target = fixtureFile(rows);
   if (existsSync(target)) return { file: target, builtSeconds: null };
   progress(`building a ${rows.toLocaleString('en')}-response store (cached afterwards at ${target})`);

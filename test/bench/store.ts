@@ -31,7 +31,13 @@ const assignQuickProcedure = async (core: KioskCore): Promise<string> => {
   if (!procedure) throw new Error('the embedded catalog has no procedure using the "quick" questionnaire');
   const unlocked = await core.staffUnlock({ pin: STAFF_PIN });
   if (!unlocked.ok) throw new Error(`staff unlock failed: ${unlocked.error.message}`);
-  const set = await core.setAssignment({ session: unlocked.value.session, procedureCode: procedure.code, caseNumber: null, officerId: 'cb01', counterId: 'q1' });
+  const set = await core.setAssignment({
+    session: unlocked.value.session,
+    procedureCode: procedure.code,
+    caseNumber: null,
+    officerId: 'cb01',
+    counterId: 'q1',
+  });
   if (!set.ok) throw new Error(`setAssignment failed: ${set.error.message}`);
   await core.staffLock({ session: unlocked.value.session });
   return procedure.code;
@@ -60,7 +66,8 @@ const rawWriter = (file: string, recordBytes: number, cycleBytes: number, preall
   const slots = Math.max(1, Math.floor(cycleBytes / recordBytes));
   if (preallocate) {
     const zeros = Buffer.alloc(1 << 20);
-    for (let off = 0; off < slots * recordBytes; off += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, slots * recordBytes - off), off);
+    for (let off = 0; off < slots * recordBytes; off += zeros.length)
+      writeSync(fd, zeros, 0, Math.min(zeros.length, slots * recordBytes - off), off);
     fdatasyncSync(fd);
   }
   let i = 0;
@@ -94,7 +101,10 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   const notes: string[] = [];
 
   const fixture = ensureFixture(rows, ctx.progress);
-  if (fixture.builtSeconds !== null) notes.push(`built the ${rows.toLocaleString('en')}-response store in ${fixture.builtSeconds.toFixed(1)} s (now cached)`);
+  if (fixture.builtSeconds !== null)
+    notes.push(
+      `built the ${rows.toLocaleString('en')}-response store in ${fixture.builtSeconds.toFixed(1)} s (now cached)`,
+    );
 
   const dirs = {
     empty: join(ctx.workDir, 'empty'),
@@ -134,7 +144,11 @@ type Plan = { rows: number; n: number; warmup: number; blocks: number; notes: st
  * screen). The timed loop never yields to the event loop, so the bench runs that same upkeep itself
  * between rounds, untimed, where a kiosk is idle; the `busy` core shows a kiosk that never is.
  */
-const measure = async (ctx: BenchContext, { rows, n, warmup, blocks, notes, fixture }: Plan, { empty, big, nosync, busy }: Cores): Promise<SectionResult> => {
+const measure = async (
+  ctx: BenchContext,
+  { rows, n, warmup, blocks, notes, fixture }: Plan,
+  { empty, big, nosync, busy }: Cores,
+): Promise<SectionResult> => {
   const procedure = await assignQuickProcedure(empty);
   await assignQuickProcedure(big);
   await assignQuickProcedure(nosync);
@@ -161,7 +175,8 @@ const measure = async (ctx: BenchContext, { rows, n, warmup, blocks, notes, fixt
     submitBusy();
   }
   const walAfter = sizeOf(walFile(busy));
-  const walBytesPerCommit = warmup > 0 && walAfter > walBefore ? Math.round((walAfter - walBefore) / warmup) : pageSize + 24;
+  const walBytesPerCommit =
+    warmup > 0 && walAfter > walBefore ? Math.round((walAfter - walBefore) / warmup) : pageSize + 24;
   const recordBytes = Math.max(4096, walBytesPerCommit);
   const walCycleBytes = autoCheckpoint * (pageSize + 24);
   const rawInPlace = rawWriter(join(ctx.workDir, 'raw-inplace.bin'), recordBytes, walCycleBytes, true);
@@ -188,7 +203,8 @@ const measure = async (ctx: BenchContext, { rows, n, warmup, blocks, notes, fixt
       op.samples.push(op.run());
       op.after?.();
     }
-    if ((i + 1) % 500 === 0) ctx.progress(`  ${i + 1} / ${n} rounds (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    if ((i + 1) % 500 === 0)
+      ctx.progress(`  ${i + 1} / ${n} rounds (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
   rawInPlace.close();
   rawAppend.close();
@@ -200,8 +216,12 @@ const measure = async (ctx: BenchContext, { rows, n, warmup, blocks, notes, fixt
 
   // Size per response: database file plus WAL, after a checkpoint (the WAL file keeps its size).
   big.db.pragma('wal_checkpoint(PASSIVE)');
-  const stored = big.db.prepare('SELECT COUNT(*) AS n, MAX(seq) AS last FROM responses').get() as { n: number; last: number };
-  if (stored.n !== stored.last) notes.push(`WARNING: ${stored.n} rows but last seq ${stored.last}: the sequence has gaps`);
+  const stored = big.db.prepare('SELECT COUNT(*) AS n, MAX(seq) AS last FROM responses').get() as {
+    n: number;
+    last: number;
+  };
+  if (stored.n !== stored.last)
+    notes.push(`WARNING: ${stored.n} rows but last seq ${stored.last}: the sequence has gaps`);
   const dbBytes = sizeOf(big.db.name);
   const walBytes = sizeOf(walFile(big));
   const freePages = big.db.pragma('freelist_count', { simple: true }) as number;
@@ -211,17 +231,40 @@ const measure = async (ctx: BenchContext, { rows, n, warmup, blocks, notes, fixt
     // How noisy the disk and the neighbours were: a quiet run shows about 2x. Far above that, every p99
     // in this run measures the machine more than the code, and p99 ratios drift towards 1.
     { name: 'noise: raw p99 / raw p50', value: raw.p99Ms / raw.p50Ms, unit: 'x' },
-    { name: 'core p99 / raw p99 (empty store)', value: coreEmpty.p99Ms / raw.p99Ms, unit: 'x', target: { op: '<=', limit: 1.5 } },
-    { name: `  same, median of ${blocks} blocks' p99 ratios`, value: blockedP99Ratio(ops[0]!.samples, ops[2]!.samples, blocks), unit: 'x' },
+    {
+      name: 'core p99 / raw p99 (empty store)',
+      value: coreEmpty.p99Ms / raw.p99Ms,
+      unit: 'x',
+      target: { op: '<=', limit: 1.5 },
+    },
+    {
+      name: `  same, median of ${blocks} blocks' p99 ratios`,
+      value: blockedP99Ratio(ops[0]!.samples, ops[2]!.samples, blocks),
+      unit: 'x',
+    },
     { name: 'core p50 / raw p50 (empty store)', value: coreEmpty.p50Ms / raw.p50Ms, unit: 'x' },
-    { name: `${compact(rows)} store p99 / empty store p99`, value: coreBig.p99Ms / coreEmpty.p99Ms, unit: 'x', target: { op: '<=', limit: 1.2 } },
-    { name: `  same, median of ${blocks} blocks' p99 ratios`, value: blockedP99Ratio(ops[1]!.samples, ops[0]!.samples, blocks), unit: 'x' },
+    {
+      name: `${compact(rows)} store p99 / empty store p99`,
+      value: coreBig.p99Ms / coreEmpty.p99Ms,
+      unit: 'x',
+      target: { op: '<=', limit: 1.2 },
+    },
+    {
+      name: `  same, median of ${blocks} blocks' p99 ratios`,
+      value: blockedP99Ratio(ops[1]!.samples, ops[0]!.samples, blocks),
+      unit: 'x',
+    },
     { name: `${compact(rows)} store p50 / empty store p50`, value: coreBig.p50Ms / coreEmpty.p50Ms, unit: 'x' },
     { name: 'diag: never-idle p99 / raw p99', value: neverIdle.p99Ms / raw.p99Ms, unit: 'x' },
-    { name: `  same, median of ${blocks} blocks' p99 ratios`, value: blockedP99Ratio(ops[5]!.samples, ops[2]!.samples, blocks), unit: 'x' },
+    {
+      name: `  same, median of ${blocks} blocks' p99 ratios`,
+      value: blockedP99Ratio(ops[5]!.samples, ops[2]!.samples, blocks),
+      unit: 'x',
+    },
     { name: 'store size per response (db + WAL after checkpoint)', value: (dbBytes + walBytes) / stored.n, unit: 'B' },
   ];
-  for (const [name, bytes] of breakdown) checks.push({ name: `  of which ${name}`, value: bytes / stored.n, unit: 'B' });
+  for (const [name, bytes] of breakdown)
+    checks.push({ name: `  of which ${name}`, value: bytes / stored.n, unit: 'B' });
 
   return {
     rows: result,
@@ -253,7 +296,9 @@ const measure = async (ctx: BenchContext, { rows, n, warmup, blocks, notes, fixt
 const objectSizes = (core: KioskCore): [string, number][] => {
   try {
     const rows = core.db
-      .prepare("SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE name IN ('responses', 'sqlite_autoindex_responses_1') GROUP BY name ORDER BY bytes DESC")
+      .prepare(
+        "SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE name IN ('responses', 'sqlite_autoindex_responses_1') GROUP BY name ORDER BY bytes DESC",
+      )
       .all() as { name: string; bytes: number }[];
     return rows.map((r) => [r.name === 'responses' ? 'responses table' : 'id index', r.bytes]);
   } catch {
@@ -261,10 +306,12 @@ const objectSizes = (core: KioskCore): [string, number][] => {
   }
 };
 
-const compact = (x: number): string => (x >= 1e6 && x % 1e5 === 0 ? `${x / 1e6}M` : x >= 1e3 && x % 100 === 0 ? `${x / 1e3}k` : String(x));
+const compact = (x: number): string =>
+  x >= 1e6 && x % 1e5 === 0 ? `${x / 1e6}M` : x >= 1e3 && x % 100 === 0 ? `${x / 1e3}k` : String(x);
 
 export const storeSection: Section = {
   name: 'store',
-  description: 'durable submit latency through KioskCore (empty and large store) against a raw write+fdatasync; store size per response',
+  description:
+    'durable submit latency through KioskCore (empty and large store) against a raw write+fdatasync; store size per response',
   run,
 };

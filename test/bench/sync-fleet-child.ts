@@ -12,7 +12,13 @@ import { encodeSignedDocument, makeSigned, newKeyPair, privateKeyFrom } from '..
 import type { StoredResponse } from '../../shared/response.ts';
 import { BatchAck, type BatchEnvelope, type EnrolRequest, PROTOCOL_VERSION } from '../../shared/sync.ts';
 
-export type FleetPlan = { centralUrl: string; codes: string[]; batches: number; perBatch: number; templates: StoredResponse[] };
+export type FleetPlan = {
+  centralUrl: string;
+  codes: string[];
+  batches: number;
+  perBatch: number;
+  templates: StoredResponse[];
+};
 export type FleetResult = {
   devices: string[];
   responses: number;
@@ -28,7 +34,11 @@ const plan = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as FleetPla
 const say = (m: string) => writeSync(2, `${m}\n`);
 
 /** Runs `fn` over `items`, at most `width` at a time. */
-const pool = async <T>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<void>): Promise<void> => {
+const pool = async <T>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> => {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(width, items.length) }, async () => {
@@ -45,8 +55,19 @@ const kiosks: Kiosk[] = [];
 await pool(plan.codes, 8, async (code) => {
   const pair = newKeyPair();
   const id = uuidv7();
-  const req: EnrolRequest = { protocol: PROTOCOL_VERSION, code, deviceId: id, publicKey: pair.publicKey, appVersion: '0.1.0', label: 'bench kiosk' };
-  const res = await fetch(`${plan.centralUrl}/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+  const req: EnrolRequest = {
+    protocol: PROTOCOL_VERSION,
+    code,
+    deviceId: id,
+    publicKey: pair.publicKey,
+    appVersion: '0.1.0',
+    label: 'bench kiosk',
+  };
+  const res = await fetch(`${plan.centralUrl}/v1/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(req),
+  });
   if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
   const key = privateKeyFrom(pair.privateKey);
   const bodies: Buffer[] = [];
@@ -55,21 +76,42 @@ await pool(plan.codes, 8, async (code) => {
       const t = plan.templates[(b * plan.perBatch + i) % plan.templates.length]!;
       return { ...t, id: uuidv7(Date.parse(t.startedAt)), deviceId: id, seq: b * plan.perBatch + i + 1 };
     });
-    const envelope: BatchEnvelope = { protocol: PROTOCOL_VERSION, deviceId: id, batchId: uuidv7(), seqFrom: responses[0]!.seq, seqTo: responses.at(-1)!.seq, createdAt: new Date().toISOString(), responses };
+    const envelope: BatchEnvelope = {
+      protocol: PROTOCOL_VERSION,
+      deviceId: id,
+      batchId: uuidv7(),
+      seqFrom: responses[0]!.seq,
+      seqTo: responses.at(-1)!.seq,
+      createdAt: new Date().toISOString(),
+      responses,
+    };
     bodies.push(encodeSignedDocument(makeSigned('kbatch', id, envelope, key)));
   }
   kiosks.push({ id, bodies });
 });
 say(`fleet: ${kiosks.length} kiosks enrolled, ${kiosks.length * plan.batches} batches signed; sending`);
 
-const result: FleetResult = { devices: kiosks.map((k) => k.id), responses: 0, requests: 0, ms: 0, latencyMs: [], retries429: 0, bytes: 0, failures: [] };
+const result: FleetResult = {
+  devices: kiosks.map((k) => k.id),
+  responses: 0,
+  requests: 0,
+  ms: 0,
+  latencyMs: [],
+  retries429: 0,
+  bytes: 0,
+  failures: [],
+};
 const start = performance.now();
 await Promise.all(
   kiosks.map(async (k) => {
     for (const body of k.bodies) {
       for (;;) {
         const t0 = performance.now();
-        const res = await fetch(`${plan.centralUrl}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: Uint8Array.from(body) });
+        const res = await fetch(`${plan.centralUrl}/v1/batches`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+          body: Uint8Array.from(body),
+        });
         const text = await res.text();
         result.requests++;
         if (res.status === 429) {

@@ -69,7 +69,11 @@ sample();
 const sampler = setInterval(sample, 10);
 
 const core = openKioskCore({ dataDir, log: () => {} });
-const engine = createSyncEngine({ host: hostFromCore(core, dataDir), log: (level, message) => level !== 'info' && writeSync(2, `[sync ${level}] ${message}\n`), ...syncOptionsFromEnv() });
+const engine = createSyncEngine({
+  host: hostFromCore(core, dataDir),
+  log: (level, message) => level !== 'info' && writeSync(2, `[sync ${level}] ${message}\n`),
+  ...syncOptionsFromEnv(),
+});
 const buildMs: number[] = [];
 const sendMs: number[] = [];
 let bytes = 0;
@@ -95,7 +99,10 @@ const r = await engine.runOnce({
       }
       if (trace) {
         const m = process.memoryUsage();
-        writeSync(2, `memory after ${p.done}: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB\n`);
+        writeSync(
+          2,
+          `memory after ${p.done}: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB\n`,
+        );
       }
     } else {
       mark = t;

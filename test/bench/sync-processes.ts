@@ -14,9 +14,17 @@ export type SyncChildren = {
   fleet: (plan: FleetPlan, progress: (m: string) => void) => Promise<FleetResult>;
 };
 
-const runJson = <T>(script: string, args: string[], env: Record<string, string>, onStderr: (line: string) => void): Promise<T> =>
+const runJson = <T>(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  onStderr: (line: string) => void,
+): Promise<T> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let partial = '';
@@ -47,7 +55,8 @@ export const prepareChildren = async (workDir: string): Promise<SyncChildren> =>
     drain: (dataDir, env, progress) =>
       runJson<SyncChildResult>(drainScript, [dataDir], env, (l) => {
         const m = /^progress (\d+) (\d+)$/.exec(l);
-        if (m) progress(`  kiosk: ${Number(m[1]).toLocaleString('en')} / ${Number(m[2]).toLocaleString('en')} acknowledged`);
+        if (m)
+          progress(`  kiosk: ${Number(m[1]).toLocaleString('en')} / ${Number(m[2]).toLocaleString('en')} acknowledged`);
         else if (l.trim()) progress(`  kiosk: ${l}`);
       }),
     fleet: (plan, progress) => {

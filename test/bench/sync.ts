@@ -16,7 +16,13 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type RateLimitSettings, type RunningCentral, listDevices, openCentralDb, startCentral } from '../../central/index.ts';
+import {
+  type RateLimitSettings,
+  type RunningCentral,
+  listDevices,
+  openCentralDb,
+  startCentral,
+} from '../../central/index.ts';
 import { databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { listResponses } from '../../electron/core/store/responses.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
@@ -30,7 +36,8 @@ import { envInt, summarize } from './stats.ts';
 import type { BenchContext, Check, Row, Section, SectionResult } from './types.ts';
 
 const MB = 1024 * 1024;
-const compact = (x: number): string => (x >= 1e6 && x % 1e5 === 0 ? `${x / 1e6}M` : x >= 1e3 && x % 100 === 0 ? `${x / 1e3}k` : String(x));
+const compact = (x: number): string =>
+  x >= 1e6 && x % 1e5 === 0 ? `${x / 1e6}M` : x >= 1e3 && x % 100 === 0 ? `${x / 1e3}k` : String(x);
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 
 type Env = { ctx: BenchContext; pg: PostgresCluster; children: SyncChildren; pool: number };
@@ -39,20 +46,33 @@ type Drained = { result: SyncChildResult; deviceId: string; dataDir: string; cen
 
 let databases = 0;
 const freshCentral = async (env: Env, rateLimit: Partial<RateLimitSettings>): Promise<RunningCentral> =>
-  startCentral({ databaseUrl: await env.pg.createDatabase(`bench_sync_${++databases}`), poolSize: env.pool, host: '127.0.0.1', port: 0, rateLimit });
+  startCentral({
+    databaseUrl: await env.pg.createDatabase(`bench_sync_${++databases}`),
+    poolSize: env.pool,
+    host: '127.0.0.1',
+    port: 0,
+    rateLimit,
+  });
 
 /** Central holds exactly 1..expected of this device, or the figures mean nothing. */
 const expectHeld = async (central: RunningCentral, deviceId: string, expected: number): Promise<void> => {
   const d = (await listDevices(central.db)).find((x) => x.id === deviceId);
   if (!d || d.responses !== expected || d.highestContiguousSeq !== expected || d.conflicts !== 0) {
-    throw new Error(`central holds ${d?.responses} responses (gap-free to ${d?.highestContiguousSeq}, ${d?.conflicts} conflicts) of device ${deviceId}; expected ${expected}`);
+    throw new Error(
+      `central holds ${d?.responses} responses (gap-free to ${d?.highestContiguousSeq}, ${d?.conflicts} conflicts) of device ${deviceId}; expected ${expected}`,
+    );
   }
 };
 
 type Kiosk = { label: string; rows: number; dataDir: string; deviceId: string; central: RunningCentral };
 
 /** A kiosk made from a cached fixture store, enrolled with a fresh central. */
-const prepareKiosk = async (env: Env, label: string, rows: number, rateLimit: Partial<RateLimitSettings>): Promise<Kiosk> => {
+const prepareKiosk = async (
+  env: Env,
+  label: string,
+  rows: number,
+  rateLimit: Partial<RateLimitSettings>,
+): Promise<Kiosk> => {
   const fixture = ensureFixture(rows, env.ctx.progress);
   const dataDir = join(env.ctx.workDir, label);
   mkdirSync(dataDir, { recursive: true });
@@ -60,7 +80,13 @@ const prepareKiosk = async (env: Env, label: string, rows: number, rateLimit: Pa
   const central = await freshCentral(env, rateLimit);
   const core = openKioskCore({ dataDir, log: () => {} });
   const deviceId = core.deviceId;
-  const enrolled = await enrol({ db: core.db, dataDir, centralUrl: central.url, code: await central.enrolmentCode(), label });
+  const enrolled = await enrol({
+    db: core.db,
+    dataDir,
+    centralUrl: central.url,
+    code: await central.enrolmentCode(),
+    label,
+  });
   core.close();
   if (!enrolled.ok) {
     await central.close();
@@ -76,17 +102,25 @@ const drainKiosk = async (env: Env, k: Kiosk, engineEnv: Record<string, string>)
     const cpu0 = process.cpuUsage();
     const result = await env.children.drain(k.dataDir, engineEnv, env.ctx.progress);
     const cpu = process.cpuUsage(cpu0);
-    if (!result.ok || result.left !== 0) throw new Error(`${k.label}: the kiosk did not drain: ${result.error ?? `${result.left} left`}`);
+    if (!result.ok || result.left !== 0)
+      throw new Error(`${k.label}: the kiosk did not drain: ${result.error ?? `${result.left} left`}`);
     await expectHeld(k.central, k.deviceId, k.rows);
-    env.ctx.progress(`  ${k.label}: ${(result.ms / 1000).toFixed(1)} s, ${result.batches} batches, peak RSS ${(result.peakRssBytes / MB).toFixed(0)} MB`);
+    env.ctx.progress(
+      `  ${k.label}: ${(result.ms / 1000).toFixed(1)} s, ${result.batches} batches, peak RSS ${(result.peakRssBytes / MB).toFixed(0)} MB`,
+    );
     return { result, deviceId: k.deviceId, dataDir: k.dataDir, centralCpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await k.central.close();
   }
 };
 
-const drain = async (env: Env, label: string, rows: number, engineEnv: Record<string, string>, rateLimit: Partial<RateLimitSettings>): Promise<Drained> =>
-  drainKiosk(env, await prepareKiosk(env, label, rows, rateLimit), engineEnv);
+const drain = async (
+  env: Env,
+  label: string,
+  rows: number,
+  engineEnv: Record<string, string>,
+  rateLimit: Partial<RateLimitSettings>,
+): Promise<Drained> => drainKiosk(env, await prepareKiosk(env, label, rows, rateLimit), engineEnv);
 
 /**
  * The kiosk's rows written into fresh databases on the same cluster without the protocol: through
@@ -98,7 +132,10 @@ const directBaseline = async (env: Env, k: Kiosk) => {
   const batches = chunk(listResponses(sqlite, k.deviceId), 1000);
   sqlite.close();
   const open = async () => {
-    const db = await openCentralDb({ databaseUrl: await env.pg.createDatabase(`bench_sync_${++databases}`), poolSize: env.pool });
+    const db = await openCentralDb({
+      databaseUrl: await env.pg.createDatabase(`bench_sync_${++databases}`),
+      poolSize: env.pool,
+    });
     await registerDevice(db, k.deviceId);
     return db;
   };
@@ -112,7 +149,9 @@ const directBaseline = async (env: Env, k: Kiosk) => {
     cpuMs: () => storeBatchCpuMs,
     storeBatchHalf: async (which: 0 | 1) => {
       const part = which === 0 ? batches.slice(0, half) : batches.slice(half);
-      env.ctx.progress(`direct: ${sum(part.map((b) => b.length)).toLocaleString('en')} rows through storeBatch (${which === 0 ? 'before' : 'after'} the drain)`);
+      env.ctx.progress(
+        `direct: ${sum(part.map((b) => b.length)).toLocaleString('en')} rows through storeBatch (${which === 0 ? 'before' : 'after'} the drain)`,
+      );
       const cpu0 = process.cpuUsage();
       storeBatchMs.push(...(await viaStoreBatch(storeDb, k.deviceId, part)));
       const cpu = process.cpuUsage(cpu0);
@@ -137,7 +176,10 @@ const fleet = async (env: Env, kiosks: number, batches: number, perBatch: number
   try {
     const codes = await Promise.all(Array.from({ length: kiosks }, () => central.enrolmentCode()));
     env.ctx.progress(`fleet: ${kiosks} kiosks × ${batches} batches of ${perBatch}, all at once`);
-    const r = await env.children.fleet({ centralUrl: central.url, codes, batches, perBatch, templates }, env.ctx.progress);
+    const r = await env.children.fleet(
+      { centralUrl: central.url, codes, batches, perBatch, templates },
+      env.ctx.progress,
+    );
     if (r.failures.length > 0) throw new Error(`fleet: ${r.failures.length} batches refused, e.g. ${r.failures[0]}`);
     for (const id of r.devices) await expectHeld(central, id, batches * perBatch);
     return r;
@@ -177,7 +219,13 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     }
     const flat = await drain(env, `drain-${compact(small)}`, small, {}, { perIp: false });
     // A per-record submitter would be throttled by the per-device budget at once: measured without it.
-    const perRecord = await drain(env, `one-per-request-${compact(single)}`, single, { KIOSK_SYNC_MAX_BATCH: '1' }, { perIp: false, perDevice: false });
+    const perRecord = await drain(
+      env,
+      `one-per-request-${compact(single)}`,
+      single,
+      { KIOSK_SYNC_MAX_BATCH: '1' },
+      { perIp: false, perDevice: false },
+    );
     const many = await fleet(env, kiosks, kioskBatches, kioskBatch, base.templates);
 
     const fullRate = n / (full.result.ms / 1000);
@@ -187,8 +235,18 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     const fleetRate = many.responses / (many.ms / 1000);
     const rss = (d: Drained) => Math.max(d.result.peakRssBytes, d.result.maxRssBytes) / MB;
     const rows: Row[] = [
-      { ...summarize(`sync drain ${compact(n)}: kiosk, ack to next send (records the ack; the next batch was built during the round trip)`, full.result.buildMs.slice(1)) },
-      { ...summarize(`sync drain ${compact(n)}: batch round trip (HTTP, gunzip, verify, validate, insert, commit)`, full.result.sendMs) },
+      {
+        ...summarize(
+          `sync drain ${compact(n)}: kiosk, ack to next send (records the ack; the next batch was built during the round trip)`,
+          full.result.buildMs.slice(1),
+        ),
+      },
+      {
+        ...summarize(
+          `sync drain ${compact(n)}: batch round trip (HTTP, gunzip, verify, validate, insert, commit)`,
+          full.result.sendMs,
+        ),
+      },
       { ...summarize('direct: storeBatch of 1000 into PostgreSQL (no HTTP, gzip or signature)', base.storeBatchMs) },
       { ...summarize('direct: plain multi-row INSERT of 1000', plainInsertMs) },
       { ...summarize('one request per response: round trip', perRecord.result.sendMs) },
@@ -196,20 +254,56 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     ];
     const drainLimit = (30 * n) / 100_000;
     const checks: Check[] = [
-      { name: `sync: drain ${compact(n)} through the full path, seconds`, value: full.result.ms / 1000, unit: 's', target: { op: '<=', limit: drainLimit } },
+      {
+        name: `sync: drain ${compact(n)} through the full path, seconds`,
+        value: full.result.ms / 1000,
+        unit: 's',
+        target: { op: '<=', limit: drainLimit },
+      },
       { name: 'sync: drain rate, responses/s', value: fullRate, unit: 'resp/s' },
-      { name: 'sync: full path / direct storeBatch rate', value: fullRate / storeRate, unit: 'x', target: { op: '>=', limit: 0.5 } },
+      {
+        name: 'sync: full path / direct storeBatch rate',
+        value: fullRate / storeRate,
+        unit: 'x',
+        target: { op: '>=', limit: 0.5 },
+      },
       { name: 'sync: full path / plain INSERT rate', value: fullRate / plainRate, unit: 'x' },
       { name: 'sync: batched / one request per response', value: fullRate / perRecordRate, unit: 'x' },
-      { name: `sync: peak kiosk RSS draining ${compact(n)}, MB`, value: rss(full), unit: 'MB', target: { op: '<=', limit: 200 } },
-      { name: `sync: peak kiosk RSS draining ${compact(small)}, MB`, value: rss(flat), unit: 'MB', target: { op: '<=', limit: 200 } },
-      { name: `sync: peak kiosk JS heap draining ${compact(n)}, MB`, value: full.result.heapUsedPeakBytes / MB, unit: 'MB' },
-      { name: 'sync: wire bytes per response (signed, gzip\'d)', value: full.result.bytes / n, unit: 'B' },
+      {
+        name: `sync: peak kiosk RSS draining ${compact(n)}, MB`,
+        value: rss(full),
+        unit: 'MB',
+        target: { op: '<=', limit: 200 },
+      },
+      {
+        name: `sync: peak kiosk RSS draining ${compact(small)}, MB`,
+        value: rss(flat),
+        unit: 'MB',
+        target: { op: '<=', limit: 200 },
+      },
+      {
+        name: `sync: peak kiosk JS heap draining ${compact(n)}, MB`,
+        value: full.result.heapUsedPeakBytes / MB,
+        unit: 'MB',
+      },
+      { name: "sync: wire bytes per response (signed, gzip'd)", value: full.result.bytes / n, unit: 'B' },
       { name: 'sync: kiosk CPU per 1,000 drained, ms', value: (full.result.cpuMs / n) * 1000, unit: 'ms' },
-      { name: 'sync: central CPU per 1,000 drained (PostgreSQL apart), ms', value: (full.centralCpuMs / n) * 1000, unit: 'ms' },
-      { name: 'sync: direct storeBatch CPU per 1,000 (PostgreSQL apart), ms', value: (base.cpuMs() / n) * 1000, unit: 'ms' },
+      {
+        name: 'sync: central CPU per 1,000 drained (PostgreSQL apart), ms',
+        value: (full.centralCpuMs / n) * 1000,
+        unit: 'ms',
+      },
+      {
+        name: 'sync: direct storeBatch CPU per 1,000 (PostgreSQL apart), ms',
+        value: (base.cpuMs() / n) * 1000,
+        unit: 'ms',
+      },
       { name: `sync: ${kiosks} kiosks at once, sustained responses/s`, value: fleetRate, unit: 'resp/s' },
-      { name: `sync: ${kiosks} kiosks at once, batches/s`, value: many.latencyMs.length / (many.ms / 1000), unit: 'req/s' },
+      {
+        name: `sync: ${kiosks} kiosks at once, batches/s`,
+        value: many.latencyMs.length / (many.ms / 1000),
+        unit: 'req/s',
+      },
     ];
     const notes = [
       `PostgreSQL is test/support/postgres.ts's throwaway cluster (fsync=off, synchronous_commit=off): commits cost no disk flush here, which flatters one-request-per-response most (a flush per response instead of per 1,000)`,
@@ -224,6 +318,7 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
 
 export const syncSection: Section = {
   name: 'sync',
-  description: 'drain a backlog kiosk → central (PostgreSQL) against direct inserts, per-record requests, and 200 kiosks at once',
+  description:
+    'drain a backlog kiosk → central (PostgreSQL) against direct inserts, per-record requests, and 200 kiosks at once',
   run,
 };

@@ -35,7 +35,9 @@ export const walObserver = (walPath: string) => {
       const parts = (['growing', 'in place', 'checkpoint', 'restart'] as const)
         .map((kind) => ({ kind, picked: samples.filter((_, i) => kinds[i] === kind) }))
         .filter((x) => x.picked.length > 0);
-      return parts.length < 2 ? [] : parts.map((x) => ({ ...summarize(`${label}${KIND_LABEL[x.kind]}`, x.picked), partOf }));
+      return parts.length < 2
+        ? []
+        : parts.map((x) => ({ ...summarize(`${label}${KIND_LABEL[x.kind]}`, x.picked), partOf }));
     },
     close: () => closeSync(fd),
   };

@@ -11,7 +11,13 @@ import { expectSyncError, tableCounts } from './expect.ts';
 /** Sends, asserts the documented error, and that nothing was stored. */
 forEachBackend('POST /v1/batches: refusals', (backend) => {
   const central = sharedCentral(backend);
-  const refused = async (body: Uint8Array, status: number, code: Parameters<typeof expectSyncError>[2], field?: string, headers: Record<string, string> = {}) => {
+  const refused = async (
+    body: Uint8Array,
+    status: number,
+    code: Parameters<typeof expectSyncError>[2],
+    field?: string,
+    headers: Record<string, string> = {},
+  ) => {
     const before = await tableCounts(central().db);
     const error = await expectSyncError(await postBatch(central(), body, headers), status, code, field);
     expect(await tableCounts(central().db)).toEqual(before);
@@ -38,7 +44,7 @@ forEachBackend('POST /v1/batches: refusals', (backend) => {
     expect((await postBatch(central(), bytes)).status).toBe(200);
   });
 
-  test('tampered .kbatch: one bit flipped in the gzip\'d bytes is refused as damaged', async () => {
+  test("tampered .kbatch: one bit flipped in the gzip'd bytes is refused as damaged", async () => {
     const device = await enrolled(central());
     const bytes = kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 20)));
     const flipped = Buffer.from(bytes);
@@ -52,18 +58,25 @@ forEachBackend('POST /v1/batches: refusals', (backend) => {
     const device = await enrolled(central());
     const envelope = envelopeOf(device, makeResponses(device, 1, 5));
     const doc = makeSigned('kbatch', device.id, envelope, device.privateKey);
-    const edited = { ...envelope, responses: envelope.responses.map((r, i) => (i === 2 ? { ...r, answers: { q1: 1 } } : r)) };
+    const edited = {
+      ...envelope,
+      responses: envelope.responses.map((r, i) => (i === 2 ? { ...r, answers: { q1: 1 } } : r)),
+    };
     const forged = encodeSignedDocument({ ...doc, payload: Buffer.from(JSON.stringify(edited)).toString('base64url') });
     const error = await refused(forged, 401, 'bad_signature');
     expect(error.message).toMatch(/altered after signing|another key/);
   });
 
-  test('tampered .kbatch: signed with another device\'s key is 401 bad_signature', async () => {
+  test("tampered .kbatch: signed with another device's key is 401 bad_signature", async () => {
     const victim = await enrolled(central());
     const attacker = await enrolled(central());
     const envelope = envelopeOf(victim, makeResponses(victim, 1, 5));
     // Claims to be the victim, signed by the attacker's (enrolled) key.
-    await refused(encodeSignedDocument(makeSigned('kbatch', victim.id, envelope, attacker.privateKey)), 401, 'bad_signature');
+    await refused(
+      encodeSignedDocument(makeSigned('kbatch', victim.id, envelope, attacker.privateKey)),
+      401,
+      'bad_signature',
+    );
     // Signed honestly by the attacker, but the envelope is the victim's.
     await refused(kbatchBytes(attacker, envelope), 401, 'bad_signature', 'deviceId');
   });
@@ -89,7 +102,9 @@ forEachBackend('POST /v1/batches: refusals', (backend) => {
       }),
       { numRuns: 60, seed: 20261122 },
     );
-    const count = (await central().db.query('SELECT count(*)::int AS n FROM responses WHERE device_id = $1', [device.id])).rows[0];
+    const count = (
+      await central().db.query('SELECT count(*)::int AS n FROM responses WHERE device_id = $1', [device.id])
+    ).rows[0];
     expect(count).toEqual({ n: 10 });
   }, 60_000);
 
@@ -110,7 +125,16 @@ forEachBackend('POST /v1/batches: refusals', (backend) => {
     const device = await enrolled(central());
     const doc = makeSigned('kbatch', device.id, 'x', device.privateKey);
     const notJson = Buffer.from('{oops');
-    await refused(encodeSignedDocument({ ...doc, payload: notJson.toString('base64url'), signature: signBytes(notJson, device.privateKey) }), 400, 'invalid_body', 'payload');
+    await refused(
+      encodeSignedDocument({
+        ...doc,
+        payload: notJson.toString('base64url'),
+        signature: signBytes(notJson, device.privateKey),
+      }),
+      400,
+      'invalid_body',
+      'payload',
+    );
   });
 
   test('a schema-invalid envelope is 400 naming the field, e.g. responses.3.answers', async () => {
@@ -120,14 +144,24 @@ forEachBackend('POST /v1/batches: refusals', (backend) => {
     const error = await refused(kbatchBytes(device, envelopeOf(device, bad as typeof responses)), 400, 'invalid_body');
     expect(error.field).toMatch(/^responses\.3\.answers/);
     await refused(kbatchBytes(device, envelopeOf(device, responses, { seqTo: 9 })), 400, 'invalid_body', 'responses');
-    await refused(kbatchBytes(device, { ...envelopeOf(device, responses), batchId: 'nope' }), 400, 'invalid_body', 'batchId');
+    await refused(
+      kbatchBytes(device, { ...envelopeOf(device, responses), batchId: 'nope' }),
+      400,
+      'invalid_body',
+      'batchId',
+    );
     const skipped = [responses[0]!, { ...responses[1]!, seq: 3 }, responses[2]!, responses[3]!, responses[4]!];
     await refused(kbatchBytes(device, envelopeOf(device, skipped)), 400, 'invalid_body', 'responses.1.seq');
   });
 
   test('an unsupported protocol in the envelope is 400 with the supported range', async () => {
     const device = await enrolled(central());
-    const error = await refused(kbatchBytes(device, { ...envelopeOf(device, makeResponses(device, 1, 2)), protocol: 99 }), 400, 'unsupported_protocol', 'protocol');
+    const error = await refused(
+      kbatchBytes(device, { ...envelopeOf(device, makeResponses(device, 1, 2)), protocol: 99 }),
+      400,
+      'unsupported_protocol',
+      'protocol',
+    );
     expect(error.supported).toEqual({ min: 1, max: 1 });
   });
 
@@ -148,9 +182,12 @@ forEachBackend('POST /v1/batches: refusals', (backend) => {
       },
     });
     const before = await tableCounts(central().db);
-    const res = await fetch(`${central().url}/v1/batches`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit).catch(
-      (e: unknown) => e as Error,
-    );
+    const res = await fetch(`${central().url}/v1/batches`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit).catch((e: unknown) => e as Error);
     // The server answers 413 as soon as the limit is crossed; the client may see the answer or a reset.
     if (res instanceof Response) await expectSyncError(res, 413, 'too_large');
     expect(await tableCounts(central().db)).toEqual(before);

@@ -2,7 +2,16 @@ import { expect, test } from 'vitest';
 import { z } from 'zod';
 import { Int } from '../../central/db/rows.ts';
 import { BatchAck } from '../../shared/sync.ts';
-import { type FakeDevice, contentHash, enrolled, envelopeOf, kbatchBytes, makeResponse, makeResponses, postBatch } from '../support/central.ts';
+import {
+  type FakeDevice,
+  contentHash,
+  enrolled,
+  envelopeOf,
+  kbatchBytes,
+  makeResponse,
+  makeResponses,
+  postBatch,
+} from '../support/central.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { tableCounts } from './expect.ts';
 
@@ -11,19 +20,39 @@ const Row = z.object({ response_id: z.string(), seq: Int, content_hash: z.string
 forEachBackend('POST /v1/batches: ingest', (backend) => {
   const central = sharedCentral(backend);
 
-  const send = async (device: FakeDevice, responses = makeResponses(device, 1, 5), headers: Record<string, string> = {}): Promise<BatchAck> => {
+  const send = async (
+    device: FakeDevice,
+    responses = makeResponses(device, 1, 5),
+    headers: Record<string, string> = {},
+  ): Promise<BatchAck> => {
     const res = await postBatch(central(), kbatchBytes(device, envelopeOf(device, responses)), headers);
     expect(res.status, await res.clone().text()).toBe(200);
     return BatchAck.parse(await res.json());
   };
   const stored = async (device: FakeDevice) =>
-    z.array(Row).parse((await central().db.query('SELECT response_id::text AS response_id, seq, content_hash, body FROM responses WHERE device_id = $1 ORDER BY seq', [device.id])).rows);
+    z
+      .array(Row)
+      .parse(
+        (
+          await central().db.query(
+            'SELECT response_id::text AS response_id, seq, content_hash, body FROM responses WHERE device_id = $1 ORDER BY seq',
+            [device.id],
+          )
+        ).rows,
+      );
 
   test('a new batch is inserted, acknowledged after commit, and stored exactly as sent', async () => {
     const device = await enrolled(central());
     const responses = makeResponses(device, 1, 5);
     const ack = await send(device, responses);
-    expect(ack).toMatchObject({ deviceId: device.id, received: 5, inserted: 5, duplicates: 0, conflicts: [], highestContiguousSeq: 5 });
+    expect(ack).toMatchObject({
+      deviceId: device.id,
+      received: 5,
+      inserted: 5,
+      duplicates: 0,
+      conflicts: [],
+      highestContiguousSeq: 5,
+    });
     const rows = await stored(device);
     expect(rows.map((r) => r.body)).toEqual(responses);
     expect(rows.map((r) => r.content_hash)).toEqual(responses.map(contentHash));
@@ -35,7 +64,13 @@ forEachBackend('POST /v1/batches: ingest', (backend) => {
     expect((await postBatch(central(), bytes)).status).toBe(200);
     const before = await stored(device);
     const replay = BatchAck.parse(await (await postBatch(central(), bytes)).json());
-    expect(replay).toMatchObject({ received: 20, inserted: 0, duplicates: 20, conflicts: [], highestContiguousSeq: 20 });
+    expect(replay).toMatchObject({
+      received: 20,
+      inserted: 0,
+      duplicates: 20,
+      conflicts: [],
+      highestContiguousSeq: 20,
+    });
     expect(await stored(device)).toEqual(before);
   });
 
@@ -45,7 +80,9 @@ forEachBackend('POST /v1/batches: ingest', (backend) => {
     await send(device, responses);
     const viaFile = await send(device, responses, { 'x-kbatch-source': 'file' });
     expect(viaFile).toMatchObject({ inserted: 0, duplicates: 10 });
-    const via = (await central().db.query('SELECT via FROM batches WHERE device_id = $1 ORDER BY id', [device.id])).rows.map((r) => r['via']);
+    const via = (
+      await central().db.query('SELECT via FROM batches WHERE device_id = $1 ORDER BY id', [device.id])
+    ).rows.map((r) => r['via']);
     expect(via).toEqual(['http', 'file']);
   });
 
@@ -55,13 +92,22 @@ forEachBackend('POST /v1/batches: ingest', (backend) => {
     await send(device, responses);
     const edited = { ...responses[1]!, answers: { q1: 1 } };
     const ack = await send(device, [responses[0]!, edited, responses[2]!]);
-    expect(ack).toMatchObject({ inserted: 0, duplicates: 2, conflicts: [{ id: edited.id, seq: 2, reason: 'different_content' }], highestContiguousSeq: 3 });
+    expect(ack).toMatchObject({
+      inserted: 0,
+      duplicates: 2,
+      conflicts: [{ id: edited.id, seq: 2, reason: 'different_content' }],
+      highestContiguousSeq: 3,
+    });
     expect((await stored(device)).map((r) => r.body)).toEqual(responses);
-    const conflict = (await central().db.query('SELECT reason, body, times FROM conflicts WHERE device_id = $1', [device.id])).rows;
+    const conflict = (
+      await central().db.query('SELECT reason, body, times FROM conflicts WHERE device_id = $1', [device.id])
+    ).rows;
     expect(conflict).toEqual([{ reason: 'different_content', body: edited, times: 1 }]);
     // Sent again, the same conflict is reported again but kept once.
     expect((await send(device, [responses[0]!, edited, responses[2]!])).conflicts).toHaveLength(1);
-    expect((await central().db.query('SELECT times FROM conflicts WHERE device_id = $1', [device.id])).rows).toEqual([{ times: 2 }]);
+    expect((await central().db.query('SELECT times FROM conflicts WHERE device_id = $1', [device.id])).rows).toEqual([
+      { times: 2 },
+    ]);
   });
 
   test('a new id on a seq another id holds is a conflict (seq_taken)', async () => {
@@ -79,7 +125,12 @@ forEachBackend('POST /v1/batches: ingest', (backend) => {
     const [a] = makeResponses(device, 1, 1);
     const twin = { ...a!, seq: 2 };
     const ack = await send(device, [a!, twin]);
-    expect(ack).toMatchObject({ inserted: 1, duplicates: 0, conflicts: [{ id: a!.id, seq: 2, reason: 'different_content' }], highestContiguousSeq: 1 });
+    expect(ack).toMatchObject({
+      inserted: 1,
+      duplicates: 0,
+      conflicts: [{ id: a!.id, seq: 2, reason: 'different_content' }],
+      highestContiguousSeq: 1,
+    });
   });
 
   test('a batch mixing new, duplicate and conflicting responses is counted exactly', async () => {
@@ -109,14 +160,17 @@ forEachBackend('POST /v1/batches: ingest', (backend) => {
   test('highestContiguousSeq jumps across a long run held beyond a gap (more than one step of the advance)', async () => {
     const device = await enrolled(central());
     const all = makeResponses(device, 1, 6001);
-    for (let from = 2; from <= 6001; from += 1000) expect((await send(device, all.slice(from - 1, Math.min(from + 999, 6001)))).highestContiguousSeq).toBe(0);
+    for (let from = 2; from <= 6001; from += 1000)
+      expect((await send(device, all.slice(from - 1, Math.min(from + 999, 6001)))).highestContiguousSeq).toBe(0);
     expect((await send(device, all.slice(0, 1))).highestContiguousSeq).toBe(6001);
   }, 60_000);
 
   test('the same batch sent concurrently is stored once', async () => {
     const device = await enrolled(central());
     const bytes = kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 200)));
-    const acks = await Promise.all(Array.from({ length: 5 }, async () => BatchAck.parse(await (await postBatch(central(), bytes)).json())));
+    const acks = await Promise.all(
+      Array.from({ length: 5 }, async () => BatchAck.parse(await (await postBatch(central(), bytes)).json())),
+    );
     expect(acks.reduce((n, a) => n + a.inserted, 0)).toBe(200);
     expect(acks.reduce((n, a) => n + a.duplicates, 0)).toBe(800);
     expect(acks.every((a) => a.highestContiguousSeq === 200)).toBe(true);
@@ -133,7 +187,12 @@ forEachBackend('POST /v1/batches: ingest', (backend) => {
       }),
     );
     expect((await tableCounts(central().db)).responses - before.responses).toBe(8 * 300);
-    const progress = (await central().db.query('SELECT highest_contiguous_seq AS h FROM device_progress WHERE device_id = ANY($1::text[])', [devices.map((d) => d.id)])).rows;
+    const progress = (
+      await central().db.query(
+        'SELECT highest_contiguous_seq AS h FROM device_progress WHERE device_id = ANY($1::text[])',
+        [devices.map((d) => d.id)],
+      )
+    ).rows;
     expect(progress.map((r) => r['h'])).toEqual(Array(8).fill(300));
   });
 });

@@ -16,7 +16,10 @@ type Run = { status: number | null; stdout: string; stderr: string };
 /** centralctl as an operator runs it: a separate process. */
 const centralctl = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -53,7 +56,11 @@ describe('centralctl as a process, on a PGlite data dir', () => {
       // A second server on the same data dir is refused, clearly.
       await expect(startCentral({ dataDir: dir, port: 0 })).rejects.toThrow(/in use by the central server \(pid \d+/);
       // The admin endpoint wants the token.
-      const res = await postJson(`${central.url}/admin/v1/ctl`, { args: ['devices'], cwd: '/' }, { authorization: 'Bearer wrong' });
+      const res = await postJson(
+        `${central.url}/admin/v1/ctl`,
+        { args: ['devices'], cwd: '/' },
+        { authorization: 'Bearer wrong' },
+      );
       expect(res.status).toBe(401);
     } finally {
       await central.close();
@@ -61,12 +68,18 @@ describe('centralctl as a process, on a PGlite data dir', () => {
   }, 60_000);
 
   test('another live holder is named; a stale lock is taken over', async () => {
-    writeFileSync(join(dir, 'central.lock'), JSON.stringify({ pid: process.pid, role: 'centralctl', startedAt: new Date().toISOString() }));
+    writeFileSync(
+      join(dir, 'central.lock'),
+      JSON.stringify({ pid: process.pid, role: 'centralctl', startedAt: new Date().toISOString() }),
+    );
     const busy = await centralctl(['--data-dir', dir, 'devices']);
     expect(busy.status).toBe(1);
     expect(busy.stderr).toMatch(/in use by another centralctl \(pid \d+\)/);
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(join(dir, 'central.lock'), JSON.stringify({ pid: gone, role: 'server', startedAt: new Date().toISOString() }));
+    writeFileSync(
+      join(dir, 'central.lock'),
+      JSON.stringify({ pid: gone, role: 'server', startedAt: new Date().toISOString() }),
+    );
     const r = await centralctl(['--data-dir', dir, 'devices', '--json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(1);
@@ -74,33 +87,43 @@ describe('centralctl as a process, on a PGlite data dir', () => {
 });
 
 const pg = requirePostgresOrSkip();
-describe.skipIf(!pg.ok)(`centralctl as a process, on PostgreSQL (DATABASE_URL)${pg.ok ? '' : ` — skipped: ${pg.reason}`}`, () => {
-  test('connects directly, without any data dir lock', async () => {
-    const url = await (await sharedPostgres()).createDatabase();
-    const keyDir = tempDir('central-pgkey-');
-    const central = await startCentral({ databaseUrl: url, port: 0, dataDir: keyDir.dir });
-    try {
-      const r = await centralctl(['enrol-code'], { DATABASE_URL: url });
-      expect(r.status).toBe(0);
-      expect((await postJson(`${central.url}/v1/enrol`, enrolRequest(makeDevice(), r.stdout.trim()))).status).toBe(201);
-    } finally {
-      await central.close();
-      keyDir.cleanup();
-    }
-  }, 60_000);
-});
+describe.skipIf(!pg.ok)(
+  `centralctl as a process, on PostgreSQL (DATABASE_URL)${pg.ok ? '' : ` — skipped: ${pg.reason}`}`,
+  () => {
+    test('connects directly, without any data dir lock', async () => {
+      const url = await (await sharedPostgres()).createDatabase();
+      const keyDir = tempDir('central-pgkey-');
+      const central = await startCentral({ databaseUrl: url, port: 0, dataDir: keyDir.dir });
+      try {
+        const r = await centralctl(['enrol-code'], { DATABASE_URL: url });
+        expect(r.status).toBe(0);
+        expect((await postJson(`${central.url}/v1/enrol`, enrolRequest(makeDevice(), r.stdout.trim()))).status).toBe(
+          201,
+        );
+      } finally {
+        await central.close();
+        keyDir.cleanup();
+      }
+    }, 60_000);
+  },
+);
 
 describe('npm run central', () => {
   test('starts on embedded defaults, prints its URL and a first enrolment code, stops on SIGTERM', async () => {
     const { dir, cleanup } = tempDir('central-main-');
     let child: ChildProcess | undefined;
     try {
-      child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'central', 'main.ts'), '--data-dir', dir, '--port', '0'], { cwd: ROOT });
+      child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'central', 'main.ts'), '--data-dir', dir, '--port', '0'],
+        { cwd: ROOT },
+      );
       let out = '';
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
       const deadline = Date.now() + 50_000;
-      while (!/enrolment code .*: [A-Z0-9-]{14}\n/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      while (!/enrolment code .*: [A-Z0-9-]{14}\n/.test(out) && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
       const code = /enrolment code .*: ([A-Z0-9-]{14})/.exec(out)?.[1];
       expect(url, out).toBeDefined();

@@ -6,7 +6,18 @@ import { runCommand } from '../../central/cli/commands.ts';
 import { CSV_COLUMNS, DeviceReport } from '../../central/index.ts';
 import { EMBEDDED_CONFIG_DIR } from '../../shared/node/config-loader.ts';
 import { EnrolmentCode, PublishedConfig, Signed } from '../../shared/sync.ts';
-import { type TestCentral, enrolRequest, enrolled, envelopeOf, kbatchBytes, makeDevice, makeResponses, postBatch, postJson, signedFetch } from '../support/central.ts';
+import {
+  type TestCentral,
+  enrolRequest,
+  enrolled,
+  envelopeOf,
+  kbatchBytes,
+  makeDevice,
+  makeResponses,
+  postBatch,
+  postJson,
+  signedFetch,
+} from '../support/central.ts';
 import { tempDir } from '../support/tmp.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 
@@ -30,7 +41,15 @@ forEachBackend('centralctl commands', (backend) => {
   const central = sharedCentral(backend);
 
   test('enrol-code prints a one-time code a kiosk can enrol with; a new unit is created', async () => {
-    const r = await ctl(central(), ['enrol-code', '--unit', 'xa-hai-long', '--unit-name', 'Xã Hải Long', '--hours', '1']);
+    const r = await ctl(central(), [
+      'enrol-code',
+      '--unit',
+      'xa-hai-long',
+      '--unit-name',
+      'Xã Hải Long',
+      '--hours',
+      '1',
+    ]);
     expect(r.code).toBe(0);
     const code = r.stdout.trim();
     expect(EnrolmentCode.safeParse(code).success).toBe(true);
@@ -58,12 +77,34 @@ forEachBackend('centralctl commands', (backend) => {
     await postBatch(central(), kbatchBytes(device, envelopeOf(device, all.slice(0, 5)))); // 5 duplicates
     await postBatch(central(), kbatchBytes(device, envelopeOf(device, all.slice(9, 12)))); // a gap 6..9
     await postBatch(central(), kbatchBytes(device, envelopeOf(device, [{ ...all[0]!, durationMs: 9 }]))); // a conflict
-    const hb = { deviceId: device.id, clock: new Date().toISOString(), appVersion: '0.1.0', configVersion: 'x', lastSeq: 12, lastAckedSeq: 5, queueDepth: 7, freeDiskBytes: null, procedureCode: null };
+    const hb = {
+      deviceId: device.id,
+      clock: new Date().toISOString(),
+      appVersion: '0.1.0',
+      configVersion: 'x',
+      lastSeq: 12,
+      lastAckedSeq: 5,
+      queueDepth: 7,
+      freeDiskBytes: null,
+      procedureCode: null,
+    };
     expect((await signedFetch(central(), device, 'POST', '/v1/heartbeat', hb)).status).toBe(200);
     const r = await ctl(central(), ['devices', '--json']);
     expect(r.code).toBe(0);
-    const report = z.array(DeviceReport).parse(JSON.parse(r.stdout)).find((d) => d.id === device.id);
-    expect(report).toMatchObject({ responses: 8, highestContiguousSeq: 5, highestSeq: 12, duplicates: 5, conflicts: 1, batches: 4, revoked: false, label: 'Quầy 1' });
+    const report = z
+      .array(DeviceReport)
+      .parse(JSON.parse(r.stdout))
+      .find((d) => d.id === device.id);
+    expect(report).toMatchObject({
+      responses: 8,
+      highestContiguousSeq: 5,
+      highestSeq: 12,
+      duplicates: 5,
+      conflicts: 1,
+      batches: 4,
+      revoked: false,
+      label: 'Quầy 1',
+    });
     expect(report?.lastHeartbeatAt).not.toBeNull();
     expect(report?.lastHeartbeat).toMatchObject({ queueDepth: 7 });
     const text = await ctl(central(), ['devices']);
@@ -86,13 +127,19 @@ forEachBackend('centralctl commands', (backend) => {
 
   test('export-responses writes NDJSON and CSV (header row, answers as one JSON column)', async () => {
     const device = await enrolled(central());
-    const responses = makeResponses(device, 1, 3).map((r, i) => ({ ...r, answers: { q1: i + 1, comment: 'ý kiến, "tốt"\nthêm' } }));
+    const responses = makeResponses(device, 1, 3).map((r, i) => ({
+      ...r,
+      answers: { q1: i + 1, comment: 'ý kiến, "tốt"\nthêm' },
+    }));
     await postBatch(central(), kbatchBytes(device, envelopeOf(device, responses)));
     const { dir, cleanup } = tempDir('central-export-');
     try {
       const nd = await ctl(central(), ['export-responses', '--format', 'ndjson', '--out', 'out.ndjson'], dir);
       expect(nd.code).toBe(0);
-      const lines = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = readFileSync(join(dir, 'out.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const mine = lines.filter((l) => l['deviceId'] === device.id);
       expect(mine.map(({ unitId: _u, receivedAt: _r, ...rest }) => rest)).toEqual(responses);
       expect(mine[0]).toMatchObject({ unitId: 'default' });
@@ -127,7 +174,10 @@ forEachBackend('centralctl commands', (backend) => {
       // Refused for every unit, since responses refer to (id, version) whatever their unit.
       expect((await ctl(central(), ['publish-config', dir, '--unit', `${unit}-b`])).code).toBe(1);
 
-      writeFileSync(qFile, JSON.stringify({ ...q, version: q.version + 1, title: { ...q.title, vi: `${q.title['vi']} (sửa)` } }));
+      writeFileSync(
+        qFile,
+        JSON.stringify({ ...q, version: q.version + 1, title: { ...q.title, vi: `${q.title['vi']} (sửa)` } }),
+      );
       writeFileSync(join(dir, 'settings.json'), JSON.stringify({ officeName: 'UBND xã Hải Long' }));
       expect((await ctl(central(), ['publish-config', dir, '--unit', unit])).code).toBe(0);
       const device = await enrolled(central(), makeDevice(), unit);

@@ -10,7 +10,11 @@ import { ConsoleClient, TEST_PASSWORD, makeAccount } from '../support/console-cl
 import { forEachBackend } from './backends.ts';
 
 /** A central whose clock the test moves (lockouts, session expiry). */
-const withCentral = async (backend: 'pglite' | 'postgres', fn: (c: TestCentral, clock: { t: number }) => Promise<void>, options: Parameters<typeof startTestCentral>[1] = {}) => {
+const withCentral = async (
+  backend: 'pglite' | 'postgres',
+  fn: (c: TestCentral, clock: { t: number }) => Promise<void>,
+  options: Parameters<typeof startTestCentral>[1] = {},
+) => {
   const clock = { t: Date.parse('2026-11-23T02:00:00.000Z') };
   const central = await startTestCentral(backend, { now: () => new Date(clock.t), ...options });
   try {
@@ -21,9 +25,13 @@ const withCentral = async (backend: 'pglite' | 'postgres', fn: (c: TestCentral, 
 };
 
 const audit = async (c: TestCentral, username: string) =>
-  z.array(z.object({ action: z.string() })).parse((await c.db.query('SELECT action FROM admin_audit WHERE username = $1 ORDER BY id', [username])).rows).map((r) => r.action);
+  z
+    .array(z.object({ action: z.string() }))
+    .parse((await c.db.query('SELECT action FROM admin_audit WHERE username = $1 ORDER BY id', [username])).rows)
+    .map((r) => r.action);
 
-const codeCount = async (c: TestCentral) => z.object({ n: Int }).parse((await c.db.query('SELECT count(*) AS n FROM enrolment_codes')).rows[0]).n;
+const codeCount = async (c: TestCentral) =>
+  z.object({ n: Int }).parse((await c.db.query('SELECT count(*) AS n FROM enrolment_codes')).rows[0]).n;
 
 test('passwords are scrypt hashes: verified, never stored in clear, salted', async () => {
   const a = await hashPassword('một mật khẩu dài');
@@ -109,17 +117,25 @@ forEachBackend('console: login, sessions, CSRF, roles', (backend) => {
       expect(fifth.text).toMatch(/tạm bị khóa/);
       // The right password during the lock is refused and does not reset the count.
       expect((await client.login('it-lock')).status).toBe(429);
-      const row = z.object({ failed_logins: Int, locked_until: z.coerce.date() }).parse((await c.db.query(`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0]);
+      const row = z
+        .object({ failed_logins: Int, locked_until: z.coerce.date() })
+        .parse(
+          (await c.db.query(`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0],
+        );
       expect(row.failed_logins).toBe(5);
       expect(row.locked_until.getTime() - clock.t).toBe(30_000);
       clock.t += 31_000;
       // One more wrong password after the lock ran out: locked again, for twice as long.
       expect((await client.login('it-lock', 'sai 6')).status).toBe(429);
-      const again = z.object({ locked_until: z.coerce.date() }).parse((await c.db.query(`SELECT locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0]);
+      const again = z
+        .object({ locked_until: z.coerce.date() })
+        .parse((await c.db.query(`SELECT locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0]);
       expect(again.locked_until.getTime() - clock.t).toBe(60_000);
       clock.t += 61_000;
       expect((await client.login('it-lock')).status).toBe(303);
-      expect((await c.db.query(`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0]).toEqual({ failed_logins: 0, locked_until: null });
+      expect(
+        (await c.db.query(`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0],
+      ).toEqual({ failed_logins: 0, locked_until: null });
       expect(await audit(c, 'it-lock')).toEqual([
         ...Array(5).fill('login_failed'),
         'account_locked',
@@ -169,15 +185,39 @@ forEachBackend('console: login, sessions, CSRF, roles', (backend) => {
       const missing = await client.post('/codes', { unit: 'default', hours: '24' }, { csrf: null });
       expect(missing.status).toBe(403);
       expect(missing.text).toMatch(/mã bảo mật/);
-      expect((await client.post('/codes', { unit: 'default', hours: '24' }, { csrf: 'x'.repeat(43) })).status).toBe(403);
-      const crossSite = await client.post('/codes', { unit: 'default', hours: '24' }, { headers: { origin: 'https://evil.example' } });
+      expect((await client.post('/codes', { unit: 'default', hours: '24' }, { csrf: 'x'.repeat(43) })).status).toBe(
+        403,
+      );
+      const crossSite = await client.post(
+        '/codes',
+        { unit: 'default', hours: '24' },
+        { headers: { origin: 'https://evil.example' } },
+      );
       expect(crossSite.status).toBe(403);
-      expect((await client.post('/codes', { unit: 'default', hours: '24' }, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+      expect(
+        (await client.post('/codes', { unit: 'default', hours: '24' }, { headers: { 'sec-fetch-site': 'cross-site' } }))
+          .status,
+      ).toBe(403);
       // An upload without the token, by the script's route and by the form.
       expect((await client.uploadFile('a.kbatch', Buffer.from('x'), { csrf: null })).status).toBe(403);
-      expect((await client.postMultipart('/uploads', [{ field: 'files', name: 'a.kbatch', bytes: Buffer.from('x') }], {}, { csrf: null })).status).toBe(403);
+      expect(
+        (
+          await client.postMultipart(
+            '/uploads',
+            [{ field: 'files', name: 'a.kbatch', bytes: Buffer.from('x') }],
+            {},
+            { csrf: null },
+          )
+        ).status,
+      ).toBe(403);
       expect(await codeCount(c)).toBe(before);
-      expect((await c.db.query(`SELECT count(*)::int AS n FROM admin_audit WHERE action IN ('batch_uploaded', 'batch_refused')`)).rows[0]).toEqual({ n: 0 });
+      expect(
+        (
+          await c.db.query(
+            `SELECT count(*)::int AS n FROM admin_audit WHERE action IN ('batch_uploaded', 'batch_refused')`,
+          )
+        ).rows[0],
+      ).toEqual({ n: 0 });
       // The same form with the token goes through.
       const ok = await client.post('/codes', { unit: 'default', hours: '24' });
       expect(ok.status).toBe(200);
@@ -211,16 +251,23 @@ forEachBackend('console: login, sessions, CSRF, roles', (backend) => {
       expect((await viewer.get(`/devices/${theirs.id}`)).status).toBe(404);
       expect((await viewer.get(`/devices/${theirs.id}/missing.txt`)).status).toBe(404);
       expect(list.text).not.toContain('/console/codes');
-      for (const path of ['/codes', '/uploads', '/users', '/audit', `/devices/${mine.id}/revoke`]) expect((await viewer.get(path)).status, path).toBe(403);
+      for (const path of ['/codes', '/uploads', '/users', '/audit', `/devices/${mine.id}/revoke`])
+        expect((await viewer.get(path)).status, path).toBe(403);
       const before = await codeCount(c);
       expect((await viewer.post('/codes', { unit: 'xa-a', hours: '24' })).status).toBe(403);
       expect((await viewer.post(`/devices/${mine.id}/revoke`)).status).toBe(403);
       expect((await viewer.uploadFile('a.kbatch', Buffer.from('x'))).status).toBe(403);
       expect(await codeCount(c)).toBe(before);
-      expect((await c.db.query('SELECT count(*)::int AS n FROM devices WHERE revoked_at IS NOT NULL')).rows[0]).toEqual({ n: 0 });
+      expect((await c.db.query('SELECT count(*)::int AS n FROM devices WHERE revoked_at IS NOT NULL')).rows[0]).toEqual(
+        { n: 0 },
+      );
       // Its own password it may change.
       expect((await viewer.get('/account')).status).toBe(200);
-      const changed = await viewer.post('/account/password', { current: TEST_PASSWORD, password: 'một mật khẩu mới hơn', confirm: 'một mật khẩu mới hơn' });
+      const changed = await viewer.post('/account/password', {
+        current: TEST_PASSWORD,
+        password: 'một mật khẩu mới hơn',
+        confirm: 'một mật khẩu mới hơn',
+      });
       expect(changed.location).toBe('/console/account?done=1');
     });
   });

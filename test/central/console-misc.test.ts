@@ -14,7 +14,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachBackend, sharedCentral } from './backends.ts';
 
-const placeholders = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort().join(',');
+const placeholders = (s: string) =>
+  [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 
 test('console strings: every locale has the same keys and the same placeholders', () => {
   const vi = CONSOLE_RESOURCES.vi;
@@ -26,7 +30,9 @@ test('console strings: every locale has the same keys and the same placeholders'
 
 test('html`` escapes every interpolated value; only our own markup passes through', () => {
   const name = `<script>alert("x")</script>&'`;
-  expect(html`<p title="${name}">${name}</p>`.text).toBe('<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>');
+  expect(html`<p title="${name}">${name}</p>`.text).toBe(
+    '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>',
+  );
   expect(html`<ul>${['a<', 'b'].map((x) => html`<li>${x}</li>`)}</ul>`.text).toBe('<ul><li>a&lt;</li><li>b</li></ul>');
   expect(html`${trusted('<br>')}${null}${undefined}${false}${0}`.text).toBe('<br>0');
 });
@@ -34,7 +40,8 @@ test('html`` escapes every interpolated value; only our own markup passes throug
 forEachBackend('console: first account, centralctl', (backend) => {
   const central = sharedCentral(backend);
 
-  const blank = async (): Promise<CentralDb> => (backend === 'pglite' ? openPglite() : openPostgres(await (await sharedPostgres()).createDatabase()));
+  const blank = async (): Promise<CentralDb> =>
+    backend === 'pglite' ? openPglite() : openPostgres(await (await sharedPostgres()).createDatabase());
 
   test('the first start makes one province admin: the documented demo password on PGlite, a random one on PostgreSQL', async () => {
     const db = await blank();
@@ -46,7 +53,9 @@ forEachBackend('console: first account, centralctl', (backend) => {
       if (demo) expect(first?.password).toBe(DEMO_ADMIN.password);
       else expect(first?.password).not.toBe(DEMO_ADMIN.password);
       expect(await ensureInitialAdmin(db, { demo })).toBeNull();
-      expect((await db.query('SELECT username, role, password_is_initial FROM admin_users')).rows).toEqual([{ username: 'admin', role: 'province_admin', password_is_initial: true }]);
+      expect((await db.query('SELECT username, role, password_is_initial FROM admin_users')).rows).toEqual([
+        { username: 'admin', role: 'province_admin', password_is_initial: true },
+      ]);
     } finally {
       await db.close();
     }
@@ -55,7 +64,14 @@ forEachBackend('console: first account, centralctl', (backend) => {
   const ctl = async (c: TestCentral, args: string[], cwd = process.cwd()) => {
     let stdout = '';
     let stderr = '';
-    const code = await runCommand(args, { db: c.db, centralKey: () => c.centralKey, cwd, out: (t) => (stdout += t), err: (t) => (stderr += t), now: () => new Date() });
+    const code = await runCommand(args, {
+      db: c.db,
+      centralKey: () => c.centralKey,
+      cwd,
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+      now: () => new Date(),
+    });
     return { code, stdout, stderr };
   };
 
@@ -74,7 +90,15 @@ forEachBackend('console: first account, centralctl', (backend) => {
     const t = tempDir();
     try {
       writeFileSync(join(t.dir, 'pw'), 'một mật khẩu từ tệp\n');
-      expect((await ctl(central(), ['create-admin', 'xem-default', '--role', 'unit-viewer', '--unit', 'default', '--password-file', 'pw'], t.dir)).code).toBe(0);
+      expect(
+        (
+          await ctl(
+            central(),
+            ['create-admin', 'xem-default', '--role', 'unit-viewer', '--unit', 'default', '--password-file', 'pw'],
+            t.dir,
+          )
+        ).code,
+      ).toBe(0);
       expect((await new ConsoleClient(central().url).login('xem-default', 'một mật khẩu từ tệp')).status).toBe(303);
     } finally {
       t.cleanup();

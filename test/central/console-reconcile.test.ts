@@ -1,7 +1,17 @@
 import { expect, test } from 'vitest';
 import { eachMissingRange, reconcile } from '../../central/ops/reconciliation.ts';
 import type { Heartbeat } from '../../shared/sync.ts';
-import { type FakeDevice, type TestCentral, enrolled, envelopeOf, kbatchBytes, makeResponses, postBatch, signedFetch, startTestCentral } from '../support/central.ts';
+import {
+  type FakeDevice,
+  type TestCentral,
+  enrolled,
+  envelopeOf,
+  kbatchBytes,
+  makeResponses,
+  postBatch,
+  signedFetch,
+  startTestCentral,
+} from '../support/central.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { forEachBackend } from './backends.ts';
 
@@ -35,14 +45,21 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
     await withCentral(async (c, clock) => {
       const device = await enrolled(c);
       const all = makeResponses(device, 1, 25);
-      const send = async (from: number, to: number) => expect((await postBatch(c, kbatchBytes(device, envelopeOf(device, all.slice(from - 1, to))))).status).toBe(200);
+      const send = async (from: number, to: number) =>
+        expect((await postBatch(c, kbatchBytes(device, envelopeOf(device, all.slice(from - 1, to))))).status).toBe(200);
       await send(1, 5);
       clock.t = T0 + 3_600_000;
       await send(9, 12);
       clock.t = T0 + 7_200_000;
       await send(20, 20);
       clock.t = T0 + 8_000_000;
-      const hb = await signedFetch(c, device, 'POST', '/v1/heartbeat', heartbeat(device, { clock: new Date(clock.t).toISOString(), lastSeq: 25, lastAckedSeq: 5, queueDepth: 20 }));
+      const hb = await signedFetch(
+        c,
+        device,
+        'POST',
+        '/v1/heartbeat',
+        heartbeat(device, { clock: new Date(clock.t).toISOString(), lastSeq: 25, lastAckedSeq: 5, queueDepth: 20 }),
+      );
       expect(hb.status).toBe(200);
 
       const r = (await reconcile(c.db, device.id))!;
@@ -52,12 +69,28 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
         [20, 20, 1],
       ]);
       expect(r.ranges.map((x) => x.firstReceivedAt.getTime() - T0)).toEqual([0, 3_600_000, 7_200_000]);
-      expect(r.gaps.map((g) => ({ from: g.from, to: g.to, count: g.count, since: g.knownSince.getTime() - T0, after: g.recordedAfter, before: g.recordedBefore }))).toEqual([
+      expect(
+        r.gaps.map((g) => ({
+          from: g.from,
+          to: g.to,
+          count: g.count,
+          since: g.knownSince.getTime() - T0,
+          after: g.recordedAfter,
+          before: g.recordedBefore,
+        })),
+      ).toEqual([
         { from: 6, to: 8, count: 3, since: 3_600_000, after: submitted(5), before: submitted(9) },
         { from: 13, to: 19, count: 7, since: 7_200_000, after: submitted(12), before: submitted(20) },
       ]);
       expect(r.tail).toEqual({ from: 21, to: 25, count: 5, reportedAt: new Date(T0 + 8_000_000) });
-      expect(r).toMatchObject({ held: 10, highestContiguousSeq: 5, highestSeq: 20, kioskLastSeq: 25, missing: 15, moreRanges: 0 });
+      expect(r).toMatchObject({
+        held: 10,
+        highestContiguousSeq: 5,
+        highestSeq: 20,
+        kioskLastSeq: 25,
+        missing: 15,
+        moreRanges: 0,
+      });
 
       const lines: string[] = [];
       expect(await eachMissingRange(c.db, device.id, (a, b) => void lines.push(`${a}-${b}`))).toBe(15);
@@ -68,8 +101,16 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
       const client = new ConsoleClient(c.url);
       await client.login('it-rec');
       const page = await client.get(`/devices/${device.id}`);
-      expect([...page.text.matchAll(/data-testid="gap-row" data-from="(\d+)" data-to="(\d+)"/g)].map((m) => `${m[1]}-${m[2]}`)).toEqual(['6-8', '13-19', '21-25']);
-      expect([...page.text.matchAll(/data-testid="range-row" data-from="(\d+)" data-to="(\d+)"/g)].map((m) => `${m[1]}-${m[2]}`)).toEqual(['1-5', '9-12', '20-20']);
+      expect(
+        [...page.text.matchAll(/data-testid="gap-row" data-from="(\d+)" data-to="(\d+)"/g)].map(
+          (m) => `${m[1]}-${m[2]}`,
+        ),
+      ).toEqual(['6-8', '13-19', '21-25']);
+      expect(
+        [...page.text.matchAll(/data-testid="range-row" data-from="(\d+)" data-to="(\d+)"/g)].map(
+          (m) => `${m[1]}-${m[2]}`,
+        ),
+      ).toEqual(['1-5', '9-12', '20-20']);
       expect(page.text).toMatch(/Còn thiếu 15 phiếu/);
       const txt = await client.get(`/devices/${device.id}/missing.txt`);
       expect(txt.headers.get('content-type')).toMatch(/text\/plain/);
@@ -82,7 +123,9 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
       const done = (await reconcile(c.db, device.id))!;
       expect(done).toMatchObject({ held: 25, highestContiguousSeq: 25, missing: 0, gaps: [], tail: null });
       expect(done.ranges.map((x) => [x.from, x.to])).toEqual([[1, 25]]);
-      expect((await client.get(`/devices/${device.id}`)).text).toMatch(/data-testid="reconcile-status">Không thiếu phiếu nào/);
+      expect((await client.get(`/devices/${device.id}`)).text).toMatch(
+        /data-testid="reconcile-status">Không thiếu phiếu nào/,
+      );
     });
   });
 
@@ -103,17 +146,33 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
       const [fresh, drifting, stale] = [await enrolled(c), await enrolled(c), await enrolled(c)];
       const silent = await enrolled(c);
       const at = () => new Date(clock.t).toISOString();
-      const wanted = (await c.db.query(`SELECT version FROM configs WHERE unit_id = 'default' ORDER BY id DESC LIMIT 1`)).rows[0]!['version'] as string;
+      const wanted = (
+        await c.db.query(`SELECT version FROM configs WHERE unit_id = 'default' ORDER BY id DESC LIMIT 1`)
+      ).rows[0]!['version'] as string;
       await signedFetch(c, stale, 'POST', '/v1/heartbeat', heartbeat(stale, { clock: at(), configVersion: wanted }));
       clock.t += 3 * 3_600_000;
-      await signedFetch(c, fresh, 'POST', '/v1/heartbeat', heartbeat(fresh, { clock: at(), queueDepth: 42, configVersion: wanted }));
-      await signedFetch(c, drifting, 'POST', '/v1/heartbeat', heartbeat(drifting, { clock: new Date(clock.t + 5 * 60_000).toISOString(), configVersion: 'old+123' }));
+      await signedFetch(
+        c,
+        fresh,
+        'POST',
+        '/v1/heartbeat',
+        heartbeat(fresh, { clock: at(), queueDepth: 42, configVersion: wanted }),
+      );
+      await signedFetch(
+        c,
+        drifting,
+        'POST',
+        '/v1/heartbeat',
+        heartbeat(drifting, { clock: new Date(clock.t + 5 * 60_000).toISOString(), configVersion: 'old+123' }),
+      );
       await makeAccount(c.db, 'it-reg');
       const client = new ConsoleClient(c.url);
       await client.login('it-reg');
       const page = await client.get('/devices');
       const flags = (id: string) => {
-        const row = new RegExp(`data-device="${id}" data-stale="(\\w+)" data-drifting="(\\w+)"[^>]*>([\\s\\S]*?)</tr>`).exec(page.text)!;
+        const row = new RegExp(
+          `data-device="${id}" data-stale="(\\w+)" data-drifting="(\\w+)"[^>]*>([\\s\\S]*?)</tr>`,
+        ).exec(page.text)!;
         return { stale: row[1], drifting: row[2], html: row[3]! };
       };
       expect(flags(stale.id)).toMatchObject({ stale: 'true', drifting: 'false' });
@@ -125,9 +184,13 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
       expect(flags(silent.id).html).toMatch(/Chưa có tín hiệu/);
       expect(page.text).toMatch(/4 thiết bị: 2 mất liên lạc, 1 lệch giờ/);
       // A longer stale limit in the filter: the stale one is fine again.
-      expect((await client.get('/devices?stale=5')).text).toMatch(new RegExp(`data-device="${stale.id}" data-stale="false"`));
+      expect((await client.get('/devices?stale=5')).text).toMatch(
+        new RegExp(`data-device="${stale.id}" data-stale="false"`),
+      );
       const config = await client.get('/config');
-      expect(config.text).toMatch(new RegExp(`data-device="${drifting.id}" data-state="outdated" data-running="old\\+123"`));
+      expect(config.text).toMatch(
+        new RegExp(`data-device="${drifting.id}" data-state="outdated" data-running="old\\+123"`),
+      );
       expect(config.text).toMatch(new RegExp(`data-device="${fresh.id}" data-state="current"`));
     });
   });

@@ -4,14 +4,27 @@ import { expect, test } from 'vitest';
 import { z } from 'zod';
 import type { FileResult } from '../../central/console/upload/ingest-file.ts';
 import { LIMITS } from '../../shared/sync.ts';
-import { type FakeDevice, type TestCentral, enrolled, envelopeOf, kbatchBytes, makeDevice, makeResponses, postBatch } from '../support/central.ts';
+import {
+  type FakeDevice,
+  type TestCentral,
+  enrolled,
+  envelopeOf,
+  kbatchBytes,
+  makeDevice,
+  makeResponses,
+  postBatch,
+} from '../support/central.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { tableCounts } from './expect.ts';
 
-const Answer = z.object({ result: z.custom<FileResult>((v) => typeof v === 'object' && v !== null), view: z.object({ status: z.string(), label: z.string(), summary: z.string(), detail: z.string() }) });
+const Answer = z.object({
+  result: z.custom<FileResult>((v) => typeof v === 'object' && v !== null),
+  view: z.object({ status: z.string(), label: z.string(), summary: z.string(), detail: z.string() }),
+});
 
-const kbatch = (device: FakeDevice, from: number, to: number) => kbatchBytes(device, envelopeOf(device, makeResponses(device, from, to)));
+const kbatch = (device: FakeDevice, from: number, to: number) =>
+  kbatchBytes(device, envelopeOf(device, makeResponses(device, from, to)));
 
 /** A copy with one bit of the gzip stream flipped (damaged on the stick). */
 const flipBit = (bytes: Buffer, at = Math.floor(bytes.length / 2)): Buffer => {
@@ -23,21 +36,39 @@ const flipBit = (bytes: Buffer, at = Math.floor(bytes.length / 2)): Buffer => {
 /** A copy whose signed payload was edited (an answer changed) but not re-signed. */
 const editPayload = (bytes: Buffer): Buffer => {
   const doc = JSON.parse(gunzipSync(bytes).toString('utf8')) as { payload: string };
-  const envelope = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as { responses: { answers: Record<string, unknown> }[] };
+  const envelope = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as {
+    responses: { answers: Record<string, unknown> }[];
+  };
   envelope.responses[0]!.answers = { q1: 1 };
-  return gzipSync(Buffer.from(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(envelope)).toString('base64url') })));
+  return gzipSync(
+    Buffer.from(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(envelope)).toString('base64url') })),
+  );
 };
 
 /** Sends headers declaring `declared` bytes (and maybe a few), and resolves with the status as soon as it answers. */
-const declareHuge = (url: string, path: string, declared: number, headers: Record<string, string>): Promise<{ status: number; body: string }> =>
+const declareHuge = (
+  url: string,
+  path: string,
+  declared: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> =>
   new Promise((ok, fail) => {
     const u = new URL(`${url}/console${path}`);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-length': String(declared) } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
-      res.on('error', fail);
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(declared) },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+        res.on('error', fail);
+      },
+    );
     req.on('error', () => undefined); // the server may close the socket after answering
     req.write(Buffer.alloc(64 * 1024));
   });
@@ -68,9 +99,20 @@ forEachBackend('console: .kbatch uploads', (backend) => {
     const device = await enrolled(central());
     const responses = makeResponses(device, 1, 10);
     const a = await upload(`${device.id}-1-10.kbatch`, kbatchBytes(device, envelopeOf(device, responses)));
-    expect(a.result).toMatchObject({ status: 'new', deviceId: device.id, seqFrom: 1, seqTo: 10, inserted: 10, duplicates: 0, conflicts: [], highestContiguousSeq: 10 });
+    expect(a.result).toMatchObject({
+      status: 'new',
+      deviceId: device.id,
+      seqFrom: 1,
+      seqTo: 10,
+      inserted: 10,
+      duplicates: 0,
+      conflicts: [],
+      highestContiguousSeq: 10,
+    });
     expect(a.view.summary).toMatch(/10 phiếu mới/);
-    expect((await central().db.query('SELECT via, inserted FROM batches WHERE device_id = $1', [device.id])).rows).toEqual([{ via: 'file', inserted: 10 }]);
+    expect(
+      (await central().db.query('SELECT via, inserted FROM batches WHERE device_id = $1', [device.id])).rows,
+    ).toEqual([{ via: 'file', inserted: 10 }]);
     // The same responses sent online later are duplicates only.
     const online = await postBatch(central(), kbatchBytes(device, envelopeOf(device, responses)));
     expect(await online.json()).toMatchObject({ inserted: 0, duplicates: 10 });
@@ -80,12 +122,19 @@ forEachBackend('console: .kbatch uploads', (backend) => {
     const device = await enrolled(central());
     const good = kbatch(device, 1, 5);
     await upload('a.kbatch', good);
-    expect((await upload('a-copy.kbatch', good)).result).toMatchObject({ status: 'duplicate', inserted: 0, duplicates: 5 });
+    expect((await upload('a-copy.kbatch', good)).result).toMatchObject({
+      status: 'duplicate',
+      inserted: 0,
+      duplicates: 5,
+    });
     const responses = makeResponses(device, 6, 8);
     await upload('b.kbatch', kbatchBytes(device, envelopeOf(device, responses)));
     const edited = [responses[0]!, { ...responses[1]!, answers: { q1: 2 } }, responses[2]!];
     const conflict = await upload('c.kbatch', kbatchBytes(device, envelopeOf(device, edited)));
-    expect(conflict.result).toMatchObject({ status: 'conflicts', conflicts: [{ seq: 7, reason: 'different_content' }] });
+    expect(conflict.result).toMatchObject({
+      status: 'conflicts',
+      conflicts: [{ seq: 7, reason: 'different_content' }],
+    });
     expect(conflict.view.summary).toMatch(/xung đột \(số 7\)/);
 
     const refusals: [string, Uint8Array, string][] = [
@@ -106,7 +155,11 @@ forEachBackend('console: .kbatch uploads', (backend) => {
     });
     const edited2 = await upload('edited.kbatch', editPayload(kbatch(device, 9, 12)));
     expect(edited2.view.summary).toMatch(/Chữ ký không khớp/);
-    const actions = (await central().db.query(`SELECT action, detail->>'file' AS file FROM admin_audit WHERE action LIKE 'batch_%' AND detail->>'file' = 'stranger.kbatch'`)).rows;
+    const actions = (
+      await central().db.query(
+        `SELECT action, detail->>'file' AS file FROM admin_audit WHERE action LIKE 'batch_%' AND detail->>'file' = 'stranger.kbatch'`,
+      )
+    ).rows;
     expect(actions).toEqual([{ action: 'batch_refused', file: 'stranger.kbatch' }]);
   });
 
@@ -119,11 +172,16 @@ forEachBackend('console: .kbatch uploads', (backend) => {
     const done = await c.post(`/devices/${device.id}/revoke`);
     expect(done.location).toBe(`/console/devices/${device.id}?done=revoked`);
     await unchanged(central(), async () => {
-      expect((await upload('next.kbatch', kbatch(device, 4, 6))).result).toMatchObject({ status: 'rejected', code: 'device_revoked' });
+      expect((await upload('next.kbatch', kbatch(device, 4, 6))).result).toMatchObject({
+        status: 'rejected',
+        code: 'device_revoked',
+      });
       expect((await postBatch(central(), kbatch(device, 4, 6))).status).toBe(403);
     });
     await c.get(`/devices/${device.id}`);
-    expect((await c.post(`/devices/${device.id}/unrevoke`)).location).toBe(`/console/devices/${device.id}?done=unrevoked`);
+    expect((await c.post(`/devices/${device.id}/unrevoke`)).location).toBe(
+      `/console/devices/${device.id}?done=unrevoked`,
+    );
     expect((await upload('next.kbatch', kbatch(device, 4, 6))).result).toMatchObject({ status: 'new', inserted: 3 });
   });
 
@@ -146,7 +204,13 @@ forEachBackend('console: .kbatch uploads', (backend) => {
       ['two.kbatch', 'new'],
       ['one-again.kbatch', 'duplicate'],
     ]);
-    expect((await central().db.query('SELECT highest_contiguous_seq AS h FROM device_progress WHERE device_id = $1', [device.id])).rows).toEqual([{ h: 9 }]);
+    expect(
+      (
+        await central().db.query('SELECT highest_contiguous_seq AS h FROM device_progress WHERE device_id = $1', [
+          device.id,
+        ])
+      ).rows,
+    ).toEqual([{ h: 9 }]);
     const none = await c.postMultipart('/uploads', []);
     expect(none.status).toBe(400);
   });
@@ -156,13 +220,24 @@ forEachBackend('console: .kbatch uploads', (backend) => {
     const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const huge = 200 * 1024 * 1024;
     await unchanged(central(), async () => {
-      const script = await declareHuge(central().url, '/uploads/file', huge, { cookie, 'content-type': 'application/octet-stream', accept: 'application/json', 'x-csrf-token': c.csrf! });
+      const script = await declareHuge(central().url, '/uploads/file', huge, {
+        cookie,
+        'content-type': 'application/octet-stream',
+        accept: 'application/json',
+        'x-csrf-token': c.csrf!,
+      });
       expect(script.status).toBe(413);
       expect(JSON.parse(script.body)).toMatchObject({ error: 'tooLarge' });
-      const form = await declareHuge(central().url, '/uploads', huge, { cookie, 'content-type': 'multipart/form-data; boundary=x' });
+      const form = await declareHuge(central().url, '/uploads', huge, {
+        cookie,
+        'content-type': 'multipart/form-data; boundary=x',
+      });
       expect(form.status).toBe(413);
       expect(form.body).toMatch(/quá lớn/);
-      const configForm = await declareHuge(central().url, '/config/drafts', huge, { cookie, 'content-type': 'multipart/form-data; boundary=x' });
+      const configForm = await declareHuge(central().url, '/config/drafts', huge, {
+        cookie,
+        'content-type': 'multipart/form-data; boundary=x',
+      });
       expect(configForm.status).toBe(413);
       // A chunked body states no length: refused (411) rather than read to find out.
       const chunked = await fetch(`${central().url}/console/uploads`, {
@@ -175,7 +250,12 @@ forEachBackend('console: .kbatch uploads', (backend) => {
       // Over the limit in a chunked stream to the script's route: cut off at the limit.
       const stream = await fetch(`${central().url}/console/uploads/file`, {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/octet-stream', accept: 'application/json', 'x-csrf-token': c.csrf! },
+        headers: {
+          cookie,
+          'content-type': 'application/octet-stream',
+          accept: 'application/json',
+          'x-csrf-token': c.csrf!,
+        },
         body: new ReadableStream({
           start: (ctl) => {
             for (let i = 0; i < 6; i++) ctl.enqueue(new Uint8Array(1024 * 1024));

@@ -5,7 +5,17 @@ import { ensureUnit, publishConfig, revokeDevice } from '../../central/index.ts'
 import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import { openSigned, publicKeyFrom } from '../../shared/node/signing.ts';
 import { type Heartbeat, HeartbeatReply, PublishedConfig, Signed } from '../../shared/sync.ts';
-import { type FakeDevice, deviceHeaders, enrolled, envelopeOf, kbatchBytes, makeDevice, makeResponses, postBatch, signedFetch } from '../support/central.ts';
+import {
+  type FakeDevice,
+  deviceHeaders,
+  enrolled,
+  envelopeOf,
+  kbatchBytes,
+  makeDevice,
+  makeResponses,
+  postBatch,
+  signedFetch,
+} from '../support/central.ts';
 import { tempDir } from '../support/tmp.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { expectSyncError } from './expect.ts';
@@ -37,7 +47,9 @@ forEachBackend('device calls', (backend) => {
   describe('POST /v1/heartbeat', () => {
     test('is recorded with the clock drift, and answers what central holds and the config to run', async () => {
       const device = await enrolled(central());
-      expect((await postBatch(central(), kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 7))))).status).toBe(200);
+      expect(
+        (await postBatch(central(), kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 7))))).status,
+      ).toBe(200);
       const ahead = new Date(Date.now() + 5 * 60_000).toISOString();
       const res = await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { clock: ahead }));
       expect(res.status).toBe(200);
@@ -45,7 +57,9 @@ forEachBackend('device calls', (backend) => {
       expect(reply.highestContiguousSeq).toBe(7);
       const embedded = loadConfigDir(EMBEDDED_CONFIG_DIR);
       expect(reply.configVersion).toBe(embedded.ok ? embedded.config.version : 'embedded config does not load');
-      const row = (await central().db.query('SELECT last_heartbeat, clock_drift_ms FROM devices WHERE id = $1', [device.id])).rows[0]!;
+      const row = (
+        await central().db.query('SELECT last_heartbeat, clock_drift_ms FROM devices WHERE id = $1', [device.id])
+      ).rows[0]!;
       expect(row['last_heartbeat']).toMatchObject({ queueDepth: 2, lastAckedSeq: 10 });
       expect(Math.abs(Number(row['clock_drift_ms']) - 5 * 60_000)).toBeLessThan(10_000);
     });
@@ -55,7 +69,10 @@ forEachBackend('device calls', (backend) => {
       const body = JSON.stringify(heartbeat(device, { clock: '1970-01-02T00:00:00.000Z' }));
       const res = await fetch(`${central().url}/v1/heartbeat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...deviceHeaders(device, 'POST', '/v1/heartbeat', body, '86400000') },
+        headers: {
+          'content-type': 'application/json',
+          ...deviceHeaders(device, 'POST', '/v1/heartbeat', body, '86400000'),
+        },
         body,
       });
       expect(res.status).toBe(200);
@@ -67,44 +84,83 @@ forEachBackend('device calls', (backend) => {
       const headers = deviceHeaders(device, 'POST', '/v1/heartbeat', body);
       const without = (name: string) => Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
       for (const name of ['x-kiosk-device', 'x-kiosk-timestamp', 'x-kiosk-signature']) {
-        const res = await fetch(`${central().url}/v1/heartbeat`, { method: 'POST', headers: { 'content-type': 'application/json', ...without(name) }, body });
+        const res = await fetch(`${central().url}/v1/heartbeat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...without(name) },
+          body,
+        });
         await expectSyncError(res, 400, 'invalid_body', `headers.${name}`);
       }
     });
 
     test('an unknown device is 401 unknown_device', async () => {
       const stranger = makeDevice();
-      await expectSyncError(await signedFetch(central(), stranger, 'POST', '/v1/heartbeat', heartbeat(stranger)), 401, 'unknown_device');
+      await expectSyncError(
+        await signedFetch(central(), stranger, 'POST', '/v1/heartbeat', heartbeat(stranger)),
+        401,
+        'unknown_device',
+      );
     });
 
     test('a signature over another body, path or key is 401 bad_signature', async () => {
       const device = await enrolled(central());
       const other = await enrolled(central());
       const body = JSON.stringify(heartbeat(device));
-      const post = (headers: Record<string, string>, text = body) => fetch(`${central().url}/v1/heartbeat`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
-      await expectSyncError(await post(deviceHeaders(device, 'POST', '/v1/heartbeat', body), JSON.stringify(heartbeat(device, { queueDepth: 0 }))), 401, 'bad_signature');
+      const post = (headers: Record<string, string>, text = body) =>
+        fetch(`${central().url}/v1/heartbeat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: text,
+        });
+      await expectSyncError(
+        await post(
+          deviceHeaders(device, 'POST', '/v1/heartbeat', body),
+          JSON.stringify(heartbeat(device, { queueDepth: 0 })),
+        ),
+        401,
+        'bad_signature',
+      );
       await expectSyncError(await post(deviceHeaders(device, 'POST', '/v1/config', body)), 401, 'bad_signature');
       await expectSyncError(await post(deviceHeaders(device, 'GET', '/v1/heartbeat', body)), 401, 'bad_signature');
-      await expectSyncError(await post({ ...deviceHeaders(other, 'POST', '/v1/heartbeat', body), 'x-kiosk-device': device.id }), 401, 'bad_signature');
+      await expectSyncError(
+        await post({ ...deviceHeaders(other, 'POST', '/v1/heartbeat', body), 'x-kiosk-device': device.id }),
+        401,
+        'bad_signature',
+      );
     });
 
     test('a revoked device is 403 device_revoked', async () => {
       const device = await enrolled(central());
       await revokeDevice(central().db, device.id);
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device)), 403, 'device_revoked');
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device)),
+        403,
+        'device_revoked',
+      );
     });
 
     test('a schema-invalid heartbeat is 400 naming the field; another device id is 400 deviceId', async () => {
       const device = await enrolled(central());
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', { ...heartbeat(device), queueDepth: -1 }), 400, 'invalid_body', 'queueDepth');
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { deviceId: makeDevice().id })), 400, 'invalid_body', 'deviceId');
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', { ...heartbeat(device), queueDepth: -1 }),
+        400,
+        'invalid_body',
+        'queueDepth',
+      );
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { deviceId: makeDevice().id })),
+        400,
+        'invalid_body',
+        'deviceId',
+      );
     });
   });
 
   describe('GET /v1/config', () => {
-    const getConfig = (device: FakeDevice, etag?: string) => signedFetch(central(), device, 'GET', '/v1/config', undefined, etag ? { 'if-none-match': etag } : {});
+    const getConfig = (device: FakeDevice, etag?: string) =>
+      signedFetch(central(), device, 'GET', '/v1/config', undefined, etag ? { 'if-none-match': etag } : {});
 
-    test('is the unit\'s config, signed by the central key, with an ETag; 304 when unchanged', async () => {
+    test("is the unit's config, signed by the central key, with an ETag; 304 when unchanged", async () => {
       const device = await enrolled(central());
       const res = await getConfig(device);
       expect(res.status).toBe(200);

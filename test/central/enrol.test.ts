@@ -19,7 +19,11 @@ forEachBackend('POST /v1/enrol', (backend) => {
     const res = await enrol(enrolRequest(device, await central().enrolmentCode()));
     expect(res.status).toBe(201);
     const body = EnrolResponse.parse(await res.json());
-    expect(body).toMatchObject({ deviceId: device.id, unit: { id: 'default' }, centralPublicKey: central().centralKey.publicKey });
+    expect(body).toMatchObject({
+      deviceId: device.id,
+      unit: { id: 'default' },
+      centralPublicKey: central().centralKey.publicKey,
+    });
     expect(body.serverTime).toBe(new Date(clock).toISOString());
   });
 
@@ -36,13 +40,23 @@ forEachBackend('POST /v1/enrol', (backend) => {
     const code = await central().enrolmentCode();
     expect((await enrol(enrolRequest(makeDevice(), code))).status).toBe(201);
     const before = await tableCounts(central().db);
-    const body = await expectSyncError(await enrol(enrolRequest(makeDevice(), code)), 403, 'enrolment_code_invalid', 'code');
+    const body = await expectSyncError(
+      await enrol(enrolRequest(makeDevice(), code)),
+      403,
+      'enrolment_code_invalid',
+      'code',
+    );
     expect(body.message).toMatch(/already used/);
     expect(await tableCounts(central().db)).toEqual(before);
   });
 
   test('an unknown code is refused with 403', async () => {
-    await expectSyncError(await enrol(enrolRequest(makeDevice(), 'ABCD-EFGH-JKMN')), 403, 'enrolment_code_invalid', 'code');
+    await expectSyncError(
+      await enrol(enrolRequest(makeDevice(), 'ABCD-EFGH-JKMN')),
+      403,
+      'enrolment_code_invalid',
+      'code',
+    );
   });
 
   test('an expired code is refused with 403 and stays unused', async () => {
@@ -106,7 +120,11 @@ forEachBackend('POST /v1/enrol', (backend) => {
   });
 
   test('an unsupported protocol is 400 with the supported range', async () => {
-    const body = await expectSyncError(await enrol({ ...enrolRequest(makeDevice(), await central().enrolmentCode()), protocol: 2 }), 400, 'unsupported_protocol');
+    const body = await expectSyncError(
+      await enrol({ ...enrolRequest(makeDevice(), await central().enrolmentCode()), protocol: 2 }),
+      400,
+      'unsupported_protocol',
+    );
     expect(body.supported).toEqual({ min: 1, max: 1 });
     // A future client's body may have another shape: the protocol is judged first.
     await expectSyncError(await enrol({ protocol: 7, somethingElse: true }), 400, 'unsupported_protocol');

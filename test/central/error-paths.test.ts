@@ -39,15 +39,28 @@ const heartbeat = (device: FakeDevice, more: Partial<Heartbeat> = {}): Heartbeat
 
 /** Everything a heartbeat writes, so "stored nothing" covers it too. */
 const heartbeatRow = async (central: TestCentral, device: FakeDevice) =>
-  (await central.db.query('SELECT last_heartbeat, last_heartbeat_at, clock_drift_ms, app_version FROM devices WHERE id = $1', [device.id])).rows[0];
+  (
+    await central.db.query(
+      'SELECT last_heartbeat, last_heartbeat_at, clock_drift_ms, app_version FROM devices WHERE id = $1',
+      [device.id],
+    )
+  ).rows[0];
 
 /** A device-signed POST whose signature covers exactly these bytes (which need not be JSON). */
 const signedRaw = (central: TestCentral, device: FakeDevice, path: string, bytes: Buffer): Promise<Response> => {
   const timestamp = String(Date.now());
-  const signature = signBytes(Buffer.from(requestSigningString('POST', path, timestamp, sha256Hex(bytes)), 'utf8'), device.privateKey);
+  const signature = signBytes(
+    Buffer.from(requestSigningString('POST', path, timestamp, sha256Hex(bytes)), 'utf8'),
+    device.privateKey,
+  );
   return fetch(`${central.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [DEVICE_HEADERS.device]: device.id, [DEVICE_HEADERS.timestamp]: timestamp, [DEVICE_HEADERS.signature]: signature },
+    headers: {
+      'content-type': 'application/json',
+      [DEVICE_HEADERS.device]: device.id,
+      [DEVICE_HEADERS.timestamp]: timestamp,
+      [DEVICE_HEADERS.signature]: signature,
+    },
     body: Uint8Array.from(bytes),
   });
 };
@@ -64,7 +77,11 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
       await revokeDevice(central().db, device.id);
       const code = await central().enrolmentCode();
       const before = await tableCounts(central().db);
-      const body = await expectSyncError(await postJson(`${central().url}/v1/enrol`, enrolRequest(device, code)), 403, 'device_revoked');
+      const body = await expectSyncError(
+        await postJson(`${central().url}/v1/enrol`, enrolRequest(device, code)),
+        403,
+        'device_revoked',
+      );
       expect(body.message).toMatch(/revoked/);
       expect(await tableCounts(central().db)).toEqual(before);
       expect((await postJson(`${central().url}/v1/enrol`, enrolRequest(makeDevice(), code))).status).toBe(201);
@@ -73,8 +90,18 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
     test('a label or app version PostgreSQL cannot store is 400 naming the field; nothing stored', async () => {
       const before = await tableCounts(central().db);
       const code = await central().enrolmentCode();
-      await expectSyncError(await postJson(`${central().url}/v1/enrol`, enrolRequest(makeDevice(), code, { label: 'Quầy\u00001' })), 400, 'invalid_body', 'label');
-      await expectSyncError(await postJson(`${central().url}/v1/enrol`, enrolRequest(makeDevice(), code, { appVersion: '0.1\ud800' })), 400, 'invalid_body', 'appVersion');
+      await expectSyncError(
+        await postJson(`${central().url}/v1/enrol`, enrolRequest(makeDevice(), code, { label: 'Quầy\u00001' })),
+        400,
+        'invalid_body',
+        'label',
+      );
+      await expectSyncError(
+        await postJson(`${central().url}/v1/enrol`, enrolRequest(makeDevice(), code, { appVersion: '0.1\ud800' })),
+        400,
+        'invalid_body',
+        'appVersion',
+      );
       expect(await tableCounts(central().db)).toEqual(before);
     });
 
@@ -87,7 +114,10 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
 
     test('protocol 0 is below the supported range: 400 unsupported_protocol with the range', async () => {
       const body = await expectSyncError(
-        await postJson(`${central().url}/v1/enrol`, { ...enrolRequest(makeDevice(), await central().enrolmentCode()), protocol: 0 }),
+        await postJson(`${central().url}/v1/enrol`, {
+          ...enrolRequest(makeDevice(), await central().enrolmentCode()),
+          protocol: 0,
+        }),
         400,
         'unsupported_protocol',
         'protocol',
@@ -102,26 +132,63 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
       const before = await heartbeatRow(central(), device);
       const counts = await tableCounts(central().db);
       // Not JSON, correctly signed: 400 naming the root.
-      await expectSyncError(await signedRaw(central(), device, '/v1/heartbeat', Buffer.from('{"deviceId": ')), 400, 'invalid_body', '(root)');
+      await expectSyncError(
+        await signedRaw(central(), device, '/v1/heartbeat', Buffer.from('{"deviceId": ')),
+        400,
+        'invalid_body',
+        '(root)',
+      );
       // Schema-invalid: 400 naming the field.
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', { ...heartbeat(device), lastSeq: 'three' }), 400, 'invalid_body', 'lastSeq');
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', { ...heartbeat(device), lastSeq: 'three' }),
+        400,
+        'invalid_body',
+        'lastSeq',
+      );
       // Over 64 KiB: 413, before the signature is even looked at.
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { configVersion: 'x'.repeat(70 * 1024) })), 413, 'too_large');
+      await expectSyncError(
+        await signedFetch(
+          central(),
+          device,
+          'POST',
+          '/v1/heartbeat',
+          heartbeat(device, { configVersion: 'x'.repeat(70 * 1024) }),
+        ),
+        413,
+        'too_large',
+      );
       // Text PostgreSQL cannot store: 400 naming the field.
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { appVersion: '0.1\u0000' })), 400, 'invalid_body', 'appVersion');
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { configVersion: 'v\ud800' })), 400, 'invalid_body', 'configVersion');
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { appVersion: '0.1\u0000' })),
+        400,
+        'invalid_body',
+        'appVersion',
+      );
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device, { configVersion: 'v\ud800' })),
+        400,
+        'invalid_body',
+        'configVersion',
+      );
       // Signed over other bytes: 401.
       const body = JSON.stringify(heartbeat(device));
       const forged = await fetch(`${central().url}/v1/heartbeat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...deviceHeaders(device, 'POST', '/v1/heartbeat', JSON.stringify(heartbeat(device, { queueDepth: 99 }))) },
+        headers: {
+          'content-type': 'application/json',
+          ...deviceHeaders(device, 'POST', '/v1/heartbeat', JSON.stringify(heartbeat(device, { queueDepth: 99 }))),
+        },
         body,
       });
       await expectSyncError(forged, 401, 'bad_signature');
       expect(await heartbeatRow(central(), device)).toEqual(before);
       // Revoked: 403, and still nothing recorded.
       await revokeDevice(central().db, device.id);
-      await expectSyncError(await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device)), 403, 'device_revoked');
+      await expectSyncError(
+        await signedFetch(central(), device, 'POST', '/v1/heartbeat', heartbeat(device)),
+        403,
+        'device_revoked',
+      );
       expect(await heartbeatRow(central(), device)).toEqual(before);
       expect(await tableCounts(central().db)).toEqual(counts);
     });
@@ -141,7 +208,15 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
     test('protocol 0 in an envelope is 400 unsupported_protocol with the range', async () => {
       const device = await enrolled(central());
       const before = await tableCounts(central().db);
-      const body = await expectSyncError(await postBatch(central(), kbatchBytes(device, { ...envelopeOf(device, makeResponses(device, 1, 2)), protocol: 0 })), 400, 'unsupported_protocol', 'protocol');
+      const body = await expectSyncError(
+        await postBatch(
+          central(),
+          kbatchBytes(device, { ...envelopeOf(device, makeResponses(device, 1, 2)), protocol: 0 }),
+        ),
+        400,
+        'unsupported_protocol',
+        'protocol',
+      );
       expect(body.supported).toEqual({ min: 1, max: 1 });
       expect(await tableCounts(central().db)).toEqual(before);
     });
@@ -150,8 +225,15 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
       const device = await enrolled(central());
       const before = await tableCounts(central().db);
       for (const bad of ['a\u0000b', 'Tốt \ud800', ['x', '\udc00']]) {
-        const responses = makeResponses(device, 1, 3).map((r, i) => (i === 1 ? { ...r, answers: { q1: 5, comment: bad } } : r));
-        const body = await expectSyncError(await postBatch(central(), kbatchBytes(device, envelopeOf(device, responses))), 400, 'invalid_body', 'responses.1.answers.comment');
+        const responses = makeResponses(device, 1, 3).map((r, i) =>
+          i === 1 ? { ...r, answers: { q1: 5, comment: bad } } : r,
+        );
+        const body = await expectSyncError(
+          await postBatch(central(), kbatchBytes(device, envelopeOf(device, responses))),
+          400,
+          'invalid_body',
+          'responses.1.answers.comment',
+        );
         expect(body.message).toMatch(/cannot be stored/);
       }
       expect(await tableCounts(central().db)).toEqual(before);
@@ -167,7 +249,9 @@ forEachBackend('error paths: stored nothing, server up', (backend) => {
 
 forEachBackend('error paths: rate limits on batches', (backend) => {
   test('429 per device on a batch carries Retry-After and stores nothing; so does 429 per address', async () => {
-    const perDevice = await startTestCentral(backend, { rateLimit: { perIp: false, perDevice: { max: 1, windowMs: 60_000 } } });
+    const perDevice = await startTestCentral(backend, {
+      rateLimit: { perIp: false, perDevice: { max: 1, windowMs: 60_000 } },
+    });
     try {
       const device = await enrolled(perDevice);
       const all = makeResponses(device, 1, 6);
@@ -183,7 +267,9 @@ forEachBackend('error paths: rate limits on batches', (backend) => {
     } finally {
       await perDevice.close();
     }
-    const perIp = await startTestCentral(backend, { rateLimit: { perIp: { max: 2, windowMs: 60_000 }, perDevice: false } });
+    const perIp = await startTestCentral(backend, {
+      rateLimit: { perIp: { max: 2, windowMs: 60_000 }, perDevice: false },
+    });
     try {
       const device = await enrolled(perIp); // one request of the address's two
       const all = makeResponses(device, 1, 6);

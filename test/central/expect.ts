@@ -5,7 +5,12 @@ import type { CentralDb } from '../../central/index.ts';
 import { SyncErrorBody, type SyncErrorCode } from '../../shared/sync.ts';
 
 /** Asserts status, protocol error code and (when given) the field; returns the parsed body. */
-export const expectSyncError = async (res: Response, status: number, code: SyncErrorCode, field?: string): Promise<SyncErrorBody> => {
+export const expectSyncError = async (
+  res: Response,
+  status: number,
+  code: SyncErrorCode,
+  field?: string,
+): Promise<SyncErrorBody> => {
   const text = await res.text();
   expect({ status: res.status, text }).toMatchObject({ status });
   const body = SyncErrorBody.parse(JSON.parse(text));

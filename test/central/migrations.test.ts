@@ -1,7 +1,14 @@
 import { expect, test } from 'vitest';
 import { openPglite } from '../../central/db/pglite.ts';
 import { openPostgres } from '../../central/db/postgres.ts';
-import { type CentralDb, CentralSchemaTooNewError, LATEST_CENTRAL_SCHEMA, centralSchemaVersion, migrateCentral, openCentralDb } from '../../central/index.ts';
+import {
+  type CentralDb,
+  CentralSchemaTooNewError,
+  LATEST_CENTRAL_SCHEMA,
+  centralSchemaVersion,
+  migrateCentral,
+  openCentralDb,
+} from '../../central/index.ts';
 import type { Backend } from '../support/central.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { forEachBackend } from './backends.ts';
@@ -23,7 +30,9 @@ const blankDb = async (backend: Backend): Promise<{ db: CentralDb; url?: string 
 };
 
 const tables = async (db: CentralDb): Promise<string[]> =>
-  (await db.query(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => String(r['t']));
+  (
+    await db.query(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+  ).rows.map((r) => String(r['t']));
 
 const withBlank = async (backend: Backend, fn: (db: CentralDb, url?: string) => Promise<void>): Promise<void> => {
   const { db, url } = await blankDb(backend);
@@ -48,10 +57,16 @@ forEachBackend('central migrations', (backend) => {
     await withBlank(backend, async (db) => {
       await migrateCentral(db, 1);
       await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A')`);
-      await db.query(`INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('dev-1', 'xa-a', 'k', '0.1.0', now())`);
+      await db.query(
+        `INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('dev-1', 'xa-a', 'k', '0.1.0', now())`,
+      );
       expect(await migrateCentral(db, 2)).toBe(1);
-      expect((await db.query('SELECT device_id, highest_contiguous_seq AS h FROM device_progress')).rows).toEqual([{ device_id: 'dev-1', h: 0 }]);
-      expect(await tables(db)).toEqual(expect.arrayContaining(['responses', 'conflicts', 'batches', 'device_progress']));
+      expect((await db.query('SELECT device_id, highest_contiguous_seq AS h FROM device_progress')).rows).toEqual([
+        { device_id: 'dev-1', h: 0 },
+      ]);
+      expect(await tables(db)).toEqual(
+        expect.arrayContaining(['responses', 'conflicts', 'batches', 'device_progress']),
+      );
     });
   });
 
@@ -74,13 +89,14 @@ forEachBackend('central migrations', (backend) => {
       expect(await migrateCentral(db, 4)).toBe(1);
       expect(await centralSchemaVersion(db)).toBe(4);
       expect((await db.query('SELECT id FROM units')).rows).toEqual([{ id: 'xa-a' }]);
-      expect(await tables(db)).toEqual(expect.arrayContaining(['admin_users', 'admin_sessions', 'admin_audit', 'config_drafts']));
+      expect(await tables(db)).toEqual(
+        expect.arrayContaining(['admin_users', 'admin_sessions', 'admin_audit', 'config_drafts']),
+      );
       const insert = (role: string, unit: string | null) =>
-        db.query(`INSERT INTO admin_users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) VALUES ($1, 'x', $2, $3, 'h', now(), now())`, [
-          `u-${role.replace('_', '-')}-${unit ?? 'none'}`,
-          role,
-          unit,
-        ]);
+        db.query(
+          `INSERT INTO admin_users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) VALUES ($1, 'x', $2, $3, 'h', now(), now())`,
+          [`u-${role.replace('_', '-')}-${unit ?? 'none'}`, role, unit],
+        );
       await expect(insert('unit_viewer', null)).rejects.toThrow();
       await expect(insert('province_admin', 'xa-a')).rejects.toThrow();
       await insert('unit_viewer', 'xa-a');
@@ -104,7 +120,9 @@ forEachBackend('central migrations', (backend) => {
   test('a database newer than the code is refused, untouched', async () => {
     await withBlank(backend, async (db, url) => {
       await migrateCentral(db);
-      await db.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, [LATEST_CENTRAL_SCHEMA + 1]);
+      await db.query(`INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, [
+        LATEST_CENTRAL_SCHEMA + 1,
+      ]);
       await expect(migrateCentral(db)).rejects.toBeInstanceOf(CentralSchemaTooNewError);
       if (url) await expect(openCentralDb({ databaseUrl: url })).rejects.toThrow(/newer than this central service/);
       expect(await centralSchemaVersion(db)).toBe(LATEST_CENTRAL_SCHEMA + 1);

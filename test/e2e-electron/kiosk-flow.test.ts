@@ -28,7 +28,12 @@ const launch = async (): Promise<void> => {
   if (!electron.ok) return;
   const env = { ...process.env } as Record<string, string>;
   delete env.ELECTRON_RUN_AS_NODE;
-  app = await _electron.launch({ executablePath: electron.path, args: [APP_DIR, `--data-dir=${dataDir}`], env, timeout: 60_000 });
+  app = await _electron.launch({
+    executablePath: electron.path,
+    args: [APP_DIR, `--data-dir=${dataDir}`],
+    env,
+    timeout: 60_000,
+  });
   page = await app.firstWindow();
   await page.waitForLoadState('domcontentloaded');
 };

@@ -6,7 +6,10 @@ import { shareHost } from './support/shared-host.ts';
 
 // The README's pictures are refreshed on purpose (UPDATE_SCREENSHOTS=1 npm run test:e2e); an
 // ordinary run writes to the ignored test-results/ so it never dirties the tree.
-const SHOTS = resolve(import.meta.dirname, process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots');
+const SHOTS = resolve(
+  import.meta.dirname,
+  process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots',
+);
 
 // A long thank-you so the screen stays put while it is photographed three times.
 const shared = shareHost({ settings: { thankYouSeconds: '60' } });

@@ -64,7 +64,11 @@ test.describe('the admin panel against a real central', () => {
     record(dataDir, BACKLOG, 1);
     // The host's own background engine is on (it sleeps 10 minutes between looks), so "sync now" and
     // the background loop are one engine; batches of 20 make the progress bar move.
-    host = await startHost(dataDir, { KIOSK_SYNC: 'on', KIOSK_SYNC_POLL_MS: '600000', KIOSK_SYNC_MAX_BATCH: String(BATCH) });
+    host = await startHost(dataDir, {
+      KIOSK_SYNC: 'on',
+      KIOSK_SYNC_POLL_MS: '600000',
+      KIOSK_SYNC_MAX_BATCH: String(BATCH),
+    });
   });
   test.afterAll(async () => {
     if (host) await stopHost(host);
@@ -125,7 +129,10 @@ test.describe('the admin panel against a real central', () => {
     expect(seen.at(-1)).toBe(BACKLOG);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     // The bar was seen part way at least once: 150 batches take longer than the panel's 300 ms poll.
-    expect(seen.some((v) => v > 0 && v < BACKLOG), JSON.stringify(seen)).toBe(true);
+    expect(
+      seen.some((v) => v > 0 && v < BACKLOG),
+      JSON.stringify(seen),
+    ).toBe(true);
     expect(kioskctl(dataDir, 'sync-status')).toMatchObject({ queueDepth: 0, ackedThrough: BACKLOG });
 
     // Offline again: more answers, then export them to a folder (the USB stick).
@@ -148,7 +155,9 @@ test.describe('the admin panel against a real central', () => {
     await expect(page.getByTestId('admin-export-progress')).toHaveAttribute('data-done', String(LATER));
 
     // What is on the "stick" is what the panel listed, and central takes it once.
-    const names = readdirSync(target).filter((n) => n.endsWith('.kbatch')).sort();
+    const names = readdirSync(target)
+      .filter((n) => n.endsWith('.kbatch'))
+      .sort();
     expect(names).toHaveLength(files);
     for (const n of names) await expect(result).toContainText(n);
     const paths = names.map((n) => join(target, n));
@@ -164,7 +173,13 @@ test.describe('the admin panel against a real central', () => {
     const ours = ['export_done', 'export_started', 'sync_done', 'sync_now', 'enrolled', 'unlock'];
     // The tab loads its first page after it opens: wait for the rows, not just the table.
     await expect
-      .poll(async () => (await page.getByTestId('admin-audit-entry').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).filter((a) => ours.includes(a ?? '')))
+      .poll(async () =>
+        (
+          await page
+            .getByTestId('admin-audit-entry')
+            .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))
+        ).filter((a) => ours.includes(a ?? '')),
+      )
       .toEqual(ours);
 
     // Closing the panel locks the admin session.
@@ -174,7 +189,10 @@ test.describe('the admin panel against a real central', () => {
   });
 });
 
-test('three wrong admin PINs lock the admin panel; the staff PIN still opens the staff panel', async ({ kiosk: page, host }) => {
+test('three wrong admin PINs lock the admin panel; the staff PIN still opens the staff panel', async ({
+  kiosk: page,
+  host,
+}) => {
   await holdStaffOpen(page);
   await page.getByTestId('admin-open').click();
   await expect(page.getByTestId('admin-pin-input')).toBeVisible();
@@ -208,7 +226,9 @@ test('three wrong admin PINs lock the admin panel; the staff PIN still opens the
 });
 
 for (const locale of ['vi', 'en'] as const) {
-  test(`every admin tab in ${locale}: no serious accessibility problem, every string translated`, async ({ kiosk: page }) => {
+  test(`every admin tab in ${locale}: no serious accessibility problem, every string translated`, async ({
+    kiosk: page,
+  }) => {
     test.setTimeout(90_000);
     await page.locator(`[data-testid="language-option"][data-locale="${locale}"]`).click();
     await expect(page.locator('html')).toHaveAttribute('lang', locale);
@@ -222,14 +242,25 @@ for (const locale of ['vi', 'en'] as const) {
       await page.waitForTimeout(300);
       const result = await new AxeBuilder({ page }).include('[data-testid="admin-panel"]').analyze();
       const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${tab}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+      expect(
+        bad.map(
+          (v) =>
+            `${tab}: ${v.id} ${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')}`,
+        ),
+      ).toEqual([]);
       // No i18n key shown raw (a missing translation renders its key).
       await expect(page.getByTestId('admin-panel')).not.toContainText(/\badmin\.[a-z]/);
     }
   });
 }
 
-test('the admin panel closes itself when left idle, locking its session; the admin PIN is asked again', async ({ kiosk: page, host }) => {
+test('the admin panel closes itself when left idle, locking its session; the admin PIN is asked again', async ({
+  kiosk: page,
+  host,
+}) => {
   await page.clock.install();
   await page.keyboard.press('Control+Alt+KeyA');
   await expect(page.getByTestId('admin-pin-input')).toBeVisible();

@@ -3,21 +3,37 @@ import { join } from 'node:path';
 import { expect } from '@playwright/test';
 import { EMBEDDED_CONFIG_DIR } from '../../shared/node/config-loader.ts';
 import { QUICK_PROCEDURE, answer } from './support/host.ts';
-import { cleanupTempDirs, consoleLogin, issueCodeForNewUnit, runBin, scratchDir, startSyncingHost, stopProcess, test } from './support/central-process.ts';
+import {
+  cleanupTempDirs,
+  consoleLogin,
+  issueCodeForNewUnit,
+  runBin,
+  scratchDir,
+  startSyncingHost,
+  stopProcess,
+  test,
+} from './support/central-process.ts';
 
 test.afterAll(cleanupTempDirs);
 
 type Stored = { questionnaireId: string; questionnaireVersion: number; status: string };
-const responses = (dir: string): Stored[] => JSON.parse(runBin('kioskctl', ['responses', '--json', '--data-dir', dir])) as Stored[];
+const responses = (dir: string): Stored[] =>
+  JSON.parse(runBin('kioskctl', ['responses', '--json', '--data-dir', dir])) as Stored[];
 
-test('a questionnaire version published in the console reaches a syncing kiosk between respondents; the console sees it run it', async ({ page, context, central }) => {
+test('a questionnaire version published in the console reaches a syncing kiosk between respondents; the console sees it run it', async ({
+  page,
+  context,
+  central,
+}) => {
   test.setTimeout(150_000);
   await consoleLogin(page, central, central.admin.username, central.admin.password);
   const code = await issueCodeForNewUnit(page, central, 'xa-cau-hinh');
 
   // A kiosk of that unit, enrolled with the code, on the quick questionnaire, its sync engine on.
   const kioskDir = scratchDir('kiosk-config-');
-  const enrolled = JSON.parse(runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json'])) as { deviceId: string };
+  const enrolled = JSON.parse(
+    runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
+  ) as { deviceId: string };
   runBin('kioskctl', ['set-procedure', QUICK_PROCEDURE, '--data-dir', kioskDir]);
   const host = await startSyncingHost(kioskDir);
   try {
@@ -28,9 +44,15 @@ test('a questionnaire version published in the console reaches a syncing kiosk b
     await expect(heading).toContainText('Nhìn chung, ông/bà có hài lòng');
     // A respondent is on question 1 (version 1) while IT publishes version 2.
 
-    const v2 = JSON.parse(readFileSync(join(EMBEDDED_CONFIG_DIR, 'questionnaires', 'quick.json'), 'utf8')) as { version: number; questions: { text: { vi: string; en?: string } }[] };
+    const v2 = JSON.parse(readFileSync(join(EMBEDDED_CONFIG_DIR, 'questionnaires', 'quick.json'), 'utf8')) as {
+      version: number;
+      questions: { text: { vi: string; en?: string } }[];
+    };
     v2.version = 2;
-    v2.questions[0]!.text = { vi: 'Nhìn chung (bản 2), ông/bà có hài lòng không?', en: 'Overall (version 2), are you satisfied?' };
+    v2.questions[0]!.text = {
+      vi: 'Nhìn chung (bản 2), ông/bà có hài lòng không?',
+      en: 'Overall (version 2), are you satisfied?',
+    };
     const file = join(kioskDir, 'quick-v2.json');
     writeFileSync(file, JSON.stringify(v2, null, 2));
     await page.goto(`${central.url}/console/config`);
@@ -47,9 +69,16 @@ test('a questionnaire version published in the console reaches a syncing kiosk b
     // The console sees the kiosk switch (its heartbeats report the version it runs)…
     await expect(async () => {
       await page.goto(`${central.url}/console/config`);
-      await expect(page.locator(`[data-testid="kiosk-config"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute('data-running', version, { timeout: 1_000 });
+      await expect(page.locator(`[data-testid="kiosk-config"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute(
+        'data-running',
+        version,
+        { timeout: 1_000 },
+      );
     }).toPass({ timeout: 30_000 });
-    await expect(page.locator(`[data-testid="kiosk-config"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute('data-state', 'current');
+    await expect(page.locator(`[data-testid="kiosk-config"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute(
+      'data-state',
+      'current',
+    );
 
     // …while the respondent in the middle finishes on version 1.
     await expect(heading).toContainText('Nhìn chung, ông/bà có hài lòng');

@@ -4,7 +4,10 @@ import { consoleLogin, noSeriousA11yIssues as noSerious, test } from './support/
 // The lockout test logs in with the account the first test creates.
 test.describe.configure({ mode: 'serial' });
 
-test('the first admin logs in with the printed demo account, creates an account, and the pages pass axe', async ({ page, central }) => {
+test('the first admin logs in with the printed demo account, creates an account, and the pages pass axe', async ({
+  page,
+  central,
+}) => {
   expect(central.admin).toEqual({ username: 'admin', password: 'khaosat-demo-2026' });
   expect(central.log()).toMatch(/web console: http:\/\/127\.0\.0\.1:\d+\/console\//);
   await page.goto(`${central.url}/console/`);
@@ -57,7 +60,10 @@ test('the first admin logs in with the printed demo account, creates an account,
   await expect(page).toHaveURL(/\/console\/login/);
 });
 
-test('five wrong passwords lock the account: even the right password is refused, and the lock is in the audit log', async ({ page, central }) => {
+test('five wrong passwords lock the account: even the right password is refused, and the lock is in the audit log', async ({
+  page,
+  central,
+}) => {
   const attempt = async (password: string) => {
     await page.getByLabel('Tên đăng nhập').fill('it-khoa');
     await page.getByLabel('Mật khẩu', { exact: true }).fill(password);

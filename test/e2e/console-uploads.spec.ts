@@ -5,7 +5,15 @@ import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { envelopeOf, kbatchBytes, makeDevice, makeResponses } from '../support/central.ts';
 import { openTestKiosk, recordResponses } from '../sync/support/kiosk.ts';
-import { cleanupTempDirs, consoleLogin, issueCodeForNewUnit, noSeriousA11yIssues, runBin, scratchDir, test } from './support/central-process.ts';
+import {
+  cleanupTempDirs,
+  consoleLogin,
+  issueCodeForNewUnit,
+  noSeriousA11yIssues,
+  runBin,
+  scratchDir,
+  test,
+} from './support/central-process.ts';
 
 /**
  * IT's USB procedure on the console side, with real .kbatch files: a kiosk data dir enrolled to this
@@ -25,7 +33,17 @@ const record = (dir: string, n: number, seed: number): void => {
 };
 
 const exportFrom = (dir: string, out: string, from?: number): Exported[] => {
-  const json = JSON.parse(runBin('kioskctl', ['export', '--out', out, '--data-dir', dir, '--json', ...(from ? ['--from', String(from)] : [])])) as { files: Exported[] };
+  const json = JSON.parse(
+    runBin('kioskctl', [
+      'export',
+      '--out',
+      out,
+      '--data-dir',
+      dir,
+      '--json',
+      ...(from ? ['--from', String(from)] : []),
+    ]),
+  ) as { files: Exported[] };
   return json.files;
 };
 
@@ -39,7 +57,9 @@ const flipBit = (bytes: Buffer): Buffer => {
 /** The answers of the first response changed, the signature left as it was. */
 const editAnswers = (bytes: Buffer): Buffer => {
   const doc = JSON.parse(gunzipSync(bytes).toString('utf8')) as { payload: string };
-  const env = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as { responses: { answers: Record<string, unknown> }[] };
+  const env = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as {
+    responses: { answers: Record<string, unknown> }[];
+  };
   const first = env.responses[0]!;
   first.answers = Object.fromEntries(Object.keys(first.answers).map((k) => [k, 1]));
   return gzipSync(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(env)).toString('base64url') }));
@@ -76,7 +96,9 @@ test('USB files by drag and drop: new, duplicate, tampered, wrong type, unknown 
   const kioskDir = scratchDir('kiosk-usb-');
   const usb = scratchDir('usb-');
   record(kioskDir, 10, 1);
-  const enrolled = JSON.parse(runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json'])) as { deviceId: string };
+  const enrolled = JSON.parse(
+    runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
+  ) as { deviceId: string };
   const [a] = exportFrom(kioskDir, join(usb, 'a'));
   record(kioskDir, 10, 2);
   const [b] = exportFrom(kioskDir, join(usb, 'b'), 11);
@@ -135,18 +157,25 @@ test('USB files by drag and drop: new, duplicate, tampered, wrong type, unknown 
   await page.getByTestId('kbatch-input').setInputFiles(intact);
   await expect(resultOf(page, 'b-intact.kbatch')).toHaveAttribute('data-status', 'new');
   await page.goto(`${central.url}/console/devices/${enrolled.deviceId}`);
-  await expect(page.getByTestId('reconcile-status')).toContainText('Không thiếu phiếu nào: máy chủ có 30 phiếu, đủ từ số 1 đến 30.');
+  await expect(page.getByTestId('reconcile-status')).toContainText(
+    'Không thiếu phiếu nào: máy chủ có 30 phiếu, đủ từ số 1 đến 30.',
+  );
   await expect(page.getByTestId('gap-row')).toHaveCount(0);
 });
 
-test('revoking a device (with a confirmation) refuses its next batch, by USB upload and over the network', async ({ page, central }) => {
+test('revoking a device (with a confirmation) refuses its next batch, by USB upload and over the network', async ({
+  page,
+  central,
+}) => {
   test.setTimeout(120_000);
   await consoleLogin(page, central, central.admin.username, central.admin.password);
   const code = await issueCodeForNewUnit(page, central, 'xa-thu-hoi');
   const kioskDir = scratchDir('kiosk-revoke-');
   const usb = scratchDir('usb-revoke-');
   record(kioskDir, 5, 4);
-  const enrolled = JSON.parse(runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json'])) as { deviceId: string };
+  const enrolled = JSON.parse(
+    runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
+  ) as { deviceId: string };
   const [first] = exportFrom(kioskDir, join(usb, '1'));
 
   await page.goto(`${central.url}/console/uploads`);
@@ -160,7 +189,10 @@ test('revoking a device (with a confirmation) refuses its next batch, by USB upl
   await page.getByTestId('revoke-submit').click();
   await expect(page.getByTestId('device-message')).toHaveText('Đã thu hồi thiết bị.');
   await page.goto(`${central.url}/console/devices`);
-  await expect(page.locator(`[data-testid="device-row"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute('data-revoked', 'true');
+  await expect(page.locator(`[data-testid="device-row"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute(
+    'data-revoked',
+    'true',
+  );
 
   record(kioskDir, 3, 5);
   const [next] = exportFrom(kioskDir, join(usb, '2'), 6);
@@ -169,7 +201,9 @@ test('revoking a device (with a confirmation) refuses its next batch, by USB upl
   await expect(resultOf(page, basename(next!.file))).toHaveAttribute('data-status', 'rejected');
   await expect(resultOf(page, basename(next!.file))).toContainText('Thiết bị đã bị thu hồi');
   // The kiosk's own upload of the same file is refused too (403 device_revoked).
-  expect(() => runBin('kioskctl', ['upload', next!.file, '--central', central.url, '--data-dir', kioskDir])).toThrow(/device_revoked|revoked/);
+  expect(() => runBin('kioskctl', ['upload', next!.file, '--central', central.url, '--data-dir', kioskDir])).toThrow(
+    /device_revoked|revoked/,
+  );
   await page.goto(`${central.url}/console/devices/${enrolled.deviceId}`);
   await expect(page.getByTestId('reconcile-status')).toContainText('máy chủ có 5 phiếu');
 });

@@ -26,7 +26,9 @@ test('idle mid-survey: prompt with a countdown, abandoned record stored, attract
   expect(r!.answers).toEqual({ overall: 4 });
 });
 
-test('the next person gets neither the language nor the half-typed comment of the one who walked away', async ({ page }) => {
+test('the next person gets neither the language nor the half-typed comment of the one who walked away', async ({
+  page,
+}) => {
   await page.clock.install();
   await shared.open(page);
   const since = shared.lastSeq();
@@ -40,7 +42,11 @@ test('the next person gets neither the language nor the half-typed comment of th
   await idleOut(page);
   await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
   const [gone] = await shared.responsesAfter(since, 1);
-  expect(gone).toMatchObject({ status: 'abandoned', locale: 'en', answers: { overall: 3, attitude: 3, time: 2, comment: 'half' } });
+  expect(gone).toMatchObject({
+    status: 'abandoned',
+    locale: 'en',
+    answers: { overall: 3, attitude: 3, time: 2, comment: 'half' },
+  });
 
   await page.getByTestId('attract-start').click();
   await expect(page.getByText('Nhìn chung, ông/bà có hài lòng', { exact: false })).toBeVisible();
@@ -79,7 +85,9 @@ test('a touch on the prompt continues the survey where it was, nothing stored un
   expect(r).toMatchObject({ status: 'complete', answers: { overall: 2, attitude: 4, time: 1, problems: ['tre-hen'] } });
 });
 
-test('with abandonedPolicy "discard" an idle survey leaves no record, and the sequence stays gap-free', async ({ page }) => {
+test('with abandonedPolicy "discard" an idle survey leaves no record, and the sequence stays gap-free', async ({
+  page,
+}) => {
   shared.setting('abandonedPolicy', '"discard"');
   try {
     await page.clock.install();
@@ -119,7 +127,9 @@ test('"Exit" asks first; leaving stores the partial answers as abandoned', async
   expect(r).toMatchObject({ status: 'abandoned', answers: { overall: 3 } });
 });
 
-test('language and display chosen on the attract screen go back to the defaults when nobody starts', async ({ page }) => {
+test('language and display chosen on the attract screen go back to the defaults when nobody starts', async ({
+  page,
+}) => {
   await page.clock.install();
   await shared.open(page);
   const html = page.locator('html');

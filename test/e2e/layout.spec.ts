@@ -33,7 +33,9 @@ const checker = (page: Page, problems: string[]) => async (screen: string) => {
   await setDisplayMode(page, { text: 'normal', contrast: 'normal' });
 };
 
-test('every screen holds on 1920x1080, 1080x1920 and 1280x800 in both text sizes, and passes axe in every display mode', async ({ page }) => {
+test('every screen holds on 1920x1080, 1080x1920 and 1280x800 in both text sizes, and passes axe in every display mode', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const problems: string[] = [];
   const check = checker(page, problems);

@@ -8,7 +8,11 @@ const staffUrl = (kioskUrl: string): string => {
   return u.toString();
 };
 
-test('the staff window switches the kiosk for the next citizen; the kiosk and the stored response follow', async ({ kiosk: page, host, context }) => {
+test('the staff window switches the kiosk for the next citizen; the kiosk and the stored response follow', async ({
+  kiosk: page,
+  host,
+  context,
+}) => {
   const staff = await context.newPage();
   await staff.setViewportSize({ width: 640, height: 720 });
   await staff.goto(staffUrl(host.url));
@@ -38,7 +42,13 @@ test('the staff window switches the kiosk for the next citizen; the kiosk and th
   await page.getByTestId('survey-submit').click();
   await expect(page.getByTestId('thank-you')).toBeVisible();
   const [r] = await waitForResponses(host.dataDir, (rs) => rs.length === 1);
-  expect(r).toMatchObject({ questionnaireId: 'per-case', procedureCode: '1.001193', fieldCode: 'ho-tich', caseNumber, status: 'complete' });
+  expect(r).toMatchObject({
+    questionnaireId: 'per-case',
+    procedureCode: '1.001193',
+    fieldCode: 'ho-tich',
+    caseNumber,
+    status: 'complete',
+  });
 });
 
 test('a wrong PIN on the staff window changes nothing', async ({ host, context }) => {

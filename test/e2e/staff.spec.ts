@@ -7,13 +7,16 @@ import { shareHost } from './support/shared-host.ts';
 const shared = shareHost();
 
 const option = (page: Page, code: string) => page.locator(`[data-testid="procedure-option"][data-code="${code}"]`);
-const shownCodes = (page: Page) => page.getByTestId('procedure-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+const shownCodes = (page: Page) =>
+  page.getByTestId('procedure-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
 const search = async (page: Page, text: string) => {
   await page.getByTestId('procedure-search').fill(text);
   await expect(page.getByTestId('procedure-search')).toHaveValue(text);
 };
 
-test('staff switch with PIN: diacritic-free search, case number, officer and counter; the next response carries them all', async ({ page }) => {
+test('staff switch with PIN: diacritic-free search, case number, officer and counter; the next response carries them all', async ({
+  page,
+}) => {
   await shared.open(page);
   const since = shared.lastSeq();
   await holdStaffOpen(page);
@@ -52,9 +55,17 @@ test('staff switch with PIN: diacritic-free search, case number, officer and cou
   await expect(page.getByTestId('staff-panel')).toBeHidden();
   await expect(page.getByTestId('attract-procedure')).toHaveAttribute('data-code', '1.001193');
   await expect(page.getByTestId('attract-procedure')).toContainText('Hộ tịch');
-  expect(kioskctl(shared.dataDir, 'status')).toMatchObject({ procedure: { code: '1.001193', field: 'ho-tich' }, caseNumber, officerId: 'cb02', counterId: 'q2' });
+  expect(kioskctl(shared.dataDir, 'status')).toMatchObject({
+    procedure: { code: '1.001193', field: 'ho-tich' },
+    caseNumber,
+    officerId: 'cb02',
+    counterId: 'q2',
+  });
   const [entry] = shared.audit().filter((e) => e.action === 'set_assignment');
-  expect(entry).toMatchObject({ actor: 'staff', details: { procedureCode: '1.001193', caseNumber, officerId: 'cb02', counterId: 'q2' } });
+  expect(entry).toMatchObject({
+    actor: 'staff',
+    details: { procedureCode: '1.001193', caseNumber, officerId: 'cb02', counterId: 'q2' },
+  });
 
   await page.getByTestId('attract-start').click();
   const points = ['2', '1', '2', '2', '1', '2', '0', '2', '2'];
@@ -76,7 +87,9 @@ test('staff switch with PIN: diacritic-free search, case number, officer and cou
   expect(r!.answers['thai-do-can-bo']).toBe(0);
 });
 
-test('a switch made mid-survey (Ctrl+Alt+S) leaves the citizen on screen alone and applies to the next one', async ({ page }) => {
+test('a switch made mid-survey (Ctrl+Alt+S) leaves the citizen on screen alone and applies to the next one', async ({
+  page,
+}) => {
   shared.setProcedure(QUICK_PROCEDURE);
   await shared.open(page);
   const since = shared.lastSeq();
@@ -100,8 +113,18 @@ test('a switch made mid-survey (Ctrl+Alt+S) leaves the citizen on screen alone a
   await page.getByTestId('survey-exit').click();
   await expect(page.getByTestId('attract-start')).toBeVisible();
   const [current, nextOne] = await shared.responsesAfter(since, 2);
-  expect(current).toMatchObject({ questionnaireId: 'quick', procedureCode: QUICK_PROCEDURE, status: 'complete', answers: { overall: 4, attitude: 4, time: 2 } });
-  expect(nextOne).toMatchObject({ questionnaireId: 'per-case', procedureCode: '2.000884', fieldCode: 'chung-thuc', status: 'abandoned' });
+  expect(current).toMatchObject({
+    questionnaireId: 'quick',
+    procedureCode: QUICK_PROCEDURE,
+    status: 'complete',
+    answers: { overall: 4, attitude: 4, time: 2 },
+  });
+  expect(nextOne).toMatchObject({
+    questionnaireId: 'per-case',
+    procedureCode: '2.000884',
+    fieldCode: 'chung-thuc',
+    status: 'abandoned',
+  });
 });
 
 test('favourites, then recently used procedures, come first; favourites are kept', async ({ page }) => {
@@ -112,7 +135,10 @@ test('favourites, then recently used procedures, come first; favourites are kept
   await enterPin(page, '1357');
   const sections = page.locator('.picker-section');
   await expect(sections.first()).toHaveClass(/picker-recent/);
-  const recent = await sections.first().getByTestId('procedure-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+  const recent = await sections
+    .first()
+    .getByTestId('procedure-option')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
   expect(recent.slice(0, 4)).toEqual(['1.000656', '2.000884', '2.000815', '1.001193']);
 
   await page.locator('[data-testid="favourite-toggle"][data-code="2.001019"]').first().click();
@@ -140,7 +166,9 @@ test('favourites, then recently used procedures, come first; favourites are kept
   await page.getByTestId('staff-close').click();
 });
 
-test('the staff panel closes itself when left idle, on the PIN pad and inside; the PIN is asked again', async ({ page }) => {
+test('the staff panel closes itself when left idle, on the PIN pad and inside; the PIN is asked again', async ({
+  page,
+}) => {
   await page.clock.install();
   await shared.open(page);
   await page.keyboard.press('Control+Alt+KeyS');
@@ -165,7 +193,9 @@ test('the staff panel closes itself when left idle, on the PIN pad and inside; t
   await page.getByTestId('staff-close').click();
 });
 
-test('wrong PINs lock the panel, each further one locks it twice as long; every one is audited; the right PIN afterwards works', async ({ page }) => {
+test('wrong PINs lock the panel, each further one locks it twice as long; every one is audited; the right PIN afterwards works', async ({
+  page,
+}) => {
   await page.clock.install();
   await shared.open(page);
   await page.keyboard.press('Control+Alt+KeyS');
@@ -182,7 +212,8 @@ test('wrong PINs lock the panel, each further one locks it twice as long; every 
 
   // Waiting out the 30 s: the core's clock is real, so its lock is moved into the past, the page's clock forward.
   const db = new Database(join(shared.dataDir, 'kiosk.sqlite'));
-  const expire = () => db.prepare("UPDATE state SET value = json_set(value, '$.lockedUntil', 0) WHERE key = 'lockout:staff'").run();
+  const expire = () =>
+    db.prepare("UPDATE state SET value = json_set(value, '$.lockedUntil', 0) WHERE key = 'lockout:staff'").run();
   try {
     expire();
     await page.clock.fastForward(31_000);

@@ -16,7 +16,14 @@ import type { StoredResponse } from '../../shared/response.ts';
 import { fakeAnswers } from '../bench/answers.ts';
 import { seededRandom } from '../bench/stats.ts';
 import { startProxy } from '../sync/support/proxy.ts';
-import { cleanupTempDirs, consoleLogin, issueCodeForNewUnit, runBin, scratchDir, test } from './support/central-process.ts';
+import {
+  cleanupTempDirs,
+  consoleLogin,
+  issueCodeForNewUnit,
+  runBin,
+  scratchDir,
+  test,
+} from './support/central-process.ts';
 import { type ClockedHost, startClockedHost } from './support/clocked-host.ts';
 import { QUICK_PROCEDURE, answer, enterPin, expect, holdStaffOpen, kioskctl } from './support/host.ts';
 import { readDb } from './support/shared-host.ts';
@@ -34,8 +41,23 @@ const MAX_BATCH = 40;
 const TOUCH_ANSWERS = { overall: 5, attitude: 4, time: 3 };
 
 type Recorded = { seq: number; at: number; status: 'complete' | 'abandoned'; via: 'touch' | 'api'; id?: string };
-type SyncStatus = { queueDepth: number; ackedThrough: number; lastSeq: number; attempts: number; lastError: { code: string } | null; lastHeartbeatAt: string | null };
-type CentralDevice = { id: string; responses: number; highestContiguousSeq: number; highestSeq: number; duplicates: number; conflicts: number; batches: number };
+type SyncStatus = {
+  queueDepth: number;
+  ackedThrough: number;
+  lastSeq: number;
+  attempts: number;
+  lastError: { code: string } | null;
+  lastHeartbeatAt: string | null;
+};
+type CentralDevice = {
+  id: string;
+  responses: number;
+  highestContiguousSeq: number;
+  highestSeq: number;
+  duplicates: number;
+  conflicts: number;
+  batches: number;
+};
 
 const syncStatus = (dir: string): SyncStatus => kioskctl(dir, 'sync-status') as SyncStatus;
 const key = (page: Page, k: string) => page.locator(`[data-testid="keyboard-key"][data-key="${k}"]`);
@@ -174,7 +196,10 @@ test('a month offline: export from the admin panel, upload in the console, back 
       const input = { draftId: begun.value.draftId, locale: 'vi', answers };
       const stored = status === 'complete' ? await api.submitResponse(input) : await api.abandonResponse(input);
       if (!stored.ok) throw new Error(`${status}: ${JSON.stringify(stored.error)}`);
-      expect(stored.value.seq, `the kiosk numbers answers 1, 2, 3, … (${status} at ${new Date(when).toISOString()})`).toBe(seq);
+      expect(
+        stored.value.seq,
+        `the kiosk numbers answers 1, 2, 3, … (${status} at ${new Date(when).toISOString()})`,
+      ).toBe(seq);
       recorded.push({ seq, at: when, status, via, id: stored.value.id ?? undefined });
     };
 
@@ -199,7 +224,12 @@ test('a month offline: export from the admin panel, upload in the console, back 
     // Mid-month: the engine keeps trying and failing, and the queue holds everything recorded.
     const midCount = recorded.length;
     const before = syncStatus(kioskDir);
-    expect(before).toMatchObject({ queueDepth: midCount, ackedThrough: 0, lastSeq: midCount, lastError: { code: 'network' } });
+    expect(before).toMatchObject({
+      queueDepth: midCount,
+      ackedThrough: 0,
+      lastSeq: midCount,
+      lastError: { code: 'network' },
+    });
     await expect.poll(() => syncStatus(kioskDir).attempts, { timeout: 15_000 }).toBeGreaterThan(before.attempts);
     const tried = proxy.log.slice(cutAt);
     expect(tried.length, 'the kiosk tried to reach central while offline').toBeGreaterThan(0);
@@ -212,8 +242,12 @@ test('a month offline: export from the admin panel, upload in the console, back 
       await expect(status).toHaveAttribute('data-state', 'retrying', { timeout: 1_000 });
     }).toPass({ timeout: 15_000 });
     await expect(status).toHaveAttribute('data-queue', String(midCount));
-    await expect(page.getByTestId('admin-sync-state')).toHaveText('Không kết nối được hệ thống trung tâm; máy sẽ tự thử lại.');
-    await expect(page.getByTestId('admin-queue')).toContainText(`${midCount} ý kiến; trung tâm đã nhận đủ đến số 0 trên tổng ${midCount}`);
+    await expect(page.getByTestId('admin-sync-state')).toHaveText(
+      'Không kết nối được hệ thống trung tâm; máy sẽ tự thử lại.',
+    );
+    await expect(page.getByTestId('admin-queue')).toContainText(
+      `${midCount} ý kiến; trung tâm đã nhận đủ đến số 0 trên tổng ${midCount}`,
+    );
     await expect(page.getByTestId('admin-last-error')).toHaveAttribute('data-code', 'network');
     await closeAdmin(page);
 
@@ -274,7 +308,9 @@ test('a month offline: export from the admin panel, upload in the console, back 
       await expect(row, n).toContainText(`số ${from}–${to}: ${to - from + 1} phiếu mới, 0 phiếu đã có.`);
     }
     await con.goto(`${central.url}/console/devices/${deviceId}`);
-    await expect(con.getByTestId('reconcile-status')).toHaveText(`Không thiếu phiếu nào: máy chủ có ${month} phiếu, đủ từ số 1 đến ${month}.`);
+    await expect(con.getByTestId('reconcile-status')).toHaveText(
+      `Không thiếu phiếu nào: máy chủ có ${month} phiếu, đủ từ số 1 đến ${month}.`,
+    );
 
     // 5. Back on the kiosk, still offline, the afternoon's respondents: never exported, never sent.
     const afternoon = [13 * 60 + 5, 13 * 60 + 50, 14 * 60 + 20, 15 * 60, 15 * 60 + 40, 16 * 60 + 10];
@@ -298,16 +334,27 @@ test('a month offline: export from the admin panel, upload in the console, back 
       await expect(status).toHaveAttribute('data-state', 'idle', { timeout: 1_000 });
     }).toPass({ timeout: 15_000 });
     await expect(status).toHaveAttribute('data-queue', '0');
-    await expect(page.getByTestId('admin-queue')).toContainText(`0 ý kiến; trung tâm đã nhận đủ đến số ${total} trên tổng ${total}`);
+    await expect(page.getByTestId('admin-queue')).toContainText(
+      `0 ý kiến; trung tâm đã nhận đủ đến số ${total} trên tổng ${total}`,
+    );
     await expect(page.getByTestId('admin-last-error')).toHaveCount(0);
     await page.getByTestId('admin-sync-now').click();
     await expect(page.getByTestId('admin-sync-result')).toHaveAttribute('data-state', 'succeeded', { timeout: 20_000 });
-    await expect(page.getByTestId('admin-sync-result')).toContainText('Đã gửi 0 ý kiến (0 ý kiến mới trên trung tâm, 0 ý kiến trung tâm đã có). Còn chờ gửi: 0.');
+    await expect(page.getByTestId('admin-sync-result')).toContainText(
+      'Đã gửi 0 ý kiến (0 ý kiến mới trên trung tâm, 0 ý kiến trung tâm đã có). Còn chờ gửi: 0.',
+    );
     await closeAdmin(page);
     expect(syncStatus(kioskDir)).toMatchObject({ queueDepth: 0, ackedThrough: total, lastSeq: total, lastError: null });
     const ledger = readDb(kioskDir, (db) => ({
-      acked: db.prepare('SELECT seq_from AS "from", seq_to AS "to" FROM sync_acked ORDER BY seq_from').all() as { from: number; to: number }[],
-      online: db.prepare("SELECT seq_from AS \"from\", seq_to AS \"to\", inserted, duplicates FROM sync_batches WHERE via = 'online' ORDER BY seq_from").all() as {
+      acked: db.prepare('SELECT seq_from AS "from", seq_to AS "to" FROM sync_acked ORDER BY seq_from').all() as {
+        from: number;
+        to: number;
+      }[],
+      online: db
+        .prepare(
+          'SELECT seq_from AS "from", seq_to AS "to", inserted, duplicates FROM sync_batches WHERE via = \'online\' ORDER BY seq_from',
+        )
+        .all() as {
         from: number;
         to: number;
         inserted: number;
@@ -358,8 +405,16 @@ test('a month offline: export from the admin panel, upload in the console, back 
         answers: mine.answers,
       });
     }
-    const devices = JSON.parse(runBin('centralctl', ['--data-dir', central.dataDir, 'devices', '--json'])) as CentralDevice[];
-    expect(devices.find((d) => d.id === deviceId)).toMatchObject({ responses: total, highestContiguousSeq: total, highestSeq: total, duplicates: 0, conflicts: 0 });
+    const devices = JSON.parse(
+      runBin('centralctl', ['--data-dir', central.dataDir, 'devices', '--json']),
+    ) as CentralDevice[];
+    expect(devices.find((d) => d.id === deviceId)).toMatchObject({
+      responses: total,
+      highestContiguousSeq: total,
+      highestSeq: total,
+      duplicates: 0,
+      conflicts: 0,
+    });
 
     // 7d. The console: the registry, and the device's reconciliation with one range and no gap.
     await con.goto(`${central.url}/console/devices`);
@@ -368,14 +423,18 @@ test('a month offline: export from the admin panel, upload in the console, back 
     await expect(row).toHaveAttribute('data-drifting', 'false');
     await expect(row).toHaveAttribute('data-stale', 'false');
     await con.goto(`${central.url}/console/devices/${deviceId}`);
-    await expect(con.getByTestId('reconcile-status')).toHaveText(`Không thiếu phiếu nào: máy chủ có ${total} phiếu, đủ từ số 1 đến ${total}.`);
+    await expect(con.getByTestId('reconcile-status')).toHaveText(
+      `Không thiếu phiếu nào: máy chủ có ${total} phiếu, đủ từ số 1 đến ${total}.`,
+    );
     await expect(con.getByTestId('gap-row')).toHaveCount(0);
     await expect(con.getByTestId('range-row')).toHaveCount(1);
     await expect(con.getByTestId('range-row')).toHaveAttribute('data-from', '1');
     await expect(con.getByTestId('range-row')).toHaveAttribute('data-to', String(total));
     await expect(con.locator('.facts')).toContainText(`${total} phiếu, 0 bản trùng, 0 xung đột`);
     // Batches as central received them: the month by file, the afternoon by network, nothing twice.
-    const batches = await con.locator('[data-testid="batches-table"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+    const batches = await con
+      .locator('[data-testid="batches-table"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
     const byVia = (via: string) =>
       batches
         .filter((b) => b[2] === via)
@@ -386,7 +445,8 @@ test('a month offline: export from the admin panel, upload in the console, back 
         .sort((a, b) => a.from - b.from);
     expect(byVia('Tệp .kbatch').map((b) => [b.from, b.to])).toEqual(names.map((n) => [rangeOf(n).from, rangeOf(n).to]));
     expect(byVia('Qua mạng').flatMap((b) => seqsFrom(b.from, b.to))).toEqual(seqsFrom(month + 1, total));
-    for (const b of [...byVia('Tệp .kbatch'), ...byVia('Qua mạng')]) expect(b.counts).toBe(`${b.to - b.from + 1} mới, 0 trùng, 0 xung đột`);
+    for (const b of [...byVia('Tệp .kbatch'), ...byVia('Qua mạng')])
+      expect(b.counts).toBe(`${b.to - b.from + 1} mới, 0 trùng, 0 xung đột`);
   } finally {
     await host?.stop();
     await consoleContext.close();

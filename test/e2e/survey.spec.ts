@@ -11,7 +11,9 @@ const submit = async (page: Page) => {
   await expect(page.getByTestId('thank-you')).toBeVisible();
 };
 
-test('full quick survey, with a changed answer: the stored response carries the answers, questionnaire version, procedure and field', async ({ page }) => {
+test('full quick survey, with a changed answer: the stored response carries the answers, questionnaire version, procedure and field', async ({
+  page,
+}) => {
   await shared.open(page);
   const since = shared.lastSeq();
   await expect(page.getByText('Trung tâm Phục vụ hành chính công xã (demo)')).toBeVisible();
@@ -89,7 +91,9 @@ test('changing overall from 2 to 4 hides the follow-up again and its answer is n
   expect(r!.answers).toEqual({ overall: 4, attitude: 4, time: 1 });
 });
 
-test('full per-case survey (nine indicators): points and the comment typed with the diacritics row are stored', async ({ page }) => {
+test('full per-case survey (nine indicators): points and the comment typed with the diacritics row are stored', async ({
+  page,
+}) => {
   shared.setProcedure('2.000908');
   try {
     await shared.open(page);
@@ -102,19 +106,38 @@ test('full per-case survey (nine indicators): points and the comment typed with 
     await expect(page.getByTestId('comment-input')).toBeVisible();
     // No Telex: letters, the shaped "ô" and the acute tone button.
     await page.locator('[data-testid="keyboard-key"][data-key="telex"]').click();
-    for (const k of ['t', 'ô', 't', 'tone-1']) await page.locator(`[data-testid="keyboard-key"][data-key="${k}"]`).click();
+    for (const k of ['t', 'ô', 't', 'tone-1'])
+      await page.locator(`[data-testid="keyboard-key"][data-key="${k}"]`).click();
     await expect(page.getByTestId('comment-input')).toHaveValue('tốt');
     await submit(page);
     const [r] = await shared.responsesAfter(since, 1);
-    expect(r).toMatchObject({ questionnaireId: 'per-case', questionnaireVersion: 1, procedureCode: '2.000908', fieldCode: 'chung-thuc', status: 'complete' });
-    const ids = ['tong-thoi-gian', 'thoi-gian-tung-co-quan', 'so-lan-lien-he', 'so-co-quan-lien-he', 'tiep-nhan-tai-mot-cua', 'cong-khai-tthc', 'thai-do-can-bo', 'tiep-thu-giai-trinh', 'dich-vu-cong-truc-tuyen'];
+    expect(r).toMatchObject({
+      questionnaireId: 'per-case',
+      questionnaireVersion: 1,
+      procedureCode: '2.000908',
+      fieldCode: 'chung-thuc',
+      status: 'complete',
+    });
+    const ids = [
+      'tong-thoi-gian',
+      'thoi-gian-tung-co-quan',
+      'so-lan-lien-he',
+      'so-co-quan-lien-he',
+      'tiep-nhan-tai-mot-cua',
+      'cong-khai-tthc',
+      'thai-do-can-bo',
+      'tiep-thu-giai-trinh',
+      'dich-vu-cong-truc-tuyen',
+    ];
     expect(r!.answers).toEqual({ ...Object.fromEntries(ids.map((id, i) => [id, points[i]])), comment: 'tốt' });
   } finally {
     shared.setProcedure(QUICK_PROCEDURE);
   }
 });
 
-test('full SIPAS survey (five elements): "yes, I gave feedback" adds its three questions, all 18 answers stored', async ({ page }) => {
+test('full SIPAS survey (five elements): "yes, I gave feedback" adds its three questions, all 18 answers stored', async ({
+  page,
+}) => {
   shared.setProcedure('1.001612');
   try {
     await shared.open(page);
@@ -130,10 +153,27 @@ test('full SIPAS survey (five elements): "yes, I gave feedback" adds its three q
     await expect(page.getByTestId('survey-submit')).toBeEnabled();
     await submit(page);
     const [r] = await shared.responsesAfter(since, 1);
-    expect(r).toMatchObject({ questionnaireId: 'sipas', questionnaireVersion: 1, procedureCode: '1.001612', fieldCode: 'dang-ky-kinh-doanh', status: 'complete' });
+    expect(r).toMatchObject({
+      questionnaireId: 'sipas',
+      questionnaireVersion: 1,
+      procedureCode: '1.001612',
+      fieldCode: 'dang-ky-kinh-doanh',
+      status: 'complete',
+    });
     const ids = [
-      'tiep-can-cho-ngoi', 'tiep-can-trang-thiet-bi', 'thu-tuc-niem-yet', 'thu-tuc-thanh-phan-ho-so', 'thu-tuc-phi-le-phi', 'thu-tuc-thoi-han',
-      'cong-chuc-lich-su', 'cong-chuc-giai-dap', 'cong-chuc-huong-dan', 'cong-chuc-tuan-thu', 'ket-qua-dung-quy-dinh', 'ket-qua-day-du', 'ket-qua-chinh-xac',
+      'tiep-can-cho-ngoi',
+      'tiep-can-trang-thiet-bi',
+      'thu-tuc-niem-yet',
+      'thu-tuc-thanh-phan-ho-so',
+      'thu-tuc-phi-le-phi',
+      'thu-tuc-thoi-han',
+      'cong-chuc-lich-su',
+      'cong-chuc-giai-dap',
+      'cong-chuc-huong-dan',
+      'cong-chuc-tuan-thu',
+      'ket-qua-dung-quy-dinh',
+      'ket-qua-day-du',
+      'ket-qua-chinh-xac',
     ];
     expect(r!.answers).toEqual({
       ...Object.fromEntries(ids.map((id, i) => [id, criteria[i]])),
@@ -186,7 +226,9 @@ test('the comment stops at its 500-character limit and says so; exactly 500 are 
   expect(r!.answers.comment).toBe(`${start}bc`);
 });
 
-test('English, larger text and high contrast for one respondent; the next one starts in Vietnamese at normal size', async ({ page }) => {
+test('English, larger text and high contrast for one respondent; the next one starts in Vietnamese at normal size', async ({
+  page,
+}) => {
   await shared.open(page);
   const since = shared.lastSeq();
   const html = page.locator('html');
@@ -240,7 +282,11 @@ test('responses closer together than the minimum are flagged as rapid repeats, n
     await quick();
     const [first, second] = await shared.responsesAfter(since, 2);
     expect(first!.status).toBe('complete');
-    expect(second).toMatchObject({ status: 'complete', flags: { rapidRepeat: true }, answers: { overall: 5, attitude: 5, time: 2 } });
+    expect(second).toMatchObject({
+      status: 'complete',
+      flags: { rapidRepeat: true },
+      answers: { overall: 5, attitude: 5, time: 2 },
+    });
     expect(second!.seq).toBe(first!.seq + 1);
 
     shared.setting('minSecondsBetweenResponses', '0');

@@ -43,7 +43,11 @@ let session = (await call<{ session: string }>('staffUnlock', { pin: '1357' })).
 
 const begin = () => call<Begun>('beginResponse', {});
 const submit = async (b: Begun): Promise<Stored> => {
-  const r = await call<Stored>('submitResponse', { draftId: b.draftId, locale: rng() < 0.8 ? 'vi' : 'en', answers: buildAnswers(b.questionnaire, { rng }) });
+  const r = await call<Stored>('submitResponse', {
+    draftId: b.draftId,
+    locale: rng() < 0.8 ? 'vi' : 'en',
+    answers: buildAnswers(b.questionnaire, { rng }),
+  });
   if (r.id !== b.draftId) die(`stored under ${r.id}, not the draft id ${b.draftId}`);
   ack(r.seq, r.id);
   return r;
@@ -53,14 +57,23 @@ writeSync(1, 'READY\n');
 for (;;) {
   const roll = rng();
   if (roll < 0.08) {
-    const r = await dispatch(core, 'setAssignment', { session, procedureCode: PROCEDURES[Math.floor(rng() * PROCEDURES.length)], caseNumber: rng() < 0.5 ? `HS-${Math.floor(rng() * 1e6)}` : null });
-    if (!r.ok && r.error.code === 'session_expired') session = (await call<{ session: string }>('staffUnlock', { pin: '1357' })).session;
+    const r = await dispatch(core, 'setAssignment', {
+      session,
+      procedureCode: PROCEDURES[Math.floor(rng() * PROCEDURES.length)],
+      caseNumber: rng() < 0.5 ? `HS-${Math.floor(rng() * 1e6)}` : null,
+    });
+    if (!r.ok && r.error.code === 'session_expired')
+      session = (await call<{ session: string }>('staffUnlock', { pin: '1357' })).session;
     else if (!r.ok) die(`setAssignment: ${JSON.stringify(r.error)}`);
   } else if (roll < 0.2) {
     // A respondent walks away part-way (the default policy keeps it).
     const b = await begin();
     const answers = buildAnswers(b.questionnaire, { rng, limit: Math.floor(rng() * 4) });
-    const r = await call<{ stored: boolean; id: string | null; seq: number | null }>('abandonResponse', { draftId: b.draftId, locale: 'vi', answers });
+    const r = await call<{ stored: boolean; id: string | null; seq: number | null }>('abandonResponse', {
+      draftId: b.draftId,
+      locale: 'vi',
+      answers,
+    });
     if (!r.stored || r.id !== b.draftId || r.seq === null) die(`abandon not stored: ${JSON.stringify(r)}`);
     ack(r.seq, r.id);
   } else if (roll < 0.4) {
@@ -73,8 +86,13 @@ for (;;) {
     const first = await submit(b);
     if (rng() < 0.15) {
       // The reply was lost; the UI retries the same draft.
-      const again = await call<Stored>('submitResponse', { draftId: b.draftId, locale: 'vi', answers: buildAnswers(b.questionnaire, { rng }) });
-      if (again.id !== first.id || again.seq !== first.seq) die(`retry gave ${JSON.stringify(again)}, first was ${JSON.stringify(first)}`);
+      const again = await call<Stored>('submitResponse', {
+        draftId: b.draftId,
+        locale: 'vi',
+        answers: buildAnswers(b.questionnaire, { rng }),
+      });
+      if (again.id !== first.id || again.seq !== first.seq)
+        die(`retry gave ${JSON.stringify(again)}, first was ${JSON.stringify(first)}`);
     }
   }
   // Now and then let timers and I/O run, as a real event loop would between taps.

@@ -61,7 +61,13 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-type Run = { acks: { seq: number; id: string }[]; signal: NodeJS.Signals | null; code: number | null; stderr: string; ready: boolean };
+type Run = {
+  acks: { seq: number; id: string }[];
+  signal: NodeJS.Signals | null;
+  code: number | null;
+  stderr: string;
+  ready: boolean;
+};
 
 /**
  * Starts the child, waits for its first ACK, lets it run `delay` ms more, and SIGKILLs it. With
@@ -70,7 +76,9 @@ type Run = { acks: { seq: number; id: string }[]; signal: NodeJS.Signals | null;
  */
 const runAndKill = (dataDir: string, seed: number, delay: number, early: boolean): Promise<Run> =>
   new Promise((resolveRun, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [childScript, dataDir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [childScript, dataDir, String(seed)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let stderr = '';
     let killTimer: NodeJS.Timeout | undefined;
@@ -107,92 +115,103 @@ const runAndKill = (dataDir: string, seed: number, delay: number, early: boolean
   });
 
 describe('crash: SIGKILL at random moments while responses are being submitted', () => {
-  it(`keeps every acknowledged response, a gap-free sequence and a sound database (${ITERATIONS} kills)`, { timeout: ITERATIONS * 15_000 }, async () => {
-    console.log(`crash test: seed ${SEED}, ${ITERATIONS} iterations (replay with CRASH_SEED=${SEED})`);
-    const dataDir = join(work, 'data');
-    const file = databasePath(dataDir);
-    const rng = prng(SEED);
-    const acked = new Map<string, number>();
-    const bySeq = new Map<number, string>();
-    /** Rows checked in an earlier round must never change afterwards. */
-    let checkedUpTo = 0;
-    let checkedDigest = createHash('sha256').digest('hex');
-    let unacked = 0;
-    let earlyKills = 0;
+  it(
+    `keeps every acknowledged response, a gap-free sequence and a sound database (${ITERATIONS} kills)`,
+    { timeout: ITERATIONS * 15_000 },
+    async () => {
+      console.log(`crash test: seed ${SEED}, ${ITERATIONS} iterations (replay with CRASH_SEED=${SEED})`);
+      const dataDir = join(work, 'data');
+      const file = databasePath(dataDir);
+      const rng = prng(SEED);
+      const acked = new Map<string, number>();
+      const bySeq = new Map<number, string>();
+      /** Rows checked in an earlier round must never change afterwards. */
+      let checkedUpTo = 0;
+      let checkedDigest = createHash('sha256').digest('hex');
+      let unacked = 0;
+      let earlyKills = 0;
 
-    for (let i = 0; i < ITERATIONS; i++) {
-      const childSeed = Math.floor(rng() * 2 ** 31);
-      const delay = MIN_DELAY_MS + Math.floor(rng() * (MAX_DELAY_MS - MIN_DELAY_MS + 1));
-      // One run in eight is killed during start-up instead (the first run always gets going).
-      const early = i > 0 && rng() < 0.125;
-      const earlyDelay = Math.floor(rng() * 400);
-      const where = `iteration ${i + 1}/${ITERATIONS} (CRASH_SEED=${SEED}, child seed ${childSeed}, ${
-        early ? `kill ${earlyDelay} ms after spawn` : `kill ${delay} ms after the first ACK`
-      })`;
-      try {
-        const run = await runAndKill(dataDir, childSeed, early ? earlyDelay : delay, early);
-        expect(run.stderr, 'child stderr').toBe('');
-        expect({ signal: run.signal, code: run.code }, 'the child must die by SIGKILL, not on its own').toEqual({ signal: 'SIGKILL', code: null });
-        if (early) earlyKills++;
-        else {
-          expect(run.ready).toBe(true);
-          expect(run.acks.length).toBeGreaterThan(0);
-        }
-        for (const a of run.acks) {
-          expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-          // One id, one seq; one seq, one id: across every run, not just this one.
-          if (acked.has(a.id)) expect(acked.get(a.id), `id ${a.id} acknowledged twice`).toBe(a.seq);
-          if (bySeq.has(a.seq)) expect(bySeq.get(a.seq), `seq ${a.seq} acknowledged for two ids`).toBe(a.id);
-          acked.set(a.id, a.seq);
-          bySeq.set(a.seq, a.id);
-        }
-
-        const db = openDatabase(file);
+      for (let i = 0; i < ITERATIONS; i++) {
+        const childSeed = Math.floor(rng() * 2 ** 31);
+        const delay = MIN_DELAY_MS + Math.floor(rng() * (MAX_DELAY_MS - MIN_DELAY_MS + 1));
+        // One run in eight is killed during start-up instead (the first run always gets going).
+        const early = i > 0 && rng() < 0.125;
+        const earlyDelay = Math.floor(rng() * 400);
+        const where = `iteration ${i + 1}/${ITERATIONS} (CRASH_SEED=${SEED}, child seed ${childSeed}, ${
+          early ? `kill ${earlyDelay} ms after spawn` : `kill ${delay} ms after the first ACK`
+        })`;
         try {
-          expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-          expect(db.pragma('foreign_key_check')).toEqual([]);
-          expect(sequenceGaps(db)).toEqual([]);
-          const dupes = db.prepare('SELECT id, COUNT(*) AS n FROM responses GROUP BY id HAVING n > 1').all();
-          expect(dupes).toEqual([]);
-          // One pass over every row: seq is 1..n in order, and the rows checked after earlier kills are
-          // byte-for-byte what they were (a running hash, compared where the earlier rows end).
-          const hash = createHash('sha256');
-          let n = 0;
-          let earlierDigest = checkedUpTo === 0 ? hash.copy().digest('hex') : undefined;
-          for (const row of db.prepare('SELECT * FROM responses ORDER BY seq').raw().iterate() as Iterable<unknown[]>) {
-            n++;
-            if (row[0] !== n) throw new Error(`row ${n} has seq ${String(row[0])}`);
-            hash.update(JSON.stringify(row));
-            if (n === checkedUpTo) earlierDigest = hash.copy().digest('hex');
+          const run = await runAndKill(dataDir, childSeed, early ? earlyDelay : delay, early);
+          expect(run.stderr, 'child stderr').toBe('');
+          expect({ signal: run.signal, code: run.code }, 'the child must die by SIGKILL, not on its own').toEqual({
+            signal: 'SIGKILL',
+            code: null,
+          });
+          if (early) earlyKills++;
+          else {
+            expect(run.ready).toBe(true);
+            expect(run.acks.length).toBeGreaterThan(0);
           }
-          expect(n, 'responses disappeared').toBeGreaterThanOrEqual(checkedUpTo);
-          expect(earlierDigest, 'earlier responses changed').toBe(checkedDigest);
-          // What this run acknowledged is there under its seq (earlier acks are covered by the hash).
-          const seqOf = db.prepare('SELECT seq FROM responses WHERE id = ?').pluck();
-          const missing = run.acks.filter((a) => seqOf.get(a.id) !== a.seq);
-          expect(missing, 'acknowledged responses missing or renumbered').toEqual([]);
-          // New rows answer their own questionnaire exactly (nothing half-written).
-          const fresh = listResponses(db, 'crash-test', { sinceSeq: checkedUpTo });
-          for (const r of fresh) {
-            const q = storedQuestionnaire(db, r.questionnaireId, r.questionnaireVersion);
-            expect(q, `questionnaire ${r.questionnaireId} v${r.questionnaireVersion}`).toBeDefined();
-            expect(checkAnswers(q!, r.answers, r.status), `answers of seq ${r.seq}`).toEqual([]);
+          for (const a of run.acks) {
+            expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+            // One id, one seq; one seq, one id: across every run, not just this one.
+            if (acked.has(a.id)) expect(acked.get(a.id), `id ${a.id} acknowledged twice`).toBe(a.seq);
+            if (bySeq.has(a.seq)) expect(bySeq.get(a.seq), `seq ${a.seq} acknowledged for two ids`).toBe(a.id);
+            acked.set(a.id, a.seq);
+            bySeq.set(a.seq, a.id);
           }
-          unacked += fresh.filter((r) => !acked.has(r.id)).length;
-          checkedUpTo = n;
-          checkedDigest = hash.digest('hex');
-        } finally {
-          db.close();
-        }
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        throw new Error(`${where}: ${message}`, { cause: e });
-      }
-    }
 
-    expect(acked.size).toBeGreaterThan(ITERATIONS - earlyKills);
-    const v = kioskctl(dataDir, 'verify');
-    expect(v.code, v.stderr).toBe(0);
-    console.log(`crash test: ${acked.size} acknowledged responses, ${checkedUpTo} stored (${unacked} stored but killed before their ACK), ${earlyKills} kills during start-up, seed ${SEED}`);
-  });
+          const db = openDatabase(file);
+          try {
+            expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+            expect(db.pragma('foreign_key_check')).toEqual([]);
+            expect(sequenceGaps(db)).toEqual([]);
+            const dupes = db.prepare('SELECT id, COUNT(*) AS n FROM responses GROUP BY id HAVING n > 1').all();
+            expect(dupes).toEqual([]);
+            // One pass over every row: seq is 1..n in order, and the rows checked after earlier kills are
+            // byte-for-byte what they were (a running hash, compared where the earlier rows end).
+            const hash = createHash('sha256');
+            let n = 0;
+            let earlierDigest = checkedUpTo === 0 ? hash.copy().digest('hex') : undefined;
+            for (const row of db.prepare('SELECT * FROM responses ORDER BY seq').raw().iterate() as Iterable<
+              unknown[]
+            >) {
+              n++;
+              if (row[0] !== n) throw new Error(`row ${n} has seq ${String(row[0])}`);
+              hash.update(JSON.stringify(row));
+              if (n === checkedUpTo) earlierDigest = hash.copy().digest('hex');
+            }
+            expect(n, 'responses disappeared').toBeGreaterThanOrEqual(checkedUpTo);
+            expect(earlierDigest, 'earlier responses changed').toBe(checkedDigest);
+            // What this run acknowledged is there under its seq (earlier acks are covered by the hash).
+            const seqOf = db.prepare('SELECT seq FROM responses WHERE id = ?').pluck();
+            const missing = run.acks.filter((a) => seqOf.get(a.id) !== a.seq);
+            expect(missing, 'acknowledged responses missing or renumbered').toEqual([]);
+            // New rows answer their own questionnaire exactly (nothing half-written).
+            const fresh = listResponses(db, 'crash-test', { sinceSeq: checkedUpTo });
+            for (const r of fresh) {
+              const q = storedQuestionnaire(db, r.questionnaireId, r.questionnaireVersion);
+              expect(q, `questionnaire ${r.questionnaireId} v${r.questionnaireVersion}`).toBeDefined();
+              expect(checkAnswers(q!, r.answers, r.status), `answers of seq ${r.seq}`).toEqual([]);
+            }
+            unacked += fresh.filter((r) => !acked.has(r.id)).length;
+            checkedUpTo = n;
+            checkedDigest = hash.digest('hex');
+          } finally {
+            db.close();
+          }
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          throw new Error(`${where}: ${message}`, { cause: e });
+        }
+      }
+
+      expect(acked.size).toBeGreaterThan(ITERATIONS - earlyKills);
+      const v = kioskctl(dataDir, 'verify');
+      expect(v.code, v.stderr).toBe(0);
+      console.log(
+        `crash test: ${acked.size} acknowledged responses, ${checkedUpTo} stored (${unacked} stored but killed before their ACK), ${earlyKills} kills during start-up, seed ${SEED}`,
+      );
+    },
+  );
 });

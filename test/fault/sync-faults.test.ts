@@ -33,11 +33,19 @@ import { FAULT_KINDS, type FaultKind, type Schedule, scheduleFor, toProxyAction 
 
 const LONG = process.env.LONG_TESTS === '1';
 const RUNS = Number(process.env.FAULT_RUNS ?? (LONG ? 100 : 20));
-const REPLAY = process.env.FAULT_SEED !== undefined && process.env.FAULT_SEED !== '' ? Number(process.env.FAULT_SEED) : undefined;
+const REPLAY =
+  process.env.FAULT_SEED !== undefined && process.env.FAULT_SEED !== '' ? Number(process.env.FAULT_SEED) : undefined;
 const SUITE_SEED = randomInt(2 ** 31);
 const SELECTED: readonly Backend[] = LONG ? BACKENDS : ['pglite'];
 /** The kiosk's timeouts here: a stall is noticed in 0.8 s, a trickle over 2.5 s (+ body at 4 KiB/s) is given up. */
-const CHILD_ENV = { KIOSK_SYNC_POLL_MS: '20', KIOSK_SYNC_BASE_MS: '20', KIOSK_SYNC_CAP_MS: '300', KIOSK_SYNC_CONFIG_MS: '3000', KIOSK_SYNC_IDLE_TIMEOUT_MS: '800', KIOSK_SYNC_DEADLINE_MS: '2500' };
+const CHILD_ENV = {
+  KIOSK_SYNC_POLL_MS: '20',
+  KIOSK_SYNC_BASE_MS: '20',
+  KIOSK_SYNC_CAP_MS: '300',
+  KIOSK_SYNC_CONFIG_MS: '3000',
+  KIOSK_SYNC_IDLE_TIMEOUT_MS: '800',
+  KIOSK_SYNC_DEADLINE_MS: '2500',
+};
 const DRAIN_TIMEOUT_MS = 90_000;
 
 let work: string;
@@ -53,7 +61,16 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type RunReport = { ms: Record<string, number>; responses: number; lives: number; kills: number; killsAtCommit: number; applied: Partial<Record<FaultKind, number>>; duplicates: number; requests: number };
+type RunReport = {
+  ms: Record<string, number>;
+  responses: number;
+  lives: number;
+  kills: number;
+  killsAtCommit: number;
+  applied: Partial<Record<FaultKind, number>>;
+  duplicates: number;
+  requests: number;
+};
 
 /** One seed: enrol a fresh kiosk through a fresh proxy, live the schedule's lives under faults, drain, compare. */
 const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> => {
@@ -61,11 +78,26 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
   const dataDir = mkdtempSync(join(work, `kiosk-${seed}-`));
   const proxy = await startProxy(central.url);
   const t0 = Date.now();
-  const report: RunReport = { ms: {}, responses: 0, lives: schedule.lives.length + 1, kills: 0, killsAtCommit: 0, applied: {}, duplicates: 0, requests: 0 };
+  const report: RunReport = {
+    ms: {},
+    responses: 0,
+    lives: schedule.lives.length + 1,
+    kills: 0,
+    killsAtCommit: 0,
+    applied: {},
+    duplicates: 0,
+    requests: 0,
+  };
   let current: KioskProcess | undefined;
   try {
     const core = openKioskCore({ dataDir, log: () => {} });
-    const enrolled = await enrol({ db: core.db, dataDir, centralUrl: proxy.url, code: await central.enrolmentCode(), label: `fault seed ${seed}` });
+    const enrolled = await enrol({
+      db: core.db,
+      dataDir,
+      centralUrl: proxy.url,
+      code: await central.enrolmentCode(),
+      label: `fault seed ${seed}`,
+    });
     const deviceId = core.deviceId;
     core.close();
     expect(enrolled.ok, 'enrolment through the proxy').toBe(true);
@@ -84,7 +116,11 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
         }
       });
     };
-    const env = { ...CHILD_ENV, KIOSK_SYNC_MAX_BATCH: String(schedule.maxBatch), KIOSK_SYNC_HEARTBEAT_MS: String(schedule.heartbeatMs) };
+    const env = {
+      ...CHILD_ENV,
+      KIOSK_SYNC_MAX_BATCH: String(schedule.maxBatch),
+      KIOSK_SYNC_HEARTBEAT_MS: String(schedule.heartbeatMs),
+    };
 
     for (const [i, life] of schedule.lives.entries()) {
       const child = spawnKiosk(script, [dataDir, String(life.record), String(life.everyMs), String(seed + i)], env);
@@ -101,7 +137,11 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
     }
 
     faultsOn = false;
-    const last = spawnKiosk(script, [dataDir, String(schedule.final.record), String(schedule.final.everyMs), String(seed + 99), '--drain'], env);
+    const last = spawnKiosk(
+      script,
+      [dataDir, String(schedule.final.record), String(schedule.final.everyMs), String(seed + 99), '--drain'],
+      env,
+    );
     current = last;
     report.ms['final'] = Date.now() - t0;
     await last.waitFor(/^drained /, DRAIN_TIMEOUT_MS);
@@ -119,26 +159,49 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
       expect(sequenceGaps(check.db)).toEqual([]);
       expect(mine.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       const theirs = await centralResponses(central, deviceId);
-      expect(theirs.map((r) => r.id), 'central holds the same ids in the same seqs').toEqual(mine.map((r) => r.id));
+      expect(
+        theirs.map((r) => r.id),
+        'central holds the same ids in the same seqs',
+      ).toEqual(mine.map((r) => r.id));
       expect(theirs.map((r) => r.seq)).toEqual(mine.map((r) => r.seq));
-      expect(theirs.map((r) => canonicalJson(r.body)), 'central holds the same content').toEqual(mine.map((r) => canonicalJson(r)));
-      expect(await centralCount(central, 'SELECT count(*) AS n FROM conflicts WHERE device_id = $1', [deviceId]), 'no conflicts').toBe(0);
+      expect(
+        theirs.map((r) => canonicalJson(r.body)),
+        'central holds the same content',
+      ).toEqual(mine.map((r) => canonicalJson(r)));
+      expect(
+        await centralCount(central, 'SELECT count(*) AS n FROM conflicts WHERE device_id = $1', [deviceId]),
+        'no conflicts',
+      ).toBe(0);
       const device = (await listDevices(central.db)).find((d) => d.id === deviceId);
-      expect(device, 'centralctl devices').toMatchObject({ responses: n, highestContiguousSeq: n, highestSeq: n, conflicts: 0, revoked: false });
+      expect(device, 'centralctl devices').toMatchObject({
+        responses: n,
+        highestContiguousSeq: n,
+        highestSeq: n,
+        conflicts: 0,
+        revoked: false,
+      });
       report.duplicates = device?.duplicates ?? 0;
-      expect(ackedRanges(check.db), 'the kiosk shows everything acknowledged').toEqual(n > 0 ? [{ from: 1, to: n }] : []);
+      expect(ackedRanges(check.db), 'the kiosk shows everything acknowledged').toEqual(
+        n > 0 ? [{ from: 1, to: n }] : [],
+      );
       expect(readStatus(check.db)).toMatchObject({ queueDepth: 0, ackedThrough: n, lastSeq: n, conflicts: 0 });
       expect(listConflicts(check.db)).toEqual([]);
     } finally {
       check.close();
     }
     report.ms['checked'] = Date.now() - t0;
-    if (process.env.FAULT_VERBOSE === '1') console.log(`seed ${seed}: ${JSON.stringify(report)} lives ${JSON.stringify(schedule.lives)}`);
+    if (process.env.FAULT_VERBOSE === '1')
+      console.log(`seed ${seed}: ${JSON.stringify(report)} lives ${JSON.stringify(schedule.lives)}`);
     return report;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const tail = proxy.log.slice(-15).map((l) => `${l.path} ${l.action}${l.upstreamStatus ? ` → ${l.upstreamStatus}` : ''}`);
-    throw new Error(`FAULT_SEED=${seed} (${central.backend}) failed: ${message}\nschedule: ${JSON.stringify(schedule)}\nlast proxy decisions:\n  ${tail.join('\n  ')}`, { cause: e });
+    const tail = proxy.log
+      .slice(-15)
+      .map((l) => `${l.path} ${l.action}${l.upstreamStatus ? ` → ${l.upstreamStatus}` : ''}`);
+    throw new Error(
+      `FAULT_SEED=${seed} (${central.backend}) failed: ${message}\nschedule: ${JSON.stringify(schedule)}\nlast proxy decisions:\n  ${tail.join('\n  ')}`,
+      { cause: e },
+    );
   } finally {
     current?.kill();
     await current?.exited;
@@ -149,7 +212,9 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
 
 for (const [index, backend] of SELECTED.entries()) {
   const available = backend === 'postgres' ? requirePostgresOrSkip() : backendAvailable(backend);
-  const title = available.ok ? `sync under faults [${backend}]` : `sync under faults [${backend}] — skipped: ${'reason' in available ? available.reason : ''}`;
+  const title = available.ok
+    ? `sync under faults [${backend}]`
+    : `sync under faults [${backend}] — skipped: ${'reason' in available ? available.reason : ''}`;
   describe.skipIf(!available.ok)(title, () => {
     let central: TestCentral;
     beforeAll(async () => {
@@ -167,28 +232,37 @@ for (const [index, backend] of SELECTED.entries()) {
       return;
     }
 
-    it(`central holds exactly the kiosk's responses after faults, kills and a drain (${RUNS} seeds)`, { timeout: RUNS * 90_000 }, async () => {
-      const suiteSeed = (SUITE_SEED + index) % 2 ** 31;
-      console.log(`sync faults [${backend}]: ${RUNS} seeds drawn with fast-check seed ${suiteSeed}; a failure prints FAULT_SEED=<seed> to replay it`);
-      const reports: RunReport[] = [];
-      await fc.assert(
-        fc.asyncProperty(fc.noShrink(fc.noBias(fc.integer({ min: 0, max: 2 ** 31 - 1 }))), async (seed) => {
-          reports.push(await runSeed(central, seed));
-        }),
-        { numRuns: RUNS, seed: suiteSeed, endOnFailure: true },
-      );
-      const total = (pick: (r: RunReport) => number) => reports.reduce((s, r) => s + pick(r), 0);
-      const applied = Object.fromEntries(FAULT_KINDS.map((k) => [k, total((r) => r.applied[k] ?? 0)]));
-      console.log(
-        `sync faults [${backend}]: ${total((r) => r.responses)} responses, ${total((r) => r.requests)} requests, ${total((r) => r.kills)} timed kills, ` +
-          `${total((r) => r.killsAtCommit)} kills after a commit, ${total((r) => r.duplicates)} duplicates absorbed; faults applied ${JSON.stringify(applied)}`,
-      );
-      // The suite means something only if the faults happened: with this many seeds each kind occurs.
-      if (RUNS >= 8) {
-        for (const k of FAULT_KINDS) expect(applied[k], `fault "${k}" never applied`).toBeGreaterThan(0);
-        expect(total((r) => r.kills + r.killsAtCommit)).toBeGreaterThan(0);
-        expect(total((r) => r.duplicates), 'answers lost after a commit are resent as duplicates').toBeGreaterThan(0);
-      }
-    });
+    it(
+      `central holds exactly the kiosk's responses after faults, kills and a drain (${RUNS} seeds)`,
+      { timeout: RUNS * 90_000 },
+      async () => {
+        const suiteSeed = (SUITE_SEED + index) % 2 ** 31;
+        console.log(
+          `sync faults [${backend}]: ${RUNS} seeds drawn with fast-check seed ${suiteSeed}; a failure prints FAULT_SEED=<seed> to replay it`,
+        );
+        const reports: RunReport[] = [];
+        await fc.assert(
+          fc.asyncProperty(fc.noShrink(fc.noBias(fc.integer({ min: 0, max: 2 ** 31 - 1 }))), async (seed) => {
+            reports.push(await runSeed(central, seed));
+          }),
+          { numRuns: RUNS, seed: suiteSeed, endOnFailure: true },
+        );
+        const total = (pick: (r: RunReport) => number) => reports.reduce((s, r) => s + pick(r), 0);
+        const applied = Object.fromEntries(FAULT_KINDS.map((k) => [k, total((r) => r.applied[k] ?? 0)]));
+        console.log(
+          `sync faults [${backend}]: ${total((r) => r.responses)} responses, ${total((r) => r.requests)} requests, ${total((r) => r.kills)} timed kills, ` +
+            `${total((r) => r.killsAtCommit)} kills after a commit, ${total((r) => r.duplicates)} duplicates absorbed; faults applied ${JSON.stringify(applied)}`,
+        );
+        // The suite means something only if the faults happened: with this many seeds each kind occurs.
+        if (RUNS >= 8) {
+          for (const k of FAULT_KINDS) expect(applied[k], `fault "${k}" never applied`).toBeGreaterThan(0);
+          expect(total((r) => r.kills + r.killsAtCommit)).toBeGreaterThan(0);
+          expect(
+            total((r) => r.duplicates),
+            'answers lost after a commit are resent as duplicates',
+          ).toBeGreaterThan(0);
+        }
+      },
+    );
   });
 }

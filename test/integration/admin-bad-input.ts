@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import type { AdminMethod } from '../../electron/core/admin/handlers.ts';
 import type { ApiErrorCode } from '../../shared/api.ts';
 
-export type Expect = { code: ApiErrorCode; /** an issue path the error must name (invalid_input only) */ path?: string };
+export type Expect = {
+  code: ApiErrorCode;
+  /** an issue path the error must name (invalid_input only) */ path?: string;
+};
 export type Case = { name: string; input: () => unknown; expect: Expect };
 
 export type AdminCaseContext = {
@@ -63,19 +66,34 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
   const hours = (openingHours: unknown) => a({ openingHours });
   const weekday = { days: [1, 2, 3, 4, 5], from: '07:30', to: '11:30' };
   return {
-    adminUnlock: () => [...pinCases(), { name: 'right pin with an extra key', input: () => ({ pin: '924680', role: 'staff' }), expect: ROOT }],
+    adminUnlock: () => [
+      ...pinCases(),
+      { name: 'right pin with an extra key', input: () => ({ pin: '924680', role: 'staff' }), expect: ROOT },
+    ],
     adminLock: () => badSessions(c).filter((x) => x.expect.code === 'invalid_input'),
     adminStatus: () => [...badSessions(c), { name: 'extra key', input: a({ verbose: true }), expect: ROOT }],
     adminEnrol: () => [
       ...badSessions(c, () => enrol),
       { name: 'missing URL', input: a({ code: enrol.code }), expect: invalid('centralUrl') },
       { name: 'missing code', input: a({ centralUrl: enrol.centralUrl }), expect: invalid('code') },
-      { name: 'URL that is not a URL', input: a({ ...enrol, centralUrl: 'khaosat tinh' }), expect: invalid('centralUrl') },
+      {
+        name: 'URL that is not a URL',
+        input: a({ ...enrol, centralUrl: 'khaosat tinh' }),
+        expect: invalid('centralUrl'),
+      },
       { name: 'ftp URL', input: a({ ...enrol, centralUrl: 'ftp://127.0.0.1/' }), expect: invalid('centralUrl') },
-      { name: 'javascript: URL', input: a({ ...enrol, centralUrl: 'javascript:alert(1)' }), expect: invalid('centralUrl') },
+      {
+        name: 'javascript: URL',
+        input: a({ ...enrol, centralUrl: 'javascript:alert(1)' }),
+        expect: invalid('centralUrl'),
+      },
       { name: 'file: URL', input: a({ ...enrol, centralUrl: 'file:///etc/passwd' }), expect: invalid('centralUrl') },
       { name: 'URL of spaces', input: a({ ...enrol, centralUrl: '   ' }), expect: invalid('centralUrl') },
-      { name: 'huge URL', input: a({ ...enrol, centralUrl: `http://127.0.0.1/${HUGE}` }), expect: invalid('centralUrl') },
+      {
+        name: 'huge URL',
+        input: a({ ...enrol, centralUrl: `http://127.0.0.1/${HUGE}` }),
+        expect: invalid('centralUrl'),
+      },
       { name: 'URL as a number', input: a({ ...enrol, centralUrl: 8080 }), expect: invalid('centralUrl') },
       { name: 'short code', input: a({ ...enrol, code: 'ABCD-EFGH' }), expect: invalid('code') },
       { name: 'code with a symbol', input: a({ ...enrol, code: 'ABCD-EFGH-JKL!' }), expect: invalid('code') },
@@ -98,7 +116,11 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       { name: 'path-like job id', input: a({ jobId: '../../../etc/passwd' }), expect: invalid('jobId') },
       { name: 'numeric job id', input: a({ jobId: 12345678 }), expect: invalid('jobId') },
       { name: 'huge job id', input: a({ jobId: HUGE }), expect: invalid('jobId') },
-      { name: 'a well-formed job never started', input: a({ jobId: 'AAAAAAAAAAAAAAAA' }), expect: { code: 'not_found' } },
+      {
+        name: 'a well-formed job never started',
+        input: a({ jobId: 'AAAAAAAAAAAAAAAA' }),
+        expect: { code: 'not_found' },
+      },
     ],
     adminListExportTargets: () => [...badSessions(c), { name: 'extra key', input: a({ root: '/' }), expect: ROOT }],
     adminExport: () => [
@@ -112,9 +134,21 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       { name: 'target as an array', input: exportTo(['/tmp']), expect: invalid('target') },
       { name: 'relative target', input: exportTo('usb/kbatch'), expect: { code: 'target_unusable' } },
       { name: 'dot-relative target', input: exportTo('../../etc'), expect: { code: 'target_unusable' } },
-      { name: 'target under a missing folder', input: exportTo('/nonexistent-kiosk-usb/deeper/kbatch'), expect: { code: 'target_unusable' } },
-      { name: 'target that is a file', input: () => ({ session: c.admin(), target: join(c.dataDir(), 'kiosk.sqlite') }), expect: { code: 'target_unusable' } },
-      { name: 'a usable folder, but not enrolled', input: () => ({ session: c.admin(), target: c.dataDir() }), expect: { code: 'not_enrolled' } },
+      {
+        name: 'target under a missing folder',
+        input: exportTo('/nonexistent-kiosk-usb/deeper/kbatch'),
+        expect: { code: 'target_unusable' },
+      },
+      {
+        name: 'target that is a file',
+        input: () => ({ session: c.admin(), target: join(c.dataDir(), 'kiosk.sqlite') }),
+        expect: { code: 'target_unusable' },
+      },
+      {
+        name: 'a usable folder, but not enrolled',
+        input: () => ({ session: c.admin(), target: c.dataDir() }),
+        expect: { code: 'not_enrolled' },
+      },
       { name: 'extra key', input: () => ({ session: c.admin(), target: c.dataDir(), fromSeq: 1 }), expect: ROOT },
     ],
     adminAuditLog: () => [
@@ -146,7 +180,11 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       { name: 'admin PIN of 5 digits', input: a({ role: 'admin', newPin: '86420' }), expect: { code: 'pin_rule' } },
       { name: 'the demo staff PIN', input: a({ role: 'staff', newPin: '1357' }), expect: { code: 'pin_rule' } },
       { name: 'the demo admin PIN', input: a({ role: 'admin', newPin: '924680' }), expect: { code: 'pin_rule' } },
-      { name: 'a staff PIN equal to the admin PIN', input: a({ role: 'staff', newPin: '924680' }), expect: { code: 'pin_rule' } },
+      {
+        name: 'a staff PIN equal to the admin PIN',
+        input: a({ role: 'staff', newPin: '924680' }),
+        expect: { code: 'pin_rule' },
+      },
       { name: 'extra key', input: a({ role: 'staff', newPin: '864209', currentPin: '1357' }), expect: ROOT },
     ],
     adminGetSettings: () => [...badSessions(c), { name: 'extra key', input: a({ keys: ['adminPin'] }), expect: ROOT }],
@@ -154,7 +192,7 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       ...badSessions(c, () => ({ idleSeconds: 60 })),
       { name: 'nothing to change', input: a({}), expect: ROOT },
       { name: 'a PIN through settings', input: a({ adminPin: '864209' }), expect: ROOT },
-      { name: 'office name (not the panel\'s to set)', input: a({ officeName: 'x' }), expect: ROOT },
+      { name: "office name (not the panel's to set)", input: a({ officeName: 'x' }), expect: ROOT },
       { name: 'idle 9 s', input: setting({ idleSeconds: 9 }), expect: invalid('idleSeconds') },
       { name: 'idle 601 s', input: setting({ idleSeconds: 601 }), expect: invalid('idleSeconds') },
       { name: 'fractional idle', input: setting({ idleSeconds: 45.5 }), expect: invalid('idleSeconds') },
@@ -162,18 +200,52 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       { name: 'idle null', input: setting({ idleSeconds: null }), expect: invalid('idleSeconds') },
       { name: 'countdown 2 s', input: setting({ countdownSeconds: 2 }), expect: invalid('countdownSeconds') },
       { name: 'countdown 121 s', input: setting({ countdownSeconds: 121 }), expect: invalid('countdownSeconds') },
-      { name: 'a valid idle with a bad countdown (nothing applied)', input: setting({ idleSeconds: 60, countdownSeconds: 500 }), expect: invalid('countdownSeconds') },
-      { name: 'opening hours not an array', input: hours({ days: [1], from: '07:30', to: '11:30' }), expect: invalid('openingHours') },
+      {
+        name: 'a valid idle with a bad countdown (nothing applied)',
+        input: setting({ idleSeconds: 60, countdownSeconds: 500 }),
+        expect: invalid('countdownSeconds'),
+      },
+      {
+        name: 'opening hours not an array',
+        input: hours({ days: [1], from: '07:30', to: '11:30' }),
+        expect: invalid('openingHours'),
+      },
       { name: 'day 8', input: hours([{ ...weekday, days: [8] }]), expect: invalid('openingHours.0.days.0') },
       { name: 'day 0', input: hours([{ ...weekday, days: [0] }]), expect: invalid('openingHours.0.days.0') },
       { name: 'no days', input: hours([{ ...weekday, days: [] }]), expect: invalid('openingHours.0.days') },
       { name: 'a day twice', input: hours([{ ...weekday, days: [1, 1] }]), expect: invalid('openingHours.0.days') },
-      { name: 'time without a leading zero', input: hours([{ ...weekday, from: '7:30' }]), expect: invalid('openingHours.0.from') },
+      {
+        name: 'time without a leading zero',
+        input: hours([{ ...weekday, from: '7:30' }]),
+        expect: invalid('openingHours.0.from'),
+      },
       { name: 'time 24:00', input: hours([{ ...weekday, to: '24:00' }]), expect: invalid('openingHours.0.to') },
-      { name: 'from after to', input: hours([{ ...weekday, from: '17:00', to: '07:30' }]), expect: invalid('openingHours.0') },
-      { name: 'overlapping intervals', input: hours([weekday, { days: [5, 6], from: '11:00', to: '12:00' }]), expect: invalid('openingHours.1') },
-      { name: 'an extra key in an interval', input: hours([{ ...weekday, label: 'sáng' }]), expect: invalid('openingHours.0') },
-      { name: '22 intervals', input: hours(Array.from({ length: 22 }, (_, i) => ({ days: [1 + (i % 7)], from: `0${i % 10}:00`.slice(-5), to: `0${i % 10}:30`.slice(-5) }))), expect: invalid('openingHours') },
+      {
+        name: 'from after to',
+        input: hours([{ ...weekday, from: '17:00', to: '07:30' }]),
+        expect: invalid('openingHours.0'),
+      },
+      {
+        name: 'overlapping intervals',
+        input: hours([weekday, { days: [5, 6], from: '11:00', to: '12:00' }]),
+        expect: invalid('openingHours.1'),
+      },
+      {
+        name: 'an extra key in an interval',
+        input: hours([{ ...weekday, label: 'sáng' }]),
+        expect: invalid('openingHours.0'),
+      },
+      {
+        name: '22 intervals',
+        input: hours(
+          Array.from({ length: 22 }, (_, i) => ({
+            days: [1 + (i % 7)],
+            from: `0${i % 10}:00`.slice(-5),
+            to: `0${i % 10}:30`.slice(-5),
+          })),
+        ),
+        expect: invalid('openingHours'),
+      },
     ],
   };
 };

@@ -1,7 +1,11 @@
 // Where the admin panel offers to export: removable drives from the kernel's mount table (Linux),
 // PowerShell's removable disks (Windows); never a bare directory that nothing is mounted on.
 import { afterEach, describe, expect, it } from 'vitest';
-import { listRemovableTargets, removableMountsFromMountinfo, windowsRemovableDrives } from '../../electron/core/admin/export-targets.ts';
+import {
+  listRemovableTargets,
+  removableMountsFromMountinfo,
+  windowsRemovableDrives,
+} from '../../electron/core/admin/export-targets.ts';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { call, okValue, silentLog } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -39,14 +43,25 @@ describe('removable drives on Linux', () => {
   });
 
   it('a mount on /media/USER itself gives way to the drives below it', () => {
-    const text = ['70 27 0:60 / /media/lan rw - tmpfs tmpfs rw', '71 70 8:17 / /media/lan/KINGSTON rw - vfat /dev/sdb1 rw', '72 27 8:33 / /media/STICK rw - vfat /dev/sdc1 rw'].join('\n');
+    const text = [
+      '70 27 0:60 / /media/lan rw - tmpfs tmpfs rw',
+      '71 70 8:17 / /media/lan/KINGSTON rw - vfat /dev/sdb1 rw',
+      '72 27 8:33 / /media/STICK rw - vfat /dev/sdc1 rw',
+    ].join('\n');
     // tmpfs is never a drive anyway; an ext4 /media/lan would be dropped for its child too.
-    expect(removableMountsFromMountinfo(text.replace('tmpfs tmpfs', 'ext4 /dev/sdz')).map((m) => m.path)).toEqual(['/media/lan/KINGSTON', '/media/STICK']);
+    expect(removableMountsFromMountinfo(text.replace('tmpfs tmpfs', 'ext4 /dev/sdz')).map((m) => m.path)).toEqual([
+      '/media/lan/KINGSTON',
+      '/media/STICK',
+    ]);
   });
 
   it('through the core: each target with free space and whether it is writable (missing mounts: neither)', async () => {
     const t = tempDir('kiosk-targets-');
-    const core = openKioskCore({ dataDir: t.dir, log: silentLog, exportTargets: { platform: 'linux', mountinfo: () => MOUNTINFO } });
+    const core = openKioskCore({
+      dataDir: t.dir,
+      log: silentLog,
+      exportTargets: { platform: 'linux', mountinfo: () => MOUNTINFO },
+    });
     cleanups.push(t.cleanup, () => core.close());
     const session = okValue(await call(core, 'adminUnlock', { pin: '924680' })).session;
     const r = okValue(await call(core, 'adminListExportTargets', { session }));

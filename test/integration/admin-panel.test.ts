@@ -20,14 +20,23 @@ const kiosk = (dataDir?: string): { core: KioskCore; clock: FakeClock; dir: stri
   const t = dataDir ? { dir: dataDir, cleanup: () => {} } : tempDir('kiosk-admin-');
   const clock = fakeClock();
   const core = openKioskCore({ dataDir: t.dir, clock, log: silentLog });
-  cleanups.push(() => t.cleanup(), () => core.close());
+  cleanups.push(
+    () => t.cleanup(),
+    () => core.close(),
+  );
   return { core, clock, dir: t.dir };
 };
 
 const unlock = async (core: KioskCore, pin = ADMIN_PIN) => okValue(await call(core, 'adminUnlock', { pin })).session;
 
 const auditActions = (core: KioskCore): { actor: string; action: string; details: Record<string, unknown> }[] =>
-  (core.db.prepare('SELECT actor, action, details FROM audit_log ORDER BY id').all() as { actor: string; action: string; details: string }[]).map((r) => ({
+  (
+    core.db.prepare('SELECT actor, action, details FROM audit_log ORDER BY id').all() as {
+      actor: string;
+      action: string;
+      details: string;
+    }[]
+  ).map((r) => ({
     ...r,
     details: JSON.parse(r.details) as Record<string, unknown>,
   }));
@@ -38,8 +47,15 @@ describe('admin PIN and session', () => {
     // The staff PIN is not an admin PIN: it counts as a wrong one.
     const first = errorOf(await call(core, 'adminUnlock', { pin: STAFF_PIN }));
     expect(first).toMatchObject({ code: 'bad_pin', attemptsLeft: 2, lockedForMs: 0 });
-    expect(errorOf(await call(core, 'adminUnlock', { pin: '000000' }))).toMatchObject({ code: 'bad_pin', attemptsLeft: 1 });
-    expect(errorOf(await call(core, 'adminUnlock', { pin: '111111' }))).toMatchObject({ code: 'bad_pin', attemptsLeft: 0, lockedForMs: BASE_LOCK_MS });
+    expect(errorOf(await call(core, 'adminUnlock', { pin: '000000' }))).toMatchObject({
+      code: 'bad_pin',
+      attemptsLeft: 1,
+    });
+    expect(errorOf(await call(core, 'adminUnlock', { pin: '111111' }))).toMatchObject({
+      code: 'bad_pin',
+      attemptsLeft: 0,
+      lockedForMs: BASE_LOCK_MS,
+    });
     // Locked: even the right PIN is refused, with the time left.
     const locked = errorOf(await call(core, 'adminUnlock', { pin: ADMIN_PIN }));
     expect(locked).toMatchObject({ code: 'locked', retryAfterMs: BASE_LOCK_MS });
@@ -49,14 +65,28 @@ describe('admin PIN and session', () => {
     core.close();
     const again = kiosk(dir);
     again.clock.advance(clock.now() - again.clock.now() + 10_000);
-    expect(errorOf(await call(again.core, 'adminUnlock', { pin: ADMIN_PIN }))).toMatchObject({ code: 'locked', retryAfterMs: BASE_LOCK_MS - 10_000 });
+    expect(errorOf(await call(again.core, 'adminUnlock', { pin: ADMIN_PIN }))).toMatchObject({
+      code: 'locked',
+      retryAfterMs: BASE_LOCK_MS - 10_000,
+    });
     // One more wrong PIN after the lock doubles it.
     again.clock.advance(BASE_LOCK_MS);
-    expect(errorOf(await call(again.core, 'adminUnlock', { pin: '222222' }))).toMatchObject({ code: 'bad_pin', lockedForMs: 2 * BASE_LOCK_MS });
+    expect(errorOf(await call(again.core, 'adminUnlock', { pin: '222222' }))).toMatchObject({
+      code: 'bad_pin',
+      lockedForMs: 2 * BASE_LOCK_MS,
+    });
     again.clock.advance(2 * BASE_LOCK_MS);
     await unlock(again.core);
     const log = auditActions(again.core).filter((e) => e.actor === 'admin');
-    expect(log.map((e) => e.action)).toEqual(['pin_failed', 'pin_failed', 'pin_failed', 'pin_refused_locked', 'pin_refused_locked', 'pin_failed', 'unlock']);
+    expect(log.map((e) => e.action)).toEqual([
+      'pin_failed',
+      'pin_failed',
+      'pin_failed',
+      'pin_refused_locked',
+      'pin_refused_locked',
+      'pin_failed',
+      'unlock',
+    ]);
     // No PIN, right or wrong, is ever written to the log.
     const text = JSON.stringify(auditActions(again.core));
     for (const pin of [ADMIN_PIN, STAFF_PIN, '000000', '111111', '222222']) expect(text).not.toContain(pin);
@@ -74,7 +104,9 @@ describe('admin PIN and session', () => {
     expect(errorOf(await call(core, 'adminStatus', { session }))).toMatchObject({ code: 'session_expired' });
     const other = await unlock(core);
     okValue(await call(core, 'adminLock', { session: other }));
-    expect(errorOf(await call(core, 'adminGetSettings', { session: other }))).toMatchObject({ code: 'session_expired' });
+    expect(errorOf(await call(core, 'adminGetSettings', { session: other }))).toMatchObject({
+      code: 'session_expired',
+    });
     expect(auditActions(core).map((e) => e.action)).toEqual(['unlock', 'unlock', 'lock']);
   });
 
@@ -83,7 +115,9 @@ describe('admin PIN and session', () => {
     const staff = okValue(await call(core, 'staffUnlock', { pin: STAFF_PIN })).session;
     const admin = await unlock(core);
     expect(errorOf(await call(core, 'adminStatus', { session: staff }))).toMatchObject({ code: 'session_expired' });
-    expect(errorOf(await call(core, 'adminChangePin', { session: staff, role: 'admin', newPin: '86420975' }))).toMatchObject({ code: 'session_expired' });
+    expect(
+      errorOf(await call(core, 'adminChangePin', { session: staff, role: 'admin', newPin: '86420975' })),
+    ).toMatchObject({ code: 'session_expired' });
     expect(errorOf(await call(core, 'staffContext', { session: admin }))).toMatchObject({ code: 'session_expired' });
     // Neither refusal ended the other role's session.
     okValue(await call(core, 'staffContext', { session: staff }));
@@ -97,8 +131,13 @@ describe('PIN changes', () => {
     const session = await unlock(core);
     // Two wrong staff PINs, then IT sets a new one: the old failures no longer count.
     for (const pin of ['0000', '9999']) errorOf(await call(core, 'staffUnlock', { pin }));
-    expect(okValue(await call(core, 'adminChangePin', { session, role: 'staff', newPin: '8642' }))).toEqual({ role: 'staff' });
-    expect(errorOf(await call(core, 'staffUnlock', { pin: STAFF_PIN }))).toMatchObject({ code: 'bad_pin', attemptsLeft: 2 });
+    expect(okValue(await call(core, 'adminChangePin', { session, role: 'staff', newPin: '8642' }))).toEqual({
+      role: 'staff',
+    });
+    expect(errorOf(await call(core, 'staffUnlock', { pin: STAFF_PIN }))).toMatchObject({
+      code: 'bad_pin',
+      attemptsLeft: 2,
+    });
     okValue(await call(core, 'staffUnlock', { pin: '8642' }));
 
     okValue(await call(core, 'adminChangePin', { session, role: 'admin', newPin: '50913786' }));
@@ -107,7 +146,9 @@ describe('PIN changes', () => {
     expect(errorOf(await call(core, 'adminUnlock', { pin: ADMIN_PIN }))).toMatchObject({ code: 'bad_pin' });
     await unlock(core, '50913786');
 
-    const stored = JSON.stringify(core.db.prepare("SELECT key, value FROM settings WHERE key IN ('staffPin', 'adminPin')").all());
+    const stored = JSON.stringify(
+      core.db.prepare("SELECT key, value FROM settings WHERE key IN ('staffPin', 'adminPin')").all(),
+    );
     expect(stored).toContain('scrypt');
     expect(stored).not.toContain('8642');
     expect(stored).not.toContain('50913786');
@@ -131,7 +172,9 @@ describe('PIN changes', () => {
     ] as const;
     for (const [role, newPin, reason] of cases) {
       const before = snapshotDb(core.db);
-      expect(errorOf(await call(core, 'adminChangePin', { session, role, newPin })), `${role} ${newPin}`).toMatchObject({ code: 'pin_rule', reason });
+      expect(errorOf(await call(core, 'adminChangePin', { session, role, newPin })), `${role} ${newPin}`).toMatchObject(
+        { code: 'pin_rule', reason },
+      );
       expect(snapshotDb(core.db)).toEqual(before);
     }
     okValue(await call(core, 'staffUnlock', { pin: STAFF_PIN }));
@@ -153,7 +196,11 @@ describe('opening hours and idle settings', () => {
     expect(after).toEqual({ idleSeconds: 90, countdownSeconds: 15, openingHours });
     expect(okValue(await call(core, 'getKioskState', {})).settings.idleSeconds).toBe(90);
     okValue(await call(core, 'adminSetSettings', { session, countdownSeconds: 20 }));
-    expect(okValue(await call(core, 'adminGetSettings', { session }))).toEqual({ idleSeconds: 90, countdownSeconds: 20, openingHours });
+    expect(okValue(await call(core, 'adminGetSettings', { session }))).toEqual({
+      idleSeconds: 90,
+      countdownSeconds: 20,
+      openingHours,
+    });
     const changes = auditActions(core).filter((e) => e.action === 'settings_changed');
     expect(changes.map((c) => c.details)).toEqual([
       { idleSeconds: { from: 45, to: 90 }, openingHours: { from: before.openingHours, to: openingHours } },
@@ -168,8 +215,20 @@ describe('opening hours and idle settings', () => {
     const { core } = kiosk();
     const session = await unlock(core);
     const before = snapshotDb(core.db);
-    const r = errorOf(await call(core, 'adminSetSettings', { session, idleSeconds: 60, openingHours: [{ days: [1], from: '08:00', to: '12:00' }, { days: [1], from: '11:00', to: '14:00' }] }));
-    expect(r).toMatchObject({ code: 'invalid_input', issues: [{ path: 'openingHours.1', message: expect.stringContaining('overlaps entry 1') }] });
+    const r = errorOf(
+      await call(core, 'adminSetSettings', {
+        session,
+        idleSeconds: 60,
+        openingHours: [
+          { days: [1], from: '08:00', to: '12:00' },
+          { days: [1], from: '11:00', to: '14:00' },
+        ],
+      }),
+    );
+    expect(r).toMatchObject({
+      code: 'invalid_input',
+      issues: [{ path: 'openingHours.1', message: expect.stringContaining('overlaps entry 1') }],
+    });
     expect(snapshotDb(core.db)).toEqual(before);
     expect(okValue(await call(core, 'adminGetSettings', { session })).idleSeconds).toBe(45);
   });
@@ -185,7 +244,9 @@ describe('audit log', () => {
     let before: number | undefined;
     let pages = 0;
     for (;;) {
-      const page: MethodOutput<'adminAuditLog'> = okValue(await call(core, 'adminAuditLog', { session, limit: 3, ...(before ? { before } : {}) }));
+      const page: MethodOutput<'adminAuditLog'> = okValue(
+        await call(core, 'adminAuditLog', { session, limit: 3, ...(before ? { before } : {}) }),
+      );
       expect(page.total).toBe(all.length);
       seen.push(...page.entries.map((e) => e.id));
       pages++;
@@ -196,7 +257,11 @@ describe('audit log', () => {
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect(seen).toHaveLength(all.length);
     const newest = okValue(await call(core, 'adminAuditLog', { session })).entries[0]!;
-    expect(newest).toMatchObject({ actor: 'admin', action: 'settings_changed', details: { idleSeconds: { from: 55, to: 56 } } });
+    expect(newest).toMatchObject({
+      actor: 'admin',
+      action: 'settings_changed',
+      details: { idleSeconds: { from: 55, to: 56 } },
+    });
   });
 });
 
@@ -207,15 +272,27 @@ describe('both transports', () => {
     const app = createHostServer({ handlers: core, rendererDir: '/nonexistent/renderer', token });
     cleanups.push(() => app.close());
     const post = async <T>(method: string, payload: object): Promise<Result<T>> => {
-      const r = await app.inject({ method: 'POST', url: `/api/${method}`, headers: { host: '127.0.0.1', 'x-kiosk-token': token, 'content-type': 'application/json' }, payload });
+      const r = await app.inject({
+        method: 'POST',
+        url: `/api/${method}`,
+        headers: { host: '127.0.0.1', 'x-kiosk-token': token, 'content-type': 'application/json' },
+        payload,
+      });
       expect(r.statusCode).toBe(200);
       return r.json() as Result<T>;
     };
     const { session } = okValue(await post<{ session: string }>('adminUnlock', { pin: ADMIN_PIN }));
     const status = okValue(await post<MethodOutput<'adminStatus'>>('adminStatus', { session }));
-    expect(status).toMatchObject({ device: { deviceId: core.deviceId, dataDir: expect.any(String) }, enrolment: null, sync: { state: 'not_enrolled', queueDepth: 0 } });
+    expect(status).toMatchObject({
+      device: { deviceId: core.deviceId, dataDir: expect.any(String) },
+      enrolment: null,
+      sync: { state: 'not_enrolled', queueDepth: 0 },
+    });
     expect(status.device.freeDiskBytes).toBeGreaterThan(0);
     expect(errorOf(await post('adminSyncNow', { session }))).toMatchObject({ code: 'not_enrolled' });
-    expect(errorOf(await post('adminChangePin', { session, role: 'staff', newPin: '12' }))).toMatchObject({ code: 'invalid_input', issues: [{ path: 'newPin' }] });
+    expect(errorOf(await post('adminChangePin', { session, role: 'staff', newPin: '12' }))).toMatchObject({
+      code: 'invalid_input',
+      issues: [{ path: 'newPin' }],
+    });
   });
 });

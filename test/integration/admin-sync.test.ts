@@ -20,7 +20,13 @@ const ADMIN_PIN = '924680';
 let centralOffsetMs = 0;
 let central: RunningCentral;
 beforeAll(async () => {
-  central = await startCentral({ memory: true, port: 0, host: '127.0.0.1', rateLimit: { perIp: false, perDevice: false }, now: () => new Date(Date.now() + centralOffsetMs) });
+  central = await startCentral({
+    memory: true,
+    port: 0,
+    host: '127.0.0.1',
+    rateLimit: { perIp: false, perDevice: false },
+    now: () => new Date(Date.now() + centralOffsetMs),
+  });
 });
 afterAll(async () => {
   await central?.close();
@@ -78,21 +84,41 @@ const closedPort = async (): Promise<number> =>
   });
 
 const audit = (k: Kiosk, action: string) =>
-  (k.core.db.prepare('SELECT actor, details FROM audit_log WHERE action = ? ORDER BY id').all(action) as { actor: string; details: string }[]).map(
-    (r): Record<string, unknown> => ({ actor: r.actor, ...(JSON.parse(r.details) as Record<string, unknown>) }),
-  );
+  (
+    k.core.db.prepare('SELECT actor, details FROM audit_log WHERE action = ? ORDER BY id').all(action) as {
+      actor: string;
+      details: string;
+    }[]
+  ).map((r): Record<string, unknown> => ({ actor: r.actor, ...(JSON.parse(r.details) as Record<string, unknown>) }));
 
 describe('enrolment from the admin panel', () => {
   it('enrols with a URL and a code typed on the kiosk, and the status then names central and the unit', async () => {
     const k = await kiosk();
     const code = await central.enrolmentCode();
     // Typed on a touch keyboard: lower case, spaces around it.
-    const r = okValue(await call(k.core, 'adminEnrol', { session: k.session, centralUrl: ` ${central.url} `, code: ` ${code.toLowerCase()} ` }));
-    expect(r).toMatchObject({ centralUrl: `${central.url}/`, unit: central.defaultUnit, deviceId: k.core.deviceId, retried: false });
+    const r = okValue(
+      await call(k.core, 'adminEnrol', {
+        session: k.session,
+        centralUrl: ` ${central.url} `,
+        code: ` ${code.toLowerCase()} `,
+      }),
+    );
+    expect(r).toMatchObject({
+      centralUrl: `${central.url}/`,
+      unit: central.defaultUnit,
+      deviceId: k.core.deviceId,
+      retried: false,
+    });
     const status = okValue(await call(k.core, 'adminStatus', { session: k.session }));
-    expect(status.enrolment).toEqual({ centralUrl: `${central.url}/`, unit: central.defaultUnit, enrolledAt: r.enrolledAt });
+    expect(status.enrolment).toEqual({
+      centralUrl: `${central.url}/`,
+      unit: central.defaultUnit,
+      enrolledAt: r.enrolledAt,
+    });
     expect(status.sync.state).not.toBe('not_enrolled');
-    expect(audit(k, 'enrolled')).toEqual([{ actor: 'admin', centralUrl: `${central.url}/`, unit: central.defaultUnit, retried: false }]);
+    expect(audit(k, 'enrolled')).toEqual([
+      { actor: 'admin', centralUrl: `${central.url}/`, unit: central.defaultUnit, retried: false },
+    ]);
   });
 
   it('says why an enrolment failed: unreachable, not a central, unknown, used and expired codes', async () => {
@@ -101,11 +127,20 @@ describe('enrolment from the admin panel', () => {
     const used = await central.enrolmentCode();
     await call(other.core, 'adminEnrol', { session: other.session, centralUrl: central.url, code: used });
     const expiring = await central.enrolmentCode({ hours: 1 });
-    const attempt = async (centralUrl: string, code: string) => errorOf(await call(k.core, 'adminEnrol', { session: k.session, centralUrl, code }));
+    const attempt = async (centralUrl: string, code: string) =>
+      errorOf(await call(k.core, 'adminEnrol', { session: k.session, centralUrl, code }));
 
-    expect(await attempt(`http://127.0.0.1:${await closedPort()}`, await central.enrolmentCode())).toMatchObject({ code: 'enrol_failed', reason: 'unreachable', status: null });
+    expect(await attempt(`http://127.0.0.1:${await closedPort()}`, await central.enrolmentCode())).toMatchObject({
+      code: 'enrol_failed',
+      reason: 'unreachable',
+      status: null,
+    });
     // A web server that is not central (here: central's own host, under a path it does not serve).
-    expect(await attempt(`${central.url}/not-central/`, await central.enrolmentCode())).toMatchObject({ code: 'enrol_failed', reason: 'not_central', status: 404 });
+    expect(await attempt(`${central.url}/not-central/`, await central.enrolmentCode())).toMatchObject({
+      code: 'enrol_failed',
+      reason: 'not_central',
+      status: 404,
+    });
     const unknown = await attempt(central.url, 'ZZZZ-ZZZZ-ZZZZ');
     expect(unknown).toMatchObject({ code: 'enrol_failed', reason: 'code_rejected', status: 403 });
     expect(unknown.message).toMatch(/unknown enrolment code/);
@@ -119,7 +154,13 @@ describe('enrolment from the admin panel', () => {
 
     expect(readEnrolment(k.core.db)).toBeUndefined();
     expect(okValue(await call(k.core, 'adminStatus', { session: k.session })).enrolment).toBeNull();
-    expect(audit(k, 'enrol_failed').map((e) => e.reason)).toEqual(['unreachable', 'not_central', 'code_rejected', 'code_rejected', 'code_rejected']);
+    expect(audit(k, 'enrol_failed').map((e) => e.reason)).toEqual([
+      'unreachable',
+      'not_central',
+      'code_rejected',
+      'code_rejected',
+      'code_rejected',
+    ]);
   });
 });
 
@@ -140,20 +181,34 @@ describe('sync now', () => {
     expect(okValue(await call(k.core, 'adminSyncNow', { session: k.session })).id).toBe(first.id);
     const seen = (await follow(k, first)) as Extract<AdminJob, { kind: 'sync' }>[];
     const last = seen.at(-1)!;
-    expect(last).toMatchObject({ state: 'succeeded', phase: 'done', done: 1_250, total: 1_250, error: null, result: { responses: 1_250, inserted: 1_250, duplicates: 0, queueDepth: 0 } });
+    expect(last).toMatchObject({
+      state: 'succeeded',
+      phase: 'done',
+      done: 1_250,
+      total: 1_250,
+      error: null,
+      result: { responses: 1_250, inserted: 1_250, duplicates: 0, queueDepth: 0 },
+    });
     expect(last.result!.batches).toBeGreaterThanOrEqual(13);
     // Progress only moves forward, and was seen part way (what the panel's bar shows).
     const dones = seen.map((j) => j.done);
     expect(dones).toEqual([...dones].sort((a, b) => a - b));
-    expect(seen.some((j) => j.done > 0 && j.done < j.total && (j.phase === 'sending' || j.phase === 'acked')), JSON.stringify(dones)).toBe(true);
+    expect(
+      seen.some((j) => j.done > 0 && j.done < j.total && (j.phase === 'sending' || j.phase === 'acked')),
+      JSON.stringify(dones),
+    ).toBe(true);
 
     const after = okValue(await call(k.core, 'adminStatus', { session: k.session }));
     expect(after.sync).toMatchObject({ queueDepth: 0, ackedThrough: 1_250, lastError: null });
     expect(after.sync.lastSuccessAt).not.toBeNull();
     expect(after.jobs.find((j) => j.kind === 'sync')?.id).toBe(first.id);
-    expect((await centralResponses(central, k.core.deviceId)).map((r) => r.seq)).toEqual(Array.from({ length: 1_250 }, (_, i) => i + 1));
+    expect((await centralResponses(central, k.core.deviceId)).map((r) => r.seq)).toEqual(
+      Array.from({ length: 1_250 }, (_, i) => i + 1),
+    );
     expect(audit(k, 'sync_now')).toEqual([{ actor: 'admin', queueDepth: 1_250 }]);
-    expect(audit(k, 'sync_done')).toMatchObject([{ actor: 'admin', ok: true, responses: 1_250, inserted: 1_250, queueDepth: 0, error: null }]);
+    expect(audit(k, 'sync_done')).toMatchObject([
+      { actor: 'admin', ok: true, responses: 1_250, inserted: 1_250, queueDepth: 0, error: null },
+    ]);
   });
 
   it('a failed pass says what it means for IT, in the job and in the status', async () => {
@@ -163,9 +218,19 @@ describe('sync now', () => {
     await gone.close();
     insertBacklog(k.core, 5);
     const seen = await follow(k, okValue(await call(k.core, 'adminSyncNow', { session: k.session })));
-    expect(seen.at(-1)).toMatchObject({ state: 'failed', error: { code: 'network', meaning: expect.stringMatching(/could not be reached/), action: expect.stringMatching(/keeps trying/) } });
+    expect(seen.at(-1)).toMatchObject({
+      state: 'failed',
+      error: {
+        code: 'network',
+        meaning: expect.stringMatching(/could not be reached/),
+        action: expect.stringMatching(/keeps trying/),
+      },
+    });
     const status = okValue(await call(k.core, 'adminStatus', { session: k.session }));
-    expect(status.sync).toMatchObject({ queueDepth: 5, lastError: { code: 'network', meaning: expect.stringMatching(/could not be reached/) } });
+    expect(status.sync).toMatchObject({
+      queueDepth: 5,
+      lastError: { code: 'network', meaning: expect.stringMatching(/could not be reached/) },
+    });
   });
 });
 
@@ -186,7 +251,15 @@ describe('export to a folder (the USB stick)', () => {
     expect(errorOf(await call(k.core, 'adminExport', { session: k.session, target }))).toMatchObject({ code: 'busy' });
     const seen = (await follow(k, first)) as Extract<AdminJob, { kind: 'export' }>[];
     const done = seen.at(-1)!;
-    expect(done).toMatchObject({ state: 'succeeded', phase: 'done', verified: true, done: 300, total: 300, error: null, target });
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      phase: 'done',
+      verified: true,
+      done: 300,
+      total: 300,
+      error: null,
+      target,
+    });
     expect(done.files.map((f) => [f.seqFrom, f.seqTo])).toEqual([
       [1, 120],
       [121, 240],
@@ -196,7 +269,11 @@ describe('export to a folder (the USB stick)', () => {
     expect(names).toEqual(done.files.map((f) => f.name).sort());
     for (const f of done.files) {
       expect(f.name).toMatch(new RegExp(`^${k.core.deviceId}-${f.seqFrom}-${f.seqTo}\\.kbatch$`));
-      expect(createHash('sha256').update(readFileSync(join(target, f.name))).digest('hex')).toBe(f.sha256);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(target, f.name)))
+          .digest('hex'),
+      ).toBe(f.sha256);
     }
     const status = okValue(await call(k.core, 'adminStatus', { session: k.session }));
     expect(status.lastExport).toMatchObject({ target, files: 3, responses: 300 });
@@ -221,7 +298,9 @@ describe('export to a folder (the USB stick)', () => {
     const sync = (await follow(k, okValue(await call(k.core, 'adminSyncNow', { session: k.session })))).at(-1)!;
     expect(sync).toMatchObject({ state: 'succeeded', result: { responses: 0, skippedByCentral: 300, queueDepth: 0 } });
     expect(audit(k, 'export_started')).toEqual([{ actor: 'admin', target, queueDepth: 300 }]);
-    expect(audit(k, 'export_done')).toEqual([{ actor: 'admin', target, ok: true, files: 3, responses: 300, bytes: done.bytes, error: null }]);
+    expect(audit(k, 'export_done')).toEqual([
+      { actor: 'admin', target, ok: true, files: 3, responses: 300, bytes: done.bytes, error: null },
+    ]);
   });
 
   it('with nothing waiting, an export succeeds with no files', async () => {
@@ -229,7 +308,9 @@ describe('export to a folder (the USB stick)', () => {
     await enrolled(k);
     const usb = tempDir('kiosk-usb-');
     cleanups.push(() => usb.cleanup());
-    const done = (await follow(k, okValue(await call(k.core, 'adminExport', { session: k.session, target: usb.dir })))).at(-1)!;
+    const done = (
+      await follow(k, okValue(await call(k.core, 'adminExport', { session: k.session, target: usb.dir })))
+    ).at(-1)!;
     expect(done).toMatchObject({ state: 'succeeded', files: [], done: 0, total: 0, verified: true });
     expect(readdirSync(usb.dir)).toEqual([]);
     expect(existsSync(join(usb.dir, 'kbatch'))).toBe(false);

@@ -5,7 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KioskCore, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { createHostServer } from '../../electron/host/server.ts';
-import { type ApiErrorCode, KIOSK_METHODS, type KioskMethod, type Result, dispatch, kioskApi } from '../../shared/api.ts';
+import {
+  type ApiErrorCode,
+  KIOSK_METHODS,
+  type KioskMethod,
+  type Result,
+  dispatch,
+  kioskApi,
+} from '../../shared/api.ts';
 import { buildAnswers, call, fakeClock, okValue, silentLog, snapshotDb } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 import { adminCases } from './admin-bad-input.ts';
@@ -75,65 +82,211 @@ const generic: Case[] = [
 const draftCases = (method: 'submitResponse' | 'abandonResponse'): Case[] => {
   const complete = method === 'submitResponse';
   const q = () => drafts.quick;
-  const withAnswers = (answers: unknown, draftId = q, locale = 'vi') => () => ({ draftId: draftId(), locale, answers });
+  const withAnswers =
+    (answers: unknown, draftId = q, locale = 'vi') =>
+    () => ({ draftId: draftId(), locale, answers });
   return [
     { name: 'null', input: () => null, expect: invalid('draftId') },
     { name: 'no answers', input: () => ({ draftId: q(), locale: 'vi' }), expect: invalid('answers') },
     { name: 'no locale', input: () => ({ draftId: q(), answers: quickFull }), expect: invalid('locale') },
-    { name: 'extra key next to a valid draft', input: () => ({ draftId: q(), locale: 'vi', answers: quickFull, seq: 1 }), expect: ROOT },
-    { name: '"__proto__" next to a valid draft', input: () => ({ ...protoObject('{"seq": 1}'), draftId: q(), locale: 'vi', answers: quickFull }), expect: ROOT },
+    {
+      name: 'extra key next to a valid draft',
+      input: () => ({ draftId: q(), locale: 'vi', answers: quickFull, seq: 1 }),
+      expect: ROOT,
+    },
+    {
+      name: '"__proto__" next to a valid draft',
+      input: () => ({ ...protoObject('{"seq": 1}'), draftId: q(), locale: 'vi', answers: quickFull }),
+      expect: ROOT,
+    },
     { name: 'non-UUID draftId', input: withAnswers(quickFull, () => 'not-a-uuid'), expect: invalid('draftId') },
-    { name: 'upper-case UUID draftId', input: withAnswers(quickFull, () => q().toUpperCase()), expect: invalid('draftId') },
+    {
+      name: 'upper-case UUID draftId',
+      input: withAnswers(quickFull, () => q().toUpperCase()),
+      expect: invalid('draftId'),
+    },
     { name: 'SQL-ish draftId', input: withAnswers(quickFull, () => "1' OR '1'='1"), expect: invalid('draftId') },
     { name: 'draftId with a NUL', input: withAnswers(quickFull, () => `${q()}\u0000`), expect: invalid('draftId') },
-    { name: 'numeric draftId', input: withAnswers(quickFull, () => 12345 as unknown as string), expect: invalid('draftId') },
+    {
+      name: 'numeric draftId',
+      input: withAnswers(quickFull, () => 12345 as unknown as string),
+      expect: invalid('draftId'),
+    },
     { name: 'huge draftId', input: withAnswers(quickFull, () => HUGE), expect: invalid('draftId') },
-    { name: 'unknown (never begun) draft', input: withAnswers(quickFull, () => UNKNOWN_UUID), expect: { code: 'draft_unknown' } },
+    {
+      name: 'unknown (never begun) draft',
+      input: withAnswers(quickFull, () => UNKNOWN_UUID),
+      expect: { code: 'draft_unknown' },
+    },
     { name: 'locale not enabled on this kiosk', input: withAnswers(quickFull, q, 'fr'), expect: invalid('locale') },
     { name: 'malformed locale', input: withAnswers(quickFull, q, 'vi_VN'), expect: invalid('locale') },
     { name: 'upper-case locale', input: withAnswers(quickFull, q, 'VI'), expect: invalid('locale') },
-    { name: 'SQL-ish locale', input: withAnswers(quickFull, q, "vi'; DELETE FROM responses;--"), expect: invalid('locale') },
+    {
+      name: 'SQL-ish locale',
+      input: withAnswers(quickFull, q, "vi'; DELETE FROM responses;--"),
+      expect: invalid('locale'),
+    },
     { name: 'empty locale', input: withAnswers(quickFull, q, ''), expect: invalid('locale') },
     { name: 'answers as an array', input: withAnswers([5, 5, 3]), expect: invalid('answers') },
     { name: 'answers as a string', input: withAnswers('overall=5'), expect: invalid('answers') },
     { name: 'answers null', input: withAnswers(null), expect: invalid('answers') },
-    { name: 'scale value above range', input: withAnswers({ ...quickFull, overall: 6 }), expect: invalid('answers.overall') },
-    { name: 'scale value below range', input: withAnswers({ ...quickFull, overall: 0 }), expect: invalid('answers.overall') },
-    { name: 'negative scale value', input: withAnswers({ ...quickFull, attitude: -1 }), expect: invalid('answers.attitude') },
+    {
+      name: 'scale value above range',
+      input: withAnswers({ ...quickFull, overall: 6 }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'scale value below range',
+      input: withAnswers({ ...quickFull, overall: 0 }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'negative scale value',
+      input: withAnswers({ ...quickFull, attitude: -1 }),
+      expect: invalid('answers.attitude'),
+    },
     { name: '3-level scale given 4', input: withAnswers({ ...quickFull, time: 4 }), expect: invalid('answers.time') },
-    { name: 'fractional scale value', input: withAnswers({ ...quickFull, overall: 4.5 }), expect: invalid('answers.overall') },
-    { name: 'huge scale value', input: withAnswers({ ...quickFull, overall: 1e308 }), expect: invalid('answers.overall') },
-    { name: 'scale value as a string', input: withAnswers({ ...quickFull, overall: '5' }), expect: invalid('answers.overall') },
-    { name: 'scale value as a boolean', input: withAnswers({ ...quickFull, overall: true }), expect: invalid('answers.overall') },
-    { name: 'scale value null', input: withAnswers({ ...quickFull, overall: null }), expect: invalid('answers.overall') },
-    { name: 'scale value as an object', input: withAnswers({ ...quickFull, overall: { valueOf: 5 } }), expect: invalid('answers.overall') },
+    {
+      name: 'fractional scale value',
+      input: withAnswers({ ...quickFull, overall: 4.5 }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'huge scale value',
+      input: withAnswers({ ...quickFull, overall: 1e308 }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'scale value as a string',
+      input: withAnswers({ ...quickFull, overall: '5' }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'scale value as a boolean',
+      input: withAnswers({ ...quickFull, overall: true }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'scale value null',
+      input: withAnswers({ ...quickFull, overall: null }),
+      expect: invalid('answers.overall'),
+    },
+    {
+      name: 'scale value as an object',
+      input: withAnswers({ ...quickFull, overall: { valueOf: 5 } }),
+      expect: invalid('answers.overall'),
+    },
     {
       name: 'answer to a follow-up that was not shown',
       input: withAnswers({ ...quickFull, problems: ['cho-lau'] }),
       expect: invalid('answers.problems'),
     },
-    { name: 'answer to an unknown question', input: withAnswers({ ...quickFull, bonus: 5 }), expect: invalid('answers.bonus') },
-    { name: 'SQL-ish question id', input: withAnswers({ ...quickFull, "overall'--": 5 }), expect: invalid("answers.overall'--") },
-    { name: '"constructor" as a question id', input: withAnswers({ ...quickFull, constructor: 5 }), expect: invalid('answers.constructor') },
-    { name: '"toString" as a question id', input: withAnswers({ ...quickFull, toString: 'x' }), expect: invalid('answers.toString') },
-    { name: 'answers from another questionnaire', input: () => ({ draftId: q(), locale: 'vi', answers: perCaseFull }), expect: invalid('answers.tong-thoi-gian') },
-    { name: 'multi-choice with an unknown option', input: withAnswers({ ...quickFull, overall: 1, problems: ['hacked'] }), expect: invalid('answers.problems') },
-    { name: 'multi-choice empty', input: withAnswers({ ...quickFull, overall: 2, problems: [] }), expect: invalid('answers.problems') },
-    { name: 'multi-choice with a repeat', input: withAnswers({ ...quickFull, overall: 2, problems: ['cho-lau', 'cho-lau'] }), expect: invalid('answers.problems') },
-    { name: 'multi-choice as a string', input: withAnswers({ ...quickFull, overall: 2, problems: 'cho-lau' }), expect: invalid('answers.problems') },
-    { name: 'comment with a NUL', input: withAnswers({ ...quickFull, comment: 'tốt\u0000' }), expect: invalid('answers.comment') },
-    { name: 'comment with an escape sequence', input: withAnswers({ ...quickFull, comment: 'ok \u001b[2J' }), expect: invalid('answers.comment') },
-    { name: 'comment with DEL', input: withAnswers({ ...quickFull, comment: 'ok\u007f' }), expect: invalid('answers.comment') },
-    { name: 'comment of only spaces', input: withAnswers({ ...quickFull, comment: '   \n ' }), expect: invalid('answers.comment') },
-    { name: 'comment over the question limit (501 chars)', input: withAnswers({ ...quickFull, comment: 'a'.repeat(501) }), expect: invalid('answers.comment') },
-    { name: '100k-char comment', input: withAnswers({ ...quickFull, comment: COMMENT_100K }), expect: invalid('answers.comment') },
-    { name: 'comment as a number', input: withAnswers({ ...quickFull, comment: 12 }), expect: invalid('answers.comment') },
-    { name: 'too many answers', input: withAnswers(Object.fromEntries(Array.from({ length: 61 }, (_, i) => [`q${i}`, 1]))), expect: invalid('answers') },
-    { name: 'a 65-char question id', input: withAnswers({ ...quickFull, ['q'.repeat(65)]: 1 }), expect: invalid(`answers.${'q'.repeat(65)}`) },
+    {
+      name: 'answer to an unknown question',
+      input: withAnswers({ ...quickFull, bonus: 5 }),
+      expect: invalid('answers.bonus'),
+    },
+    {
+      name: 'SQL-ish question id',
+      input: withAnswers({ ...quickFull, "overall'--": 5 }),
+      expect: invalid("answers.overall'--"),
+    },
+    {
+      name: '"constructor" as a question id',
+      input: withAnswers({ ...quickFull, constructor: 5 }),
+      expect: invalid('answers.constructor'),
+    },
+    {
+      name: '"toString" as a question id',
+      input: withAnswers({ ...quickFull, toString: 'x' }),
+      expect: invalid('answers.toString'),
+    },
+    {
+      name: 'answers from another questionnaire',
+      input: () => ({ draftId: q(), locale: 'vi', answers: perCaseFull }),
+      expect: invalid('answers.tong-thoi-gian'),
+    },
+    {
+      name: 'multi-choice with an unknown option',
+      input: withAnswers({ ...quickFull, overall: 1, problems: ['hacked'] }),
+      expect: invalid('answers.problems'),
+    },
+    {
+      name: 'multi-choice empty',
+      input: withAnswers({ ...quickFull, overall: 2, problems: [] }),
+      expect: invalid('answers.problems'),
+    },
+    {
+      name: 'multi-choice with a repeat',
+      input: withAnswers({ ...quickFull, overall: 2, problems: ['cho-lau', 'cho-lau'] }),
+      expect: invalid('answers.problems'),
+    },
+    {
+      name: 'multi-choice as a string',
+      input: withAnswers({ ...quickFull, overall: 2, problems: 'cho-lau' }),
+      expect: invalid('answers.problems'),
+    },
+    {
+      name: 'comment with a NUL',
+      input: withAnswers({ ...quickFull, comment: 'tốt\u0000' }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: 'comment with an escape sequence',
+      input: withAnswers({ ...quickFull, comment: 'ok \u001b[2J' }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: 'comment with DEL',
+      input: withAnswers({ ...quickFull, comment: 'ok\u007f' }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: 'comment of only spaces',
+      input: withAnswers({ ...quickFull, comment: '   \n ' }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: 'comment over the question limit (501 chars)',
+      input: withAnswers({ ...quickFull, comment: 'a'.repeat(501) }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: '100k-char comment',
+      input: withAnswers({ ...quickFull, comment: COMMENT_100K }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: 'comment as a number',
+      input: withAnswers({ ...quickFull, comment: 12 }),
+      expect: invalid('answers.comment'),
+    },
+    {
+      name: 'too many answers',
+      input: withAnswers(Object.fromEntries(Array.from({ length: 61 }, (_, i) => [`q${i}`, 1]))),
+      expect: invalid('answers'),
+    },
+    {
+      name: 'a 65-char question id',
+      input: withAnswers({ ...quickFull, ['q'.repeat(65)]: 1 }),
+      expect: invalid(`answers.${'q'.repeat(65)}`),
+    },
     // Refused at the answers object itself, whether or not the draft is complete (shared/answers.ts).
-    { name: '"__proto__" smuggling a required answer', input: withAnswers({ ...protoObject('{"overall": 5}'), attitude: 4, time: 2 }), expect: invalid('answers') },
-    { name: 'per-case indicator out of range', input: withAnswers({ ...perCaseFull, 'tong-thoi-gian': 3 }, () => drafts['per-case']), expect: invalid('answers.tong-thoi-gian') },
-    { name: 'yes/no as a number', input: withAnswers({ ...sipasNo, 'da-gop-y': 1 }, () => drafts.sipas), expect: invalid('answers.da-gop-y') },
+    {
+      name: '"__proto__" smuggling a required answer',
+      input: withAnswers({ ...protoObject('{"overall": 5}'), attitude: 4, time: 2 }),
+      expect: invalid('answers'),
+    },
+    {
+      name: 'per-case indicator out of range',
+      input: withAnswers({ ...perCaseFull, 'tong-thoi-gian': 3 }, () => drafts['per-case']),
+      expect: invalid('answers.tong-thoi-gian'),
+    },
+    {
+      name: 'yes/no as a number',
+      input: withAnswers({ ...sipasNo, 'da-gop-y': 1 }, () => drafts.sipas),
+      expect: invalid('answers.da-gop-y'),
+    },
     {
       name: 'sipas follow-up answered after "no"',
       input: withAnswers({ ...sipasNo, 'gop-y-de-dang': 4 }, () => drafts.sipas),
@@ -141,9 +294,17 @@ const draftCases = (method: 'submitResponse' | 'abandonResponse'): Case[] => {
     },
     ...(complete
       ? [
-          { name: 'a required answer missing', input: withAnswers({ overall: 5, time: 2 }), expect: invalid('answers.attitude') },
+          {
+            name: 'a required answer missing',
+            input: withAnswers({ overall: 5, time: 2 }),
+            expect: invalid('answers.attitude'),
+          },
           { name: 'no answers at all', input: withAnswers({}), expect: invalid('answers.overall') },
-          { name: 'a shown follow-up left unanswered', input: withAnswers({ ...quickFull, overall: 1 }), expect: invalid('answers.problems') },
+          {
+            name: 'a shown follow-up left unanswered',
+            input: withAnswers({ ...quickFull, overall: 1 }),
+            expect: invalid('answers.problems'),
+          },
         ]
       : []),
   ];
@@ -159,7 +320,11 @@ const badSessions: Case[] = [
   { name: 'huge session', input: () => ({ session: HUGE }), expect: invalid('session') },
   { name: 'numeric session', input: () => ({ session: 1234567890123456 }), expect: invalid('session') },
   { name: 'session as an object', input: () => ({ session: { $ne: null } }), expect: invalid('session') },
-  { name: 'a well-formed session never issued', input: () => ({ session: 'A'.repeat(32) }), expect: { code: 'session_expired' } },
+  {
+    name: 'a well-formed session never issued',
+    input: () => ({ session: 'A'.repeat(32) }),
+    expect: { code: 'session_expired' },
+  },
 ];
 
 const withSessionCases = (extra: Record<string, unknown>): Case[] =>
@@ -172,13 +337,19 @@ const withSessionCases = (extra: Record<string, unknown>): Case[] =>
   }));
 
 const procedureCodeCases = (method: 'setAssignment' | 'toggleFavourite'): Case[] => {
-  const s = (procedureCode: unknown, more: Record<string, unknown> = {}) => () => ({ session, procedureCode, ...more });
+  const s =
+    (procedureCode: unknown, more: Record<string, unknown> = {}) =>
+    () => ({ session, procedureCode, ...more });
   const cases: Case[] = [
     { name: 'missing procedure code', input: () => ({ session }), expect: invalid('procedureCode') },
     { name: 'short procedure code', input: s('1.00119'), expect: invalid('procedureCode') },
     { name: 'procedure code with a trailing space', input: s('1.001193 '), expect: invalid('procedureCode') },
     { name: 'lower-case extended code', input: s('2.000908.000.00.00.h61'), expect: invalid('procedureCode') },
-    { name: 'SQL-ish procedure code', input: s("1.001193'; DROP TABLE responses;--"), expect: invalid('procedureCode') },
+    {
+      name: 'SQL-ish procedure code',
+      input: s("1.001193'; DROP TABLE responses;--"),
+      expect: invalid('procedureCode'),
+    },
     { name: 'procedure code with a NUL', input: s('1.001193\u0000'), expect: invalid('procedureCode') },
     { name: 'numeric procedure code', input: s(1.001193), expect: invalid('procedureCode') },
     { name: 'procedure code as an array', input: s(['1.001193']), expect: invalid('procedureCode') },
@@ -193,12 +364,32 @@ const procedureCodeCases = (method: 'setAssignment' | 'toggleFavourite'): Case[]
     ...cases,
     { name: 'empty case number', input: s('1.001193', { caseNumber: '' }), expect: invalid('caseNumber') },
     { name: 'case number with a space', input: s('1.001193', { caseNumber: 'HS 001' }), expect: invalid('caseNumber') },
-    { name: 'path-like case number', input: s('1.001193', { caseNumber: '../../etc/passwd' }), expect: invalid('caseNumber') },
-    { name: 'SQL-ish case number', input: s('1.001193', { caseNumber: "1' OR '1'='1" }), expect: invalid('caseNumber') },
-    { name: 'case number with a NUL', input: s('1.001193', { caseNumber: 'HS001\u0000' }), expect: invalid('caseNumber') },
-    { name: '41-char case number', input: s('1.001193', { caseNumber: 'A'.repeat(41) }), expect: invalid('caseNumber') },
+    {
+      name: 'path-like case number',
+      input: s('1.001193', { caseNumber: '../../etc/passwd' }),
+      expect: invalid('caseNumber'),
+    },
+    {
+      name: 'SQL-ish case number',
+      input: s('1.001193', { caseNumber: "1' OR '1'='1" }),
+      expect: invalid('caseNumber'),
+    },
+    {
+      name: 'case number with a NUL',
+      input: s('1.001193', { caseNumber: 'HS001\u0000' }),
+      expect: invalid('caseNumber'),
+    },
+    {
+      name: '41-char case number',
+      input: s('1.001193', { caseNumber: 'A'.repeat(41) }),
+      expect: invalid('caseNumber'),
+    },
     { name: 'numeric case number', input: s('1.001193', { caseNumber: 12345 }), expect: invalid('caseNumber') },
-    { name: 'case number with Vietnamese letters', input: s('1.001193', { caseNumber: 'HỒSƠ-01' }), expect: invalid('caseNumber') },
+    {
+      name: 'case number with Vietnamese letters',
+      input: s('1.001193', { caseNumber: 'HỒSƠ-01' }),
+      expect: invalid('caseNumber'),
+    },
     { name: 'malformed officer id', input: s('1.001193', { officerId: 'cb 01' }), expect: invalid('officerId') },
     { name: 'unknown officer', input: s('1.001193', { officerId: 'cb99' }), expect: { code: 'not_found' } },
     { name: 'malformed counter id', input: s('1.001193', { counterId: '<script>' }), expect: invalid('counterId') },
@@ -210,7 +401,9 @@ const procedureCodeCases = (method: 'setAssignment' | 'toggleFavourite'): Case[]
 const perMethod: Record<KioskMethod, () => Case[]> = {
   getKioskState: () => [],
   getCatalog: () => [],
-  beginResponse: () => [{ name: 'a draftId of its own choosing', input: () => ({ draftId: UNKNOWN_UUID }), expect: ROOT }],
+  beginResponse: () => [
+    { name: 'a draftId of its own choosing', input: () => ({ draftId: UNKNOWN_UUID }), expect: ROOT },
+  ],
   submitResponse: () => draftCases('submitResponse'),
   abandonResponse: () => draftCases('abandonResponse'),
   staffUnlock: () =>
@@ -288,7 +481,17 @@ describe('dispatch: malformed and hostile input for every method', () => {
 
   it('an unknown method is a typed not_found, whatever its name', async () => {
     const before = snapshotDb(core.db);
-    for (const name of ['deleteAll', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'getKioskState ', 'GETKIOSKSTATE', HUGE]) {
+    for (const name of [
+      'deleteAll',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '',
+      'getKioskState ',
+      'GETKIOSKSTATE',
+      HUGE,
+    ]) {
       const r = await dispatch(core, name, {});
       expectRefused(r, { code: 'not_found' });
       if (!r.ok) expect(r.error.message.length).toBeLessThan(200);
@@ -308,7 +511,11 @@ describe('dispatch: malformed and hostile input for every method', () => {
   it('an abandon whose answers carry a "__proto__" key is refused', async () => {
     const b = okValue(await call(core, 'beginResponse', {}));
     const before = snapshotDb(core.db);
-    const r = await dispatch(core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: protoObject('{"bonus": 5}') });
+    const r = await dispatch(core, 'abandonResponse', {
+      draftId: b.draftId,
+      locale: 'vi',
+      answers: protoObject('{"bonus": 5}'),
+    });
     expectRefused(r, { code: 'invalid_input' });
     expect(snapshotDb(core.db)).toEqual(before);
   });
@@ -316,7 +523,12 @@ describe('dispatch: malformed and hostile input for every method', () => {
   it('a valid draft still submits after all that, with exactly the answers given (control)', async () => {
     const before = snapshotDb(core.db).responses!.count;
     const answers = { ...quickFull, comment: "O'Brien'); DROP TABLE responses;-- \u{1F44D} Tốt" };
-    const r = okValue((await dispatch(core, 'submitResponse', { draftId: drafts.quick, locale: 'vi', answers })) as Result<{ id: string; seq: number }>);
+    const r = okValue(
+      (await dispatch(core, 'submitResponse', { draftId: drafts.quick, locale: 'vi', answers })) as Result<{
+        id: string;
+        seq: number;
+      }>,
+    );
     expect(r.seq).toBe(before + 1);
     const row = core.db.prepare('SELECT answers FROM responses WHERE id = ?').get(r.id) as { answers: string };
     expect(JSON.parse(row.answers)).toEqual(answers);
@@ -351,46 +563,129 @@ describe('HTTP host: requests that never reach the API', () => {
     const r = await post('getKioskState', { headers: { origin: 'http://127.0.0.1:4780' } });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ ok: true, value: { deviceId: core.deviceId } });
-    const bare = await app.inject({ method: 'POST', url: '/api/getCatalog', headers: { host: 'localhost:4780', 'x-kiosk-token': TOKEN } });
+    const bare = await app.inject({
+      method: 'POST',
+      url: '/api/getCatalog',
+      headers: { host: 'localhost:4780', 'x-kiosk-token': TOKEN },
+    });
     expect(bare.statusCode).toBe(200);
     expect(bare.json()).toMatchObject({ ok: true });
   });
 
   type Bad = { name: string; status: number; request: () => ReturnType<typeof post> };
   const bad: Bad[] = [
-    { name: 'no token', status: 401, request: async () => post('submitResponse', { headers: { 'x-kiosk-token': '' }, payload: await validSubmit() }) },
+    {
+      name: 'no token',
+      status: 401,
+      request: async () => post('submitResponse', { headers: { 'x-kiosk-token': '' }, payload: await validSubmit() }),
+    },
     {
       name: 'no token header at all',
       status: 401,
       request: async () =>
-        app.inject({ method: 'POST', url: '/api/submitResponse', headers: { host: '127.0.0.1', 'content-type': 'application/json' }, payload: await validSubmit() }),
+        app.inject({
+          method: 'POST',
+          url: '/api/submitResponse',
+          headers: { host: '127.0.0.1', 'content-type': 'application/json' },
+          payload: await validSubmit(),
+        }),
     },
-    { name: 'wrong token, same length', status: 401, request: async () => post('submitResponse', { headers: { 'x-kiosk-token': TOKEN.replace(/.$/, 'X') }, payload: await validSubmit() }) },
-    { name: 'wrong token, longer', status: 401, request: async () => post('submitResponse', { headers: { 'x-kiosk-token': `${TOKEN}x` }, payload: await validSubmit() }) },
-    { name: 'token in the query string only', status: 401, request: async () => app.inject({ method: 'POST', url: `/api/getKioskState?token=${TOKEN}`, headers: { host: '127.0.0.1' } }) },
-    { name: 'wrong Host (DNS rebinding)', status: 403, request: async () => post('submitResponse', { headers: { host: 'evil.example:4780' }, payload: await validSubmit() }) },
-    { name: 'Host that only starts with localhost', status: 403, request: async () => post('submitResponse', { headers: { host: 'localhost.evil.example' }, payload: await validSubmit() }) },
-    { name: 'Host of the LAN address', status: 403, request: async () => post('getKioskState', { headers: { host: '192.168.1.20:4780' } }) },
-    { name: 'foreign Origin', status: 403, request: async () => post('submitResponse', { headers: { origin: 'http://evil.example' }, payload: await validSubmit() }) },
-    { name: 'Origin "null" (sandboxed frame, file://)', status: 403, request: async () => post('submitResponse', { headers: { origin: 'null' }, payload: await validSubmit() }) },
-    { name: 'Origin on another port', status: 403, request: async () => post('submitResponse', { headers: { origin: 'http://127.0.0.1:9999' }, payload: await validSubmit() }) },
+    {
+      name: 'wrong token, same length',
+      status: 401,
+      request: async () =>
+        post('submitResponse', {
+          headers: { 'x-kiosk-token': TOKEN.replace(/.$/, 'X') },
+          payload: await validSubmit(),
+        }),
+    },
+    {
+      name: 'wrong token, longer',
+      status: 401,
+      request: async () =>
+        post('submitResponse', { headers: { 'x-kiosk-token': `${TOKEN}x` }, payload: await validSubmit() }),
+    },
+    {
+      name: 'token in the query string only',
+      status: 401,
+      request: async () =>
+        app.inject({ method: 'POST', url: `/api/getKioskState?token=${TOKEN}`, headers: { host: '127.0.0.1' } }),
+    },
+    {
+      name: 'wrong Host (DNS rebinding)',
+      status: 403,
+      request: async () =>
+        post('submitResponse', { headers: { host: 'evil.example:4780' }, payload: await validSubmit() }),
+    },
+    {
+      name: 'Host that only starts with localhost',
+      status: 403,
+      request: async () =>
+        post('submitResponse', { headers: { host: 'localhost.evil.example' }, payload: await validSubmit() }),
+    },
+    {
+      name: 'Host of the LAN address',
+      status: 403,
+      request: async () => post('getKioskState', { headers: { host: '192.168.1.20:4780' } }),
+    },
+    {
+      name: 'foreign Origin',
+      status: 403,
+      request: async () =>
+        post('submitResponse', { headers: { origin: 'http://evil.example' }, payload: await validSubmit() }),
+    },
+    {
+      name: 'Origin "null" (sandboxed frame, file://)',
+      status: 403,
+      request: async () => post('submitResponse', { headers: { origin: 'null' }, payload: await validSubmit() }),
+    },
+    {
+      name: 'Origin on another port',
+      status: 403,
+      request: async () =>
+        post('submitResponse', { headers: { origin: 'http://127.0.0.1:9999' }, payload: await validSubmit() }),
+    },
     { name: 'broken JSON', status: 400, request: async () => post('submitResponse', { payload: '{"draftId": ' }) },
-    { name: 'JSON with "__proto__"', status: 400, request: async () => post('submitResponse', { payload: `{"__proto__": {"x": 1}, "draftId": "${UNKNOWN_UUID}"}` }) },
-    { name: 'text/plain body', status: 415, request: async () => post('submitResponse', { headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(await validSubmit()) }) },
+    {
+      name: 'JSON with "__proto__"',
+      status: 400,
+      request: async () => post('submitResponse', { payload: `{"__proto__": {"x": 1}, "draftId": "${UNKNOWN_UUID}"}` }),
+    },
+    {
+      name: 'text/plain body',
+      status: 415,
+      request: async () =>
+        post('submitResponse', {
+          headers: { 'content-type': 'text/plain' },
+          payload: JSON.stringify(await validSubmit()),
+        }),
+    },
     {
       name: 'form-encoded body',
       status: 415,
-      request: async () => post('getKioskState', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' }),
+      request: async () =>
+        post('getKioskState', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' }),
     },
     {
       name: 'body over the limit',
       status: 413,
       request: async () => {
         const v = await validSubmit();
-        return post('submitResponse', { payload: JSON.stringify({ ...v, answers: { ...v.answers, comment: 'ố'.repeat(200_000) } }) });
+        return post('submitResponse', {
+          payload: JSON.stringify({ ...v, answers: { ...v.answers, comment: 'ố'.repeat(200_000) } }),
+        });
       },
     },
-    { name: 'GET instead of POST', status: 404, request: async () => app.inject({ method: 'GET', url: '/api/getKioskState', headers: { host: '127.0.0.1', 'x-kiosk-token': TOKEN } }) },
+    {
+      name: 'GET instead of POST',
+      status: 404,
+      request: async () =>
+        app.inject({
+          method: 'GET',
+          url: '/api/getKioskState',
+          headers: { host: '127.0.0.1', 'x-kiosk-token': TOKEN },
+        }),
+    },
   ];
 
   for (const b of bad) {

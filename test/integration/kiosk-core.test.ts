@@ -9,11 +9,26 @@ import { setSetting } from '../../electron/core/store/settings.ts';
 import { checkAnswers } from '../../shared/answers.ts';
 import { questionnaireFor } from '../../shared/catalog.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
-import { type FakeClock, buildAnswers, call, errorOf, fakeClock, okValue, prng, rowCount, silentLog } from '../support/kiosk.ts';
+import {
+  type FakeClock,
+  buildAnswers,
+  call,
+  errorOf,
+  fakeClock,
+  okValue,
+  prng,
+  rowCount,
+  silentLog,
+} from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+afterEach(() =>
+  cleanups
+    .splice(0)
+    .reverse()
+    .forEach((c) => c()),
+);
 
 const STAFF_PIN = '1357';
 /** Wrong PINs that cannot appear by chance inside a logged number. */
@@ -41,7 +56,8 @@ const setup = (clock: FakeClock = fakeClock()) => {
 };
 
 type Row = Record<string, unknown>;
-const rowById = (core: KioskCore, id: string): Row | undefined => core.db.prepare('SELECT * FROM responses WHERE id = ?').get(id) as Row | undefined;
+const rowById = (core: KioskCore, id: string): Row | undefined =>
+  core.db.prepare('SELECT * FROM responses WHERE id = ?').get(id) as Row | undefined;
 
 const unlock = async (core: KioskCore) => okValue(await call(core, 'staffUnlock', { pin: STAFF_PIN })).session;
 
@@ -69,7 +85,8 @@ describe('respondent flow', () => {
     expect(questionnaireIds.sort()).toEqual(['per-case', 'quick', 'sipas']);
     const session = await unlock(k.core);
     const rng = prng(42);
-    const stored: { id: string; seq: number; q: Questionnaire; answers: Record<string, unknown>; procedure: string }[] = [];
+    const stored: { id: string; seq: number; q: Questionnaire; answers: Record<string, unknown>; procedure: string }[] =
+      [];
     for (const qid of questionnaireIds) {
       const procedureCode = map.get(qid)!;
       const assignment = okValue(await call(k.core, 'setAssignment', { session, procedureCode }));
@@ -115,12 +132,25 @@ describe('respondent flow', () => {
     const { map } = await procedureFor(k.core);
     const session = await unlock(k.core);
     const first = okValue(
-      await call(k.core, 'setAssignment', { session, procedureCode: map.get('quick')!, caseNumber: 'HS-2026/001', officerId: 'cb01', counterId: 'q1' }),
+      await call(k.core, 'setAssignment', {
+        session,
+        procedureCode: map.get('quick')!,
+        caseNumber: 'HS-2026/001',
+        officerId: 'cb01',
+        counterId: 'q1',
+      }),
     );
     const begun = okValue(await call(k.core, 'beginResponse', {}));
     expect(begun.assignment).toEqual(first);
 
-    const second = okValue(await call(k.core, 'setAssignment', { session, procedureCode: map.get('sipas')!, caseNumber: 'HS-2026/002', officerId: 'cb02' }));
+    const second = okValue(
+      await call(k.core, 'setAssignment', {
+        session,
+        procedureCode: map.get('sipas')!,
+        caseNumber: 'HS-2026/002',
+        officerId: 'cb02',
+      }),
+    );
     expect(second.questionnaireId).toBe('sipas');
 
     const answers = buildAnswers(begun.questionnaire, { fixed: { overall: 5 } });
@@ -137,7 +167,12 @@ describe('respondent flow', () => {
     });
 
     const next = okValue(await call(k.core, 'beginResponse', {}));
-    expect(next.assignment).toMatchObject({ procedureCode: map.get('sipas'), caseNumber: 'HS-2026/002', officerId: 'cb02', counterId: null });
+    expect(next.assignment).toMatchObject({
+      procedureCode: map.get('sipas'),
+      caseNumber: 'HS-2026/002',
+      officerId: 'cb02',
+      counterId: null,
+    });
     expect(next.questionnaire.id).toBe('sipas');
   });
 
@@ -151,7 +186,13 @@ describe('respondent flow', () => {
     const again = okValue(await call(k.core, 'submitResponse', { draftId: begun.draftId, locale: 'vi', answers }));
     expect(again).toEqual(first);
     // Even a retry carrying different answers cannot change what was stored.
-    const changed = okValue(await call(k.core, 'submitResponse', { draftId: begun.draftId, locale: 'en', answers: buildAnswers(begun.questionnaire, { rng: prng(9) }) }));
+    const changed = okValue(
+      await call(k.core, 'submitResponse', {
+        draftId: begun.draftId,
+        locale: 'en',
+        answers: buildAnswers(begun.questionnaire, { rng: prng(9) }),
+      }),
+    );
     expect(changed).toEqual(first);
     expect(rowCount(k.core.db, 'responses')).toBe(1);
     expect(rowById(k.core, first.id)).toEqual(before);
@@ -161,9 +202,19 @@ describe('respondent flow', () => {
     const k = setup();
     const begun = okValue(await call(k.core, 'beginResponse', {}));
     const answers = buildAnswers(begun.questionnaire);
-    expect(errorOf(await call(k.core, 'submitResponse', { draftId: '01890000-0000-7000-8000-000000000000', locale: 'vi', answers })).code).toBe('draft_unknown');
+    expect(
+      errorOf(
+        await call(k.core, 'submitResponse', {
+          draftId: '01890000-0000-7000-8000-000000000000',
+          locale: 'vi',
+          answers,
+        }),
+      ).code,
+    ).toBe('draft_unknown');
     k.reopen();
-    expect(errorOf(await call(k.core, 'submitResponse', { draftId: begun.draftId, locale: 'vi', answers })).code).toBe('draft_unknown');
+    expect(errorOf(await call(k.core, 'submitResponse', { draftId: begun.draftId, locale: 'vi', answers })).code).toBe(
+      'draft_unknown',
+    );
     expect(rowCount(k.core.db, 'responses')).toBe(0);
   });
 
@@ -176,9 +227,15 @@ describe('respondent flow', () => {
     const kept = okValue(await call(k.core, 'abandonResponse', { draftId: walked.draftId, locale: 'vi', answers: {} }));
     k.reopen();
     expect(okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers }))).toEqual(first);
-    expect(okValue(await call(k.core, 'abandonResponse', { draftId: walked.draftId, locale: 'vi', answers: {} }))).toEqual(kept);
+    expect(
+      okValue(await call(k.core, 'abandonResponse', { draftId: walked.draftId, locale: 'vi', answers: {} })),
+    ).toEqual(kept);
     expect(setSetting(k.core.db, 'abandonedPolicy', 'discard')).toEqual({ ok: true });
-    expect(okValue(await call(k.core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: {} }))).toEqual({ stored: true, id: first.id, seq: first.seq });
+    expect(okValue(await call(k.core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: {} }))).toEqual({
+      stored: true,
+      id: first.id,
+      seq: first.seq,
+    });
     expect(rowCount(k.core.db, 'responses')).toBe(2);
   });
 
@@ -187,15 +244,21 @@ describe('respondent flow', () => {
     const b = okValue(await call(k.core, 'beginResponse', {}));
     const full = buildAnswers(b.questionnaire);
     const partial = buildAnswers(b.questionnaire, { limit: 1 });
-    const abandoned = okValue(await call(k.core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: partial }));
+    const abandoned = okValue(
+      await call(k.core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: partial }),
+    );
     expect(abandoned.stored).toBe(true);
     const late = errorOf(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers: full }));
     expect(late.code).toBe('draft_unknown');
     expect(late.message).toMatch(/abandoned/);
     // Also after a restart, when only the database remembers it.
     k.reopen();
-    expect(errorOf(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers: full })).code).toBe('draft_unknown');
-    expect(k.core.db.prepare('SELECT status, answers FROM responses').all()).toEqual([{ status: 'abandoned', answers: JSON.stringify(partial) }]);
+    expect(
+      errorOf(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers: full })).code,
+    ).toBe('draft_unknown');
+    expect(k.core.db.prepare('SELECT status, answers FROM responses').all()).toEqual([
+      { status: 'abandoned', answers: JSON.stringify(partial) },
+    ]);
   });
 
   it('abandon with policy keep stores the partial answers as abandoned; with discard nothing is stored', async () => {
@@ -203,9 +266,16 @@ describe('respondent flow', () => {
     const begun = okValue(await call(k.core, 'beginResponse', {}));
     const partial = buildAnswers(begun.questionnaire, { limit: 2 });
     expect(Object.keys(partial)).toHaveLength(2);
-    const kept = okValue(await call(k.core, 'abandonResponse', { draftId: begun.draftId, locale: 'vi', answers: partial }));
+    const kept = okValue(
+      await call(k.core, 'abandonResponse', { draftId: begun.draftId, locale: 'vi', answers: partial }),
+    );
     expect(kept).toEqual({ stored: true, id: begun.draftId, seq: 1 });
-    expect(rowById(k.core, begun.draftId)).toMatchObject({ status: 'abandoned', seq: 1, answers: JSON.stringify(partial), flags: 0 });
+    expect(rowById(k.core, begun.draftId)).toMatchObject({
+      status: 'abandoned',
+      seq: 1,
+      answers: JSON.stringify(partial),
+      flags: 0,
+    });
     // A partial answer set is fine for an abandoned response, not for a complete one.
     const b2 = okValue(await call(k.core, 'beginResponse', {}));
     const e = errorOf(await call(k.core, 'submitResponse', { draftId: b2.draftId, locale: 'vi', answers: partial }));
@@ -213,19 +283,37 @@ describe('respondent flow', () => {
 
     expect(setSetting(k.core.db, 'abandonedPolicy', 'discard')).toEqual({ ok: true });
     const before = rowCount(k.core.db, 'responses');
-    const discarded = okValue(await call(k.core, 'abandonResponse', { draftId: b2.draftId, locale: 'vi', answers: partial }));
+    const discarded = okValue(
+      await call(k.core, 'abandonResponse', { draftId: b2.draftId, locale: 'vi', answers: partial }),
+    );
     expect(discarded).toEqual({ stored: false, id: null, seq: null });
     expect(rowCount(k.core.db, 'responses')).toBe(before);
     // The draft is gone: neither a second abandon nor a late submit stores it.
-    expect(errorOf(await call(k.core, 'abandonResponse', { draftId: b2.draftId, locale: 'vi', answers: partial })).code).toBe('draft_unknown');
-    expect(errorOf(await call(k.core, 'submitResponse', { draftId: b2.draftId, locale: 'vi', answers: buildAnswers(b2.questionnaire) })).code).toBe(
-      'draft_unknown',
-    );
+    expect(
+      errorOf(await call(k.core, 'abandonResponse', { draftId: b2.draftId, locale: 'vi', answers: partial })).code,
+    ).toBe('draft_unknown');
+    expect(
+      errorOf(
+        await call(k.core, 'submitResponse', {
+          draftId: b2.draftId,
+          locale: 'vi',
+          answers: buildAnswers(b2.questionnaire),
+        }),
+      ).code,
+    ).toBe('draft_unknown');
     expect(rowCount(k.core.db, 'responses')).toBe(before);
     // The next stored response continues the sequence without a gap.
     const b3 = okValue(await call(k.core, 'beginResponse', {}));
     k.clock.advance(CALM_MS);
-    expect(okValue(await call(k.core, 'submitResponse', { draftId: b3.draftId, locale: 'vi', answers: buildAnswers(b3.questionnaire) })).seq).toBe(2);
+    expect(
+      okValue(
+        await call(k.core, 'submitResponse', {
+          draftId: b3.draftId,
+          locale: 'vi',
+          answers: buildAnswers(b3.questionnaire),
+        }),
+      ).seq,
+    ).toBe(2);
     expect(sequenceGaps(k.core.db)).toEqual([]);
   });
 
@@ -237,11 +325,15 @@ describe('respondent flow', () => {
       const b = okValue(await call(k.core, 'beginResponse', {}));
       const answers = buildAnswers(b.questionnaire);
       const done = okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers }));
-      const abandoned = okValue(await call(k.core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: {} }));
+      const abandoned = okValue(
+        await call(k.core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers: {} }),
+      );
       expect(abandoned).toEqual({ stored: true, id: done.id, seq: done.seq });
       expect(rowById(k.core, done.id)).toMatchObject({ status: 'complete' });
       // The reply to the submit may have been lost: a retry still gets the stored id and seq.
-      expect(okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers }))).toEqual(done);
+      expect(okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers }))).toEqual(
+        done,
+      );
     }
     expect(rowCount(k.core.db, 'responses')).toBe(2);
   });
@@ -252,7 +344,13 @@ describe('flags', () => {
     const b = okValue(await call(k.core, 'beginResponse', {}));
     k.clock.advance(10_000);
     beforeSubmit?.();
-    return okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers: buildAnswers(b.questionnaire) }));
+    return okValue(
+      await call(k.core, 'submitResponse', {
+        draftId: b.draftId,
+        locale: 'vi',
+        answers: buildAnswers(b.questionnaire),
+      }),
+    );
   };
 
   it('flags a complete response closer than minSecondsBetweenResponses to the previous one, and not one farther', async () => {
@@ -274,13 +372,21 @@ describe('flags', () => {
     // Just inside the window (29.999 s) still counts as rapid.
     const b = okValue(await call(k.core, 'beginResponse', {}));
     k.clock.advance(29_999);
-    const fourth = okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers: buildAnswers(b.questionnaire) }));
+    const fourth = okValue(
+      await call(k.core, 'submitResponse', {
+        draftId: b.draftId,
+        locale: 'vi',
+        answers: buildAnswers(b.questionnaire),
+      }),
+    );
     expect(fourth.flags.rapidRepeat).toBe(true);
 
     // Abandoned responses are never rapid repeats, and do not restart the window.
     k.clock.advance(31_000);
     const ab = okValue(await call(k.core, 'beginResponse', {}));
-    const abandoned = okValue(await call(k.core, 'abandonResponse', { draftId: ab.draftId, locale: 'vi', answers: {} }));
+    const abandoned = okValue(
+      await call(k.core, 'abandonResponse', { draftId: ab.draftId, locale: 'vi', answers: {} }),
+    );
     expect(rowById(k.core, abandoned.id!)).toMatchObject({ status: 'abandoned', flags: 0 });
     const fifth = await completeOne(k);
     expect(fifth.flags.rapidRepeat).toBe(false);
@@ -340,7 +446,9 @@ describe('staff PIN', () => {
     expect(Date.parse(r.expiresAt)).toBe(k.clock.now() + 120_000);
     expect(errorOf(await call(k.core, 'staffUnlock', { pin: '924680' })).code).toBe('bad_pin');
     // The PIN is not stored in clear anywhere.
-    const dump = JSON.stringify(k.core.db.prepare('SELECT * FROM settings').all()) + JSON.stringify(k.core.db.prepare('SELECT * FROM state').all());
+    const dump =
+      JSON.stringify(k.core.db.prepare('SELECT * FROM settings').all()) +
+      JSON.stringify(k.core.db.prepare('SELECT * FROM state').all());
     expect(dump).not.toContain(`"${STAFF_PIN}"`);
     expect(dump).toContain('scrypt');
   });
@@ -374,7 +482,10 @@ describe('staff PIN', () => {
     e = errorOf(await call(k.core, 'staffUnlock', { pin: WRONG[3] }));
     expect(e).toMatchObject({ code: 'bad_pin', attemptsLeft: 0, lockedForMs: 2 * BASE_LOCK_MS });
     k.reopen();
-    expect(errorOf(await call(k.core, 'staffUnlock', { pin: STAFF_PIN }))).toMatchObject({ code: 'locked', retryAfterMs: 2 * BASE_LOCK_MS });
+    expect(errorOf(await call(k.core, 'staffUnlock', { pin: STAFF_PIN }))).toMatchObject({
+      code: 'locked',
+      retryAfterMs: 2 * BASE_LOCK_MS,
+    });
     k.clock.advance(2 * BASE_LOCK_MS);
     e = errorOf(await call(k.core, 'staffUnlock', { pin: WRONG[4] }));
     expect(e).toMatchObject({ code: 'bad_pin', lockedForMs: 4 * BASE_LOCK_MS });
@@ -382,7 +493,11 @@ describe('staff PIN', () => {
     // Once the lock has passed, the right PIN unlocks and clears the count.
     k.clock.advance(4 * BASE_LOCK_MS);
     okValue(await call(k.core, 'staffUnlock', { pin: STAFF_PIN }));
-    expect(errorOf(await call(k.core, 'staffUnlock', { pin: WRONG[5] }))).toMatchObject({ code: 'bad_pin', attemptsLeft: 2, lockedForMs: 0 });
+    expect(errorOf(await call(k.core, 'staffUnlock', { pin: WRONG[5] }))).toMatchObject({
+      code: 'bad_pin',
+      attemptsLeft: 2,
+      lockedForMs: 0,
+    });
 
     const failed = auditActions(k.core, 'pin_failed');
     expect(failed.map((r) => [r.actor, (r.details as { failures: number }).failures])).toEqual([
@@ -410,11 +525,15 @@ describe('staff PIN', () => {
     okValue(await call(k.core, 'staffContext', { session }));
     k.clock.advance(120_001);
     expect(errorOf(await call(k.core, 'staffContext', { session })).code).toBe('session_expired');
-    expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001193' })).code).toBe('session_expired');
+    expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001193' })).code).toBe(
+      'session_expired',
+    );
 
     const s2 = await unlock(k.core);
     okValue(await call(k.core, 'staffLock', { session: s2 }));
-    expect(errorOf(await call(k.core, 'toggleFavourite', { session: s2, procedureCode: '1.001193' })).code).toBe('session_expired');
+    expect(errorOf(await call(k.core, 'toggleFavourite', { session: s2, procedureCode: '1.001193' })).code).toBe(
+      'session_expired',
+    );
     // Sessions live in memory only: a restart ends them.
     const s3 = await unlock(k.core);
     k.reopen();
@@ -427,13 +546,23 @@ describe('staff panel', () => {
   it('setAssignment refuses an unknown procedure, officer or counter and writes nothing', async () => {
     const k = setup();
     const session = await unlock(k.core);
-    const before = [rowCount(k.core.db, 'audit_log'), rowCount(k.core.db, 'procedure_usage'), JSON.stringify(k.core.db.prepare('SELECT * FROM state').all())];
+    const before = [
+      rowCount(k.core.db, 'audit_log'),
+      rowCount(k.core.db, 'procedure_usage'),
+      JSON.stringify(k.core.db.prepare('SELECT * FROM state').all()),
+    ];
     expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '9.999999' })).code).toBe('not_found');
-    expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001193', officerId: 'cb99' })).code).toBe('not_found');
-    expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001193', counterId: 'q9' })).code).toBe('not_found');
-    expect([rowCount(k.core.db, 'audit_log'), rowCount(k.core.db, 'procedure_usage'), JSON.stringify(k.core.db.prepare('SELECT * FROM state').all())]).toEqual(
-      before,
-    );
+    expect(
+      errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001193', officerId: 'cb99' })).code,
+    ).toBe('not_found');
+    expect(
+      errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001193', counterId: 'q9' })).code,
+    ).toBe('not_found');
+    expect([
+      rowCount(k.core.db, 'audit_log'),
+      rowCount(k.core.db, 'procedure_usage'),
+      JSON.stringify(k.core.db.prepare('SELECT * FROM state').all()),
+    ]).toEqual(before);
     expect(okValue(await call(k.core, 'beginResponse', {})).assignment.procedureCode).toBe('1.001193');
   });
 
@@ -442,12 +571,28 @@ describe('staff panel', () => {
     const { map } = await procedureFor(k.core);
     const session = await unlock(k.core);
     const code = map.get('sipas')!;
-    const a = okValue(await call(k.core, 'setAssignment', { session, procedureCode: code, caseNumber: '000.00.12.H61-260302-0001', counterId: 'q2' }));
-    expect(a).toMatchObject({ procedureCode: code, questionnaireId: 'sipas', caseNumber: '000.00.12.H61-260302-0001', counterId: 'q2', officerId: null });
+    const a = okValue(
+      await call(k.core, 'setAssignment', {
+        session,
+        procedureCode: code,
+        caseNumber: '000.00.12.H61-260302-0001',
+        counterId: 'q2',
+      }),
+    );
+    expect(a).toMatchObject({
+      procedureCode: code,
+      questionnaireId: 'sipas',
+      caseNumber: '000.00.12.H61-260302-0001',
+      counterId: 'q2',
+      officerId: null,
+    });
     expect(a.setAt).toBe(new Date(k.clock.now()).toISOString());
     const entries = auditActions(k.core, 'set_assignment');
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ actor: 'staff', details: { procedureCode: code, caseNumber: '000.00.12.H61-260302-0001', counterId: 'q2' } });
+    expect(entries[0]).toMatchObject({
+      actor: 'staff',
+      details: { procedureCode: code, caseNumber: '000.00.12.H61-260302-0001', counterId: 'q2' },
+    });
     expect(okValue(await call(k.core, 'beginResponse', {})).assignment).toEqual(a);
     k.reopen();
     expect(okValue(await call(k.core, 'beginResponse', {})).assignment).toEqual(a);
@@ -470,15 +615,24 @@ describe('staff panel', () => {
     expect(ctx.counters.map((c) => c.id)).toEqual(['q1', 'q2']);
     expect(ctx.assignment.procedureCode).toBe('1.000894');
 
-    expect(okValue(await call(k.core, 'toggleFavourite', { session, procedureCode: '2.000908' })).favourites).toEqual(['2.000908']);
-    expect(okValue(await call(k.core, 'toggleFavourite', { session, procedureCode: '1.001193' })).favourites).toEqual(['1.001193', '2.000908']);
-    expect(okValue(await call(k.core, 'toggleFavourite', { session, procedureCode: '2.000908' })).favourites).toEqual(['1.001193']);
+    expect(okValue(await call(k.core, 'toggleFavourite', { session, procedureCode: '2.000908' })).favourites).toEqual([
+      '2.000908',
+    ]);
+    expect(okValue(await call(k.core, 'toggleFavourite', { session, procedureCode: '1.001193' })).favourites).toEqual([
+      '1.001193',
+      '2.000908',
+    ]);
+    expect(okValue(await call(k.core, 'toggleFavourite', { session, procedureCode: '2.000908' })).favourites).toEqual([
+      '1.001193',
+    ]);
     // Favouriting a procedure does not make it "recent".
     ctx = okValue(await call(k.core, 'staffContext', { session }));
     expect(ctx.favourites).toEqual(['1.001193']);
     expect(ctx.recent).toEqual(['1.000894', '1.001612', '2.000908']);
     // A procedure that is not in the catalog cannot be made a favourite.
-    expect(errorOf(await call(k.core, 'toggleFavourite', { session, procedureCode: '9.999999' })).code).toBe('not_found');
+    expect(errorOf(await call(k.core, 'toggleFavourite', { session, procedureCode: '9.999999' })).code).toBe(
+      'not_found',
+    );
     k.reopen();
     const s2 = await unlock(k.core);
     expect(okValue(await call(k.core, 'staffContext', { session: s2 })).favourites).toEqual(['1.001193']);
@@ -492,7 +646,15 @@ describe('persistence', () => {
     for (let i = 0; i < 5; i++) {
       k.clock.advance(CALM_MS);
       const b = okValue(await call(k.core, 'beginResponse', {}));
-      ids.push(okValue(await call(k.core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers: buildAnswers(b.questionnaire, { rng: prng(i) }) })).id);
+      ids.push(
+        okValue(
+          await call(k.core, 'submitResponse', {
+            draftId: b.draftId,
+            locale: 'vi',
+            answers: buildAnswers(b.questionnaire, { rng: prng(i) }),
+          }),
+        ).id,
+      );
     }
     const other = openDatabase(databasePath(k.dir), { readonly: true });
     try {

@@ -6,7 +6,17 @@ import { LATEST_SCHEMA_VERSION } from '../../electron/core/db/migrations.ts';
 import { type KioskCore, databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { listResponses } from '../../electron/core/store/responses.ts';
 import type { StoredResponse } from '../../shared/response.ts';
-import { buildAnswers, call, errorOf, fakeClock, kioskctl, kioskctlAsync, okValue, prng, silentLog } from '../support/kiosk.ts';
+import {
+  buildAnswers,
+  call,
+  errorOf,
+  fakeClock,
+  kioskctl,
+  kioskctlAsync,
+  okValue,
+  prng,
+  silentLog,
+} from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 
 /** Each kioskctl run is a fresh Node process (~0.5 s, several seconds on a loaded machine). */
@@ -26,19 +36,23 @@ const respond = async (status: 'complete' | 'abandoned', seed: number) => {
   clock.advance(60_000);
   const b = okValue(await call(core, 'beginResponse', {}));
   const answers = buildAnswers(b.questionnaire, { rng: prng(seed), limit: status === 'abandoned' ? 1 : undefined });
-  if (status === 'complete') return okValue(await call(core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers })).id;
+  if (status === 'complete')
+    return okValue(await call(core, 'submitResponse', { draftId: b.draftId, locale: 'vi', answers })).id;
   return okValue(await call(core, 'abandonResponse', { draftId: b.draftId, locale: 'vi', answers })).id!;
 };
 
 const auditRows = (action: string) =>
-  (core.db.prepare("SELECT actor, details FROM audit_log WHERE action = ? AND actor = 'kioskctl' ORDER BY id").all(action) as { actor: string; details: string }[]).map(
-    (r) => JSON.parse(r.details) as Record<string, unknown>,
-  );
+  (
+    core.db
+      .prepare("SELECT actor, details FROM audit_log WHERE action = ? AND actor = 'kioskctl' ORDER BY id")
+      .all(action) as { actor: string; details: string }[]
+  ).map((r) => JSON.parse(r.details) as Record<string, unknown>);
 
 beforeAll(async () => {
   t = tempDir('kiosk-ctl-');
   core = openKioskCore({ dataDir: t.dir, clock, log: silentLog });
-  for (const [i, s] of (['complete', 'complete', 'abandoned', 'complete'] as const).entries()) ids.push(await respond(s, i));
+  for (const [i, s] of (['complete', 'complete', 'abandoned', 'complete'] as const).entries())
+    ids.push(await respond(s, i));
 });
 
 afterAll(() => {
@@ -98,16 +112,43 @@ describe('kioskctl set-procedure', { timeout: SLOW }, () => {
     expect(before.assignment.procedureCode).toBe('1.001193');
     const r = kioskctl(t.dir, 'set-procedure', '1.001612', '--case', 'HS-2026/0042', '--json');
     const out = json<Record<string, unknown>>(r);
-    expect(out).toMatchObject({ procedureCode: '1.001612', fieldCode: 'dang-ky-kinh-doanh', questionnaireId: 'sipas', caseNumber: 'HS-2026/0042' });
+    expect(out).toMatchObject({
+      procedureCode: '1.001612',
+      fieldCode: 'dang-ky-kinh-doanh',
+      questionnaireId: 'sipas',
+      caseNumber: 'HS-2026/0042',
+    });
 
     const next = okValue(await call(core, 'beginResponse', {}));
-    expect(next.assignment).toMatchObject({ procedureCode: '1.001612', caseNumber: 'HS-2026/0042', questionnaireId: 'sipas' });
+    expect(next.assignment).toMatchObject({
+      procedureCode: '1.001612',
+      caseNumber: 'HS-2026/0042',
+      questionnaireId: 'sipas',
+    });
     expect(next.questionnaire.id).toBe('sipas');
     // The respondent who began before the switch keeps the old procedure.
-    const stored = okValue(await call(core, 'submitResponse', { draftId: before.draftId, locale: 'vi', answers: buildAnswers(before.questionnaire) }));
-    expect(listResponses(core.db, core.deviceId).find((x) => x.id === stored.id)).toMatchObject({ procedureCode: '1.001193', caseNumber: null });
-    const s2 = okValue(await call(core, 'submitResponse', { draftId: next.draftId, locale: 'vi', answers: buildAnswers(next.questionnaire) }));
-    expect(listResponses(core.db, core.deviceId).find((x) => x.id === s2.id)).toMatchObject({ procedureCode: '1.001612', caseNumber: 'HS-2026/0042' });
+    const stored = okValue(
+      await call(core, 'submitResponse', {
+        draftId: before.draftId,
+        locale: 'vi',
+        answers: buildAnswers(before.questionnaire),
+      }),
+    );
+    expect(listResponses(core.db, core.deviceId).find((x) => x.id === stored.id)).toMatchObject({
+      procedureCode: '1.001193',
+      caseNumber: null,
+    });
+    const s2 = okValue(
+      await call(core, 'submitResponse', {
+        draftId: next.draftId,
+        locale: 'vi',
+        answers: buildAnswers(next.questionnaire),
+      }),
+    );
+    expect(listResponses(core.db, core.deviceId).find((x) => x.id === s2.id)).toMatchObject({
+      procedureCode: '1.001612',
+      caseNumber: 'HS-2026/0042',
+    });
 
     expect(auditRows('set_assignment').at(-1)).toMatchObject({ procedureCode: '1.001612', caseNumber: 'HS-2026/0042' });
     expect(json<{ procedure: { code: string } }>(kioskctl(t.dir, 'status', '--json')).procedure.code).toBe('1.001612');
@@ -153,7 +194,10 @@ describe('kioskctl verify', { timeout: SLOW }, () => {
     expect(good.code, good.stderr).toBe(0);
     const n = listResponses(core.db, core.deviceId).length;
     expect(good.stdout).toContain(`ok: ${n} responses, sequence 1..${n} without gaps`);
-    expect(json<{ ok: boolean; problems: string[] }>(kioskctl(t.dir, 'verify', '--json'))).toMatchObject({ ok: true, problems: [] });
+    expect(json<{ ok: boolean; problems: string[] }>(kioskctl(t.dir, 'verify', '--json'))).toMatchObject({
+      ok: true,
+      problems: [],
+    });
 
     // Someone deletes a row behind the kiosk's back (work on a copy of the data dir, so the live core is untouched).
     const copy = tempDir('kiosk-ctl-gap-');
@@ -181,11 +225,16 @@ describe('kioskctl verify', { timeout: SLOW }, () => {
 
 describe('kioskctl config', { timeout: SLOW }, () => {
   it('gets and sets a string setting; the live core uses it', async () => {
-    expect(kioskctl(t.dir, 'config', 'get', 'officeName').stdout.trim()).toBe('Trung tâm Phục vụ hành chính công xã (demo)');
+    expect(kioskctl(t.dir, 'config', 'get', 'officeName').stdout.trim()).toBe(
+      'Trung tâm Phục vụ hành chính công xã (demo)',
+    );
     const set = kioskctl(t.dir, 'config', 'set', 'officeName', 'UBND xã Hải Long');
     expect(set.code, set.stderr).toBe(0);
     expect(kioskctl(t.dir, 'config', 'get', 'officeName').stdout.trim()).toBe('UBND xã Hải Long');
-    expect(json<{ key: string; value: unknown }>(kioskctl(t.dir, 'config', 'get', 'officeName', '--json'))).toEqual({ key: 'officeName', value: 'UBND xã Hải Long' });
+    expect(json<{ key: string; value: unknown }>(kioskctl(t.dir, 'config', 'get', 'officeName', '--json'))).toEqual({
+      key: 'officeName',
+      value: 'UBND xã Hải Long',
+    });
     expect(okValue(await call(core, 'getKioskState', {})).settings.officeName).toBe('UBND xã Hải Long');
     // A string setting whose value looks like a number or JSON stays the string typed.
     expect(kioskctl(t.dir, 'config', 'set', 'counterName', '12').code).toBe(0);
@@ -201,7 +250,9 @@ describe('kioskctl config', { timeout: SLOW }, () => {
 
   it('gets and sets a number setting; the live core uses it', async () => {
     expect(kioskctl(t.dir, 'config', 'set', 'minSecondsBetweenResponses', '45').code).toBe(0);
-    expect(json<{ value: unknown }>(kioskctl(t.dir, 'config', 'get', 'minSecondsBetweenResponses', '--json')).value).toBe(45);
+    expect(
+      json<{ value: unknown }>(kioskctl(t.dir, 'config', 'get', 'minSecondsBetweenResponses', '--json')).value,
+    ).toBe(45);
     expect(okValue(await call(core, 'getKioskState', {})).settings.minSecondsBetweenResponses).toBe(45);
   });
 
@@ -214,8 +265,12 @@ describe('kioskctl config', { timeout: SLOW }, () => {
     expect(JSON.parse(kioskctl(t.dir, 'config', 'get', 'officers').stdout)).toEqual(officers);
     const session = okValue(await call(core, 'staffUnlock', { pin: '1357' })).session;
     expect(okValue(await call(core, 'staffContext', { session })).officers).toEqual(officers);
-    expect(okValue(await call(core, 'setAssignment', { session, procedureCode: '1.001193', officerId: 'cb07' })).officerId).toBe('cb07');
-    expect(errorOf(await call(core, 'setAssignment', { session, procedureCode: '1.001193', officerId: 'cb02' })).code).toBe('not_found');
+    expect(
+      okValue(await call(core, 'setAssignment', { session, procedureCode: '1.001193', officerId: 'cb07' })).officerId,
+    ).toBe('cb07');
+    expect(
+      errorOf(await call(core, 'setAssignment', { session, procedureCode: '1.001193', officerId: 'cb02' })).code,
+    ).toBe('not_found');
     expect(kioskctl(t.dir, 'config', 'set', 'locales', '["vi","en","km"]').code).toBe(0);
     expect(okValue(await call(core, 'getKioskState', {})).settings.locales).toEqual(['vi', 'en', 'km']);
   });
@@ -228,7 +283,8 @@ describe('kioskctl config', { timeout: SLOW }, () => {
     expect(get.stdout).not.toContain('0246');
     expect(get.stdout).toMatch(/hashed/);
     expect(kioskctl(t.dir, 'config', 'get', 'staffPin', '--json').stdout).not.toContain('0246');
-    const stored = (core.db.prepare("SELECT value FROM settings WHERE key = 'staffPin'").get() as { value: string }).value;
+    const stored = (core.db.prepare("SELECT value FROM settings WHERE key = 'staffPin'").get() as { value: string })
+      .value;
     expect(stored).not.toContain('0246');
     expect(JSON.parse(stored)).toMatchObject({ scheme: 'scrypt' });
     expect(JSON.stringify(core.db.prepare('SELECT details FROM audit_log').all())).not.toContain('0246');

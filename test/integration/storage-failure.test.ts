@@ -10,11 +10,26 @@ import { type KioskCore, type Logger, databasePath, openKioskCore } from '../../
 import { openDatabase } from '../../electron/core/db/open.ts';
 import { listResponses, sequenceGaps } from '../../electron/core/store/responses.ts';
 import type { StoredResponse } from '../../shared/response.ts';
-import { buildAnswers, call, errorOf, fakeClock, kioskctl, okValue, prng, rowCount, snapshotDb } from '../support/kiosk.ts';
+import {
+  buildAnswers,
+  call,
+  errorOf,
+  fakeClock,
+  kioskctl,
+  okValue,
+  prng,
+  rowCount,
+  snapshotDb,
+} from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+afterEach(() =>
+  cleanups
+    .splice(0)
+    .reverse()
+    .forEach((c) => c()),
+);
 
 type Logged = { level: string; message: string };
 
@@ -33,7 +48,11 @@ type Draft = { draftId: string; locale: string; answers: Record<string, unknown>
 
 const begin = async (core: KioskCore, seed: number): Promise<Draft> => {
   const b = okValue(await call(core, 'beginResponse', {}));
-  return { draftId: b.draftId, locale: 'vi', answers: buildAnswers(b.questionnaire, { rng: prng(seed), optional: 'always' }) };
+  return {
+    draftId: b.draftId,
+    locale: 'vi',
+    answers: buildAnswers(b.questionnaire, { rng: prng(seed), optional: 'always' }),
+  };
 };
 
 const submitN = async (k: ReturnType<typeof setup>, n: number): Promise<void> => {
@@ -65,7 +84,8 @@ const submitUntilFailure = async (k: ReturnType<typeof setup>, max: number) => {
   throw new Error(`no submit failed in ${max} attempts`);
 };
 
-const expectStorageOk = async (core: KioskCore) => expect(okValue(await call(core, 'getKioskState', {})).storage).toEqual({ ok: true });
+const expectStorageOk = async (core: KioskCore) =>
+  expect(okValue(await call(core, 'getKioskState', {})).storage).toEqual({ ok: true });
 
 const expectVerifyOk = (dir: string) => {
   const v = kioskctl(dir, 'verify');
@@ -93,9 +113,15 @@ describe('disk full (SQLITE_FULL from max_page_count on the real file)', { timeo
     // A second respondent meets the same condition; the abandoned-keep path too.
     k.clock.advance(60_000);
     const other = await begin(k.core, 7);
-    expect(errorOf(await call(k.core, 'submitResponse', other))).toMatchObject({ code: 'storage_unavailable', reason: 'disk_full' });
+    expect(errorOf(await call(k.core, 'submitResponse', other))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'disk_full',
+    });
     const walkedAway = await begin(k.core, 8);
-    expect(errorOf(await call(k.core, 'abandonResponse', { ...walkedAway, answers: {} }))).toMatchObject({ code: 'storage_unavailable', reason: 'disk_full' });
+    expect(errorOf(await call(k.core, 'abandonResponse', { ...walkedAway, answers: {} }))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'disk_full',
+    });
     const stillState = okValue(await call(k.core, 'getKioskState', {}));
     expect(stillState.storage).toEqual(state.storage); // "since" is when it started, not the latest failure
 
@@ -112,7 +138,10 @@ describe('disk full (SQLITE_FULL from max_page_count on the real file)', { timeo
     await expectStorageOk(k.core);
     const r2 = okValue(await call(k.core, 'submitResponse', other));
     expect(r2.seq).toBe(stored.length + 2);
-    expect(okValue(await call(k.core, 'abandonResponse', { ...walkedAway, answers: {} }))).toMatchObject({ stored: true, seq: stored.length + 3 });
+    expect(okValue(await call(k.core, 'abandonResponse', { ...walkedAway, answers: {} }))).toMatchObject({
+      stored: true,
+      seq: stored.length + 3,
+    });
     // and a retry after success is still idempotent
     expect(okValue(await call(k.core, 'submitResponse', failed))).toEqual(r1);
 
@@ -145,13 +174,28 @@ describe('read-only database (SQLITE_READONLY from query_only)', { timeout: 60_0
     expect(e.message).toMatch(/read-only/);
     expect(okValue(await call(k.core, 'getKioskState', {})).storage).toMatchObject({ ok: false, reason: 'read_only' });
     const ab = await begin(k.core, 2);
-    expect(errorOf(await call(k.core, 'abandonResponse', { ...ab, answers: {} }))).toMatchObject({ code: 'storage_unavailable', reason: 'read_only' });
+    expect(errorOf(await call(k.core, 'abandonResponse', { ...ab, answers: {} }))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'read_only',
+    });
 
     // The staff paths write too (lockout, audit, assignment): a typed refusal, never a thrown error.
-    expect(errorOf(await call(k.core, 'staffUnlock', { pin: '1357' }))).toMatchObject({ code: 'storage_unavailable', reason: 'read_only' });
-    expect(errorOf(await call(k.core, 'staffUnlock', { pin: '864209' }))).toMatchObject({ code: 'storage_unavailable', reason: 'read_only' });
-    expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001612' }))).toMatchObject({ code: 'storage_unavailable', reason: 'read_only' });
-    expect(errorOf(await call(k.core, 'toggleFavourite', { session, procedureCode: '1.001612' }))).toMatchObject({ code: 'storage_unavailable', reason: 'read_only' });
+    expect(errorOf(await call(k.core, 'staffUnlock', { pin: '1357' }))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'read_only',
+    });
+    expect(errorOf(await call(k.core, 'staffUnlock', { pin: '864209' }))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'read_only',
+    });
+    expect(errorOf(await call(k.core, 'setAssignment', { session, procedureCode: '1.001612' }))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'read_only',
+    });
+    expect(errorOf(await call(k.core, 'toggleFavourite', { session, procedureCode: '1.001612' }))).toMatchObject({
+      code: 'storage_unavailable',
+      reason: 'read_only',
+    });
     // Reads keep working.
     okValue(await call(k.core, 'staffContext', { session }));
     okValue(await call(k.core, 'getCatalog', {}));
@@ -161,8 +205,13 @@ describe('read-only database (SQLITE_READONLY from query_only)', { timeout: 60_0
     k.core.db.pragma('query_only = OFF');
     expect(okValue(await call(k.core, 'submitResponse', d))).toMatchObject({ id: d.draftId, seq: 4 });
     await expectStorageOk(k.core);
-    expect(okValue(await call(k.core, 'abandonResponse', { ...ab, answers: {} }))).toMatchObject({ stored: true, seq: 5 });
-    expect(okValue(await call(k.core, 'setAssignment', { session, procedureCode: '1.001612' })).procedureCode).toBe('1.001612');
+    expect(okValue(await call(k.core, 'abandonResponse', { ...ab, answers: {} }))).toMatchObject({
+      stored: true,
+      seq: 5,
+    });
+    expect(okValue(await call(k.core, 'setAssignment', { session, procedureCode: '1.001612' })).procedureCode).toBe(
+      '1.001612',
+    );
     expect(fromFile(k.dir, k.core.deviceId).slice(0, 3)).toEqual(stored);
     expect(sequenceGaps(k.core.db)).toEqual([]);
     expectVerifyOk(k.dir);
@@ -178,7 +227,11 @@ describe('read-only database (SQLITE_READONLY from query_only)', { timeout: 60_0
     k.core.db.pragma('query_only = ON');
     k.clock.advance(5_000);
     expect(errorOf(await call(k.core, 'submitResponse', failed))).toMatchObject({ reason: 'read_only' });
-    expect(okValue(await call(k.core, 'getKioskState', {})).storage).toEqual({ ok: false, reason: 'read_only', since: new Date(k.clock.now()).toISOString() });
+    expect(okValue(await call(k.core, 'getKioskState', {})).storage).toEqual({
+      ok: false,
+      reason: 'read_only',
+      since: new Date(k.clock.now()).toISOString(),
+    });
     k.core.db.pragma('query_only = OFF');
     okValue(await call(k.core, 'submitResponse', failed));
     await expectStorageOk(k.core);
@@ -192,51 +245,60 @@ const tmpfs = (() => {
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
   if (r.status === 0) spawnSync('umount', [dir]);
   rmdirSync(dir);
-  return r.status === 0 ? { ok: true as const, reason: '' } : { ok: false as const, reason: (r.stderr || r.error?.message || 'mount failed').trim().split('\n')[0] };
+  return r.status === 0
+    ? { ok: true as const, reason: '' }
+    : { ok: false as const, reason: (r.stderr || r.error?.message || 'mount failed').trim().split('\n')[0] };
 })();
 
-describe.skipIf(!tmpfs.ok)(`disk full on a real tmpfs${tmpfs.ok ? '' : ` (skipped: mount -t tmpfs not permitted here: ${tmpfs.reason})`}`, { timeout: 60_000 }, () => {
-  it('refuses with disk_full while the file system is full, and recovers when space is freed', async () => {
-    const mnt = mkdtempSync(join(tmpdir(), 'kiosk-tmpfs-'));
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { encoding: 'utf8' });
-    expect(m.status, m.stderr).toBe(0);
-    cleanups.push(() => {
-      spawnSync('umount', ['-l', mnt]);
-      rmdirSync(mnt);
-    });
-    const dataDir = join(mnt, 'kiosk');
-    mkdirSync(dataDir);
-    const k = setup(dataDir);
-    await submitN(k, 5);
+describe.skipIf(!tmpfs.ok)(
+  `disk full on a real tmpfs${tmpfs.ok ? '' : ` (skipped: mount -t tmpfs not permitted here: ${tmpfs.reason})`}`,
+  { timeout: 60_000 },
+  () => {
+    it('refuses with disk_full while the file system is full, and recovers when space is freed', async () => {
+      const mnt = mkdtempSync(join(tmpdir(), 'kiosk-tmpfs-'));
+      const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { encoding: 'utf8' });
+      expect(m.status, m.stderr).toBe(0);
+      cleanups.push(() => {
+        spawnSync('umount', ['-l', mnt]);
+        rmdirSync(mnt);
+      });
+      const dataDir = join(mnt, 'kiosk');
+      mkdirSync(dataDir);
+      const k = setup(dataDir);
+      await submitN(k, 5);
 
-    // Fill the file system: big chunks, then smaller ones, until not a byte more fits.
-    const filler = join(mnt, 'filler.bin');
-    const fd = openSync(filler, 'w');
-    for (const size of [64 * 1024, 4096, 512, 1]) {
-      const chunk = Buffer.alloc(size, 0x55);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (e) {
-        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      // Fill the file system: big chunks, then smaller ones, until not a byte more fits.
+      const filler = join(mnt, 'filler.bin');
+      const fd = openSync(filler, 'w');
+      for (const size of [64 * 1024, 4096, 512, 1]) {
+        const chunk = Buffer.alloc(size, 0x55);
+        try {
+          for (;;) writeSync(fd, chunk);
+        } catch (e) {
+          expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        }
       }
-    }
-    closeSync(fd);
+      closeSync(fd);
 
-    const { failed, error, storedBefore } = await submitUntilFailure(k, 100);
-    expect(error).toMatchObject({ code: 'storage_unavailable', reason: 'disk_full' });
-    expect(error.message).toMatch(/disk .*is full/);
-    expect(okValue(await call(k.core, 'getKioskState', {})).storage).toMatchObject({ ok: false, reason: 'disk_full' });
-    const stored = listResponses(k.core.db, k.core.deviceId);
-    expect(stored).toHaveLength(5 + storedBefore);
-    expect(fromFile(dataDir, k.core.deviceId)).toEqual(stored);
+      const { failed, error, storedBefore } = await submitUntilFailure(k, 100);
+      expect(error).toMatchObject({ code: 'storage_unavailable', reason: 'disk_full' });
+      expect(error.message).toMatch(/disk .*is full/);
+      expect(okValue(await call(k.core, 'getKioskState', {})).storage).toMatchObject({
+        ok: false,
+        reason: 'disk_full',
+      });
+      const stored = listResponses(k.core.db, k.core.deviceId);
+      expect(stored).toHaveLength(5 + storedBefore);
+      expect(fromFile(dataDir, k.core.deviceId)).toEqual(stored);
 
-    rmSync(filler);
-    const r = okValue(await call(k.core, 'submitResponse', failed));
-    expect(r).toMatchObject({ id: failed.draftId, seq: stored.length + 1 });
-    await expectStorageOk(k.core);
-    expect(fromFile(dataDir, k.core.deviceId).slice(0, stored.length)).toEqual(stored);
-    expect(sequenceGaps(k.core.db)).toEqual([]);
-    expect(rowCount(k.core.db, 'responses')).toBe(stored.length + 1);
-    expectVerifyOk(dataDir);
-  });
-});
+      rmSync(filler);
+      const r = okValue(await call(k.core, 'submitResponse', failed));
+      expect(r).toMatchObject({ id: failed.draftId, seq: stored.length + 1 });
+      await expectStorageOk(k.core);
+      expect(fromFile(dataDir, k.core.deviceId).slice(0, stored.length)).toEqual(stored);
+      expect(sequenceGaps(k.core.db)).toEqual([]);
+      expect(rowCount(k.core.db, 'responses')).toBe(stored.length + 1);
+      expectVerifyOk(dataDir);
+    });
+  },
+);

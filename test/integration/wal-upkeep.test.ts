@@ -10,7 +10,12 @@ import { buildAnswers, call, okValue, prng, silentLog } from '../support/kiosk.t
 import { tempDir } from '../support/tmp.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+afterEach(() =>
+  cleanups
+    .splice(0)
+    .reverse()
+    .forEach((c) => c()),
+);
 
 const open = (): { core: KioskCore; dir: string } => {
   const t = tempDir('kiosk-wal-');

@@ -54,12 +54,15 @@ describe('crash recovery', () => {
     expect(recovery.stats()).toMatchObject({ crashes: 1, reloads: 1 });
   });
 
-  it.each(['oom', 'killed', 'launch-failed', 'integrity-failure', 'abnormal-exit'])('recovers from reason %s', (reason) => {
-    const { win, advance, loads } = setup();
-    win.webContents.crash(reason);
-    advance(1_000);
-    expect(loads()).toEqual([START]);
-  });
+  it.each(['oom', 'killed', 'launch-failed', 'integrity-failure', 'abnormal-exit'])(
+    'recovers from reason %s',
+    (reason) => {
+      const { win, advance, loads } = setup();
+      win.webContents.crash(reason);
+      advance(1_000);
+      expect(loads()).toEqual([START]);
+    },
+  );
 
   it('kills a renderer that stays unresponsive past the grace period, then reloads', () => {
     const { win, advance, loads, log } = setup();

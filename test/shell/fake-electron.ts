@@ -5,7 +5,9 @@ import { EventEmitter } from 'node:events';
 export type Recorded = { method: string; args: unknown[] };
 
 /** An Electron-style event: preventDefault() is remembered. */
-export const fakeEvent = <T extends object>(extra?: T): { defaultPrevented: boolean; preventDefault: () => void } & T => {
+export const fakeEvent = <T extends object>(
+  extra?: T,
+): { defaultPrevented: boolean; preventDefault: () => void } & T => {
   const e = {
     defaultPrevented: false,
     preventDefault() {
@@ -177,7 +179,10 @@ export const fakeIpcMain = {
 };
 
 /** The IPC event a page in `contents`'s frame `frame` would produce. */
-export const ipcEventFrom = (contents: FakeWebContents, frame: FakeWebFrame | null = contents.mainFrame) => ({ sender: contents, senderFrame: frame });
+export const ipcEventFrom = (contents: FakeWebContents, frame: FakeWebFrame | null = contents.mainFrame) => ({
+  sender: contents,
+  senderFrame: frame,
+});
 
 export const fakeProtocol = {
   privileged: [] as unknown[],
@@ -196,9 +201,15 @@ export class FakeSession extends EventEmitter {
   devicePermissionHandler: ((...a: unknown[]) => boolean) | null = null;
   displayMediaHandler: ((...a: unknown[]) => void) | null = null;
   spellChecker: boolean | null = null;
-  beforeRequest: { filter: unknown; listener: (details: { url: string }, cb: (r: { cancel?: boolean }) => void) => void } | null = null;
+  beforeRequest: {
+    filter: unknown;
+    listener: (details: { url: string }, cb: (r: { cancel?: boolean }) => void) => void;
+  } | null = null;
   readonly webRequest = {
-    onBeforeRequest: (filter: unknown, listener: (details: { url: string }, cb: (r: { cancel?: boolean }) => void) => void) => {
+    onBeforeRequest: (
+      filter: unknown,
+      listener: (details: { url: string }, cb: (r: { cancel?: boolean }) => void) => void,
+    ) => {
       this.beforeRequest = { filter, listener };
     },
   };
@@ -327,7 +338,8 @@ export const fakeSafeStorage = {
   },
   decryptString(wrapped: Buffer): string {
     const text = wrapped.toString('utf8');
-    if (!text.startsWith('wrapped:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    if (!text.startsWith('wrapped:'))
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
     return Buffer.from(text.slice('wrapped:'.length), 'hex').toString('utf8');
   },
 };
@@ -393,8 +405,16 @@ export const electronModule = {
 /** A recording logger in the shell's ShellLog shape. */
 export const memoryLog = () => {
   const lines: { level: 'info' | 'warn' | 'error'; message: string; data: unknown[] }[] = [];
-  const at = (level: 'info' | 'warn' | 'error') => (message: string, ...data: unknown[]) => {
-    lines.push({ level, message, data });
+  const at =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, ...data: unknown[]) => {
+      lines.push({ level, message, data });
+    };
+  return {
+    lines,
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    has: (re: RegExp) => lines.some((l) => re.test(l.message)),
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), has: (re: RegExp) => lines.some((l) => re.test(l.message)) };
 };

@@ -7,11 +7,21 @@ import { bindKioskIpc, createSenderCheck } from '../../electron/shell/ipc.ts';
 import { KIOSK_METHODS, type KioskHandlers, type KioskMethod } from '../../shared/api.ts';
 import { buildAnswers, rowCount, snapshotDb } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
-import { FakeBrowserWindow, FakeWebContents, FakeWebFrame, fakeIpcMain, ipcEventFrom, memoryLog, resetFakes } from './fake-electron.ts';
+import {
+  FakeBrowserWindow,
+  FakeWebContents,
+  FakeWebFrame,
+  fakeIpcMain,
+  ipcEventFrom,
+  memoryLog,
+  resetFakes,
+} from './fake-electron.ts';
 
 vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule);
 
-type Envelope = { ok: true; value: Record<string, unknown> } | { ok: false; error: { code: string; message: string; issues?: { path: string }[] } };
+type Envelope =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; error: { code: string; message: string; issues?: { path: string }[] } };
 
 let core: KioskCore;
 let cleanup: () => void;
@@ -32,7 +42,8 @@ const spied = (c: KioskCore): KioskHandlers =>
     ]),
   ) as unknown as KioskHandlers;
 
-const invoke = (method: KioskMethod, event: unknown, ...args: unknown[]) => fakeIpcMain.invoke(KIOSK_CHANNELS[method], event, ...args) as Promise<Envelope>;
+const invoke = (method: KioskMethod, event: unknown, ...args: unknown[]) =>
+  fakeIpcMain.invoke(KIOSK_CHANNELS[method], event, ...args) as Promise<Envelope>;
 
 // One real core for the file (opening one hashes the demo PINs with scrypt, which is slow on purpose).
 beforeAll(() => {
@@ -52,7 +63,12 @@ beforeEach(async () => {
   log = memoryLog();
   win = new FakeBrowserWindow({});
   await win.webContents.loadURL('app://kiosk/index.html');
-  unbind = bindKioskIpc(fakeIpcMain as never, spied(core), createSenderCheck(() => [win as never]), { log });
+  unbind = bindKioskIpc(
+    fakeIpcMain as never,
+    spied(core),
+    createSenderCheck(() => [win as never]),
+    { log },
+  );
 });
 
 afterEach(() => {
@@ -93,7 +109,12 @@ describe('trusted sender', () => {
   it('tells the caller about each call that reached the core', async () => {
     const seen: KioskMethod[] = [];
     unbind();
-    unbind = bindKioskIpc(fakeIpcMain as never, spied(core), createSenderCheck(() => [win as never]), { log, onCall: (m) => seen.push(m) });
+    unbind = bindKioskIpc(
+      fakeIpcMain as never,
+      spied(core),
+      createSenderCheck(() => [win as never]),
+      { log, onCall: (m) => seen.push(m) },
+    );
     await invoke('getCatalog', ipcEventFrom(win.webContents), {});
     await invoke('getCatalog', ipcEventFrom(win.webContents), { extra: 1 });
     expect(seen).toEqual(['getCatalog']);
@@ -102,35 +123,56 @@ describe('trusted sender', () => {
 
 describe('sender check: calls from anywhere else are refused before the core', () => {
   const refusedCases: [string, () => unknown][] = [
-    ['a subframe of the kiosk window (same origin)', () => {
-      const child = new FakeWebFrame(win.webContents.mainFrame.processId, 7, 'app://kiosk/index.html');
-      child.parent = win.webContents.mainFrame;
-      return ipcEventFrom(win.webContents, child);
-    }],
-    ['an iframe in another process', () => {
-      const child = new FakeWebFrame(999, 1, 'app://kiosk/index.html');
-      child.parent = win.webContents.mainFrame;
-      return ipcEventFrom(win.webContents, child);
-    }],
-    ['the main frame after it navigated to another origin', () => {
-      win.webContents.mainFrame.url = 'https://evil.example/';
-      return ipcEventFrom(win.webContents);
-    }],
-    ['the main frame on file://', () => {
-      win.webContents.mainFrame.url = 'file:///C:/Users/kiosk/evil.html';
-      return ipcEventFrom(win.webContents);
-    }],
-    ['our scheme with another host', () => {
-      win.webContents.mainFrame.url = 'app://other/index.html';
-      return ipcEventFrom(win.webContents);
-    }],
+    [
+      'a subframe of the kiosk window (same origin)',
+      () => {
+        const child = new FakeWebFrame(win.webContents.mainFrame.processId, 7, 'app://kiosk/index.html');
+        child.parent = win.webContents.mainFrame;
+        return ipcEventFrom(win.webContents, child);
+      },
+    ],
+    [
+      'an iframe in another process',
+      () => {
+        const child = new FakeWebFrame(999, 1, 'app://kiosk/index.html');
+        child.parent = win.webContents.mainFrame;
+        return ipcEventFrom(win.webContents, child);
+      },
+    ],
+    [
+      'the main frame after it navigated to another origin',
+      () => {
+        win.webContents.mainFrame.url = 'https://evil.example/';
+        return ipcEventFrom(win.webContents);
+      },
+    ],
+    [
+      'the main frame on file://',
+      () => {
+        win.webContents.mainFrame.url = 'file:///C:/Users/kiosk/evil.html';
+        return ipcEventFrom(win.webContents);
+      },
+    ],
+    [
+      'our scheme with another host',
+      () => {
+        win.webContents.mainFrame.url = 'app://other/index.html';
+        return ipcEventFrom(win.webContents);
+      },
+    ],
     ['a destroyed frame (senderFrame null)', () => ipcEventFrom(win.webContents, null)],
-    ['another webContents (e.g. DevTools) with an app:// URL', () => {
-      const other = new FakeWebContents();
-      other.mainFrame.url = 'app://kiosk/index.html';
-      return ipcEventFrom(other);
-    }],
-    ['a frame that claims our main frame but lives in another webContents', () => ({ sender: new FakeWebContents(), senderFrame: win.webContents.mainFrame })],
+    [
+      'another webContents (e.g. DevTools) with an app:// URL',
+      () => {
+        const other = new FakeWebContents();
+        other.mainFrame.url = 'app://kiosk/index.html';
+        return ipcEventFrom(other);
+      },
+    ],
+    [
+      'a frame that claims our main frame but lives in another webContents',
+      () => ({ sender: new FakeWebContents(), senderFrame: win.webContents.mainFrame }),
+    ],
   ];
 
   it.each(refusedCases)('refuses %s', async (_name, makeEvent) => {
@@ -164,7 +206,11 @@ describe('payload validation: malformed input is a typed invalid_input and never
     ['beginResponse', { __proto__: { polluted: true }, x: 1 }, '(root)'],
     ['submitResponse', {}, 'draftId'],
     ['submitResponse', { draftId: 'not-a-uuid', locale: 'vi', answers: {} }, 'draftId'],
-    ['submitResponse', { draftId: '01890a5d-ac96-774b-bcce-b302099a8057', locale: 'vi', answers: {}, sql: "'; DROP TABLE responses;--" }, '(root)'],
+    [
+      'submitResponse',
+      { draftId: '01890a5d-ac96-774b-bcce-b302099a8057', locale: 'vi', answers: {}, sql: "'; DROP TABLE responses;--" },
+      '(root)',
+    ],
     ['abandonResponse', { draftId: 42, locale: 'vi', answers: {} }, 'draftId'],
     ['staffUnlock', { pin: '12' }, 'pin'],
     ['staffUnlock', { pin: 1357 }, 'pin'],
@@ -199,8 +245,18 @@ describe('payload validation: malformed input is a typed invalid_input and never
 
   it('turns an exception inside the core into a typed internal result and a log line, without the stack', async () => {
     unbind();
-    const throwing = { ...spied(core), getCatalog: () => { throw new Error('secret stack detail'); } } as KioskHandlers;
-    unbind = bindKioskIpc(fakeIpcMain as never, throwing, createSenderCheck(() => [win as never]), { log });
+    const throwing = {
+      ...spied(core),
+      getCatalog: () => {
+        throw new Error('secret stack detail');
+      },
+    } as KioskHandlers;
+    unbind = bindKioskIpc(
+      fakeIpcMain as never,
+      throwing,
+      createSenderCheck(() => [win as never]),
+      { log },
+    );
     const r = await invoke('getCatalog', ipcEventFrom(win.webContents), {});
     expect(r).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(r)).not.toContain('secret stack detail');

@@ -76,14 +76,29 @@ const advance = (ms: number) => {
 
 const start = async (argv: string[] = [], packaged = false, env: NodeJS.ProcessEnv = {}) => {
   fakeApp.isPackaged = packaged;
-  const options = resolveShellOptions({ argv: [`--data-dir=${join(dir, 'data')}`, ...argv], env: {}, userData: join(dir, 'user'), isPackaged: packaged, cwd: dir });
-  shell = await runKioskApp({ options, log, paths: { preload: '/app/dist/main/preload.cjs', rendererRoot: join(dir, 'renderer') }, timers: fakeTimers(), env });
+  const options = resolveShellOptions({
+    argv: [`--data-dir=${join(dir, 'data')}`, ...argv],
+    env: {},
+    userData: join(dir, 'user'),
+    isPackaged: packaged,
+    cwd: dir,
+  });
+  shell = await runKioskApp({
+    options,
+    log,
+    paths: { preload: '/app/dist/main/preload.cjs', rendererRoot: join(dir, 'renderer') },
+    timers: fakeTimers(),
+    env,
+  });
   return shell;
 };
 
-const kioskWindow = () => FakeBrowserWindow.instances.filter((w) => !w.destroyed && w.webContents.url === KIOSK_START_URL).at(-1)!;
-const staffWindows = () => FakeBrowserWindow.instances.filter((w) => !w.destroyed && w.webContents.url === STAFF_DISPLAY_URL);
-const call = (method: string, input: unknown = {}, contents = kioskWindow().webContents) => fakeIpcMain.invoke(`kiosk:${method}`, ipcEventFrom(contents), input) as Promise<Envelope>;
+const kioskWindow = () =>
+  FakeBrowserWindow.instances.filter((w) => !w.destroyed && w.webContents.url === KIOSK_START_URL).at(-1)!;
+const staffWindows = () =>
+  FakeBrowserWindow.instances.filter((w) => !w.destroyed && w.webContents.url === STAFF_DISPLAY_URL);
+const call = (method: string, input: unknown = {}, contents = kioskWindow().webContents) =>
+  fakeIpcMain.invoke(`kiosk:${method}`, ipcEventFrom(contents), input) as Promise<Envelope>;
 
 beforeEach(() => {
   resetFakes();
@@ -120,7 +135,18 @@ describe('startup', () => {
     await start();
     expect(FakeBrowserWindow.instances).toHaveLength(1);
     const win = kioskWindow();
-    expect(win.options).toMatchObject({ kiosk: true, fullscreen: true, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: false, preload: '/app/dist/main/preload.cjs' } });
+    expect(win.options).toMatchObject({
+      kiosk: true,
+      fullscreen: true,
+      webPreferences: {
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        devTools: false,
+        preload: '/app/dist/main/preload.cjs',
+      },
+    });
     expect(win.webContents.callsOf('loadURL')).toEqual([[KIOSK_START_URL]]);
     win.emit('ready-to-show');
     expect(win.callsOf('show')).toHaveLength(1);
@@ -319,7 +345,10 @@ describe('staff window on a second display', () => {
     const { workArea } = SECOND_DISPLAY;
     expect(staff!.options).toMatchObject({ kiosk: false, fullscreen: false, width: 640, height: 720 });
     // Bottom right of the work area: above the officer's taskbar, inside their screen.
-    expect(staff!.options).toMatchObject({ x: workArea.x + workArea.width - 640 - 24, y: workArea.y + workArea.height - 720 - 24 });
+    expect(staff!.options).toMatchObject({
+      x: workArea.x + workArea.width - 640 - 24,
+      y: workArea.y + workArea.height - 720 - 24,
+    });
     expect(staff!.options.webPreferences).toEqual(kioskWindow().options.webPreferences);
     staff!.emit('ready-to-show');
     expect(staff!.callsOf('showInactive')).toHaveLength(1);
@@ -335,10 +364,17 @@ describe('staff window on a second display', () => {
     const staff = staffWindows()[0]!.webContents;
     const unlocked = await call('staffUnlock', { pin: '1357' }, staff);
     expect(unlocked.ok).toBe(true);
-    const set = await call('setAssignment', { session: unlocked.value!.session, procedureCode: '1.001193', caseNumber: '000.00.26.H61-251122-0001' }, staff);
+    const set = await call(
+      'setAssignment',
+      { session: unlocked.value!.session, procedureCode: '1.001193', caseNumber: '000.00.26.H61-251122-0001' },
+      staff,
+    );
     expect(set).toMatchObject({ ok: true, value: { procedureCode: '1.001193' } });
     const begun = await call('beginResponse');
-    expect(begun.value!.assignment).toMatchObject({ procedureCode: '1.001193', caseNumber: '000.00.26.H61-251122-0001' });
+    expect(begun.value!.assignment).toMatchObject({
+      procedureCode: '1.001193',
+      caseNumber: '000.00.26.H61-251122-0001',
+    });
     // A subframe of the staff page is still refused.
     const sub = new FakeWebFrame(staff.mainFrame.processId, 99, STAFF_DISPLAY_URL);
     sub.parent = staff.mainFrame;
@@ -390,7 +426,7 @@ describe('staff window on a second display', () => {
 });
 
 describe('background sync', () => {
-  it('starts the core\'s one sync engine, which idles until the kiosk is enrolled', async () => {
+  it("starts the core's one sync engine, which idles until the kiosk is enrolled", async () => {
     await start();
     expect(shell!.core()!.sync.running).toBe(true);
     expect(log.has(/device key wrapped by safeStorage/)).toBe(true);

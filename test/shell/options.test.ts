@@ -46,15 +46,23 @@ describe('resolveShellOptions', () => {
   });
 
   it('--data-dir beats KIOSK_DATA_DIR, which beats the default; relative paths are from the working dir', () => {
-    expect(resolveShellOptions(env({ argv: ['--data-dir=D:/kiosk'], env: { KIOSK_DATA_DIR: '/env/dir' } })).dataDir).toMatch(/D:\/kiosk$/);
-    expect(resolveShellOptions(env({ argv: ['--data-dir', '/flag/dir'], env: { KIOSK_DATA_DIR: '/env/dir' } })).dataDir).toBe('/flag/dir');
+    expect(
+      resolveShellOptions(env({ argv: ['--data-dir=D:/kiosk'], env: { KIOSK_DATA_DIR: '/env/dir' } })).dataDir,
+    ).toMatch(/D:\/kiosk$/);
+    expect(
+      resolveShellOptions(env({ argv: ['--data-dir', '/flag/dir'], env: { KIOSK_DATA_DIR: '/env/dir' } })).dataDir,
+    ).toBe('/flag/dir');
     expect(resolveShellOptions(env({ env: { KIOSK_DATA_DIR: '/env/dir' } })).dataDir).toBe('/env/dir');
     expect(resolveShellOptions(env({ argv: ['--data-dir=.data/x'] })).dataDir).toBe('/work/.data/x');
-    expect(resolveShellOptions(env({ env: { KIOSK_DATA_DIR: '  ' } })).dataDir).toBe('/home/kiosk/.config/HaiLongKiosk/data');
+    expect(resolveShellOptions(env({ env: { KIOSK_DATA_DIR: '  ' } })).dataDir).toBe(
+      '/home/kiosk/.config/HaiLongKiosk/data',
+    );
   });
 
   it('a portable Windows build keeps its data next to the .exe', () => {
-    expect(resolveShellOptions(env({ env: { PORTABLE_EXECUTABLE_DIR: 'E:/KioskApp' } })).dataDir).toBe(join('E:/KioskApp', 'HaiLongKiosk-data'));
+    expect(resolveShellOptions(env({ env: { PORTABLE_EXECUTABLE_DIR: 'E:/KioskApp' } })).dataDir).toBe(
+      join('E:/KioskApp', 'HaiLongKiosk-data'),
+    );
   });
 
   it('--config-dir and KIOSK_CONFIG_DIR name the config explicitly', () => {
@@ -65,8 +73,21 @@ describe('resolveShellOptions', () => {
   it('reads shell.json from the data dir; flags and environment win over it', () => {
     const file = JSON.stringify({ cursor: 'hide-on-touch', keepAwake: 'always', display: 1, startAtLogin: true });
     const read = (p: string) => (p === '/home/kiosk/.config/HaiLongKiosk/data/shell.json' ? file : null);
-    expect(resolveShellOptions(env({ readFile: read }))).toMatchObject({ cursor: 'hide-on-touch', keepAwake: 'always', display: 1, startAtLogin: true });
-    expect(resolveShellOptions(env({ readFile: read, argv: ['--cursor=hide', '--display=0', '--start-at-login=off'], env: { KIOSK_KEEP_AWAKE: 'never' } }))).toMatchObject({
+    expect(resolveShellOptions(env({ readFile: read }))).toMatchObject({
+      cursor: 'hide-on-touch',
+      keepAwake: 'always',
+      display: 1,
+      startAtLogin: true,
+    });
+    expect(
+      resolveShellOptions(
+        env({
+          readFile: read,
+          argv: ['--cursor=hide', '--display=0', '--start-at-login=off'],
+          env: { KIOSK_KEEP_AWAKE: 'never' },
+        }),
+      ),
+    ).toMatchObject({
       cursor: 'hide',
       keepAwake: 'never',
       display: 0,
@@ -78,7 +99,10 @@ describe('resolveShellOptions', () => {
     const read = () => JSON.stringify({ staffDisplay: 'off' });
     expect(resolveShellOptions(env({ readFile: read })).staffDisplay).toBe('off');
     expect(resolveShellOptions(env({ readFile: read, env: { KIOSK_STAFF_DISPLAY: '2' } })).staffDisplay).toBe(2);
-    expect(resolveShellOptions(env({ readFile: read, argv: ['--staff-display=auto'], env: { KIOSK_STAFF_DISPLAY: '2' } })).staffDisplay).toBe('auto');
+    expect(
+      resolveShellOptions(env({ readFile: read, argv: ['--staff-display=auto'], env: { KIOSK_STAFF_DISPLAY: '2' } }))
+        .staffDisplay,
+    ).toBe('auto');
     const bad = resolveShellOptions(env({ argv: ['--staff-display=left'] }));
     expect(bad.staffDisplay).toBe('auto');
     expect(bad.warnings.join()).toMatch(/staff-display="left" ignored/);
@@ -86,9 +110,18 @@ describe('resolveShellOptions', () => {
 
   it('ignores bad values with a warning instead of refusing to start', () => {
     const o = resolveShellOptions(
-      env({ argv: ['--cursor=invisible', '--display=left', '--start-at-login=maybe'], env: { KIOSK_KEEP_AWAKE: 'sometimes' }, readFile: () => '{"cursor": 3, "unknown": true}' }),
+      env({
+        argv: ['--cursor=invisible', '--display=left', '--start-at-login=maybe'],
+        env: { KIOSK_KEEP_AWAKE: 'sometimes' },
+        readFile: () => '{"cursor": 3, "unknown": true}',
+      }),
     );
-    expect(o).toMatchObject({ cursor: 'show', keepAwake: 'opening-hours', display: undefined, startAtLogin: undefined });
+    expect(o).toMatchObject({
+      cursor: 'show',
+      keepAwake: 'opening-hours',
+      display: undefined,
+      startAtLogin: undefined,
+    });
     expect(o.warnings).toHaveLength(5);
     expect(resolveShellOptions(env({ readFile: () => '{ not json' })).warnings[0]).toMatch(/shell\.json ignored/);
   });
@@ -102,7 +135,9 @@ describe('resolveShellOptions', () => {
   });
 
   it('tolerates Chromium and test-harness switches', () => {
-    const o = resolveShellOptions(env({ argv: ['--inspect=0', '--remote-debugging-port=0', '/app/dist', '--no-sandbox', '--data-dir=/d'] }));
+    const o = resolveShellOptions(
+      env({ argv: ['--inspect=0', '--remote-debugging-port=0', '/app/dist', '--no-sandbox', '--data-dir=/d'] }),
+    );
     expect(o.dataDir).toBe('/d');
     expect(o.warnings).toEqual([]);
   });

@@ -8,7 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const require = createRequire(join(ROOT, 'package.json'));
-type Config = Record<string, unknown> & { electronFuses?: Record<string, boolean>; directories?: Record<string, string> };
+type Config = Record<string, unknown> & {
+  electronFuses?: Record<string, boolean>;
+  directories?: Record<string, string>;
+};
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
   getConfig: (projectDir: string, configPath: string | null) => Promise<Config>;
   validateConfiguration: (config: Config, debugLogger: { isEnabled: boolean; add: () => void }) => Promise<void>;
@@ -33,9 +36,16 @@ const PRODUCTION_FUSES = {
 };
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s schema validation', async () => {
+  it("passes electron-builder's schema validation", async () => {
     const c = await load('electron-builder.yml');
-    expect(c).toMatchObject({ appId: 'vn.hailong.kiosk', productName: 'HaiLong Kiosk', asar: true, beforePack: 'build/before-pack.mjs', afterPack: 'build/after-pack.mjs', directories: { app: 'dist' } });
+    expect(c).toMatchObject({
+      appId: 'vn.hailong.kiosk',
+      productName: 'HaiLong Kiosk',
+      asar: true,
+      beforePack: 'build/before-pack.mjs',
+      afterPack: 'build/after-pack.mjs',
+      directories: { app: 'dist' },
+    });
   });
 
   it('flips the production fuses', async () => {
@@ -43,7 +53,10 @@ describe('electron-builder.yml', () => {
   });
 
   it('builds NSIS + portable for Windows and AppImage + deb for Linux', async () => {
-    const c = (await load('electron-builder.yml')) as { win: { target: { target: string }[] }; linux: { target: { target: string }[] } };
+    const c = (await load('electron-builder.yml')) as {
+      win: { target: { target: string }[] };
+      linux: { target: { target: string }[] };
+    };
     expect(c.win.target.map((t) => t.target)).toEqual(['nsis', 'portable']);
     expect(c.linux.target.map((t) => t.target)).toEqual(['AppImage', 'deb']);
   });
@@ -58,11 +71,18 @@ describe('electron-builder.yml', () => {
     const t = await load('build/electron-builder.test.yml');
     expect(t.electronFuses).toEqual({ ...PRODUCTION_FUSES, enableNodeCliInspectArguments: true });
     expect(t.directories).toMatchObject({ app: 'dist', output: 'out/test-packages' });
-    expect(t).toMatchObject({ appId: 'vn.hailong.kiosk', asar: true, beforePack: 'build/before-pack.mjs', afterPack: 'build/after-pack.mjs' });
+    expect(t).toMatchObject({
+      appId: 'vn.hailong.kiosk',
+      asar: true,
+      beforePack: 'build/before-pack.mjs',
+      afterPack: 'build/after-pack.mjs',
+    });
   });
 
   it('refuses a misspelt option (the validation is real)', async () => {
-    await expect(validateConfiguration({ appId: 'x', electronFusez: {} }, noDebug)).rejects.toThrow(/electronFusez|additional/i);
+    await expect(validateConfiguration({ appId: 'x', electronFusez: {} }, noDebug)).rejects.toThrow(
+      /electronFusez|additional/i,
+    );
   });
 });
 
@@ -90,8 +110,17 @@ describe('scripts/build-main.mjs', () => {
 
   it('leaves only electron, better-sqlite3 and node builtins unbundled in main', () => {
     const main = readFileSync(join(ROOT, 'dist/main/main.mjs'), 'utf8');
-    const imports = new Set([...main.matchAll(/^import .* from "([^"]+)";?$/gm), ...main.matchAll(/__require\("([^"]+)"\)/g)].map((m) => m[1]!));
-    const foreign = [...imports].filter((m) => !m.startsWith('node:') && !['electron', 'better-sqlite3'].includes(m) && !require('node:module').builtinModules.includes(m));
+    const imports = new Set(
+      [...main.matchAll(/^import .* from "([^"]+)";?$/gm), ...main.matchAll(/__require\("([^"]+)"\)/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    const foreign = [...imports].filter(
+      (m) =>
+        !m.startsWith('node:') &&
+        !['electron', 'better-sqlite3'].includes(m) &&
+        !require('node:module').builtinModules.includes(m),
+    );
     expect(foreign).toEqual([]);
     expect(main).not.toMatch(/from "fastify"|from "react"/);
   });

@@ -1,6 +1,12 @@
 // Opening hours → keep the display awake or let it sleep (pure, table-driven), and the controller.
 import { describe, expect, it } from 'vitest';
-import { createPowerController, isOpenAt, isoWeekday, keepAwakeWanted, maintenanceReloadDue } from '../../electron/shell/power.ts';
+import {
+  createPowerController,
+  isOpenAt,
+  isoWeekday,
+  keepAwakeWanted,
+  maintenanceReloadDue,
+} from '../../electron/shell/power.ts';
 import { DEFAULT_SETTINGS, type OpeningHours } from '../../shared/settings.ts';
 import { fakePowerSaveBlocker, memoryLog } from './fake-electron.ts';
 
@@ -125,8 +131,16 @@ describe('maintenanceReloadDue', () => {
   it.each([
     ['open office', { open: true, now: 30 * H, lastCallAt: null, lastReloadAt: 0 }, false],
     ['closed, idle, not reloaded for a day', { open: false, now: 30 * H, lastCallAt: null, lastReloadAt: 0 }, true],
-    ['closed, but someone touched the screen 5 min ago', { open: false, now: 30 * H, lastCallAt: 30 * H - 5 * 60_000, lastReloadAt: 0 }, false],
-    ['closed, last touch 11 min ago', { open: false, now: 30 * H, lastCallAt: 30 * H - 11 * 60_000, lastReloadAt: 0 }, true],
+    [
+      'closed, but someone touched the screen 5 min ago',
+      { open: false, now: 30 * H, lastCallAt: 30 * H - 5 * 60_000, lastReloadAt: 0 },
+      false,
+    ],
+    [
+      'closed, last touch 11 min ago',
+      { open: false, now: 30 * H, lastCallAt: 30 * H - 11 * 60_000, lastReloadAt: 0 },
+      true,
+    ],
     ['closed, reloaded 2 h ago', { open: false, now: 30 * H, lastCallAt: null, lastReloadAt: 28 * H }, false],
   ])('%s → %s', (_name, input, due) => {
     expect(maintenanceReloadDue(input)).toBe(due);

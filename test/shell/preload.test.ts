@@ -40,7 +40,18 @@ describe('preload', () => {
       expect(fn.name).toBe(m);
       expect(fn.constructor.name).toBe('AsyncFunction');
     }
-    for (const forbidden of ['invoke', 'send', 'sendSync', 'on', 'once', 'postMessage', 'ipcRenderer', 'require', 'process']) expect(bridge).not.toHaveProperty(forbidden);
+    for (const forbidden of [
+      'invoke',
+      'send',
+      'sendSync',
+      'on',
+      'once',
+      'postMessage',
+      'ipcRenderer',
+      'require',
+      'process',
+    ])
+      expect(bridge).not.toHaveProperty(forbidden);
     expect(Object.isFrozen(bridge)).toBe(true);
   });
 
@@ -48,7 +59,10 @@ describe('preload', () => {
     const bridge = await loadPreload();
     for (const m of KIOSK_METHODS) {
       const input = { probe: m };
-      const result = await (bridge[m] as (i: unknown, extra?: unknown) => Promise<unknown>)(input, 'an extra argument is dropped');
+      const result = await (bridge[m] as (i: unknown, extra?: unknown) => Promise<unknown>)(
+        input,
+        'an extra argument is dropped',
+      );
       expect(result).toEqual({ ok: true, value: { channel: KIOSK_CHANNELS[m], input } });
     }
     expect(fakes.ipcRenderer.invocations).toEqual(KIOSK_METHODS.map((m) => [KIOSK_CHANNELS[m], { probe: m }]));

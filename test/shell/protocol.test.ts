@@ -4,7 +4,14 @@ import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 import { CONTENT_SECURITY_POLICY as HOST_CSP } from '../../electron/host/server.ts';
-import { KIOSK_SCHEME_PRIVILEGES, KIOSK_START_URL, createProtocolHandler, isKioskUrl, mimeTypeFor, resolveProtocolPath } from '../../electron/shell/protocol.ts';
+import {
+  KIOSK_SCHEME_PRIVILEGES,
+  KIOSK_START_URL,
+  createProtocolHandler,
+  isKioskUrl,
+  mimeTypeFor,
+  resolveProtocolPath,
+} from '../../electron/shell/protocol.ts';
 import { tempDir } from '../support/tmp.ts';
 
 let base: string;
@@ -90,10 +97,12 @@ describe('resolveProtocolPath', () => {
 
   it('never answers a path outside the root for hostile input built from parts', () => {
     const parts = ['..', '%2e%2e', '%2E.', '.%2e', 'assets', '%2f', '%5c', '\\', '/', 'secret.txt', '%00', 'C:', '~'];
-    for (const a of parts) for (const b of parts) for (const c of parts) {
-      const r = resolveProtocolPath(root, `app://kiosk/${a}/${b}/${c}`);
-      if (r.ok) expect(r.path.startsWith(root + sep)).toBe(true);
-    }
+    for (const a of parts)
+      for (const b of parts)
+        for (const c of parts) {
+          const r = resolveProtocolPath(root, `app://kiosk/${a}/${b}/${c}`);
+          if (r.ok) expect(r.path.startsWith(root + sep)).toBe(true);
+        }
   });
 
   it('does not accept a sibling directory whose name starts with the root name', () => {

@@ -27,7 +27,10 @@ const FORBIDDEN: [string, RegExp][] = [
   ['CSP bypass for the scheme', /bypassCSP\s*:\s*true/],
   ['eval or new Function', /\beval\(|new Function\(/],
   ['certificate errors ignored', /certificate-error|ignore-certificate-errors|setCertificateVerifyProc/],
-  ['insecure Chromium switches', /appendSwitch\(\s*['"](no-sandbox|disable-web-security|ignore-certificate-errors|remote-debugging-port)/],
+  [
+    'insecure Chromium switches',
+    /appendSwitch\(\s*['"](no-sandbox|disable-web-security|ignore-certificate-errors|remote-debugging-port)/,
+  ],
   ['permissions granted', /callback\(\s*true\s*\)/],
   ['window.open allowed', /action\s*:\s*['"]allow['"]/],
   ['insecure http/ws origins', /['"`](http|ws):\/\/(?!127\.0\.0\.1)/],
@@ -54,10 +57,15 @@ describe('shell security lint', () => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const p = join(dir, entry.name);
         if (entry.isDirectory()) walk(p);
-        else if (/\.(ts|tsx|mjs|js)$/.test(entry.name) && /from\s+['"]electron['"]/.test(readFileSync(p, 'utf8').replace(/import type [^;]+;/g, ''))) offenders.push(relative(ROOT, p));
+        else if (
+          /\.(ts|tsx|mjs|js)$/.test(entry.name) &&
+          /from\s+['"]electron['"]/.test(readFileSync(p, 'utf8').replace(/import type [^;]+;/g, ''))
+        )
+          offenders.push(relative(ROOT, p));
       }
     };
-    for (const d of ['electron/core', 'electron/host', 'electron/cli', 'shared', 'renderer']) if (existsSync(join(ROOT, d))) walk(join(ROOT, d));
+    for (const d of ['electron/core', 'electron/host', 'electron/cli', 'shared', 'renderer'])
+      if (existsSync(join(ROOT, d))) walk(join(ROOT, d));
     expect(offenders).toEqual([]);
   });
 
@@ -65,16 +73,23 @@ describe('shell security lint', () => {
     const all = sources.map((s) => code(s.text)).join('\n');
     const handles = all.match(/ipcMain\.handle\(|\.handle\(channel/g) ?? [];
     expect(handles.length).toBeGreaterThan(0);
-    expect(sources.filter((s) => /\.handle\(/.test(code(s.text)) && !/protocol\.handle/.test(code(s.text))).map((s) => s.file)).toEqual(['electron/shell/ipc.ts']);
+    expect(
+      sources
+        .filter((s) => /\.handle\(/.test(code(s.text)) && !/protocol\.handle/.test(code(s.text)))
+        .map((s) => s.file),
+    ).toEqual(['electron/shell/ipc.ts']);
     expect(code(readFileSync(join(SHELL, 'ipc.ts'), 'utf8'))).toMatch(/if \(!isTrustedSender\(event\)\)/);
     expect(all).not.toMatch(/ipcMain\.on\(/);
   });
 
   it('navigation, redirects, new windows and webviews are denied on every webContents', () => {
     const main = code(readFileSync(join(SHELL, 'kiosk-shell.ts'), 'utf8'));
-    expect(main).toMatch(/app\.on\('web-contents-created', \(_event, contents\) => guardWebContents\(contents, log\)\)/);
+    expect(main).toMatch(
+      /app\.on\('web-contents-created', \(_event, contents\) => guardWebContents\(contents, log\)\)/,
+    );
     const win = code(readFileSync(join(SHELL, 'window.ts'), 'utf8'));
-    for (const e of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) expect(win).toContain(`'${e}'`);
+    for (const e of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview'])
+      expect(win).toContain(`'${e}'`);
     expect(win).toMatch(/setWindowOpenHandler/);
   });
 
@@ -87,6 +102,7 @@ describe('shell security lint', () => {
       'enableEmbeddedAsarIntegrityValidation: true',
       'onlyLoadAppFromAsar: true',
       'grantFileProtocolExtraPrivileges: false',
-    ]) expect(yml).toContain(line);
+    ])
+      expect(yml).toContain(line);
   });
 });

@@ -12,20 +12,32 @@ const setup = () => {
 };
 
 describe('lockDownSession', () => {
-  it.each(['media', 'geolocation', 'notifications', 'midiSysex', 'pointerLock', 'fullscreen', 'openExternal', 'clipboard-read', 'hid', 'serial', 'usb', 'idle-detection', 'fileSystem'])(
-    'denies a %s permission request',
-    (permission) => {
-      const { ses, log } = setup();
-      let granted: boolean | null = null;
-      ses.permissionRequestHandler!(null, permission, (g: boolean) => (granted = g), {});
-      expect(granted).toBe(false);
-      expect(log.has(new RegExp(`denied permission request: ${permission}`))).toBe(true);
-    },
-  );
+  it.each([
+    'media',
+    'geolocation',
+    'notifications',
+    'midiSysex',
+    'pointerLock',
+    'fullscreen',
+    'openExternal',
+    'clipboard-read',
+    'hid',
+    'serial',
+    'usb',
+    'idle-detection',
+    'fileSystem',
+  ])('denies a %s permission request', (permission) => {
+    const { ses, log } = setup();
+    let granted: boolean | null = null;
+    ses.permissionRequestHandler!(null, permission, (g: boolean) => (granted = g), {});
+    expect(granted).toBe(false);
+    expect(log.has(new RegExp(`denied permission request: ${permission}`))).toBe(true);
+  });
 
   it('answers every permission check and device request with no', () => {
     const { ses } = setup();
-    for (const p of ['media', 'geolocation', 'notifications', 'hid', 'usb', 'serial', 'clipboard-sanitized-write']) expect(ses.permissionCheckHandler!(null, p, 'app://kiosk', {})).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'hid', 'usb', 'serial', 'clipboard-sanitized-write'])
+      expect(ses.permissionCheckHandler!(null, p, 'app://kiosk', {})).toBe(false);
     expect(ses.devicePermissionHandler!({ deviceType: 'usb', origin: 'app://kiosk' })).toBe(false);
   });
 
@@ -53,7 +65,14 @@ describe('lockDownSession', () => {
     };
     expect(answer('app://kiosk/assets/index.js')).toEqual({});
     expect(answer('data:image/png;base64,AAAA')).toEqual({});
-    for (const url of ['https://example.com/', 'http://127.0.0.1:4780/api/getKioskState', 'ws://127.0.0.1/', 'file:///etc/passwd', 'ftp://x/']) expect(answer(url)).toEqual({ cancel: true });
+    for (const url of [
+      'https://example.com/',
+      'http://127.0.0.1:4780/api/getKioskState',
+      'ws://127.0.0.1/',
+      'file:///etc/passwd',
+      'ftp://x/',
+    ])
+      expect(answer(url)).toEqual({ cancel: true });
     expect(ses.spellChecker).toBe(false);
   });
 

@@ -16,7 +16,10 @@ import { FakeBrowserWindow, FakeWebContents, fakeEvent, memoryLog } from './fake
 const asContents = (c: FakeWebContents) => c as unknown as WebContents;
 
 describe('createKioskWindowOptions (production)', () => {
-  const o = createKioskWindowOptions({ preloadPath: '/app/dist/main/preload.cjs', bounds: { x: 0, y: 0, width: 1080, height: 1920 } });
+  const o = createKioskWindowOptions({
+    preloadPath: '/app/dist/main/preload.cjs',
+    bounds: { x: 0, y: 0, width: 1080, height: 1920 },
+  });
   const wp = o.webPreferences!;
 
   it.each([
@@ -46,14 +49,29 @@ describe('createKioskWindowOptions (production)', () => {
   });
 
   it('is a fullscreen kiosk window without a menu or frame, filling the chosen display', () => {
-    expect(o).toMatchObject({ kiosk: true, fullscreen: true, autoHideMenuBar: true, frame: false, resizable: false, movable: false, minimizable: false, show: false });
+    expect(o).toMatchObject({
+      kiosk: true,
+      fullscreen: true,
+      autoHideMenuBar: true,
+      frame: false,
+      resizable: false,
+      movable: false,
+      minimizable: false,
+      show: false,
+    });
     expect(o).toMatchObject({ x: 0, y: 0, width: 1080, height: 1920 });
   });
 
   it('in development only: windowed, DevTools allowed, and still sandboxed and isolated', () => {
     const d = createKioskWindowOptions({ preloadPath: '/p.cjs', dev: true });
     expect(d).toMatchObject({ kiosk: false, fullscreen: false, frame: true });
-    expect(d.webPreferences).toMatchObject({ devTools: true, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+    expect(d.webPreferences).toMatchObject({
+      devTools: true,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
   });
 });
 
@@ -65,20 +83,30 @@ describe('guardWebContents', () => {
     return { contents, log };
   };
 
-  it.each(['will-navigate', 'will-frame-navigate', 'will-redirect'])('denies %s to any URL, our own included', (eventName) => {
-    const { contents, log } = setup();
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://kiosk/index.html', 'javascript:alert(1)', 'data:text/html,<script>1</script>']) {
-      const e = fakeEvent({ url });
-      contents.emit(eventName, e, url);
-      expect(e.defaultPrevented).toBe(true);
-    }
-    expect(log.lines.filter((l) => l.level === 'warn')).toHaveLength(5);
-  });
+  it.each(['will-navigate', 'will-frame-navigate', 'will-redirect'])(
+    'denies %s to any URL, our own included',
+    (eventName) => {
+      const { contents, log } = setup();
+      for (const url of [
+        'https://evil.example/',
+        'file:///etc/passwd',
+        'app://kiosk/index.html',
+        'javascript:alert(1)',
+        'data:text/html,<script>1</script>',
+      ]) {
+        const e = fakeEvent({ url });
+        contents.emit(eventName, e, url);
+        expect(e.defaultPrevented).toBe(true);
+      }
+      expect(log.lines.filter((l) => l.level === 'warn')).toHaveLength(5);
+    },
+  );
 
   it('denies every new window (window.open, target=_blank, shift-click)', () => {
     const { contents, log } = setup();
     expect(contents.windowOpenHandler).not.toBeNull();
-    for (const url of ['https://evil.example/', 'app://kiosk/index.html', 'about:blank']) expect(contents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    for (const url of ['https://evil.example/', 'app://kiosk/index.html', 'about:blank'])
+      expect(contents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
     expect(log.has(/denied new window/)).toBe(true);
   });
 

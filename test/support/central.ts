@@ -4,13 +4,32 @@
  * (enrol, signed batches, device-signed requests) straight from docs/sync-protocol.md.
  */
 import type { KeyObject } from 'node:crypto';
-import { type CentralDb, type RunningCentral, type StartCentralOptions, openCentralDb, startCentral } from '../../central/index.ts';
+import {
+  type CentralDb,
+  type RunningCentral,
+  type StartCentralOptions,
+  openCentralDb,
+  startCentral,
+} from '../../central/index.ts';
 import type { Queryable } from '../../central/db/types.ts';
 import { canonicalJson } from '../../shared/canonical.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { encodeSignedDocument, makeSigned, newKeyPair, privateKeyFrom, sha256Hex, signBytes } from '../../shared/node/signing.ts';
+import {
+  encodeSignedDocument,
+  makeSigned,
+  newKeyPair,
+  privateKeyFrom,
+  sha256Hex,
+  signBytes,
+} from '../../shared/node/signing.ts';
 import type { StoredResponse } from '../../shared/response.ts';
-import { type BatchEnvelope, DEVICE_HEADERS, type EnrolRequest, PROTOCOL_VERSION, requestSigningString } from '../../shared/sync.ts';
+import {
+  type BatchEnvelope,
+  DEVICE_HEADERS,
+  type EnrolRequest,
+  PROTOCOL_VERSION,
+  requestSigningString,
+} from '../../shared/sync.ts';
 import { postgresAvailability, sharedPostgres } from './postgres.ts';
 
 export type Backend = 'pglite' | 'postgres';
@@ -18,8 +37,16 @@ export type Backend = 'pglite' | 'postgres';
 export type TestCentral = RunningCentral & { backend: Backend };
 
 /** Central on 127.0.0.1, port 0, rate limits off unless given. PGlite in memory, or a new database on the shared cluster. */
-export const startTestCentral = async (backend: Backend, options: Partial<StartCentralOptions> = {}): Promise<TestCentral> => {
-  const base: StartCentralOptions = { host: '127.0.0.1', port: 0, rateLimit: { perIp: false, perDevice: false }, ...options };
+export const startTestCentral = async (
+  backend: Backend,
+  options: Partial<StartCentralOptions> = {},
+): Promise<TestCentral> => {
+  const base: StartCentralOptions = {
+    host: '127.0.0.1',
+    port: 0,
+    rateLimit: { perIp: false, perDevice: false },
+    ...options,
+  };
   if (backend === 'pglite') return { ...(await startCentral({ memory: true, ...base })), backend };
   const cluster = await sharedPostgres();
   return { ...(await startCentral({ databaseUrl: await cluster.createDatabase(), ...base })), backend };
@@ -27,7 +54,9 @@ export const startTestCentral = async (backend: Backend, options: Partial<StartC
 
 /** A fresh, migrated database on this backend (PGlite in memory, or a new database on the shared cluster). */
 export const openTestDb = async (backend: Backend): Promise<CentralDb> =>
-  backend === 'pglite' ? openCentralDb({ memory: true }) : openCentralDb({ databaseUrl: await (await sharedPostgres()).createDatabase() });
+  backend === 'pglite'
+    ? openCentralDb({ memory: true })
+    : openCentralDb({ databaseUrl: await (await sharedPostgres()).createDatabase() });
 
 /**
  * Wraps a database so that statements matching `failOn` throw inside transactions (an injected
@@ -79,10 +108,18 @@ export const enrolRequest = (device: FakeDevice, code: string, more: Partial<Enr
 });
 
 export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 /** Enrols the device with a fresh code from the central; returns the device. */
-export const enrolled = async (central: RunningCentral, device: FakeDevice = makeDevice(), unitId?: string): Promise<FakeDevice> => {
+export const enrolled = async (
+  central: RunningCentral,
+  device: FakeDevice = makeDevice(),
+  unitId?: string,
+): Promise<FakeDevice> => {
   const code = await central.enrolmentCode(unitId ? { unitId } : {});
   const res = await postJson(`${central.url}/v1/enrol`, enrolRequest(device, code));
   if (res.status !== 201) throw new Error(`enrol failed: ${res.status} ${await res.text()}`);
@@ -114,9 +151,14 @@ export const makeResponse = (device: FakeDevice, seq: number, more: Partial<Stor
   };
 };
 
-export const makeResponses = (device: FakeDevice, from: number, to: number): StoredResponse[] => Array.from({ length: to - from + 1 }, (_, i) => makeResponse(device, from + i));
+export const makeResponses = (device: FakeDevice, from: number, to: number): StoredResponse[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => makeResponse(device, from + i));
 
-export const envelopeOf = (device: FakeDevice, responses: StoredResponse[], more: Partial<BatchEnvelope> = {}): BatchEnvelope => ({
+export const envelopeOf = (
+  device: FakeDevice,
+  responses: StoredResponse[],
+  more: Partial<BatchEnvelope> = {},
+): BatchEnvelope => ({
   protocol: PROTOCOL_VERSION,
   deviceId: device.id,
   batchId: uuidv7(),
@@ -131,21 +173,49 @@ export const envelopeOf = (device: FakeDevice, responses: StoredResponse[], more
 export const kbatchBytes = (signer: FakeDevice, envelope: unknown, signerId: string = signer.id): Buffer =>
   encodeSignedDocument(makeSigned('kbatch', signerId, envelope, signer.privateKey));
 
-export const postBatch = (central: { url: string }, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<Response> =>
-  fetch(`${central.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...headers }, body: Uint8Array.from(bytes) });
+export const postBatch = (
+  central: { url: string },
+  bytes: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<Response> =>
+  fetch(`${central.url}/v1/batches`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...headers },
+    body: Uint8Array.from(bytes),
+  });
 
 /** Headers of a device-signed request (docs/sync-protocol.md, "Device-signed requests"). */
-export const deviceHeaders = (device: FakeDevice, method: string, path: string, body: string | Uint8Array = '', timestamp = String(Date.now())): Record<string, string> => ({
+export const deviceHeaders = (
+  device: FakeDevice,
+  method: string,
+  path: string,
+  body: string | Uint8Array = '',
+  timestamp = String(Date.now()),
+): Record<string, string> => ({
   [DEVICE_HEADERS.device]: device.id,
   [DEVICE_HEADERS.timestamp]: timestamp,
-  [DEVICE_HEADERS.signature]: signBytes(Buffer.from(requestSigningString(method, path, timestamp, sha256Hex(body)), 'utf8'), device.privateKey),
+  [DEVICE_HEADERS.signature]: signBytes(
+    Buffer.from(requestSigningString(method, path, timestamp, sha256Hex(body)), 'utf8'),
+    device.privateKey,
+  ),
 });
 
-export const signedFetch = (central: { url: string }, device: FakeDevice, method: 'GET' | 'POST', path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> => {
+export const signedFetch = (
+  central: { url: string },
+  device: FakeDevice,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<Response> => {
   const text = body === undefined ? '' : JSON.stringify(body);
   return fetch(`${central.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...deviceHeaders(device, method, path, text), ...extra },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...deviceHeaders(device, method, path, text),
+      ...extra,
+    },
     ...(body === undefined ? {} : { body: text }),
   });
 };

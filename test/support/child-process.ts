@@ -8,9 +8,18 @@ export type ChildLog = { text: string };
  * line), collecting its output in `log`; fails with that output if it exits or stays silent for
  * `timeoutMs`.
  */
-export const waitForOutput = (proc: ChildProcess, pattern: RegExp, what: string, timeoutMs: number, log: ChildLog): Promise<RegExpExecArray> =>
+export const waitForOutput = (
+  proc: ChildProcess,
+  pattern: RegExp,
+  what: string,
+  timeoutMs: number,
+  log: ChildLog,
+): Promise<RegExpExecArray> =>
   new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${log.text}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${log.text}`)),
+      timeoutMs,
+    );
     proc.stdout!.on('data', (b: Buffer) => {
       log.text += b.toString();
       const m = pattern.exec(log.text);

@@ -11,10 +11,16 @@ export type Page = { status: number; text: string; headers: Headers; location: s
 export const TEST_PASSWORD = 'mật khẩu thử 2026';
 
 /** Creates a console account straight in the database (what centralctl create-admin does). */
-export const makeAccount = async (db: CentralDb, username: string, role: AdminRole = 'province_admin', unitId: string | null = null, password = TEST_PASSWORD) =>
-  createAdminUser(db, { username, role, unitId, password });
+export const makeAccount = async (
+  db: CentralDb,
+  username: string,
+  role: AdminRole = 'province_admin',
+  unitId: string | null = null,
+  password = TEST_PASSWORD,
+) => createAdminUser(db, { username, role, unitId, password });
 
-const csrfOf = (html: string): string | undefined => /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? /data-csrf="([^"]*)"/.exec(html)?.[1];
+const csrfOf = (html: string): string | undefined =>
+  /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? /data-csrf="([^"]*)"/.exec(html)?.[1];
 
 export class ConsoleClient {
   readonly cookies = new Map<string, string>();
@@ -41,7 +47,11 @@ export class ConsoleClient {
     }
   }
 
-  async request(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const res = await fetch(`${this.base}/console${path}`, {
       method,
       redirect: 'manual',
@@ -60,16 +70,28 @@ export class ConsoleClient {
   }
 
   /** An urlencoded form with the current CSRF token (unless `_csrf` is given, or null to leave it out). */
-  post(path: string, fields: Record<string, string | string[]> = {}, options: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Page> {
+  post(
+    path: string,
+    fields: Record<string, string | string[]> = {},
+    options: { csrf?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const body = new URLSearchParams();
     const token = options.csrf === undefined ? this.csrf : options.csrf;
     if (token !== null && token !== undefined) body.append('_csrf', token);
     for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    return this.request('POST', path, { body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers } });
+    return this.request('POST', path, {
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+    });
   }
 
   /** A multipart form: the CSRF field first (as the page orders it), then the fields, then the files. */
-  postMultipart(path: string, files: { field: string; name: string; bytes: Uint8Array }[], fields: Record<string, string> = {}, options: { csrf?: string | null } = {}): Promise<Page> {
+  postMultipart(
+    path: string,
+    files: { field: string; name: string; bytes: Uint8Array }[],
+    fields: Record<string, string> = {},
+    options: { csrf?: string | null } = {},
+  ): Promise<Page> {
     const form = new FormData();
     const token = options.csrf === undefined ? this.csrf : options.csrf;
     if (token !== null && token !== undefined) form.append('_csrf', token);
@@ -79,11 +101,20 @@ export class ConsoleClient {
   }
 
   /** One .kbatch as the upload script sends it; returns the parsed JSON answer. */
-  async uploadFile(name: string, bytes: Uint8Array, options: { csrf?: string | null } = {}): Promise<{ status: number; body: unknown }> {
+  async uploadFile(
+    name: string,
+    bytes: Uint8Array,
+    options: { csrf?: string | null } = {},
+  ): Promise<{ status: number; body: unknown }> {
     const token = options.csrf === undefined ? this.csrf : options.csrf;
     const page = await this.request('POST', '/uploads/file', {
       body: Uint8Array.from(bytes),
-      headers: { 'content-type': 'application/octet-stream', accept: 'application/json', 'x-file-name': encodeURIComponent(name), ...(token ? { 'x-csrf-token': token } : {}) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        accept: 'application/json',
+        'x-file-name': encodeURIComponent(name),
+        ...(token ? { 'x-csrf-token': token } : {}),
+      },
     });
     return { status: page.status, body: page.text ? (JSON.parse(page.text) as unknown) : null };
   }

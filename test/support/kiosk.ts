@@ -63,7 +63,12 @@ const valueFor = (q: Question, rng: () => number): AnswerValue => {
       return shuffled.slice(0, intIn(rng, 1, max)).map((o) => o.value);
     }
     case 'text':
-      return pick(rng, ['Cán bộ nhiệt tình, hướng dẫn rõ ràng.', 'Chờ hơi lâu', "O'Brien; DROP TABLE responses;--", 'Tốt 👍']).slice(0, q.maxLength);
+      return pick(rng, [
+        'Cán bộ nhiệt tình, hướng dẫn rõ ràng.',
+        'Chờ hơi lâu',
+        "O'Brien; DROP TABLE responses;--",
+        'Tốt 👍',
+      ]).slice(0, q.maxLength);
   }
 };
 
@@ -100,8 +105,11 @@ export const buildAnswers = (q: Questionnaire, options: AnswerOptions = {}): Ans
 };
 
 /** dispatch, typed by method (the untrusted entry point every transport uses). */
-export const call = async <M extends KioskMethod>(core: KioskCore, method: M, input: unknown): Promise<Result<MethodOutput<M>>> =>
-  (await dispatch(core, method, input)) as Result<MethodOutput<M>>;
+export const call = async <M extends KioskMethod>(
+  core: KioskCore,
+  method: M,
+  input: unknown,
+): Promise<Result<MethodOutput<M>>> => (await dispatch(core, method, input)) as Result<MethodOutput<M>>;
 
 /** The value of an ok result; otherwise fails with the whole error, so a failing test says why. */
 export const okValue = <T>(r: Result<T>): T => {
@@ -116,9 +124,11 @@ export const errorOf = <T>(r: Result<T>) => {
 
 /** Every table's rows (in rowid/primary-key order), so "nothing was written" compares content, not just counts. */
 export const snapshotDb = (db: Database): Record<string, { count: number; rows: unknown[] }> => {
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
-    (t) => t.name,
-  );
+  const tables = (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[]
+  ).map((t) => t.name);
   return Object.fromEntries(
     tables.map((name) => {
       const rows = db.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all();
@@ -127,13 +137,18 @@ export const snapshotDb = (db: Database): Record<string, { count: number; rows: 
   );
 };
 
-export const rowCount = (db: Database, table: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
+export const rowCount = (db: Database, table: string): number =>
+  (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
 
 export type CtlResult = { code: number | null; stdout: string; stderr: string };
 
 /** kioskctl as IT runs it: the real bin, in its own process. */
 export const kioskctl = (dataDir: string, ...args: string[]): CtlResult => {
-  const r = spawnSync(process.execPath, [KIOSKCTL_BIN, ...args, '--data-dir', dataDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [KIOSKCTL_BIN, ...args, '--data-dir', dataDir], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
@@ -141,10 +156,15 @@ export const kioskctl = (dataDir: string, ...args: string[]): CtlResult => {
 /** kioskctl without blocking the test process, so independent invocations can run side by side. */
 export const kioskctlAsync = (dataDir: string, ...args: string[]): Promise<CtlResult> =>
   new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [KIOSKCTL_BIN, ...args, '--data-dir', dataDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolveRun({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [KIOSKCTL_BIN, ...args, '--data-dir', dataDir],
+      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return reject(error);
+        resolveRun({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 
 export const silentLog = (): void => {};

@@ -27,10 +27,15 @@ export const postgresAvailability = (): PostgresAvailability => {
           .map((v) => `/usr/lib/postgresql/${v}/bin`)
       : [];
   const bin = candidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-  if (!bin) return { ok: false, reason: 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)' };
+  if (!bin)
+    return {
+      ok: false,
+      reason: 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)',
+    };
   if (process.getuid?.() === 0) {
     const user = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (user.status !== 0) return { ok: false, reason: 'running as root and there is no "postgres" user to run PostgreSQL as' };
+    if (user.status !== 0)
+      return { ok: false, reason: 'running as root and there is no "postgres" user to run PostgreSQL as' };
   }
   return { ok: true, bin };
 };
@@ -63,7 +68,8 @@ const run = (bin: string, args: string[], opts: { allowFail?: boolean } = {}): s
   }
 };
 
-const urlFor = (socketDir: string, port: number, db: string): string => `postgresql://postgres@/${db}?host=${encodeURIComponent(socketDir)}&port=${port}`;
+const urlFor = (socketDir: string, port: number, db: string): string =>
+  `postgresql://postgres@/${db}?host=${encodeURIComponent(socketDir)}&port=${port}`;
 
 let counter = 0;
 
@@ -98,7 +104,8 @@ export const startPostgres = async (): Promise<PostgresCluster> => {
       ]);
       break;
     } catch (e) {
-      if (attempt >= 3) throw new Error(`${(e as Error).message}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`, { cause: e });
+      if (attempt >= 3)
+        throw new Error(`${(e as Error).message}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`, { cause: e });
     }
   }
   let stopped = false;

@@ -88,8 +88,24 @@ describe('the engine schedule (injected clock and random, scripted central)', ()
 
   it('backs off exponentially with full jitter, honours Retry-After, then drains', async () => {
     await setup(10);
-    const err = (status: number, headers: Record<string, string> = {}) => ({ status, headers, body: { error: status === 429 ? 'rate_limited' : 'internal', message: 'scripted' } });
-    fake.batchReplies.push(err(503), err(500), err(502), err(429, { 'retry-after': '120' }), 'reset', err(503), err(503), err(503), err(503), err(503), err(503));
+    const err = (status: number, headers: Record<string, string> = {}) => ({
+      status,
+      headers,
+      body: { error: status === 429 ? 'rate_limited' : 'internal', message: 'scripted' },
+    });
+    fake.batchReplies.push(
+      err(503),
+      err(500),
+      err(502),
+      err(429, { 'retry-after': '120' }),
+      'reset',
+      err(503),
+      err(503),
+      err(503),
+      err(503),
+      err(503),
+      err(503),
+    );
     const { clock, sleeps } = fakeClock();
     const engine = testEngine(kiosk, { clock, random: () => 0.5, backoff: DEFAULT_BACKOFF, pollIntervalMs: 15_000 });
     engine.start();
@@ -97,7 +113,9 @@ describe('the engine schedule (injected clock and random, scripted central)', ()
     await engine.stop();
     // 0.5 × min(cap, 2 s × 2^(n−1)); the 4th failure was a 429 asking for 120 s. The reset connection
     // (a reused keep-alive socket) is retried at once on a new one, which met the next 503: one failure.
-    expect(sleeps.slice(0, 10)).toEqual([1_000, 2_000, 4_000, 120_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000]);
+    expect(sleeps.slice(0, 10)).toEqual([
+      1_000, 2_000, 4_000, 120_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000,
+    ]);
     // Then back to the idle poll.
     expect(sleeps[10]).toBe(15_000);
     expect(fake.requests.filter((q) => q.path === '/v1/batches')).toHaveLength(12);
@@ -143,7 +161,9 @@ describe('the engine schedule (injected clock and random, scripted central)', ()
 
   it('keeps the failure count across a restart, so a crash loop does not reset the backoff', async () => {
     await setup(2);
-    fake.batchReplies.push(...Array.from({ length: 3 }, () => ({ status: 503, body: { error: 'internal', message: 'x' } })));
+    fake.batchReplies.push(
+      ...Array.from({ length: 3 }, () => ({ status: 503, body: { error: 'internal', message: 'x' } })),
+    );
     const { clock } = fakeClock();
     const first = testEngine(kiosk, { clock, random: () => 0.5, backoff: DEFAULT_BACKOFF });
     const r1 = await first.runOnce();
@@ -163,7 +183,12 @@ describe('the engine schedule (injected clock and random, scripted central)', ()
     await setup(4);
     fake.batchReplies.push('hang', 'reset');
     const { clock, sleeps } = fakeClock();
-    const engine = testEngine(kiosk, { clock, random: () => 1 - 1e-9, backoff: { baseMs: 100, capMs: 1_000 }, timeouts: { idleMs: 150, batchDeadlineMs: 2_000 } });
+    const engine = testEngine(kiosk, {
+      clock,
+      random: () => 1 - 1e-9,
+      backoff: { baseMs: 100, capMs: 1_000 },
+      timeouts: { idleMs: 150, batchDeadlineMs: 2_000 },
+    });
     engine.start();
     await until(() => fake.held.size === 4);
     await engine.stop();
@@ -184,7 +209,10 @@ describe('the engine schedule (injected clock and random, scripted central)', ()
 
   it('skips what central already holds (heartbeat highestContiguousSeq) instead of resending it', async () => {
     await setup(50);
-    fake.heartbeatReply = { status: 200, body: { serverTime: new Date().toISOString(), highestContiguousSeq: 30, configVersion: null } };
+    fake.heartbeatReply = {
+      status: 200,
+      body: { serverTime: new Date().toISOString(), highestContiguousSeq: 30, configVersion: null },
+    };
     const engine = testEngine(kiosk, { limits: { maxCount: 100 } });
     const r = await engine.runOnce();
     await engine.stop();

@@ -9,7 +9,16 @@ import { exportBatches, uploadFiles } from '../../electron/core/sync/offline.ts'
 import { ackedRanges, addAckedRange, queueDepth } from '../../electron/core/sync/sync-store.ts';
 import { canonicalJson } from '../../shared/canonical.ts';
 import { tempDir } from '../support/tmp.ts';
-import { type TestKiosk, centralResponses, enrolTestKiosk, insertBacklog, openTestKiosk, recordResponses, startTestCentral, testEngine } from './support/kiosk.ts';
+import {
+  type TestKiosk,
+  centralResponses,
+  enrolTestKiosk,
+  insertBacklog,
+  openTestKiosk,
+  recordResponses,
+  startTestCentral,
+  testEngine,
+} from './support/kiosk.ts';
 import { startProxy } from './support/proxy.ts';
 
 let central: RunningCentral;
@@ -38,7 +47,12 @@ const kioskBehindProxy = async (backlog: number) => {
 
 /** The online batches central received from this kiosk, as seq ranges in arrival order. */
 const onlineBatches = async (kiosk: TestKiosk) =>
-  (await central.db.query("SELECT seq_from AS f, seq_to AS t FROM batches WHERE device_id = $1 AND via = 'http' ORDER BY id", [kiosk.deviceId])).rows.map((r) => [Number(r['f']), Number(r['t'])]);
+  (
+    await central.db.query(
+      "SELECT seq_from AS f, seq_to AS t FROM batches WHERE device_id = $1 AND via = 'http' ORDER BY id",
+      [kiosk.deviceId],
+    )
+  ).rows.map((r) => [Number(r['f']), Number(r['t'])]);
 
 const expectExactlyOnce = async (kiosk: TestKiosk) => {
   const mine = listResponses(kiosk.db, kiosk.deviceId);
@@ -53,7 +67,13 @@ describe('the batch prepared while one is in flight', () => {
     const { kiosk, engine } = await kioskBehindProxy(30);
     const usb = tempDir('kiosk-usb-');
     cleanups.push(usb.cleanup);
-    const files = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: usb.dir, fromSeq: 11 });
+    const files = await exportBatches({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      dataDir: kiosk.dataDir,
+      outDir: usb.dir,
+      fromSeq: 11,
+    });
     await uploadFiles({ files: files.files.map((f) => f.file), centralUrl: central.url });
     const r = await engine.runOnce({ heartbeat: false });
     expect(r).toMatchObject({ ok: true, batches: 1, responses: 10, inserted: 10 });
@@ -65,7 +85,13 @@ describe('the batch prepared while one is in flight', () => {
     const { proxy, kiosk, engine } = await kioskBehindProxy(30);
     const usb = tempDir('kiosk-usb-');
     cleanups.push(usb.cleanup);
-    const files = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: usb.dir, fromSeq: 15 });
+    const files = await exportBatches({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      dataDir: kiosk.dataDir,
+      outDir: usb.dir,
+      fromSeq: 15,
+    });
     await uploadFiles({ files: files.files.map((f) => f.file), centralUrl: central.url });
     // While the first batch is in flight (11..20 already prepared), the kiosk records 15..30 as
     // acknowledged, as `kioskctl upload` run on the kiosk does.
@@ -111,8 +137,13 @@ describe('the batch prepared while one is in flight', () => {
     const { proxy, kiosk, engine } = await kioskBehindProxy(30);
     let batches = 0;
     // The second batch dies twice (the immediate retry on a new connection too), after 21..30 was prepared.
-    proxy.decide = ({ path }) => (path.endsWith('/v1/batches') && ++batches >= 2 && batches <= 3 ? 'reset-before' : 'pass');
-    expect(await engine.runOnce({ heartbeat: false })).toMatchObject({ ok: false, batches: 1, failure: { code: 'network' } });
+    proxy.decide = ({ path }) =>
+      path.endsWith('/v1/batches') && ++batches >= 2 && batches <= 3 ? 'reset-before' : 'pass';
+    expect(await engine.runOnce({ heartbeat: false })).toMatchObject({
+      ok: false,
+      batches: 1,
+      failure: { code: 'network' },
+    });
     expect(await engine.runOnce({ heartbeat: false })).toMatchObject({ ok: true, batches: 2, inserted: 20 });
     expect(await onlineBatches(kiosk)).toEqual([
       [1, 10],

@@ -21,7 +21,13 @@ const setup = (backlog: number, options: { commentBytes?: number; randomComments
     // Incompressible comments: the byte bound, not the count, decides.
     const update = kiosk.db.prepare("UPDATE responses SET answers = json_set(answers, '$.comment', ?) WHERE seq = ?");
     kiosk.db.transaction(() => {
-      for (let s = 1; s <= backlog; s++) update.run(randomBytes(options.commentBytes ?? 1400).toString('base64').slice(0, options.commentBytes ?? 1400), s);
+      for (let s = 1; s <= backlog; s++)
+        update.run(
+          randomBytes(options.commentBytes ?? 1400)
+            .toString('base64')
+            .slice(0, options.commentBytes ?? 1400),
+          s,
+        );
     })();
   } else {
     insertBacklog(kiosk.core, backlog, { commentBytes: options.commentBytes });
@@ -45,7 +51,7 @@ describe('batch builder', () => {
     const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey });
     expect(builder.limits.maxCount).toBe(LIMITS.maxResponsesPerBatch);
     const ranges: [number, number][] = [];
-    for (let from = 1; from <= 2_345; ) {
+    for (let from = 1; from <= 2_345;) {
       const b = await builder.build(from, 2_345);
       const env = open(b.body, key.publicKey);
       expect(env.seqFrom).toBe(from);
@@ -64,8 +70,18 @@ describe('batch builder', () => {
 
   it('takes a lower configured count and never more than the protocol allows', async () => {
     const { kiosk, privateKey } = setup(50);
-    expect((await createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCount: 7 } }).build(1, 50)).count).toBe(7);
-    expect(createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCount: 5_000 } }).limits.maxCount).toBe(LIMITS.maxResponsesPerBatch);
+    expect(
+      (
+        await createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCount: 7 } }).build(
+          1,
+          50,
+        )
+      ).count,
+    ).toBe(7);
+    expect(
+      createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCount: 5_000 } }).limits
+        .maxCount,
+    ).toBe(LIMITS.maxResponsesPerBatch);
   });
 
   it('stops at the end of the run it is given (the next acknowledged range)', async () => {
@@ -79,10 +95,15 @@ describe('batch builder', () => {
     expect(nextUnackedRun(kiosk.db, 40)).toEqual({ from: 61, to: 100 });
   });
 
-  it('bounds batches by gzip\'d bytes: every body within the limit, the run covered without gaps', async () => {
+  it("bounds batches by gzip'd bytes: every body within the limit, the run covered without gaps", async () => {
     const { kiosk, key, privateKey } = setup(400, { randomComments: true, commentBytes: 1_400 });
     const maxCompressedBytes = 96 * 1024;
-    const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCompressedBytes } });
+    const builder = createBatchBuilder({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      privateKey,
+      limits: { maxCompressedBytes },
+    });
     let next = 1;
     const counts: number[] = [];
     while (next <= 400) {
@@ -102,7 +123,13 @@ describe('batch builder', () => {
     const { kiosk, key, privateKey } = setup(300, { randomComments: true, commentBytes: 1_400 });
     const maxCompressedBytes = 64 * 1024;
     // A wildly optimistic starting ratio: the first encoding is over the limit and must be split.
-    const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCompressedBytes }, initialRatio: 0.05 });
+    const builder = createBatchBuilder({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      privateKey,
+      limits: { maxCompressedBytes },
+      initialRatio: 0.05,
+    });
     const b = await builder.build(1, 300);
     expect(b.count).toBeLessThan(300);
     expect(b.body.length).toBeLessThanOrEqual(maxCompressedBytes);
@@ -112,7 +139,12 @@ describe('batch builder', () => {
 
   it('refuses a single response larger than a batch may be, naming its seq', async () => {
     const { kiosk, privateKey } = setup(3, { randomComments: true, commentBytes: 1_900 });
-    const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, limits: { maxCompressedBytes: 1_024 } });
+    const builder = createBatchBuilder({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      privateKey,
+      limits: { maxCompressedBytes: 1_024 },
+    });
     await expect(builder.build(1, 3)).rejects.toMatchObject({ code: 'response_too_large', seq: 1 });
     await expect(builder.build(1, 3)).rejects.toBeInstanceOf(BatchBuildError);
   });
@@ -121,13 +153,23 @@ describe('batch builder', () => {
     const { kiosk, privateKey } = setup(5);
     kiosk.db.prepare("UPDATE responses SET locale = 'xx-not-a-locale' WHERE seq = 4").run();
     const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey });
-    await expect(builder.build(1, 5)).rejects.toMatchObject({ code: 'response_invalid', seq: 4, field: 'responses.3.locale' });
+    await expect(builder.build(1, 5)).rejects.toMatchObject({
+      code: 'response_invalid',
+      seq: 4,
+      field: 'responses.3.locale',
+    });
   });
 
   it('reads the backlog in pages: building a batch reads only the rows it sends', async () => {
     const { kiosk, privateKey } = setup(20_000);
     const pages: number[] = [];
-    const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey, pageSize: 128, onPage: (n) => pages.push(n) });
+    const builder = createBatchBuilder({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      privateKey,
+      pageSize: 128,
+      onPage: (n) => pages.push(n),
+    });
     let next = 1;
     let batches = 0;
     while (next <= 20_000) {
@@ -156,7 +198,7 @@ describe('batch builder', () => {
     const before = used();
     let peak = 0;
     let held: unknown = null;
-    for (let next = 1; next <= rows; ) {
+    for (let next = 1; next <= rows;) {
       const b = await builder.build(next, rows);
       held = b; // the batch in flight is alive while it is measured
       gc();

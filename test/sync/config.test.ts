@@ -36,23 +36,25 @@ const nextConfig = (tag: string) => {
   const n = ++versionCounter + 100;
   const bundle: ConfigBundle = structuredClone(base);
   bundle.catalog.version = `test-${tag}-${n}`;
-  bundle.questionnaires = bundle.questionnaires.map((q) => ({ ...q, version: q.version + n, title: { ...q.title, vi: `${q.title.vi} (${tag})` } }));
+  bundle.questionnaires = bundle.questionnaires.map((q) => ({
+    ...q,
+    version: q.version + n,
+    title: { ...q.title, vi: `${q.title.vi} (${tag})` },
+  }));
   const hash = sha256Hex(canonicalJson(bundle));
   return { bundle, version: `${bundle.catalog.version}+${hash.slice(0, 12)}`, hash };
 };
 
 /** Puts a document straight into central's configs table (as a broken or malicious central would). */
 const publishRaw = async (version: string, document: string) => {
-  await central.db.query('INSERT INTO configs (unit_id, version, hash, document, published_at) VALUES ($1, $2, $3, $4, $5)', [
-    central.defaultUnit.id,
-    version,
-    sha256Hex(document),
-    document,
-    new Date(),
-  ]);
+  await central.db.query(
+    'INSERT INTO configs (unit_id, version, hash, document, published_at) VALUES ($1, $2, $3, $4, $5)',
+    [central.defaultUnit.id, version, sha256Hex(document), document, new Date()],
+  );
 };
 
-const signAsCentral = (value: unknown) => JSON.stringify(makeSigned('kconfig', 'central', value, privateKeyFrom(central.centralKey.privateKey)));
+const signAsCentral = (value: unknown) =>
+  JSON.stringify(makeSigned('kconfig', 'central', value, privateKeyFrom(central.centralKey.privateKey)));
 
 const enrolled = async () => {
   const kiosk = openTestKiosk();
@@ -62,7 +64,13 @@ const enrolled = async () => {
 };
 
 const answer = (kiosk: TestKiosk, draft: { draftId: string; questionnaire: Questionnaire }) => {
-  const r = now(kiosk.core.submitResponse({ draftId: draft.draftId, locale: 'vi', answers: fakeAnswers(draft.questionnaire, seededRandom(3), { status: 'complete' }) }));
+  const r = now(
+    kiosk.core.submitResponse({
+      draftId: draft.draftId,
+      locale: 'vi',
+      answers: fakeAnswers(draft.questionnaire, seededRandom(3), { status: 'complete' }),
+    }),
+  );
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value;
 };
@@ -76,7 +84,12 @@ describe('configuration from central', () => {
     const before = kiosk.core.config().version;
 
     const next = nextConfig('apply');
-    await publishConfig(central.db, { unitId: central.defaultUnit.id, config: next, centralKey: central.centralKey, settings: { thankYouSeconds: 9 } });
+    await publishConfig(central.db, {
+      unitId: central.defaultUnit.id,
+      config: next,
+      centralKey: central.centralKey,
+      settings: { thankYouSeconds: 9 },
+    });
     // A respondent is in the middle of a survey when the new config arrives.
     const inProgress = now(kiosk.core.beginResponse({}));
     if (!inProgress.ok) throw new Error('begin failed');
@@ -139,7 +152,13 @@ describe('configuration from central', () => {
 
     // 1. Altered after signing: the signature no longer matches central's key.
     const tamperedBundle = nextConfig('tampered');
-    const doc = JSON.parse(signAsCentral({ version: tamperedBundle.version, publishedAt: new Date().toISOString(), bundle: tamperedBundle.bundle })) as { payload: string };
+    const doc = JSON.parse(
+      signAsCentral({
+        version: tamperedBundle.version,
+        publishedAt: new Date().toISOString(),
+        bundle: tamperedBundle.bundle,
+      }),
+    ) as { payload: string };
     const payload = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as { bundle: ConfigBundle };
     payload.bundle.catalog.fields[0]!.name.vi = 'Lĩnh vực giả';
     doc.payload = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -154,7 +173,10 @@ describe('configuration from central', () => {
     // 2. Signed, but not a valid configuration (a procedure in a field that does not exist).
     const invalid = nextConfig('invalid');
     invalid.bundle.catalog.procedures[0] = { ...invalid.bundle.catalog.procedures[0]!, field: 'no-such-field' };
-    await publishRaw(invalid.version, signAsCentral({ version: invalid.version, publishedAt: new Date().toISOString(), bundle: invalid.bundle }));
+    await publishRaw(
+      invalid.version,
+      signAsCentral({ version: invalid.version, publishedAt: new Date().toISOString(), bundle: invalid.bundle }),
+    );
     r = await engine.runOnce();
     expect(r).toMatchObject({ config: 'refused' });
     expect(r.configProblems.join(' ')).toMatch(/bundle\.catalog\.procedures\.0\.field|unknown field/);
@@ -164,7 +186,14 @@ describe('configuration from central', () => {
     const rewritten = nextConfig('rewrite');
     const kept = good.bundle.questionnaires[0]!;
     rewritten.bundle.questionnaires[0] = { ...kept, title: { ...kept.title, vi: 'Nội dung khác, cùng số phiên bản' } };
-    await publishRaw(`${rewritten.version}-x`, signAsCentral({ version: `${rewritten.version}-x`, publishedAt: new Date().toISOString(), bundle: rewritten.bundle }));
+    await publishRaw(
+      `${rewritten.version}-x`,
+      signAsCentral({
+        version: `${rewritten.version}-x`,
+        publishedAt: new Date().toISOString(),
+        bundle: rewritten.bundle,
+      }),
+    );
     r = await engine.runOnce();
     expect(r).toMatchObject({ config: 'refused' });
     expect(r.configProblems.join(' ')).toMatch(/changed without a new version number/);
@@ -176,7 +205,11 @@ describe('configuration from central', () => {
 
     // A good configuration afterwards is applied again, and the refusal is cleared.
     const recovered = nextConfig('recovered');
-    await publishConfig(central.db, { unitId: central.defaultUnit.id, config: recovered, centralKey: central.centralKey });
+    await publishConfig(central.db, {
+      unitId: central.defaultUnit.id,
+      config: recovered,
+      centralKey: central.centralKey,
+    });
     expect(await engine.runOnce()).toMatchObject({ config: 'applied' });
     expect(kiosk.core.config().version).toBe(recovered.version);
     expect(readConfigRefused(kiosk.db)).toBeUndefined();

@@ -53,7 +53,9 @@ const expectExactlyOnce = async (kiosk: TestKiosk) => {
   expect(theirs.map((r) => r.seq)).toEqual(mine.map((r) => r.seq));
   expect(theirs.map((r) => r.id)).toEqual(mine.map((r) => r.id));
   expect(theirs.map((r) => canonicalJson(r.body))).toEqual(mine.map((r) => canonicalJson(r)));
-  expect(await centralCount(central, 'SELECT COUNT(*) AS n FROM conflicts WHERE device_id = $1', [kiosk.deviceId])).toBe(0);
+  expect(
+    await centralCount(central, 'SELECT COUNT(*) AS n FROM conflicts WHERE device_id = $1', [kiosk.deviceId]),
+  ).toBe(0);
   expect(queueDepth(kiosk.db)).toBe(0);
   expect(ackedRanges(kiosk.db)).toEqual([{ from: 1, to: mine.length }]);
 };
@@ -74,7 +76,17 @@ describe('sync engine against the real central service', () => {
     cleanups.push(() => engine.stop());
     const progress: number[] = [];
     const r = await engine.runOnce({ onProgress: (p) => p.phase === 'acked' && progress.push(p.done) });
-    expect(r).toMatchObject({ ok: true, batches: 9, responses: 2_525, inserted: 2_525, duplicates: 0, conflicts: 0, queueDepth: 0, heartbeat: 'sent', failure: null });
+    expect(r).toMatchObject({
+      ok: true,
+      batches: 9,
+      responses: 2_525,
+      inserted: 2_525,
+      duplicates: 0,
+      conflicts: 0,
+      queueDepth: 0,
+      heartbeat: 'sent',
+      failure: null,
+    });
     expect(progress).toEqual([300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2525]);
     await expectExactlyOnce(kiosk);
     expect(readSyncStatus(kiosk.db)).toMatchObject({ attempts: 0, lastError: null });
@@ -111,7 +123,10 @@ describe('sync engine against the real central service', () => {
     expect(ackedRanges(kiosk.db)).toEqual([]);
     expect(await centralResponses(central, kiosk.deviceId)).toEqual([]);
     expect(readSyncStatus(kiosk.db)).toMatchObject({ attempts: 1, lastError: { code: 'network' } });
-    expect(engine.status().lastError).toMatchObject({ code: 'network', meaning: expect.stringContaining('could not be reached') });
+    expect(engine.status().lastError).toMatchObject({
+      code: 'network',
+      meaning: expect.stringContaining('could not be reached'),
+    });
     const second = await engine.runOnce();
     expect(second).toMatchObject({ ok: true, inserted: 120, duplicates: 0 });
     await expectExactlyOnce(kiosk);
@@ -152,7 +167,11 @@ describe('sync engine against the real central service', () => {
     expect(await pending).toMatchObject({ ok: false, batches: 0, failure: { kind: 'transient' } });
     expect(ackedRanges(kiosk.db)).toEqual([]);
     // Central comes back (here: the kiosk reaches it directly).
-    writeState(kiosk.db, 'sync.enrolment', { ...readEnrolment(kiosk.db)!, centralUrl: `${central.url}/`, enrolledAt: new Date().toISOString() });
+    writeState(kiosk.db, 'sync.enrolment', {
+      ...readEnrolment(kiosk.db)!,
+      centralUrl: `${central.url}/`,
+      enrolledAt: new Date().toISOString(),
+    });
     expect(await engine.runOnce()).toMatchObject({ ok: true, inserted: 60 });
     await expectExactlyOnce(kiosk);
   });
@@ -178,10 +197,18 @@ describe('sync engine against the real central service', () => {
     await revokeDevice(central.db, kiosk.deviceId);
     const refused = await engine.runOnce({ retries: 3 });
     // Refused at the heartbeat (403), not retried within the pass, nothing more sent.
-    expect(refused).toMatchObject({ ok: false, batches: 0, failure: { kind: 'refused', code: 'device_revoked', status: 403 } });
+    expect(refused).toMatchObject({
+      ok: false,
+      batches: 0,
+      failure: { kind: 'refused', code: 'device_revoked', status: 403 },
+    });
     expect(refused.failure!.action).toMatch(/re-admit|enrol/);
     const status = engine.status();
-    expect(status).toMatchObject({ state: 'needs_attention', queueDepth: 15, lastError: { code: 'device_revoked', status: 403 } });
+    expect(status).toMatchObject({
+      state: 'needs_attention',
+      queueDepth: 15,
+      lastError: { code: 'device_revoked', status: 403 },
+    });
     // In the background, the next attempt waits for the cap (60 s here), not the backoff.
     engine.start();
     await until(() => readSyncStatus(kiosk.db).nextAttemptAt !== null);
@@ -191,7 +218,9 @@ describe('sync engine against the real central service', () => {
     expect(engine.status()).toMatchObject({ state: 'needs_attention', nextAttemptAt: row.nextAttemptAt });
     await engine.stop();
     // Batches alone are refused too (no heartbeat in the pass).
-    expect(await engine.runOnce({ heartbeat: false, config: false })).toMatchObject({ failure: { code: 'device_revoked' } });
+    expect(await engine.runOnce({ heartbeat: false, config: false })).toMatchObject({
+      failure: { code: 'device_revoked' },
+    });
     expect(ackedThrough(kiosk.db)).toBe(25);
     await unrevokeDevice(central.db, kiosk.deviceId);
     expect(await engine.runOnce()).toMatchObject({ ok: true, inserted: 15 });
@@ -209,7 +238,10 @@ describe('sync engine against the real central service', () => {
     writeState(kiosk.db, 'sync.enrolment', { ...readEnrolment(kiosk.db)!, publicKey: fresh.publicKey });
     const engine = testEngine(kiosk);
     cleanups.push(() => engine.stop());
-    expect(await engine.runOnce({ heartbeat: false, config: false })).toMatchObject({ ok: false, failure: { kind: 'refused', code: 'bad_signature', status: 401 } });
+    expect(await engine.runOnce({ heartbeat: false, config: false })).toMatchObject({
+      ok: false,
+      failure: { kind: 'refused', code: 'bad_signature', status: 401 },
+    });
     expect(await engine.runOnce()).toMatchObject({ ok: false, failure: { code: 'bad_signature', status: 401 } });
     expect(ackedRanges(kiosk.db)).toEqual([]);
     expect(await centralResponses(central, kiosk.deviceId)).toEqual([]);
@@ -239,7 +271,13 @@ describe('sync engine against the real central service', () => {
     const kiosk = await kioskWith(10, { url: proxy.url });
     let n = 0;
     proxy.decide = ({ path }) =>
-      path === '/v1/batches' && n++ === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: JSON.stringify({ error: 'rate_limited', message: 'slow down' }) } : 'pass';
+      path === '/v1/batches' && n++ === 0
+        ? {
+            status: 429,
+            headers: { 'retry-after': '1' },
+            body: JSON.stringify({ error: 'rate_limited', message: 'slow down' }),
+          }
+        : 'pass';
     const slept: number[] = [];
     const engine = testEngine(kiosk, {
       clock: { now: Date.now, sleep: async (ms) => void slept.push(ms) },
@@ -253,7 +291,11 @@ describe('sync engine against the real central service', () => {
 
   it('sends heartbeats central can show: queue, acked seq, versions, clock, disk, procedure', async () => {
     const kiosk = await kioskWith(12);
-    const engine = testEngine(kiosk, { limits: { maxCount: 5 }, freeDisk: async () => 123_456_789, appVersion: '9.9.9-test' });
+    const engine = testEngine(kiosk, {
+      limits: { maxCount: 5 },
+      freeDisk: async () => 123_456_789,
+      appVersion: '9.9.9-test',
+    });
     cleanups.push(() => engine.stop());
     await engine.runOnce({ maxBatches: 1 });
     await engine.runOnce({ maxBatches: 0, config: false });

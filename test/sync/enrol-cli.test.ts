@@ -35,7 +35,11 @@ describe('enrolment', () => {
     const k = kiosk();
     const code = await central.enrolmentCode();
     const r = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code, label: 'Quầy 1' });
-    expect(r).toMatchObject({ ok: true, retried: false, enrolment: { deviceId: k.deviceId, unit: central.defaultUnit, centralPublicKey: central.centralKey.publicKey } });
+    expect(r).toMatchObject({
+      ok: true,
+      retried: false,
+      enrolment: { deviceId: k.deviceId, unit: central.defaultUnit, centralPublicKey: central.centralKey.publicKey },
+    });
     if (process.platform !== 'win32') expect(statSync(deviceKeyPath(k.dataDir)).mode & 0o777).toBe(0o600);
     const key = readDeviceKey(k.dataDir, k.deviceId)!;
     expect(readEnrolment(k.db)).toMatchObject({ centralUrl: `${central.url}/`, publicKey: key.publicKey });
@@ -53,9 +57,18 @@ describe('enrolment', () => {
     const r = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code: used });
     expect(r).toMatchObject({ ok: false, code: 'enrolment_code_invalid', status: 403 });
     expect(!r.ok && r.message).toMatch(/already used.*issue a new one/s);
-    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code: 'abc' })).toMatchObject({ ok: false, code: 'invalid_code' });
-    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: 'ftp://x', code: used })).toMatchObject({ ok: false, code: 'invalid_url' });
-    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: 'http://127.0.0.1:9', code: used })).toMatchObject({ ok: false, code: 'network' });
+    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code: 'abc' })).toMatchObject({
+      ok: false,
+      code: 'invalid_code',
+    });
+    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: 'ftp://x', code: used })).toMatchObject({
+      ok: false,
+      code: 'invalid_url',
+    });
+    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: 'http://127.0.0.1:9', code: used })).toMatchObject({
+      ok: false,
+      code: 'network',
+    });
     expect(readEnrolment(k.db)).toBeUndefined();
   });
 
@@ -70,11 +83,14 @@ describe('enrolment', () => {
     expect(() => readDeviceKey(t.dir, k.deviceId)).toThrow(/belongs to device someone-else/);
     // Halves that do not belong together are caught too.
     const file = JSON.parse(readFileSync(deviceKeyPath(t.dir), 'utf8')) as { publicKey: string; deviceId: string };
-    writeFileSync(deviceKeyPath(t.dir), JSON.stringify({ ...file, deviceId: k.deviceId, publicKey: newKeyPair().publicKey }));
+    writeFileSync(
+      deviceKeyPath(t.dir),
+      JSON.stringify({ ...file, deviceId: k.deviceId, publicKey: newKeyPair().publicKey }),
+    );
     expect(() => readDeviceKey(t.dir, k.deviceId)).toThrow(/does not match/);
   });
 
-  it('keeps the private key wrapped by a protector when one is given (the shell\'s safeStorage hook)', async () => {
+  it("keeps the private key wrapped by a protector when one is given (the shell's safeStorage hook)", async () => {
     const k = kiosk();
     const { ensureDeviceKey } = await import('../../electron/core/sync/device-key.ts');
     const xor = (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a));
@@ -99,7 +115,12 @@ describe('kioskctl enroll / sync / sync-status', () => {
     expect(notYet.exitCode).toBe(1);
     expect(notYet.text).toMatch(/not_enrolled.*\n.*\n.*kioskctl enroll/s);
 
-    const enrolled = await runSyncCommand('enroll', [], { ...base, central: central.url, code: await central.enrolmentCode() }, sink());
+    const enrolled = await runSyncCommand(
+      'enroll',
+      [],
+      { ...base, central: central.url, code: await central.enrolmentCode() },
+      sink(),
+    );
     expect(enrolled).toMatchObject({ exitCode: 0 });
     expect(enrolled.text).toContain(`device   ${k.deviceId}`);
 
@@ -140,7 +161,11 @@ describe('kioskctl enroll / sync / sync-status', () => {
     cleanups.push(t.cleanup);
     expect((await runSyncCommand('enroll', [], { 'data-dir': t.dir, json: false }, sink())).exitCode).toBe(2);
     expect((await runSyncCommand('export', [], { 'data-dir': t.dir, json: false }, sink())).exitCode).toBe(2);
-    expect((await runSyncCommand('upload', [], { 'data-dir': t.dir, json: false, central: 'http://x' }, sink())).exitCode).toBe(2);
-    expect((await runSyncCommand('sync', [], { 'data-dir': t.dir, json: false }, sink())).text).toMatch(/no kiosk database/);
+    expect(
+      (await runSyncCommand('upload', [], { 'data-dir': t.dir, json: false, central: 'http://x' }, sink())).exitCode,
+    ).toBe(2);
+    expect((await runSyncCommand('sync', [], { 'data-dir': t.dir, json: false }, sink())).text).toMatch(
+      /no kiosk database/,
+    );
   });
 });

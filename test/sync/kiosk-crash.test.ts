@@ -18,11 +18,24 @@ afterAll(async () => {
   await central?.close();
 });
 
-const child = (dataDir: string, args: string[], env: Record<string, string>): { proc: ChildProcess; lines: string[]; wait: (pred: (l: string[]) => boolean) => Promise<void>; exited: Promise<number | null> } => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', resolve('test/sync/support/kiosk-child.ts'), dataDir, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+const child = (
+  dataDir: string,
+  args: string[],
+  env: Record<string, string>,
+): {
+  proc: ChildProcess;
+  lines: string[];
+  wait: (pred: (l: string[]) => boolean) => Promise<void>;
+  exited: Promise<number | null>;
+} => {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve('test/sync/support/kiosk-child.ts'), dataDir, ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   let buf = '';
   proc.stdout!.on('data', (c: Buffer) => {
@@ -47,17 +60,28 @@ describe('a kiosk process killed while syncing', () => {
     const t = tempDir('kiosk-crash-');
     try {
       const core = openKioskCore({ dataDir: t.dir, log: () => {} });
-      const r = await enrol({ db: core.db, dataDir: t.dir, centralUrl: central.url, code: await central.enrolmentCode() });
+      const r = await enrol({
+        db: core.db,
+        dataDir: t.dir,
+        centralUrl: central.url,
+        code: await central.enrolmentCode(),
+      });
       expect(r.ok).toBe(true);
       core.close();
-      const env = { KIOSK_SYNC_POLL_MS: '5', KIOSK_SYNC_BASE_MS: '10', KIOSK_SYNC_CAP_MS: '200', KIOSK_SYNC_MAX_BATCH: '7' };
+      const env = {
+        KIOSK_SYNC_POLL_MS: '5',
+        KIOSK_SYNC_BASE_MS: '10',
+        KIOSK_SYNC_CAP_MS: '200',
+        KIOSK_SYNC_MAX_BATCH: '7',
+      };
       // Record while syncing in small batches, and kill the process without warning part-way.
       const first = child(t.dir, ['--record', '2000', '--every', '2'], env);
       await first.wait((l) => l.some((x) => x.startsWith('ready')));
       const deviceId = first.lines.find((l) => l.startsWith('ready'))!.split(' ')[1]!;
       // Kill once central holds part of what was recorded: the engine is mid-drain.
       const end = Date.now() + 60_000;
-      while ((await centralResponses(central, deviceId)).length < 60 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      while ((await centralResponses(central, deviceId)).length < 60 && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 20));
       first.proc.kill('SIGKILL');
       await first.exited;
       const recordedBeforeKill = first.lines.filter((x) => x.startsWith('recorded')).length;

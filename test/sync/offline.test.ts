@@ -10,7 +10,16 @@ import { exportBatches, kbatchFileName, uploadFiles } from '../../electron/core/
 import { decodeSignedDocument } from '../../shared/node/signing.ts';
 import type { Signed } from '../../shared/sync.ts';
 import { tempDir } from '../support/tmp.ts';
-import { type TestKiosk, centralResponses, enrolTestKiosk, insertBacklog, openTestKiosk, recordResponses, startTestCentral, testEngine } from './support/kiosk.ts';
+import {
+  type TestKiosk,
+  centralResponses,
+  enrolTestKiosk,
+  insertBacklog,
+  openTestKiosk,
+  recordResponses,
+  startTestCentral,
+  testEngine,
+} from './support/kiosk.ts';
 
 let central: RunningCentral;
 beforeAll(async () => {
@@ -42,9 +51,15 @@ const sink = () => {
 };
 
 /** Runs the real kioskctl bin (tsx loader), as IT would. */
-const kioskctl = (args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+const kioskctl = (
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve('bin/kioskctl.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [resolve('bin/kioskctl.js'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -65,7 +80,9 @@ describe('offline path: .kbatch export and upload', () => {
     const outcome = await runSyncCommand('export', [], { 'data-dir': kiosk.dataDir, json: false, out }, err);
     expect(outcome.exitCode).toBe(0);
     expect(outcome.text).toMatch(/2 file\(s\), 1,300 responses, .* verified by reading back/);
-    expect(readdirSync(out).sort()).toEqual([kbatchFileName(kiosk.deviceId, 1001, 2000), kbatchFileName(kiosk.deviceId, 2001, 2300)].sort());
+    expect(readdirSync(out).sort()).toEqual(
+      [kbatchFileName(kiosk.deviceId, 1001, 2000), kbatchFileName(kiosk.deviceId, 2001, 2300)].sort(),
+    );
     expect(err.lines.join('')).toMatch(/100% 1,300\/1,300 responses/);
     // The file is the wire body: gzip'd Signed JSON of format kbatch, signed by this device.
     const body = readFileSync(join(out, kbatchFileName(kiosk.deviceId, 1001, 2000)));
@@ -78,7 +95,13 @@ describe('offline path: .kbatch export and upload', () => {
     // Exporting does not acknowledge anything.
     expect(queueDepth(kiosk.db)).toBe(1_300);
     // --from 1 exports everything, acknowledged or not.
-    const all = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: usb(), fromSeq: 1 });
+    const all = await exportBatches({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      dataDir: kiosk.dataDir,
+      outDir: usb(),
+      fromSeq: 1,
+    });
     expect(all.files.map((f) => [f.seqFrom, f.seqTo])).toEqual([
       [1, 1000],
       [1001, 2000],
@@ -90,15 +113,24 @@ describe('offline path: .kbatch export and upload', () => {
     const kiosk = await enrolledKiosk(1_500);
     recordResponses(kiosk.core, 5);
     const out = usb();
-    const exported = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: out });
+    const exported = await exportBatches({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      dataDir: kiosk.dataDir,
+      outDir: out,
+    });
     expect(exported).toMatchObject({ ok: true, responses: 1_505 });
     const files = exported.files.map((f) => f.file);
     // IT's laptop: no kiosk data dir there.
     const laptop = usb();
     const up = await kioskctl(['upload', ...files, '--central', central.url, '--data-dir', laptop]);
     expect(up.code).toBe(0);
-    expect(up.stdout).toContain(`${kbatchFileName(kiosk.deviceId, 1, 1000)}: 1,000 inserted, 0 duplicates, 0 conflicts`);
-    expect(up.stdout).toContain(`${kbatchFileName(kiosk.deviceId, 1001, 1505)}: 505 inserted, 0 duplicates, 0 conflicts`);
+    expect(up.stdout).toContain(
+      `${kbatchFileName(kiosk.deviceId, 1, 1000)}: 1,000 inserted, 0 duplicates, 0 conflicts`,
+    );
+    expect(up.stdout).toContain(
+      `${kbatchFileName(kiosk.deviceId, 1001, 1505)}: 505 inserted, 0 duplicates, 0 conflicts`,
+    );
     expect(up.stdout).toContain('2 of 2 file(s) accepted: 1,505 inserted, 0 duplicates, 0 conflicts');
     expect((await centralResponses(central, kiosk.deviceId)).length).toBe(1_505);
     const batchSources = await central.db.query('SELECT via FROM batches WHERE device_id = $1', [kiosk.deviceId]);
@@ -113,7 +145,14 @@ describe('offline path: .kbatch export and upload', () => {
     // only; and the first ack's highestContiguousSeq (1505) covers the rest, which is not resent.
     const engine = testEngine(kiosk);
     const online = await engine.runOnce({ heartbeat: false });
-    expect(online).toMatchObject({ ok: true, batches: 1, responses: 1_000, inserted: 0, duplicates: 1_000, conflicts: 0 });
+    expect(online).toMatchObject({
+      ok: true,
+      batches: 1,
+      responses: 1_000,
+      inserted: 0,
+      duplicates: 1_000,
+      conflicts: 0,
+    });
     expect(queueDepth(kiosk.db)).toBe(0);
     expect((await centralResponses(central, kiosk.deviceId)).length).toBe(1_505);
     await engine.stop();
@@ -121,7 +160,13 @@ describe('offline path: .kbatch export and upload', () => {
 
   it('with a heartbeat, the kiosk skips what arrived by USB instead of resending it', async () => {
     const kiosk = await enrolledKiosk(800);
-    const exported = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: usb(), limits: { maxCount: 300 } });
+    const exported = await exportBatches({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      dataDir: kiosk.dataDir,
+      outDir: usb(),
+      limits: { maxCount: 300 },
+    });
     expect(exported.files).toHaveLength(3);
     await uploadFiles({ files: exported.files.map((f) => f.file), centralUrl: central.url });
     recordResponses(kiosk.core, 4);
@@ -135,7 +180,12 @@ describe('offline path: .kbatch export and upload', () => {
     const kiosk = await enrolledKiosk(50);
     const out = usb();
     await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: out });
-    const outcome = await runSyncCommand('upload', readdirSync(out).map((f) => join(out, f)), { 'data-dir': kiosk.dataDir, json: false, central: central.url }, sink());
+    const outcome = await runSyncCommand(
+      'upload',
+      readdirSync(out).map((f) => join(out, f)),
+      { 'data-dir': kiosk.dataDir, json: false, central: central.url },
+      sink(),
+    );
     expect(outcome.exitCode).toBe(0);
     expect(outcome.text).toContain('50 inserted');
     expect(queueDepth(kiosk.db)).toBe(0);
@@ -144,7 +194,9 @@ describe('offline path: .kbatch export and upload', () => {
   it('a tampered .kbatch is rejected by central with a clear reason, and nothing is stored', async () => {
     const kiosk = await enrolledKiosk(20);
     const out = usb();
-    const [file] = (await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: out })).files;
+    const [file] = (
+      await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: out })
+    ).files;
     const original = readFileSync(file!.file);
 
     // One bit flipped in the middle of the file.
@@ -155,11 +207,15 @@ describe('offline path: .kbatch export and upload', () => {
 
     // A response edited (a "1" made a "5"), the envelope re-encoded and re-gzip'd with the old signature.
     const doc = JSON.parse(gunzipSync(original).toString('utf8')) as Signed;
-    const envelope = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as { responses: { answers: Record<string, unknown> }[] };
+    const envelope = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as {
+      responses: { answers: Record<string, unknown> }[];
+    };
     const answers = envelope.responses[3]!.answers;
     const key = Object.keys(answers).find((k) => typeof answers[k] === 'number')!;
     answers[key] = answers[key] === 5 ? 1 : 5;
-    const edited = gzipSync(Buffer.from(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(envelope)).toString('base64url') })));
+    const edited = gzipSync(
+      Buffer.from(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(envelope)).toString('base64url') })),
+    );
     const editedFile = join(out, 'edited.kbatch');
     writeFileSync(editedFile, edited);
 
@@ -181,6 +237,10 @@ describe('offline path: .kbatch export and upload', () => {
     cleanups.push(() => kiosk.close());
     insertBacklog(kiosk.core, 3);
     const r = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: usb() });
-    expect(r).toMatchObject({ ok: false, files: [], error: { code: 'device_key', message: expect.stringMatching(/enrol it first/) } });
+    expect(r).toMatchObject({
+      ok: false,
+      files: [],
+      error: { code: 'device_key', message: expect.stringMatching(/enrol it first/) },
+    });
   });
 });

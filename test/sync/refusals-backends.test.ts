@@ -13,9 +13,16 @@ import type { Signed } from '../../shared/sync.ts';
 import { forEachBackend, sharedCentral } from '../central/backends.ts';
 import { tableCounts } from '../central/expect.ts';
 import { tempDir } from '../support/tmp.ts';
-import { type TestKiosk, centralResponses, enrolTestKiosk, insertBacklog, openTestKiosk, testEngine } from './support/kiosk.ts';
+import {
+  type TestKiosk,
+  centralResponses,
+  enrolTestKiosk,
+  insertBacklog,
+  openTestKiosk,
+  testEngine,
+} from './support/kiosk.ts';
 
-forEachBackend('the kiosk\'s batches refused and replayed', (backend) => {
+forEachBackend("the kiosk's batches refused and replayed", (backend) => {
   const central = sharedCentral(backend);
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
@@ -35,7 +42,13 @@ forEachBackend('the kiosk\'s batches refused and replayed', (backend) => {
     return t.dir;
   };
   const exported = async (kiosk: TestKiosk, maxCount: number) => {
-    const r = await exportBatches({ db: kiosk.db, deviceId: kiosk.deviceId, dataDir: kiosk.dataDir, outDir: usb(), limits: { maxCount } });
+    const r = await exportBatches({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      dataDir: kiosk.dataDir,
+      outDir: usb(),
+      limits: { maxCount },
+    });
     expect(r.ok).toBe(true);
     return r.files.map((f) => f.file);
   };
@@ -50,14 +63,33 @@ forEachBackend('the kiosk\'s batches refused and replayed', (backend) => {
     flipped[Math.floor(flipped.length / 2)]! ^= 0x04;
     writeFileSync(join(dir, 'flipped.kbatch'), flipped);
     const doc = JSON.parse(gunzipSync(original).toString('utf8')) as Signed;
-    const envelope = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as { responses: { durationMs: number }[] };
+    const envelope = JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')) as {
+      responses: { durationMs: number }[];
+    };
     envelope.responses[4]!.durationMs += 1;
-    writeFileSync(join(dir, 'edited.kbatch'), gzipSync(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(envelope)).toString('base64url') })));
+    writeFileSync(
+      join(dir, 'edited.kbatch'),
+      gzipSync(JSON.stringify({ ...doc, payload: Buffer.from(JSON.stringify(envelope)).toString('base64url') })),
+    );
 
     const before = await tableCounts(central().db);
-    const tampered = await uploadFiles({ files: [join(dir, 'flipped.kbatch'), join(dir, 'edited.kbatch')], centralUrl: central().url, retries: 0 });
-    expect(tampered[0]).toMatchObject({ ok: false, status: 400, code: 'invalid_body', message: expect.stringMatching(/not intact gzip/) });
-    expect(tampered[1]).toMatchObject({ ok: false, status: 401, code: 'bad_signature', message: expect.stringMatching(/altered after signing/) });
+    const tampered = await uploadFiles({
+      files: [join(dir, 'flipped.kbatch'), join(dir, 'edited.kbatch')],
+      centralUrl: central().url,
+      retries: 0,
+    });
+    expect(tampered[0]).toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'invalid_body',
+      message: expect.stringMatching(/not intact gzip/),
+    });
+    expect(tampered[1]).toMatchObject({
+      ok: false,
+      status: 401,
+      code: 'bad_signature',
+      message: expect.stringMatching(/altered after signing/),
+    });
     expect(await tableCounts(central().db)).toEqual(before);
 
     const first = await uploadFiles({ files, centralUrl: central().url });
@@ -89,20 +121,34 @@ forEachBackend('the kiosk\'s batches refused and replayed', (backend) => {
 
     const engine = testEngine(kiosk);
     cleanups.push(() => engine.stop());
-    expect(await engine.runOnce({ heartbeat: false, config: false })).toMatchObject({ ok: false, batches: 0, failure: { kind: 'refused', code: 'device_revoked', status: 403 } });
+    expect(await engine.runOnce({ heartbeat: false, config: false })).toMatchObject({
+      ok: false,
+      batches: 0,
+      failure: { kind: 'refused', code: 'device_revoked', status: 403 },
+    });
     expect(engine.status()).toMatchObject({ state: 'needs_attention', queueDepth: 25 });
 
     const uploaded = await uploadFiles({ files, centralUrl: central().url, db: kiosk.db, deviceId: kiosk.deviceId });
     expect(uploaded.map((r) => !r.ok && [r.status, r.code])).toEqual(Array(3).fill([403, 'device_revoked']));
-    expect(uploaded[0]).toMatchObject({ message: expect.stringMatching(/revoked/), meaning: expect.stringMatching(/revoked/) });
+    expect(uploaded[0]).toMatchObject({
+      message: expect.stringMatching(/revoked/),
+      meaning: expect.stringMatching(/revoked/),
+    });
     expect(await tableCounts(central().db)).toEqual(before);
     expect(queueDepth(kiosk.db)).toBe(25);
     expect(ackedRanges(kiosk.db)).toEqual([]);
 
     await unrevokeDevice(central().db, kiosk.deviceId);
-    const resumed = await uploadFiles({ files: files.slice(0, 1), centralUrl: central().url, db: kiosk.db, deviceId: kiosk.deviceId });
+    const resumed = await uploadFiles({
+      files: files.slice(0, 1),
+      centralUrl: central().url,
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+    });
     expect(resumed[0]).toMatchObject({ ok: true, recorded: true, ack: { inserted: 10 } });
     expect(await engine.runOnce()).toMatchObject({ ok: true, inserted: 15, duplicates: 0 });
-    expect((await centralResponses(central(), kiosk.deviceId)).map((r) => r.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect((await centralResponses(central(), kiosk.deviceId)).map((r) => r.seq)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
   });
 });

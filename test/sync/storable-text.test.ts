@@ -31,8 +31,12 @@ describe('text that cannot be stored', () => {
     const q = begun.value.questionnaire;
     const text = q.questions.find((x) => x.type === 'text');
     if (!text) throw new Error('the default questionnaire has no text question');
-    expect(checkAnswers(q, { [text.id]: 'Tốt \ud800' }, 'abandoned')).toEqual([{ question: text.id, message: expect.stringMatching(/not valid Unicode/) }]);
-    const r = now(kiosk.core.abandonResponse({ draftId: begun.value.draftId, locale: 'vi', answers: { [text.id]: 'Tốt \ud800' } }));
+    expect(checkAnswers(q, { [text.id]: 'Tốt \ud800' }, 'abandoned')).toEqual([
+      { question: text.id, message: expect.stringMatching(/not valid Unicode/) },
+    ]);
+    const r = now(
+      kiosk.core.abandonResponse({ draftId: begun.value.draftId, locale: 'vi', answers: { [text.id]: 'Tốt \ud800' } }),
+    );
     expect(r.ok).toBe(false);
     expect((kiosk.db.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n).toBe(0);
   });
@@ -41,8 +45,14 @@ describe('text that cannot be stored', () => {
     const kiosk = openTestKiosk();
     kiosks.push(kiosk);
     insertBacklog(kiosk.core, 5);
-    kiosk.db.prepare(`UPDATE responses SET answers = json_set(answers, '$.comment', json('"a\\ud800b"')) WHERE seq = 3`).run();
-    const builder = createBatchBuilder({ db: kiosk.db, deviceId: kiosk.deviceId, privateKey: privateKeyFrom(ensureDeviceKey(kiosk.dataDir, kiosk.deviceId).privateKey) });
+    kiosk.db
+      .prepare(`UPDATE responses SET answers = json_set(answers, '$.comment', json('"a\\ud800b"')) WHERE seq = 3`)
+      .run();
+    const builder = createBatchBuilder({
+      db: kiosk.db,
+      deviceId: kiosk.deviceId,
+      privateKey: privateKeyFrom(ensureDeviceKey(kiosk.dataDir, kiosk.deviceId).privateKey),
+    });
     const failed = await builder.build(1, 5).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(BatchBuildError);
     expect(failed).toMatchObject({ code: 'response_invalid', seq: 3, field: 'responses.2.answers.comment' });

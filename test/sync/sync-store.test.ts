@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ackedRanges, ackedThrough, addAckedRange, nextUnackedRun, queueDepth, recordAck, recordCentralContiguous } from '../../electron/core/sync/sync-store.ts';
+import {
+  ackedRanges,
+  ackedThrough,
+  addAckedRange,
+  nextUnackedRun,
+  queueDepth,
+  recordAck,
+  recordCentralContiguous,
+} from '../../electron/core/sync/sync-store.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { type TestKiosk, insertBacklog, openTestKiosk } from './support/kiosk.ts';
 
@@ -48,14 +56,26 @@ describe('sync ledger', () => {
     const id = uuidv7();
     recordAck(
       db,
-      { batchId: uuidv7(), deviceId: kiosk.deviceId, received: 10, inserted: 9, duplicates: 0, conflicts: [{ id, seq: 4, reason: 'different_content' }], highestContiguousSeq: 10 },
+      {
+        batchId: uuidv7(),
+        deviceId: kiosk.deviceId,
+        received: 10,
+        inserted: 9,
+        duplicates: 0,
+        conflicts: [{ id, seq: 4, reason: 'different_content' }],
+        highestContiguousSeq: 10,
+      },
       { from: 1, to: 10 },
       'online',
       at,
     );
     expect(ackedThrough(db)).toBe(10);
-    expect(db.prepare('SELECT response_id, seq, reason FROM sync_conflicts').all()).toEqual([{ response_id: id, seq: 4, reason: 'different_content' }]);
-    expect(db.prepare('SELECT seq_from, seq_to, inserted, conflicts FROM sync_batches').all()).toEqual([{ seq_from: 1, seq_to: 10, inserted: 9, conflicts: 1 }]);
+    expect(db.prepare('SELECT response_id, seq, reason FROM sync_conflicts').all()).toEqual([
+      { response_id: id, seq: 4, reason: 'different_content' },
+    ]);
+    expect(db.prepare('SELECT seq_from, seq_to, inserted, conflicts FROM sync_batches').all()).toEqual([
+      { seq_from: 1, seq_to: 10, inserted: 9, conflicts: 1 },
+    ]);
     // Central claiming more than the kiosk has (a restored backup): only what exists is marked.
     recordCentralContiguous(db, 500, at);
     expect(ackedRanges(db)).toEqual([{ from: 1, to: 20 }]);

@@ -10,13 +10,19 @@ const perCase = defaultQuestionnaire('per-case');
 const sipas = defaultQuestionnaire('sipas');
 
 const ids = (qs: Question[]) => qs.map((q) => q.id);
-const issueIds = (q: Questionnaire, a: Answers, status: 'complete' | 'abandoned' = 'complete') => checkAnswers(q, a, status).map((i) => i.question);
+const issueIds = (q: Questionnaire, a: Answers, status: 'complete' | 'abandoned' = 'complete') =>
+  checkAnswers(q, a, status).map((i) => i.question);
 
 /** A hand-made questionnaire covering every type and a chain of follow-ups. */
 const mixed = makeQuestionnaire({
   questions: [
     { id: 'chung', type: 'satisfaction5', text: vi('Nhìn chung') },
-    { id: 'co-phan-anh', type: 'yesno', text: vi('Có phản ánh không?'), showIf: { question: 'chung', op: 'lte', value: 2 } },
+    {
+      id: 'co-phan-anh',
+      type: 'yesno',
+      text: vi('Có phản ánh không?'),
+      showIf: { question: 'chung', op: 'lte', value: 2 },
+    },
     {
       id: 'ly-do',
       type: 'multi',
@@ -25,7 +31,14 @@ const mixed = makeQuestionnaire({
       showIf: { question: 'co-phan-anh', op: 'is', value: true },
       options: ['cho-lau', 'thai-do', 'khac'].map((value) => ({ value, label: vi(value) })),
     },
-    { id: 'chi-tiet', type: 'text', maxLength: 5, required: false, text: vi('Chi tiết'), showIf: { question: 'ly-do', op: 'in', value: ['khac'] } },
+    {
+      id: 'chi-tiet',
+      type: 'text',
+      maxLength: 5,
+      required: false,
+      text: vi('Chi tiết'),
+      showIf: { question: 'ly-do', op: 'in', value: ['khac'] },
+    },
     {
       id: 'kenh',
       type: 'single',
@@ -72,7 +85,13 @@ describe('visibleQuestions', () => {
   it('shows the "what went wrong" follow-up only at or below Không hài lòng', () => {
     expect(ids(visibleQuestions(quick, {}))).toEqual(['overall', 'attitude', 'time', 'comment']);
     expect(ids(visibleQuestions(quick, { overall: 3 }))).toEqual(['overall', 'attitude', 'time', 'comment']);
-    expect(ids(visibleQuestions(quick, { overall: 2 }))).toEqual(['overall', 'attitude', 'time', 'problems', 'comment']);
+    expect(ids(visibleQuestions(quick, { overall: 2 }))).toEqual([
+      'overall',
+      'attitude',
+      'time',
+      'problems',
+      'comment',
+    ]);
     expect(ids(visibleQuestions(quick, { overall: 1 }))).toContain('problems');
   });
 
@@ -85,7 +104,12 @@ describe('visibleQuestions', () => {
       'kenh',
     ]);
     // The respondent went back and changed "chung" to 5: the whole chain disappears.
-    expect(ids(visibleQuestions(mixed, { chung: 5, 'co-phan-anh': true, 'ly-do': ['khac'] }))).toEqual(['chung', 'kenh', 'cam-on', 'dung-5']);
+    expect(ids(visibleQuestions(mixed, { chung: 5, 'co-phan-anh': true, 'ly-do': ['khac'] }))).toEqual([
+      'chung',
+      'kenh',
+      'cam-on',
+      'dung-5',
+    ]);
   });
 
   it('shows the SIPAS feedback criteria only to those who gave feedback', () => {
@@ -100,12 +124,16 @@ describe('checkAnswers', () => {
 
   it('accepts a complete response, with or without the optional comment', () => {
     expect(checkAnswers(quick, happy, 'complete')).toEqual([]);
-    expect(checkAnswers(quick, { ...happy, comment: 'Cán bộ hướng dẫn rất tận tình, chu đáo.' }, 'complete')).toEqual([]);
+    expect(checkAnswers(quick, { ...happy, comment: 'Cán bộ hướng dẫn rất tận tình, chu đáo.' }, 'complete')).toEqual(
+      [],
+    );
   });
 
   it('requires the follow-up when it is shown, and refuses it when it is not', () => {
     const unhappy = { overall: 2, attitude: 1, time: 1 };
-    expect(checkAnswers(quick, unhappy, 'complete')).toEqual([{ question: 'problems', message: 'a required question has no answer' }]);
+    expect(checkAnswers(quick, unhappy, 'complete')).toEqual([
+      { question: 'problems', message: 'a required question has no answer' },
+    ]);
     expect(checkAnswers(quick, { ...unhappy, problems: ['cho-lau', 'thai-do'] }, 'complete')).toEqual([]);
     expect(checkAnswers(quick, { ...happy, problems: ['cho-lau'] }, 'complete')).toEqual([
       { question: 'problems', message: 'answer to a question that was not shown' },
@@ -186,7 +214,9 @@ describe('checkAnswers', () => {
 
   it('refuses control characters in text but keeps line breaks and tabs', () => {
     for (const bad of ['abc\u0000', 'chuông\u0007', '\u001b[31mđỏ', 'xoá\u007f', 'ngắt\u0085dòng']) {
-      expect(checkAnswers(quick, { ...happy, comment: bad }, 'complete')).toEqual([{ question: 'comment', message: 'control characters are not allowed' }]);
+      expect(checkAnswers(quick, { ...happy, comment: bad }, 'complete')).toEqual([
+        { question: 'comment', message: 'control characters are not allowed' },
+      ]);
     }
     expect(checkAnswers(quick, { ...happy, comment: 'Dòng một\r\nDòng hai\tcó tab' }, 'complete')).toEqual([]);
   });
@@ -216,7 +246,10 @@ const validValue = (q: Question): fc.Arbitrary<AnswerValue> => {
       );
     case 'text':
       return fc
-        .tuple(fc.array(fc.constantFrom(...LETTERS), { minLength: 1, maxLength: Math.min(q.maxLength, 60) }), fc.constantFrom('NFC', 'NFD'))
+        .tuple(
+          fc.array(fc.constantFrom(...LETTERS), { minLength: 1, maxLength: Math.min(q.maxLength, 60) }),
+          fc.constantFrom('NFC', 'NFD'),
+        )
         .map(([chars, form]) => chars.join('').normalize(form))
         .filter((s) => s.trim().length > 0);
   }
@@ -235,7 +268,9 @@ const anyValue: fc.Arbitrary<AnswerValue> = fc.oneof(
 const answerMap = (q: Questionnaire): fc.Arbitrary<Answers> =>
   fc
     .tuple(
-      fc.tuple(...q.questions.map((question) => fc.option(fc.oneof(validValue(question), anyValue), { nil: undefined }))),
+      fc.tuple(
+        ...q.questions.map((question) => fc.option(fc.oneof(validValue(question), anyValue), { nil: undefined })),
+      ),
       fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), anyValue, { maxKeys: 2 }),
     )
     .map(([values, extra]) => {

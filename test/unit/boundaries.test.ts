@@ -9,27 +9,81 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 const restrictedIn = async (filePath: string, code: string): Promise<string[]> => {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals').map((m) => m.message);
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals')
+    .map((m) => m.message);
 };
 
 const cases: { where: string; code: string; allowed: boolean }[] = [
-  { where: 'shared/probe.ts', code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", allowed: false },
+  {
+    where: 'shared/probe.ts',
+    code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+    allowed: false,
+  },
   { where: 'shared/probe.ts', code: "import fs from 'fs';\nexport const x = fs;\n", allowed: false },
   { where: 'shared/probe.ts', code: 'export const x = () => window.location.href;\n', allowed: false },
   { where: 'shared/probe.ts', code: "import { z } from 'zod';\nexport const x = z.string();\n", allowed: true },
-  { where: 'shared/node/probe.ts', code: "import { createHash } from 'node:crypto';\nexport const x = createHash;\n", allowed: true },
-  { where: 'shared/node/probe.ts', code: "import Database from 'better-sqlite3';\nexport const x = Database;\n", allowed: false },
+  {
+    where: 'shared/node/probe.ts',
+    code: "import { createHash } from 'node:crypto';\nexport const x = createHash;\n",
+    allowed: true,
+  },
+  {
+    where: 'shared/node/probe.ts',
+    code: "import Database from 'better-sqlite3';\nexport const x = Database;\n",
+    allowed: false,
+  },
   { where: 'electron/core/probe.ts', code: "import { app } from 'electron';\nexport const x = app;\n", allowed: false },
-  { where: 'electron/core/probe.ts', code: "import Fastify from 'fastify';\nexport const x = Fastify;\n", allowed: false },
-  { where: 'electron/core/probe.ts', code: "import Database from 'better-sqlite3';\nexport const x = Database;\n", allowed: true },
-  { where: 'electron/host/probe.ts', code: "import { BrowserWindow } from 'electron';\nexport const x = BrowserWindow;\n", allowed: false },
-  { where: 'electron/shell/probe.ts', code: "import { BrowserWindow } from 'electron';\nexport const x = BrowserWindow;\n", allowed: true },
-  { where: 'renderer/probe.ts', code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", allowed: false },
-  { where: 'renderer/probe.ts', code: "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n", allowed: false },
-  { where: 'renderer/probe.ts', code: "import { openKioskCore } from '../electron/core/kiosk-core.ts';\nexport const x = openKioskCore;\n", allowed: false },
-  { where: 'renderer/probe.ts', code: "import { makeSigned } from '../shared/node/signing.ts';\nexport const x = makeSigned;\n", allowed: false },
-  { where: 'central/probe.ts', code: "import { openKioskCore } from '../electron/core/kiosk-core.ts';\nexport const x = openKioskCore;\n", allowed: false },
-  { where: 'central/probe.ts', code: "import { makeSigned } from '../shared/node/signing.ts';\nexport const x = makeSigned;\n", allowed: true },
+  {
+    where: 'electron/core/probe.ts',
+    code: "import Fastify from 'fastify';\nexport const x = Fastify;\n",
+    allowed: false,
+  },
+  {
+    where: 'electron/core/probe.ts',
+    code: "import Database from 'better-sqlite3';\nexport const x = Database;\n",
+    allowed: true,
+  },
+  {
+    where: 'electron/host/probe.ts',
+    code: "import { BrowserWindow } from 'electron';\nexport const x = BrowserWindow;\n",
+    allowed: false,
+  },
+  {
+    where: 'electron/shell/probe.ts',
+    code: "import { BrowserWindow } from 'electron';\nexport const x = BrowserWindow;\n",
+    allowed: true,
+  },
+  {
+    where: 'renderer/probe.ts',
+    code: "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+    allowed: false,
+  },
+  {
+    where: 'renderer/probe.ts',
+    code: "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n",
+    allowed: false,
+  },
+  {
+    where: 'renderer/probe.ts',
+    code: "import { openKioskCore } from '../electron/core/kiosk-core.ts';\nexport const x = openKioskCore;\n",
+    allowed: false,
+  },
+  {
+    where: 'renderer/probe.ts',
+    code: "import { makeSigned } from '../shared/node/signing.ts';\nexport const x = makeSigned;\n",
+    allowed: false,
+  },
+  {
+    where: 'central/probe.ts',
+    code: "import { openKioskCore } from '../electron/core/kiosk-core.ts';\nexport const x = openKioskCore;\n",
+    allowed: false,
+  },
+  {
+    where: 'central/probe.ts',
+    code: "import { makeSigned } from '../shared/node/signing.ts';\nexport const x = makeSigned;\n",
+    allowed: true,
+  },
 ];
 
 describe('import boundaries', () => {

@@ -5,7 +5,8 @@ import { canonicalJson } from '../../shared/canonical.ts';
 /** The definition, written the obvious way: what canonicalJson must always equal. */
 const reference = (value: unknown): string => {
   const sort = (v: unknown): unknown => {
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return sort((v as { toJSON: () => unknown }).toJSON());
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+      return sort((v as { toJSON: () => unknown }).toJSON());
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object') {
       const obj = v as Record<string, unknown>;
@@ -43,7 +44,9 @@ describe('canonicalJson', () => {
     const hostile = JSON.parse('{"b":1,"__proto__":{"x":1},"a":[2,{"d":null,"c":"é"}]}') as unknown;
     expect(canonicalJson(hostile)).toBe('{"__proto__":{"x":1},"a":[2,{"c":"é","d":null}],"b":1}');
     expect(canonicalJson(hostile)).toBe(reference(hostile));
-    expect(canonicalJson({ b: undefined, a: [undefined, 1], at: new Date(0) })).toBe('{"a":[null,1],"at":"1970-01-01T00:00:00.000Z"}');
+    expect(canonicalJson({ b: undefined, a: [undefined, 1], at: new Date(0) })).toBe(
+      '{"a":[null,1],"at":"1970-01-01T00:00:00.000Z"}',
+    );
     expect(canonicalJson(undefined)).toBe('null');
   });
 });

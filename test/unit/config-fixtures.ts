@@ -10,10 +10,16 @@ export const readDefaultQuestionnaireJson = (id: DefaultQuestionnaireId): unknow
   JSON.parse(readFileSync(join(EMBEDDED_CONFIG_DIR, 'questionnaires', `${id}.json`), 'utf8'));
 
 /** A shipped questionnaire, parsed by the shared schema (defaults filled in). */
-export const defaultQuestionnaire = (id: DefaultQuestionnaireId): Questionnaire => Questionnaire.parse(readDefaultQuestionnaireJson(id));
+export const defaultQuestionnaire = (id: DefaultQuestionnaireId): Questionnaire =>
+  Questionnaire.parse(readDefaultQuestionnaireJson(id));
 
 /** A small hand-made questionnaire; throws if the test's own data is invalid. */
-export const makeQuestionnaire = (fields: { questions: unknown[]; kind?: string; elements?: unknown; grading?: unknown }): Questionnaire =>
+export const makeQuestionnaire = (fields: {
+  questions: unknown[];
+  kind?: string;
+  elements?: unknown;
+  grading?: unknown;
+}): Questionnaire =>
   Questionnaire.parse({ id: 'thu-nghiem', version: 1, kind: 'custom', title: { vi: 'Phiếu thử nghiệm' }, ...fields });
 
 /** Shorthand for a Vietnamese-only text. */

@@ -23,7 +23,12 @@ describe('the embedded configuration', () => {
   const config = mustLoad(EMBEDDED_CONFIG_DIR);
 
   it('loads all its files, with a version and a content hash', () => {
-    expect(config.files).toEqual(['catalog.json', 'questionnaires/per-case.json', 'questionnaires/quick.json', 'questionnaires/sipas.json']);
+    expect(config.files).toEqual([
+      'catalog.json',
+      'questionnaires/per-case.json',
+      'questionnaires/quick.json',
+      'questionnaires/sipas.json',
+    ]);
     expect(config.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(config.hash).toBe(createHash('sha256').update(canonicalJson(config.bundle)).digest('hex'));
     expect(config.version).toBe(`${config.bundle.catalog.version}+${config.hash.slice(0, 12)}`);
@@ -42,7 +47,9 @@ describe('the embedded configuration', () => {
       '2.001019': 'Chứng thực di chúc',
     });
     for (const p of config.bundle.catalog.procedures) expect(p.name.en, p.code).toBeTruthy();
-    expect(config.bundle.catalog.procedures.some((p) => /^\d\.\d{6}\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/.test(p.code))).toBe(true);
+    expect(
+      config.bundle.catalog.procedures.some((p) => /^\d\.\d{6}\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/.test(p.code)),
+    ).toBe(true);
   });
 
   it('has the fields the reference lists, in Vietnamese and English', () => {
@@ -78,7 +85,8 @@ describe('the embedded configuration', () => {
 describe('loadConfigDir on a damaged copy', () => {
   let dir: string;
   const file = (rel: string) => join(dir, rel);
-  const readJson = (rel: string): Record<string, unknown> => JSON.parse(readFileSync(file(rel), 'utf8')) as Record<string, unknown>;
+  const readJson = (rel: string): Record<string, unknown> =>
+    JSON.parse(readFileSync(file(rel), 'utf8')) as Record<string, unknown>;
   const writeJson = (rel: string, value: unknown) => writeFileSync(file(rel), JSON.stringify(value, null, 2));
   /** Edits a JSON file in place; the callback reaches deep into known files, so it gets untyped JSON. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -118,7 +126,11 @@ describe('loadConfigDir on a damaged copy', () => {
       q.questions[3].options[0].label.vi = 42;
     });
     expect(problemsOf(dir)).toEqual([
-      { file: 'questionnaires/quick.json', path: 'questions.3.options.0.label.vi', message: expect.stringMatching(/expected string/) },
+      {
+        file: 'questionnaires/quick.json',
+        path: 'questions.3.options.0.label.vi',
+        message: expect.stringMatching(/expected string/),
+      },
     ]);
   });
 
@@ -139,7 +151,9 @@ describe('loadConfigDir on a damaged copy', () => {
     edit('catalog.json', (c) => {
       c.procedures[0].field = 'khong-co';
     });
-    expect(problemsOf(dir)).toEqual([{ file: 'catalog.json', path: 'procedures.0.field', message: 'unknown field "khong-co"' }]);
+    expect(problemsOf(dir)).toEqual([
+      { file: 'catalog.json', path: 'procedures.0.field', message: 'unknown field "khong-co"' },
+    ]);
   });
 
   it('reports a procedure or a field pointing at an unknown questionnaire', () => {
@@ -157,7 +171,8 @@ describe('loadConfigDir on a damaged copy', () => {
     unlinkSync(file('questionnaires/sipas.json'));
     const problems = problemsOf(dir);
     expect(problems.length).toBeGreaterThan(0);
-    for (const p of problems) expect(p).toMatchObject({ file: 'catalog.json', message: 'unknown questionnaire "sipas"' });
+    for (const p of problems)
+      expect(p).toMatchObject({ file: 'catalog.json', message: 'unknown questionnaire "sipas"' });
   });
 
   it('reports bad procedure codes', () => {
@@ -190,7 +205,9 @@ describe('loadConfigDir on a damaged copy', () => {
 
   it('reports a questionnaire id given twice against the second file', () => {
     cpSync(file('questionnaires/quick.json'), file('questionnaires/quick-copy.json'));
-    expect(problemsOf(dir)).toEqual([{ file: 'questionnaires/quick.json', path: 'id', message: 'questionnaire "quick" given twice' }]);
+    expect(problemsOf(dir)).toEqual([
+      { file: 'questionnaires/quick.json', path: 'id', message: 'questionnaire "quick" given twice' },
+    ]);
   });
 
   it('does not throw on JSON of the wrong shape', () => {
@@ -206,7 +223,9 @@ describe('loadConfigDir on a damaged copy', () => {
   });
 
   it('reports a missing directory, catalog or questionnaires folder', () => {
-    expect(problemsOf(join(dir, 'khong-co'))).toEqual([{ file: '.', path: '(root)', message: expect.stringMatching(/not found/) }]);
+    expect(problemsOf(join(dir, 'khong-co'))).toEqual([
+      { file: '.', path: '(root)', message: expect.stringMatching(/not found/) },
+    ]);
     unlinkSync(file('catalog.json'));
     expect(problemsOf(dir)).toEqual([{ file: 'catalog.json', path: '(root)', message: 'file not found' }]);
     rmSync(file('questionnaires'), { recursive: true });
@@ -248,7 +267,9 @@ describe('loadConfigDir on a damaged copy', () => {
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and keeps array order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }, 3], c: null } })).toBe('{"a":{"c":null,"d":[{"x":2,"y":1},3]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }, 3], c: null } })).toBe(
+      '{"a":{"c":null,"d":[{"x":2,"y":1},3]},"b":1}',
+    );
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
     expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
   });

@@ -14,12 +14,16 @@ const dbFile = () => {
 };
 
 const tables = (db: Database.Database) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
 
 /** Data a kiosk at a given schema version could hold, written with that version's tables only. */
 const seedAt = (db: Database.Database, version: number) => {
   if (version >= 1) {
-    db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('counterName', '\"Quầy 7\"', '2026-01-01T00:00:00.000Z')").run();
+    db.prepare(
+      "INSERT INTO settings (key, value, updated_at) VALUES ('counterName', '\"Quầy 7\"', '2026-01-01T00:00:00.000Z')",
+    ).run();
     db.prepare("INSERT INTO questionnaires (id, version, hash, body) VALUES ('quick', 1, 'h', '{}')").run();
     db.prepare(
       `INSERT INTO responses (seq, id, questionnaire_id, questionnaire_version, procedure_code, field_code, locale, status,
@@ -28,8 +32,12 @@ const seedAt = (db: Database.Database, version: number) => {
         '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:30.000Z', 30000, '{"overall":5}', 0)`,
     ).run();
   }
-  if (version >= 2) db.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-01T00:00:00.000Z', 'staff', 'unlock', '{}')").run();
-  if (version >= 3) db.prepare("INSERT INTO procedure_usage (code, use_count, favourite) VALUES ('1.001193', 3, 1)").run();
+  if (version >= 2)
+    db.prepare(
+      "INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-01T00:00:00.000Z', 'staff', 'unlock', '{}')",
+    ).run();
+  if (version >= 3)
+    db.prepare("INSERT INTO procedure_usage (code, use_count, favourite) VALUES ('1.001193', 3, 1)").run();
   if (version >= 4) {
     db.prepare("INSERT INTO sync_acked (seq_from, seq_to, acked_at) VALUES (1, 1, '2026-01-01T00:01:00.000Z')").run();
     db.prepare("UPDATE sync_status SET attempts = 2, last_error_code = 'network' WHERE id = 1").run();
@@ -81,9 +89,13 @@ describe('migrations', () => {
       expect(db.prepare("SELECT value FROM settings WHERE key = 'counterName'").get()).toEqual({ value: '"Quầy 7"' });
       if (from >= 2) expect(db.prepare('SELECT COUNT(*) AS n FROM audit_log').get()).toEqual({ n: 1 });
       // the tables added after `from` exist and are usable
-      db.prepare("INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-02T00:00:00.000Z', 'system', 'test', '{}')").run();
+      db.prepare(
+        "INSERT INTO audit_log (at, actor, action, details) VALUES ('2026-01-02T00:00:00.000Z', 'system', 'test', '{}')",
+      ).run();
       db.prepare("INSERT INTO procedure_usage (code) VALUES ('2.000908') ON CONFLICT DO NOTHING").run();
-      db.prepare("INSERT INTO sync_acked (seq_from, seq_to, acked_at) VALUES (5, 6, '2026-01-02T00:00:00.000Z') ON CONFLICT DO NOTHING").run();
+      db.prepare(
+        "INSERT INTO sync_acked (seq_from, seq_to, acked_at) VALUES (5, 6, '2026-01-02T00:00:00.000Z') ON CONFLICT DO NOTHING",
+      ).run();
       expect(db.prepare('SELECT COUNT(*) AS n FROM sync_status').get()).toEqual({ n: 1 });
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       db.close();
@@ -96,7 +108,11 @@ describe('migrations', () => {
     const db = new Database(file);
     const broken = [
       ...migrations,
-      { version: LATEST_SCHEMA_VERSION + 1, name: 'broken', up: (d: Database.Database) => d.exec('CREATE TABLE nonsense (x INTEGER) STRICT; SELECT * FROM no_such_table;') },
+      {
+        version: LATEST_SCHEMA_VERSION + 1,
+        name: 'broken',
+        up: (d: Database.Database) => d.exec('CREATE TABLE nonsense (x INTEGER) STRICT; SELECT * FROM no_such_table;'),
+      },
     ];
     expect(() => migrate(db, LATEST_SCHEMA_VERSION + 1, broken)).toThrow(/no_such_table/);
     expect(schemaVersion(db)).toBe(1);

@@ -42,7 +42,11 @@ describe('the shipped questionnaires', () => {
         ...(q.intro ? [q.intro] : []),
         ...(q.elements ?? []).map((e) => e.name),
         ...(q.grading ?? []).map((b) => b.label),
-        ...q.questions.flatMap((x) => [x.text, ...(x.help ? [x.help] : []), ...('options' in x ? x.options.map((o) => o.label) : [])]),
+        ...q.questions.flatMap((x) => [
+          x.text,
+          ...(x.help ? [x.help] : []),
+          ...('options' in x ? x.options.map((o) => o.label) : []),
+        ]),
       ];
       for (const t of texts) expect(Object.keys(t).sort()).toEqual(['en', 'vi']);
     }
@@ -84,14 +88,22 @@ describe('Questionnaire schema refuses', () => {
   });
 
   it('duplicate question ids', () => {
-    expect(issues({ questions: [s5('a'), s5('b'), s5('a')] })).toEqual([['questions.2.id', 'duplicate question id "a"']]);
+    expect(issues({ questions: [s5('a'), s5('b'), s5('a')] })).toEqual([
+      ['questions.2.id', 'duplicate question id "a"'],
+    ]);
   });
 
   it('a condition that refers to a later, an unknown or its own question', () => {
     const later = issues({ questions: [s5('a', { showIf: { question: 'b', op: 'lte', value: 2 } }), s5('b')] });
-    expect(later).toEqual([['questions.0.showIf.question', 'condition refers to "b", which is not an earlier question']]);
-    expect(issues({ questions: [s5('a'), s5('b', { showIf: { question: 'khong-co', op: 'answered' } })] })[0]?.[0]).toBe('questions.1.showIf.question');
-    expect(issues({ questions: [s5('a', { showIf: { question: 'a', op: 'answered' } })] })[0]?.[0]).toBe('questions.0.showIf.question');
+    expect(later).toEqual([
+      ['questions.0.showIf.question', 'condition refers to "b", which is not an earlier question'],
+    ]);
+    expect(
+      issues({ questions: [s5('a'), s5('b', { showIf: { question: 'khong-co', op: 'answered' } })] })[0]?.[0],
+    ).toBe('questions.1.showIf.question');
+    expect(issues({ questions: [s5('a', { showIf: { question: 'a', op: 'answered' } })] })[0]?.[0]).toBe(
+      'questions.0.showIf.question',
+    );
   });
 
   it('a condition that does not fit the type of its question', () => {
@@ -99,21 +111,31 @@ describe('Questionnaire schema refuses', () => {
     expect(issues({ questions: [s5('a'), s5('b', { showIf: { question: 'a', op: 'is', value: true } })] })).toEqual([
       [path, 'condition "is" does not fit question "a" of type satisfaction5'],
     ]);
-    expect(issues({ questions: [yesno('a'), s5('b', { showIf: { question: 'a', op: 'lte', value: 2 } })] })[0]?.[0]).toBe(path);
-    expect(issues({ questions: [single('a'), s5('b', { showIf: { question: 'a', op: 'in', value: ['ba'] } })] })[0]?.[0]).toBe(path);
-    expect(issues({ questions: [s5('a'), s5('b', { showIf: { question: 'a', op: 'in', value: ['mot'] } })] })[0]?.[0]).toBe(path);
+    expect(
+      issues({ questions: [yesno('a'), s5('b', { showIf: { question: 'a', op: 'lte', value: 2 } })] })[0]?.[0],
+    ).toBe(path);
+    expect(
+      issues({ questions: [single('a'), s5('b', { showIf: { question: 'a', op: 'in', value: ['ba'] } })] })[0]?.[0],
+    ).toBe(path);
+    expect(
+      issues({ questions: [s5('a'), s5('b', { showIf: { question: 'a', op: 'in', value: ['mot'] } })] })[0]?.[0],
+    ).toBe(path);
   });
 
   it('a SIPAS criterion whose element is not listed', () => {
     const feeds = { instrument: 'sipas', element: 'thu-tuc', criterion: 'niem-yet' };
     const expected = [['questions.0.feeds.element', 'SIPAS element is not listed in "elements"']];
     expect(issues({ questions: [s5('a', { feeds })] })).toEqual(expected);
-    expect(issues({ elements: [{ id: 'tiep-can', name: vi('Tiếp cận dịch vụ') }], questions: [s5('a', { feeds })] })).toEqual(expected);
+    expect(
+      issues({ elements: [{ id: 'tiep-can', name: vi('Tiếp cận dịch vụ') }], questions: [s5('a', { feeds })] }),
+    ).toEqual(expected);
   });
 
   it('grade bands out of order, or repeated', () => {
     const band = (min: number) => ({ min, label: vi(`từ ${min}`) });
-    expect(issues({ grading: [band(12), band(16), band(0)], questions: [s5('a')] })).toEqual([['grading.1.min', 'grade bands must be listed highest first']]);
+    expect(issues({ grading: [band(12), band(16), band(0)], questions: [s5('a')] })).toEqual([
+      ['grading.1.min', 'grade bands must be listed highest first'],
+    ]);
     expect(issues({ grading: [band(9), band(9)], questions: [s5('a')] })[0]?.[0]).toBe('grading.1.min');
   });
 
@@ -123,9 +145,11 @@ describe('Questionnaire schema refuses', () => {
       ['questions.0.text', 'a Vietnamese ("vi") text is required'],
     ]);
     expect(issues({ questions: [{ id: 'a', type: 'stars', text: vi('a') }] })[0]?.[0]).toBe('questions.0.type');
-    expect(issues({ questions: [{ id: 'a', type: 'indicator', text: vi('a'), options: [{ points: 2, label: vi('x') }] }] })[0]?.[0]).toBe(
-      'questions.0.options',
-    );
+    expect(
+      issues({
+        questions: [{ id: 'a', type: 'indicator', text: vi('a'), options: [{ points: 2, label: vi('x') }] }],
+      })[0]?.[0],
+    ).toBe('questions.0.options');
     expect(issues({ questions: [] })[0]?.[0]).toBe('questions');
   });
 });

@@ -24,7 +24,9 @@ const fromPoints = (points: number[]): Answers => Object.fromEntries(points.map(
 
 describe('perCaseScore on the shipped nine-indicator evaluation', () => {
   it('feeds indicators 1..9 in order', () => {
-    const feeds = perCase.questions.flatMap((q) => (q.feeds?.instrument === 'per-case' ? [[q.id, q.feeds.indicator] as const] : []));
+    const feeds = perCase.questions.flatMap((q) =>
+      q.feeds?.instrument === 'per-case' ? [[q.id, q.feeds.indicator] as const] : [],
+    );
     expect(feeds).toEqual(INDICATOR_IDS.map((id, i) => [id, i + 1]));
   });
 
@@ -60,7 +62,9 @@ describe('perCaseScore on the shipped nine-indicator evaluation', () => {
   });
 
   it('ships the same bands as the documented default', () => {
-    expect(perCase.grading?.map((b) => [b.min, b.label.vi])).toEqual(DEFAULT_PER_CASE_GRADES.map((b) => [b.min, b.label.vi]));
+    expect(perCase.grading?.map((b) => [b.min, b.label.vi])).toEqual(
+      DEFAULT_PER_CASE_GRADES.map((b) => [b.min, b.label.vi]),
+    );
   });
 });
 
@@ -73,7 +77,7 @@ describe('perCaseScore on hand-made questionnaires', () => {
     options: [2, 1, 0].map((points) => ({ points, label: vi(`${points} điểm`) })),
   });
 
-  it('uses a questionnaire\'s own bands', () => {
+  it("uses a questionnaire's own bands", () => {
     const q = makeQuestionnaire({
       kind: 'per-case',
       questions: [indicator('a', 1), indicator('b', 2)],
@@ -82,7 +86,13 @@ describe('perCaseScore on hand-made questionnaires', () => {
         { min: 0, label: vi('Chưa đạt') },
       ],
     });
-    expect(perCaseScore(q, { a: 2, b: 1 })).toEqual({ total: 3, max: 4, answered: 2, indicators: 2, grade: { vi: 'Đạt' } });
+    expect(perCaseScore(q, { a: 2, b: 1 })).toEqual({
+      total: 3,
+      max: 4,
+      answered: 2,
+      indicators: 2,
+      grade: { vi: 'Đạt' },
+    });
     expect(perCaseScore(q, { a: 1, b: 1 }).grade).toEqual({ vi: 'Chưa đạt' });
   });
 
@@ -94,9 +104,18 @@ describe('perCaseScore on hand-made questionnaires', () => {
 
   it('ignores indicator questions that do not feed the per-case instrument, and grades nothing without indicators', () => {
     const q = makeQuestionnaire({
-      questions: [{ ...indicator('a', 1), feeds: undefined }, { id: 'overall', type: 'satisfaction5', text: vi('Chung') }],
+      questions: [
+        { ...indicator('a', 1), feeds: undefined },
+        { id: 'overall', type: 'satisfaction5', text: vi('Chung') },
+      ],
     });
-    expect(perCaseScore(q, { a: 2, overall: 5 })).toEqual({ total: 0, max: 0, answered: 0, indicators: 0, grade: null });
+    expect(perCaseScore(q, { a: 2, overall: 5 })).toEqual({
+      total: 0,
+      max: 0,
+      answered: 0,
+      indicators: 0,
+      grade: null,
+    });
   });
 });
 
@@ -115,7 +134,13 @@ describe('sipasReport', () => {
       { id: 'b', name: vi('Yếu tố B') },
       { id: 'c', name: vi('Yếu tố C (không có tiêu chí)') },
     ],
-    questions: [crit('a1', 'a'), crit('a2', 'a', 'satisfaction3'), crit('b1', 'b'), crit('b2', 'b'), { id: 'overall', type: 'satisfaction5', text: vi('Chung') }],
+    questions: [
+      crit('a1', 'a'),
+      crit('a2', 'a', 'satisfaction3'),
+      crit('b1', 'b'),
+      crit('b2', 'b'),
+      { id: 'overall', type: 'satisfaction5', text: vi('Chung') },
+    ],
   });
   const responses: Answers[] = [
     { a1: 5, a2: 3, b1: 2, overall: 5 },
@@ -154,7 +179,8 @@ describe('sipasReport', () => {
   it('on the shipped SIPAS questionnaire, leaves out the feedback element when nobody gave feedback', () => {
     const answerAll = (v: number): Answers => {
       const a: Answers = { 'da-gop-y': false, overall: v };
-      for (const question of sipas.questions) if (question.feeds?.instrument === 'sipas' && question.feeds.element !== 'gop-y') a[question.id] = v;
+      for (const question of sipas.questions)
+        if (question.feeds?.instrument === 'sipas' && question.feeds.element !== 'gop-y') a[question.id] = v;
       return a;
     };
     const r = sipasReport(sipas, [answerAll(5), answerAll(2)]);
@@ -183,7 +209,9 @@ describe('csatReport', () => {
   });
 
   it('works on a three-level overall question', () => {
-    const q = makeQuestionnaire({ questions: [{ id: 'chung', type: 'satisfaction3', text: vi('Chung'), feeds: { instrument: 'csat' } }] });
+    const q = makeQuestionnaire({
+      questions: [{ id: 'chung', type: 'satisfaction3', text: vi('Chung'), feeds: { instrument: 'csat' } }],
+    });
     // satisfied (>= 2 on 3 levels): 3,2 -> 2 of 4; mean (3+2+1+1)/4 = 1.75
     expect(csatReport(q, [{ chung: 3 }, { chung: 2 }, { chung: 1 }, { chung: 1 }])).toEqual({
       satisfied: 2,
@@ -202,7 +230,12 @@ describe('csatReport', () => {
   });
 
   it('the shipped SIPAS questionnaire has its overall question feeding CSAT', () => {
-    expect(csatReport(sipas, [{ overall: 4 }, { overall: 3 }])).toMatchObject({ satisfied: 1, valid: 2, share: 0.5, meanScore: 3.5 });
+    expect(csatReport(sipas, [{ overall: 4 }, { overall: 3 }])).toMatchObject({
+      satisfied: 1,
+      valid: 2,
+      share: 0.5,
+      meanScore: 3.5,
+    });
   });
 });
 

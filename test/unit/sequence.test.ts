@@ -9,7 +9,6 @@ import { tempDir } from '../support/tmp.ts';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-
 const setup = () => {
   const t = tempDir();
   cleanups.push(t.cleanup);
@@ -48,13 +47,18 @@ describe('per-device sequence', () => {
     const each = 150;
     const child = join(import.meta.dirname, 'sequence-writer.ts');
     const results = await Promise.all(
-      Array.from({ length: writers }, () =>
-        new Promise<string[]>((resolve, reject) => {
-          const ids: string[] = [];
-          const p = fork(child, [file, String(each)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-          p.stdout!.on('data', (d: Buffer) => ids.push(...d.toString().split('\n').filter(Boolean)));
-          p.on('exit', (code) => (code === 0 ? resolve(ids) : reject(new Error(`writer exited ${code}`))));
-        }),
+      Array.from(
+        { length: writers },
+        () =>
+          new Promise<string[]>((resolve, reject) => {
+            const ids: string[] = [];
+            const p = fork(child, [file, String(each)], {
+              execArgv: ['--import', 'tsx'],
+              stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+            });
+            p.stdout!.on('data', (d: Buffer) => ids.push(...d.toString().split('\n').filter(Boolean)));
+            p.on('exit', (code) => (code === 0 ? resolve(ids) : reject(new Error(`writer exited ${code}`))));
+          }),
       ),
     );
     const check = openDatabase(file);

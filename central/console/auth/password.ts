@@ -13,7 +13,9 @@ export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 200;
 
 const derive = (password: string, salt: Buffer, N: number, r: number, p: number, len: number): Promise<Buffer> =>
-  new Promise((ok, fail) => scrypt(password.normalize('NFC'), salt, len, { N, r, p, maxmem: MAXMEM }, (e, key) => (e ? fail(e) : ok(key))));
+  new Promise((ok, fail) =>
+    scrypt(password.normalize('NFC'), salt, len, { N, r, p, maxmem: MAXMEM }, (e, key) => (e ? fail(e) : ok(key))),
+  );
 
 export const hashPassword = async (password: string): Promise<string> => {
   const salt = randomBytes(16);

@@ -28,17 +28,19 @@ const TOUCH_EVERY_MS = 60_000;
 
 export const newToken = (): string => randomBytes(32).toString('base64url');
 
-export const createSession = async (db: Queryable, userId: number, now: Date, policy: SessionPolicy): Promise<{ token: string; csrfToken: string; expiresAt: Date }> => {
+export const createSession = async (
+  db: Queryable,
+  userId: number,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<{ token: string; csrfToken: string; expiresAt: Date }> => {
   const token = newToken();
   const csrfToken = newToken();
   const expiresAt = new Date(now.getTime() + policy.absoluteMs);
-  await db.query('INSERT INTO admin_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)', [
-    sha256Hex(token),
-    userId,
-    csrfToken,
-    now,
-    expiresAt,
-  ]);
+  await db.query(
+    'INSERT INTO admin_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)',
+    [sha256Hex(token), userId, csrfToken, now, expiresAt],
+  );
   // Sessions of this account that ran out are of no use to anyone.
   await db.query('DELETE FROM admin_sessions WHERE user_id = $1 AND expires_at <= $2', [userId, now]);
   return { token, csrfToken, expiresAt };
@@ -58,7 +60,12 @@ const Row = z.object({
 });
 
 /** The live session for a cookie token, or undefined (unknown, expired, idle too long, or its account disabled). */
-export const findSession = async (db: Queryable, token: string, now: Date, policy: SessionPolicy): Promise<Session | undefined> => {
+export const findSession = async (
+  db: Queryable,
+  token: string,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<Session | undefined> => {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const row = firstRow(
     Row,
@@ -96,5 +103,8 @@ export const endSession = async (db: Queryable, tokenHash: string): Promise<void
 
 /** Ends every session of an account (password changed or reset, account disabled), except `keep`. */
 export const endSessionsOf = async (db: Queryable, userId: number, keep?: string): Promise<void> => {
-  await db.query('DELETE FROM admin_sessions WHERE user_id = $1 AND ($2::text IS NULL OR token_hash <> $2)', [userId, keep ?? null]);
+  await db.query('DELETE FROM admin_sessions WHERE user_id = $1 AND ($2::text IS NULL OR token_hash <> $2)', [
+    userId,
+    keep ?? null,
+  ]);
 };

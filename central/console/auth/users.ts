@@ -47,7 +47,8 @@ export type AdminUser = {
   lastLoginAt: Date | null;
 };
 
-const COLUMNS = 'id, username, display_name, role, unit_id, password_hash, password_is_initial, created_at, disabled_at, failed_logins, locked_until, last_login_at';
+const COLUMNS =
+  'id, username, display_name, role, unit_id, password_hash, password_is_initial, created_at, disabled_at, failed_logins, locked_until, last_login_at';
 
 const toUser = (r: z.infer<typeof UserRow>): AdminUser => ({
   id: r.id,
@@ -73,7 +74,8 @@ export class UserExistsError extends Error {
 
 export class InvalidAccountError extends Error {
   constructor(
-    readonly problem: 'username' | 'display_name' | 'password_too_short' | 'password_too_long' | 'unit_required' | 'unit_not_allowed',
+    readonly problem:
+      'username' | 'display_name' | 'password_too_short' | 'password_too_long' | 'unit_required' | 'unit_not_allowed',
     message: string,
   ) {
     super(message);
@@ -81,19 +83,34 @@ export class InvalidAccountError extends Error {
   }
 }
 
-export type NewAdminUser = { username: string; displayName?: string; role: AdminRole; unitId?: string | null; password: string; initial?: boolean; now?: Date };
+export type NewAdminUser = {
+  username: string;
+  displayName?: string;
+  role: AdminRole;
+  unitId?: string | null;
+  password: string;
+  initial?: boolean;
+  now?: Date;
+};
 
 /** Creates a console account (password hashed with scrypt). Throws InvalidAccountError, UnknownUnitError or UserExistsError. */
 export const createAdminUser = async (db: Queryable, input: NewAdminUser): Promise<AdminUser> => {
   const username = Username.safeParse(input.username);
-  if (!username.success) throw new InvalidAccountError('username', username.error.issues[0]?.message ?? 'invalid username');
+  if (!username.success)
+    throw new InvalidAccountError('username', username.error.issues[0]?.message ?? 'invalid username');
   const displayName = DisplayName.safeParse(input.displayName ?? username.data);
   if (!displayName.success) throw new InvalidAccountError('display_name', 'a display name is 1 to 80 characters');
   const problem = passwordProblem(input.password);
-  if (problem) throw new InvalidAccountError(problem === 'too_short' ? 'password_too_short' : 'password_too_long', `password ${problem.replace('_', ' ')}`);
+  if (problem)
+    throw new InvalidAccountError(
+      problem === 'too_short' ? 'password_too_short' : 'password_too_long',
+      `password ${problem.replace('_', ' ')}`,
+    );
   const unitId = input.unitId || null;
-  if (input.role === 'unit_viewer' && !unitId) throw new InvalidAccountError('unit_required', 'a unit viewer needs a unit');
-  if (input.role === 'province_admin' && unitId) throw new InvalidAccountError('unit_not_allowed', 'a province admin sees every unit; give no unit');
+  if (input.role === 'unit_viewer' && !unitId)
+    throw new InvalidAccountError('unit_required', 'a unit viewer needs a unit');
+  if (input.role === 'province_admin' && unitId)
+    throw new InvalidAccountError('unit_not_allowed', 'a province admin sees every unit; give no unit');
   if (unitId && !(await getUnit(db, unitId))) throw new UnknownUnitError(unitId);
   const now = input.now ?? new Date();
   const hash = await hashPassword(input.password);
@@ -107,10 +124,19 @@ export const createAdminUser = async (db: Queryable, input: NewAdminUser): Promi
   return toUser(row);
 };
 
-export const findUserByName = async (db: Queryable, username: string, options: { forUpdate?: boolean } = {}): Promise<AdminUser | undefined> => {
+export const findUserByName = async (
+  db: Queryable,
+  username: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<AdminUser | undefined> => {
   const name = Username.safeParse(username);
   if (!name.success) return undefined;
-  const row = firstRow(UserRow, await db.query(`SELECT ${COLUMNS} FROM admin_users WHERE username = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [name.data]));
+  const row = firstRow(
+    UserRow,
+    await db.query(`SELECT ${COLUMNS} FROM admin_users WHERE username = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [
+      name.data,
+    ]),
+  );
   return row && toUser(row);
 };
 
@@ -119,26 +145,38 @@ export const findUserById = async (db: Queryable, id: number): Promise<AdminUser
   return row && toUser(row);
 };
 
-export const listAdminUsers = async (db: Queryable): Promise<AdminUser[]> => parseRows(UserRow, await db.query(`SELECT ${COLUMNS} FROM admin_users ORDER BY username`)).map(toUser);
+export const listAdminUsers = async (db: Queryable): Promise<AdminUser[]> =>
+  parseRows(UserRow, await db.query(`SELECT ${COLUMNS} FROM admin_users ORDER BY username`)).map(toUser);
 
 export const countAdminUsers = async (db: Queryable): Promise<number> =>
   firstRow(z.object({ n: Int }), await db.query('SELECT count(*) AS n FROM admin_users'))?.n ?? 0;
 
 /** Province admins that can still log in: the console refuses to disable the last one. */
 export const countActiveProvinceAdmins = async (db: Queryable): Promise<number> =>
-  firstRow(z.object({ n: Int }), await db.query(`SELECT count(*) AS n FROM admin_users WHERE role = 'province_admin' AND disabled_at IS NULL`))?.n ?? 0;
+  firstRow(
+    z.object({ n: Int }),
+    await db.query(`SELECT count(*) AS n FROM admin_users WHERE role = 'province_admin' AND disabled_at IS NULL`),
+  )?.n ?? 0;
 
 /** Sets a new password (and clears any lockout); every session of the account is ended by the caller. */
-export const setPassword = async (db: Queryable, userId: number, password: string, now: Date, initial = false): Promise<void> => {
+export const setPassword = async (
+  db: Queryable,
+  userId: number,
+  password: string,
+  now: Date,
+  initial = false,
+): Promise<void> => {
   const problem = passwordProblem(password);
-  if (problem) throw new InvalidAccountError(problem === 'too_short' ? 'password_too_short' : 'password_too_long', `password ${problem.replace('_', ' ')}`);
+  if (problem)
+    throw new InvalidAccountError(
+      problem === 'too_short' ? 'password_too_short' : 'password_too_long',
+      `password ${problem.replace('_', ' ')}`,
+    );
   const hash = await hashPassword(password);
-  await db.query('UPDATE admin_users SET password_hash = $2, password_is_initial = $3, password_changed_at = $4, failed_logins = 0, locked_until = NULL WHERE id = $1', [
-    userId,
-    hash,
-    initial,
-    now,
-  ]);
+  await db.query(
+    'UPDATE admin_users SET password_hash = $2, password_is_initial = $3, password_changed_at = $4, failed_logins = 0, locked_until = NULL WHERE id = $1',
+    [userId, hash, initial, now],
+  );
 };
 
 export const setDisabled = async (db: Queryable, userId: number, disabledAt: Date | null): Promise<void> => {

@@ -14,7 +14,8 @@ const isView = (v: unknown): v is View => {
   return ['file', 'status', 'label', 'summary', 'detail'].every((k) => typeof o[k] === 'string');
 };
 
-const fill = (template: string, vars: Record<string, string | number>): string => template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+const fill = (template: string, vars: Record<string, string | number>): string =>
+  template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 
 const enhanceUpload = (form: HTMLFormElement): void => {
   const input = form.querySelector<HTMLInputElement>('input[type="file"]');
@@ -53,7 +54,13 @@ const enhanceUpload = (form: HTMLFormElement): void => {
     tbody.append(tr);
   };
 
-  const refused = (file: string, summary: string, detail = ''): View => ({ file, status: 'rejected', label: msg('labelRejected'), summary, detail });
+  const refused = (file: string, summary: string, detail = ''): View => ({
+    file,
+    status: 'rejected',
+    label: msg('labelRejected'),
+    summary,
+    detail,
+  });
 
   const uploadOne = async (file: File): Promise<View> => {
     // Refused here without sending a byte; the server refuses the same files the same way.
@@ -64,13 +71,21 @@ const enhanceUpload = (form: HTMLFormElement): void => {
       const res = await fetch(d['endpoint'] ?? '', {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'content-type': 'application/octet-stream', accept: 'application/json', 'x-csrf-token': d['csrf'] ?? '', 'x-file-name': encodeURIComponent(file.name) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          accept: 'application/json',
+          'x-csrf-token': d['csrf'] ?? '',
+          'x-file-name': encodeURIComponent(file.name),
+        },
         body: file,
       });
       const body: unknown = await res.json().catch(() => null);
       const view = body !== null && typeof body === 'object' ? (body as { view?: unknown }).view : undefined;
       if (res.ok && isView(view)) return view;
-      const message = body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : msg('msgNetwork');
+      const message =
+        body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string'
+          ? (body as { message: string }).message
+          : msg('msgNetwork');
       return refused(file.name, message, `HTTP ${res.status}`);
     } catch {
       return refused(file.name, msg('msgNetwork'));

@@ -29,7 +29,11 @@ ${csrfField(ctx)}
 <input id="confirm" name="confirm" type="password" autocomplete="new-password" maxlength="200"${invalidAttrs(e, 'confirm')}>${fieldError(e, 'confirm')}
 <button type="submit" data-testid="password-submit">${ctx.t('account.changePassword')}</button>
 </form>`;
-  return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('account.title'), active: 'account', body }), options.status ?? 200);
+  return sendHtml(
+    ctx.reply,
+    layout(ctx, { title: ctx.t('account.title'), active: 'account', body }),
+    options.status ?? 200,
+  );
 };
 
 const AuditQuery = z.object({ before: z.coerce.number().int().positive().optional() }).catch({});
@@ -37,7 +41,11 @@ const AuditQuery = z.object({ before: z.coerce.number().int().positive().optiona
 export const accountRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
   app.get(
     '/account',
-    handler(cc, { access: 'viewer' }, async (ctx) => accountPage(ctx, { done: z.object({ done: z.string().optional() }).catch({}).parse(ctx.req.query).done !== undefined })),
+    handler(cc, { access: 'viewer' }, async (ctx) =>
+      accountPage(ctx, {
+        done: z.object({ done: z.string().optional() }).catch({}).parse(ctx.req.query).done !== undefined,
+      }),
+    ),
   );
 
   app.post(
@@ -46,13 +54,24 @@ export const accountRoutes = (app: FastifyInstance, cc: ConsoleContext): void =>
       const f = formFields(ctx.req.body);
       const [current, password, confirm] = ['current', 'password', 'confirm'].map((n) => f.all(n)[0] ?? '');
       const user = await findUserById(cc.route.db, ctx.session.userId);
-      if (!user || !(await verifyPassword(current ?? '', user.passwordHash))) return accountPage(ctx, { errors: { current: ctx.t('account.errors.current') }, status: 400 });
-      if (password !== confirm) return accountPage(ctx, { errors: { confirm: ctx.t('users.errors.confirm') }, status: 400 });
-      if (password === current) return accountPage(ctx, { errors: { password: ctx.t('account.errors.same') }, status: 400 });
+      if (!user || !(await verifyPassword(current ?? '', user.passwordHash)))
+        return accountPage(ctx, { errors: { current: ctx.t('account.errors.current') }, status: 400 });
+      if (password !== confirm)
+        return accountPage(ctx, { errors: { confirm: ctx.t('users.errors.confirm') }, status: 400 });
+      if (password === current)
+        return accountPage(ctx, { errors: { password: ctx.t('account.errors.same') }, status: 400 });
       try {
         await setPassword(cc.route.db, user.id, password ?? '', ctx.now, false);
       } catch (e) {
-        if (e instanceof InvalidAccountError) return accountPage(ctx, { errors: { password: ctx.t(e.problem === 'password_too_long' ? 'users.errors.passwordLong' : 'users.errors.passwordShort') }, status: 400 });
+        if (e instanceof InvalidAccountError)
+          return accountPage(ctx, {
+            errors: {
+              password: ctx.t(
+                e.problem === 'password_too_long' ? 'users.errors.passwordLong' : 'users.errors.passwordShort',
+              ),
+            },
+            status: 400,
+          });
         throw e;
       }
       // Other sessions of this account (a stolen one, say) end; this one goes on.

@@ -13,10 +13,18 @@ const NEW_UNIT = '__new__';
 
 type Values = { unit: string; newUnitId: string; newUnitName: string; hours: string };
 
-const codesPage = async (ctx: AuthedCtx, options: { values?: Values; errors?: FieldErrors; issued?: Html; status?: number }) => {
+const codesPage = async (
+  ctx: AuthedCtx,
+  options: { values?: Values; errors?: FieldErrors; issued?: Html; status?: number },
+) => {
   const units = await listUnits(ctx.cc.route.db);
   const codes = await listEnrolmentCodes(ctx.cc.route.db, ctx.now);
-  const v = options.values ?? { unit: units[0]?.id ?? '', newUnitId: '', newUnitName: '', hours: String(DEFAULT_CODE_HOURS) };
+  const v = options.values ?? {
+    unit: units[0]?.id ?? '',
+    newUnitId: '',
+    newUnitName: '',
+    hours: String(DEFAULT_CODE_HOURS),
+  };
   const e = options.errors ?? {};
   const body = html`${options.issued ?? ''}
 ${Object.keys(e).length > 0 ? notice('error', ctx.t('common.fixErrors'), 'form-error') : ''}
@@ -53,7 +61,11 @@ ${fieldError(e, 'hours')}
             }">${ctx.t(`codes.states.${c.state}`)}</span>${c.usedBy ? html` <code>${c.usedBy}</code> ${formatTime(ctx.locale, c.usedAt)}` : ''}</td></tr>`,
         )
   }</tbody></table>`;
-  return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('codes.title'), active: 'codes', body }), options.status ?? 200);
+  return sendHtml(
+    ctx.reply,
+    layout(ctx, { title: ctx.t('codes.title'), active: 'codes', body }),
+    options.status ?? 200,
+  );
 };
 
 export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
@@ -66,7 +78,12 @@ export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     '/codes',
     handler(cc, { access: 'admin' }, async (ctx) => {
       const f = formFields(ctx.req.body);
-      const values: Values = { unit: f.get('unit'), newUnitId: f.get('newUnitId'), newUnitName: f.get('newUnitName'), hours: f.get('hours') || String(DEFAULT_CODE_HOURS) };
+      const values: Values = {
+        unit: f.get('unit'),
+        newUnitId: f.get('newUnitId'),
+        newUnitName: f.get('newUnitName'),
+        hours: f.get('hours') || String(DEFAULT_CODE_HOURS),
+      };
       const errors: FieldErrors = {};
       const hours = Number(values.hours);
       if (!Number.isFinite(hours) || hours < 1 || hours > 8760) errors['hours'] = ctx.t('codes.errors.hours');
@@ -75,7 +92,8 @@ export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       if (values.unit === NEW_UNIT) {
         if (!UnitId.safeParse(values.newUnitId).success) errors['newUnitId'] = ctx.t('codes.errors.unitId');
         else if (await getUnit(cc.route.db, values.newUnitId)) errors['newUnitId'] = ctx.t('codes.errors.unitExists');
-        if (values.newUnitName.length < 1 || values.newUnitName.length > 120) errors['newUnitName'] = ctx.t('codes.errors.unitName');
+        if (values.newUnitName.length < 1 || values.newUnitName.length > 120)
+          errors['newUnitName'] = ctx.t('codes.errors.unitName');
         unitId = values.newUnitId;
         unitName = values.newUnitName;
       } else if (!(await getUnit(cc.route.db, values.unit))) errors['unit'] = ctx.t('codes.errors.unknownUnit');
@@ -83,7 +101,13 @@ export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       const issued = await cc.route.db.transaction(async (tx) => {
         if (unitName) await ensureUnit(tx, { id: unitId, name: unitName });
         const code = await createEnrolmentCode(tx, { unitId, hours, now: ctx.now });
-        await audit(tx, { username: ctx.session.username, action: 'enrolment_code_issued', detail: { unit: unitId, hours, expiresAt: code.expiresAt.toISOString(), newUnit: unitName !== '' }, ip: ctx.req.ip, at: ctx.now });
+        await audit(tx, {
+          username: ctx.session.username,
+          action: 'enrolment_code_issued',
+          detail: { unit: unitId, hours, expiresAt: code.expiresAt.toISOString(), newUnit: unitName !== '' },
+          ip: ctx.req.ip,
+          at: ctx.now,
+        });
         return code;
       });
       const centralUrl = `${ctx.req.protocol}://${ctx.req.host}${cc.prefix.replace(/\/console$/, '')}`;

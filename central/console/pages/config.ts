@@ -2,12 +2,33 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pickText } from '../../../shared/locale.ts';
 import type { ConfigProblem } from '../../../shared/node/config-loader.ts';
-import { MAX_CONFIG_FILE_BYTES, buildDraft, getDraft, listDrafts, publishedQuestionnaires, saveDraft } from '../../ops/config-drafts.ts';
-import { type UnitPublishResult, baseBundle, latestVersions, publicationHistory, publishDraft } from '../../ops/config-status.ts';
+import {
+  MAX_CONFIG_FILE_BYTES,
+  buildDraft,
+  getDraft,
+  listDrafts,
+  publishedQuestionnaires,
+  saveDraft,
+} from '../../ops/config-drafts.ts';
+import {
+  type UnitPublishResult,
+  baseBundle,
+  latestVersions,
+  publicationHistory,
+  publishDraft,
+} from '../../ops/config-status.ts';
 import { listDevices } from '../../ops/devices.ts';
 import { getUnit, listUnits } from '../../ops/units.ts';
 import { audit } from '../audit.ts';
-import { type AuthedCtx, type ConsoleContext, ConsoleError, checkCsrf, handler, sendHtml, unitScope } from '../context.ts';
+import {
+  type AuthedCtx,
+  type ConsoleContext,
+  ConsoleError,
+  checkCsrf,
+  handler,
+  sendHtml,
+  unitScope,
+} from '../context.ts';
 import { deviceStatus } from '../device-status.ts';
 import { formFields } from '../forms.ts';
 import { type Html, html } from '../html.ts';
@@ -27,7 +48,12 @@ const problemsTable = (ctx: AuthedCtx, problems: readonly ConfigProblem[]): Html
 const configPage = async (ctx: AuthedCtx, options: { top?: Html; status?: number } = {}) => {
   const db = ctx.cc.route.db;
   const scope = unitScope(ctx.session);
-  const [units, versions, devices, history] = await Promise.all([listUnits(db), latestVersions(db), listDevices(db), publicationHistory(db, scope, 20)]);
+  const [units, versions, devices, history] = await Promise.all([
+    listUnits(db),
+    latestVersions(db),
+    listDevices(db),
+    publicationHistory(db, scope, 20),
+  ]);
   const visibleUnits = units.filter((u) => scope === null || u.id === scope);
   const visibleDevices = devices.filter((d) => scope === null || d.unit === scope);
   const admin = ctx.session.role === 'province_admin';
@@ -40,7 +66,9 @@ const configPage = async (ctx: AuthedCtx, options: { top?: Html; status?: number
 <tbody>${visibleUnits.map((u) => {
     const v = versions.get(u.id);
     const ofUnit = visibleDevices.filter((d) => d.unit === u.id && !d.revoked);
-    const upToDate = ofUnit.filter((d) => v && deviceStatus(d, v.version, ctx.now, ctx.cc.options).heartbeat?.configVersion === v.version).length;
+    const upToDate = ofUnit.filter(
+      (d) => v && deviceStatus(d, v.version, ctx.now, ctx.cc.options).heartbeat?.configVersion === v.version,
+    ).length;
     return html`<tr data-testid="unit-config" data-unit="${u.id}"><th scope="row">${u.name} <small>(${u.id})</small></th><td><code>${v?.version ?? ctx.t('config.nothingPublished')}</code></td><td>${
       v ? formatTime(ctx.locale, v.publishedAt) : ''
     }</td><td>${ctx.t('config.kiosksOnIt', { n: upToDate, total: ofUnit.length })}</td></tr>`;
@@ -56,7 +84,13 @@ const configPage = async (ctx: AuthedCtx, options: { top?: Html; status?: number
           const wanted = versions.get(d.unit)?.version ?? null;
           const s = deviceStatus(d, wanted, ctx.now, ctx.cc.options);
           const running = s.heartbeat?.configVersion ?? null;
-          const state = d.revoked ? 'revoked' : running === null ? 'unknown' : wanted === null || running === wanted ? 'current' : 'outdated';
+          const state = d.revoked
+            ? 'revoked'
+            : running === null
+              ? 'unknown'
+              : wanted === null || running === wanted
+                ? 'current'
+                : 'outdated';
           return html`<tr data-testid="kiosk-config" data-device="${d.id}" data-state="${state}" data-running="${running ?? ''}"><th scope="row"><a href="${ctx.url(
             `/devices/${encodeURIComponent(d.id)}`,
           )}">${d.label ?? shortId(d.id)}</a></th><td>${d.unit}</td><td><code>${running ?? '–'}</code></td><td><span class="badge ${state === 'current' ? 'ok' : state === 'outdated' ? 'warn' : 'info'}">${ctx.t(
@@ -85,14 +119,19 @@ ${
   drafts.length === 0
     ? html`<p>${ctx.t('config.noDrafts')}</p>`
     : html`<ul>${drafts.map(
-        (d) => html`<li><a href="${ctx.url(`/config/drafts/${d.id}`)}">#${d.id} ${d.fileName}</a> · <code>${d.version}</code> · ${d.createdBy} · ${formatTime(ctx.locale, d.createdAt)}</li>`,
+        (d) =>
+          html`<li><a href="${ctx.url(`/config/drafts/${d.id}`)}">#${d.id} ${d.fileName}</a> · <code>${d.version}</code> · ${d.createdBy} · ${formatTime(ctx.locale, d.createdAt)}</li>`,
       )}</ul>`
 }</section>`
     : ''
 }
 <section aria-labelledby="history-h"><h2 id="history-h">${ctx.t('config.history')}</h2>
 <ul>${history.map((h) => html`<li>${formatTime(ctx.locale, h.publishedAt)} · ${h.unitId} · <code>${h.version}</code></li>`)}</ul></section>`;
-  return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('config.title'), active: 'config', body }), options.status ?? 200);
+  return sendHtml(
+    ctx.reply,
+    layout(ctx, { title: ctx.t('config.title'), active: 'config', body }),
+    options.status ?? 200,
+  );
 };
 
 const DraftParams = z.object({ id: z.coerce.number().int().positive() });
@@ -128,16 +167,23 @@ ${units.map(
 <p class="hint">${ctx.t('config.publishExplain')}</p>
 <button type="submit" data-testid="publish-submit">${ctx.t('config.publish')}</button>
 </form>`;
-  return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('config.draftTitle', { id: draft.id }), active: 'config', body }), options.status ?? 200);
+  return sendHtml(
+    ctx.reply,
+    layout(ctx, { title: ctx.t('config.draftTitle', { id: draft.id }), active: 'config', body }),
+    options.status ?? 200,
+  );
 };
 
 const publishResults = (ctx: AuthedCtx, results: readonly UnitPublishResult[]): Html =>
   html`<ul class="publish-results" data-testid="publish-results">${results.map((r) =>
     r.ok
-      ? html`<li data-testid="publish-result" data-unit="${r.unitId}" data-status="${r.outcome.status}">${ctx.t(r.outcome.status === 'published' ? 'config.published' : 'config.unchanged', {
-          unit: r.unitId,
-          version: r.outcome.version,
-        })}</li>`
+      ? html`<li data-testid="publish-result" data-unit="${r.unitId}" data-status="${r.outcome.status}">${ctx.t(
+          r.outcome.status === 'published' ? 'config.published' : 'config.unchanged',
+          {
+            unit: r.unitId,
+            version: r.outcome.version,
+          },
+        )}</li>`
       : html`<li data-testid="publish-result" data-unit="${r.unitId}" data-status="refused">${ctx.t('config.refused', { unit: r.unitId })}<ul>${r.problems.map((p) => html`<li>${p}</li>`)}</ul></li>`,
   )}</ul>`;
 
@@ -170,17 +216,43 @@ export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
       }
       if (!tokenChecked) checkCsrf(ctx.session, undefined);
       const refuse = (problems: ConfigProblem[]) => configPage(ctx, { top: problemsTable(ctx, problems), status: 400 });
-      if (!file || (file.bytes.length === 0 && file.name === '(no name)')) return configPage(ctx, { top: notice('error', ctx.t('config.noFile'), 'config-error'), status: 400 });
-      if (file.truncated) return refuse([{ file: file.name, path: '(root)', message: ctx.t('config.tooLarge', { max: MAX_CONFIG_FILE_BYTES / 1024 / 1024 }) }]);
-      if (!/\.json$/i.test(file.name)) return refuse([{ file: file.name, path: '(root)', message: ctx.t('config.wrongType') }]);
+      if (!file || (file.bytes.length === 0 && file.name === '(no name)'))
+        return configPage(ctx, { top: notice('error', ctx.t('config.noFile'), 'config-error'), status: 400 });
+      if (file.truncated)
+        return refuse([
+          {
+            file: file.name,
+            path: '(root)',
+            message: ctx.t('config.tooLarge', { max: MAX_CONFIG_FILE_BYTES / 1024 / 1024 }),
+          },
+        ]);
+      if (!/\.json$/i.test(file.name))
+        return refuse([{ file: file.name, path: '(root)', message: ctx.t('config.wrongType') }]);
       const kind = Kind.catch('auto').parse(fields['kind']);
-      const baseUnit = fields['baseUnit'] && (await getUnit(cc.route.db, fields['baseUnit'])) ? fields['baseUnit'] : null;
+      const baseUnit =
+        fields['baseUnit'] && (await getUnit(cc.route.db, fields['baseUnit'])) ? fields['baseUnit'] : null;
       const base = await baseBundle(cc.route.db, baseUnit, cc.route.centralKey);
-      const built = buildDraft(base, { fileName: file.name, bytes: file.bytes, kind }, await publishedQuestionnaires(cc.route.db));
+      const built = buildDraft(
+        base,
+        { fileName: file.name, bytes: file.bytes, kind },
+        await publishedQuestionnaires(cc.route.db),
+      );
       if (!built.ok) return refuse(built.problems);
       const id = await cc.route.db.transaction(async (tx) => {
-        const draftId = await saveDraft(tx, { createdBy: ctx.session.username, baseUnitId: baseUnit, fileName: file.name, loaded: built.loaded, now: ctx.now });
-        await audit(tx, { username: ctx.session.username, action: 'config_draft_created', detail: { draft: draftId, file: file.name, version: built.loaded.version, change: built.change }, ip: ctx.req.ip, at: ctx.now });
+        const draftId = await saveDraft(tx, {
+          createdBy: ctx.session.username,
+          baseUnitId: baseUnit,
+          fileName: file.name,
+          loaded: built.loaded,
+          now: ctx.now,
+        });
+        await audit(tx, {
+          username: ctx.session.username,
+          action: 'config_draft_created',
+          detail: { draft: draftId, file: file.name, version: built.loaded.version, change: built.change },
+          ip: ctx.req.ip,
+          at: ctx.now,
+        });
         return draftId;
       });
       return ctx.reply.redirect(`${cc.prefix}/config/drafts/${id}?valid=1`, 303);
@@ -193,7 +265,9 @@ export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
       const params = DraftParams.safeParse(ctx.req.params);
       if (!params.success) throw new ConsoleError(404, 'errors.notFound');
       const valid = z.object({ valid: z.string().optional() }).catch({}).parse(ctx.req.query).valid;
-      return draftPage(ctx, params.data.id, { top: valid ? notice('ok', ctx.t('config.validDraft'), 'config-ok') : undefined });
+      return draftPage(ctx, params.data.id, {
+        top: valid ? notice('ok', ctx.t('config.validDraft'), 'config-ok') : undefined,
+      });
     }),
   );
 
@@ -208,7 +282,10 @@ export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
       const known = new Set((await listUnits(cc.route.db)).map((u) => u.id));
       const unknown = wanted.filter((u) => !known.has(u));
       if (wanted.length === 0 || unknown.length > 0) {
-        const message = wanted.length === 0 ? ctx.t('config.chooseUnits') : ctx.t('config.unknownUnits', { units: unknown.join(', ') });
+        const message =
+          wanted.length === 0
+            ? ctx.t('config.chooseUnits')
+            : ctx.t('config.unknownUnits', { units: unknown.join(', ') });
         return draftPage(ctx, draft.id, { top: notice('error', message, 'config-error'), status: 400 });
       }
       const results = await publishDraft(cc.route.db, draft, wanted, cc.route.centralKey, ctx.now);
@@ -216,7 +293,9 @@ export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         await audit(cc.route.db, {
           username: ctx.session.username,
           action: 'config_published',
-          detail: r.ok ? { draft: draft.id, unit: r.unitId, status: r.outcome.status, version: r.outcome.version } : { draft: draft.id, unit: r.unitId, status: 'refused', problems: r.problems },
+          detail: r.ok
+            ? { draft: draft.id, unit: r.unitId, status: r.outcome.status, version: r.outcome.version }
+            : { draft: draft.id, unit: r.unitId, status: 'refused', problems: r.problems },
           ip: ctx.req.ip,
           at: ctx.now,
         });

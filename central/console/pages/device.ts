@@ -32,13 +32,20 @@ const reconciliationSection = (ctx: AuthedCtx, r: Reconciliation): Html => {
   const headline =
     r.missing === 0
       ? notice('ok', ctx.t('reconcile.noGaps', { held: n(r.held), h: r.highestContiguousSeq }), 'reconcile-status')
-      : notice('error', ctx.t('reconcile.missing', { missing: n(r.missing), held: n(r.held), h: r.highestContiguousSeq }), 'reconcile-status');
+      : notice(
+          'error',
+          ctx.t('reconcile.missing', { missing: n(r.missing), held: n(r.held), h: r.highestContiguousSeq }),
+          'reconcile-status',
+        );
   const gapRows = [
     ...r.gaps.map(
       (g) =>
         html`<tr data-testid="gap-row" data-from="${g.from}" data-to="${g.to}"><th scope="row">${range(g.from, g.to)}</th><td class="num">${n(g.count)}</td><td>${
           g.recordedAfter || g.recordedBefore
-            ? ctx.t('reconcile.recordedBetween', { after: formatTime(ctx.locale, g.recordedAfter) || '…', before: formatTime(ctx.locale, g.recordedBefore) || '…' })
+            ? ctx.t('reconcile.recordedBetween', {
+                after: formatTime(ctx.locale, g.recordedAfter) || '…',
+                before: formatTime(ctx.locale, g.recordedBefore) || '…',
+              })
             : ''
         }</td><td>${formatTime(ctx.locale, g.knownSince)}</td></tr>`,
     ),
@@ -85,7 +92,8 @@ ${r.moreRanges > 0 ? html`<p>${ctx.t('reconcile.moreRanges', { n: n(r.moreRanges
 const factsList = (ctx: AuthedCtx, d: DeviceReport, wanted: string | null): Html => {
   const s = deviceStatus(d, wanted, ctx.now, ctx.cc.options);
   const hb = s.heartbeat;
-  const item = (key: Parameters<typeof ctx.t>[0], value: string | Html) => html`<dt>${ctx.t(key)}</dt><dd>${value}</dd>`;
+  const item = (key: Parameters<typeof ctx.t>[0], value: string | Html) =>
+    html`<dt>${ctx.t(key)}</dt><dd>${value}</dd>`;
   return html`<dl class="facts">
 ${item('device.id', html`<code>${d.id}</code>`)}
 ${item('device.unit', d.unit)}
@@ -151,14 +159,20 @@ ${
         'device.col.via',
       )}</th><th scope="col">${ctx.t('device.col.counts')}</th></tr></thead><tbody>${batches.map(
         (b) =>
-          html`<tr><td>${formatTime(ctx.locale, b.received_at)}</td><td>${range(b.seq_from, b.seq_to)}</td><td>${ctx.t(`device.via.${b.via}`)}</td><td>${ctx.t('device.batchCounts', {
-            inserted: b.inserted,
-            duplicates: b.duplicates,
-            conflicts: b.conflicts,
-          })}</td></tr>`,
+          html`<tr><td>${formatTime(ctx.locale, b.received_at)}</td><td>${range(b.seq_from, b.seq_to)}</td><td>${ctx.t(`device.via.${b.via}`)}</td><td>${ctx.t(
+            'device.batchCounts',
+            {
+              inserted: b.inserted,
+              duplicates: b.duplicates,
+              conflicts: b.conflicts,
+            },
+          )}</td></tr>`,
       )}</tbody></table>`
 }</section>`;
-      return sendHtml(ctx.reply, layout(ctx, { title: `${ctx.t('device.title')}: ${d.label ?? d.id}`, active: 'devices', body }));
+      return sendHtml(
+        ctx.reply,
+        layout(ctx, { title: `${ctx.t('device.title')}: ${d.label ?? d.id}`, active: 'devices', body }),
+      );
     }),
   );
 
@@ -198,10 +212,23 @@ ${csrfField(ctx)}
       `/devices/:id/${action}`,
       handler(cc, { access: 'admin' }, async (ctx) => {
         const d = await visibleDevice(ctx);
-        const outcome = action === 'revoke' ? await revokeDevice(cc.route.db, d.id, ctx.now) : await unrevokeDevice(cc.route.db, d.id);
+        const outcome =
+          action === 'revoke'
+            ? await revokeDevice(cc.route.db, d.id, ctx.now)
+            : await unrevokeDevice(cc.route.db, d.id);
         const changed = outcome === 'revoked' || outcome === 'unrevoked';
-        if (changed) await audit(cc.route.db, { username: ctx.session.username, action: action === 'revoke' ? 'device_revoked' : 'device_unrevoked', detail: { deviceId: d.id, unit: d.unit }, ip: ctx.req.ip, at: ctx.now });
-        return ctx.reply.redirect(`${cc.prefix}/devices/${encodeURIComponent(d.id)}?done=${changed ? outcome : 'already'}`, 303);
+        if (changed)
+          await audit(cc.route.db, {
+            username: ctx.session.username,
+            action: action === 'revoke' ? 'device_revoked' : 'device_unrevoked',
+            detail: { deviceId: d.id, unit: d.unit },
+            ip: ctx.req.ip,
+            at: ctx.now,
+          });
+        return ctx.reply.redirect(
+          `${cc.prefix}/devices/${encodeURIComponent(d.id)}?done=${changed ? outcome : 'already'}`,
+          303,
+        );
       }),
     );
   }

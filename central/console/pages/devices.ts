@@ -56,7 +56,11 @@ export const deviceRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
       const devices = all.filter((d) => (scope === null || d.unit === scope) && (!q.unit || d.unit === q.unit));
       const rows = devices.map((d) => {
         const wanted = versions.get(d.unit)?.version ?? null;
-        return { d, s: deviceStatus(d, wanted, ctx.now, { staleAfterHours, driftWarnSeconds: cc.options.driftWarnSeconds }), wanted };
+        return {
+          d,
+          s: deviceStatus(d, wanted, ctx.now, { staleAfterHours, driftWarnSeconds: cc.options.driftWarnSeconds }),
+          wanted,
+        };
       });
       const count = (f: (s: DeviceStatus, d: DeviceReport) => boolean) => rows.filter((r) => f(r.s, r.d)).length;
       const summary = ctx.t('devices.summary', {

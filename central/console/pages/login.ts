@@ -4,7 +4,16 @@ import { z } from 'zod';
 import { audit } from '../audit.ts';
 import { attemptLogin } from '../auth/login.ts';
 import { createSession, endSession } from '../auth/sessions.ts';
-import { COOKIES, type ConsoleContext, ConsoleError, type Ctx, cookieOptions, handler, publicHandler, sendHtml } from '../context.ts';
+import {
+  COOKIES,
+  type ConsoleContext,
+  ConsoleError,
+  type Ctx,
+  cookieOptions,
+  handler,
+  publicHandler,
+  sendHtml,
+} from '../context.ts';
 import { type Html, html } from '../html.ts';
 import { ConsoleLocale, formatTime } from '../i18n.ts';
 import { layout, notice } from '../layout.ts';
@@ -19,7 +28,14 @@ const LoginForm = z.object({
 
 /** Only a path inside the console: never another site, never a protocol-relative "//host". */
 export const safeNext = (cc: ConsoleContext, next: string | undefined): string => {
-  if (next && next.startsWith(`${cc.prefix}/`) && !next.startsWith('//') && !/[\\\r\n]/.test(next) && !next.startsWith(`${cc.prefix}/login`)) return next;
+  if (
+    next &&
+    next.startsWith(`${cc.prefix}/`) &&
+    !next.startsWith('//') &&
+    !/[\\\r\n]/.test(next) &&
+    !next.startsWith(`${cc.prefix}/login`)
+  )
+    return next;
   return `${cc.prefix}/devices`;
 };
 
@@ -53,7 +69,15 @@ export const loginRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     '/login',
     publicHandler(cc, async (ctx) => {
       if (ctx.session) return ctx.reply.redirect(`${cc.prefix}/devices`, 303);
-      const q = z.object({ expired: z.string().optional(), required: z.string().optional(), loggedout: z.string().optional(), next: z.string().max(2000).optional() }).catch({}).parse(ctx.req.query);
+      const q = z
+        .object({
+          expired: z.string().optional(),
+          required: z.string().optional(),
+          loggedout: z.string().optional(),
+          next: z.string().max(2000).optional(),
+        })
+        .catch({})
+        .parse(ctx.req.query);
       const message = q.expired
         ? notice('info', ctx.t('login.expired'), 'login-message')
         : q.loggedout
@@ -71,17 +95,37 @@ export const loginRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       await cc.limitLogin(ctx.req);
       const form = LoginForm.safeParse(ctx.req.body ?? {});
       const nonce = ensureNonce(ctx);
-      const retry = (status: number, message: Html, username = '') => sendHtml(ctx.reply, loginPage(ctx, { nonce, message, username, next: form.success ? form.data.next : undefined }), status);
+      const retry = (status: number, message: Html, username = '') =>
+        sendHtml(
+          ctx.reply,
+          loginPage(ctx, { nonce, message, username, next: form.success ? form.data.next : undefined }),
+          status,
+        );
       if (!form.success) return retry(400, notice('error', ctx.t('login.missing'), 'login-error'));
       const cookieNonce = ctx.req.cookies[COOKIES.login];
       if (!cookieNonce || !sameToken(form.data._csrf, loginToken(cc.loginKey, cookieNonce))) {
         return retry(403, notice('error', ctx.t('errors.csrf'), 'login-error'), form.data.username);
       }
-      if (form.data.username.trim() === '' || form.data.password === '') return retry(400, notice('error', ctx.t('login.missing'), 'login-error'), form.data.username);
-      const outcome = await attemptLogin(cc.route.db, { username: form.data.username, password: form.data.password, now: ctx.now, ip: ctx.req.ip, policy: cc.options.lockout });
+      if (form.data.username.trim() === '' || form.data.password === '')
+        return retry(400, notice('error', ctx.t('login.missing'), 'login-error'), form.data.username);
+      const outcome = await attemptLogin(cc.route.db, {
+        username: form.data.username,
+        password: form.data.password,
+        now: ctx.now,
+        ip: ctx.req.ip,
+        policy: cc.options.lockout,
+      });
       if (!outcome.ok && outcome.reason === 'locked') {
         const seconds = Math.max(1, Math.ceil((outcome.until.getTime() - ctx.now.getTime()) / 1000));
-        return retry(429, notice('error', ctx.t('login.locked', { until: formatTime(ctx.locale, outcome.until), seconds }), 'login-error'), form.data.username);
+        return retry(
+          429,
+          notice(
+            'error',
+            ctx.t('login.locked', { until: formatTime(ctx.locale, outcome.until), seconds }),
+            'login-error',
+          ),
+          form.data.username,
+        );
       }
       if (!outcome.ok) return retry(401, notice('error', ctx.t('login.invalid'), 'login-error'), form.data.username);
       const session = await createSession(cc.route.db, outcome.user.id, ctx.now, cc.sessionPolicy);
@@ -106,11 +150,16 @@ export const loginRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     publicHandler(cc, async (ctx) => {
       const locale = ConsoleLocale.safeParse((ctx.req.params as { locale?: unknown }).locale);
       if (!locale.success) throw new ConsoleError(404, 'errors.notFound');
-      const next = z.object({ next: z.string().max(2000).optional() }).catch({}).parse(ctx.req.query).next;
+      const next = z
+        .object({ next: z.string().max(2000).optional() })
+        .catch({})
+        .parse(ctx.req.query).next;
       void ctx.reply.setCookie(COOKIES.lang, locale.data, cookieOptions(cc, ctx.req, 365 * 86400));
-      const target = next && next.startsWith(`${cc.prefix}/`) && !next.startsWith('//') && !/[\\\r\n]/.test(next) ? next : `${cc.prefix}/login`;
+      const target =
+        next && next.startsWith(`${cc.prefix}/`) && !next.startsWith('//') && !/[\\\r\n]/.test(next)
+          ? next
+          : `${cc.prefix}/login`;
       return ctx.reply.redirect(target, 303);
     }),
   );
 };
-

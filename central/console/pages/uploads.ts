@@ -82,12 +82,30 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         const name = part.filename || '(no name)';
         const bytes = await part.toBuffer();
         if (part.file.truncated) results.push(refusedFile(name, 'too_large'));
-        else if (part.filename === '' && bytes.length === 0) continue; // the form sent with no file chosen
-        else results.push(await ingestKbatch(cc.route.db, { file: name, bytes, now: cc.route.now(), username: ctx.session.username, ip: ctx.req.ip }));
+        else if (part.filename === '' && bytes.length === 0)
+          continue; // the form sent with no file chosen
+        else
+          results.push(
+            await ingestKbatch(cc.route.db, {
+              file: name,
+              bytes,
+              now: cc.route.now(),
+              username: ctx.session.username,
+              ip: ctx.req.ip,
+            }),
+          );
       }
       if (!tokenChecked) checkCsrf(ctx.session, undefined);
       const message = results.length === 0 ? notice('error', ctx.t('upload.none'), 'upload-message') : undefined;
-      return sendHtml(ctx.reply, uploadPage(ctx, results.map((r) => describeResult(ctx.t, r)), message), results.length === 0 ? 400 : 200);
+      return sendHtml(
+        ctx.reply,
+        uploadPage(
+          ctx,
+          results.map((r) => describeResult(ctx.t, r)),
+          message,
+        ),
+        results.length === 0 ? 400 : 200,
+      );
     }),
   );
 
@@ -106,7 +124,13 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         }
       }
       const body = Buffer.isBuffer(ctx.req.body) ? ctx.req.body : Buffer.alloc(0);
-      const result = await ingestKbatch(cc.route.db, { file, bytes: body, now: cc.route.now(), username: ctx.session.username, ip: ctx.req.ip });
+      const result = await ingestKbatch(cc.route.db, {
+        file,
+        bytes: body,
+        now: cc.route.now(),
+        username: ctx.session.username,
+        ip: ctx.req.ip,
+      });
       return ctx.reply.code(200).send({ result, view: describeResult(ctx.t, result) });
     }),
   );

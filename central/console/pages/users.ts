@@ -4,7 +4,19 @@ import { listUnits } from '../../ops/units.ts';
 import { UnknownUnitError } from '../../ops/enrolment-codes.ts';
 import { audit } from '../audit.ts';
 import { endSessionsOf } from '../auth/sessions.ts';
-import { type AdminUser, AdminRole, InvalidAccountError, UserExistsError, countActiveProvinceAdmins, createAdminUser, findUserById, listAdminUsers, setDisabled, setPassword, unlockUser } from '../auth/users.ts';
+import {
+  type AdminUser,
+  AdminRole,
+  InvalidAccountError,
+  UserExistsError,
+  countActiveProvinceAdmins,
+  createAdminUser,
+  findUserById,
+  listAdminUsers,
+  setDisabled,
+  setPassword,
+  unlockUser,
+} from '../auth/users.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, handler, sendHtml } from '../context.ts';
 import { type FieldErrors, fieldError, formFields, invalidAttrs } from '../forms.ts';
 import { type Html, html } from '../html.ts';
@@ -34,7 +46,10 @@ ${u.failedLogins > 0 || u.lockedUntil ? post('unlock', 'users.unlock', 'user-unl
 <a href="${ctx.url(`/users/${u.id}/password`)}" class="small">${ctx.t('users.resetPassword')}</a>`;
 };
 
-const usersPage = async (ctx: AuthedCtx, options: { values?: NewUserValues; errors?: FieldErrors; top?: Html; status?: number } = {}) => {
+const usersPage = async (
+  ctx: AuthedCtx,
+  options: { values?: NewUserValues; errors?: FieldErrors; top?: Html; status?: number } = {},
+) => {
   const db = ctx.cc.route.db;
   const [users, units] = await Promise.all([listAdminUsers(db), listUnits(db)]);
   const v = options.values ?? { username: '', displayName: '', role: 'unit_viewer', unit: units[0]?.id ?? '' };
@@ -77,7 +92,11 @@ ${csrfField(ctx)}
 <input id="confirm" name="confirm" type="password" autocomplete="new-password" maxlength="200"${invalidAttrs(e, 'confirm')}>${fieldError(e, 'confirm')}
 <button type="submit" data-testid="user-submit">${ctx.t('users.createSubmit')}</button>
 </form>`;
-  return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('users.title'), active: 'users', body }), options.status ?? 200);
+  return sendHtml(
+    ctx.reply,
+    layout(ctx, { title: ctx.t('users.title'), active: 'users', body }),
+    options.status ?? 200,
+  );
 };
 
 const IdParam = z.object({ id: z.coerce.number().int().positive() });
@@ -99,12 +118,18 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     '/users',
     handler(cc, { access: 'admin' }, async (ctx) => {
       const f = formFields(ctx.req.body);
-      const values: NewUserValues = { username: f.get('username'), displayName: f.get('displayName'), role: f.get('role'), unit: f.get('unit') };
+      const values: NewUserValues = {
+        username: f.get('username'),
+        displayName: f.get('displayName'),
+        role: f.get('role'),
+        unit: f.get('unit'),
+      };
       const password = formFields(ctx.req.body).all('password')[0] ?? '';
       const confirm = formFields(ctx.req.body).all('confirm')[0] ?? '';
       const role = AdminRole.safeParse(values.role);
       if (!role.success) return usersPage(ctx, { values, errors: { role: ctx.t('users.errors.role') }, status: 400 });
-      if (password !== confirm) return usersPage(ctx, { values, errors: { confirm: ctx.t('users.errors.confirm') }, status: 400 });
+      if (password !== confirm)
+        return usersPage(ctx, { values, errors: { confirm: ctx.t('users.errors.confirm') }, status: 400 });
       try {
         const user = await createAdminUser(cc.route.db, {
           username: values.username,
@@ -115,15 +140,25 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
           initial: true,
           now: ctx.now,
         });
-        await audit(cc.route.db, { username: ctx.session.username, action: 'user_created', detail: { user: user.username, role: user.role, unit: user.unitId }, ip: ctx.req.ip, at: ctx.now });
-        return usersPage(ctx, { top: notice('ok', ctx.t('users.created', { username: user.username }), 'users-message') });
+        await audit(cc.route.db, {
+          username: ctx.session.username,
+          action: 'user_created',
+          detail: { user: user.username, role: user.role, unit: user.unitId },
+          ip: ctx.req.ip,
+          at: ctx.now,
+        });
+        return usersPage(ctx, {
+          top: notice('ok', ctx.t('users.created', { username: user.username }), 'users-message'),
+        });
       } catch (e) {
         if (e instanceof InvalidAccountError) {
           const [field, key] = ACCOUNT_ERRORS[e.problem];
           return usersPage(ctx, { values, errors: { [field]: ctx.t(key) }, status: 400 });
         }
-        if (e instanceof UserExistsError) return usersPage(ctx, { values, errors: { username: ctx.t('users.errors.exists') }, status: 409 });
-        if (e instanceof UnknownUnitError) return usersPage(ctx, { values, errors: { unit: ctx.t('codes.errors.unknownUnit') }, status: 400 });
+        if (e instanceof UserExistsError)
+          return usersPage(ctx, { values, errors: { username: ctx.t('users.errors.exists') }, status: 409 });
+        if (e instanceof UnknownUnitError)
+          return usersPage(ctx, { values, errors: { unit: ctx.t('codes.errors.unknownUnit') }, status: 400 });
         throw e;
       }
     }),
@@ -133,14 +168,23 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     '/users/:id/disable',
     handler(cc, { access: 'admin' }, async (ctx) => {
       const user = await targetUser(ctx);
-      if (user.id === ctx.session.userId) return usersPage(ctx, { top: notice('error', ctx.t('users.errors.self'), 'users-message'), status: 400 });
+      if (user.id === ctx.session.userId)
+        return usersPage(ctx, { top: notice('error', ctx.t('users.errors.self'), 'users-message'), status: 400 });
       if (user.role === 'province_admin' && !user.disabledAt && (await countActiveProvinceAdmins(cc.route.db)) <= 1) {
         return usersPage(ctx, { top: notice('error', ctx.t('users.errors.lastAdmin'), 'users-message'), status: 400 });
       }
       await setDisabled(cc.route.db, user.id, ctx.now);
       await endSessionsOf(cc.route.db, user.id);
-      await audit(cc.route.db, { username: ctx.session.username, action: 'user_disabled', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
-      return usersPage(ctx, { top: notice('ok', ctx.t('users.disabled', { username: user.username }), 'users-message') });
+      await audit(cc.route.db, {
+        username: ctx.session.username,
+        action: 'user_disabled',
+        detail: { user: user.username },
+        ip: ctx.req.ip,
+        at: ctx.now,
+      });
+      return usersPage(ctx, {
+        top: notice('ok', ctx.t('users.disabled', { username: user.username }), 'users-message'),
+      });
     }),
   );
 
@@ -149,8 +193,16 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     handler(cc, { access: 'admin' }, async (ctx) => {
       const user = await targetUser(ctx);
       await setDisabled(cc.route.db, user.id, null);
-      await audit(cc.route.db, { username: ctx.session.username, action: 'user_enabled', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
-      return usersPage(ctx, { top: notice('ok', ctx.t('users.enabled', { username: user.username }), 'users-message') });
+      await audit(cc.route.db, {
+        username: ctx.session.username,
+        action: 'user_enabled',
+        detail: { user: user.username },
+        ip: ctx.req.ip,
+        at: ctx.now,
+      });
+      return usersPage(ctx, {
+        top: notice('ok', ctx.t('users.enabled', { username: user.username }), 'users-message'),
+      });
     }),
   );
 
@@ -159,8 +211,16 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     handler(cc, { access: 'admin' }, async (ctx) => {
       const user = await targetUser(ctx);
       await unlockUser(cc.route.db, user.id);
-      await audit(cc.route.db, { username: ctx.session.username, action: 'user_unlocked', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
-      return usersPage(ctx, { top: notice('ok', ctx.t('users.unlocked', { username: user.username }), 'users-message') });
+      await audit(cc.route.db, {
+        username: ctx.session.username,
+        action: 'user_unlocked',
+        detail: { user: user.username },
+        ip: ctx.req.ip,
+        at: ctx.now,
+      });
+      return usersPage(ctx, {
+        top: notice('ok', ctx.t('users.unlocked', { username: user.username }), 'users-message'),
+      });
     }),
   );
 
@@ -195,17 +255,27 @@ ${csrfField(ctx)}
       const user = await targetUser(ctx);
       const f = formFields(ctx.req.body);
       const password = f.all('password')[0] ?? '';
-      if (password !== (f.all('confirm')[0] ?? '')) return resetPage(ctx, user, { confirm: ctx.t('users.errors.confirm') }, 400);
+      if (password !== (f.all('confirm')[0] ?? ''))
+        return resetPage(ctx, user, { confirm: ctx.t('users.errors.confirm') }, 400);
       try {
         // Set by someone else: the account holder is asked to choose their own at next login.
         await setPassword(cc.route.db, user.id, password, ctx.now, true);
       } catch (e) {
-        if (e instanceof InvalidAccountError) return resetPage(ctx, user, { password: ctx.t(ACCOUNT_ERRORS[e.problem][1]) }, 400);
+        if (e instanceof InvalidAccountError)
+          return resetPage(ctx, user, { password: ctx.t(ACCOUNT_ERRORS[e.problem][1]) }, 400);
         throw e;
       }
       await endSessionsOf(cc.route.db, user.id, user.id === ctx.session.userId ? ctx.session.tokenHash : undefined);
-      await audit(cc.route.db, { username: ctx.session.username, action: 'password_reset', detail: { user: user.username }, ip: ctx.req.ip, at: ctx.now });
-      return usersPage(ctx, { top: notice('ok', ctx.t('users.resetDone', { username: user.username }), 'users-message') });
+      await audit(cc.route.db, {
+        username: ctx.session.username,
+        action: 'password_reset',
+        detail: { user: user.username },
+        ip: ctx.req.ip,
+        at: ctx.now,
+      });
+      return usersPage(ctx, {
+        top: notice('ok', ctx.t('users.resetDone', { username: user.username }), 'users-message'),
+      });
     }),
   );
 };

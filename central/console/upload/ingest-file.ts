@@ -44,7 +44,10 @@ export const refusedFile = (file: string, code: 'wrong_type' | 'too_large' | 'em
         : `the file is over ${MAX_KBATCH_BYTES} bytes${size !== undefined ? ` (${size})` : ''}; a .kbatch is at most that`,
 });
 
-export const ingestKbatch = async (db: CentralDb, input: { file: string; bytes: Uint8Array; now: Date; username: string; ip: string | null }): Promise<FileResult> => {
+export const ingestKbatch = async (
+  db: CentralDb,
+  input: { file: string; bytes: Uint8Array; now: Date; username: string; ip: string | null },
+): Promise<FileResult> => {
   const { file, bytes, now } = input;
   let result: FileResult;
   if (!KBATCH_EXTENSION.test(file)) result = refusedFile(file, 'wrong_type');
@@ -67,15 +70,37 @@ export const ingestKbatch = async (db: CentralDb, input: { file: string; bytes: 
         highestContiguousSeq: ack.highestContiguousSeq,
       };
     } catch (e) {
-      const err = e instanceof SyncError ? e : new SyncError('internal', 'internal error; nothing from this file was stored');
-      if (err.code === 'internal') console.error(`central console: upload of ${file} failed: ${(e as Error).stack ?? String(e)}`);
-      result = { file, status: 'rejected', code: err.code, message: err.message, ...(err.extra.field !== undefined ? { field: err.extra.field } : {}) };
+      const err =
+        e instanceof SyncError ? e : new SyncError('internal', 'internal error; nothing from this file was stored');
+      if (err.code === 'internal')
+        console.error(`central console: upload of ${file} failed: ${(e as Error).stack ?? String(e)}`);
+      result = {
+        file,
+        status: 'rejected',
+        code: err.code,
+        message: err.message,
+        ...(err.extra.field !== undefined ? { field: err.extra.field } : {}),
+      };
     }
   }
   const detail =
     result.status === 'rejected'
       ? { file, code: result.code, message: result.message }
-      : { file, deviceId: result.deviceId, seqFrom: result.seqFrom, seqTo: result.seqTo, inserted: result.inserted, duplicates: result.duplicates, conflicts: result.conflicts.length };
-  await audit(db, { username: input.username, action: result.status === 'rejected' ? 'batch_refused' : 'batch_uploaded', detail, ip: input.ip, at: now });
+      : {
+          file,
+          deviceId: result.deviceId,
+          seqFrom: result.seqFrom,
+          seqTo: result.seqTo,
+          inserted: result.inserted,
+          duplicates: result.duplicates,
+          conflicts: result.conflicts.length,
+        };
+  await audit(db, {
+    username: input.username,
+    action: result.status === 'rejected' ? 'batch_refused' : 'batch_uploaded',
+    detail,
+    ip: input.ip,
+    at: now,
+  });
   return result;
 };

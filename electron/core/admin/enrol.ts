@@ -45,9 +45,19 @@ export const enrolFailureReason = (code: string, status: number | null): Reason 
   return 'refused';
 };
 
-export type EnrolDeps = { db: Database; dataDir: string; protector?: KeyProtector; timeouts?: Partial<Timeouts>; now: () => number };
+export type EnrolDeps = {
+  db: Database;
+  dataDir: string;
+  protector?: KeyProtector;
+  timeouts?: Partial<Timeouts>;
+  now: () => number;
+};
 
-export const adminEnrol = async (deps: EnrolDeps, centralUrl: string, code: string): Promise<Result<MethodOutput<'adminEnrol'>>> => {
+export const adminEnrol = async (
+  deps: EnrolDeps,
+  centralUrl: string,
+  code: string,
+): Promise<Result<MethodOutput<'adminEnrol'>>> => {
   const label = `${getSetting(deps.db, 'officeName')} / ${getSetting(deps.db, 'counterName')}`;
   const r: EnrolResult = await enrol({
     db: deps.db,
@@ -66,5 +76,14 @@ export const adminEnrol = async (deps: EnrolDeps, centralUrl: string, code: stri
     return { ok: false, error: { code: 'enrol_failed', reason, message: r.message, status: r.status } };
   }
   const e = r.enrolment;
-  return { ok: true, value: { centralUrl: e.centralUrl, unit: e.unit, deviceId: e.deviceId, enrolledAt: e.enrolledAt, retried: r.retried } };
+  return {
+    ok: true,
+    value: {
+      centralUrl: e.centralUrl,
+      unit: e.unit,
+      deviceId: e.deviceId,
+      enrolledAt: e.enrolledAt,
+      retried: r.retried,
+    },
+  };
 };

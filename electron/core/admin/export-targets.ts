@@ -12,12 +12,30 @@ import type { ExportTarget } from '../../../shared/admin.ts';
  */
 
 /** Mount points where desktops and admins put removable media (udisks: /media/USER/LABEL, /run/media/USER/LABEL). */
-const LINUX_REMOVABLE = [/^\/media\/[^/]+$/, /^\/media\/[^/]+\/[^/]+$/, /^\/run\/media\/[^/]+\/[^/]+$/, /^\/mnt\/[^/]+$/];
+const LINUX_REMOVABLE = [
+  /^\/media\/[^/]+$/,
+  /^\/media\/[^/]+\/[^/]+$/,
+  /^\/run\/media\/[^/]+\/[^/]+$/,
+  /^\/mnt\/[^/]+$/,
+];
 /** Pseudo file systems that are never a drive someone carries away. */
-const NOT_A_DRIVE = new Set(['autofs', 'proc', 'sysfs', 'tmpfs', 'devtmpfs', 'cgroup', 'cgroup2', 'overlay', 'squashfs', 'fuse.portal', 'binfmt_misc']);
+const NOT_A_DRIVE = new Set([
+  'autofs',
+  'proc',
+  'sysfs',
+  'tmpfs',
+  'devtmpfs',
+  'cgroup',
+  'cgroup2',
+  'overlay',
+  'squashfs',
+  'fuse.portal',
+  'binfmt_misc',
+]);
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo. */
-const unescapeMount = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeMount = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /** Mount points from /proc/self/mountinfo text that look like removable media. */
 export const removableMountsFromMountinfo = (text: string): { path: string; fsType: string; source: string }[] => {
@@ -36,7 +54,9 @@ export const removableMountsFromMountinfo = (text: string): { path: string; fsTy
 };
 
 /** Windows: the drive letters of removable disks (DriveType 2), through PowerShell's CIM. */
-export const windowsRemovableDrives = (run: (cmd: string, args: string[]) => Promise<string> = runFile): Promise<{ path: string; label: string }[]> =>
+export const windowsRemovableDrives = (
+  run: (cmd: string, args: string[]) => Promise<string> = runFile,
+): Promise<{ path: string; label: string }[]> =>
   run('powershell.exe', [
     '-NoProfile',
     '-NonInteractive',
@@ -57,7 +77,9 @@ export const windowsRemovableDrives = (run: (cmd: string, args: string[]) => Pro
 
 const runFile = (cmd: string, args: string[]): Promise<string> =>
   new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 8_000, windowsHide: true }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(cmd, args, { timeout: 8_000, windowsHide: true }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
   });
 
 /** macOS: every volume but the startup disk (which /Volumes links back to "/"). */
@@ -115,5 +137,13 @@ export const listRemovableTargets = async (scan: TargetScan = {}): Promise<Expor
   } else if (platform === 'darwin') {
     found = macVolumes();
   }
-  return Promise.all(found.map(async (f) => ({ path: f.path, label: f.label, kind: 'removable' as const, freeBytes: await freeBytesOf(f.path), writable: isWritableDir(f.path) })));
+  return Promise.all(
+    found.map(async (f) => ({
+      path: f.path,
+      label: f.label,
+      kind: 'removable' as const,
+      freeBytes: await freeBytesOf(f.path),
+      writable: isWritableDir(f.path),
+    })),
+  );
 };

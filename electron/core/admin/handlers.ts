@@ -57,9 +57,18 @@ export type AdminDeps = {
   enrolTimeouts?: Partial<Timeouts>;
 };
 
-const LastExport = z.object({ at: z.string(), target: z.string(), files: z.number().int(), responses: z.number().int() });
+const LastExport = z.object({
+  at: z.string(),
+  target: z.string(),
+  files: z.number().int(),
+  responses: z.number().int(),
+});
 
-const adminSettingsOf = (s: StoredSettings): AdminSettings => ({ openingHours: s.openingHours, idleSeconds: s.idleSeconds, countdownSeconds: s.countdownSeconds });
+const adminSettingsOf = (s: StoredSettings): AdminSettings => ({
+  openingHours: s.openingHours,
+  idleSeconds: s.idleSeconds,
+  countdownSeconds: s.countdownSeconds,
+});
 
 export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
   const jobs = createJobRegistry();
@@ -72,13 +81,20 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
     now: d.now,
     protector: d.protector,
     limits: d.limits,
-    onError: (message: string, e: unknown) => d.log('error', `${message}: ${e instanceof Error ? e.message : String(e)}`),
+    onError: (message: string, e: unknown) =>
+      d.log('error', `${message}: ${e instanceof Error ? e.message : String(e)}`),
   };
 
   const withAdmin = <T>(session: string, run: () => Result<T> | Promise<Result<T>>): Result<T> | Promise<Result<T>> =>
-    d.auth.check(session, 'admin', d.sessionMs()) ? run() : { ok: false, error: { code: 'session_expired', message: 'the admin session has ended; enter the admin PIN again' } };
+    d.auth.check(session, 'admin', d.sessionMs())
+      ? run()
+      : {
+          ok: false,
+          error: { code: 'session_expired', message: 'the admin session has ended; enter the admin PIN again' },
+        };
 
-  const latestJobs = (): AdminJob[] => (['sync', 'export'] as const).flatMap((k) => jobs.latest(k) ?? []).map((j) => jobs.snapshot(j));
+  const latestJobs = (): AdminJob[] =>
+    (['sync', 'export'] as const).flatMap((k) => jobs.latest(k) ?? []).map((j) => jobs.snapshot(j));
 
   return {
     adminUnlock: ({ pin }) => d.auth.unlock('admin', pin, d.sessionMs()),
@@ -96,7 +112,14 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
         return {
           ok: true,
           value: {
-            device: { deviceId: d.deviceId, appVersion: appVersion(), configVersion: d.configVersion(), dataDir: d.dataDir, freeDiskBytes: await freeBytesOf(d.dataDir), responses: s.lastSeq },
+            device: {
+              deviceId: d.deviceId,
+              appVersion: appVersion(),
+              configVersion: d.configVersion(),
+              dataDir: d.dataDir,
+              freeDiskBytes: await freeBytesOf(d.dataDir),
+              responses: s.lastSeq,
+            },
             enrolment: e ? { centralUrl: e.centralUrl, unit: e.unit, enrolledAt: e.enrolledAt } : null,
             sync: {
               state: syncing ? 'syncing' : s.state,
@@ -120,24 +143,44 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
         };
       }),
     adminEnrol: ({ session, centralUrl, code }) =>
-      withAdmin(session, () => adminEnrol({ db: d.db, dataDir: d.dataDir, protector: d.protector, timeouts: d.enrolTimeouts, now: d.now }, centralUrl, code)),
+      withAdmin(session, () =>
+        adminEnrol(
+          { db: d.db, dataDir: d.dataDir, protector: d.protector, timeouts: d.enrolTimeouts, now: d.now },
+          centralUrl,
+          code,
+        ),
+      ),
     adminSyncNow: ({ session }) => withAdmin(session, () => startSync(work)),
     adminJob: ({ session, jobId }) =>
       withAdmin(session, () => {
         const job = jobs.get(jobId);
-        return job ? { ok: true, value: jobs.snapshot(job) } : { ok: false, error: { code: 'not_found', message: `no job ${jobId} (the kiosk may have restarted)` } };
+        return job
+          ? { ok: true, value: jobs.snapshot(job) }
+          : { ok: false, error: { code: 'not_found', message: `no job ${jobId} (the kiosk may have restarted)` } };
       }),
     adminListExportTargets: ({ session }) =>
-      withAdmin(session, async () => ({ ok: true, value: { targets: await listRemovableTargets(d.exportTargets), suggestedFolder: join(d.dataDir, 'exports') } })),
+      withAdmin(session, async () => ({
+        ok: true,
+        value: { targets: await listRemovableTargets(d.exportTargets), suggestedFolder: join(d.dataDir, 'exports') },
+      })),
     adminExport: ({ session, target }) => withAdmin(session, () => startExport(work, target)),
-    adminAuditLog: ({ session, before, limit }) => withAdmin(session, () => ({ ok: true, value: auditPage(d.db, { before, limit }) })),
+    adminAuditLog: ({ session, before, limit }) =>
+      withAdmin(session, () => ({ ok: true, value: auditPage(d.db, { before, limit }) })),
     adminChangePin: ({ session, role, newPin }) =>
       withAdmin(session, () => {
         const rule = pinRuleProblem(role, newPin);
         if (rule) return { ok: false, error: { code: 'pin_rule', reason: rule, message: PIN_RULE_MESSAGES[rule] } };
         const other = getPinHash(d.db, role === 'staff' ? 'admin' : 'staff');
         // Two roles with one PIN would make the staff PIN an admin PIN.
-        if (other && verifyPin(newPin, other)) return { ok: false, error: { code: 'pin_rule', reason: 'same_as_other', message: 'the staff PIN and the admin PIN must differ' } };
+        if (other && verifyPin(newPin, other))
+          return {
+            ok: false,
+            error: {
+              code: 'pin_rule',
+              reason: 'same_as_other',
+              message: 'the staff PIN and the admin PIN must differ',
+            },
+          };
         d.db
           .transaction(() => {
             const set = setSetting(d.db, role === 'staff' ? 'staffPin' : 'adminPin', newPin);
@@ -162,7 +205,8 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
               const set = setSetting(d.db, key, value);
               // Validated by the contract already; a refusal here is a bug, and must roll the others back.
               if (!set.ok) throw new Error(set.message);
-              if (JSON.stringify(before[key]) !== JSON.stringify(value)) changes[key] = { from: before[key], to: value };
+              if (JSON.stringify(before[key]) !== JSON.stringify(value))
+                changes[key] = { from: before[key], to: value };
             }
             if (Object.keys(changes).length > 0) audit(d.db, 'admin', 'settings_changed', changes);
           })

@@ -37,7 +37,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const notEnrolled = (what: string): Result<never> => ({
   ok: false,
-  error: { code: 'not_enrolled', message: `this kiosk is not enrolled with a central service: enrol it first (central URL and code), then ${what}` },
+  error: {
+    code: 'not_enrolled',
+    message: `this kiosk is not enrolled with a central service: enrol it first (central URL and code), then ${what}`,
+  },
 });
 
 export const LAST_EXPORT_KEY = 'admin.lastExport';
@@ -47,7 +50,17 @@ export const startSync = (d: WorkDeps): Result<SyncJob> => {
   if (running?.state === 'running') return { ok: true, value: d.jobs.snapshot(running) };
   if (!readEnrolment(d.db)) return notEnrolled('sync');
   const depth = queueDepth(d.db);
-  const job = d.jobs.add<SyncJob>({ kind: 'sync', state: 'running', phase: 'queued', startedAt: iso(d.now()), finishedAt: null, done: 0, total: depth, result: null, error: null });
+  const job = d.jobs.add<SyncJob>({
+    kind: 'sync',
+    state: 'running',
+    phase: 'queued',
+    startedAt: iso(d.now()),
+    finishedAt: null,
+    done: 0,
+    total: depth,
+    result: null,
+    error: null,
+  });
   audit(d.db, 'admin', 'sync_now', { queueDepth: depth });
   // No retries: IT is looking at the screen and should see the real failure; the background loop retries anyway.
   d.engine
@@ -71,14 +84,36 @@ export const startSync = (d: WorkDeps): Result<SyncJob> => {
         config: r.config,
         configVersion: r.configVersion,
       };
-      job.error = r.failure ? { code: r.failure.code, message: r.failure.message, status: r.failure.status, meaning: r.failure.meaning, action: r.failure.action } : null;
+      job.error = r.failure
+        ? {
+            code: r.failure.code,
+            message: r.failure.message,
+            status: r.failure.status,
+            meaning: r.failure.meaning,
+            action: r.failure.action,
+          }
+        : null;
       job.state = r.ok ? 'succeeded' : 'failed';
       if (r.ok) job.phase = 'done';
-      audit(d.db, 'admin', 'sync_done', { ok: r.ok, responses: r.responses, inserted: r.inserted, duplicates: r.duplicates, conflicts: r.conflicts, queueDepth: r.queueDepth, error: r.failure?.code ?? null });
+      audit(d.db, 'admin', 'sync_done', {
+        ok: r.ok,
+        responses: r.responses,
+        inserted: r.inserted,
+        duplicates: r.duplicates,
+        conflicts: r.conflicts,
+        queueDepth: r.queueDepth,
+        error: r.failure?.code ?? null,
+      });
     })
     .catch((e: unknown) => {
       job.state = 'failed';
-      job.error = { code: 'internal', message: messageOf(e), status: null, meaning: 'the kiosk failed while syncing', action: 'see the kiosk log; answers stay on the kiosk' };
+      job.error = {
+        code: 'internal',
+        message: messageOf(e),
+        status: null,
+        meaning: 'the kiosk failed while syncing',
+        action: 'see the kiosk log; answers stay on the kiosk',
+      };
       d.onError('sync now failed', e);
     })
     .finally(() => {
@@ -89,27 +124,35 @@ export const startSync = (d: WorkDeps): Result<SyncJob> => {
 
 /** Where an export may go: an absolute, existing (or creatable: its parent exists), writable directory. */
 export const checkTarget = (raw: string): Result<string> => {
-  const bad = (reason: 'not_absolute' | 'missing' | 'not_directory' | 'not_writable', message: string): Result<never> => ({
+  const bad = (
+    reason: 'not_absolute' | 'missing' | 'not_directory' | 'not_writable',
+    message: string,
+  ): Result<never> => ({
     ok: false,
     error: { code: 'target_unusable', reason, path: raw, message },
   });
   // A relative path would land in the app's working directory, wherever that is (E:\ is absolute on Windows).
-  if (!isAbsolute(raw)) return bad('not_absolute', `"${raw}" is not a full folder path (it must start with / or a drive letter)`);
+  if (!isAbsolute(raw))
+    return bad('not_absolute', `"${raw}" is not a full folder path (it must start with / or a drive letter)`);
   const path = resolve(raw);
   if (!existsSync(path)) {
     const parent = dirname(path);
-    if (parent === path || !existsSync(parent) || !statSync(parent).isDirectory()) return bad('missing', `${path} does not exist (is the USB stick plugged in and mounted?)`);
-    if (!isWritableDir(parent)) return bad('not_writable', `${parent} is not writable, so ${basename(path)} cannot be made there`);
+    if (parent === path || !existsSync(parent) || !statSync(parent).isDirectory())
+      return bad('missing', `${path} does not exist (is the USB stick plugged in and mounted?)`);
+    if (!isWritableDir(parent))
+      return bad('not_writable', `${parent} is not writable, so ${basename(path)} cannot be made there`);
     return { ok: true, value: path };
   }
   if (!statSync(path).isDirectory()) return bad('not_directory', `${path} is a file, not a folder`);
-  if (!isWritableDir(path)) return bad('not_writable', `${path} is not writable (a read-only stick, or a folder this app may not write to)`);
+  if (!isWritableDir(path))
+    return bad('not_writable', `${path} is not writable (a read-only stick, or a folder this app may not write to)`);
   return { ok: true, value: path };
 };
 
 export const startExport = (d: WorkDeps, rawTarget: string): Result<ExportJob> => {
   const running = d.jobs.latest('export');
-  if (running?.state === 'running') return { ok: false, error: { code: 'busy', message: `an export to ${running.target} is still running` } };
+  if (running?.state === 'running')
+    return { ok: false, error: { code: 'busy', message: `an export to ${running.target} is still running` } };
   const target = checkTarget(rawTarget);
   if (!target.ok) return target;
   // Files signed by a key central never registered would only be refused there.
@@ -151,7 +194,14 @@ export const startExport = (d: WorkDeps, rawTarget: string): Result<ExportJob> =
           job.total = p.total;
         },
       });
-      job.files = r.files.map((f) => ({ name: basename(f.file), seqFrom: f.seqFrom, seqTo: f.seqTo, count: f.count, bytes: f.bytes, sha256: f.sha256 }));
+      job.files = r.files.map((f) => ({
+        name: basename(f.file),
+        seqFrom: f.seqFrom,
+        seqTo: f.seqTo,
+        count: f.count,
+        bytes: f.bytes,
+        sha256: f.sha256,
+      }));
       job.bytes = r.bytes;
       if (!r.ok) {
         fail(r.error?.code ?? 'export_failed', r.error?.message ?? 'the export stopped');
@@ -167,7 +217,10 @@ export const startExport = (d: WorkDeps, rawTarget: string): Result<ExportJob> =
             actual = `unreadable: ${messageOf(e)}`;
           }
           if (actual !== f.sha256) {
-            fail('verify_failed', `${basename(f.file)} no longer matches what was written and verified (${actual.slice(0, 40)}); export again`);
+            fail(
+              'verify_failed',
+              `${basename(f.file)} no longer matches what was written and verified (${actual.slice(0, 40)}); export again`,
+            );
             break;
           }
         }
@@ -175,10 +228,22 @@ export const startExport = (d: WorkDeps, rawTarget: string): Result<ExportJob> =
           job.verified = true;
           job.phase = 'done';
           job.state = 'succeeded';
-          writeState(d.db, LAST_EXPORT_KEY, { at: iso(d.now()), target: outDir, files: r.files.length, responses: r.responses });
+          writeState(d.db, LAST_EXPORT_KEY, {
+            at: iso(d.now()),
+            target: outDir,
+            files: r.files.length,
+            responses: r.responses,
+          });
         }
       }
-      audit(d.db, 'admin', 'export_done', { target: outDir, ok: job.state === 'succeeded', files: job.files.length, responses: job.done, bytes: job.bytes, error: job.error?.code ?? null });
+      audit(d.db, 'admin', 'export_done', {
+        target: outDir,
+        ok: job.state === 'succeeded',
+        files: job.files.length,
+        responses: job.done,
+        bytes: job.bytes,
+        error: job.error?.code ?? null,
+      });
     } catch (e) {
       fail('internal', messageOf(e));
       d.onError('export failed', e);

@@ -7,7 +7,9 @@ export class DatabaseTooNewError extends Error {
     readonly found: number,
     readonly supported: number,
   ) {
-    super(`the database is at schema version ${found}, newer than this app supports (${supported}); install the newer app or restore a backup`);
+    super(
+      `the database is at schema version ${found}, newer than this app supports (${supported}); install the newer app or restore a backup`,
+    );
     this.name = 'DatabaseTooNewError';
   }
 }
@@ -28,7 +30,11 @@ const applyPragmas = (db: Db): void => {
 export const schemaVersion = (db: Db): number => db.pragma('user_version', { simple: true }) as number;
 
 /** Applies every pending migration in one transaction: a failure leaves the database as it was. */
-export const migrate = (db: Db, upTo: number = LATEST_SCHEMA_VERSION, list: readonly Migration[] = migrations): number => {
+export const migrate = (
+  db: Db,
+  upTo: number = LATEST_SCHEMA_VERSION,
+  list: readonly Migration[] = migrations,
+): number => {
   const run = db.transaction(() => {
     const current = schemaVersion(db);
     if (current > LATEST_SCHEMA_VERSION) throw new DatabaseTooNewError(current, LATEST_SCHEMA_VERSION);

@@ -19,7 +19,8 @@ export const keepConfig = (
   const existing = db.prepare('SELECT hash FROM questionnaires WHERE id = ? AND version = ?');
   for (const q of config.bundle.questionnaires) {
     const row = existing.get(q.id, q.version) as { hash: string } | undefined;
-    if (row && row.hash !== hashOf(q)) problems.push(`questionnaire "${q.id}" version ${q.version} changed without a new version number`);
+    if (row && row.hash !== hashOf(q))
+      problems.push(`questionnaire "${q.id}" version ${q.version} changed without a new version number`);
   }
   if (problems.length > 0) return { ok: false, problems };
   db.transaction(() => {
@@ -35,16 +36,17 @@ export const keepConfig = (
 
 /** The most recently loaded good configuration, if any. */
 export const lastGoodConfig = (db: Database): KeptConfig | undefined => {
-  const row = db.prepare('SELECT version, hash, body, source FROM config_versions ORDER BY loaded_at DESC, rowid DESC LIMIT 1').get() as
-    | { version: string; hash: string; body: string; source: string }
-    | undefined;
+  const row = db
+    .prepare('SELECT version, hash, body, source FROM config_versions ORDER BY loaded_at DESC, rowid DESC LIMIT 1')
+    .get() as { version: string; hash: string; body: string; source: string } | undefined;
   if (!row) return undefined;
   const parsed = ConfigBundle.safeParse(JSON.parse(row.body));
   return parsed.success ? { version: row.version, hash: row.hash, bundle: parsed.data, source: row.source } : undefined;
 };
 
 export const storedQuestionnaire = (db: Database, id: string, version: number): Questionnaire | undefined => {
-  const row = db.prepare('SELECT body FROM questionnaires WHERE id = ? AND version = ?').get(id, version) as { body: string } | undefined;
+  const row = db.prepare('SELECT body FROM questionnaires WHERE id = ? AND version = ?').get(id, version) as
+    { body: string } | undefined;
   if (!row) return undefined;
   const parsed = Questionnaire.safeParse(JSON.parse(row.body));
   return parsed.success ? parsed.data : undefined;

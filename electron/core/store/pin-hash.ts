@@ -23,6 +23,11 @@ export const hashPin = (pin: string): PinHash => {
 
 export const verifyPin = (pin: string, stored: PinHash): boolean => {
   const expected = Buffer.from(stored.hash, 'base64');
-  const actual = scryptSync(pin, Buffer.from(stored.salt, 'base64'), expected.length, { N: stored.N, r: stored.r, p: stored.p, maxmem });
+  const actual = scryptSync(pin, Buffer.from(stored.salt, 'base64'), expected.length, {
+    N: stored.N,
+    r: stored.r,
+    p: stored.p,
+    maxmem,
+  });
   return timingSafeEqual(actual, expected);
 };

@@ -8,12 +8,16 @@ export const recordUse = (db: Database, code: string): void => {
 };
 
 export const recentProcedures = (db: Database, limit = 8): string[] =>
-  (db.prepare('SELECT code FROM procedure_usage WHERE last_used_at IS NOT NULL ORDER BY last_used_at DESC LIMIT ?').all(limit) as { code: string }[]).map(
-    (r) => r.code,
-  );
+  (
+    db
+      .prepare('SELECT code FROM procedure_usage WHERE last_used_at IS NOT NULL ORDER BY last_used_at DESC LIMIT ?')
+      .all(limit) as { code: string }[]
+  ).map((r) => r.code);
 
 export const favouriteProcedures = (db: Database): string[] =>
-  (db.prepare('SELECT code FROM procedure_usage WHERE favourite = 1 ORDER BY code').all() as { code: string }[]).map((r) => r.code);
+  (db.prepare('SELECT code FROM procedure_usage WHERE favourite = 1 ORDER BY code').all() as { code: string }[]).map(
+    (r) => r.code,
+  );
 
 export const toggleFavourite = (db: Database, code: string): void => {
   db.prepare(

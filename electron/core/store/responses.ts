@@ -75,15 +75,24 @@ export const responseWriter = (db: Database) => {
   return (r: NewResponse): InsertOutcome => write.immediate(r);
 };
 
-export const listResponses = (db: Database, deviceId: string, options: { sinceSeq?: number; limit?: number } = {}): StoredResponse[] =>
-  (db.prepare('SELECT * FROM responses WHERE seq > ? ORDER BY seq LIMIT ?').all(options.sinceSeq ?? 0, options.limit ?? -1) as Row[]).map((r) =>
-    fromRow(deviceId, r),
-  );
+export const listResponses = (
+  db: Database,
+  deviceId: string,
+  options: { sinceSeq?: number; limit?: number } = {},
+): StoredResponse[] =>
+  (
+    db
+      .prepare('SELECT * FROM responses WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(options.sinceSeq ?? 0, options.limit ?? -1) as Row[]
+  ).map((r) => fromRow(deviceId, r));
 
 export type ResponseCounts = { complete: number; abandoned: number; total: number; lastSeq: number };
 
 export const responseCounts = (db: Database): ResponseCounts => {
-  const rows = db.prepare('SELECT status, COUNT(*) AS n FROM responses GROUP BY status').all() as { status: string; n: number }[];
+  const rows = db.prepare('SELECT status, COUNT(*) AS n FROM responses GROUP BY status').all() as {
+    status: string;
+    n: number;
+  }[];
   const complete = rows.find((r) => r.status === 'complete')?.n ?? 0;
   const abandoned = rows.find((r) => r.status === 'abandoned')?.n ?? 0;
   const last = db.prepare('SELECT IFNULL(MAX(seq), 0) AS s FROM responses').get() as { s: number };
@@ -106,9 +115,9 @@ export const sequenceGaps = (db: Database): { from: number; to: number }[] =>
 
 /** Submitted-at of the newest completed response, for the rapid-repeat flag. */
 export const lastCompletedAt = (db: Database): string | null => {
-  const row = db.prepare("SELECT submitted_at FROM responses WHERE status = 'complete' ORDER BY seq DESC LIMIT 1").get() as
-    | { submitted_at: string }
-    | undefined;
+  const row = db
+    .prepare("SELECT submitted_at FROM responses WHERE status = 'complete' ORDER BY seq DESC LIMIT 1")
+    .get() as { submitted_at: string } | undefined;
   return row?.submitted_at ?? null;
 };
 
@@ -116,7 +125,10 @@ export type StoredOutcome = { id: string; seq: number; status: 'complete' | 'aba
 
 /** What a response id was stored as, for a retry that arrives after the kiosk forgot its draft (a restart). */
 export const storedOutcome = (db: Database): ((id: string) => StoredOutcome | undefined) => {
-  const byId = db.prepare('SELECT seq, status, flags FROM responses WHERE id = ?') as Statement<[string], { seq: number; status: 'complete' | 'abandoned'; flags: number }>;
+  const byId = db.prepare('SELECT seq, status, flags FROM responses WHERE id = ?') as Statement<
+    [string],
+    { seq: number; status: 'complete' | 'abandoned'; flags: number }
+  >;
   return (id) => {
     const row = byId.get(id);
     return row && { id, seq: row.seq, status: row.status, flags: intToFlags(row.flags) };

@@ -1,5 +1,11 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { DEFAULT_SETTINGS, SECRET_SETTINGS, type SettingKey, type Settings, settingSchemas } from '../../../shared/settings.ts';
+import {
+  DEFAULT_SETTINGS,
+  SECRET_SETTINGS,
+  type SettingKey,
+  type Settings,
+  settingSchemas,
+} from '../../../shared/settings.ts';
 import { type PinHash, PinHash as PinHashSchema, hashPin } from './pin-hash.ts';
 
 type PublicKey = Exclude<SettingKey, 'staffPin' | 'adminPin'>;
@@ -41,10 +47,9 @@ const parseOrDefault = <K extends PublicKey>(key: K, raw: string | undefined): S
  * Parsed values are shared between calls (as the defaults always were): treat them as read-only.
  */
 export const settingsReader = (db: Database): (() => StoredSettings) => {
-  const all = db.prepare(`SELECT key, value FROM settings WHERE key IN (${PUBLIC_KEYS.map(() => '?').join(', ')})`) as Statement<
-    string[],
-    { key: string; value: string }
-  >;
+  const all = db.prepare(
+    `SELECT key, value FROM settings WHERE key IN (${PUBLIC_KEYS.map(() => '?').join(', ')})`,
+  ) as Statement<string[], { key: string; value: string }>;
   const parsed = new Map<PublicKey, { raw: string | undefined; value: unknown }>();
   return () => {
     const raw = new Map(all.all(...PUBLIC_KEYS).map((r) => [r.key, r.value]));
@@ -69,7 +74,11 @@ export type SetSettingResult = { ok: true } | { ok: false; message: string };
 /** Validates and writes a setting; PINs are stored only as scrypt hashes. */
 export const setSetting = (db: Database, key: SettingKey, value: unknown): SetSettingResult => {
   const parsed = settingSchemas[key].safeParse(value);
-  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.') || key}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return {
+      ok: false,
+      message: parsed.error.issues.map((i) => `${i.path.join('.') || key}: ${i.message}`).join('; '),
+    };
   writeRaw(db, key, isSecret(key) ? hashPin(parsed.data as string) : parsed.data);
   return { ok: true };
 };
@@ -84,6 +93,7 @@ export const getPinHash = (db: Database, role: PinRole): PinHash | undefined => 
 /** First start: store the demo PINs hashed, so the database never holds a PIN in clear. */
 export const ensureDefaultPins = (db: Database): void => {
   for (const role of ['staff', 'admin'] as const) {
-    if (!getPinHash(db, role)) writeRaw(db, pinKey(role), hashPin(DEFAULT_SETTINGS[pinKey(role) as 'staffPin' | 'adminPin']));
+    if (!getPinHash(db, role))
+      writeRaw(db, pinKey(role), hashPin(DEFAULT_SETTINGS[pinKey(role) as 'staffPin' | 'adminPin']));
   }
 };

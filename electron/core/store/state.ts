@@ -10,5 +10,8 @@ export const readState = <T extends z.ZodType>(db: Database, key: string, schema
 };
 
 export const writeState = (db: Database, key: string, value: unknown): void => {
-  db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    JSON.stringify(value),
+  );
 };

@@ -16,7 +16,12 @@ export const backoffCeiling = (failures: number, policy: BackoffPolicy = DEFAULT
 };
 
 /** Full jitter: uniform in [0, ceiling). `random` returns [0, 1) like Math.random. */
-export const backoffDelay = (failures: number, random: () => number, policy: BackoffPolicy = DEFAULT_BACKOFF, retryAfterMs?: number): number => {
+export const backoffDelay = (
+  failures: number,
+  random: () => number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  retryAfterMs?: number,
+): number => {
   const r = Math.min(Math.max(random(), 0), 1);
   const jittered = Math.floor(r * backoffCeiling(failures, policy));
   if (retryAfterMs === undefined || !(retryAfterMs > 0)) return jittered;

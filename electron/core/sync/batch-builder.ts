@@ -34,8 +34,14 @@ export type BatchLimits = {
 
 export const defaultLimits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({
   maxCount: Math.max(1, Math.min(overrides.maxCount ?? LIMITS.maxResponsesPerBatch, LIMITS.maxResponsesPerBatch)),
-  maxCompressedBytes: Math.max(1024, Math.min(overrides.maxCompressedBytes ?? LIMITS.maxCompressedBytes, LIMITS.maxCompressedBytes)),
-  maxEnvelopeBytes: Math.max(1024, Math.min(overrides.maxEnvelopeBytes ?? LIMITS.maxEnvelopeBytes, LIMITS.maxEnvelopeBytes)),
+  maxCompressedBytes: Math.max(
+    1024,
+    Math.min(overrides.maxCompressedBytes ?? LIMITS.maxCompressedBytes, LIMITS.maxCompressedBytes),
+  ),
+  maxEnvelopeBytes: Math.max(
+    1024,
+    Math.min(overrides.maxEnvelopeBytes ?? LIMITS.maxEnvelopeBytes, LIMITS.maxEnvelopeBytes),
+  ),
 });
 
 export type BuiltBatch = {
@@ -100,7 +106,8 @@ export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder =
   let ratio = Math.min(1.01, Math.max(0.05, options.initialRatio ?? 1.01));
 
   const signedBytesFor = (envelopeBytes: number): number => Math.ceil((envelopeBytes * 4) / 3) + SIGNED_OVERHEAD;
-  const estimateCompressed = (envelopeBytes: number): number => Math.ceil(signedBytesFor(envelopeBytes) * ratio) + GZIP_OVERHEAD;
+  const estimateCompressed = (envelopeBytes: number): number =>
+    Math.ceil(signedBytesFor(envelopeBytes) * ratio) + GZIP_OVERHEAD;
 
   type Part = { response: StoredResponse; json: string; bytes: number };
 
@@ -115,20 +122,29 @@ export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder =
       const page = listResponses(options.db, options.deviceId, { sinceSeq: next - 1, limit: want });
       options.onPage?.(page.length);
       if (page.length === 0) {
-        if (parts.length === 0) throw new BatchBuildError('sequence_gap', `no response with seq ${next} in the database`, next);
+        if (parts.length === 0)
+          throw new BatchBuildError('sequence_gap', `no response with seq ${next} in the database`, next);
         return parts;
       }
       for (const response of page) {
         if (response.seq !== next) {
           if (parts.length > 0) return parts;
-          throw new BatchBuildError('sequence_gap', `the database has no response with seq ${next} (next is ${response.seq})`, next);
+          throw new BatchBuildError(
+            'sequence_gap',
+            `the database has no response with seq ${next} (next is ${response.seq})`,
+            next,
+          );
         }
         const json = JSON.stringify(response);
         const bytes = Buffer.byteLength(json, 'utf8') + 1;
         const grown = envelopeBytes + bytes;
         if (grown > limits.maxEnvelopeBytes || estimateCompressed(grown) > limits.maxCompressedBytes) {
           if (parts.length === 0) {
-            throw new BatchBuildError('response_too_large', `response seq ${response.seq} alone is over the batch size limit (${bytes} bytes of JSON)`, response.seq);
+            throw new BatchBuildError(
+              'response_too_large',
+              `response seq ${response.seq} alone is over the batch size limit (${bytes} bytes of JSON)`,
+              response.seq,
+            );
           }
           return parts;
         }
@@ -161,7 +177,12 @@ export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder =
         const index = issue.path[0] === 'responses' && typeof issue.path[1] === 'number' ? issue.path[1] : 0;
         const field = issue.path.join('.');
         const seq = parts[index]?.response.seq ?? seqFrom;
-        throw new BatchBuildError('response_invalid', `response seq ${seq} does not fit the wire schema at ${field || '(root)'}: ${issue.message}`, seq, field);
+        throw new BatchBuildError(
+          'response_invalid',
+          `response seq ${seq} does not fit the wire schema at ${field || '(root)'}: ${issue.message}`,
+          seq,
+          field,
+        );
       }
     }
     // The envelope's JSON, assembled from the rows' JSON so each response is serialised once.
@@ -169,12 +190,26 @@ export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder =
       `{"protocol":${PROTOCOL_VERSION},"deviceId":${JSON.stringify(options.deviceId)},"batchId":"${batchId}",` +
       `"seqFrom":${seqFrom},"seqTo":${seqTo},"createdAt":"${createdAt}","responses":[${parts.map((p) => p.json).join(',')}]}`;
     const payload = Buffer.from(envelopeJson, 'utf8');
-    const signed: Signed = { format: 'kbatch', signer: options.deviceId, payload: payload.toString('base64url'), signature: signBytes(payload, options.privateKey) };
+    const signed: Signed = {
+      format: 'kbatch',
+      signer: options.deviceId,
+      payload: payload.toString('base64url'),
+      signature: signBytes(payload, options.privateKey),
+    };
     const signedJson = Buffer.from(JSON.stringify(signed), 'utf8');
     const body = await gzip(signedJson);
     // Learn the ratio (with a margin) so the next estimate is close to the truth.
     ratio = Math.min(1.01, Math.max(0.05, (body.length / signedJson.length) * 1.15));
-    return { batchId, seqFrom, seqTo, count: parts.length, createdAt, ids: parts.map((p) => p.response.id), body, envelopeBytes: payload.length };
+    return {
+      batchId,
+      seqFrom,
+      seqTo,
+      count: parts.length,
+      createdAt,
+      ids: parts.map((p) => p.response.id),
+      body,
+      envelopeBytes: payload.length,
+    };
   };
 
   return {
@@ -189,7 +224,11 @@ export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder =
         const batch = await encode(parts);
         if (batch.body.length <= limits.maxCompressedBytes) return batch;
         if (parts.length === 1) {
-          throw new BatchBuildError('response_too_large', `response seq ${batch.seqFrom} alone is ${batch.body.length} bytes gzip'd, over the limit`, batch.seqFrom);
+          throw new BatchBuildError(
+            'response_too_large',
+            `response seq ${batch.seqFrom} alone is ${batch.body.length} bytes gzip'd, over the limit`,
+            batch.seqFrom,
+          );
         }
         // The estimate was optimistic: keep the first half and encode again.
         parts = parts.slice(0, Math.ceil(parts.length / 2));

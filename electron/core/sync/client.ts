@@ -58,7 +58,12 @@ export type Timeouts = {
   smallDeadlineMs: number;
 };
 
-export const DEFAULT_TIMEOUTS: Timeouts = { idleMs: 30_000, batchDeadlineMs: 60_000, minBytesPerSecond: 4_096, smallDeadlineMs: 60_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  idleMs: 30_000,
+  batchDeadlineMs: 60_000,
+  minBytesPerSecond: 4_096,
+  smallDeadlineMs: 60_000,
+};
 
 export type DeviceSigner = { deviceId: string; privateKey: KeyObject };
 
@@ -70,7 +75,8 @@ export const normaliseCentralUrl = (raw: string): URL => {
   } catch {
     throw new Error(`"${raw}" is not a URL (expected something like https://khaosat.example.gov.vn)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`"${raw}": the central URL must start with https:// (or http:// on a local network)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`"${raw}": the central URL must start with https:// (or http:// on a local network)`);
   url.search = '';
   url.hash = '';
   if (!url.pathname.endsWith('/')) url.pathname += '/';
@@ -80,17 +86,35 @@ export const normaliseCentralUrl = (raw: string): URL => {
 export type CentralClient = {
   readonly baseUrl: URL;
   /** `source: 'file'` marks a .kbatch carried on a USB stick (header x-kbatch-source), for central's records. */
-  postBatch: (body: Uint8Array, signal?: AbortSignal, source?: 'file') => Promise<{ ok: true; ack: BatchAck } | CallFailure>;
-  heartbeat: (hb: Heartbeat, signer: DeviceSigner, signal?: AbortSignal) => Promise<{ ok: true; reply: z.infer<typeof HeartbeatReply> } | CallFailure>;
+  postBatch: (
+    body: Uint8Array,
+    signal?: AbortSignal,
+    source?: 'file',
+  ) => Promise<{ ok: true; ack: BatchAck } | CallFailure>;
+  heartbeat: (
+    hb: Heartbeat,
+    signer: DeviceSigner,
+    signal?: AbortSignal,
+  ) => Promise<{ ok: true; reply: z.infer<typeof HeartbeatReply> } | CallFailure>;
   getConfig: (
     ifNoneMatch: string | null,
     signer: DeviceSigner,
     signal?: AbortSignal,
-  ) => Promise<{ ok: true; notModified: true } | { ok: true; notModified: false; doc: Signed; etag: string | null } | CallFailure>;
-  enrol: (req: EnrolRequest, signal?: AbortSignal) => Promise<{ ok: true; status: number; response: EnrolResponse } | CallFailure>;
+  ) => Promise<
+    { ok: true; notModified: true } | { ok: true; notModified: false; doc: Signed; etag: string | null } | CallFailure
+  >;
+  enrol: (
+    req: EnrolRequest,
+    signal?: AbortSignal,
+  ) => Promise<{ ok: true; status: number; response: EnrolResponse } | CallFailure>;
 };
 
-export const createCentralClient = (options: { centralUrl: string; http: HttpClient; timeouts?: Partial<Timeouts>; now?: () => number }): CentralClient => {
+export const createCentralClient = (options: {
+  centralUrl: string;
+  http: HttpClient;
+  timeouts?: Partial<Timeouts>;
+  now?: () => number;
+}): CentralClient => {
   const baseUrl = normaliseCentralUrl(options.centralUrl);
   const t = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const now = options.now ?? Date.now;
@@ -114,23 +138,45 @@ export const createCentralClient = (options: { centralUrl: string; http: HttpCli
         const code = e.kind === 'timeout' ? 'timeout' : e.kind === 'aborted' ? 'aborted' : 'network';
         return { ok: false, kind: 'transient', code, status: null, message: e.message };
       }
-      return { ok: false, kind: 'transient', code: 'network', status: null, message: e instanceof Error ? e.message : String(e) };
+      return {
+        ok: false,
+        kind: 'transient',
+        code: 'network',
+        status: null,
+        message: e instanceof Error ? e.message : String(e),
+      };
     }
   };
 
   const isFailure = (r: HttpResponse | CallFailure): r is CallFailure => 'ok' in r;
 
-  const parseJson = <T extends z.ZodType>(res: HttpResponse, schema: T, what: string): { ok: true; value: z.infer<T> } | CallFailure => {
+  const parseJson = <T extends z.ZodType>(
+    res: HttpResponse,
+    schema: T,
+    what: string,
+  ): { ok: true; value: z.infer<T> } | CallFailure => {
     let raw: unknown;
     try {
       raw = JSON.parse(res.body.toString('utf8'));
     } catch {
-      return { ok: false, kind: 'transient', code: 'bad_reply', status: res.status, message: `central's ${what} is not JSON` };
+      return {
+        ok: false,
+        kind: 'transient',
+        code: 'bad_reply',
+        status: res.status,
+        message: `central's ${what} is not JSON`,
+      };
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { ok: false, kind: 'transient', code: 'bad_reply', status: res.status, message: `central's ${what} does not fit the protocol at ${issue?.path.join('.') || '(root)'}: ${issue?.message}` };
+      return {
+        ok: false,
+        kind: 'transient',
+        code: 'bad_reply',
+        status: res.status,
+        message: `central's ${what} does not fit the protocol at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+      };
     }
     return { ok: true, value: parsed.data };
   };
@@ -143,7 +189,11 @@ export const createCentralClient = (options: { centralUrl: string; http: HttpCli
       const res = await transport(() =>
         options.http.send(
           { method: 'POST', url: endpoint('v1/batches'), headers, body, signal },
-          { idleTimeoutMs: t.idleMs, deadlineMs: t.batchDeadlineMs + Math.ceil((body.length / t.minBytesPerSecond) * 1000), maxReplyBytes: 1024 * 1024 },
+          {
+            idleTimeoutMs: t.idleMs,
+            deadlineMs: t.batchDeadlineMs + Math.ceil((body.length / t.minBytesPerSecond) * 1000),
+            maxReplyBytes: 1024 * 1024,
+          },
         ),
       );
       if (isFailure(res)) return res;
@@ -156,7 +206,13 @@ export const createCentralClient = (options: { centralUrl: string; http: HttpCli
       const body = Buffer.from(JSON.stringify(hb), 'utf8');
       const res = await transport(() =>
         options.http.send(
-          { method: 'POST', url, headers: { 'content-type': 'application/json', ...deviceHeaders('POST', url, body, signer) }, body, signal },
+          {
+            method: 'POST',
+            url,
+            headers: { 'content-type': 'application/json', ...deviceHeaders('POST', url, body, signer) },
+            body,
+            signal,
+          },
           { idleTimeoutMs: t.idleMs, deadlineMs: t.smallDeadlineMs, maxReplyBytes: 64 * 1024 },
         ),
       );
@@ -168,10 +224,16 @@ export const createCentralClient = (options: { centralUrl: string; http: HttpCli
     getConfig: async (ifNoneMatch, signer, signal) => {
       const url = endpoint('v1/config');
       const empty = Buffer.alloc(0);
-      const headers: Record<string, string> = { accept: 'application/json', ...deviceHeaders('GET', url, empty, signer) };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...deviceHeaders('GET', url, empty, signer),
+      };
       if (ifNoneMatch) headers['if-none-match'] = `"${ifNoneMatch}"`;
       const res = await transport(() =>
-        options.http.send({ method: 'GET', url, headers, signal }, { idleTimeoutMs: t.idleMs, deadlineMs: t.smallDeadlineMs * 2, maxReplyBytes: LIMITS.maxEnvelopeBytes * 2 }),
+        options.http.send(
+          { method: 'GET', url, headers, signal },
+          { idleTimeoutMs: t.idleMs, deadlineMs: t.smallDeadlineMs * 2, maxReplyBytes: LIMITS.maxEnvelopeBytes * 2 },
+        ),
       );
       if (isFailure(res)) return res;
       // 204: central has published nothing for this kiosk's unit yet; keep what it runs.
@@ -183,7 +245,13 @@ export const createCentralClient = (options: { centralUrl: string; http: HttpCli
         try {
           text = gunzipSync(text, { maxOutputLength: LIMITS.maxEnvelopeBytes * 2 });
         } catch {
-          return { ok: false, kind: 'transient', code: 'bad_reply', status: 200, message: 'central sent a configuration that is not valid gzip' };
+          return {
+            ok: false,
+            kind: 'transient',
+            code: 'bad_reply',
+            status: 200,
+            message: 'central sent a configuration that is not valid gzip',
+          };
         }
       }
       const doc = parseJson({ ...res, body: text }, Signed, 'configuration document');
@@ -213,7 +281,10 @@ export const unquoteEtag = (etag: string | string[] | undefined): string | null 
 };
 
 /** Turns a non-success reply into a CallFailure, reading central's SyncErrorBody when there is one. */
-export const classifyError = (res: { status: number; headers: IncomingHttpHeaders; body: Buffer }, nowMs: number): CallFailure => {
+export const classifyError = (
+  res: { status: number; headers: IncomingHttpHeaders; body: Buffer },
+  nowMs: number,
+): CallFailure => {
   let body: SyncErrorBody | undefined;
   try {
     const parsed = SyncErrorBody.safeParse(JSON.parse(res.body.toString('utf8')));
@@ -222,7 +293,14 @@ export const classifyError = (res: { status: number; headers: IncomingHttpHeader
     // not JSON: a proxy's HTML page, for example
   }
   const status = res.status;
-  const snippet = body ? body.message : res.body.toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160);
+  const snippet = body
+    ? body.message
+    : res.body
+        .toString('utf8')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 160);
   const base = {
     ok: false as const,
     status,
@@ -231,13 +309,19 @@ export const classifyError = (res: { status: number; headers: IncomingHttpHeader
     ...(body?.supported ? { supported: body.supported } : {}),
   };
   const retryAfterMs = parseRetryAfter(res.headers['retry-after'], nowMs);
-  if (status === 429) return { ...base, kind: 'transient', code: body?.error ?? 'rate_limited', retryAfterMs: retryAfterMs ?? undefined };
+  if (status === 429)
+    return { ...base, kind: 'transient', code: body?.error ?? 'rate_limited', retryAfterMs: retryAfterMs ?? undefined };
   if (status === 408) return { ...base, kind: 'transient', code: 'timeout', retryAfterMs };
   if (status >= 500) return { ...base, kind: 'transient', code: body?.error ?? 'server_error', retryAfterMs };
   if (status === 413) return { ...base, kind: 'too_large', code: body?.error ?? 'too_large' };
   if (status >= 300 && status < 400) {
     const location = res.headers.location;
-    return { ...base, kind: 'refused', code: `http_${status}`, message: `HTTP ${status}: central answered with a redirect${location ? ` to ${location}` : ''}; enrol again with the final URL` };
+    return {
+      ...base,
+      kind: 'refused',
+      code: `http_${status}`,
+      message: `HTTP ${status}: central answered with a redirect${location ? ` to ${location}` : ''}; enrol again with the final URL`,
+    };
   }
   return { ...base, kind: 'refused', code: body?.error ?? `http_${status}` };
 };

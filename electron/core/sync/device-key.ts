@@ -1,7 +1,25 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { type KeyPairB64, newKeyPair, privateKeyFrom, publicKeyFrom, signBytes, verifyBytes } from '../../../shared/node/signing.ts';
+import {
+  type KeyPairB64,
+  newKeyPair,
+  privateKeyFrom,
+  publicKeyFrom,
+  signBytes,
+  verifyBytes,
+} from '../../../shared/node/signing.ts';
 
 /**
  * The device's Ed25519 key pair, made at enrolment and kept in DATA_DIR/device-key.json (mode 0600).
@@ -84,7 +102,8 @@ export const readDeviceKey = (dataDir: string, deviceId: string, protector?: Key
   } catch (e) {
     throw new DeviceKeyError(`${file} is not a device key file: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (parsed.deviceId !== deviceId) throw new DeviceKeyError(`${file} belongs to device ${parsed.deviceId}, not ${deviceId}`);
+  if (parsed.deviceId !== deviceId)
+    throw new DeviceKeyError(`${file} belongs to device ${parsed.deviceId}, not ${deviceId}`);
   let privateKey: string;
   if (parsed.protectedBy) {
     if (!protector || protector.name !== parsed.protectedBy || !parsed.wrappedPrivateKey) {
@@ -113,7 +132,10 @@ export const writeDeviceKey = (dataDir: string, key: DeviceKey, protector?: KeyP
     publicKey: key.publicKey,
     createdAt: now.toISOString(),
     ...(protector
-      ? { protectedBy: protector.name, wrappedPrivateKey: protector.protect(Buffer.from(key.privateKey, 'utf8')).toString('base64url') }
+      ? {
+          protectedBy: protector.name,
+          wrappedPrivateKey: protector.protect(Buffer.from(key.privateKey, 'utf8')).toString('base64url'),
+        }
       : { privateKey: key.privateKey }),
   };
   writeFileDurably(deviceKeyPath(dataDir), `${JSON.stringify(body, null, 2)}\n`, 0o600);

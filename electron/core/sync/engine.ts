@@ -86,7 +86,16 @@ export type SyncEngineOptions = {
   onStatus?: (status: SyncStatus) => void;
 };
 
-export type BatchProgress = { batchId: string; seqFrom: number; seqTo: number; count: number; bytes: number; inserted: number; duplicates: number; conflicts: number };
+export type BatchProgress = {
+  batchId: string;
+  seqFrom: number;
+  seqTo: number;
+  count: number;
+  bytes: number;
+  inserted: number;
+  duplicates: number;
+  conflicts: number;
+};
 
 export type SyncProgress = {
   phase: 'heartbeat' | 'config' | 'sending' | 'acked' | 'done';
@@ -155,7 +164,9 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
   const pollMs = options.pollIntervalMs ?? 15_000;
   const heartbeatMs = options.heartbeatIntervalMs ?? 5 * 60_000;
   const configMs = options.configIntervalMs ?? 60 * 60_000;
-  const log: SyncLog = options.log ?? ((level, message, data) => console[level === 'info' ? 'log' : level](`[sync] ${message}`, data ?? ''));
+  const log: SyncLog =
+    options.log ??
+    ((level, message, data) => console[level === 'info' ? 'log' : level](`[sync] ${message}`, data ?? ''));
   const version = options.appVersion ?? packageVersion();
   const freeDisk =
     options.freeDisk ??
@@ -198,12 +209,17 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     const m = describeSyncError(f.code, f.status);
     return { meaning: m.meaning, action: m.action };
   };
-  const localFailure = (code: string, message: string): PassFailure => failure({ ok: false, kind: 'refused', code, status: null, message });
+  const localFailure = (code: string, message: string): PassFailure =>
+    failure({ ok: false, kind: 'refused', code, status: null, message });
 
   const context = (): Context | PassFailure | undefined => {
     const enrolment = readEnrolment(db);
     if (!enrolment) return undefined;
-    const same = ctx && ctx.enrolment.enrolledAt === enrolment.enrolledAt && ctx.enrolment.centralUrl === enrolment.centralUrl && ctx.enrolment.publicKey === enrolment.publicKey;
+    const same =
+      ctx &&
+      ctx.enrolment.enrolledAt === enrolment.enrolledAt &&
+      ctx.enrolment.centralUrl === enrolment.centralUrl &&
+      ctx.enrolment.publicKey === enrolment.publicKey;
     if (same && ctx) return ctx;
     let key;
     try {
@@ -212,14 +228,27 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
       return localFailure('device_key', e instanceof DeviceKeyError ? e.message : String(e));
     }
     if (!key) return localFailure('device_key', `no device key in ${host.dataDir}; enrol again`);
-    if (key.publicKey !== enrolment.publicKey) return localFailure('device_key', 'the device key file does not match the enrolled key; enrol again');
+    if (key.publicKey !== enrolment.publicKey)
+      return localFailure('device_key', 'the device key file does not match the enrolled key; enrol again');
     const privateKey = privateKeyFrom(key.privateKey);
     http ??= createHttpClient();
     ctx = {
       enrolment,
       privateKey,
-      client: createCentralClient({ centralUrl: enrolment.centralUrl, http, timeouts: options.timeouts, now: clock.now }),
-      builder: createBatchBuilder({ db, deviceId: host.deviceId, privateKey, limits: options.limits, pageSize: options.pageSize, now: clock.now }),
+      client: createCentralClient({
+        centralUrl: enrolment.centralUrl,
+        http,
+        timeouts: options.timeouts,
+        now: clock.now,
+      }),
+      builder: createBatchBuilder({
+        db,
+        deviceId: host.deviceId,
+        privateKey,
+        limits: options.limits,
+        pageSize: options.pageSize,
+        now: clock.now,
+      }),
     };
     return ctx;
   };
@@ -242,15 +271,34 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     durationMs: clock.now() - started,
   });
 
-  const pass = async (o: { heartbeat: boolean; config: boolean; signal: AbortSignal; onProgress?: (p: SyncProgress) => void; maxBatches?: number }): Promise<PassResult> => {
+  const pass = async (o: {
+    heartbeat: boolean;
+    config: boolean;
+    signal: AbortSignal;
+    onProgress?: (p: SyncProgress) => void;
+    maxBatches?: number;
+  }): Promise<PassResult> => {
     const started = clock.now();
     const c = context();
-    if (!c) return { ...emptyResult(false, started), ok: false, failure: localFailure('not_enrolled', 'this kiosk is not enrolled with a central service') };
+    if (!c)
+      return {
+        ...emptyResult(false, started),
+        ok: false,
+        failure: localFailure('not_enrolled', 'this kiosk is not enrolled with a central service'),
+      };
     const result = emptyResult(true, started);
-    const fail = (f: PassFailure): PassResult => ({ ...result, ok: false, failure: f, queueDepth: queueDepth(db), configVersion: host.configVersion(), durationMs: clock.now() - started });
+    const fail = (f: PassFailure): PassResult => ({
+      ...result,
+      ok: false,
+      failure: f,
+      queueDepth: queueDepth(db),
+      configVersion: host.configVersion(),
+      durationMs: clock.now() - started,
+    });
     if ('ok' in c) return fail(c);
     const signer = { deviceId: host.deviceId, privateKey: c.privateKey };
-    const aborted = () => fail(failure({ ok: false, kind: 'transient', code: 'aborted', status: null, message: 'stopped' }));
+    const aborted = () =>
+      fail(failure({ ok: false, kind: 'transient', code: 'aborted', status: null, message: 'stopped' }));
 
     // 1. Heartbeat: the probe, the status report, and central's view of what it already holds.
     if (o.heartbeat) {
@@ -277,9 +325,13 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
         recordCentralContiguous(db, r.reply.highestContiguousSeq, iso(receivedAt));
         result.skippedByCentral = before - queueDepth(db);
         if (r.reply.highestContiguousSeq > hb.lastSeq) {
-          log('warn', `central holds seq 1..${r.reply.highestContiguousSeq} but this kiosk has only 1..${hb.lastSeq} (database restored from an old backup?)`);
+          log(
+            'warn',
+            `central holds seq 1..${r.reply.highestContiguousSeq} but this kiosk has only 1..${hb.lastSeq} (database restored from an old backup?)`,
+          );
         }
-        if (Math.abs(drift) > 2 * 60_000) log('warn', `the kiosk clock differs from central's by ${Math.round(drift / 1000)} s`);
+        if (Math.abs(drift) > 2 * 60_000)
+          log('warn', `the kiosk clock differs from central's by ${Math.round(drift / 1000)} s`);
         const wanted = r.reply.configVersion;
         if (wanted && wanted !== host.configVersion() && wanted !== refusedConfigVersion) configWanted = true;
         result.heartbeat = 'sent';
@@ -323,7 +375,10 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
             result.configProblems = applied.problems;
             refusedConfigVersion = verified.config.version;
             recordConfigRefused(db, verified.config.version, applied.problems, new Date(clock.now()));
-            log('error', `configuration ${verified.config.version} from central refused: ${applied.problems.join('; ')}`);
+            log(
+              'error',
+              `configuration ${verified.config.version} from central refused: ${applied.problems.join('; ')}`,
+            );
           }
         }
         configWanted = false;
@@ -348,7 +403,13 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
           if (e instanceof BatchBuildError) return fail(localFailure(e.code, e.message));
           throw e;
         }
-        const info = { batchId: batch.batchId, seqFrom: batch.seqFrom, seqTo: batch.seqTo, count: batch.count, bytes: batch.body.length };
+        const info = {
+          batchId: batch.batchId,
+          seqFrom: batch.seqFrom,
+          seqTo: batch.seqTo,
+          count: batch.count,
+          bytes: batch.body.length,
+        };
         o.onProgress?.({ phase: 'sending', total, done, batch: { ...info, inserted: 0, duplicates: 0, conflicts: 0 } });
         const sending = c.client.postBatch(batch.body, o.signal);
         if (o.maxBatches === undefined || result.batches + 1 < o.maxBatches) ahead.prepareAfter(batch, run);
@@ -358,7 +419,10 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
           ahead.drop();
           if (r.kind === 'too_large' && c.builder.limits.maxCount > 1) {
             const smaller = c.builder.shrink();
-            log('warn', `central (or a proxy) refused a ${batch.body.length}-byte batch of ${batch.count}; trying batches of ${smaller}`);
+            log(
+              'warn',
+              `central (or a proxy) refused a ${batch.body.length}-byte batch of ${batch.count}; trying batches of ${smaller}`,
+            );
             continue;
           }
           return fail(failure(r));
@@ -382,10 +446,25 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
         result.duplicates += ack.duplicates;
         result.conflicts += ack.conflicts.length;
         done += batch.count;
-        if (ack.conflicts.length > 0) log('warn', `central reported ${ack.conflicts.length} conflicting response(s) in seq ${batch.seqFrom}..${batch.seqTo}`, { conflicts: ack.conflicts });
-        o.onProgress?.({ phase: 'acked', total, done, batch: { ...info, inserted: ack.inserted, duplicates: ack.duplicates, conflicts: ack.conflicts.length } });
+        if (ack.conflicts.length > 0)
+          log(
+            'warn',
+            `central reported ${ack.conflicts.length} conflicting response(s) in seq ${batch.seqFrom}..${batch.seqTo}`,
+            { conflicts: ack.conflicts },
+          );
+        o.onProgress?.({
+          phase: 'acked',
+          total,
+          done,
+          batch: { ...info, inserted: ack.inserted, duplicates: ack.duplicates, conflicts: ack.conflicts.length },
+        });
       }
-      const finished = { ...result, queueDepth: queueDepth(db), configVersion: host.configVersion(), durationMs: clock.now() - started };
+      const finished = {
+        ...result,
+        queueDepth: queueDepth(db),
+        configVersion: host.configVersion(),
+        durationMs: clock.now() - started,
+      };
       o.onProgress?.({ phase: 'done', total, done });
       return finished;
     } finally {
@@ -419,9 +498,17 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     const delay = refused ? policy.capMs : backoffDelay(failures, random, policy, r.failure.retryAfterMs);
     state = refused ? 'needs_attention' : 'retrying';
     // Only the background loop owns the schedule; a one-off pass (kioskctl) leaves it as it is.
-    recordAttemptFailure(db, { code: r.failure.code, message: r.failure.message, status: r.failure.status, at: iso(at) }, failures, running ? iso(at + delay) : undefined);
+    recordAttemptFailure(
+      db,
+      { code: r.failure.code, message: r.failure.message, status: r.failure.status, at: iso(at) },
+      failures,
+      running ? iso(at + delay) : undefined,
+    );
     const level = refused ? 'error' : 'warn';
-    log(level, `sync attempt ${failures} failed (${r.failure.code}): ${r.failure.message}; next try in ${Math.round(delay / 1000)} s`);
+    log(
+      level,
+      `sync attempt ${failures} failed (${r.failure.code}): ${r.failure.message}; next try in ${Math.round(delay / 1000)} s`,
+    );
     return delay;
   };
 
@@ -486,7 +573,13 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
         r = {
           ...emptyResult(true, now),
           ok: false,
-          failure: failure({ ok: false, kind: 'transient', code: 'internal', status: null, message: e instanceof Error ? e.message : String(e) }),
+          failure: failure({
+            ok: false,
+            kind: 'transient',
+            code: 'internal',
+            status: null,
+            message: e instanceof Error ? e.message : String(e),
+          }),
         };
       }
       if (!running) break;
@@ -536,7 +629,13 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
         let merged: PassResult | undefined;
         for (let attempt = 0; ; attempt++) {
           state = 'syncing';
-          const r = await pass({ heartbeat: o.heartbeat ?? true, config: o.config ?? true, signal, onProgress: o.onProgress, maxBatches: o.maxBatches });
+          const r = await pass({
+            heartbeat: o.heartbeat ?? true,
+            config: o.config ?? true,
+            signal,
+            onProgress: o.onProgress,
+            maxBatches: o.maxBatches,
+          });
           merged = merged ? mergeResults(merged, r) : r;
           const delay = settle(r, running ? pollMs : null);
           notify();
@@ -546,7 +645,11 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
           if (signal.aborted) return merged;
         }
       }),
-    status: () => readStatus(db, { state, nextAttemptAt: nextAttemptAt === null ? (running ? null : undefined) : iso(nextAttemptAt) }),
+    status: () =>
+      readStatus(db, {
+        state,
+        nextAttemptAt: nextAttemptAt === null ? (running ? null : undefined) : iso(nextAttemptAt),
+      }),
   };
   return engine;
 };

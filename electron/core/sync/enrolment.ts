@@ -33,7 +33,9 @@ export const appVersion = (() => {
   return (): string => {
     if (cached) return cached;
     try {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+        version?: unknown;
+      };
       cached = typeof pkg.version === 'string' ? pkg.version : undefined;
     } catch {
       // packaged builds may not ship package.json next to the core
@@ -62,8 +64,10 @@ export type EnrolResult =
   | { ok: false; code: string; message: string; status: number | null; failure?: CallFailure };
 
 const ENROL_MEANINGS: Record<string, string> = {
-  enrolment_code_invalid: 'the code is unknown, expired, or already used by another kiosk: issue a new one (centralctl enrol-code)',
-  device_exists: 'central already knows this device with another key (the key file was lost or replaced): revoke the old registration on central, then enrol again',
+  enrolment_code_invalid:
+    'the code is unknown, expired, or already used by another kiosk: issue a new one (centralctl enrol-code)',
+  device_exists:
+    'central already knows this device with another key (the key file was lost or replaced): revoke the old registration on central, then enrol again',
   unsupported_protocol: 'central speaks another protocol version: update the kiosk or central',
   invalid_body: 'central refused the request',
 };
@@ -75,7 +79,13 @@ const ENROL_MEANINGS: Record<string, string> = {
  */
 export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
   const codeParsed = EnrolmentCode.safeParse(options.code.trim().toUpperCase());
-  if (!codeParsed.success) return { ok: false, code: 'invalid_code', message: `"${options.code}": ${codeParsed.error.issues[0]?.message}`, status: null };
+  if (!codeParsed.success)
+    return {
+      ok: false,
+      code: 'invalid_code',
+      message: `"${options.code}": ${codeParsed.error.issues[0]?.message}`,
+      status: null,
+    };
   let base: URL;
   try {
     base = normaliseCentralUrl(options.centralUrl);
@@ -97,10 +107,21 @@ export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
     });
     if (!result.ok) {
       const meaning = ENROL_MEANINGS[result.code];
-      return { ok: false, code: result.code, status: result.status, message: meaning ? `${result.message} (${meaning})` : result.message, failure: result };
+      return {
+        ok: false,
+        code: result.code,
+        status: result.status,
+        message: meaning ? `${result.message} (${meaning})` : result.message,
+        failure: result,
+      };
     }
     if (result.response.deviceId !== deviceId) {
-      return { ok: false, code: 'bad_reply', status: result.status, message: `central enrolled device ${result.response.deviceId}, not this kiosk (${deviceId})` };
+      return {
+        ok: false,
+        code: 'bad_reply',
+        status: result.status,
+        message: `central enrolled device ${result.response.deviceId}, not this kiosk (${deviceId})`,
+      };
     }
     const enrolment: Enrolment = {
       centralUrl: base.href,
@@ -114,7 +135,11 @@ export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
       .transaction(() => {
         writeState(options.db, ENROLMENT_KEY, enrolment);
         clearLastError(options.db);
-        audit(options.db, options.actor ?? 'kioskctl', 'enrolled', { centralUrl: enrolment.centralUrl, unit: enrolment.unit, retried: result.status === 200 });
+        audit(options.db, options.actor ?? 'kioskctl', 'enrolled', {
+          centralUrl: enrolment.centralUrl,
+          unit: enrolment.unit,
+          retried: result.status === 200,
+        });
       })
       .immediate();
     return { ok: true, enrolment, retried: result.status === 200 };

@@ -14,7 +14,8 @@ import type { SyncEngineOptions } from './engine.ts';
  *   KIOSK_SYNC_IDLE_TIMEOUT_MS  stalled-link timeout (30000)
  *   KIOSK_SYNC_DEADLINE_MS    fixed part of a request's deadline (60000)
  */
-export const syncEnabledFromEnv = (env: NodeJS.ProcessEnv = process.env): boolean => !/^(off|0|false|no)$/i.test(env.KIOSK_SYNC ?? '');
+export const syncEnabledFromEnv = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  !/^(off|0|false|no)$/i.test(env.KIOSK_SYNC ?? '');
 
 const num = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   const raw = env[name];
@@ -34,7 +35,8 @@ export const syncOptionsFromEnv = (env: NodeJS.ProcessEnv = process.env): Partia
   if (cfg !== undefined) out.configIntervalMs = cfg;
   const base = num(env, 'KIOSK_SYNC_BASE_MS');
   const cap = num(env, 'KIOSK_SYNC_CAP_MS');
-  if (base !== undefined || cap !== undefined) out.backoff = { ...(base !== undefined ? { baseMs: base } : {}), ...(cap !== undefined ? { capMs: cap } : {}) };
+  if (base !== undefined || cap !== undefined)
+    out.backoff = { ...(base !== undefined ? { baseMs: base } : {}), ...(cap !== undefined ? { capMs: cap } : {}) };
   const maxBatch = num(env, 'KIOSK_SYNC_MAX_BATCH');
   if (maxBatch !== undefined) out.limits = { maxCount: Math.max(1, Math.floor(maxBatch)) };
   const idle = num(env, 'KIOSK_SYNC_IDLE_TIMEOUT_MS');

@@ -24,7 +24,10 @@ export type SyncHost = {
 };
 
 /** Takes only what it uses, so the core can build its own engine before its public object exists. */
-export const hostFromCore = (core: Pick<KioskCore, 'db' | 'deviceId' | 'config' | 'applyPublishedConfig'>, dataDir: string): SyncHost => ({
+export const hostFromCore = (
+  core: Pick<KioskCore, 'db' | 'deviceId' | 'config' | 'applyPublishedConfig'>,
+  dataDir: string,
+): SyncHost => ({
   db: core.db,
   deviceId: core.deviceId,
   dataDir,

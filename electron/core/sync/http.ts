@@ -1,4 +1,10 @@
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpAgent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  request as httpRequest,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { gunzipSync } from 'node:zlib';
 
@@ -68,8 +74,16 @@ export const createHttpClient = (): HttpClient => {
       let gotResponse = false;
       const headers: OutgoingHttpHeaders = { 'accept-encoding': 'gzip', ...req.headers };
       if (req.body) headers['content-length'] = String(req.body.length);
-      const r = (isHttps ? httpsRequest : httpRequest)(req.url, { method: req.method, headers, agent: isHttps ? agents.https : agents.http });
-      const deadline = setTimeout(() => fail(new TransportError('timeout', `no complete reply within ${Math.round(options.deadlineMs / 1000)} s`)), options.deadlineMs);
+      const r = (isHttps ? httpsRequest : httpRequest)(req.url, {
+        method: req.method,
+        headers,
+        agent: isHttps ? agents.https : agents.http,
+      });
+      const deadline = setTimeout(
+        () =>
+          fail(new TransportError('timeout', `no complete reply within ${Math.round(options.deadlineMs / 1000)} s`)),
+        options.deadlineMs,
+      );
       const onAbort = () => fail(new TransportError('aborted', 'stopped'));
       req.signal?.addEventListener('abort', onAbort, { once: true });
       const finish = () => {
@@ -84,7 +98,11 @@ export const createHttpClient = (): HttpClient => {
         if (reusedSocketFailed) resolve({ status: 0, headers: {}, body: Buffer.alloc(0), reusedSocketFailed: true });
         else reject(e);
       };
-      r.setTimeout(options.idleTimeoutMs, () => fail(new TransportError('timeout', `the link stalled: nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`)));
+      r.setTimeout(options.idleTimeoutMs, () =>
+        fail(
+          new TransportError('timeout', `the link stalled: nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`),
+        ),
+      );
       r.on('error', (e: NodeJS.ErrnoException) => {
         const retryable = !gotResponse && r.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
         fail(new TransportError('network', describeNetworkError(e, req.url), e.code), retryable);
@@ -101,7 +119,9 @@ export const createHttpClient = (): HttpClient => {
           }
           chunks.push(c);
         });
-        res.on('error', (e: NodeJS.ErrnoException) => fail(new TransportError('network', `reply cut off: ${e.message}`, e.code)));
+        res.on('error', (e: NodeJS.ErrnoException) =>
+          fail(new TransportError('network', `reply cut off: ${e.message}`, e.code)),
+        );
         res.on('aborted', () => fail(new TransportError('network', 'reply cut off')));
         res.on('end', () => {
           if (settled) return;

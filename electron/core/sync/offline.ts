@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { canonicalJson } from '../../../shared/canonical.ts';
-import { decodeSignedDocument, openSigned, publicKeyFrom, privateKeyFrom, sha256Hex } from '../../../shared/node/signing.ts';
+import {
+  decodeSignedDocument,
+  openSigned,
+  publicKeyFrom,
+  privateKeyFrom,
+  sha256Hex,
+} from '../../../shared/node/signing.ts';
 import { type BatchAck, BatchEnvelope, LIMITS } from '../../../shared/sync.ts';
 import { listResponses } from '../store/responses.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
@@ -20,10 +26,27 @@ import { lastSeq, nextUnackedRun, recordAck, recordExport } from './sync-store.t
  * same ingest as the online path, so a batch that later also arrives online is only a duplicate.
  */
 
-export const kbatchFileName = (deviceId: string, seqFrom: number, seqTo: number): string => `${deviceId}-${seqFrom}-${seqTo}.kbatch`;
+export const kbatchFileName = (deviceId: string, seqFrom: number, seqTo: number): string =>
+  `${deviceId}-${seqFrom}-${seqTo}.kbatch`;
 
-export type ExportProgress = { file: string; seqFrom: number; seqTo: number; count: number; bytes: number; done: number; total: number };
-export type ExportedFile = { file: string; batchId: string; seqFrom: number; seqTo: number; count: number; bytes: number; sha256: string };
+export type ExportProgress = {
+  file: string;
+  seqFrom: number;
+  seqTo: number;
+  count: number;
+  bytes: number;
+  done: number;
+  total: number;
+};
+export type ExportedFile = {
+  file: string;
+  batchId: string;
+  seqFrom: number;
+  seqTo: number;
+  count: number;
+  bytes: number;
+  sha256: string;
+};
 export type ExportResult = {
   ok: boolean;
   files: ExportedFile[];
@@ -48,7 +71,13 @@ export type ExportOptions = {
 };
 
 /** Reads a .kbatch back and checks it against the database: decode, signature, schema, ids, seqs and content. */
-export const verifyKbatch = (db: Database, deviceId: string, publicKey: string, file: string, expected: { batchId: string; seqFrom: number; seqTo: number }): string | null => {
+export const verifyKbatch = (
+  db: Database,
+  deviceId: string,
+  publicKey: string,
+  file: string,
+  expected: { batchId: string; seqFrom: number; seqTo: number },
+): string | null => {
   const bytes = readFileSync(file);
   const decoded = decodeSignedDocument(bytes);
   if (!decoded.ok) return `${decoded.reason}: ${decoded.message}`;
@@ -57,17 +86,25 @@ export const verifyKbatch = (db: Database, deviceId: string, publicKey: string, 
   const opened = openSigned(doc, publicKeyFrom(publicKey));
   if (!opened.ok) return `${opened.reason}: ${opened.message}`;
   const envelope = BatchEnvelope.safeParse(opened.value);
-  if (!envelope.success) return `envelope does not fit the schema at ${envelope.error.issues[0]?.path.join('.')}: ${envelope.error.issues[0]?.message}`;
+  if (!envelope.success)
+    return `envelope does not fit the schema at ${envelope.error.issues[0]?.path.join('.')}: ${envelope.error.issues[0]?.message}`;
   const e = envelope.data;
-  if (e.batchId !== expected.batchId || e.seqFrom !== expected.seqFrom || e.seqTo !== expected.seqTo || e.deviceId !== deviceId) {
+  if (
+    e.batchId !== expected.batchId ||
+    e.seqFrom !== expected.seqFrom ||
+    e.seqTo !== expected.seqTo ||
+    e.deviceId !== deviceId
+  ) {
     return `envelope is batch ${e.batchId} seq ${e.seqFrom}..${e.seqTo}, expected ${expected.batchId} seq ${expected.seqFrom}..${expected.seqTo}`;
   }
   const rows = listResponses(db, deviceId, { sinceSeq: e.seqFrom - 1, limit: e.seqTo - e.seqFrom + 1 });
-  if (rows.length !== e.responses.length) return `the database has ${rows.length} responses for seq ${e.seqFrom}..${e.seqTo}, the file ${e.responses.length}`;
+  if (rows.length !== e.responses.length)
+    return `the database has ${rows.length} responses for seq ${e.seqFrom}..${e.seqTo}, the file ${e.responses.length}`;
   for (let i = 0; i < rows.length; i++) {
     const a = rows[i]!;
     const b = e.responses[i]!;
-    if (a.id !== b.id || a.seq !== b.seq) return `response ${i} is ${b.id} seq ${b.seq} in the file, ${a.id} seq ${a.seq} in the database`;
+    if (a.id !== b.id || a.seq !== b.seq)
+      return `response ${i} is ${b.id} seq ${b.seq} in the file, ${a.id} seq ${a.seq} in the database`;
     if (canonicalJson(a) !== canonicalJson(b)) return `response ${b.id} (seq ${b.seq}) differs from the database`;
   }
   return null;
@@ -82,16 +119,29 @@ export const exportBatches = async (o: ExportOptions): Promise<ExportResult> => 
   const result: ExportResult = { ok: true, files: [], responses: 0, bytes: 0, error: null };
   const stop = (code: string, message: string): ExportResult => ({ ...result, ok: false, error: { code, message } });
   const key = readDeviceKey(o.dataDir, o.deviceId, o.protector);
-  if (!key) return stop('device_key', `this kiosk has no device key in ${o.dataDir}: enrol it first (kioskctl enroll), so central can verify its files`);
+  if (!key)
+    return stop(
+      'device_key',
+      `this kiosk has no device key in ${o.dataDir}: enrol it first (kioskctl enroll), so central can verify its files`,
+    );
   const enrolment = readEnrolment(o.db);
-  if (enrolment && enrolment.publicKey !== key.publicKey) return stop('device_key', 'the device key file does not match the enrolled key; enrol again');
+  if (enrolment && enrolment.publicKey !== key.publicKey)
+    return stop('device_key', 'the device key file does not match the enrolled key; enrol again');
   const outDir = resolve(o.outDir);
   mkdirSync(outDir, { recursive: true });
-  const builder = createBatchBuilder({ db: o.db, deviceId: o.deviceId, privateKey: privateKeyFrom(key.privateKey), limits: o.limits, pageSize: o.pageSize, now: o.now });
+  const builder = createBatchBuilder({
+    db: o.db,
+    deviceId: o.deviceId,
+    privateKey: privateKeyFrom(key.privateKey),
+    limits: o.limits,
+    pageSize: o.pageSize,
+    now: o.now,
+  });
 
   const last = lastSeq(o.db);
   const all = o.fromSeq !== undefined;
-  const next = (cursor: number) => (all ? (cursor <= last ? { from: cursor, to: last } : undefined) : nextUnackedRun(o.db, cursor));
+  const next = (cursor: number) =>
+    all ? (cursor <= last ? { from: cursor, to: last } : undefined) : nextUnackedRun(o.db, cursor);
   // The total for progress: the responses in every run still to export.
   let total = 0;
   for (let r = next(all ? Math.max(1, o.fromSeq!) : 1); r; r = next(r.to + 1)) total += r.to - r.from + 1;
@@ -111,7 +161,12 @@ export const exportBatches = async (o: ExportOptions): Promise<ExportResult> => 
       writeFileDurably(file, batch.body);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOSPC' ? 'the target disk is full' : err.code === 'EROFS' ? 'the target is read-only' : err.message;
+      const why =
+        err.code === 'ENOSPC'
+          ? 'the target disk is full'
+          : err.code === 'EROFS'
+            ? 'the target is read-only'
+            : err.message;
       return stop('write_failed', `${file}: ${why}`);
     }
     const problem = verifyKbatch(o.db, o.deviceId, key.publicKey, file, batch);
@@ -121,11 +176,35 @@ export const exportBatches = async (o: ExportOptions): Promise<ExportResult> => 
     }
     const sha256 = sha256Hex(batch.body);
     const createdAt = new Date((o.now ?? Date.now)()).toISOString();
-    recordExport(o.db, { file, batchId: batch.batchId, seqFrom: batch.seqFrom, seqTo: batch.seqTo, bytes: batch.body.length, sha256, createdAt });
-    result.files.push({ file, batchId: batch.batchId, seqFrom: batch.seqFrom, seqTo: batch.seqTo, count: batch.count, bytes: batch.body.length, sha256 });
+    recordExport(o.db, {
+      file,
+      batchId: batch.batchId,
+      seqFrom: batch.seqFrom,
+      seqTo: batch.seqTo,
+      bytes: batch.body.length,
+      sha256,
+      createdAt,
+    });
+    result.files.push({
+      file,
+      batchId: batch.batchId,
+      seqFrom: batch.seqFrom,
+      seqTo: batch.seqTo,
+      count: batch.count,
+      bytes: batch.body.length,
+      sha256,
+    });
     result.responses += batch.count;
     result.bytes += batch.body.length;
-    o.onProgress?.({ file, seqFrom: batch.seqFrom, seqTo: batch.seqTo, count: batch.count, bytes: batch.body.length, done: result.responses, total });
+    o.onProgress?.({
+      file,
+      seqFrom: batch.seqFrom,
+      seqTo: batch.seqTo,
+      count: batch.count,
+      bytes: batch.body.length,
+      done: result.responses,
+      total,
+    });
     cursor = batch.seqTo + 1;
   }
   return result;
@@ -156,8 +235,13 @@ const claimedRange = (bytes: Buffer): { deviceId: string; seqFrom: number; seqTo
   const decoded = decodeSignedDocument(bytes);
   if (!decoded.ok) return undefined;
   try {
-    const v = JSON.parse(Buffer.from(decoded.doc.payload, 'base64url').toString('utf8')) as { deviceId?: unknown; seqFrom?: unknown; seqTo?: unknown };
-    if (typeof v.deviceId === 'string' && typeof v.seqFrom === 'number' && typeof v.seqTo === 'number') return { deviceId: v.deviceId, seqFrom: v.seqFrom, seqTo: v.seqTo };
+    const v = JSON.parse(Buffer.from(decoded.doc.payload, 'base64url').toString('utf8')) as {
+      deviceId?: unknown;
+      seqFrom?: unknown;
+      seqTo?: unknown;
+    };
+    if (typeof v.deviceId === 'string' && typeof v.seqFrom === 'number' && typeof v.seqTo === 'number')
+      return { deviceId: v.deviceId, seqFrom: v.seqFrom, seqTo: v.seqTo };
   } catch {
     // unreadable: central's answer says why
   }
@@ -179,14 +263,25 @@ export const uploadFiles = async (o: UploadOptions): Promise<UploadFileResult[]>
         o.onResult?.(r);
       };
       const refuse = (code: string, message: string, status: number | null = null, field?: string) =>
-        report({ file: name, ok: false, code, status, message, ...(field !== undefined ? { field } : {}), meaning: describeSyncError(code, status).meaning });
+        report({
+          file: name,
+          ok: false,
+          code,
+          status,
+          message,
+          ...(field !== undefined ? { field } : {}),
+          meaning: describeSyncError(code, status).meaning,
+        });
       if (!existsSync(name)) {
         refuse('not_found', `${basename(name)}: no such file`);
         continue;
       }
       const size = statSync(name).size;
       if (size > LIMITS.maxCompressedBytes) {
-        refuse('too_large', `${basename(name)} is ${size} bytes, over the ${LIMITS.maxCompressedBytes}-byte limit: not a kiosk batch`);
+        refuse(
+          'too_large',
+          `${basename(name)} is ${size} bytes, over the ${LIMITS.maxCompressedBytes}-byte limit: not a kiosk batch`,
+        );
         continue;
       }
       const body = readFileSync(name);
@@ -203,7 +298,11 @@ export const uploadFiles = async (o: UploadOptions): Promise<UploadFileResult[]>
       }
       let recorded = false;
       const claimed = claimedRange(body);
-      const matches = claimed && claimed.deviceId === o.deviceId && outcome.ack.deviceId === o.deviceId && outcome.ack.received === claimed.seqTo - claimed.seqFrom + 1;
+      const matches =
+        claimed &&
+        claimed.deviceId === o.deviceId &&
+        outcome.ack.deviceId === o.deviceId &&
+        outcome.ack.received === claimed.seqTo - claimed.seqFrom + 1;
       if (o.db && o.deviceId && claimed && matches) {
         recordAck(o.db, outcome.ack, { from: claimed.seqFrom, to: claimed.seqTo }, 'upload', new Date().toISOString());
         recorded = true;

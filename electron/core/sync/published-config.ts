@@ -20,22 +20,37 @@ import { readState, writeState } from '../store/state.ts';
  * makes it active for the next respondent; a survey in progress keeps the questionnaire it started.
  */
 
-export type ConfigApplyResult = { ok: true; active: ActiveConfig; changed: boolean } | { ok: false; version: string | null; problems: string[] };
+export type ConfigApplyResult =
+  { ok: true; active: ActiveConfig; changed: boolean } | { ok: false; version: string | null; problems: string[] };
 
 const PUBLISHED_KEY = 'sync.config';
 const REFUSED_KEY = 'sync.configRefused';
 
-const AppliedConfig = z.object({ version: z.string(), hash: z.string(), publishedAt: z.string(), appliedAt: z.string() });
-export const RefusedConfig = z.object({ version: z.string().nullable(), problems: z.array(z.string()), at: z.string() });
+const AppliedConfig = z.object({
+  version: z.string(),
+  hash: z.string(),
+  publishedAt: z.string(),
+  appliedAt: z.string(),
+});
+export const RefusedConfig = z.object({
+  version: z.string().nullable(),
+  problems: z.array(z.string()),
+  at: z.string(),
+});
 export type RefusedConfig = z.infer<typeof RefusedConfig>;
 
 const issues = (error: z.ZodError, prefix = ''): string[] =>
   error.issues.slice(0, 20).map((i) => `${prefix}${i.path.join('.') || '(root)'}: ${i.message}`);
 
 /** Checks a `kconfig` document: format, signer, central's signature, then the PublishedConfig schema. */
-export const verifyPublishedConfig = (doc: Signed, centralPublicKey: string): { ok: true; config: PublishedConfig } | { ok: false; version: string | null; problems: string[] } => {
-  if (doc.format !== 'kconfig') return { ok: false, version: null, problems: [`document format is "${doc.format}", expected "kconfig"`] };
-  if (doc.signer !== 'central') return { ok: false, version: null, problems: [`document signed by "${doc.signer}", expected "central"`] };
+export const verifyPublishedConfig = (
+  doc: Signed,
+  centralPublicKey: string,
+): { ok: true; config: PublishedConfig } | { ok: false; version: string | null; problems: string[] } => {
+  if (doc.format !== 'kconfig')
+    return { ok: false, version: null, problems: [`document format is "${doc.format}", expected "kconfig"`] };
+  if (doc.signer !== 'central')
+    return { ok: false, version: null, problems: [`document signed by "${doc.signer}", expected "central"`] };
   const opened = openSigned(doc, publicKeyFrom(centralPublicKey));
   if (!opened.ok) return { ok: false, version: null, problems: [`${opened.reason}: ${opened.message}`] };
   const parsed = PublishedConfig.safeParse(opened.value);
@@ -46,14 +61,19 @@ export const verifyPublishedConfig = (doc: Signed, centralPublicKey: string): { 
   return { ok: true, config: parsed.data };
 };
 
-export const bundleHash = (bundle: ConfigBundle): string => createHash('sha256').update(canonicalJson(bundle)).digest('hex');
+export const bundleHash = (bundle: ConfigBundle): string =>
+  createHash('sha256').update(canonicalJson(bundle)).digest('hex');
 
 /**
  * Stores a verified published configuration as the last good one (questionnaires by id and
  * version, public settings), in one transaction. Refused, with reasons, if a questionnaire changed
  * without a new version number.
  */
-export const storePublishedConfig = (db: Database, published: PublishedConfig, now: Date = new Date()): ConfigApplyResult => {
+export const storePublishedConfig = (
+  db: Database,
+  published: PublishedConfig,
+  now: Date = new Date(),
+): ConfigApplyResult => {
   const bundle = ConfigBundle.safeParse(published.bundle);
   if (!bundle.success) return { ok: false, version: published.version, problems: issues(bundle.error, 'bundle.') };
   const hash = bundleHash(bundle.data);
@@ -70,10 +90,20 @@ export const storePublishedConfig = (db: Database, published: PublishedConfig, n
         if (!r.ok) settingProblems.push(`settings.${key}: ${r.message}`);
       }
       if (settingProblems.length > 0) throw new ConfigRefused(published.version, settingProblems);
-      writeState(db, PUBLISHED_KEY, { version: published.version, hash, publishedAt: published.publishedAt, appliedAt: now.toISOString() });
+      writeState(db, PUBLISHED_KEY, {
+        version: published.version,
+        hash,
+        publishedAt: published.publishedAt,
+        appliedAt: now.toISOString(),
+      });
       db.prepare('DELETE FROM state WHERE key = ?').run(REFUSED_KEY);
       const changed = previous?.version !== published.version || previous.hash !== hash;
-      if (changed) audit(db, 'system', 'config_applied', { version: published.version, publishedAt: published.publishedAt, source });
+      if (changed)
+        audit(db, 'system', 'config_applied', {
+          version: published.version,
+          publishedAt: published.publishedAt,
+          source,
+        });
       return { ok: true, active: { version: published.version, hash, bundle: bundle.data, source }, changed };
     })
     .immediate();
@@ -89,7 +119,11 @@ class ConfigRefused extends Error {
 }
 
 /** storePublishedConfig, turning a refusal inside the transaction into a result. */
-export const applyPublishedConfigToDb = (db: Database, published: PublishedConfig, now: Date = new Date()): ConfigApplyResult => {
+export const applyPublishedConfigToDb = (
+  db: Database,
+  published: PublishedConfig,
+  now: Date = new Date(),
+): ConfigApplyResult => {
   try {
     return storePublishedConfig(db, published, now);
   } catch (e) {
@@ -102,15 +136,20 @@ export const applyPublishedConfigToDb = (db: Database, published: PublishedConfi
 export const loadPublishedConfig = (db: Database): ActiveConfig | undefined => {
   const applied = readState(db, PUBLISHED_KEY, AppliedConfig);
   if (!applied) return undefined;
-  const row = db.prepare('SELECT version, hash, body, source FROM config_versions WHERE version = ?').get(applied.version) as
-    | { version: string; hash: string; body: string; source: string }
-    | undefined;
+  const row = db
+    .prepare('SELECT version, hash, body, source FROM config_versions WHERE version = ?')
+    .get(applied.version) as { version: string; hash: string; body: string; source: string } | undefined;
   if (!row) return undefined;
   const parsed = ConfigBundle.safeParse(JSON.parse(row.body));
   return parsed.success ? { version: row.version, hash: row.hash, bundle: parsed.data, source: row.source } : undefined;
 };
 
-export const recordConfigRefused = (db: Database, version: string | null, problems: string[], now: Date = new Date()): void => {
+export const recordConfigRefused = (
+  db: Database,
+  version: string | null,
+  problems: string[],
+  now: Date = new Date(),
+): void => {
   db.transaction(() => {
     writeState(db, REFUSED_KEY, { version, problems: problems.slice(0, 20), at: now.toISOString() });
     audit(db, 'system', 'config_refused', { version, problems: problems.slice(0, 5) });

@@ -10,7 +10,9 @@ import type { BatchAck } from '../../../shared/sync.ts';
 export type SeqRange = { from: number; to: number };
 
 export const ackedRanges = (db: Database): SeqRange[] =>
-  (db.prepare('SELECT seq_from AS "from", seq_to AS "to" FROM sync_acked ORDER BY seq_from').all() as SeqRange[]).map((r) => ({ from: r.from, to: r.to }));
+  (db.prepare('SELECT seq_from AS "from", seq_to AS "to" FROM sync_acked ORDER BY seq_from').all() as SeqRange[]).map(
+    (r) => ({ from: r.from, to: r.to }),
+  );
 
 /** Highest H such that every seq 1..H is acknowledged (0 when none). */
 export const ackedThrough = (db: Database): number => {
@@ -18,12 +20,15 @@ export const ackedThrough = (db: Database): number => {
   return row?.seq_to ?? 0;
 };
 
-export const lastSeq = (db: Database): number => (db.prepare('SELECT IFNULL(MAX(seq), 0) AS s FROM responses').get() as { s: number }).s;
+export const lastSeq = (db: Database): number =>
+  (db.prepare('SELECT IFNULL(MAX(seq), 0) AS s FROM responses').get() as { s: number }).s;
 
 /** Responses stored but not yet acknowledged. */
 export const queueDepth = (db: Database): number => {
   const last = lastSeq(db);
-  const acked = db.prepare('SELECT IFNULL(SUM(MIN(seq_to, ?) - seq_from + 1), 0) AS n FROM sync_acked WHERE seq_from <= ?').get(last, last) as { n: number };
+  const acked = db
+    .prepare('SELECT IFNULL(SUM(MIN(seq_to, ?) - seq_from + 1), 0) AS n FROM sync_acked WHERE seq_from <= ?')
+    .get(last, last) as { n: number };
   return Math.max(0, last - acked.n);
 };
 
@@ -34,7 +39,9 @@ export const queueDepth = (db: Database): number => {
 export const nextUnackedRun = (db: Database, from = 1): SeqRange | undefined => {
   const last = lastSeq(db);
   let start = Math.max(1, from);
-  const covering = db.prepare('SELECT seq_to FROM sync_acked WHERE seq_from <= ? AND seq_to >= ? ORDER BY seq_from DESC LIMIT 1');
+  const covering = db.prepare(
+    'SELECT seq_to FROM sync_acked WHERE seq_from <= ? AND seq_to >= ? ORDER BY seq_from DESC LIMIT 1',
+  );
   const nextRange = db.prepare('SELECT seq_from FROM sync_acked WHERE seq_from > ? ORDER BY seq_from LIMIT 1');
   for (;;) {
     const cover = covering.get(start, start) as { seq_to: number } | undefined;
@@ -50,7 +57,9 @@ export const nextUnackedRun = (db: Database, from = 1): SeqRange | undefined => 
 export const addAckedRange = (db: Database, range: SeqRange, at: string): void => {
   if (range.to < range.from || range.to < 1) return;
   const from = Math.max(1, range.from);
-  const touching = db.prepare('SELECT seq_from, seq_to FROM sync_acked WHERE seq_from <= ? AND seq_to >= ?').all(range.to + 1, from - 1) as {
+  const touching = db
+    .prepare('SELECT seq_from, seq_to FROM sync_acked WHERE seq_from <= ? AND seq_to >= ?')
+    .all(range.to + 1, from - 1) as {
     seq_from: number;
     seq_to: number;
   }[];
@@ -69,14 +78,30 @@ export const addAckedRange = (db: Database, range: SeqRange, at: string): void =
 export const recordAck = (db: Database, ack: BatchAck, range: SeqRange, via: 'online' | 'upload', at: string): void => {
   db.transaction(() => {
     addAckedRange(db, range, at);
-    if (ack.highestContiguousSeq >= 1) addAckedRange(db, { from: 1, to: Math.min(ack.highestContiguousSeq, lastSeq(db)) }, at);
-    const conflict = db.prepare('INSERT OR IGNORE INTO sync_conflicts (response_id, seq, reason, batch_id, reported_at) VALUES (?, ?, ?, ?, ?)');
+    if (ack.highestContiguousSeq >= 1)
+      addAckedRange(db, { from: 1, to: Math.min(ack.highestContiguousSeq, lastSeq(db)) }, at);
+    const conflict = db.prepare(
+      'INSERT OR IGNORE INTO sync_conflicts (response_id, seq, reason, batch_id, reported_at) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const c of ack.conflicts) conflict.run(c.id, c.seq, c.reason, ack.batchId, at);
     db.prepare(
       `INSERT OR IGNORE INTO sync_batches (batch_id, seq_from, seq_to, via, acked_at, received, inserted, duplicates, conflicts, highest_contiguous_seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(ack.batchId, range.from, range.to, via, at, ack.received, ack.inserted, ack.duplicates, ack.conflicts.length, ack.highestContiguousSeq);
-    db.prepare('UPDATE sync_status SET central_contiguous_seq = MAX(IFNULL(central_contiguous_seq, 0), ?) WHERE id = 1').run(ack.highestContiguousSeq);
+    ).run(
+      ack.batchId,
+      range.from,
+      range.to,
+      via,
+      at,
+      ack.received,
+      ack.inserted,
+      ack.duplicates,
+      ack.conflicts.length,
+      ack.highestContiguousSeq,
+    );
+    db.prepare(
+      'UPDATE sync_status SET central_contiguous_seq = MAX(IFNULL(central_contiguous_seq, 0), ?) WHERE id = 1',
+    ).run(ack.highestContiguousSeq);
   }).immediate();
 };
 
@@ -95,7 +120,9 @@ export type ConflictRecord = { responseId: string; seq: number; reason: string; 
 
 export const listConflicts = (db: Database): ConflictRecord[] =>
   db
-    .prepare('SELECT response_id AS responseId, seq, reason, batch_id AS batchId, reported_at AS reportedAt FROM sync_conflicts ORDER BY seq, reported_at')
+    .prepare(
+      'SELECT response_id AS responseId, seq, reason, batch_id AS batchId, reported_at AS reportedAt FROM sync_conflicts ORDER BY seq, reported_at',
+    )
     .all() as ConflictRecord[];
 
 export type StoredSyncError = { code: string; message: string; status: number | null; at: string };
@@ -128,13 +155,29 @@ type RawStatus = {
 export const readSyncStatus = (db: Database): SyncStatusRow => {
   const r = db.prepare('SELECT * FROM sync_status WHERE id = 1').get() as RawStatus | undefined;
   if (!r) {
-    return { attempts: 0, lastAttemptAt: null, lastSuccessAt: null, lastError: null, nextAttemptAt: null, lastHeartbeatAt: null, clockDriftMs: null, centralContiguousSeq: null };
+    return {
+      attempts: 0,
+      lastAttemptAt: null,
+      lastSuccessAt: null,
+      lastError: null,
+      nextAttemptAt: null,
+      lastHeartbeatAt: null,
+      clockDriftMs: null,
+      centralContiguousSeq: null,
+    };
   }
   return {
     attempts: r.attempts,
     lastAttemptAt: r.last_attempt_at,
     lastSuccessAt: r.last_success_at,
-    lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', status: r.last_error_status, at: r.last_error_at ?? '' } : null,
+    lastError: r.last_error_code
+      ? {
+          code: r.last_error_code,
+          message: r.last_error_message ?? '',
+          status: r.last_error_status,
+          at: r.last_error_at ?? '',
+        }
+      : null,
     nextAttemptAt: r.next_attempt_at,
     lastHeartbeatAt: r.last_heartbeat_at,
     clockDriftMs: r.clock_drift_ms,
@@ -156,36 +199,58 @@ export const recordAttemptSuccess = (db: Database, at: string, nextAttemptAt?: s
 };
 
 /** A failed attempt: the error is kept until the next success, so IT sees it even after a restart. */
-export const recordAttemptFailure = (db: Database, error: StoredSyncError, attempts: number, nextAttemptAt?: string | null): void => {
+export const recordAttemptFailure = (
+  db: Database,
+  error: StoredSyncError,
+  attempts: number,
+  nextAttemptAt?: string | null,
+): void => {
   db.prepare(
     `UPDATE sync_status SET attempts = @attempts, last_attempt_at = @at, last_error_code = @code, last_error_message = @message,
        last_error_status = @status, last_error_at = @at, next_attempt_at = CASE WHEN @keep THEN next_attempt_at ELSE @next END WHERE id = 1`,
-  ).run({ attempts, at: error.at, code: error.code, message: error.message.slice(0, 1000), status: error.status, keep: nextAttemptAt === undefined ? 1 : 0, next: nextAttemptAt ?? null });
+  ).run({
+    attempts,
+    at: error.at,
+    code: error.code,
+    message: error.message.slice(0, 1000),
+    status: error.status,
+    keep: nextAttemptAt === undefined ? 1 : 0,
+    next: nextAttemptAt ?? null,
+  });
 };
 
 export const clearLastError = (db: Database): void => {
-  db.prepare('UPDATE sync_status SET last_error_code = NULL, last_error_message = NULL, last_error_status = NULL, last_error_at = NULL WHERE id = 1').run();
+  db.prepare(
+    'UPDATE sync_status SET last_error_code = NULL, last_error_message = NULL, last_error_status = NULL, last_error_at = NULL WHERE id = 1',
+  ).run();
 };
 
 export const recordHeartbeat = (db: Database, at: string, clockDriftMs: number): void => {
-  db.prepare('UPDATE sync_status SET last_heartbeat_at = ?, clock_drift_ms = ? WHERE id = 1').run(at, Math.round(clockDriftMs));
+  db.prepare('UPDATE sync_status SET last_heartbeat_at = ?, clock_drift_ms = ? WHERE id = 1').run(
+    at,
+    Math.round(clockDriftMs),
+  );
 };
 
-export type ExportRecord = { file: string; batchId: string; seqFrom: number; seqTo: number; bytes: number; sha256: string; createdAt: string };
+export type ExportRecord = {
+  file: string;
+  batchId: string;
+  seqFrom: number;
+  seqTo: number;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+};
 
 export const recordExport = (db: Database, e: ExportRecord): void => {
-  db.prepare('INSERT INTO sync_exports (file, batch_id, seq_from, seq_to, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    e.file,
-    e.batchId,
-    e.seqFrom,
-    e.seqTo,
-    e.bytes,
-    e.sha256,
-    e.createdAt,
-  );
+  db.prepare(
+    'INSERT INTO sync_exports (file, batch_id, seq_from, seq_to, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(e.file, e.batchId, e.seqFrom, e.seqTo, e.bytes, e.sha256, e.createdAt);
 };
 
 export const listExports = (db: Database): ExportRecord[] =>
   db
-    .prepare('SELECT file, batch_id AS batchId, seq_from AS seqFrom, seq_to AS seqTo, bytes, sha256, created_at AS createdAt FROM sync_exports ORDER BY id')
+    .prepare(
+      'SELECT file, batch_id AS batchId, seq_from AS seqFrom, seq_to AS seqTo, bytes, sha256, created_at AS createdAt FROM sync_exports ORDER BY id',
+    )
     .all() as ExportRecord[];

@@ -7,7 +7,12 @@ import type { QuestionProps } from './types.ts';
 export const IndicatorQuestion = ({ question, value, locale, onPick }: QuestionProps<'indicator'>) => (
   <div className="answers answers-list">
     {question.options.map((o) => (
-      <AnswerButton key={o.points} value={String(o.points)} selected={value === o.points} onSelect={() => onPick(o.points)}>
+      <AnswerButton
+        key={o.points}
+        value={String(o.points)}
+        selected={value === o.points}
+        onSelect={() => onPick(o.points)}
+      >
         <span className="answer-label">{pickText(o.label, locale)}</span>
       </AnswerButton>
     ))}

@@ -20,7 +20,11 @@ export const MultiQuestion = ({ question, value, locale, onChange }: Props) => {
   const full = question.maxSelected !== undefined && chosen.length >= question.maxSelected;
   return (
     <>
-      <p className="question-hint">{question.maxSelected !== undefined ? t('survey.chooseUpTo', { max: question.maxSelected }) : t('survey.chooseMany')}</p>
+      <p className="question-hint">
+        {question.maxSelected !== undefined
+          ? t('survey.chooseUpTo', { max: question.maxSelected })
+          : t('survey.chooseMany')}
+      </p>
       <div className={`answers answers-list answers-multi ${question.options.length > 4 ? 'answers-two-columns' : ''}`}>
         {question.options.map((o) => {
           const selected = chosen.includes(o.value);

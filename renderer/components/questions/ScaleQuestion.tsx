@@ -28,7 +28,13 @@ export const ScaleQuestion = ({ question, value, onPick }: QuestionProps<'satisf
   return (
     <div className={`answers answers-scale answers-scale-${levels.length}`}>
       {levels.map((l) => (
-        <AnswerButton key={l.value} value={String(l.value)} selected={value === l.value} onSelect={() => onPick(l.value)} className={`answer-mood-${l.mood}`}>
+        <AnswerButton
+          key={l.value}
+          value={String(l.value)}
+          selected={value === l.value}
+          onSelect={() => onPick(l.value)}
+          className={`answer-mood-${l.mood}`}
+        >
           <Face mood={l.mood} />
           <span className="answer-label">{l.label}</span>
         </AnswerButton>

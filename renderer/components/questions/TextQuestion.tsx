@@ -44,7 +44,14 @@ export const TextQuestion = ({ question, draft, locale, onDraft }: Props) => {
       <p className="comment-full" role="status">
         {full ? t('comment.full', { max: question.maxLength }) : ''}
       </p>
-      <Keyboard key={locale} value={draft} onChange={onDraft} maxLength={question.maxLength} layout="text" telexInitially={locale === 'vi'} />
+      <Keyboard
+        key={locale}
+        value={draft}
+        onChange={onDraft}
+        maxLength={question.maxLength}
+        layout="text"
+        telexInitially={locale === 'vi'}
+      />
     </div>
   );
 };

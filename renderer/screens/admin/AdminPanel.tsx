@@ -49,7 +49,13 @@ export const AdminPanel = ({ locale, onClose }: Props) => {
 
   return (
     <div className="staff-backdrop">
-      <div className={`staff-panel admin-panel ${session ? 'is-open' : 'is-pin'}`} role="dialog" aria-modal="true" aria-labelledby="admin-title" data-testid="admin-panel">
+      <div
+        className={`staff-panel admin-panel ${session ? 'is-open' : 'is-pin'}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="admin-title"
+        data-testid="admin-panel"
+      >
         {session === null ? (
           <PinPad
             variant="admin"

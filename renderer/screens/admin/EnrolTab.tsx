@@ -36,12 +36,26 @@ export const EnrolTab = ({ session, onExpired }: TabProps) => {
     if (r.ok) return setOutcome({ ok: true, value: r.value });
     const e = r.error;
     if (e.code === 'session_expired') return onExpired();
-    if (e.code === 'enrol_failed') return setOutcome({ ok: false, text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
-    if (e.code === 'invalid_input') return setOutcome({ ok: false, text: t('admin.enrolInvalid'), detail: e.issues.map((i) => `${i.path}: ${i.message}`).join('; ') });
+    if (e.code === 'enrol_failed')
+      return setOutcome({ ok: false, text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
+    if (e.code === 'invalid_input')
+      return setOutcome({
+        ok: false,
+        text: t('admin.enrolInvalid'),
+        detail: e.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+      });
     setOutcome({ ok: false, text: t('staff.failed'), detail: e.message });
   };
 
-  const input = (which: Field, value: string, set: (v: string) => void, ok: boolean, testId: string, label: string, hint: string) => (
+  const input = (
+    which: Field,
+    value: string,
+    set: (v: string) => void,
+    ok: boolean,
+    testId: string,
+    label: string,
+    hint: string,
+  ) => (
     <label className={`admin-field ${field === which ? 'is-focused' : ''}`}>
       <span className="field-label">{label}</span>
       <input
@@ -63,16 +77,40 @@ export const EnrolTab = ({ session, onExpired }: TabProps) => {
     <div className="admin-form">
       <p className="admin-lead">{t('admin.enrolLead')}</p>
       {input('url', url, setUrl, urlOk, 'admin-enrol-url', t('admin.centralUrl'), t('admin.centralUrlHint'))}
-      {input('code', code, (v) => setCode(v.toUpperCase()), codeOk, 'admin-enrol-code', t('admin.enrolCode'), t('admin.enrolCodeHint'))}
+      {input(
+        'code',
+        code,
+        (v) => setCode(v.toUpperCase()),
+        codeOk,
+        'admin-enrol-code',
+        t('admin.enrolCode'),
+        t('admin.enrolCodeHint'),
+      )}
       <div className="admin-actions">
-        <button type="button" className="btn btn-primary btn-big" data-testid="admin-enrol-submit" disabled={!urlOk || !codeOk || busy} onClick={() => void submit()}>
+        <button
+          type="button"
+          className="btn btn-primary btn-big"
+          data-testid="admin-enrol-submit"
+          disabled={!urlOk || !codeOk || busy}
+          onClick={() => void submit()}
+        >
           {busy ? t('admin.enrolling') : t('admin.enrol')}
         </button>
       </div>
       {outcome && (
-        <div className={`admin-result ${outcome.ok ? 'is-ok' : 'is-error'}`} data-testid="admin-enrol-result" data-ok={outcome.ok ? 'yes' : 'no'} role="status">
+        <div
+          className={`admin-result ${outcome.ok ? 'is-ok' : 'is-error'}`}
+          data-testid="admin-enrol-result"
+          data-ok={outcome.ok ? 'yes' : 'no'}
+          role="status"
+        >
           {outcome.ok ? (
-            <p>{t(outcome.value.retried ? 'admin.enrolAgain' : 'admin.enrolled', { unit: outcome.value.unit.name, url: outcome.value.centralUrl })}</p>
+            <p>
+              {t(outcome.value.retried ? 'admin.enrolAgain' : 'admin.enrolled', {
+                unit: outcome.value.unit.name,
+                url: outcome.value.centralUrl,
+              })}
+            </p>
           ) : (
             <>
               <p>{outcome.text}</p>
@@ -82,7 +120,12 @@ export const EnrolTab = ({ session, onExpired }: TabProps) => {
         </div>
       )}
       {/* Last, so the button and the answer stay in view above it on a landscape screen. */}
-      <Keyboard layout="url" value={field === 'url' ? url : code} onChange={field === 'url' ? setUrl : (v) => setCode(v.toUpperCase())} maxLength={field === 'url' ? 200 : 14} />
+      <Keyboard
+        layout="url"
+        value={field === 'url' ? url : code}
+        onChange={field === 'url' ? setUrl : (v) => setCode(v.toUpperCase())}
+        maxLength={field === 'url' ? 200 : 14}
+      />
     </div>
   );
 };

@@ -51,7 +51,9 @@ export const ExportTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
     void scan();
     // An export still running from before (the panel was closed or the tab left): show it.
     void api.adminStatus({ session }).then((r) => {
-      const live = r.ok ? r.value.jobs.find((j): j is ExportJob => j.kind === 'export' && j.state === 'running') : undefined;
+      const live = r.ok
+        ? r.value.jobs.find((j): j is ExportJob => j.kind === 'export' && j.state === 'running')
+        : undefined;
       if (live) {
         onBusy(true);
         follow(live);
@@ -87,7 +89,8 @@ export const ExportTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
             disabled={!x.writable}
             onClick={() => setChoice({ kind: 'drive', path: x.path })}
           >
-            <strong>{x.label}</strong> <code>{x.path}</code> · {x.writable ? t('admin.free', { size: formatBytes(x.freeBytes, locale) }) : t('admin.readOnly')}
+            <strong>{x.label}</strong> <code>{x.path}</code> ·{' '}
+            {x.writable ? t('admin.free', { size: formatBytes(x.freeBytes, locale) }) : t('admin.readOnly')}
           </button>
         ))}
         <button
@@ -109,12 +112,26 @@ export const ExportTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
         <>
           <label className="admin-field is-focused">
             <span className="field-label">{t('admin.folderPath')}</span>
-            <input className="case-input" data-testid="admin-export-folder" value={folder} inputMode="none" autoComplete="off" spellCheck={false} onChange={(e) => setFolder(e.target.value)} />
+            <input
+              className="case-input"
+              data-testid="admin-export-folder"
+              value={folder}
+              inputMode="none"
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => setFolder(e.target.value)}
+            />
           </label>
         </>
       )}
       <div className="admin-actions">
-        <button type="button" className="btn btn-primary btn-big" data-testid="admin-export" disabled={!target || running} onClick={() => void start()}>
+        <button
+          type="button"
+          className="btn btn-primary btn-big"
+          data-testid="admin-export"
+          disabled={!target || running}
+          onClick={() => void start()}
+        >
           {running ? t('admin.exporting') : t('admin.export')}
         </button>
       </div>
@@ -126,13 +143,26 @@ export const ExportTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
       )}
       {job && <JobProgress job={job} locale={locale} testId="admin-export-progress" />}
       {job && job.state !== 'running' && (
-        <div className={`admin-result ${job.state === 'succeeded' ? 'is-ok' : 'is-error'}`} data-testid="admin-export-result" data-state={job.state} data-files={job.files.length} role="status">
+        <div
+          className={`admin-result ${job.state === 'succeeded' ? 'is-ok' : 'is-error'}`}
+          data-testid="admin-export-result"
+          data-state={job.state}
+          data-files={job.files.length}
+          role="status"
+        >
           {job.state === 'succeeded' ? (
             job.files.length === 0 ? (
               <p>{t('admin.exportNothing')}</p>
             ) : (
               <>
-                <p>{t('admin.exportDone', { files: job.files.length, count: formatNumber(job.done, locale), size: formatBytes(job.bytes, locale), target: job.target })}</p>
+                <p>
+                  {t('admin.exportDone', {
+                    files: job.files.length,
+                    count: formatNumber(job.done, locale),
+                    size: formatBytes(job.bytes, locale),
+                    target: job.target,
+                  })}
+                </p>
                 <p>{t('admin.exportNext')}</p>
               </>
             )
@@ -146,7 +176,9 @@ export const ExportTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
             <ul className="admin-files">
               {job.files.map((f) => (
                 <li key={f.name}>
-                  <code>{f.name}</code> · {t('admin.fileSeq', { from: f.seqFrom, to: f.seqTo, count: formatNumber(f.count, locale) })} · {formatBytes(f.bytes, locale)}
+                  <code>{f.name}</code> ·{' '}
+                  {t('admin.fileSeq', { from: f.seqFrom, to: f.seqTo, count: formatNumber(f.count, locale) })} ·{' '}
+                  {formatBytes(f.bytes, locale)}
                 </li>
               ))}
             </ul>

@@ -40,13 +40,18 @@ export const PinsTab = ({ session, onExpired }: TabProps) => {
     setPin('');
     setRepeat('');
     setField('pin');
-    if (r.ok) return setResult({ ok: true, text: t(role === 'staff' ? 'admin.pinChangedStaff' : 'admin.pinChangedAdmin') });
+    if (r.ok)
+      return setResult({ ok: true, text: t(role === 'staff' ? 'admin.pinChangedStaff' : 'admin.pinChangedAdmin') });
     if (r.error.code === 'session_expired') return onExpired();
     if (r.error.code === 'pin_rule') return setResult({ ok: false, text: t(PIN_RULE_KEYS[r.error.reason]) });
     setResult({ ok: false, text: t('staff.failed') });
   };
 
-  const hint = rule ? t(PIN_RULE_KEYS[rule]) : mismatch ? t('admin.pinMismatch') : t(role === 'admin' ? 'admin.pinHintAdmin' : 'admin.pinHintStaff');
+  const hint = rule
+    ? t(PIN_RULE_KEYS[rule])
+    : mismatch
+      ? t('admin.pinMismatch')
+      : t(role === 'admin' ? 'admin.pinHintAdmin' : 'admin.pinHintStaff');
   const masked = (which: Which, value: string, testId: string, label: string) => (
     <label className={`admin-field ${field === which ? 'is-focused' : ''}`}>
       <span className="field-label">{label}</span>
@@ -89,29 +94,61 @@ export const PinsTab = ({ session, onExpired }: TabProps) => {
         {masked('repeat', repeat, 'admin-pin-repeat', t('admin.repeatPin'))}
         <p className={`admin-hint ${rule || mismatch ? 'is-error' : ''}`}>{hint}</p>
         <div className="admin-actions">
-          <button type="button" className="btn btn-primary btn-big" data-testid="admin-pin-submit" disabled={!ready} onClick={() => void submit()}>
+          <button
+            type="button"
+            className="btn btn-primary btn-big"
+            data-testid="admin-pin-submit"
+            disabled={!ready}
+            onClick={() => void submit()}
+          >
             {t('admin.changePin')}
           </button>
         </div>
         {result && (
-          <p className={`staff-message ${result.ok ? '' : 'is-error'}`} data-testid="admin-pin-result" data-ok={result.ok ? 'yes' : 'no'} role="status">
+          <p
+            className={`staff-message ${result.ok ? '' : 'is-error'}`}
+            data-testid="admin-pin-result"
+            data-ok={result.ok ? 'yes' : 'no'}
+            role="status"
+          >
             {result.text}
           </p>
         )}
       </div>
       <div className="pin-pad">
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <button key={d} type="button" className="pin-key" data-testid="admin-pin-key" data-key={d} onClick={() => type(d)}>
+          <button
+            key={d}
+            type="button"
+            className="pin-key"
+            data-testid="admin-pin-key"
+            data-key={d}
+            onClick={() => type(d)}
+          >
             {d}
           </button>
         ))}
-        <button type="button" className="pin-key" data-testid="admin-pin-key" data-key="back" aria-label={t('staff.delete')} onClick={back}>
+        <button
+          type="button"
+          className="pin-key"
+          data-testid="admin-pin-key"
+          data-key="back"
+          aria-label={t('staff.delete')}
+          onClick={back}
+        >
           ⌫
         </button>
         <button type="button" className="pin-key" data-testid="admin-pin-key" data-key="0" onClick={() => type('0')}>
           0
         </button>
-        <button type="button" className="pin-key" data-testid="admin-pin-key" data-key="next" aria-label={t('admin.pinSwitchField')} onClick={() => setField(field === 'pin' ? 'repeat' : 'pin')}>
+        <button
+          type="button"
+          className="pin-key"
+          data-testid="admin-pin-key"
+          data-key="next"
+          aria-label={t('admin.pinSwitchField')}
+          onClick={() => setField(field === 'pin' ? 'repeat' : 'pin')}
+        >
           ⇅
         </button>
       </div>

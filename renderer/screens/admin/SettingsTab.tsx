@@ -9,16 +9,40 @@ import { DAY_KEYS } from './words.ts';
 
 type Interval = AdminSettings['openingHours'][number];
 
-const Stepper = ({ label, value, step, testId, onChange }: { label: string; value: number; step: number; testId: string; onChange: (v: number) => void }) => {
+const Stepper = ({
+  label,
+  value,
+  step,
+  testId,
+  onChange,
+}: {
+  label: string;
+  value: number;
+  step: number;
+  testId: string;
+  onChange: (v: number) => void;
+}) => {
   const { t } = useTranslation();
   return (
     <div className="admin-stepper" data-testid={testId} data-value={value}>
       <span className="field-label">{label}</span>
-      <button type="button" className="pin-key" data-testid={`${testId}-down`} aria-label={t('admin.less', { label })} onClick={() => onChange(value - step)}>
+      <button
+        type="button"
+        className="pin-key"
+        data-testid={`${testId}-down`}
+        aria-label={t('admin.less', { label })}
+        onClick={() => onChange(value - step)}
+      >
         −
       </button>
       <output className="admin-stepper-value">{value}</output>
-      <button type="button" className="pin-key" data-testid={`${testId}-up`} aria-label={t('admin.more', { label })} onClick={() => onChange(value + step)}>
+      <button
+        type="button"
+        className="pin-key"
+        data-testid={`${testId}-up`}
+        aria-label={t('admin.more', { label })}
+        onClick={() => onChange(value + step)}
+      >
         +
       </button>
     </div>
@@ -47,7 +71,8 @@ export const SettingsTab = ({ session, onExpired }: TabProps) => {
     setResult(null);
     setValue({ ...value, ...next });
   };
-  const editInterval = (i: number, next: Partial<Interval>) => edit({ openingHours: value.openingHours.map((h, j) => (j === i ? { ...h, ...next } : h)) });
+  const editInterval = (i: number, next: Partial<Interval>) =>
+    edit({ openingHours: value.openingHours.map((h, j) => (j === i ? { ...h, ...next } : h)) });
   const toggleDay = (i: number, day: number) => {
     const days = value.openingHours[i]!.days;
     editInterval(i, { days: days.includes(day) ? days.filter((d) => d !== day) : [...days, day].sort() });
@@ -80,8 +105,20 @@ export const SettingsTab = ({ session, onExpired }: TabProps) => {
   return (
     <div className="admin-form admin-settings">
       <div className="admin-steppers">
-        <Stepper label={t('admin.idleSeconds')} value={value.idleSeconds} step={5} testId="admin-idle" onChange={(v) => edit({ idleSeconds: v })} />
-        <Stepper label={t('admin.countdownSeconds')} value={value.countdownSeconds} step={1} testId="admin-countdown" onChange={(v) => edit({ countdownSeconds: v })} />
+        <Stepper
+          label={t('admin.idleSeconds')}
+          value={value.idleSeconds}
+          step={5}
+          testId="admin-idle"
+          onChange={(v) => edit({ idleSeconds: v })}
+        />
+        <Stepper
+          label={t('admin.countdownSeconds')}
+          value={value.countdownSeconds}
+          step={1}
+          testId="admin-countdown"
+          onChange={(v) => edit({ countdownSeconds: v })}
+        />
       </div>
       {(!idleOk || !countdownOk) && <p className="admin-hint is-error">{t('admin.secondsRange')}</p>}
       <h3>{t('admin.openingHours')}</h3>
@@ -93,7 +130,15 @@ export const SettingsTab = ({ session, onExpired }: TabProps) => {
             <li key={i} className="admin-interval" data-testid="admin-interval">
               <div className="admin-days">
                 {DAY_KEYS.map(([day, key]) => (
-                  <button key={day} type="button" className="admin-day" aria-pressed={h.days.includes(day)} data-testid="admin-day" data-day={day} onClick={() => toggleDay(i, day)}>
+                  <button
+                    key={day}
+                    type="button"
+                    className="admin-day"
+                    aria-pressed={h.days.includes(day)}
+                    data-testid="admin-day"
+                    data-day={day}
+                    onClick={() => toggleDay(i, day)}
+                  >
                     {t(key)}
                   </button>
                 ))}
@@ -102,16 +147,33 @@ export const SettingsTab = ({ session, onExpired }: TabProps) => {
                 {(['from', 'to'] as const).map((end) => (
                   <span key={end} className="admin-time">
                     <span className="field-label">{end === 'from' ? t('admin.from') : t('admin.to')}</span>
-                    <button type="button" className="pin-key" data-testid={`admin-${end}-down`} aria-label={t('admin.earlier')} onClick={() => editInterval(i, { [end]: shiftClock(h[end], -15) })}>
+                    <button
+                      type="button"
+                      className="pin-key"
+                      data-testid={`admin-${end}-down`}
+                      aria-label={t('admin.earlier')}
+                      onClick={() => editInterval(i, { [end]: shiftClock(h[end], -15) })}
+                    >
                       −
                     </button>
                     <output data-testid={`admin-${end}`}>{h[end]}</output>
-                    <button type="button" className="pin-key" data-testid={`admin-${end}-up`} aria-label={t('admin.later')} onClick={() => editInterval(i, { [end]: shiftClock(h[end], 15) })}>
+                    <button
+                      type="button"
+                      className="pin-key"
+                      data-testid={`admin-${end}-up`}
+                      aria-label={t('admin.later')}
+                      onClick={() => editInterval(i, { [end]: shiftClock(h[end], 15) })}
+                    >
                       +
                     </button>
                   </span>
                 ))}
-                <button type="button" className="btn" data-testid="admin-interval-remove" onClick={() => edit({ openingHours: value.openingHours.filter((_, j) => j !== i) })}>
+                <button
+                  type="button"
+                  className="btn"
+                  data-testid="admin-interval-remove"
+                  onClick={() => edit({ openingHours: value.openingHours.filter((_, j) => j !== i) })}
+                >
                   {t('admin.remove')}
                 </button>
               </div>
@@ -120,12 +182,25 @@ export const SettingsTab = ({ session, onExpired }: TabProps) => {
           );
         })}
       </ol>
-      <button type="button" className="btn" data-testid="admin-interval-add" onClick={() => edit({ openingHours: [...value.openingHours, { days: [1, 2, 3, 4, 5], from: '07:30', to: '11:30' }] })}>
+      <button
+        type="button"
+        className="btn"
+        data-testid="admin-interval-add"
+        onClick={() =>
+          edit({ openingHours: [...value.openingHours, { days: [1, 2, 3, 4, 5], from: '07:30', to: '11:30' }] })
+        }
+      >
         {t('admin.addInterval')}
       </button>
       {value.openingHours.length === 0 && <p className="admin-hint">{t('admin.neverOpen')}</p>}
       <div className="admin-actions">
-        <button type="button" className="btn btn-primary btn-big" data-testid="admin-settings-save" disabled={!idleOk || !countdownOk || !hoursOk || busy} onClick={() => void save()}>
+        <button
+          type="button"
+          className="btn btn-primary btn-big"
+          data-testid="admin-settings-save"
+          disabled={!idleOk || !countdownOk || !hoursOk || busy}
+          onClick={() => void save()}
+        >
           {t('admin.save')}
         </button>
       </div>

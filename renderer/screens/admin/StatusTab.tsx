@@ -24,7 +24,13 @@ export const StatusTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
   const [status, setStatus] = useState<AdminStatus | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
-  const handle = useCallback((e: ApiError) => (e.code === 'session_expired' ? onExpired() : setProblem(e.code === 'not_enrolled' ? t('admin.syncNotEnrolled') : t('staff.failed'))), [onExpired, t]);
+  const handle = useCallback(
+    (e: ApiError) =>
+      e.code === 'session_expired'
+        ? onExpired()
+        : setProblem(e.code === 'not_enrolled' ? t('admin.syncNotEnrolled') : t('staff.failed')),
+    [onExpired, t],
+  );
 
   const load = useCallback(async () => {
     const r = await api.adminStatus({ session });
@@ -64,7 +70,13 @@ export const StatusTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
   const s = status.sync;
   const never = t('admin.never');
   return (
-    <div className="admin-status" data-testid="admin-status" data-state={s.state} data-queue={s.queueDepth} data-enrolled={status.enrolment ? 'yes' : 'no'}>
+    <div
+      className="admin-status"
+      data-testid="admin-status"
+      data-state={s.state}
+      data-queue={s.queueDepth}
+      data-enrolled={status.enrolment ? 'yes' : 'no'}
+    >
       <section className="admin-card">
         <h3>{t('admin.syncTitle')}</h3>
         <p className={`admin-state is-${s.state}`} data-testid="admin-sync-state">
@@ -73,24 +85,40 @@ export const StatusTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
         </p>
         <dl className="admin-facts">
           <Row label={t('admin.queue')} testId="admin-queue">
-            {t('admin.queueValue', { count: formatNumber(s.queueDepth, locale), acked: formatNumber(s.ackedThrough, locale), last: formatNumber(s.lastSeq, locale) })}
+            {t('admin.queueValue', {
+              count: formatNumber(s.queueDepth, locale),
+              acked: formatNumber(s.ackedThrough, locale),
+              last: formatNumber(s.lastSeq, locale),
+            })}
           </Row>
           <Row label={t('admin.lastSuccess')}>{formatTime(s.lastSuccessAt, locale) ?? never}</Row>
           <Row label={t('admin.lastHeartbeat')}>
             {formatTime(s.lastHeartbeatAt, locale) ?? never}
-            {s.clockDriftMs !== null && Math.abs(s.clockDriftMs) > 120_000 ? ` · ${t('admin.clockDrift', { seconds: Math.round(s.clockDriftMs / 1000) })}` : ''}
+            {s.clockDriftMs !== null && Math.abs(s.clockDriftMs) > 120_000
+              ? ` · ${t('admin.clockDrift', { seconds: Math.round(s.clockDriftMs / 1000) })}`
+              : ''}
           </Row>
           <Row label={t('admin.nextAttempt')}>{formatTime(s.nextAttemptAt, locale) ?? '—'}</Row>
-          {s.conflicts > 0 && <Row label={t('admin.conflicts')}>{t('admin.conflictsValue', { count: s.conflicts })}</Row>}
+          {s.conflicts > 0 && (
+            <Row label={t('admin.conflicts')}>{t('admin.conflictsValue', { count: s.conflicts })}</Row>
+          )}
           {s.configRefused && (
             <Row label={t('admin.configRefused')}>
               {s.configRefused.version ?? '?'}: {s.configRefused.problems.slice(0, 3).join('; ')}
             </Row>
           )}
         </dl>
-        {s.lastError && <SyncFailure failure={s.lastError} at={formatTime(s.lastError.at, locale)} testId="admin-last-error" />}
+        {s.lastError && (
+          <SyncFailure failure={s.lastError} at={formatTime(s.lastError.at, locale)} testId="admin-last-error" />
+        )}
         <div className="admin-actions">
-          <button type="button" className="btn btn-primary btn-big" data-testid="admin-sync-now" disabled={running || !status.enrolment} onClick={() => void syncNow()}>
+          <button
+            type="button"
+            className="btn btn-primary btn-big"
+            data-testid="admin-sync-now"
+            disabled={running || !status.enrolment}
+            onClick={() => void syncNow()}
+          >
             {running ? t('admin.syncing') : t('admin.syncNow')}
           </button>
           <button type="button" className="btn" data-testid="admin-refresh" onClick={() => void load()}>
@@ -128,7 +156,9 @@ export const StatusTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
         <h3>{t('admin.kioskTitle')}</h3>
         <dl className="admin-facts">
           <Row label={t('admin.enrolment')} testId="admin-enrolment">
-            {status.enrolment ? t('admin.enrolledWith', { unit: status.enrolment.unit.name, url: status.enrolment.centralUrl }) : t('admin.notEnrolled')}
+            {status.enrolment
+              ? t('admin.enrolledWith', { unit: status.enrolment.unit.name, url: status.enrolment.centralUrl })
+              : t('admin.notEnrolled')}
           </Row>
           <Row label={t('admin.deviceId')}>
             <code>{status.device.deviceId}</code>
@@ -142,7 +172,12 @@ export const StatusTab = ({ session, locale, onExpired, onBusy }: TabProps) => {
           <Row label={t('admin.responses')}>{formatNumber(status.device.responses, locale)}</Row>
           <Row label={t('admin.lastExport')}>
             {status.lastExport
-              ? t('admin.lastExportValue', { at: formatTime(status.lastExport.at, locale), files: status.lastExport.files, count: formatNumber(status.lastExport.responses, locale), target: status.lastExport.target })
+              ? t('admin.lastExportValue', {
+                  at: formatTime(status.lastExport.at, locale),
+                  files: status.lastExport.files,
+                  count: formatNumber(status.lastExport.responses, locale),
+                  target: status.lastExport.target,
+                })
               : never}
           </Row>
         </dl>

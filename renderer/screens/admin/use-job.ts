@@ -8,7 +8,12 @@ export const JOB_POLL_MS = 300;
  * Follows a sync or export job: its snapshot, refreshed while it runs. `onDone` runs once when it
  * ends; a session that ended mid-job goes to `onExpired` (the job itself keeps running in the core).
  */
-export const useJob = <J extends AdminJob>(api: KioskApi, session: string, onExpired: () => void, onDone?: (job: J) => void) => {
+export const useJob = <J extends AdminJob>(
+  api: KioskApi,
+  session: string,
+  onExpired: () => void,
+  onDone?: (job: J) => void,
+) => {
   const [job, setJob] = useState<J | null>(null);
   const done = useRef(onDone);
   const expired = useRef(onExpired);

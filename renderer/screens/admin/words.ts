@@ -106,6 +106,7 @@ export const DAY_KEYS = [
   [7, 'admin.day.d7'],
 ] as const;
 
-const lookup = <T extends Record<string, string>>(table: T, code: string): T[keyof T] | null => (Object.hasOwn(table, code) ? table[code as keyof T] : null);
+const lookup = <T extends Record<string, string>>(table: T, code: string): T[keyof T] | null =>
+  Object.hasOwn(table, code) ? table[code as keyof T] : null;
 export const auditActionKey = (action: string) => lookup(AUDIT_ACTION_KEYS, action);
 export const auditActorKey = (actor: string) => lookup(AUDIT_ACTOR_KEYS, actor);

@@ -34,7 +34,14 @@ export const CaseNumberField = ({ value, onChange }: { value: string; onChange: 
           aria-describedby={ok ? undefined : 'staff-case-error'}
           onChange={(e) => onChange(e.target.value.slice(0, MAX))}
         />
-        <button type="button" className="btn" data-testid="case-key" data-key="back" aria-label={t('staff.delete')} onClick={() => onChange(value.slice(0, -1))}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="case-key"
+          data-key="back"
+          aria-label={t('staff.delete')}
+          onClick={() => onChange(value.slice(0, -1))}
+        >
           ⌫
         </button>
       </div>
@@ -45,7 +52,14 @@ export const CaseNumberField = ({ value, onChange }: { value: string; onChange: 
       )}
       <div className={`case-pad ${letters ? 'case-pad-letters' : ''}`}>
         {(letters ? LETTERS : PAD).map((k) => (
-          <button key={k} type="button" className="pin-key case-key" data-testid="case-key" data-key={k} onClick={() => onChange((value + k).slice(0, MAX))}>
+          <button
+            key={k}
+            type="button"
+            className="pin-key case-key"
+            data-testid="case-key"
+            data-key={k}
+            onClick={() => onChange((value + k).slice(0, MAX))}
+          >
             {k}
           </button>
         ))}

@@ -16,11 +16,26 @@ export const ChoiceChips = ({ label, testId, items, value, onChange }: Props) =>
     <div className="chips" role="group" aria-label={label}>
       <p className="field-label">{label}</p>
       <div className="chips-row">
-        <button type="button" className="chip" data-testid={testId} data-id="" aria-pressed={value === null} onClick={() => onChange(null)}>
+        <button
+          type="button"
+          className="chip"
+          data-testid={testId}
+          data-id=""
+          aria-pressed={value === null}
+          onClick={() => onChange(null)}
+        >
           {t('staff.none')}
         </button>
         {items.map((x) => (
-          <button key={x.id} type="button" className="chip" data-testid={testId} data-id={x.id} aria-pressed={value === x.id} onClick={() => onChange(x.id)}>
+          <button
+            key={x.id}
+            type="button"
+            className="chip"
+            data-testid={testId}
+            data-id={x.id}
+            aria-pressed={value === x.id}
+            onClick={() => onChange(x.id)}
+          >
             {x.name}
           </button>
         ))}

@@ -66,7 +66,9 @@ export const PinPad = ({ onUnlocked, onClose, variant = 'staff', onAdmin, note }
 
   return (
     <form className="pin" onSubmit={(e) => void submit(e)}>
-      <h2 id={variant === 'admin' ? 'admin-title' : 'staff-title'}>{variant === 'admin' ? t('admin.pinTitle') : t('staff.pinTitle')}</h2>
+      <h2 id={variant === 'admin' ? 'admin-title' : 'staff-title'}>
+        {variant === 'admin' ? t('admin.pinTitle') : t('staff.pinTitle')}
+      </h2>
       {note && (
         <p className="pin-note" role="status">
           {note}
@@ -92,22 +94,56 @@ export const PinPad = ({ onUnlocked, onClose, variant = 'staff', onAdmin, note }
       </p>
       <div className="pin-pad">
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <button key={d} type="button" className="pin-key" data-testid="pin-key" data-key={d} disabled={locked || checking} onClick={() => type(d)}>
+          <button
+            key={d}
+            type="button"
+            className="pin-key"
+            data-testid="pin-key"
+            data-key={d}
+            disabled={locked || checking}
+            onClick={() => type(d)}
+          >
             {d}
           </button>
         ))}
-        <button type="button" className="pin-key" data-testid="pin-key" data-key="back" aria-label={t('staff.delete')} disabled={locked || checking} onClick={() => setPin((p) => p.slice(0, -1))}>
+        <button
+          type="button"
+          className="pin-key"
+          data-testid="pin-key"
+          data-key="back"
+          aria-label={t('staff.delete')}
+          disabled={locked || checking}
+          onClick={() => setPin((p) => p.slice(0, -1))}
+        >
           ⌫
         </button>
-        <button type="button" className="pin-key" data-testid="pin-key" data-key="0" disabled={locked || checking} onClick={() => type('0')}>
+        <button
+          type="button"
+          className="pin-key"
+          data-testid="pin-key"
+          data-key="0"
+          disabled={locked || checking}
+          onClick={() => type('0')}
+        >
           0
         </button>
-        <button type="submit" className="pin-key pin-ok" data-testid="pin-key" data-key="ok" disabled={locked || checking || pin.length < MIN_PIN}>
+        <button
+          type="submit"
+          className="pin-key pin-ok"
+          data-testid="pin-key"
+          data-key="ok"
+          disabled={locked || checking || pin.length < MIN_PIN}
+        >
           {t('staff.ok')}
         </button>
       </div>
       <div className="pin-actions">
-        <button type="button" className="btn" data-testid={variant === 'admin' ? 'admin-close' : 'staff-close'} onClick={onClose}>
+        <button
+          type="button"
+          className="btn"
+          data-testid={variant === 'admin' ? 'admin-close' : 'staff-close'}
+          onClick={onClose}
+        >
           {t('staff.close')}
         </button>
         {onAdmin && (

@@ -16,15 +16,30 @@ type Props = {
 };
 
 /** Search by code or name (without diacritics is fine), favourites and recent first, then by field. */
-export const ProcedurePicker = ({ catalog, recent, favourites, selected, locale, onSelect, onToggleFavourite }: Props) => {
+export const ProcedurePicker = ({
+  catalog,
+  recent,
+  favourites,
+  selected,
+  locale,
+  onSelect,
+  onToggleFavourite,
+}: Props) => {
   const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [keyboard, setKeyboard] = useState(false);
-  const sections = useMemo(() => procedureSections(catalog, query, recent, favourites), [catalog, query, recent, favourites]);
+  const sections = useMemo(
+    () => procedureSections(catalog, query, recent, favourites),
+    [catalog, query, recent, favourites],
+  );
   const favSet = new Set(favourites);
 
   const title = (s: ProcedureSection): string =>
-    s.kind === 'favourites' ? t('staff.favourites') : s.kind === 'recent' ? t('staff.recent') : pickText(s.title, locale);
+    s.kind === 'favourites'
+      ? t('staff.favourites')
+      : s.kind === 'recent'
+        ? t('staff.recent')
+        : pickText(s.title, locale);
 
   return (
     <div className="picker">
@@ -41,7 +56,13 @@ export const ProcedurePicker = ({ catalog, recent, favourites, selected, locale,
           placeholder={t('staff.search')}
           onChange={(e) => setQuery(e.target.value)}
         />
-        <button type="button" className="btn" data-testid="search-keyboard" aria-pressed={keyboard} onClick={() => setKeyboard((k) => !k)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="search-keyboard"
+          aria-pressed={keyboard}
+          onClick={() => setKeyboard((k) => !k)}
+        >
           {keyboard ? t('keyboard.hide') : t('keyboard.show')}
         </button>
       </div>
@@ -49,7 +70,11 @@ export const ProcedurePicker = ({ catalog, recent, favourites, selected, locale,
       <div className="picker-results" data-testid="procedure-results">
         {sections.length === 0 && <p className="picker-empty">{t('staff.noResults')}</p>}
         {sections.map((s) => (
-          <section key={s.kind === 'field' ? `field-${s.fieldCode}` : s.kind} className={`picker-section picker-${s.kind}`} aria-label={title(s)}>
+          <section
+            key={s.kind === 'field' ? `field-${s.fieldCode}` : s.kind}
+            className={`picker-section picker-${s.kind}`}
+            aria-label={title(s)}
+          >
             <h3>{title(s)}</h3>
             <ul>
               {s.items.map((p) => {

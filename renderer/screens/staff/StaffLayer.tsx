@@ -45,8 +45,25 @@ export const StaffLayer = ({ open, locale, onOpen, onClose, onExpired, onApplied
 
   return (
     <>
-      {!open && <button type="button" className="staff-corner" data-testid="staff-open" tabIndex={-1} aria-label={t('staff.open')} {...press} />}
-      {open && mode === 'staff' && <StaffPanel locale={locale} onClose={onClose} onExpired={onExpired} onApplied={onApplied} onAdmin={() => setMode('admin')} />}
+      {!open && (
+        <button
+          type="button"
+          className="staff-corner"
+          data-testid="staff-open"
+          tabIndex={-1}
+          aria-label={t('staff.open')}
+          {...press}
+        />
+      )}
+      {open && mode === 'staff' && (
+        <StaffPanel
+          locale={locale}
+          onClose={onClose}
+          onExpired={onExpired}
+          onApplied={onApplied}
+          onAdmin={() => setMode('admin')}
+        />
+      )}
       {open && mode === 'admin' && (
         <AdminPanel
           locale={locale}

@@ -45,7 +45,13 @@ export const StaffPanel = ({ locale, onClose, onExpired, onApplied, onAdmin }: P
 
   return (
     <div className="staff-backdrop">
-      <div className={`staff-panel ${session ? 'is-open' : 'is-pin'}`} role="dialog" aria-modal="true" aria-labelledby="staff-title" data-testid="staff-panel">
+      <div
+        className={`staff-panel ${session ? 'is-open' : 'is-pin'}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="staff-title"
+        data-testid="staff-panel"
+      >
         {session === null ? (
           <PinPad onClose={close} onUnlocked={setSession} onAdmin={onAdmin} />
         ) : (

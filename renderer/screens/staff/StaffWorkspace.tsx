@@ -60,7 +60,13 @@ export const StaffWorkspace = ({ session, locale, onExpired, onApplied, onClose 
     if (!caseNumberOk(caseNumber) || busy) return;
     setBusy(true);
     setFailed(null);
-    const r = await api.setAssignment({ session, procedureCode: selected, caseNumber: caseNumber.trim() || null, officerId: officer, counterId: counter });
+    const r = await api.setAssignment({
+      session,
+      procedureCode: selected,
+      caseNumber: caseNumber.trim() || null,
+      officerId: officer,
+      counterId: counter,
+    });
     setBusy(false);
     if (!r.ok) return handle(r.error);
     onApplied(r.value);
@@ -103,14 +109,32 @@ export const StaffWorkspace = ({ session, locale, onExpired, onApplied, onClose 
           <aside className="workspace-side">
             <div className="side-fields">
               <CaseNumberField value={caseNumber} onChange={setCaseNumber} />
-              <ChoiceChips label={t('staff.officer')} testId="staff-officer" items={data.context.officers} value={officer} onChange={setOfficer} />
-              <ChoiceChips label={t('staff.counter')} testId="staff-counter" items={data.context.counters} value={counter} onChange={setCounter} />
+              <ChoiceChips
+                label={t('staff.officer')}
+                testId="staff-officer"
+                items={data.context.officers}
+                value={officer}
+                onChange={setOfficer}
+              />
+              <ChoiceChips
+                label={t('staff.counter')}
+                testId="staff-counter"
+                items={data.context.counters}
+                value={counter}
+                onChange={setCounter}
+              />
             </div>
             <div className="side-actions">
               <p className="staff-message is-error" data-testid="staff-error" role="alert">
                 {failed === 'pick' ? t('staff.pickFirst') : failed === 'failed' ? t('staff.failed') : ''}
               </p>
-              <button type="button" className="btn btn-primary btn-big" data-testid="staff-apply" disabled={busy || !caseNumberOk(caseNumber)} onClick={() => void apply()}>
+              <button
+                type="button"
+                className="btn btn-primary btn-big"
+                data-testid="staff-apply"
+                disabled={busy || !caseNumberOk(caseNumber)}
+                onClick={() => void apply()}
+              >
                 {busy ? t('staff.applying') : t('staff.apply')}
               </button>
             </div>

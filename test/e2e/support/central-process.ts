@@ -27,11 +27,28 @@ export type CentralProcess = {
 
 export const startCentralProcess = async (args: string[] = []): Promise<CentralProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'central-e2e-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'central/main.ts'), '--port', '0', '--data-dir', dataDir, '--rate-ip', '0', '--rate-device', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'central/main.ts'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--rate-ip',
+      '0',
+      '--rate-device',
+      '0',
+      ...args,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const log = { text: '' };
   const m = await waitForOutput(proc, /first console account: (\S+) \/ (\S+)/, 'central', 60_000, log);
   const url = /listening on (\S+)/.exec(log.text)![1]!;
@@ -50,7 +67,11 @@ export const stopCentralProcess = async (c: CentralProcess): Promise<void> => {
 /** Runs a CLI (bin/kioskctl.js, bin/centralctl.js) and returns its stdout; throws with stderr on failure. */
 export const runBin = (bin: 'kioskctl' | 'centralctl', args: string[]): string => {
   try {
-    return execFileSync(process.execPath, [join(ROOT, `bin/${bin}.js`), ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(process.execPath, [join(ROOT, `bin/${bin}.js`), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string };
     throw new Error(`${bin} ${args.join(' ')} failed:\n${err.stderr ?? ''}${err.stdout ?? ''}`, { cause: e });
@@ -58,20 +79,26 @@ export const runBin = (bin: 'kioskctl' | 'centralctl', args: string[]): string =
 };
 
 /** A kiosk browser host (electron/host) with its sync engine ON, tuned to talk to central every second or so. */
-export const startSyncingHost = async (dataDir: string): Promise<{ url: string; proc: ChildProcess; log: () => string }> => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      KIOSK_SYNC: 'on',
-      KIOSK_SYNC_POLL_MS: '300',
-      KIOSK_SYNC_HEARTBEAT_MS: '500',
-      KIOSK_SYNC_CONFIG_MS: '1000',
-      KIOSK_SYNC_BASE_MS: '200',
-      KIOSK_SYNC_CAP_MS: '2000',
+export const startSyncingHost = async (
+  dataDir: string,
+): Promise<{ url: string; proc: ChildProcess; log: () => string }> => {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KIOSK_SYNC: 'on',
+        KIOSK_SYNC_POLL_MS: '300',
+        KIOSK_SYNC_HEARTBEAT_MS: '500',
+        KIOSK_SYNC_CONFIG_MS: '1000',
+        KIOSK_SYNC_BASE_MS: '200',
+        KIOSK_SYNC_CAP_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const log = { text: '' };
   const m = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'kiosk host', 30_000, log);
   return { url: m[1]!, proc, log: () => log.text };
@@ -80,7 +107,12 @@ export const startSyncingHost = async (dataDir: string): Promise<{ url: string; 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
 /** Logs in through the console's login form and waits for the device registry. */
-export const consoleLogin = async (page: Page, central: { url: string }, username: string, password: string): Promise<void> => {
+export const consoleLogin = async (
+  page: Page,
+  central: { url: string },
+  username: string,
+  password: string,
+): Promise<void> => {
   await page.goto(`${central.url}/console/login`);
   await page.getByLabel(/Tên đăng nhập|Username/).fill(username);
   await page.getByLabel(/^(Mật khẩu|Password)$/).fill(password);
@@ -92,7 +124,15 @@ export const consoleLogin = async (page: Page, central: { url: string }, usernam
 export const noSeriousA11yIssues = async (page: Page, screen: string): Promise<void> => {
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${screen}: ${v.id} (${v.impact}) ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    ),
+  ).toEqual([]);
 };
 
 /** Issues an enrolment code in the console for a new unit (created on the way); returns the code. */

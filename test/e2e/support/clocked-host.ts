@@ -41,12 +41,19 @@ export type ClockedHost = {
   stop: () => Promise<void>;
 };
 
-export const startClockedHost = async (dataDir: string, options: { startAt: number; env?: Record<string, string> }): Promise<ClockedHost> => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--data-dir', dataDir, '--start-at', String(options.startAt)], {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+export const startClockedHost = async (
+  dataDir: string,
+  options: { startAt: number; env?: Record<string, string> },
+): Promise<ClockedHost> => {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', SELF, '--data-dir', dataDir, '--start-at', String(options.startAt)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   const log = { text: '' };
   const [, url = ''] = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'clocked host', 30_000, log);
   const parsed = new URL(url);
@@ -66,7 +73,16 @@ export const startClockedHost = async (dataDir: string, options: { startAt: numb
       waiting.set(id, { ok, fail });
       proc.send({ id, at } satisfies ClockRequest);
     });
-  return { url, origin: parsed.origin, token, dataDir, proc, log: () => log.text, setClock, stop: () => stopProcess(proc) };
+  return {
+    url,
+    origin: parsed.origin,
+    token,
+    dataDir,
+    proc,
+    log: () => log.text,
+    setClock,
+    stop: () => stopProcess(proc),
+  };
 };
 
 /** The child: main.ts's startup with the settable clock. */
@@ -82,7 +98,14 @@ const runChild = async (): Promise<void> => {
   const core = openKioskCore({ dataDir: resolve(dataDir), clock, sync: syncOptionsFromEnv() });
   process.on('message', (m: ClockRequest) => {
     const now = clock.now();
-    const reply: ClockReply = m.at < now ? { id: m.id, ok: false, error: `the kiosk clock only moves forward: ${new Date(m.at).toISOString()} is before ${new Date(now).toISOString()}` } : { id: m.id, ok: true, now: m.at };
+    const reply: ClockReply =
+      m.at < now
+        ? {
+            id: m.id,
+            ok: false,
+            error: `the kiosk clock only moves forward: ${new Date(m.at).toISOString()} is before ${new Date(now).toISOString()}`,
+          }
+        : { id: m.id, ok: true, now: m.at };
     if (reply.ok) offset = m.at - Date.now();
     process.send!(reply);
   });

@@ -27,22 +27,33 @@ export type Host = { url: string; dataDir: string; proc: ChildProcess };
 /** Runs kioskctl against a data dir and parses its --json output. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kioskctl JSON, shape checked by each test
 export const kioskctl = (dataDir: string, ...args: string[]): any => {
-  const out = execFileSync(process.execPath, [join(ROOT, 'bin/kioskctl.js'), ...args, '--json', '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [join(ROOT, 'bin/kioskctl.js'), ...args, '--json', '--data-dir', dataDir],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   return JSON.parse(out);
 };
 
 /** Sets a config key before the host starts. */
 export const configSet = (dataDir: string, key: string, value: string): void => {
-  execFileSync(process.execPath, [join(ROOT, 'bin/kioskctl.js'), 'config', 'set', key, value, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8' });
+  execFileSync(process.execPath, [join(ROOT, 'bin/kioskctl.js'), 'config', 'set', key, value, '--data-dir', dataDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 };
 
 /** `env` adds to (or overrides) the host's environment, e.g. KIOSK_SYNC=on for the admin panel's sync tests. */
 export const startHost = async (dataDir: string, env: Record<string, string> = {}): Promise<Host> => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, KIOSK_SYNC: 'off', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KIOSK_SYNC: 'off', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const [, url] = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'host', 20_000, { text: '' });
   return { url: url!, dataDir, proc };
 };
@@ -91,13 +102,20 @@ export { expect };
 export const responses = (dataDir: string): StoredResponse[] => kioskctl(dataDir, 'responses');
 
 /** Polls kioskctl until the stored responses satisfy `pred`. */
-export const waitForResponses = async (dataDir: string, pred: (r: StoredResponse[]) => boolean, timeout = 10_000): Promise<StoredResponse[]> => {
+export const waitForResponses = async (
+  dataDir: string,
+  pred: (r: StoredResponse[]) => boolean,
+  timeout = 10_000,
+): Promise<StoredResponse[]> => {
   let last: StoredResponse[] = [];
   await expect
-    .poll(() => {
-      last = responses(dataDir);
-      return pred(last);
-    }, { timeout })
+    .poll(
+      () => {
+        last = responses(dataDir);
+        return pred(last);
+      },
+      { timeout },
+    )
     .toBe(true);
   return last;
 };

@@ -25,7 +25,9 @@ export const setDisplayMode = async (page: Page, mode: DisplayMode): Promise<voi
 /** Waits until finite animations (slide-ins, pops) are over and two frames have been laid out. */
 export const settle = async (page: Page): Promise<void> => {
   await page.waitForFunction(() =>
-    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Number.POSITIVE_INFINITY),
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Number.POSITIVE_INFINITY),
   );
   await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 };
@@ -68,33 +70,49 @@ export const layoutProblems = async (page: Page): Promise<string[]> =>
       }
       return box;
     };
-    if (document.documentElement.scrollWidth > vw + 1) out.push(`page is ${document.documentElement.scrollWidth} px wide in a ${vw} px viewport`);
+    if (document.documentElement.scrollWidth > vw + 1)
+      out.push(`page is ${document.documentElement.scrollWidth} px wide in a ${vw} px viewport`);
     for (const el of document.querySelectorAll('body *')) {
       if (!shown(el) || el.closest('[aria-hidden="true"]')) continue;
       const r = el.getBoundingClientRect();
-      if (r.left < -1 || r.right > vw + 1) out.push(`${name(el)} spans x ${Math.round(r.left)}..${Math.round(r.right)} of ${vw}`);
+      if (r.left < -1 || r.right > vw + 1)
+        out.push(`${name(el)} spans x ${Math.round(r.left)}..${Math.round(r.right)} of ${vw}`);
     }
     // Text wider than its box (a Range measures the glyphs, not decorative pseudo-elements).
     for (const el of document.querySelectorAll('button, h1, h2, label, dd, p')) {
-      if (!shown(el) || el.childElementCount > 0 && el.tagName !== 'BUTTON') continue;
+      if (!shown(el) || (el.childElementCount > 0 && el.tagName !== 'BUTTON')) continue;
       const range = document.createRange();
       range.selectNodeContents(el);
       const t = range.getBoundingClientRect();
       const r = el.getBoundingClientRect();
-      if (t.width > 0 && (t.left < r.left - 1 || t.right > r.right + 1)) out.push(`${name(el)} text overflows its box: x ${Math.round(t.left)}..${Math.round(t.right)} in ${Math.round(r.left)}..${Math.round(r.right)}`);
+      if (t.width > 0 && (t.left < r.left - 1 || t.right > r.right + 1))
+        out.push(
+          `${name(el)} text overflows its box: x ${Math.round(t.left)}..${Math.round(t.right)} in ${Math.round(r.left)}..${Math.round(r.right)}`,
+        );
     }
     for (const el of document.querySelectorAll('button, input, textarea')) {
       if (!shown(el) || (el as HTMLButtonElement).disabled || el.classList.contains('staff-corner')) continue;
       // Behind a modal or the staff panel: laid out, but not what is in front now.
       const r = el.getBoundingClientRect();
-      const front = document.elementFromPoint(Math.min(vw - 1, Math.max(0, r.left + r.width / 2)), Math.min(vh - 1, Math.max(0, r.top + r.height / 2)));
-      const covered = front !== null && !el.contains(front) && !front.contains(el) && (front.closest('.modal-backdrop, .staff-backdrop') !== null) !== (el.closest('.modal-backdrop, .staff-backdrop') !== null);
+      const front = document.elementFromPoint(
+        Math.min(vw - 1, Math.max(0, r.left + r.width / 2)),
+        Math.min(vh - 1, Math.max(0, r.top + r.height / 2)),
+      );
+      const covered =
+        front !== null &&
+        !el.contains(front) &&
+        !front.contains(el) &&
+        (front.closest('.modal-backdrop, .staff-backdrop') !== null) !==
+          (el.closest('.modal-backdrop, .staff-backdrop') !== null);
       if (covered) continue;
       const id = el.getAttribute('data-testid') ?? '';
       const c = clip(el);
       const inStaffList = el.closest('.picker-results, .side-fields') !== null;
       if (r.top < c.top - 1 || r.bottom > c.bottom + 1) {
-        if (!inStaffList) out.push(`${name(el)} is cut off: y ${Math.round(r.top)}..${Math.round(r.bottom)}, visible ${Math.round(c.top)}..${Math.round(c.bottom)}`);
+        if (!inStaffList)
+          out.push(
+            `${name(el)} is cut off: y ${Math.round(r.top)}..${Math.round(r.bottom)}, visible ${Math.round(c.top)}..${Math.round(c.bottom)}`,
+          );
       }
       const min = big.includes(id) ? 80 : 40;
       if (r.height < min - 0.5) out.push(`${name(el)} is ${r.height.toFixed(1)} px tall (< ${min})`);
@@ -107,5 +125,11 @@ export const axeFindings = async (page: Page, screen: string): Promise<string[]>
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (v) =>
+        `${screen}: ${v.id} (${v.impact}) ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 };

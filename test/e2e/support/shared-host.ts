@@ -37,7 +37,10 @@ export const readDb = <T>(dataDir: string, read: (db: Database.Database) => T): 
   }
 };
 
-export const shareHost = ({ settings = {}, procedure = QUICK_PROCEDURE }: { settings?: Record<string, string>; procedure?: string } = {}): SharedHost => {
+export const shareHost = ({
+  settings = {},
+  procedure = QUICK_PROCEDURE,
+}: { settings?: Record<string, string>; procedure?: string } = {}): SharedHost => {
   let current: Host | undefined;
   let dir = '';
   test.beforeAll(async () => {
@@ -66,7 +69,11 @@ export const shareHost = ({ settings = {}, procedure = QUICK_PROCEDURE }: { sett
       await expect(page.getByTestId('attract-start')).toBeVisible({ timeout: 15_000 });
     },
     // Read straight from the database: a kioskctl start costs over a second, and this is only a bookmark.
-    lastSeq: () => readDb(host().dataDir, (db) => (db.prepare('SELECT IFNULL(MAX(seq), 0) AS s FROM responses').get() as { s: number }).s),
+    lastSeq: () =>
+      readDb(
+        host().dataDir,
+        (db) => (db.prepare('SELECT IFNULL(MAX(seq), 0) AS s FROM responses').get() as { s: number }).s,
+      ),
     responsesAfter: async (since, count, timeout = 10_000) => {
       let last: StoredResponse[] = [];
       await expect

@@ -16,7 +16,10 @@ export type KioskProcess = {
 };
 
 export const spawnKiosk = (script: string, args: string[], env: Record<string, string>): KioskProcess => {
-  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let buf = '';
   let err = '';
@@ -42,9 +45,22 @@ export const spawnKiosk = (script: string, args: string[], env: Record<string, s
       const check = () => {
         const hit = lines.find((l) => pattern.test(l));
         if (hit !== undefined) return done(() => resolve(hit));
-        if (!alive) done(() => reject(new Error(`the kiosk process exited before printing ${pattern}; stderr: ${err.slice(-2000)}`)));
+        if (!alive)
+          done(() =>
+            reject(new Error(`the kiosk process exited before printing ${pattern}; stderr: ${err.slice(-2000)}`)),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} from the kiosk process within ${timeoutMs} ms; last lines: ${lines.slice(-3).join(' | ')}; stderr: ${err.slice(-2000)}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            reject(
+              new Error(
+                `no ${pattern} from the kiosk process within ${timeoutMs} ms; last lines: ${lines.slice(-3).join(' | ')}; stderr: ${err.slice(-2000)}`,
+              ),
+            ),
+          ),
+        timeoutMs,
+      );
       const done = (then: () => void) => {
         clearTimeout(timer);
         waiters.delete(check);

@@ -58,7 +58,13 @@ export type Schedule = {
 const fault: fc.Arbitrary<Fault> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'pass' as const }), weight: 10 },
   { arbitrary: fc.constant({ kind: 'reset-before' as const }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('reset-mid-request' as const), fraction: fc.double({ min: 0, max: 0.99, noNaN: true }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('reset-mid-request' as const),
+      fraction: fc.double({ min: 0, max: 0.99, noNaN: true }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.constant({ kind: 'drop-response' as const }), weight: 2 },
   {
     arbitrary: fc.record({
@@ -68,9 +74,24 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
     }),
     weight: 2,
   },
-  { arbitrary: fc.record({ kind: fc.constant('status-after' as const), status: fc.constantFrom(500 as const, 502 as const, 504 as const) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('stall' as const), where: fc.constantFrom('request' as const, 'response' as const) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('cut-response' as const), afterBytes: fc.integer({ min: 0, max: 300 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('status-after' as const),
+      status: fc.constantFrom(500 as const, 502 as const, 504 as const),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('stall' as const),
+      where: fc.constantFrom('request' as const, 'response' as const),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constant('cut-response' as const), afterBytes: fc.integer({ min: 0, max: 300 }) }),
+    weight: 2,
+  },
   {
     arbitrary: fc.record({
       kind: fc.constant('trickle' as const),
@@ -117,7 +138,10 @@ export const toProxyAction = (f: Fault, req: { path: string; bodyBytes: number }
       return {
         status: f.status,
         headers: f.retryAfter === null ? {} : { 'retry-after': f.retryAfter },
-        body: f.status === 429 ? JSON.stringify({ error: 'rate_limited', message: 'slow down (proxy)' }) : '<html>Bad gateway</html>',
+        body:
+          f.status === 429
+            ? JSON.stringify({ error: 'rate_limited', message: 'slow down (proxy)' })
+            : '<html>Bad gateway</html>',
       };
     case 'status-after':
       return { kind: 'status-after', status: f.status };
@@ -128,7 +152,9 @@ export const toProxyAction = (f: Fault, req: { path: string; bodyBytes: number }
     case 'trickle':
       return { kind: 'trickle', direction: f.direction, chunks: f.chunks, intervalMs: f.intervalMs };
     case 'too-large':
-      return req.path.endsWith('/v1/batches') ? { status: 413, body: '<html>413 Request Entity Too Large</html>' } : 'pass';
+      return req.path.endsWith('/v1/batches')
+        ? { status: 413, body: '<html>413 Request Entity Too Large</html>' }
+        : 'pass';
     case 'kill-after-commit':
       return { kind: 'drop-after', before: kill };
   }

@@ -39,7 +39,10 @@ const must = <T>(what: string, r: Result<T> | Promise<Result<T>>): T => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const core = openKioskCore({ dataDir, log: () => {} });
-const log = process.env.FAULT_CHILD_LOG === '1' ? (level: string, message: string) => writeSync(2, `[sync ${level}] ${message}\n`) : () => {};
+const log =
+  process.env.FAULT_CHILD_LOG === '1'
+    ? (level: string, message: string) => writeSync(2, `[sync ${level}] ${message}\n`)
+    : () => {};
 const engine = createSyncEngine({ host: hostFromCore(core, dataDir), log, ...syncOptionsFromEnv() });
 engine.start();
 line(`ready ${core.deviceId}`);
@@ -52,7 +55,8 @@ for (let i = 0; i < toRecord; i++) {
   const status = rng() < 0.1 ? 'abandoned' : 'complete';
   const answers = fakeAnswers(begun.questionnaire, rng, { status });
   const input = { draftId: begun.draftId, locale: rng() < 0.8 ? 'vi' : 'en', answers } as const;
-  const stored: { id: string | null; seq: number | null } = status === 'complete' ? must(status, core.submitResponse(input)) : must(status, core.abandonResponse(input));
+  const stored: { id: string | null; seq: number | null } =
+    status === 'complete' ? must(status, core.submitResponse(input)) : must(status, core.abandonResponse(input));
   if (stored.id && stored.seq) line(`recorded ${stored.seq} ${stored.id}`);
   // The engine runs on this event loop: give it turns, as the UI's idle time does.
   await sleep(every);

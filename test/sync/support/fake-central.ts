@@ -12,7 +12,13 @@ import type { BatchAck, BatchEnvelope, Signed } from '../../../shared/sync.ts';
 import type { TestKiosk } from './kiosk.ts';
 
 export type FakeReply = { status: number; headers?: Record<string, string>; body?: unknown } | 'ack' | 'hang' | 'reset';
-export type FakeRequest = { method: string; path: string; headers: IncomingMessage['headers']; body: Buffer; at: number };
+export type FakeRequest = {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  at: number;
+};
 
 export type FakeCentral = {
   url: string;
@@ -37,7 +43,10 @@ export const startFakeCentral = async (): Promise<FakeCentral> => {
     url: '',
     requests: [],
     batchReplies: [],
-    heartbeatReply: { status: 200, body: { serverTime: new Date().toISOString(), highestContiguousSeq: 0, configVersion: null } },
+    heartbeatReply: {
+      status: 200,
+      body: { serverTime: new Date().toISOString(), highestContiguousSeq: 0, configVersion: null },
+    },
     configReply: { status: 304 },
     held: new Set(),
     close: async () => {},
@@ -59,7 +68,11 @@ export const startFakeCentral = async (): Promise<FakeCentral> => {
       const body = Buffer.concat(chunks);
       fake.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() });
       const path = req.url ?? '';
-      const reply = path.endsWith('/v1/batches') ? (fake.batchReplies.shift() ?? 'ack') : path.endsWith('/v1/heartbeat') ? fake.heartbeatReply : fake.configReply;
+      const reply = path.endsWith('/v1/batches')
+        ? (fake.batchReplies.shift() ?? 'ack')
+        : path.endsWith('/v1/heartbeat')
+          ? fake.heartbeatReply
+          : fake.configReply;
       if (reply === 'hang') return;
       if (reply === 'reset') {
         req.socket.destroy();

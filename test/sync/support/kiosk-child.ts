@@ -18,7 +18,11 @@ import { recordResponses } from './kiosk.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { record: { type: 'string', default: '0' }, every: { type: 'string', default: '0' }, 'exit-when-drained': { type: 'boolean', default: false } },
+  options: {
+    record: { type: 'string', default: '0' },
+    every: { type: 'string', default: '0' },
+    'exit-when-drained': { type: 'boolean', default: false },
+  },
 });
 const dataDir = positionals[0];
 if (!dataDir) throw new Error('usage: kiosk-child.ts DATA_DIR [--record N] [--every MS] [--exit-when-drained]');

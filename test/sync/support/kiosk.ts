@@ -62,7 +62,11 @@ export const recordResponses = (core: KioskCore, n: number, seed = 1): { id: str
 };
 
 /** Inserts n valid responses in one transaction (a backlog), through the store's own writer. */
-export const insertBacklog = (core: KioskCore, n: number, options: { seed?: number; commentBytes?: number } = {}): void => {
+export const insertBacklog = (
+  core: KioskCore,
+  n: number,
+  options: { seed?: number; commentBytes?: number } = {},
+): void => {
   const rng = seededRandom(options.seed ?? 7);
   const begun = now(core.beginResponse({}));
   if (!begun.ok) throw new Error('beginResponse failed');
@@ -97,10 +101,21 @@ export const insertBacklog = (core: KioskCore, n: number, options: { seed?: numb
 };
 
 export const startTestCentral = (options: { rateLimit?: Partial<RateLimitSettings> } = {}): Promise<RunningCentral> =>
-  startCentral({ memory: true, port: 0, host: '127.0.0.1', rateLimit: options.rateLimit ?? { perIp: false, perDevice: false } });
+  startCentral({
+    memory: true,
+    port: 0,
+    host: '127.0.0.1',
+    rateLimit: options.rateLimit ?? { perIp: false, perDevice: false },
+  });
 
 export const enrolTestKiosk = async (kiosk: TestKiosk, central: RunningCentral, centralUrl = central.url) => {
-  const r = await enrol({ db: kiosk.db, dataDir: kiosk.dataDir, centralUrl, code: await central.enrolmentCode(), label: 'test kiosk' });
+  const r = await enrol({
+    db: kiosk.db,
+    dataDir: kiosk.dataDir,
+    centralUrl,
+    code: await central.enrolmentCode(),
+    label: 'test kiosk',
+  });
   if (!r.ok) throw new Error(`enrolment failed: ${r.code} ${r.message}`);
   return r.enrolment;
 };
@@ -121,8 +136,15 @@ export type CentralRow = { id: string; seq: number; body: StoredResponse };
 
 /** What central holds for a device, in seq order. */
 export const centralResponses = async (central: RunningCentral, deviceId: string): Promise<CentralRow[]> => {
-  const r = await central.db.query('SELECT response_id::text AS id, seq, body FROM responses WHERE device_id = $1 ORDER BY seq', [deviceId]);
-  return r.rows.map((row) => ({ id: String(row.id), seq: Number(row.seq), body: (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as StoredResponse }));
+  const r = await central.db.query(
+    'SELECT response_id::text AS id, seq, body FROM responses WHERE device_id = $1 ORDER BY seq',
+    [deviceId],
+  );
+  return r.rows.map((row) => ({
+    id: String(row.id),
+    seq: Number(row.seq),
+    body: (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as StoredResponse,
+  }));
 };
 
 export const centralCount = async (central: RunningCentral, sql: string, params: unknown[] = []): Promise<number> => {

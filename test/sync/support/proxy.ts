@@ -82,7 +82,13 @@ export const startProxy = async (target: string): Promise<TestProxy> => {
   const proxy: TestProxy = { url: '', decide: () => 'pass', log: [], close: async () => {} };
 
   /** Sends `chunks` one by one, `intervalMs` apart, then `done`; stops if `alive` turns false. */
-  const drip = (chunks: Buffer[], intervalMs: number, write: (c: Buffer) => void, done: () => void, alive: () => boolean) => {
+  const drip = (
+    chunks: Buffer[],
+    intervalMs: number,
+    write: (c: Buffer) => void,
+    done: () => void,
+    alive: () => boolean,
+  ) => {
     let i = 0;
     const step = () => {
       if (!alive()) return;
@@ -115,56 +121,67 @@ export const startProxy = async (target: string): Promise<TestProxy> => {
       }
       const fault = typeof action === 'object' ? action : undefined;
       const headers = { ...req.headers, host: upstream.host };
-      const up = request({ hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers }, (upRes) => {
-        const upChunks: Buffer[] = [];
-        upRes.on('data', (c: Buffer) => upChunks.push(c));
-        upRes.on('end', () => {
-          entry.upstreamStatus = upRes.statusCode;
-          const answer = Buffer.concat(upChunks);
-          if (action === 'drop-response') {
-            req.socket.destroy();
-            return;
-          }
-          if (!fault) {
-            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-            res.end(answer);
-            return;
-          }
-          if (!clientAlive()) return;
-          switch (fault.kind) {
-            case 'status-after':
-              res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
-              res.end(`<html><body><h1>${fault.status}</h1>proxy error</body></html>`);
-              return;
-            case 'stall-response':
-              return;
-            case 'drop-after':
-              fault.before();
+      const up = request(
+        { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
+        (upRes) => {
+          const upChunks: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => upChunks.push(c));
+          upRes.on('end', () => {
+            entry.upstreamStatus = upRes.statusCode;
+            const answer = Buffer.concat(upChunks);
+            if (action === 'drop-response') {
               req.socket.destroy();
               return;
-            case 'cut-response': {
-              const out: OutgoingHttpHeaders = { ...upRes.headers };
-              res.writeHead(upRes.statusCode ?? 502, out);
-              res.write(answer.subarray(0, Math.min(fault.afterBytes, Math.max(0, answer.length - 1))), () => later(5, () => req.socket.destroy()));
-              return;
             }
-            case 'trickle':
-              if (fault.direction === 'request') {
-                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-                res.end(answer);
-                return;
-              }
-              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-              res.flushHeaders();
-              drip(pieces(answer, fault.chunks), fault.intervalMs, (c) => res.write(c), () => res.end(), clientAlive);
-              return;
-            default:
+            if (!fault) {
               res.writeHead(upRes.statusCode ?? 502, upRes.headers);
               res.end(answer);
-          }
-        });
-        upRes.on('error', () => req.socket.destroy());
-      });
+              return;
+            }
+            if (!clientAlive()) return;
+            switch (fault.kind) {
+              case 'status-after':
+                res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
+                res.end(`<html><body><h1>${fault.status}</h1>proxy error</body></html>`);
+                return;
+              case 'stall-response':
+                return;
+              case 'drop-after':
+                fault.before();
+                req.socket.destroy();
+                return;
+              case 'cut-response': {
+                const out: OutgoingHttpHeaders = { ...upRes.headers };
+                res.writeHead(upRes.statusCode ?? 502, out);
+                res.write(answer.subarray(0, Math.min(fault.afterBytes, Math.max(0, answer.length - 1))), () =>
+                  later(5, () => req.socket.destroy()),
+                );
+                return;
+              }
+              case 'trickle':
+                if (fault.direction === 'request') {
+                  res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+                  res.end(answer);
+                  return;
+                }
+                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+                res.flushHeaders();
+                drip(
+                  pieces(answer, fault.chunks),
+                  fault.intervalMs,
+                  (c) => res.write(c),
+                  () => res.end(),
+                  clientAlive,
+                );
+                return;
+              default:
+                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+                res.end(answer);
+            }
+          });
+          upRes.on('error', () => req.socket.destroy());
+        },
+      );
       up.on('error', () => req.socket.destroy());
       upstreams.add(up);
       up.on('close', () => upstreams.delete(up));
@@ -182,7 +199,13 @@ export const startProxy = async (target: string): Promise<TestProxy> => {
       }
       if (fault?.kind === 'trickle' && fault.direction === 'request') {
         up.flushHeaders();
-        drip(pieces(body, fault.chunks), fault.intervalMs, (c) => up.write(c), () => up.end(), () => !up.destroyed);
+        drip(
+          pieces(body, fault.chunks),
+          fault.intervalMs,
+          (c) => up.write(c),
+          () => up.end(),
+          () => !up.destroyed,
+        );
         return;
       }
       up.end(body);

@@ -11,12 +11,17 @@ const catalog = Catalog.parse({
   procedures: [
     { code: '1.001193', field: 'ho-tich', name: { vi: 'Thủ tục đăng ký khai sinh', en: 'Birth registration' } },
     { code: '1.000894', field: 'ho-tich', name: { vi: 'Thủ tục đăng ký kết hôn', en: 'Marriage registration' } },
-    { code: '2.000908', field: 'chung-thuc', name: { vi: 'Cấp bản sao từ sổ gốc', en: 'Copies from the master register' } },
+    {
+      code: '2.000908',
+      field: 'chung-thuc',
+      name: { vi: 'Cấp bản sao từ sổ gốc', en: 'Copies from the master register' },
+    },
     { code: '2.000815', field: 'chung-thuc', name: { vi: 'Chứng thực bản sao từ bản chính', en: 'Certified copies' } },
   ],
 });
 
-const codes = (s: ReturnType<typeof procedureSections>) => s.map((x) => [x.kind === 'field' ? x.fieldCode : x.kind, x.items.map((p) => p.code)]);
+const codes = (s: ReturnType<typeof procedureSections>) =>
+  s.map((x) => [x.kind === 'field' ? x.fieldCode : x.kind, x.items.map((p) => p.code)]);
 
 describe('staff procedure list', () => {
   it('puts favourites, then recent, then the rest by field, each procedure once', () => {
@@ -42,7 +47,9 @@ describe('staff procedure list', () => {
 
   it('leaves out empty sections and unknown codes', () => {
     expect(procedureSections(catalog, 'khong co', ['1.001193'], [])).toEqual([]);
-    expect(codes(procedureSections(catalog, 'ket hon', ['9.999999'], ['9.999999']))).toEqual([['ho-tich', ['1.000894']]]);
+    expect(codes(procedureSections(catalog, 'ket hon', ['9.999999'], ['9.999999']))).toEqual([
+      ['ho-tich', ['1.000894']],
+    ]);
   });
 
   it('formats a lock countdown', () => {

@@ -37,9 +37,28 @@ const q = Questionnaire.parse({
         { value: 'khac', label: text('Other') },
       ],
     },
-    { id: 'other-detail', type: 'single', showIf: { question: 'problems', op: 'in', value: ['khac'] }, text: text('Which'), options: [{ value: 'a', label: text('A') }, { value: 'b', label: text('B') }] },
+    {
+      id: 'other-detail',
+      type: 'single',
+      showIf: { question: 'problems', op: 'in', value: ['khac'] },
+      text: text('Which'),
+      options: [
+        { value: 'a', label: text('A') },
+        { value: 'b', label: text('B') },
+      ],
+    },
     { id: 'visited', type: 'yesno', text: text('Visited before?') },
-    { id: 'office', type: 'indicator', showIf: { question: 'visited', op: 'is', value: true }, text: text('Office'), options: [{ points: 2, label: text('Good') }, { points: 1, label: text('OK') }, { points: 0, label: text('Bad') }] },
+    {
+      id: 'office',
+      type: 'indicator',
+      showIf: { question: 'visited', op: 'is', value: true },
+      text: text('Office'),
+      options: [
+        { points: 2, label: text('Good') },
+        { points: 1, label: text('OK') },
+        { points: 0, label: text('Bad') },
+      ],
+    },
     { id: 'comment', type: 'text', required: false, maxLength: 20, text: text('Comment') },
   ],
 });

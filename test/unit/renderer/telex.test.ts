@@ -123,12 +123,15 @@ describe('Telex composer', () => {
 describe('Telex composer properties', () => {
   it('always yields NFC and never loses the text before the last word', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'aAdDeEoOuUwWsfrxjzqgin ,.1'.split('')), maxLength: 40 }), (keys) => {
-        const out = composeTelex(keys);
-        expect(out).toBe(out.normalize('NFC'));
-        const lastSpace = keys.lastIndexOf(' ');
-        if (lastSpace >= 0) expect(out.startsWith(composeTelex(keys.slice(0, lastSpace + 1)))).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'aAdDeEoOuUwWsfrxjzqgin ,.1'.split('')), maxLength: 40 }),
+        (keys) => {
+          const out = composeTelex(keys);
+          expect(out).toBe(out.normalize('NFC'));
+          const lastSpace = keys.lastIndexOf(' ');
+          if (lastSpace >= 0) expect(out.startsWith(composeTelex(keys.slice(0, lastSpace + 1)))).toBe(true);
+        },
+      ),
     );
   });
 
