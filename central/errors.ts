@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { SUPPORTED_PROTOCOLS, type SyncErrorBody, type SyncErrorCode } from '../shared/sync.ts';
+import { errorMessage } from '../shared/error-message.ts';
 
 /** HTTP status of each protocol error code (docs/sync-protocol.md, "Errors"). */
 export const ERROR_STATUS: Record<SyncErrorCode, number> = {
@@ -79,6 +80,6 @@ export const parseJsonBody = (raw: Buffer): unknown => {
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (e) {
-    throw new SyncError('invalid_body', `the request body is not JSON: ${(e as Error).message}`, { field: '(root)' });
+    throw new SyncError('invalid_body', `the request body is not JSON: ${errorMessage(e)}`, { field: '(root)' });
   }
 };

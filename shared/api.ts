@@ -7,6 +7,7 @@ import { LocaleCode, LocalizedText } from './locale.ts';
 import { Questionnaire, Slug } from './questionnaire.ts';
 import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
 import { Pin, PublicSettings, settingSchemas } from './settings.ts';
+import { errorMessage } from './error-message.ts';
 
 /**
  * KioskApi: the one contract between the touch UI and the kiosk core. Each method has a zod schema
@@ -236,7 +237,7 @@ export const createKioskClient = (transport: Transport): KioskApi => {
     } catch (e) {
       return {
         ok: false,
-        error: { code: 'internal', message: `transport failed: ${e instanceof Error ? e.message : String(e)}` },
+        error: { code: 'internal', message: `transport failed: ${errorMessage(e)}` },
       };
     }
     const parsed = resultSchema(kioskApi[method].output).safeParse(raw);

@@ -13,6 +13,7 @@ import { exportResponses } from '../ops/export.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 type Command = (args: string[], ctx: CtlContext) => Promise<number>;
 
@@ -204,10 +205,10 @@ export const runCommand = async (argv: string[], ctx: CtlContext): Promise<numbe
     return await command(rest, ctx);
   } catch (e) {
     if (e instanceof UsageError || String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      ctx.err(`centralctl ${name}: ${(e as Error).message}\n`);
+      ctx.err(`centralctl ${name}: ${errorMessage(e)}\n`);
       return 2;
     }
-    ctx.err(`centralctl ${name}: ${(e as Error).message}\n`);
+    ctx.err(`centralctl ${name}: ${errorMessage(e)}\n`);
     return 1;
   }
 };

@@ -1,11 +1,12 @@
 import { centralctl } from './centralctl.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 centralctl(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`centralctl: ${(e as Error).message}\n`);
+    process.stderr.write(`centralctl: ${errorMessage(e)}\n`);
     process.exitCode = 1;
   },
 );

@@ -5,6 +5,7 @@ import { openDatabase } from '../core/db/open.ts';
 import { databasePath } from '../core/kiosk-core.ts';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
 import { SYNC_USAGE, isSyncCommand, runSyncCommand } from './sync-commands.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
 
@@ -118,8 +119,8 @@ const main = async (): Promise<void> => {
   } catch (e) {
     outcome = {
       exitCode: 1,
-      out: { error: e instanceof Error ? e.message : String(e) },
-      text: `error: ${e instanceof Error ? e.message : String(e)}`,
+      out: { error: errorMessage(e) },
+      text: `error: ${errorMessage(e)}`,
     };
   }
   const json = argv.includes('--json');

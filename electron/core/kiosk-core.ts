@@ -33,6 +33,7 @@ import { hostFromCore } from './sync/host.ts';
 import { createAdminHandlers } from './admin/handlers.ts';
 import type { TargetScan } from './admin/export-targets.ts';
 import type { Timeouts } from './sync/client.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export type Clock = { now: () => number; mono: () => number };
 export const systemClock: Clock = { now: () => Date.now(), mono: () => performance.now() };
@@ -123,7 +124,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   reloadConfig();
 
   const writeResponse = responseWriter(db);
-  const upkeep = walUpkeep(db, (e) => log('warn', `WAL upkeep skipped: ${e instanceof Error ? e.message : String(e)}`));
+  const upkeep = walUpkeep(db, (e) => log('warn', `WAL upkeep skipped: ${errorMessage(e)}`));
   const findStored = storedOutcome(db);
   /** A draft's stored outcome: remembered, or (after a restart or eviction) found by its id in the database. */
   const doneOf = (draftId: string): StoredOutcome | undefined => {

@@ -1,4 +1,5 @@
 import type { ApiError } from '../../shared/api.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export type StorageReason = Extract<ApiError, { code: 'storage_unavailable' }>['reason'];
 
@@ -32,5 +33,5 @@ export const storageError = (
 ): Extract<ApiError, { code: 'storage_unavailable' }> => ({
   code: 'storage_unavailable',
   reason,
-  message: `${EXPLANATIONS[reason]} (${cause instanceof Error ? cause.message : String(cause)})`,
+  message: `${EXPLANATIONS[reason]} (${errorMessage(cause)})`,
 });

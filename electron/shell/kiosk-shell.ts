@@ -35,6 +35,7 @@ import {
   keepKioskWindow,
   shouldHideCursor,
 } from './window.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 /**
  * The Electron main process, wired from the small testable pieces beside it. Everything the kiosk does
@@ -134,7 +135,7 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
     try {
       return syncOptionsFromEnv(env);
     } catch (e) {
-      log.warn(`sync tuning from the environment ignored: ${e instanceof Error ? e.message : String(e)}`);
+      log.warn(`sync tuning from the environment ignored: ${errorMessage(e)}`);
       return {};
     }
   };
@@ -156,7 +157,7 @@ export const startKioskShell = (p: KioskAppParams): KioskShell => {
       if (syncEnabledFromEnv(env)) core.sync.start();
       else log.warn('background sync is off (KIOSK_SYNC); only the admin panel sends');
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       if (coreError !== message)
         log.error(`core could not open (retrying every ${CORE_RETRY_MS / 1000} s): ${message}`);
       coreError = message;
@@ -438,7 +439,7 @@ export const runKioskApp = async (p: RunParams): Promise<KioskShell | null> => {
       console.log(`Exported ${files.length} log file(s) to ${folder}`);
       app.exit(0);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       log.error(`log export failed: ${message}`);
       console.error(`Log export failed: ${message}`);
       app.exit(1);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { errorMessage } from '../../shared/error-message.ts';
 
 /**
  * Where the kiosk keeps things and how the shell behaves, from (highest first) command-line flags,
@@ -120,7 +121,7 @@ export const resolveShellOptions = (e: ShellEnvironment): ShellOptions => {
         );
     }
   } catch (err) {
-    warnings.push(`${shellJson} ignored: ${err instanceof Error ? err.message : String(err)}`);
+    warnings.push(`${shellJson} ignored: ${errorMessage(err)}`);
   }
 
   const pick = <T extends string>(

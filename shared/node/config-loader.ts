@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { canonicalJson } from '../canonical.ts';
 import { Catalog, ConfigBundle } from '../catalog.ts';
 import { Questionnaire } from '../questionnaire.ts';
+import { errorMessage } from '../error-message.ts';
 
 export type ConfigProblem = { file: string; path: string; message: string };
 export type LoadedConfig = { bundle: ConfigBundle; version: string; hash: string; files: string[] };
@@ -65,7 +66,7 @@ const readJson = (dir: string, file: string, problems: ConfigProblem[]): unknown
     problems.push({
       file,
       path: ROOT_PATH,
-      message: code === 'ENOENT' ? 'file not found' : `cannot read file: ${(e as Error).message}`,
+      message: code === 'ENOENT' ? 'file not found' : `cannot read file: ${errorMessage(e)}`,
     });
     return FAILED;
   }
@@ -74,7 +75,7 @@ const readJson = (dir: string, file: string, problems: ConfigProblem[]): unknown
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const message = (e as Error).message;
+    const message = errorMessage(e);
     const where = syntaxLocation(message, text);
     problems.push({ file, path: ROOT_PATH, message: `JSON syntax error${where ? ` at ${where}` : ''}: ${message}` });
     return FAILED;

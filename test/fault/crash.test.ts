@@ -19,6 +19,7 @@ import { storedQuestionnaire } from '../../electron/core/store/config-store.ts';
 import { listResponses, sequenceGaps } from '../../electron/core/store/responses.ts';
 import { checkAnswers } from '../../shared/answers.ts';
 import { REPO_ROOT, kioskctl, prng } from '../support/kiosk.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 const LONG = process.env.LONG_TESTS === '1';
 const ITERATIONS = LONG ? 300 : 25;
@@ -201,7 +202,7 @@ describe('crash: SIGKILL at random moments while responses are being submitted',
             db.close();
           }
         } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
+          const message = errorMessage(e);
           throw new Error(`${where}: ${message}`, { cause: e });
         }
       }

@@ -30,6 +30,7 @@ import { startProxy } from '../sync/support/proxy.ts';
 import { bundleChild } from '../support/bundle-child.ts';
 import { type KioskProcess, spawnKiosk } from './support/kiosk-process.ts';
 import { FAULT_KINDS, type FaultKind, type Schedule, scheduleFor, toProxyAction } from './support/schedule.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 const LONG = process.env.LONG_TESTS === '1';
 const RUNS = Number(process.env.FAULT_RUNS ?? (LONG ? 100 : 20));
@@ -194,7 +195,7 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
       console.log(`seed ${seed}: ${JSON.stringify(report)} lives ${JSON.stringify(schedule.lives)}`);
     return report;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     const tail = proxy.log
       .slice(-15)
       .map((l) => `${l.path} ${l.action}${l.upstreamStatus ? ` → ${l.upstreamStatus}` : ''}`);

@@ -12,6 +12,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export type PostgresAvailability = { ok: true; bin: string } | { ok: false; reason: string };
 
@@ -105,7 +106,7 @@ export const startPostgres = async (): Promise<PostgresCluster> => {
       break;
     } catch (e) {
       if (attempt >= 3)
-        throw new Error(`${(e as Error).message}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`, { cause: e });
+        throw new Error(`${errorMessage(e)}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`, { cause: e });
     }
   }
   let stopped = false;

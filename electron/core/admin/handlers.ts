@@ -18,6 +18,7 @@ import { adminEnrol } from './enrol.ts';
 import { type TargetScan, freeBytesOf, listRemovableTargets } from './export-targets.ts';
 import { createJobRegistry } from './jobs.ts';
 import { LAST_EXPORT_KEY, startExport, startSync } from './work.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /**
  * The admin panel's handlers (shared/admin.ts). The admin PIN opens a session through the same
@@ -81,8 +82,7 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
     now: d.now,
     protector: d.protector,
     limits: d.limits,
-    onError: (message: string, e: unknown) =>
-      d.log('error', `${message}: ${e instanceof Error ? e.message : String(e)}`),
+    onError: (message: string, e: unknown) => d.log('error', `${message}: ${errorMessage(e)}`),
   };
 
   const withAdmin = <T>(session: string, run: () => Result<T> | Promise<Result<T>>): Result<T> | Promise<Result<T>> =>

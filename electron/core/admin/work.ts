@@ -14,6 +14,7 @@ import { exportBatches } from '../sync/offline.ts';
 import { queueDepth } from '../sync/sync-store.ts';
 import { isWritableDir } from './export-targets.ts';
 import type { JobRegistry } from './jobs.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /**
  * "Sync now" and "export to USB" as jobs: started by one call, watched through snapshots. Both reuse
@@ -34,7 +35,6 @@ export type WorkDeps = {
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const notEnrolled = (what: string): Result<never> => ({
   ok: false,
   error: {
@@ -109,7 +109,7 @@ export const startSync = (d: WorkDeps): Result<SyncJob> => {
       job.state = 'failed';
       job.error = {
         code: 'internal',
-        message: messageOf(e),
+        message: errorMessage(e),
         status: null,
         meaning: 'the kiosk failed while syncing',
         action: 'see the kiosk log; answers stay on the kiosk',
@@ -214,7 +214,7 @@ export const startExport = (d: WorkDeps, rawTarget: string): Result<ExportJob> =
           try {
             actual = sha256Hex(readFileSync(f.file));
           } catch (e) {
-            actual = `unreadable: ${messageOf(e)}`;
+            actual = `unreadable: ${errorMessage(e)}`;
           }
           if (actual !== f.sha256) {
             fail(
@@ -245,7 +245,7 @@ export const startExport = (d: WorkDeps, rawTarget: string): Result<ExportJob> =
         error: job.error?.code ?? null,
       });
     } catch (e) {
-      fail('internal', messageOf(e));
+      fail('internal', errorMessage(e));
       d.onError('export failed', e);
     } finally {
       job.finishedAt = iso(d.now());

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/sync.ts';
 import { parseRetryAfter } from './backoff.ts';
 import { type HttpClient, type HttpResponse, TransportError } from './http.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /**
  * The kiosk's side of each endpoint in docs/sync-protocol.md. Every call returns either its parsed
@@ -143,7 +144,7 @@ export const createCentralClient = (options: {
         kind: 'transient',
         code: 'network',
         status: null,
-        message: e instanceof Error ? e.message : String(e),
+        message: errorMessage(e),
       };
     }
   };

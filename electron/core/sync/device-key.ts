@@ -20,6 +20,7 @@ import {
   signBytes,
   verifyBytes,
 } from '../../../shared/node/signing.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /**
  * The device's Ed25519 key pair, made at enrolment and kept in DATA_DIR/device-key.json (mode 0600).
@@ -100,7 +101,7 @@ export const readDeviceKey = (dataDir: string, deviceId: string, protector?: Key
   try {
     parsed = KeyFile.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (e) {
-    throw new DeviceKeyError(`${file} is not a device key file: ${e instanceof Error ? e.message : String(e)}`);
+    throw new DeviceKeyError(`${file} is not a device key file: ${errorMessage(e)}`);
   }
   if (parsed.deviceId !== deviceId)
     throw new DeviceKeyError(`${file} belongs to device ${parsed.deviceId}, not ${deviceId}`);

@@ -24,6 +24,7 @@ import {
   recordCentralContiguous,
   recordHeartbeat,
 } from './sync-store.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /**
  * The kiosk's sync engine (docs/sync-protocol.md, "What the kiosk does").
@@ -517,7 +518,7 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     try {
       options.onStatus(engine.status());
     } catch (e) {
-      log('warn', `status listener failed: ${e instanceof Error ? e.message : String(e)}`);
+      log('warn', `status listener failed: ${errorMessage(e)}`);
     }
   };
 
@@ -578,7 +579,7 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
             kind: 'transient',
             code: 'internal',
             status: null,
-            message: e instanceof Error ? e.message : String(e),
+            message: errorMessage(e),
           }),
         };
       }
@@ -602,7 +603,7 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
       stopController = new AbortController();
       state = readEnrolment(db) ? 'idle' : 'not_enrolled';
       loopDone = loop().catch((e: unknown) => {
-        log('error', `sync loop ended: ${e instanceof Error ? e.message : String(e)}`);
+        log('error', `sync loop ended: ${errorMessage(e)}`);
         running = false;
         state = 'stopped';
       });

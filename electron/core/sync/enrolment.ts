@@ -9,6 +9,7 @@ import { type CallFailure, createCentralClient, normaliseCentralUrl, type Timeou
 import { type KeyProtector, ensureDeviceKey } from './device-key.ts';
 import { createHttpClient } from './http.ts';
 import { clearLastError } from './sync-store.ts';
+import { errorMessage } from '../../../shared/error-message.ts';
 
 /** What the kiosk remembers of its enrolment (state table, key "sync.enrolment"). */
 export const Enrolment = z.object({
@@ -90,7 +91,7 @@ export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
   try {
     base = normaliseCentralUrl(options.centralUrl);
   } catch (e) {
-    return { ok: false, code: 'invalid_url', message: (e as Error).message, status: null };
+    return { ok: false, code: 'invalid_url', message: errorMessage(e), status: null };
   }
   const deviceId = ensureDeviceId(options.db);
   const key = ensureDeviceKey(options.dataDir, deviceId, options.protector);
