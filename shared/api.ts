@@ -215,6 +215,15 @@ export const parseInput = <M extends KioskMethod>(method: M, input: unknown): Re
   };
 };
 
+/**
+ * What a transport answers when a handler throws (a bug, not a typed failure). The same envelope over IPC
+ * and HTTP; it names only the method, so no error text or stack trace reaches the page (the host logs it).
+ */
+export const internalFailure = (method: string): Result<never> => ({
+  ok: false,
+  error: { code: 'internal', message: `${method.slice(0, 64)} failed inside the kiosk; see the log` },
+});
+
 /** Runs validated handlers for an untrusted (method, input) pair: the single entry point of every transport. */
 export const dispatch = async (handlers: KioskHandlers, method: string, input: unknown): Promise<Result<unknown>> => {
   if (!isKioskMethod(method))

@@ -22,7 +22,7 @@ import {
   responseWriter,
   storedOutcome,
 } from './store/responses.ts';
-import { ensureDefaultPins, settingsReader } from './store/settings.ts';
+import { type StoredSettings, ensureDefaultPins, settingsReader } from './store/settings.ts';
 import { type WalUpkeep, walUpkeep } from './store/wal-upkeep.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
 import type { PublishedConfig } from '../../shared/sync.ts';
@@ -81,6 +81,11 @@ const fail = (code: 'draft_unknown' | 'not_found' | 'session_expired', message: 
 export type KioskCore = KioskHandlers & {
   readonly db: Database;
   readonly deviceId: string;
+  /**
+   * The non-secret settings as stored now (read on every call: kioskctl may change one from another
+   * process). For hosts that act on a setting themselves, e.g. the shell's opening hours; never the PINs.
+   */
+  settings: () => StoredSettings;
   config: () => ActiveConfig;
   configProblems: () => ConfigProblem[];
   reloadConfig: () => ConfigProblem[];
@@ -403,6 +408,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     ...guarded,
     db,
     deviceId,
+    settings,
     config: () => config!,
     configProblems: () => problems,
     reloadConfig,

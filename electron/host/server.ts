@@ -2,8 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type KioskHandlers, dispatch } from '../../shared/api.ts';
+import { type KioskHandlers, dispatch, internalFailure } from '../../shared/api.ts';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
+import { errorMessage } from '../../shared/error-message.ts';
 
 export type HostOptions = {
   handlers: KioskHandlers;
@@ -11,6 +12,8 @@ export type HostOptions = {
   rendererDir: string;
   /** Per-launch secret the renderer must present on every API call. */
   token: string;
+  /** Where a failure inside the core is reported (one line each); default stderr. */
+  log?: (line: string) => void;
 };
 
 /** Only the loopback interface: the kiosk API must never be reachable from the network. */
@@ -28,9 +31,12 @@ const sameSecret = (a: string, b: string): boolean => {
  * The browser host: serves the renderer and carries KioskApi as `POST /api/<method>`, JSON in and out.
  * Typed results (including typed errors) are 200; HTTP errors are only for requests that never reach
  * the API: wrong Host (DNS rebinding), foreign Origin, missing token, oversized or non-JSON bodies.
+ * An exception inside the core is a typed `internal` result too (200, the same envelope as over IPC,
+ * see ipc.ts), logged with the method name and the error's message: never the body, a PIN or the token.
  */
 export const createHostServer = (options: HostOptions): FastifyInstance => {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const log = options.log ?? ((line: string) => console.error(line));
   // JSON only: Fastify's default text/plain parser would hand a raw string to the API.
   app.removeContentTypeParser('text/plain');
 
@@ -50,7 +56,14 @@ export const createHostServer = (options: HostOptions): FastifyInstance => {
     const token = req.headers['x-kiosk-token'];
     if (typeof token !== 'string' || !sameSecret(token, options.token))
       return reply.code(401).send({ error: 'missing or wrong x-kiosk-token' });
-    return dispatch(options.handlers, req.params.method, req.body);
+    const method = req.params.method;
+    try {
+      return await dispatch(options.handlers, method, req.body);
+    } catch (e) {
+      // dispatch answers unknown methods itself, so `method` here is one of the API's names.
+      log(`host: ${method} failed: ${errorMessage(e)}`);
+      return internalFailure(method);
+    }
   });
 
   if (existsSync(options.rendererDir)) {

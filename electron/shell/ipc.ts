@@ -1,5 +1,5 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import { type KioskHandlers, type KioskMethod, type Result, dispatch } from '../../shared/api.ts';
+import { type KioskHandlers, type KioskMethod, dispatch, internalFailure } from '../../shared/api.ts';
 import { CHANNEL_METHODS, KIOSK_CHANNELS } from './channels.ts';
 import { isKioskUrl } from './protocol.ts';
 
@@ -41,8 +41,6 @@ export type IpcBindingOptions = {
   onCall?: (method: KioskMethod) => void;
 };
 
-const internal = (message: string): Result<never> => ({ ok: false, error: { code: 'internal', message } });
-
 /**
  * Binds every KioskApi method to `kiosk:<method>` with ipcMain.handle. Each handler:
  * 1. refuses a call from an untrusted sender (the invoke rejects; nothing reaches the core),
@@ -82,7 +80,7 @@ export const bindKioskIpc = (
         return result;
       } catch (e) {
         options.log.error(`ipc: ${method} failed`, e);
-        return internal(`${method} failed inside the kiosk; see the log`);
+        return internalFailure(method);
       }
     });
   }

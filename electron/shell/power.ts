@@ -115,3 +115,27 @@ export const maintenanceReloadDue = (m: MaintenanceInput): boolean => {
   if (m.lastCallAt !== null && m.now - m.lastCallAt < quietMs) return false;
   return m.now - m.lastReloadAt >= everyMs;
 };
+
+export type DailyReload = {
+  /** A KioskApi call reached the core: someone is at the screen. */
+  noteCall: () => void;
+  /** Runs `reload` when maintenanceReloadDue says so (`open`: the office's hours say open now). */
+  check: (open: boolean, reload: () => void) => void;
+};
+
+/** The state maintenanceReloadDue needs, kept between the minute ticks. */
+export const createDailyReload = (log: ShellLog, now: () => number): DailyReload => {
+  let lastCallAt: number | null = null;
+  let lastReloadAt = now();
+  return {
+    noteCall: () => {
+      lastCallAt = now();
+    },
+    check: (open, reload) => {
+      if (!maintenanceReloadDue({ open, now: now(), lastCallAt, lastReloadAt })) return;
+      lastReloadAt = now();
+      log.info('maintenance: office closed and screen idle, reloading the kiosk page');
+      reload();
+    },
+  };
+};

@@ -1,6 +1,10 @@
+import { BrowserWindow } from 'electron';
 import type { BrowserWindowConstructorOptions, Display, Rectangle } from 'electron';
+import { type CrashRecovery, createCrashRecovery } from './crash.ts';
+import type { ShellLog } from './ipc.ts';
 import { KIOSK_START_URL } from './protocol.ts';
-import { createKioskWindowOptions } from './window.ts';
+import type { ShellTimers } from './timers.ts';
+import { blockShortcuts, lockedDown, pageBehaviourPreferences } from './window.ts';
 
 /**
  * The staff window: a small window on the counter officer's own display showing the current procedure,
@@ -43,30 +47,133 @@ export const staffWindowBounds = (workArea: Rectangle): Rectangle => {
   };
 };
 
-/** The kiosk window's web preferences unchanged; only the frame differs: an ordinary small window. */
-export const createStaffWindowOptions = (p: {
+/** An ordinary small framed window, shown without taking focus from the citizen's window. */
+export const staffWindowFrame = (workArea: Rectangle): BrowserWindowConstructorOptions => ({
+  ...staffWindowBounds(workArea),
+  show: false,
+  kiosk: false,
+  fullscreen: false,
+  fullscreenable: false,
+  frame: true,
+  autoHideMenuBar: true,
+  resizable: false,
+  movable: true,
+  minimizable: true,
+  maximizable: false,
+  skipTaskbar: false,
+  focusable: true,
+  backgroundColor: '#ffffff',
+  title: 'Kiosk: staff',
+});
+
+/**
+ * Builds the staff window (not yet loaded). Its security preferences are the kiosk window's, written out
+ * here too so they are visible at this constructor; `lockedDown` checks both against one list.
+ */
+export const newStaffWindow = (p: { preloadPath: string; workArea: Rectangle; dev: boolean }): BrowserWindow =>
+  new BrowserWindow(
+    lockedDown(
+      {
+        ...staffWindowFrame(p.workArea),
+        webPreferences: {
+          preload: p.preloadPath,
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          nodeIntegrationInWorker: false,
+          nodeIntegrationInSubFrames: false,
+          webSecurity: true,
+          allowRunningInsecureContent: false,
+          experimentalFeatures: false,
+          webviewTag: false,
+          plugins: false,
+          enableWebSQL: false,
+          navigateOnDragDrop: false,
+          safeDialogs: true,
+          disableBlinkFeatures: 'Auxclick',
+          devTools: p.dev,
+          ...pageBehaviourPreferences(p.dev),
+        },
+      },
+      p.dev,
+    ),
+  );
+
+export type StaffWindowSlotParams = {
   preloadPath: string;
-  workArea: Rectangle;
-  dev?: boolean;
-}): BrowserWindowConstructorOptions => {
-  const base = createKioskWindowOptions({
-    preloadPath: p.preloadPath,
-    bounds: staffWindowBounds(p.workArea),
-    dev: p.dev ?? false,
-  });
+  dev: boolean;
+  log: ShellLog;
+  timers: ShellTimers;
+  /** The display the staff window belongs on now (pickStaffDisplay), or none. */
+  display: () => Display | undefined;
+  /** The app is quitting or the shell is disposed. */
+  ending: () => boolean;
+};
+
+export type StaffWindowSlot = {
+  current: () => BrowserWindow | null;
+  /** The officer is using it (the kiosk window then leaves focus where it is). */
+  hasFocus: () => boolean;
+  /** Opens, moves or closes the staff window to match the displays attached now. */
+  place: () => void;
+  dispose: () => void;
+};
+
+/** The staff window, when a display for it is attached: opened, followed across display changes, recovered. */
+export const createStaffWindowSlot = (p: StaffWindowSlotParams): StaffWindowSlot => {
+  let win: BrowserWindow | null = null;
+  let crash: CrashRecovery | null = null;
+
+  const open = (display: Display): BrowserWindow => {
+    const w = newStaffWindow({ preloadPath: p.preloadPath, workArea: display.workArea, dev: p.dev });
+    if (!p.dev) blockShortcuts(w.webContents, p.log);
+    crash = createCrashRecovery(w, {
+      startUrl: STAFF_DISPLAY_URL,
+      log: p.log,
+      setTimer: p.timers.setTimeout,
+      clearTimer: p.timers.clearTimeout,
+      now: p.timers.now,
+    });
+    // Shown without taking focus: the citizen's window keeps it until the officer touches this one.
+    w.once('ready-to-show', () => w.showInactive());
+    w.on('closed', () => {
+      crash?.dispose();
+      crash = null;
+      if (win === w) win = null;
+      // The officer may close it; it comes back with the next display change or restart.
+      if (!p.ending()) p.log.info('staff window closed');
+    });
+    w.loadURL(STAFF_DISPLAY_URL).catch((e: unknown) => p.log.error('staff page load failed', e));
+    p.log.info(`staff window opened on display ${display.id}`);
+    return w;
+  };
+
+  const place = (): void => {
+    const display = p.display();
+    const shown = win !== null && !win.isDestroyed() ? win : null;
+    if (!display) {
+      // Its display is gone: Electron would move it onto the citizen's screen.
+      if (shown) {
+        p.log.info('staff display removed: closing the staff window');
+        shown.destroy();
+      }
+      win = null;
+      return;
+    }
+    if (shown) shown.setBounds(staffWindowBounds(display.workArea));
+    else win = open(display);
+  };
+
+  const dispose = (): void => {
+    crash?.dispose();
+    if (win && !win.isDestroyed()) win.destroy();
+    win = null;
+  };
+
   return {
-    ...base,
-    kiosk: false,
-    fullscreen: false,
-    fullscreenable: false,
-    frame: true,
-    resizable: false,
-    movable: true,
-    minimizable: true,
-    maximizable: false,
-    skipTaskbar: false,
-    // Shown without taking focus from the citizen's window.
-    focusable: true,
-    title: 'Kiosk: staff',
+    current: () => win,
+    hasFocus: () => win !== null && !win.isDestroyed() && win.isFocused(),
+    place,
+    dispose,
   };
 };

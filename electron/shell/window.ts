@@ -1,5 +1,63 @@
-import type { BrowserWindow, BrowserWindowConstructorOptions, Input, Rectangle, WebContents } from 'electron';
+import { BrowserWindow } from 'electron';
+import type { BrowserWindowConstructorOptions, Input, Rectangle, WebContents, WebPreferences } from 'electron';
 import type { ShellLog } from './ipc.ts';
+
+/**
+ * Every security-relevant web preference, as each of our windows must have it. The preferences are
+ * spelt out as literals at each `new BrowserWindow` (here and in staff-window.ts), where a reviewer
+ * and electronegativity (npm run scan:electron) both see them; `lockedDown` checks those literals
+ * against this list before the window is built, so the two cannot drift apart. Nothing is left to
+ * Electron's defaults, so a default changing in a future Electron cannot loosen it silently.
+ */
+export const LOCKED_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  plugins: false,
+  enableWebSQL: false,
+  navigateOnDragDrop: false,
+  safeDialogs: true,
+  // No middle-click (auxclick) handling: one more way to ask for a new window, and a touch screen has none.
+  disableBlinkFeatures: 'Auxclick',
+} as const satisfies WebPreferences;
+
+/**
+ * Returns the options unchanged when every locked preference is exactly as required, a preload is
+ * given, DevTools are on only in development and no other preference is set (no Blink feature switched
+ * on, no extra renderer arguments); throws otherwise, before any window exists.
+ */
+export const lockedDown = (options: BrowserWindowConstructorOptions, dev: boolean): BrowserWindowConstructorOptions => {
+  const wp: Record<string, unknown> = { ...options.webPreferences };
+  const wrong = Object.entries(LOCKED_WEB_PREFERENCES)
+    .filter(([key, value]) => wp[key] !== value)
+    .map(([key, value]) => `${key} must be ${JSON.stringify(value)}`);
+  const known = new Set([...Object.keys(LOCKED_WEB_PREFERENCES), ...Object.keys(pageBehaviourPreferences(dev))]);
+  for (const key of Object.keys(wp))
+    if (!known.has(key) && key !== 'preload' && key !== 'devTools') wrong.push(`${key} is not one of ours`);
+  if (typeof wp.preload !== 'string' || wp.preload === '') wrong.push('preload must be the bundled preload');
+  if (wp.devTools !== dev) wrong.push(`devTools must be ${dev} ${dev ? 'in development' : 'in production'}`);
+  if (wrong.length > 0) throw new Error(`refusing to open a window that is not locked down: ${wrong.join('; ')}`);
+  return options;
+};
+
+/**
+ * Web preferences that shape the kiosk page's behaviour, not its isolation: the same for both windows.
+ * The attract screen and idle timers must keep running while nobody touches the screen.
+ */
+export const pageBehaviourPreferences = (dev: boolean) =>
+  ({
+    spellcheck: false,
+    backgroundThrottling: false,
+    autoplayPolicy: 'no-user-gesture-required',
+    disableDialogs: !dev,
+    zoomFactor: 1,
+  }) as const satisfies WebPreferences;
 
 export type KioskWindowParams = {
   /** Absolute path of dist/main/preload.cjs. */
@@ -12,11 +70,8 @@ export type KioskWindowParams = {
   backgroundColor?: string;
 };
 
-/**
- * The kiosk window's options. Every security-relevant web preference is spelt out rather than left to
- * Electron's defaults, so a default changing in a future Electron cannot loosen it silently.
- */
-export const createKioskWindowOptions = (p: KioskWindowParams): BrowserWindowConstructorOptions => {
+/** The kiosk window's frame: fullscreen kiosk without menu or frame, windowed in development. */
+export const kioskWindowFrame = (p: KioskWindowParams): BrowserWindowConstructorOptions => {
   const dev = p.dev === true;
   return {
     ...(p.bounds ? { x: p.bounds.x, y: p.bounds.y, width: p.bounds.width, height: p.bounds.height } : {}),
@@ -33,32 +88,39 @@ export const createKioskWindowOptions = (p: KioskWindowParams): BrowserWindowCon
     skipTaskbar: !dev,
     backgroundColor: p.backgroundColor ?? '#ffffff',
     title: 'Kiosk',
-    webPreferences: {
-      preload: p.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      plugins: false,
-      enableWebSQL: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
-      spellcheck: false,
-      devTools: dev,
-      // The attract screen and idle timers must keep running while nobody touches the screen.
-      backgroundThrottling: false,
-      autoplayPolicy: 'no-user-gesture-required',
-      disableDialogs: !dev,
-      zoomFactor: 1,
-      // No middle-click (auxclick) handling: one more way to ask for a new window, and a touch screen has none.
-      disableBlinkFeatures: 'Auxclick',
-    },
   };
+};
+
+/** Builds the kiosk window (not yet loaded). Its security preferences are the literals below. */
+export const newKioskWindow = (p: KioskWindowParams): BrowserWindow => {
+  const dev = p.dev === true;
+  return new BrowserWindow(
+    lockedDown(
+      {
+        ...kioskWindowFrame(p),
+        webPreferences: {
+          preload: p.preloadPath,
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          nodeIntegrationInWorker: false,
+          nodeIntegrationInSubFrames: false,
+          webSecurity: true,
+          allowRunningInsecureContent: false,
+          experimentalFeatures: false,
+          webviewTag: false,
+          plugins: false,
+          enableWebSQL: false,
+          navigateOnDragDrop: false,
+          safeDialogs: true,
+          disableBlinkFeatures: 'Auxclick',
+          devTools: dev,
+          ...pageBehaviourPreferences(dev),
+        },
+      },
+      dev,
+    ),
+  );
 };
 
 type NavigationEvent = { preventDefault: () => void; url?: string };

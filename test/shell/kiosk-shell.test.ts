@@ -1,7 +1,10 @@
 // The main process as a whole, against a mocked 'electron' and a REAL core on a temp dir.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configSet } from '../../electron/cli/commands.ts';
+import { databasePath } from '../../electron/core/kiosk-core.ts';
+import { openDatabase } from '../../electron/core/db/open.ts';
 import { type KioskShell, runKioskApp } from '../../electron/shell/kiosk-shell.ts';
 import { resolveShellOptions } from '../../electron/shell/options.ts';
 import { KIOSK_START_URL } from '../../electron/shell/protocol.ts';
@@ -276,6 +279,18 @@ describe('unattended operation', () => {
     expect(log.has(/resumed from sleep/)).toBe(true);
   });
 
+  it('follows opening hours changed while it runs (kioskctl config set), read through the core', async () => {
+    await start();
+    expect(fakePowerSaveBlocker.active.size).toBe(1);
+    // Another process (kioskctl) changes the hours in the kiosk's database: Sundays only.
+    const other = openDatabase(databasePath(join(dir, 'data')));
+    expect(configSet(other, 'openingHours', '[{"days":[7],"from":"08:00","to":"12:00"}]').exitCode).toBe(0);
+    other.close();
+    advance(60_000);
+    expect(fakePowerSaveBlocker.active.size).toBe(0);
+    expect(log.has(/display may sleep/)).toBe(true);
+  });
+
   it('reloads the page once a day while closed and idle', async () => {
     await start();
     const win = kioskWindow();
@@ -446,6 +461,26 @@ describe('background sync', () => {
     fakeSafeStorage.backend = 'basic_text';
     await start();
     expect(log.has(/device key a 0600 file/)).toBe(true);
+  });
+});
+
+describe('start at login', () => {
+  it.runIf(process.platform === 'linux')(
+    'a packaged kiosk writes the XDG autostart entry IT asked for, under the app data folder',
+    async () => {
+      fakeApp.setPath('appData', join(dir, 'config-home'));
+      await start(['--start-at-login=on'], true);
+      const entry = join(dir, 'config-home', 'autostart', 'hailong-kiosk.desktop');
+      expect(readFileSync(entry, 'utf8')).toContain('[Desktop Entry]');
+      expect(log.has(/start at login on/)).toBe(true);
+    },
+  );
+
+  it('an unpackaged one leaves the OS alone', async () => {
+    fakeApp.setPath('appData', join(dir, 'config-home'));
+    await start(['--start-at-login=on']);
+    expect(existsSync(join(dir, 'config-home', 'autostart'))).toBe(false);
+    expect(fakeApp.callsOf('setLoginItemSettings')).toEqual([]);
   });
 });
 

@@ -2,7 +2,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linuxAutostartEntry, setLinuxAutostart } from '../../electron/shell/autostart.ts';
+import {
+  type StartAtLoginParams,
+  applyStartAtLogin,
+  linuxAutostartEntry,
+  setLinuxAutostart,
+} from '../../electron/shell/autostart.ts';
 import { exportLogs, rotateLogFile } from '../../electron/shell/log-files.ts';
 import { type ShellEnvironment, resolveShellOptions } from '../../electron/shell/options.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -203,5 +208,75 @@ describe('start at login (Linux XDG autostart)', () => {
   it('quotes what the desktop-entry spec needs quoted', () => {
     expect(linuxAutostartEntry('/home/k/Kiosk.AppImage')).toContain('Exec=/home/k/Kiosk.AppImage\n');
     expect(linuxAutostartEntry('/a b/$x"y')).toContain('Exec="/a b/\\$x\\"y"');
+  });
+});
+
+/** Start-at-login parameters for a packaged Linux kiosk with ~/.config at `configHome`. */
+const loginParams = (configHome: string, over: Partial<StartAtLoginParams> = {}): StartAtLoginParams => ({
+  enabled: true,
+  isPackaged: true,
+  platform: 'linux',
+  execPath: '/opt/kiosk/hailong-kiosk',
+  appImage: undefined,
+  setLoginItem: () => undefined,
+  configHome: () => configHome,
+  log: { info: () => undefined, error: () => undefined },
+  ...over,
+});
+
+describe("applyStartAtLogin: IT's choice applied to the packaged app", () => {
+  const setup = (over: Partial<StartAtLoginParams> = {}) => {
+    const t = tempDir('kiosk-login-');
+    const loginItems: unknown[] = [];
+    const lines: string[] = [];
+    applyStartAtLogin(
+      loginParams(t.dir, {
+        setLoginItem: (s) => void loginItems.push(s),
+        log: { info: (m) => void lines.push(m), error: (m) => void lines.push(`error: ${m}`) },
+        ...over,
+      }),
+    );
+    return { ...t, loginItems, lines, file: join(t.dir, 'autostart', 'hailong-kiosk.desktop') };
+  };
+
+  it('Windows: the per-user Run entry for this executable', () => {
+    const r = setup({ platform: 'win32', execPath: 'C:\\Kiosk\\HaiLong Kiosk.exe' });
+    expect(r.loginItems).toEqual([{ openAtLogin: true, path: 'C:\\Kiosk\\HaiLong Kiosk.exe', args: [] }]);
+    expect(existsSync(r.file)).toBe(false);
+    r.cleanup();
+  });
+
+  it('Linux: an XDG autostart entry, for the AppImage when running from one, removed when turned off', () => {
+    const r = setup({ appImage: '/home/k/Kiosk.AppImage' });
+    expect(readFileSync(r.file, 'utf8')).toContain('Exec=/home/k/Kiosk.AppImage\n');
+    expect(r.lines).toEqual([`start at login on: ${r.file}`]);
+    applyStartAtLogin(loginParams(r.dir, { enabled: false }));
+    expect(existsSync(r.file)).toBe(false);
+    expect(r.loginItems).toEqual([]);
+    r.cleanup();
+  });
+
+  it('leaves the OS alone when IT chose nothing, or when the app is not packaged', () => {
+    for (const over of [
+      { enabled: undefined },
+      { isPackaged: false },
+      { isPackaged: false, platform: 'win32' as const },
+    ]) {
+      const r = setup(over);
+      expect(existsSync(r.file)).toBe(false);
+      expect(r.loginItems).toEqual([]);
+      r.cleanup();
+    }
+  });
+
+  it('logs a failure instead of stopping the kiosk', () => {
+    const r = setup({
+      platform: 'win32',
+      setLoginItem: () => {
+        throw new Error('registry locked');
+      },
+    });
+    expect(r.lines).toEqual(['error: could not change start at login']);
+    r.cleanup();
   });
 });

@@ -93,6 +93,40 @@ describe('shell security lint', () => {
     expect(win).toMatch(/setWindowOpenHandler/);
   });
 
+  it('every new BrowserWindow spells its security preferences out as literals (what a reviewer and the scanner see)', () => {
+    /** The argument text of each `new BrowserWindow(...)`, up to its matching parenthesis. */
+    const constructions = sources.flatMap((s) => {
+      const text = code(s.text);
+      return [...text.matchAll(/new BrowserWindow\(/g)].map((m) => {
+        let depth = 0;
+        let i = m.index + m[0].length - 1;
+        do {
+          if (text[i] === '(') depth++;
+          else if (text[i] === ')') depth--;
+          i++;
+        } while (depth > 0 && i < text.length);
+        return { file: s.file, args: text.slice(m.index, i) };
+      });
+    });
+    expect(constructions.map((c) => c.file).sort()).toEqual([
+      'electron/shell/staff-window.ts',
+      'electron/shell/window.ts',
+    ]);
+    for (const { file, args } of constructions)
+      for (const literal of [
+        'contextIsolation: true',
+        'sandbox: true',
+        'nodeIntegration: false',
+        'nodeIntegrationInWorker: false',
+        'nodeIntegrationInSubFrames: false',
+        'webSecurity: true',
+        'allowRunningInsecureContent: false',
+        'webviewTag: false',
+        "disableBlinkFeatures: 'Auxclick'",
+      ])
+        expect(args, `${file}: ${literal}`).toContain(literal);
+  });
+
   it('fuses are flipped in the packaging config', () => {
     const yml = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8');
     for (const line of [

@@ -1,54 +1,69 @@
 // Window options, navigation/window-open/webview denial, shortcut blocking, kiosk keeping, cursor.
-import { describe, expect, it } from 'vitest';
-import type { BrowserWindow, WebContents } from 'electron';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents } from 'electron';
+import { newStaffWindow } from '../../electron/shell/staff-window.ts';
 import {
   HIDE_CURSOR_CSS,
+  LOCKED_WEB_PREFERENCES,
   applyCursorPolicy,
   blockShortcuts,
-  createKioskWindowOptions,
   guardWebContents,
   isBlockedShortcut,
   keepKioskWindow,
+  lockedDown,
+  newKioskWindow,
   shouldHideCursor,
 } from '../../electron/shell/window.ts';
-import { FakeBrowserWindow, FakeWebContents, fakeEvent, memoryLog } from './fake-electron.ts';
+import { FakeBrowserWindow, FakeWebContents, fakeEvent, memoryLog, resetFakes } from './fake-electron.ts';
+
+vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule);
 
 const asContents = (c: FakeWebContents) => c as unknown as WebContents;
+/** The options the window was constructed with, as Electron received them. */
+const constructedWith = (w: BrowserWindow) =>
+  (w as unknown as FakeBrowserWindow).options as BrowserWindowConstructorOptions;
 
-describe('createKioskWindowOptions (production)', () => {
-  const o = createKioskWindowOptions({
-    preloadPath: '/app/dist/main/preload.cjs',
-    bounds: { x: 0, y: 0, width: 1080, height: 1920 },
-  });
-  const wp = o.webPreferences!;
+/** Every security-relevant preference, as the checklist (docs/electron-security.md) requires it. */
+const REQUIRED = [
+  ['contextIsolation', true],
+  ['sandbox', true],
+  ['nodeIntegration', false],
+  ['nodeIntegrationInWorker', false],
+  ['nodeIntegrationInSubFrames', false],
+  ['webSecurity', true],
+  ['allowRunningInsecureContent', false],
+  ['experimentalFeatures', false],
+  ['webviewTag', false],
+  ['plugins', false],
+  ['navigateOnDragDrop', false],
+  ['devTools', false],
+  ['spellcheck', false],
+  ['enableWebSQL', false],
+  ['safeDialogs', true],
+  ['disableBlinkFeatures', 'Auxclick'],
+] as const;
 
-  it.each([
-    ['contextIsolation', true],
-    ['sandbox', true],
-    ['nodeIntegration', false],
-    ['nodeIntegrationInWorker', false],
-    ['nodeIntegrationInSubFrames', false],
-    ['webSecurity', true],
-    ['allowRunningInsecureContent', false],
-    ['experimentalFeatures', false],
-    ['webviewTag', false],
-    ['plugins', false],
-    ['navigateOnDragDrop', false],
-    ['devTools', false],
-    ['spellcheck', false],
-    ['enableWebSQL', false],
-  ] as const)('webPreferences.%s is %s', (key, value) => {
-    expect(wp[key]).toBe(value);
+beforeEach(() => resetFakes());
+
+describe('the kiosk window, as constructed (production)', () => {
+  const build = () =>
+    constructedWith(
+      newKioskWindow({ preloadPath: '/app/dist/main/preload.cjs', bounds: { x: 0, y: 0, width: 1080, height: 1920 } }),
+    );
+
+  it.each(REQUIRED)('webPreferences.%s is %s', (key, value) => {
+    expect(build().webPreferences![key]).toBe(value);
   });
 
   it('uses the bundled preload and nothing else to reach the main process', () => {
+    const wp = build().webPreferences!;
     expect(wp.preload).toBe('/app/dist/main/preload.cjs');
     expect(wp).not.toHaveProperty('additionalArguments');
     expect(wp).not.toHaveProperty('enableBlinkFeatures');
-    expect(wp.disableBlinkFeatures).toBe('Auxclick');
   });
 
   it('is a fullscreen kiosk window without a menu or frame, filling the chosen display', () => {
+    const o = build();
     expect(o).toMatchObject({
       kiosk: true,
       fullscreen: true,
@@ -63,15 +78,70 @@ describe('createKioskWindowOptions (production)', () => {
   });
 
   it('in development only: windowed, DevTools allowed, and still sandboxed and isolated', () => {
-    const d = createKioskWindowOptions({ preloadPath: '/p.cjs', dev: true });
+    const d = constructedWith(newKioskWindow({ preloadPath: '/p.cjs', dev: true }));
     expect(d).toMatchObject({ kiosk: false, fullscreen: false, frame: true });
-    expect(d.webPreferences).toMatchObject({
-      devTools: true,
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
+    expect(d.webPreferences).toMatchObject({ ...LOCKED_WEB_PREFERENCES, devTools: true });
+  });
+});
+
+describe('the staff window, as constructed', () => {
+  it.each(REQUIRED)('webPreferences.%s is %s, as in the kiosk window', (key, value) => {
+    const o = constructedWith(
+      newStaffWindow({ preloadPath: '/p.cjs', workArea: { x: 0, y: 0, width: 1920, height: 1040 }, dev: false }),
+    );
+    expect(o.webPreferences![key]).toBe(value);
+  });
+
+  it("has exactly the kiosk window's web preferences", () => {
+    const staff = newStaffWindow({
+      preloadPath: '/p.cjs',
+      workArea: { x: 0, y: 0, width: 800, height: 600 },
+      dev: false,
     });
+    const kiosk = newKioskWindow({ preloadPath: '/p.cjs' });
+    expect(constructedWith(staff).webPreferences).toEqual(constructedWith(kiosk).webPreferences);
+  });
+});
+
+describe('lockedDown: the check the literals pass before a window is built', () => {
+  const good = (): BrowserWindowConstructorOptions => ({
+    webPreferences: { preload: '/p.cjs', ...LOCKED_WEB_PREFERENCES, devTools: false },
+  });
+
+  it('passes locked-down options through unchanged', () => {
+    const o = good();
+    expect(lockedDown(o, false)).toBe(o);
+  });
+
+  it.each([
+    ['contextIsolation', false],
+    ['sandbox', false],
+    ['nodeIntegration', true],
+    ['webSecurity', false],
+    ['allowRunningInsecureContent', true],
+    ['webviewTag', true],
+    ['disableBlinkFeatures', ''],
+    ['contextIsolation', undefined],
+  ] as const)('refuses %s: %s', (key, value) => {
+    const o = good();
+    o.webPreferences = { ...o.webPreferences, [key]: value };
+    expect(() => lockedDown(o, false)).toThrow(`${key} must be`);
+  });
+
+  it('refuses enabled Blink features, extra renderer arguments, a missing preload and DevTools in production', () => {
+    const with_ = (extra: Record<string, unknown>) => ({ webPreferences: { ...good().webPreferences, ...extra } });
+    expect(() => lockedDown(with_({ enableBlinkFeatures: 'CSSLayoutAPI' }), false)).toThrow(
+      'enableBlinkFeatures is not one of ours',
+    );
+    expect(() => lockedDown(with_({ additionalArguments: ['--x'] }), false)).toThrow('additionalArguments');
+    expect(() => lockedDown(with_({ partition: 'persist:other' }), false)).toThrow('partition');
+    expect(() => lockedDown(with_({ preload: undefined }), false)).toThrow('preload');
+    expect(() => lockedDown(with_({ devTools: true }), false)).toThrow('devTools must be false');
+    expect(lockedDown(with_({ devTools: true }), true)).toBeDefined();
+  });
+
+  it("refuses options that leave the preferences to Electron's defaults", () => {
+    expect(() => lockedDown({}, false)).toThrow('contextIsolation must be true');
   });
 });
 
