@@ -4,7 +4,7 @@
  * official build, headers included), so nothing but the registry is needed; both steps are skipped when
  * their result is already in the cache.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../../shared/error-message.ts';
@@ -13,8 +13,18 @@ export const NODE_MAJOR = 24;
 
 export type Prepared = { ok: true; path: string } | { ok: false; reason: string };
 
-const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string =>
+  execFileSync(cmd, args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+
+/** Whether `nodeBin` can load the addon at `addon` (a build for another Node's ABI throws). */
+const loads = (nodeBin: string, addon: string): boolean =>
+  spawnSync(nodeBin, ['-e', 'require(process.argv[1])', addon], { stdio: 'ignore' }).status === 0;
 
 /** The Node 24 executable in `cacheDir/node`, fetched from the registry on first use. */
 export function prepareNode(cacheDir: string): Prepared {
@@ -54,7 +64,8 @@ export function prepareSqliteAddon(root: string, cacheDir: string, nodeVersion: 
   const nodeDir = join(cacheDir, 'node');
   const buildDir = join(cacheDir, `better-sqlite3-${packageVersion(source)}-node-${nodeVersion}`);
   const addon = join(buildDir, 'build', 'Release', 'better_sqlite3.node');
-  if (existsSync(addon)) return { ok: true, path: addon };
+  const nodeBin = join(nodeDir, 'bin', 'node');
+  if (existsSync(addon) && loads(nodeBin, addon)) return { ok: true, path: addon };
   if (!existsSync(join(nodeDir, 'include', 'node', 'node.h'))) {
     return { ok: false, reason: 'the Node 24 package has no headers (include/node)' };
   }
@@ -63,14 +74,20 @@ export function prepareSqliteAddon(root: string, cacheDir: string, nodeVersion: 
     rmSync(buildDir, { recursive: true, force: true });
     cpSync(source, buildDir, { recursive: true, filter: (p) => !p.startsWith(join(source, 'build')) });
     const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-    const out = run(process.execPath, [gyp, 'rebuild', '--release', `--nodedir=${nodeDir}`, '-j', 'max'], buildDir);
+    // npm run exports its own config, on some machines npm_config_nodedir=/usr (the system Node's headers),
+    // which node-gyp prefers to the command line: name the Node 24 headers in both places.
+    const env = { ...process.env, npm_config_nodedir: nodeDir };
+    const args = [gyp, 'rebuild', '--release', `--nodedir=${nodeDir}`, '-j', 'max'];
+    const out = run(process.execPath, args, buildDir, env);
     writeFileSync(logFile, out);
   } catch (e) {
     const detail = e instanceof Error && 'stderr' in e ? String(e.stderr) : errorMessage(e);
     writeFileSync(logFile, detail);
     return { ok: false, reason: `better-sqlite3 did not build against Node ${nodeVersion}'s headers (${logFile})` };
   }
-  return existsSync(addon) ? { ok: true, path: addon } : { ok: false, reason: `no ${addon} after the build` };
+  return loads(nodeBin, addon)
+    ? { ok: true, path: addon }
+    : { ok: false, reason: `the better-sqlite3 built in ${buildDir} does not load in Node ${nodeVersion}` };
 }
 
 /** Removes builds for other better-sqlite3 or Node versions so the cache does not grow with each upgrade. */
