@@ -4,8 +4,8 @@ import type { GradeBand, Question, Questionnaire } from './questionnaire.ts';
 
 /**
  * Scoring as pure functions over answers. The formulas follow the official instruments where they are
- * published; where they are not (the SIPAS aggregation, the grade bands), the defaults below are the
- * sensible ones named in the reference and a questionnaire's data can override the bands.
+ * published; where they are not (the SIPAS aggregation, the grade bands), the defaults below are the ones
+ * docs/survey-instruments.md explains, and a questionnaire's data can override the bands.
  */
 
 /**

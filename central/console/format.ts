@@ -1,5 +1,6 @@
+import { formatByteSize } from '../../shared/byte-size.ts';
 import { shortDuration } from './device-status.ts';
-import { type ConsoleLocale, type Translate, formatNumber } from './i18n.ts';
+import type { ConsoleLocale, Translate } from './i18n.ts';
 
 export const duration = (t: Translate, ms: number): string => {
   const { d, h, m, s } = shortDuration(ms);
@@ -17,13 +18,5 @@ export const drift = (t: Translate, ms: number): string =>
     ? t('time.inSync')
     : t(ms > 0 ? 'time.ahead' : 'time.behind', { duration: duration(t, Math.abs(ms)) });
 
-export const bytes = (locale: ConsoleLocale, n: number): string => {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${formatNumber(locale, Math.round(v * 10) / 10)} ${units[i]}`;
-};
+export const bytes = (locale: ConsoleLocale, n: number): string =>
+  formatByteSize(n, locale === 'vi' ? 'vi-VN' : 'en-GB');

@@ -2,8 +2,7 @@
 // What it sends must be exactly what it would send without the lookahead: a prepared batch that no
 // longer starts at the lowest unacknowledged seq, or that runs into a range acknowledged meanwhile,
 // is dropped and built afresh; responses recorded while a batch is in flight still go in the pass.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCentral } from '../../central/index.ts';
+import { describe, expect, it } from 'vitest';
 import { listResponses } from '../../electron/core/store/responses.ts';
 import { exportBatches, uploadFiles } from '../../electron/core/sync/offline.ts';
 import { ackedRanges, addAckedRange, queueDepth } from '../../electron/core/sync/sync-store.ts';
@@ -16,30 +15,21 @@ import {
   insertBacklog,
   openTestKiosk,
   recordResponses,
-  startTestCentral,
   testEngine,
+  useCentralForFile,
 } from './support/kiosk.ts';
 import { startProxy } from './support/proxy.ts';
 
-let central: RunningCentral;
-beforeAll(async () => {
-  central = await startTestCentral();
-});
-afterAll(async () => {
-  await central?.close();
-});
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const suite = useCentralForFile();
+const { cleanups } = suite;
 
 const kioskBehindProxy = async (backlog: number) => {
-  const proxy = await startProxy(central.url);
+  const proxy = await startProxy(suite.central.url);
   cleanups.push(() => proxy.close());
   const kiosk = openTestKiosk();
   cleanups.push(() => kiosk.close());
   insertBacklog(kiosk.core, backlog, { seed: backlog });
-  await enrolTestKiosk(kiosk, central, proxy.url);
+  await enrolTestKiosk(kiosk, suite.central, proxy.url);
   const engine = testEngine(kiosk, { limits: { maxCount: 10 } });
   cleanups.push(() => engine.stop());
   return { proxy, kiosk, engine };
@@ -48,7 +38,7 @@ const kioskBehindProxy = async (backlog: number) => {
 /** The online batches central received from this kiosk, as seq ranges in arrival order. */
 const onlineBatches = async (kiosk: TestKiosk) =>
   (
-    await central.db.query(
+    await suite.central.db.query(
       "SELECT seq_from AS f, seq_to AS t FROM batches WHERE device_id = $1 AND via = 'http' ORDER BY id",
       [kiosk.deviceId],
     )
@@ -56,7 +46,7 @@ const onlineBatches = async (kiosk: TestKiosk) =>
 
 const expectExactlyOnce = async (kiosk: TestKiosk) => {
   const mine = listResponses(kiosk.db, kiosk.deviceId);
-  const theirs = await centralResponses(central, kiosk.deviceId);
+  const theirs = await centralResponses(suite.central, kiosk.deviceId);
   expect(theirs.map((r) => canonicalJson(r.body))).toEqual(mine.map((r) => canonicalJson(r)));
   expect(queueDepth(kiosk.db)).toBe(0);
   expect(ackedRanges(kiosk.db)).toEqual([{ from: 1, to: mine.length }]);
@@ -74,7 +64,7 @@ describe('the batch prepared while one is in flight', () => {
       outDir: usb.dir,
       fromSeq: 11,
     });
-    await uploadFiles({ files: files.files.map((f) => f.file), centralUrl: central.url });
+    await uploadFiles({ files: files.files.map((f) => f.file), centralUrl: suite.central.url });
     const r = await engine.runOnce({ heartbeat: false });
     expect(r).toMatchObject({ ok: true, batches: 1, responses: 10, inserted: 10 });
     expect(await onlineBatches(kiosk)).toEqual([[1, 10]]);
@@ -92,7 +82,7 @@ describe('the batch prepared while one is in flight', () => {
       outDir: usb.dir,
       fromSeq: 15,
     });
-    await uploadFiles({ files: files.files.map((f) => f.file), centralUrl: central.url });
+    await uploadFiles({ files: files.files.map((f) => f.file), centralUrl: suite.central.url });
     // While the first batch is in flight (11..20 already prepared), the kiosk records 15..30 as
     // acknowledged, as `kioskctl upload` run on the kiosk does.
     let first = true;

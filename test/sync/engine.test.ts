@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { revokeDevice, unrevokeDevice, listDevices, type RunningCentral } from '../../central/index.ts';
+import { describe, expect, it } from 'vitest';
+import { revokeDevice, unrevokeDevice, listDevices } from '../../central/index.ts';
 import { listResponses } from '../../electron/core/store/responses.ts';
 import { ensureDeviceKey } from '../../electron/core/sync/device-key.ts';
 import { readEnrolment } from '../../electron/core/sync/enrolment.ts';
@@ -17,31 +17,21 @@ import {
   now,
   openTestKiosk,
   recordResponses,
-  startTestCentral,
   testEngine,
+  useCentralForFile,
 } from './support/kiosk.ts';
 
-let central: RunningCentral;
-beforeAll(async () => {
-  central = await startTestCentral();
-});
-afterAll(async () => {
-  await central?.close();
-});
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const suite = useCentralForFile();
+const { cleanups } = suite;
 const kioskWith = async (backlog: number, options: { enrol?: boolean; url?: string } = {}): Promise<TestKiosk> => {
   const kiosk = openTestKiosk();
   cleanups.push(() => kiosk.close());
   if (backlog > 0) insertBacklog(kiosk.core, backlog, { seed: backlog });
-  if (options.enrol ?? true) await enrolTestKiosk(kiosk, central, options.url);
+  if (options.enrol ?? true) await enrolTestKiosk(kiosk, suite.central, options.url);
   return kiosk;
 };
 const proxied = async (): Promise<TestProxy> => {
-  const proxy = await startProxy(central.url);
+  const proxy = await startProxy(suite.central.url);
   cleanups.push(() => proxy.close());
   return proxy;
 };
@@ -49,12 +39,12 @@ const proxied = async (): Promise<TestProxy> => {
 /** Central holds exactly the kiosk's responses: same ids, seqs and content, nothing twice, no gaps. */
 const expectExactlyOnce = async (kiosk: TestKiosk) => {
   const mine = listResponses(kiosk.db, kiosk.deviceId);
-  const theirs = await centralResponses(central, kiosk.deviceId);
+  const theirs = await centralResponses(suite.central, kiosk.deviceId);
   expect(theirs.map((r) => r.seq)).toEqual(mine.map((r) => r.seq));
   expect(theirs.map((r) => r.id)).toEqual(mine.map((r) => r.id));
   expect(theirs.map((r) => canonicalJson(r.body))).toEqual(mine.map((r) => canonicalJson(r)));
   expect(
-    await centralCount(central, 'SELECT COUNT(*) AS n FROM conflicts WHERE device_id = $1', [kiosk.deviceId]),
+    await centralCount(suite.central, 'SELECT COUNT(*) AS n FROM conflicts WHERE device_id = $1', [kiosk.deviceId]),
   ).toBe(0);
   expect(queueDepth(kiosk.db)).toBe(0);
   expect(ackedRanges(kiosk.db)).toEqual([{ from: 1, to: mine.length }]);
@@ -121,7 +111,7 @@ describe('sync engine against the real central service', () => {
     const first = await engine.runOnce();
     expect(first).toMatchObject({ ok: false, batches: 0, failure: { kind: 'transient', code: 'network' } });
     expect(ackedRanges(kiosk.db)).toEqual([]);
-    expect(await centralResponses(central, kiosk.deviceId)).toEqual([]);
+    expect(await centralResponses(suite.central, kiosk.deviceId)).toEqual([]);
     expect(readSyncStatus(kiosk.db)).toMatchObject({ attempts: 1, lastError: { code: 'network' } });
     expect(engine.status().lastError).toMatchObject({
       code: 'network',
@@ -149,7 +139,7 @@ describe('sync engine against the real central service', () => {
     expect(first).toMatchObject({ ok: false, batches: 1, inserted: 50, failure: { code: 'network' } });
     expect(proxy.log.filter((l) => l.path === '/v1/batches').map((l) => l.upstreamStatus)).toEqual([200, 200, 200]);
     expect(ackedRanges(kiosk.db)).toEqual([{ from: 1, to: 50 }]);
-    expect((await centralResponses(central, kiosk.deviceId)).length).toBe(100);
+    expect((await centralResponses(suite.central, kiosk.deviceId)).length).toBe(100);
     const second = await engine.runOnce({ heartbeat: false });
     expect(second).toMatchObject({ ok: true, batches: 2, duplicates: 50, inserted: 30 });
     await expectExactlyOnce(kiosk);
@@ -169,7 +159,7 @@ describe('sync engine against the real central service', () => {
     // Central comes back (here: the kiosk reaches it directly).
     writeState(kiosk.db, 'sync.enrolment', {
       ...readEnrolment(kiosk.db)!,
-      centralUrl: `${central.url}/`,
+      centralUrl: `${suite.central.url}/`,
       enrolledAt: new Date().toISOString(),
     });
     expect(await engine.runOnce()).toMatchObject({ ok: true, inserted: 60 });
@@ -194,7 +184,7 @@ describe('sync engine against the real central service', () => {
     const engine = testEngine(kiosk, { limits: { maxCount: 25 }, backoff: { baseMs: 10, capMs: 60_000 } });
     cleanups.push(() => engine.stop());
     expect(await engine.runOnce({ maxBatches: 1 })).toMatchObject({ ok: true, inserted: 25 });
-    await revokeDevice(central.db, kiosk.deviceId);
+    await revokeDevice(suite.central.db, kiosk.deviceId);
     const refused = await engine.runOnce({ retries: 3 });
     // Refused at the heartbeat (403), not retried within the pass, nothing more sent.
     expect(refused).toMatchObject({
@@ -222,7 +212,7 @@ describe('sync engine against the real central service', () => {
       failure: { code: 'device_revoked' },
     });
     expect(ackedThrough(kiosk.db)).toBe(25);
-    await unrevokeDevice(central.db, kiosk.deviceId);
+    await unrevokeDevice(suite.central.db, kiosk.deviceId);
     expect(await engine.runOnce()).toMatchObject({ ok: true, inserted: 15 });
     await expectExactlyOnce(kiosk);
     expect(engine.status().lastError).toBeNull();
@@ -244,7 +234,7 @@ describe('sync engine against the real central service', () => {
     });
     expect(await engine.runOnce()).toMatchObject({ ok: false, failure: { code: 'bad_signature', status: 401 } });
     expect(ackedRanges(kiosk.db)).toEqual([]);
-    expect(await centralResponses(central, kiosk.deviceId)).toEqual([]);
+    expect(await centralResponses(suite.central, kiosk.deviceId)).toEqual([]);
   });
 
   it('stops and reports 401 from a central that does not know the kiosk', async () => {
@@ -252,10 +242,10 @@ describe('sync engine against the real central service', () => {
     const kiosk = await kioskWith(5, { enrol: false });
     const key = ensureDeviceKey(kiosk.dataDir, kiosk.deviceId);
     writeState(kiosk.db, 'sync.enrolment', {
-      centralUrl: `${central.url}/`,
+      centralUrl: `${suite.central.url}/`,
       deviceId: kiosk.deviceId,
       unit: { id: 'elsewhere', name: 'Elsewhere' },
-      centralPublicKey: central.centralKey.publicKey,
+      centralPublicKey: suite.central.centralKey.publicKey,
       publicKey: key.publicKey,
       enrolledAt: new Date().toISOString(),
     });
@@ -299,7 +289,7 @@ describe('sync engine against the real central service', () => {
     cleanups.push(() => engine.stop());
     await engine.runOnce({ maxBatches: 1 });
     await engine.runOnce({ maxBatches: 0, config: false });
-    const device = (await listDevices(central.db)).find((d) => d.id === kiosk.deviceId)!;
+    const device = (await listDevices(suite.central.db)).find((d) => d.id === kiosk.deviceId)!;
     const state = now(kiosk.core.getKioskState({}));
     expect(device.lastHeartbeatAt).not.toBeNull();
     expect(device.appVersion).toBe('9.9.9-test');
@@ -325,7 +315,7 @@ describe('sync engine against the real central service', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(engine.status()).toMatchObject({ state: 'not_enrolled', enrolled: false, queueDepth: 30 });
     expect(await engine.runOnce()).toMatchObject({ ok: false, enrolled: false, failure: { code: 'not_enrolled' } });
-    await enrolTestKiosk(kiosk, central);
+    await enrolTestKiosk(kiosk, suite.central);
     await until(() => queueDepth(kiosk.db) === 0);
     await engine.stop();
     await expectExactlyOnce(kiosk);

@@ -1,25 +1,15 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCentral } from '../../central/index.ts';
+import { describe, expect, it } from 'vitest';
 import { progressBar, runSyncCommand } from '../../electron/cli/sync-commands.ts';
 import { DeviceKeyError, deviceKeyPath, readDeviceKey } from '../../electron/core/sync/device-key.ts';
 import { enrol, readEnrolment } from '../../electron/core/sync/enrolment.ts';
 import { queueDepth } from '../../electron/core/sync/sync-store.ts';
 import { newKeyPair } from '../../shared/node/signing.ts';
 import { tempDir } from '../support/tmp.ts';
-import { type TestKiosk, insertBacklog, openTestKiosk, startTestCentral } from './support/kiosk.ts';
+import { type TestKiosk, insertBacklog, openTestKiosk, useCentralForFile } from './support/kiosk.ts';
 
-let central: RunningCentral;
-beforeAll(async () => {
-  central = await startTestCentral();
-});
-afterAll(async () => {
-  await central?.close();
-});
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const suite = useCentralForFile();
+const { cleanups } = suite;
 const kiosk = (): TestKiosk => {
   const k = openTestKiosk();
   cleanups.push(() => k.close());
@@ -33,31 +23,37 @@ const sink = (isTTY = false) => {
 describe('enrolment', () => {
   it('makes a key pair (private key 0600), registers it, and remembers central, unit and key', async () => {
     const k = kiosk();
-    const code = await central.enrolmentCode();
-    const r = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code, label: 'Quầy 1' });
+    const code = await suite.central.enrolmentCode();
+    const r = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: suite.central.url, code, label: 'Quầy 1' });
     expect(r).toMatchObject({
       ok: true,
       retried: false,
-      enrolment: { deviceId: k.deviceId, unit: central.defaultUnit, centralPublicKey: central.centralKey.publicKey },
+      enrolment: {
+        deviceId: k.deviceId,
+        unit: suite.central.defaultUnit,
+        centralPublicKey: suite.central.centralKey.publicKey,
+      },
     });
     if (process.platform !== 'win32') expect(statSync(deviceKeyPath(k.dataDir)).mode & 0o777).toBe(0o600);
     const key = readDeviceKey(k.dataDir, k.deviceId)!;
-    expect(readEnrolment(k.db)).toMatchObject({ centralUrl: `${central.url}/`, publicKey: key.publicKey });
+    expect(readEnrolment(k.db)).toMatchObject({ centralUrl: `${suite.central.url}/`, publicKey: key.publicKey });
     // A retry after a lost answer (same code, same key) is accepted as the same enrolment.
-    const again = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code });
+    const again = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: suite.central.url, code });
     expect(again).toMatchObject({ ok: true, retried: true });
     expect(readDeviceKey(k.dataDir, k.deviceId)!.publicKey).toBe(key.publicKey);
   });
 
   it('explains a refused code, and checks its shape before asking central', async () => {
     const k = kiosk();
-    const used = await central.enrolmentCode();
+    const used = await suite.central.enrolmentCode();
     const other = kiosk();
-    expect((await enrol({ db: other.db, dataDir: other.dataDir, centralUrl: central.url, code: used })).ok).toBe(true);
-    const r = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code: used });
+    expect((await enrol({ db: other.db, dataDir: other.dataDir, centralUrl: suite.central.url, code: used })).ok).toBe(
+      true,
+    );
+    const r = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: suite.central.url, code: used });
     expect(r).toMatchObject({ ok: false, code: 'enrolment_code_invalid', status: 403 });
     expect(!r.ok && r.message).toMatch(/already used.*issue a new one/s);
-    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code: 'abc' })).toMatchObject({
+    expect(await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: suite.central.url, code: 'abc' })).toMatchObject({
       ok: false,
       code: 'invalid_code',
     });
@@ -118,7 +114,7 @@ describe('kioskctl enroll / sync / sync-status', () => {
     const enrolled = await runSyncCommand(
       'enroll',
       [],
-      { ...base, central: central.url, code: await central.enrolmentCode() },
+      { ...base, central: suite.central.url, code: await suite.central.enrolmentCode() },
       sink(),
     );
     expect(enrolled).toMatchObject({ exitCode: 0 });

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCentral } from '../../central/index.ts';
+import { describe, expect, it } from 'vitest';
 import { runSyncCommand } from '../../electron/cli/sync-commands.ts';
 import { listExports, queueDepth } from '../../electron/core/sync/sync-store.ts';
 import { exportBatches, kbatchFileName, uploadFiles } from '../../electron/core/sync/offline.ts';
@@ -17,27 +16,18 @@ import {
   insertBacklog,
   openTestKiosk,
   recordResponses,
-  startTestCentral,
   testEngine,
+  useCentralForFile,
 } from './support/kiosk.ts';
 
-let central: RunningCentral;
-beforeAll(async () => {
-  central = await startTestCentral();
-});
-afterAll(async () => {
-  await central?.close();
-});
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const suite = useCentralForFile();
+const { cleanups } = suite;
 
 const enrolledKiosk = async (backlog: number): Promise<TestKiosk> => {
   const kiosk = openTestKiosk();
   cleanups.push(() => kiosk.close());
   insertBacklog(kiosk.core, backlog, { seed: backlog + 11 });
-  await enrolTestKiosk(kiosk, central);
+  await enrolTestKiosk(kiosk, suite.central);
   return kiosk;
 };
 const usb = () => {
@@ -123,7 +113,7 @@ describe('offline path: .kbatch export and upload', () => {
     const files = exported.files.map((f) => f.file);
     // IT's laptop: no kiosk data dir there.
     const laptop = usb();
-    const up = await kioskctl(['upload', ...files, '--central', central.url, '--data-dir', laptop]);
+    const up = await kioskctl(['upload', ...files, '--central', suite.central.url, '--data-dir', laptop]);
     expect(up.code).toBe(0);
     expect(up.stdout).toContain(
       `${kbatchFileName(kiosk.deviceId, 1, 1000)}: 1,000 inserted, 0 duplicates, 0 conflicts`,
@@ -132,11 +122,11 @@ describe('offline path: .kbatch export and upload', () => {
       `${kbatchFileName(kiosk.deviceId, 1001, 1505)}: 505 inserted, 0 duplicates, 0 conflicts`,
     );
     expect(up.stdout).toContain('2 of 2 file(s) accepted: 1,505 inserted, 0 duplicates, 0 conflicts');
-    expect((await centralResponses(central, kiosk.deviceId)).length).toBe(1_505);
-    const batchSources = await central.db.query('SELECT via FROM batches WHERE device_id = $1', [kiosk.deviceId]);
+    expect((await centralResponses(suite.central, kiosk.deviceId)).length).toBe(1_505);
+    const batchSources = await suite.central.db.query('SELECT via FROM batches WHERE device_id = $1', [kiosk.deviceId]);
     expect(batchSources.rows.map((r) => r.via)).toEqual(['file', 'file']);
     // The same files uploaded again: a replay is only duplicates.
-    const replay = await uploadFiles({ files, centralUrl: central.url });
+    const replay = await uploadFiles({ files, centralUrl: suite.central.url });
     expect(replay.map((r) => r.ok && [r.ack.inserted, r.ack.duplicates])).toEqual([
       [0, 1_000],
       [0, 505],
@@ -154,7 +144,7 @@ describe('offline path: .kbatch export and upload', () => {
       conflicts: 0,
     });
     expect(queueDepth(kiosk.db)).toBe(0);
-    expect((await centralResponses(central, kiosk.deviceId)).length).toBe(1_505);
+    expect((await centralResponses(suite.central, kiosk.deviceId)).length).toBe(1_505);
     await engine.stop();
   });
 
@@ -168,7 +158,7 @@ describe('offline path: .kbatch export and upload', () => {
       limits: { maxCount: 300 },
     });
     expect(exported.files).toHaveLength(3);
-    await uploadFiles({ files: exported.files.map((f) => f.file), centralUrl: central.url });
+    await uploadFiles({ files: exported.files.map((f) => f.file), centralUrl: suite.central.url });
     recordResponses(kiosk.core, 4);
     const engine = testEngine(kiosk);
     const r = await engine.runOnce();
@@ -183,7 +173,7 @@ describe('offline path: .kbatch export and upload', () => {
     const outcome = await runSyncCommand(
       'upload',
       readdirSync(out).map((f) => join(out, f)),
-      { 'data-dir': kiosk.dataDir, json: false, central: central.url },
+      { 'data-dir': kiosk.dataDir, json: false, central: suite.central.url },
       sink(),
     );
     expect(outcome.exitCode).toBe(0);
@@ -219,15 +209,15 @@ describe('offline path: .kbatch export and upload', () => {
     const editedFile = join(out, 'edited.kbatch');
     writeFileSync(editedFile, edited);
 
-    const up = await kioskctl(['upload', flippedFile, editedFile, '--central', central.url, '--data-dir', usb()]);
+    const up = await kioskctl(['upload', flippedFile, editedFile, '--central', suite.central.url, '--data-dir', usb()]);
     expect(up.code).toBe(1);
     const text = up.stdout + up.stderr;
     expect(text).toMatch(/flipped\.kbatch: REJECTED (400 invalid_body|401 bad_signature): .*(gzip|signature|JSON)/);
     expect(text).toMatch(/edited\.kbatch: REJECTED 401 bad_signature: .*signature does not match/);
     expect(text).toContain('0 of 2 file(s) accepted');
-    expect(await centralResponses(central, kiosk.deviceId)).toEqual([]);
+    expect(await centralResponses(suite.central, kiosk.deviceId)).toEqual([]);
     // The untouched file is still fine.
-    const good = await uploadFiles({ files: [file!.file], centralUrl: central.url });
+    const good = await uploadFiles({ files: [file!.file], centralUrl: suite.central.url });
     expect(good[0]).toMatchObject({ ok: true, ack: { inserted: 20 } });
     expect(statSync(file!.file).size).toBe(original.length);
   });

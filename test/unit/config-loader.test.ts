@@ -35,7 +35,7 @@ describe('the embedded configuration', () => {
     expect(config.bundle.questionnaires.map((q) => q.id)).toEqual(['per-case', 'quick', 'sipas']);
   });
 
-  it('carries every procedure of the reference table with its name', () => {
+  it('carries every procedure of the table in docs/survey-instruments.md with its name', () => {
     const names = Object.fromEntries(config.bundle.catalog.procedures.map((p) => [p.code, p.name.vi]));
     expect(names).toMatchObject({
       '1.001193': 'Thủ tục đăng ký khai sinh',
@@ -52,7 +52,7 @@ describe('the embedded configuration', () => {
     ).toBe(true);
   });
 
-  it('has the fields the reference lists, in Vietnamese and English', () => {
+  it('has the fields docs/survey-instruments.md lists, in Vietnamese and English', () => {
     const fields = config.bundle.catalog.fields.map((f) => f.name.vi);
     for (const name of [
       'Hộ tịch',

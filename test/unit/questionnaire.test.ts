@@ -52,7 +52,7 @@ describe('the shipped questionnaires', () => {
     }
   });
 
-  it('per-case has nine 2/1/0 indicators and the reference grade bands', () => {
+  it('per-case has nine 2/1/0 indicators and the default grade bands of docs/survey-instruments.md', () => {
     const q = Questionnaire.parse(readDefaultQuestionnaireJson('per-case'));
     const indicators = q.questions.filter((x) => x.type === 'indicator');
     expect(indicators).toHaveLength(9);

@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useApi } from '../../api/context.ts';
-import { useIdleTimer } from '../../state/use-activity.ts';
+import { usePanelSession } from '../../state/use-panel-session.ts';
 import { PinPad } from '../staff/PinPad.tsx';
 import { AdminWorkspace } from './AdminWorkspace.tsx';
 
@@ -16,36 +15,15 @@ type Props = { locale: string; onClose: () => void };
 /** IT's panel: the admin PIN (its own lockout), then the workspace; locks the session whenever it closes. */
 export const AdminPanel = ({ locale, onClose }: Props) => {
   const { t } = useTranslation();
-  const api = useApi();
-  const [session, setSession] = useState<string | null>(null);
   const [ended, setEnded] = useState(false);
   const [busy, setBusy] = useState(false);
-  const sessionRef = useRef<string | null>(null);
-  useEffect(() => {
-    sessionRef.current = session;
-  }, [session]);
-
-  const close = useCallback(() => {
-    const s = sessionRef.current;
-    if (s) void api.adminLock({ session: s });
-    onClose();
-  }, [api, onClose]);
-
-  useIdleTimer(!busy, ADMIN_IDLE_MS, close);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') close();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [close]);
+  const { session, setSession, close } = usePanelSession('admin', ADMIN_IDLE_MS, !busy, onClose);
 
   const expired = useCallback(() => {
     setSession(null);
     setBusy(false);
     setEnded(true);
-  }, []);
+  }, [setSession]);
 
   return (
     <div className="staff-backdrop">

@@ -1,20 +1,13 @@
+import { formatByteSize } from '../../../shared/byte-size.ts';
+
 /** Numbers, sizes and times as IT reads them, in the panel's language. */
 
 const tag = (locale: string) => (locale === 'vi' ? 'vi-VN' : locale === 'en' ? 'en-GB' : locale);
 
 export const formatNumber = (n: number, locale: string): string => new Intl.NumberFormat(tag(locale)).format(n);
 
-export const formatBytes = (bytes: number | null, locale: string): string => {
-  if (bytes === null) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${new Intl.NumberFormat(tag(locale), { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`;
-};
+export const formatBytes = (bytes: number | null, locale: string): string =>
+  bytes === null ? '—' : formatByteSize(bytes, tag(locale));
 
 export const formatTime = (iso: string | null, locale: string): string | null => {
   if (!iso) return null;

@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Assignment } from '../../../shared/api.ts';
 import { useApi } from '../../api/context.ts';
-import { useIdleTimer } from '../../state/use-activity.ts';
+import { usePanelSession } from '../../state/use-panel-session.ts';
 import { PinPad } from './PinPad.tsx';
 import { StaffWorkspace } from './StaffWorkspace.tsx';
 
@@ -21,27 +20,7 @@ type Props = {
 /** PIN first, then the workspace; locks the session whenever it closes. */
 export const StaffPanel = ({ locale, onClose, onExpired, onApplied, onAdmin }: Props) => {
   const api = useApi();
-  const [session, setSession] = useState<string | null>(null);
-  const sessionRef = useRef<string | null>(null);
-  useEffect(() => {
-    sessionRef.current = session;
-  }, [session]);
-
-  const close = useCallback(() => {
-    const s = sessionRef.current;
-    if (s) void api.staffLock({ session: s });
-    onClose();
-  }, [api, onClose]);
-
-  useIdleTimer(true, STAFF_IDLE_MS, close);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') close();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [close]);
+  const { session, setSession, close } = usePanelSession('staff', STAFF_IDLE_MS, true, onClose);
 
   return (
     <div className="staff-backdrop">

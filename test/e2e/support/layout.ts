@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 
-/** The three screens the kiosk must hold on (issue 3): landscape, portrait, tablet. */
+/** The three screens the kiosk must hold on: landscape and portrait Full HD, and a 1280×800 tablet. */
 export const VIEWPORTS = {
   landscape: { width: 1920, height: 1080 },
   portrait: { width: 1080, height: 1920 },
@@ -32,7 +32,7 @@ export const settle = async (page: Page): Promise<void> => {
   await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 };
 
-/** Targets a citizen answers with: at least 80 px tall (issue 3). */
+/** Targets a citizen answers with: at least 80 px tall, for a finger on a touchscreen. */
 const BIG_TARGETS = ['answer-option', 'survey-next', 'survey-back', 'survey-submit', 'attract-start'];
 
 /**

@@ -4,6 +4,7 @@
  * (central/, PGlite in memory) on 127.0.0.1, port 0.
  */
 import type { Database } from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openKioskCore, type KioskCore } from '../../../electron/core/kiosk-core.ts';
 import { responseWriter } from '../../../electron/core/store/responses.ts';
 import { enrol } from '../../../electron/core/sync/enrolment.ts';
@@ -150,4 +151,36 @@ export const centralResponses = async (central: RunningCentral, deviceId: string
 export const centralCount = async (central: RunningCentral, sql: string, params: unknown[] = []): Promise<number> => {
   const r = await central.db.query(sql, params);
   return Number(Object.values(r.rows[0] ?? { n: 0 })[0]);
+};
+
+export type CentralForFile = {
+  /** The file's central, started before its first test (reading it earlier throws). */
+  readonly central: RunningCentral;
+  /** Run after each test, last added first: close what the test opened. */
+  cleanups: (() => unknown)[];
+};
+
+/**
+ * Call at the top of a test file: one real central (in-memory PGlite) for all its tests, closed after the last,
+ * and a list of cleanups run after each test.
+ */
+export const useCentralForFile = (): CentralForFile => {
+  let running: RunningCentral | undefined;
+  const cleanups: (() => unknown)[] = [];
+  beforeAll(async () => {
+    running = await startTestCentral();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    get central(): RunningCentral {
+      if (!running) throw new Error('the test central starts in beforeAll; read it inside a test or hook');
+      return running;
+    },
+    cleanups,
+  };
 };

@@ -6,7 +6,7 @@ import { backspace, composeTelex, insertLetter, setLastWordTone, typeTelex } fro
 const nfc = (s: string) => s.normalize('NFC');
 
 describe('Telex composer', () => {
-  it('types the reference sentence exactly, in NFC', () => {
+  it('types "Cán bộ hướng dẫn rất tận tình" exactly, in NFC', () => {
     const out = composeTelex('Cans booj huwowngs daanx raats taajn tinhf');
     expect(out).toBe(nfc('Cán bộ hướng dẫn rất tận tình'));
     expect(out).toBe(out.normalize('NFC'));

@@ -1,0 +1,52 @@
+/**
+ * `npm run test:node24`: the central, core and sync suites under Node 24 (the LTS the project targets) while
+ * the machine's Node stays 20. Whatever cannot be prepared here is named in one line and the rest runs;
+ * REQUIRE_NODE24=1 (CI) turns such a skip into a failure.
+ */
+import { spawnSync } from 'node:child_process';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NODE_MAJOR, prepareNode, prepareSqliteAddon, pruneSqliteBuilds } from './prepare.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cacheDir = join(root, '.cache', 'node24');
+const required = process.env['REQUIRE_NODE24'] === '1';
+/** Suites that need no native module besides what Node 24 ships. */
+const CENTRAL = ['test/central'];
+/** Suites that open the kiosk's SQLite store through better-sqlite3. */
+const NATIVE = ['test/unit', 'test/integration', 'test/sync'];
+
+function skip(reason: string): never {
+  console.log(`test:node24: ${required ? 'FAILED' : 'skipped'}: ${reason}`);
+  process.exit(required ? 1 : 0);
+}
+
+const node = prepareNode(cacheDir);
+if (!node.ok) skip(node.reason);
+const version = spawnSync(node.path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+if (!version.startsWith(`v${NODE_MAJOR}.`))
+  skip(`${node.path} is ${version || 'not runnable'}, not Node ${NODE_MAJOR}`);
+
+const addon = prepareSqliteAddon(root, cacheDir, version);
+/** `npm run test:node24 -- test/sync/engine.test.ts` runs just those files. */
+const chosen = process.argv.slice(2);
+const suites = chosen.length > 0 ? chosen : addon.ok ? [...CENTRAL, ...NATIVE] : CENTRAL;
+if (addon.ok) pruneSqliteBuilds(cacheDir, addon.path);
+else {
+  console.log(`test:node24: ${addon.reason}; running ${CENTRAL.join(' ')} only`);
+  if (required) process.exitCode = 1;
+}
+
+console.log(`test:node24: vitest under Node ${version}: ${suites.join(' ')}`);
+const env = {
+  ...process.env,
+  // Children the tests spawn by name (`node`, tsx's shebang) get Node 24 as well.
+  PATH: `${dirname(node.path)}${delimiter}${process.env['PATH'] ?? ''}`,
+  NODE_OPTIONS: [process.env['NODE_OPTIONS'], `--import=${join(root, 'scripts', 'node24', 'sqlite-addon-hook.mjs')}`]
+    .filter(Boolean)
+    .join(' '),
+  ...(addon.ok ? { NODE24_SQLITE_ADDON: addon.path } : {}),
+};
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const result = spawnSync(node.path, [vitest, 'run', ...suites], { cwd: root, env, stdio: 'inherit' });
+if (result.status !== 0) process.exitCode = result.status ?? 1;

@@ -1,0 +1,19 @@
+// Types for scripts/test-prerequisites.mjs (plain JavaScript so it runs before `npm ci` has installed tsx).
+export declare const APT_PACKAGES: Record<'chromium' | 'fonts-noto-core' | 'postgresql', string>;
+
+export type Machine = {
+  isRoot: boolean;
+  hasAptGet: boolean;
+  hasChromium: boolean;
+  hasNotoSans: boolean;
+  hasPostgres: boolean;
+  missingModules: string[];
+  sqliteLoads: boolean;
+};
+
+export type Decision =
+  { action: 'ready' } | { action: 'install'; packages: string[] } | { action: 'stop'; line: string };
+
+export declare function probeMachine(root: string, env: NodeJS.ProcessEnv): Machine;
+export declare function missingModules(root: string): string[];
+export declare function decide(machine: Machine): Decision;
