@@ -29,7 +29,7 @@ import type { PublishedConfig } from '../../shared/sync.ts';
 import { type ConfigApplyResult, applyPublishedConfigToDb, loadPublishedConfig } from './sync/published-config.ts';
 import type { KeyProtector } from './sync/device-key.ts';
 import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from './sync/engine.ts';
-import { hostFromCore } from './sync/host.ts';
+import { hostFromCore } from './sync-host.ts';
 import { createAdminHandlers } from './admin/handlers.ts';
 import type { TargetScan } from './admin/export-targets.ts';
 import type { Timeouts } from './sync/client.ts';
