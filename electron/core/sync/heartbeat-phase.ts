@@ -41,10 +41,18 @@ export const sendHeartbeat = async (env: PhaseEnv, about: HeartbeatAbout): Promi
     freeDiskBytes: await about.freeDisk(),
     procedureCode: host.procedureCode(),
   };
+  // Stamped last, after the slow part (free disk), so central judges the moment the heartbeat leaves.
   const requestedAt = clock.now();
+  hb.sentAt = iso(requestedAt);
   const r = await env.device.client.heartbeat(hb, env.device.signer, signal);
   if (signal.aborted) return { heartbeat: 'skipped', skippedByCentral: 0, failure: abortedFailure() };
   if (!r.ok) {
+    if (r.code === 'heartbeat_out_of_window') {
+      // This kiosk's clock is far from central's: the heartbeat cannot get through until IT sets the
+      // clock, but the answers (signed batches, whose times central does not judge) still can.
+      log('error', `central refused the heartbeat: the kiosk clock is wrong (${r.message})`);
+      return { heartbeat: 'failed', skippedByCentral: 0, failure: null };
+    }
     // A reachable central whose heartbeat fails (5xx, odd reply) must not hold up the answers.
     const serverSide = r.code === 'bad_reply' || (r.status !== null && r.status >= 500);
     if (!serverSide) return { heartbeat: 'failed', skippedByCentral: 0, failure: passFailure(r) };
