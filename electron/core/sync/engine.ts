@@ -5,11 +5,11 @@ import type { BatchLimits } from './batch-builder.ts';
 import type { Timeouts } from './client.ts';
 import { type SyncClock, type SyncLog, iso, realSyncClock } from './clock.ts';
 import { pullConfig } from './config-phase.ts';
-import { deviceContexts } from './device-context.ts';
+import { type DeviceContexts, deviceContexts } from './device-context.ts';
 import type { KeyProtector } from './device-key.ts';
 import { type EngineState, initialEngineState } from './engine-state.ts';
 import { appVersion as packageVersion, readEnrolment } from './enrolment.ts';
-import { sendHeartbeat } from './heartbeat-phase.ts';
+import { type HeartbeatAbout, sendHeartbeat } from './heartbeat-phase.ts';
 import type { SyncHost } from './host.ts';
 import {
   type PassFailure,
@@ -20,6 +20,7 @@ import {
   passFailure,
 } from './pass-result.ts';
 import type { PhaseEnv } from './phase-env.ts';
+import { type Controllers, runLoop } from './loop.ts';
 import { type Cadence, settlePass } from './schedule.ts';
 import { sendBatches } from './send-phase.ts';
 import { type SyncStatus, readStatus } from './status.ts';
@@ -39,9 +40,9 @@ export type { BatchProgress, PassFailure, PassResult, SyncProgress } from './pas
  * when all went well, else exponential backoff with full jitter (Retry-After honoured), or the cap
  * after a refusal (4xx) that resending cannot fix. Reachability is learnt by trying.
  *
- * This module keeps the loop and composes the phases (heartbeat-phase.ts, config-phase.ts,
- * send-phase.ts); what the engine remembers between passes is one record (engine-state.ts),
- * settled after each pass by schedule.ts.
+ * This module composes the phases into a pass (heartbeat-phase.ts, config-phase.ts, send-phase.ts)
+ * and drives the loop (loop.ts) and one-off passes; what the engine remembers between passes is one
+ * record (engine-state.ts), settled after each pass by schedule.ts.
  */
 
 export type SyncEngineOptions = {
@@ -114,6 +115,78 @@ const statfsFreeDisk = (dir: string) => async (): Promise<number | null> => {
 const consoleSyncLog: SyncLog = (level, message, data) =>
   console[level === 'info' ? 'log' : level](`[sync] ${message}`, data ?? '');
 
+/** What a pass works with, from the engine. */
+type PassDeps = {
+  host: SyncHost;
+  clock: SyncClock;
+  log: SyncLog;
+  state: EngineState;
+  contexts: DeviceContexts;
+  about: HeartbeatAbout;
+};
+
+const emptyPassResult = ({ host, clock }: PassDeps, enrolled: boolean, started: number): PassResult => ({
+  ok: true,
+  enrolled,
+  batches: 0,
+  responses: 0,
+  inserted: 0,
+  duplicates: 0,
+  conflicts: 0,
+  skippedByCentral: 0,
+  heartbeat: 'skipped',
+  config: 'skipped',
+  configVersion: host.configVersion(),
+  configProblems: [],
+  failure: null,
+  queueDepth: queueDepth(host.db),
+  durationMs: clock.now() - started,
+});
+
+/** The pass's result as it ends, with the queue and the configuration as they are now. */
+const finish = (
+  { host, clock }: PassDeps,
+  result: PassResult,
+  failure: PassFailure | null,
+  started: number,
+): PassResult => ({
+  ...result,
+  ...(failure ? { ok: false, failure } : {}),
+  queueDepth: queueDepth(host.db),
+  configVersion: host.configVersion(),
+  durationMs: clock.now() - started,
+});
+
+/** One pass: heartbeat, configuration and batches, each phase able to end it. */
+const runPass = async (deps: PassDeps, o: PassOptions): Promise<PassResult> => {
+  const { host, clock, log, state } = deps;
+  const started = clock.now();
+  const device = deps.contexts.current();
+  if (!device)
+    return {
+      ...emptyPassResult(deps, false, started),
+      ok: false,
+      failure: localFailure('not_enrolled', 'this kiosk is not enrolled with a central service'),
+    };
+  const result = emptyPassResult(deps, true, started);
+  if ('ok' in device) return finish(deps, result, device, started);
+  const env: PhaseEnv = { host, device, state, clock, log, signal: o.signal, onProgress: o.onProgress };
+  if (o.heartbeat) {
+    const hb = await sendHeartbeat(env, deps.about);
+    result.heartbeat = hb.heartbeat;
+    result.skippedByCentral = hb.skippedByCentral;
+    if (hb.failure) return finish(deps, result, hb.failure, started);
+  }
+  if (o.config || state.configWanted) {
+    const pulled = await pullConfig(env);
+    result.config = pulled.config;
+    result.configProblems = pulled.configProblems;
+    if (pulled.failure) return finish(deps, result, pulled.failure, started);
+  }
+  const { failure, ...sent } = await sendBatches(env, o.maxBatches);
+  return finish(deps, { ...result, ...sent }, failure, started);
+};
+
 export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
   const { host } = options;
   const db = host.db;
@@ -135,8 +208,7 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
   const state = initialEngineState(readSyncStatus(db).attempts);
   // Plumbing, not state: the loop's promise, its controllers, and the tail that keeps passes in line.
   let loopDone: Promise<void> = Promise.resolve();
-  let stopController = new AbortController();
-  let wakeController = new AbortController();
+  const controllers: Controllers = { stop: new AbortController(), wake: new AbortController() };
   let exclusiveTail: Promise<unknown> = Promise.resolve();
 
   /** Passes never overlap: the loop and runOnce queue behind each other. */
@@ -146,61 +218,9 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     return result;
   };
 
-  const emptyResult = (enrolled: boolean, started: number): PassResult => ({
-    ok: true,
-    enrolled,
-    batches: 0,
-    responses: 0,
-    inserted: 0,
-    duplicates: 0,
-    conflicts: 0,
-    skippedByCentral: 0,
-    heartbeat: 'skipped',
-    config: 'skipped',
-    configVersion: host.configVersion(),
-    configProblems: [],
-    failure: null,
-    queueDepth: queueDepth(db),
-    durationMs: clock.now() - started,
-  });
-
-  /** The pass's result as it ends, with the queue and the configuration as they are now. */
-  const finish = (result: PassResult, failure: PassFailure | null, started: number): PassResult => ({
-    ...result,
-    ...(failure ? { ok: false, failure } : {}),
-    queueDepth: queueDepth(db),
-    configVersion: host.configVersion(),
-    durationMs: clock.now() - started,
-  });
-
-  /** One pass: heartbeat, configuration and batches, each phase able to end it. */
-  const pass = async (o: PassOptions): Promise<PassResult> => {
-    const started = clock.now();
-    const device = contexts.current();
-    if (!device)
-      return {
-        ...emptyResult(false, started),
-        ok: false,
-        failure: localFailure('not_enrolled', 'this kiosk is not enrolled with a central service'),
-      };
-    const result = emptyResult(true, started);
-    if ('ok' in device) return finish(result, device, started);
-    const env: PhaseEnv = { host, device, state, clock, log, signal: o.signal, onProgress: o.onProgress };
-    if (o.heartbeat) {
-      const hb = await sendHeartbeat(env, about);
-      result.heartbeat = hb.heartbeat;
-      result.skippedByCentral = hb.skippedByCentral;
-      if (hb.failure) return finish(result, hb.failure, started);
-    }
-    if (o.config || state.configWanted) {
-      const pulled = await pullConfig(env);
-      result.config = pulled.config;
-      result.configProblems = pulled.configProblems;
-      if (pulled.failure) return finish(result, pulled.failure, started);
-    }
-    const { failure, ...sent } = await sendBatches(env, o.maxBatches);
-    return finish({ ...result, ...sent }, failure, started);
-  };
+  const passDeps: PassDeps = { host, clock, log, state, contexts, about };
+  const pass = (o: PassOptions) => runPass(passDeps, o);
+  const emptyResult = (enrolled: boolean, started: number) => emptyPassResult(passDeps, enrolled, started);
 
   const settle = (r: PassResult, idleDelayMs: number | null) =>
     settlePass({ db, clock, log, cadence }, state, r, idleDelayMs);
@@ -211,29 +231,6 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
       options.onStatus(engine.status());
     } catch (e) {
       log('warn', `status listener failed: ${errorMessage(e)}`);
-    }
-  };
-
-  const enrolmentStamp = (): string => {
-    const e = readEnrolment(db);
-    return e ? `${e.enrolledAt}|${e.centralUrl}|${e.publicKey}` : '';
-  };
-
-  /** Sleeps until `nextAt`, or less when woken, stopped, or (after a refusal) enrolled again. */
-  const waitUntil = async (nextAt: number, wait: number): Promise<void> => {
-    state.nextAttemptAt = nextAt;
-    wakeController = new AbortController();
-    const signal = AbortSignal.any([stopController.signal, wakeController.signal]);
-    if (state.activity !== 'needs_attention') {
-      await clock.sleep(wait, signal);
-      return;
-    }
-    // A refusal waits for the cap; a new enrolment (kioskctl enroll, from another process) ends the wait.
-    const stamp = enrolmentStamp();
-    const step = Math.max(pollMs, 5_000);
-    while (state.running && !state.forced && !signal.aborted && clock.now() < nextAt) {
-      await clock.sleep(Math.min(step, nextAt - clock.now()), signal);
-      if (enrolmentStamp() !== stamp) state.forced = true;
     }
   };
 
@@ -253,44 +250,9 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     }
   };
 
-  const loop = async (): Promise<void> => {
-    let nextAt = clock.now();
-    while (state.running) {
-      const wait = nextAt - clock.now();
-      if (wait > 0 && !state.forced) await waitUntil(nextAt, wait);
-      if (!state.running) break;
-      const now = clock.now();
-      if (!state.forced && now < nextAt) continue;
-      const wasForced = state.forced;
-      state.forced = false;
-      if (!readEnrolment(db)) {
-        state.activity = 'not_enrolled';
-        nextAt = now + pollMs;
-        continue;
-      }
-      const heartbeatDue = wasForced || now >= state.nextHeartbeatAt;
-      const configDue = now >= state.nextConfigAt || state.configWanted;
-      if (!heartbeatDue && !configDue && queueDepth(db) === 0) {
-        if (state.activity !== 'needs_attention' && state.activity !== 'retrying') state.activity = 'idle';
-        nextAt = now + pollMs;
-        continue;
-      }
-      state.activity = 'syncing';
-      state.nextAttemptAt = null;
-      const r = await loopPass({ heartbeat: heartbeatDue, config: configDue, signal: stopController.signal }, now);
-      if (!state.running) break;
-      const delay = settle(r, pollMs) ?? pollMs;
-      nextAt = state.settledAt + delay;
-      state.nextAttemptAt = nextAt;
-      notify();
-    }
-    state.activity = 'stopped';
-    state.nextAttemptAt = null;
-  };
-
   const runOnce = (o: RunOnceOptions = {}): Promise<PassResult> =>
     exclusive(async () => {
-      const signal = o.signal ? AbortSignal.any([o.signal, stopController.signal]) : stopController.signal;
+      const signal = o.signal ? AbortSignal.any([o.signal, controllers.stop.signal]) : controllers.stop.signal;
       let merged: PassResult | undefined;
       for (let attempt = 0; ; attempt++) {
         state.activity = 'syncing';
@@ -318,27 +280,29 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
     start: () => {
       if (state.running) return;
       state.running = true;
-      stopController = new AbortController();
+      controllers.stop = new AbortController();
       state.activity = readEnrolment(db) ? 'idle' : 'not_enrolled';
-      loopDone = loop().catch((e: unknown) => {
-        log('error', `sync loop ended: ${errorMessage(e)}`);
-        state.running = false;
-        state.activity = 'stopped';
-      });
+      loopDone = runLoop({ db, clock, pollMs, state, controllers, pass: loopPass, settle, notify }).catch(
+        (e: unknown) => {
+          log('error', `sync loop ended: ${errorMessage(e)}`);
+          state.running = false;
+          state.activity = 'stopped';
+        },
+      );
     },
     stop: async () => {
       state.running = false;
-      stopController.abort();
+      controllers.stop.abort();
       await loopDone;
       await exclusiveTail;
       contexts.close();
       state.activity = 'stopped';
       // runOnce still works after stop (kioskctl, tests); start() makes its own controller too.
-      stopController = new AbortController();
+      controllers.stop = new AbortController();
     },
     wake: () => {
       state.forced = true;
-      wakeController.abort();
+      controllers.wake.abort();
     },
     runOnce,
     status: () =>
