@@ -13,6 +13,7 @@ export const ERROR_STATUS: Record<SyncErrorCode, number> = {
   device_exists: 409,
   too_large: 413,
   rate_limited: 429,
+  heartbeat_out_of_window: 400,
   internal: 500,
 };
 

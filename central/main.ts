@@ -10,7 +10,7 @@ import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--trust-proxy] [--log]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--trust-proxy] [--log]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
   --port N          default ${DEFAULT_PORT}
@@ -20,6 +20,8 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
   --trust-proxy     behind a reverse proxy: honour X-Forwarded-For/-Proto (console cookies become Secure over https)
   --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
+  --heartbeat-window-minutes M
+                    refuse a heartbeat sent more than M minutes from this server's clock, as a replay (default 10)
   --log             request log on stdout
 Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
 `;
@@ -42,6 +44,7 @@ const main = async (): Promise<number> => {
       log: { type: 'boolean' },
       'base-path': { type: 'string' },
       'stale-hours': { type: 'string' },
+      'heartbeat-window-minutes': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -55,6 +58,13 @@ const main = async (): Promise<number> => {
   const stale = values['stale-hours'] === undefined ? undefined : StaleHours.safeParse(values['stale-hours']);
   if (stale && !stale.success)
     throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
+  const windowArg = values['heartbeat-window-minutes'];
+  const windowMinutes = windowArg === undefined ? undefined : Number(windowArg);
+  if (
+    windowMinutes !== undefined &&
+    !(Number.isFinite(windowMinutes) && windowMinutes >= 1 && windowMinutes <= 24 * 60)
+  )
+    throw new Error(`--heartbeat-window-minutes: expected a number of minutes between 1 and 1440, got "${windowArg}"`);
   const central = await startCentral({
     dataDir: values['data-dir'],
     databaseUrl: process.env['DATABASE_URL'] || undefined,
@@ -68,6 +78,7 @@ const main = async (): Promise<number> => {
       perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice),
     },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
+    heartbeatWindowMs: windowMinutes === undefined ? undefined : windowMinutes * 60_000,
   });
   const code = await central.enrolmentCode();
   const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });

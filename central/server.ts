@@ -46,6 +46,11 @@ export type CentralServerOptions = {
   basePath?: string;
   /** The web console for IT at `<basePath>/console` (central/console/), with these options; false leaves it out. */
   console?: Partial<ConsoleOptions> | false;
+  /**
+   * How far a heartbeat's sentAt may be from this server's clock, either way, before it is refused as
+   * a replay (default DEFAULT_HEARTBEAT_WINDOW_MS, 10 minutes; routes/heartbeat.ts says why).
+   */
+  heartbeatWindowMs?: number;
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -92,7 +97,9 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
   };
   const basePath = normaliseBasePath(options.basePath);
-  await app.register(v1Routes(ctx), { prefix: `${basePath}/v1` });
+  await app.register(v1Routes(ctx, { heartbeat: { windowMs: options.heartbeatWindowMs } }), {
+    prefix: `${basePath}/v1`,
+  });
   if (options.console !== false)
     await app.register(consoleRoutes(ctx, { ...options.console, prefix: `${basePath}/console` }), {
       prefix: `${basePath}/console`,

@@ -123,6 +123,13 @@ export type BatchAck = z.infer<typeof BatchAck>;
 export const Heartbeat = z.object({
   deviceId: DeviceId,
   clock: z.iso.datetime(),
+  /**
+   * When the kiosk sent this heartbeat, on its clock, to the millisecond (toISOString's shape, so the
+   * field is bounded). Central refuses a heartbeat whose sentAt is outside a window around its own
+   * clock, so a captured one cannot be replayed to make a dead kiosk look alive. Optional in
+   * protocol 1: kiosks from before it do not send it (docs/sync-protocol.md, "Heartbeat").
+   */
+  sentAt: z.iso.datetime({ precision: 3 }).optional(),
   appVersion: StorableText(40),
   configVersion: StorableText(80),
   lastSeq: z.number().int().min(0),
@@ -158,6 +165,7 @@ export const SyncErrorCode = z.enum([
   'device_exists',
   'too_large',
   'rate_limited',
+  'heartbeat_out_of_window',
   'internal',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;

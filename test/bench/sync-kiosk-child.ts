@@ -10,7 +10,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { createSyncEngine } from '../../electron/core/sync/engine.ts';
 import { syncOptionsFromEnv } from '../../electron/core/sync/env.ts';
-import { hostFromCore } from '../../electron/core/sync/host.ts';
+import { hostFromCore } from '../../electron/core/sync-host.ts';
 import { queueDepth } from '../../electron/core/sync/sync-store.ts';
 
 export type SyncChildResult = {

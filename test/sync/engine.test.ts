@@ -3,9 +3,11 @@ import { revokeDevice, unrevokeDevice, listDevices } from '../../central/index.t
 import { listResponses } from '../../electron/core/store/responses.ts';
 import { ensureDeviceKey } from '../../electron/core/sync/device-key.ts';
 import { readEnrolment } from '../../electron/core/sync/enrolment.ts';
+import { realSyncClock } from '../../electron/core/sync/engine.ts';
 import { ackedRanges, ackedThrough, queueDepth, readSyncStatus } from '../../electron/core/sync/sync-store.ts';
 import { writeState } from '../../electron/core/store/state.ts';
 import { canonicalJson } from '../../shared/canonical.ts';
+import { Heartbeat } from '../../shared/sync.ts';
 import { newKeyPair } from '../../shared/node/signing.ts';
 import { type TestProxy, startProxy } from './support/proxy.ts';
 import {
@@ -305,6 +307,25 @@ describe('sync engine against the real central service', () => {
     });
     expect(Math.abs(device.clockDriftMs!)).toBeLessThan(5_000);
     expect(readSyncStatus(kiosk.db).lastHeartbeatAt).not.toBeNull();
+    // Stamped when sent: central judges it against its clock (test/central/heartbeat-window.test.ts).
+    const sentAt = Date.parse(Heartbeat.parse(device.lastHeartbeat).sentAt ?? 'missing');
+    expect(Math.abs(sentAt - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('a kiosk clock too far from central: the heartbeat is refused, the answers still go in', async () => {
+    const kiosk = await kioskWith(6);
+    const logged: string[] = [];
+    const hourAhead = () => Date.now() + 60 * 60_000;
+    const engine = testEngine(kiosk, {
+      clock: { now: hourAhead, sleep: realSyncClock.sleep },
+      log: (_level, message) => void logged.push(message),
+    });
+    cleanups.push(() => engine.stop());
+    const r = await engine.runOnce();
+    expect(r).toMatchObject({ ok: true, heartbeat: 'failed', inserted: 6, failure: null });
+    expect(logged.some((m) => /refused the heartbeat: the kiosk clock is wrong/.test(m))).toBe(true);
+    expect((await listDevices(suite.central.db)).find((d) => d.id === kiosk.deviceId)?.lastHeartbeatAt).toBeNull();
+    await expectExactlyOnce(kiosk);
   });
 
   it('idles while not enrolled, and starts sending once enrolled (kioskctl enroll while the kiosk runs)', async () => {

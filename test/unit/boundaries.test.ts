@@ -45,6 +45,26 @@ const cases: { where: string; code: string; allowed: boolean }[] = [
     allowed: true,
   },
   {
+    where: 'electron/core/sync/probe.ts',
+    code: "import type { KioskCore } from '../kiosk-core.ts';\nexport type X = KioskCore;\n",
+    allowed: false,
+  },
+  {
+    where: 'electron/core/sync/probe.ts',
+    code: "import type { SyncEngine } from '../admin/work.ts';\nexport type X = SyncEngine;\n",
+    allowed: false,
+  },
+  {
+    where: 'electron/core/sync/probe.ts',
+    code: "import Database from 'better-sqlite3';\nimport { app } from 'electron';\nexport const x = [Database, app];\n",
+    allowed: false,
+  },
+  {
+    where: 'electron/core/sync/probe.ts',
+    code: "import { audit } from '../store/audit.ts';\nexport const x = audit;\n",
+    allowed: true,
+  },
+  {
     where: 'electron/host/probe.ts',
     code: "import { BrowserWindow } from 'electron';\nexport const x = BrowserWindow;\n",
     allowed: false,

@@ -3,14 +3,14 @@ import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../../shared/node/config-
 import type { PublishedConfig } from '../../../shared/sync.ts';
 import { readChoice, resolveAssignment } from '../assignment.ts';
 import { ensureDeviceId } from '../device.ts';
-import type { KioskCore } from '../kiosk-core.ts';
 import { lastGoodConfig } from '../store/config-store.ts';
 import { type ConfigApplyResult, applyPublishedConfigToDb, loadPublishedConfig } from './published-config.ts';
 
 /**
  * What the sync engine needs from the kiosk it runs in. Two implementations: a running kiosk core
- * (the host process; config applies live, between respondents), and a bare database (kioskctl,
- * which may run while the kiosk does; a config it pulls is stored and used from the next start).
+ * (hostFromCore in ../sync-host.ts, next to the core: config applies live, between respondents), and
+ * a bare database (hostFromDb below: kioskctl, which may run while the kiosk does; a config it pulls
+ * is stored and used from the next start). Nothing in this folder imports the core or admin/.
  */
 export type SyncHost = {
   readonly db: Database;
@@ -22,25 +22,6 @@ export type SyncHost = {
   procedureCode: () => string | null;
   applyPublishedConfig: (published: PublishedConfig) => ConfigApplyResult;
 };
-
-/** Takes only what it uses, so the core can build its own engine before its public object exists. */
-export const hostFromCore = (
-  core: Pick<KioskCore, 'db' | 'deviceId' | 'config' | 'applyPublishedConfig'>,
-  dataDir: string,
-): SyncHost => ({
-  db: core.db,
-  deviceId: core.deviceId,
-  dataDir,
-  configVersion: () => core.config().version,
-  procedureCode: () => {
-    try {
-      return resolveAssignment(core.config().bundle, readChoice(core.db)).assignment.procedureCode;
-    } catch {
-      return null;
-    }
-  },
-  applyPublishedConfig: (published) => core.applyPublishedConfig(published),
-});
 
 /** The configuration a kiosk using this database runs (or will run at its next start). */
 const storedConfig = (db: Database) => {

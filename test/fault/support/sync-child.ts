@@ -14,7 +14,7 @@ import { writeSync } from 'node:fs';
 import { openKioskCore } from '../../../electron/core/kiosk-core.ts';
 import { createSyncEngine } from '../../../electron/core/sync/engine.ts';
 import { syncOptionsFromEnv } from '../../../electron/core/sync/env.ts';
-import { hostFromCore } from '../../../electron/core/sync/host.ts';
+import { hostFromCore } from '../../../electron/core/sync-host.ts';
 import { lastSeq, queueDepth } from '../../../electron/core/sync/sync-store.ts';
 import type { Result } from '../../../shared/api.ts';
 import { fakeAnswers } from '../../bench/answers.ts';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { openKioskCore } from '../../../electron/core/kiosk-core.ts';
 import { createSyncEngine } from '../../../electron/core/sync/engine.ts';
 import { syncOptionsFromEnv } from '../../../electron/core/sync/env.ts';
-import { hostFromCore } from '../../../electron/core/sync/host.ts';
+import { hostFromCore } from '../../../electron/core/sync-host.ts';
 import { queueDepth } from '../../../electron/core/sync/sync-store.ts';
 import { recordResponses } from './kiosk.ts';
 

@@ -9,7 +9,7 @@ import { openKioskCore, type KioskCore } from '../../../electron/core/kiosk-core
 import { responseWriter } from '../../../electron/core/store/responses.ts';
 import { enrol } from '../../../electron/core/sync/enrolment.ts';
 import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from '../../../electron/core/sync/engine.ts';
-import { hostFromCore } from '../../../electron/core/sync/host.ts';
+import { hostFromCore } from '../../../electron/core/sync-host.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { StoredResponse } from '../../../shared/response.ts';
 import { type RateLimitSettings, type RunningCentral, startCentral } from '../../../central/index.ts';
