@@ -16,9 +16,9 @@ import { getSetting, setSetting } from '../core/store/settings.ts';
 /** Each command returns what to print and the exit code; main.ts does the I/O. */
 export type Outcome = { exitCode: number; out: unknown; text: string };
 const ok = (out: unknown, text: string): Outcome => ({ exitCode: 0, out, text });
-const problem = (message: string, exitCode = 1): Outcome => ({
+const problem = (message: string, exitCode = 1, extra: Record<string, unknown> = {}): Outcome => ({
   exitCode,
-  out: { error: message },
+  out: { error: message, ...extra },
   text: `error: ${message}`,
 });
 
@@ -158,5 +158,7 @@ export const configSet = (db: Database, key: string, raw: string): Outcome => {
       return r;
     })
     .immediate();
-  return result.ok ? ok({ key, ok: true }, `${key} set`) : problem(`${key}: ${result.message}`, 2);
+  if (result.ok) return ok({ key, ok: true }, `${key} set`);
+  // A PIN the admin panel would refuse is refused here too, for the same reason (store/pin-rules.ts).
+  return problem(`${key}: ${result.message}`, 2, result.pinRule ? { reason: result.pinRule } : {});
 };
