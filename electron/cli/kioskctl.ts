@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../core/db/open.ts';
-import { databasePath } from '../core/kiosk-core.ts';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
-import { SYNC_USAGE, isSyncCommand, runSyncCommand } from './sync-commands.ts';
+import { SYNC_USAGE, isOutcome, isSyncCommand, openKioskDatabase, runSyncCommand } from './sync-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
 const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
@@ -58,14 +55,9 @@ export const run = (argv: string[]): Outcome => {
       out: { error: `"${command}" is asynchronous: use runAsync` },
       text: `error: "${command}" is asynchronous: use runAsync`,
     };
-  const dbPath = databasePath(resolve(values['data-dir']));
-  if (!existsSync(dbPath))
-    return {
-      exitCode: 1,
-      out: { error: `no kiosk database at ${dbPath}` },
-      text: `error: no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`,
-    };
-  const db = openDatabase(dbPath);
+  const opened = openKioskDatabase(resolve(values['data-dir']));
+  if (isOutcome(opened)) return opened;
+  const { db, dbPath } = opened;
   try {
     switch (command) {
       case 'status':

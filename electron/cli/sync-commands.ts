@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../core/db/open.ts';
+import { DataDirError, preparePrivateDir } from '../core/db/private-files.ts';
 import { ensureDeviceId } from '../core/device.ts';
 import { databasePath } from '../core/kiosk-core.ts';
 import { type PassResult, type SyncProgress, createSyncEngine } from '../core/sync/engine.ts';
@@ -74,13 +75,25 @@ const fail = (message: string, exitCode = 1, extra: Record<string, unknown> = {}
   text: `error: ${message}`,
 });
 
-const openExisting = (dataDir: string): { db: Database; dbPath: string } | Outcome => {
+/** Opens the kiosk database in `dataDir` (created when `create`), refusing a data directory others can write. */
+export const openKioskDatabase = (
+  dataDir: string,
+  { create = false }: { create?: boolean } = {},
+): { db: Database; dbPath: string } | Outcome => {
   const dbPath = databasePath(dataDir);
-  if (!existsSync(dbPath)) return fail(`no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`);
+  if (!create && !existsSync(dbPath))
+    return fail(`no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`);
+  try {
+    preparePrivateDir(dataDir);
+  } catch (e) {
+    if (e instanceof DataDirError) return fail(e.message);
+    throw e;
+  }
   return { db: openDatabase(dbPath), dbPath };
 };
+const openExisting = (dataDir: string) => openKioskDatabase(dataDir);
 
-const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'exitCode' in x;
+export const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'exitCode' in x;
 
 export const runSyncCommand = async (
   command: (typeof SYNC_COMMANDS)[number],
@@ -93,8 +106,9 @@ export const runSyncCommand = async (
     case 'enroll':
     case 'enrol': {
       if (!values.central || !values.code) return fail('usage: kioskctl enroll --central URL --code CODE', 2);
-      mkdirSync(dataDir, { recursive: true });
-      const db = openDatabase(databasePath(dataDir));
+      const opened = openKioskDatabase(dataDir, { create: true });
+      if (isOutcome(opened)) return opened;
+      const { db } = opened;
       try {
         const label = values.label ?? `${getSetting(db, 'officeName')} / ${getSetting(db, 'counterName')}`;
         const r = await enrol({ db, dataDir, centralUrl: values.central, code: values.code, label });
@@ -224,8 +238,9 @@ export const runSyncCommand = async (
     }
     case 'upload': {
       if (!values.central || rest.length === 0) return fail('usage: kioskctl upload FILE... --central URL', 2);
-      const dbPath = databasePath(dataDir);
-      const db = existsSync(dbPath) ? openDatabase(dbPath) : undefined;
+      const opened = existsSync(databasePath(dataDir)) ? openExisting(dataDir) : undefined;
+      if (isOutcome(opened)) return opened;
+      const db = opened?.db;
       const bar = progressBar(stderr);
       try {
         const lines: string[] = [];

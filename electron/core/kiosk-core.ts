@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Assignment, KioskHandlers, Result } from '../../shared/api.ts';
@@ -11,6 +11,7 @@ import { readChoice, resolveAssignment, writeChoice } from './assignment.ts';
 import type { ConfigProblem } from '../../shared/node/config-loader.ts';
 import { EMBEDDED_CONFIG_DIR } from '../../shared/node/config-loader.ts';
 import { openDatabase } from './db/open.ts';
+import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
 import { createStaffAuth } from './staff-auth.ts';
 import { audit } from './store/audit.ts';
@@ -102,7 +103,7 @@ export type KioskCore = KioskHandlers & {
 export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  mkdirSync(options.dataDir, { recursive: true });
+  preparePrivateDir(options.dataDir);
   const db = openDatabase(databasePath(options.dataDir));
   const deviceId = ensureDeviceId(db);
   ensureDefaultPins(db);
