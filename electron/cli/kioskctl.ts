@@ -30,6 +30,7 @@ const parse = (argv: string[]) =>
       // sync commands (sync-commands.ts)
       central: { type: 'string' },
       code: { type: 'string' },
+      'code-file': { type: 'string' },
       label: { type: 'string' },
       out: { type: 'string' },
       from: { type: 'string' },

@@ -6,12 +6,11 @@ import { DataDirError, preparePrivateDir } from '../core/db/private-files.ts';
 import { ensureDeviceId } from '../core/device.ts';
 import { databasePath } from '../core/kiosk-core.ts';
 import { type PassResult, type SyncProgress, createSyncEngine } from '../core/sync/engine.ts';
-import { enrol } from '../core/sync/enrolment.ts';
 import { hostFromDb } from '../core/sync/host.ts';
 import { type ExportProgress, exportBatches, uploadFiles, type UploadFileResult } from '../core/sync/offline.ts';
 import { readStatus } from '../core/sync/status.ts';
-import { getSetting } from '../core/store/settings.ts';
 import type { Outcome } from './commands.ts';
+import { ENROLL_USAGE, type PromptInput, enrolmentCodeFrom, runEnroll } from './enroll-command.ts';
 
 /**
  * kioskctl's sync commands: enroll, sync, sync-status, export, upload. Progress goes to stderr (a
@@ -23,8 +22,9 @@ export const SYNC_COMMANDS = ['enroll', 'enrol', 'sync', 'sync-status', 'export'
 export const isSyncCommand = (c: string | undefined): c is (typeof SYNC_COMMANDS)[number] =>
   (SYNC_COMMANDS as readonly string[]).includes(c ?? '');
 
-export const SYNC_USAGE = `  enroll --central URL --code CODE [--label TEXT]
-                                 register this kiosk with a central service (one-time code)
+export const SYNC_USAGE = `  enroll --central URL [--code-file PATH | --code CODE] [--label TEXT]
+                                 register this kiosk with a central service (one-time code;
+                                 without either option, kioskctl asks for it on a terminal)
   sync [--retries N]             one sync pass now: heartbeat, config, every waiting response
   sync-status                    queue depth, last success, last error and what it means
   export --out DIR [--from SEQ]  write the unacknowledged responses (or all from SEQ) as signed
@@ -37,6 +37,7 @@ export type SyncCommandValues = {
   json: boolean;
   central?: string;
   code?: string;
+  'code-file'?: string;
   label?: string;
   out?: string;
   from?: string;
@@ -100,32 +101,21 @@ export const runSyncCommand = async (
   rest: string[],
   values: SyncCommandValues,
   stderr: ProgressSink = process.stderr,
+  io: { stdin: PromptInput } = { stdin: process.stdin },
 ): Promise<Outcome> => {
   const dataDir = resolve(values['data-dir']);
   switch (command) {
     case 'enroll':
     case 'enrol': {
-      if (!values.central || !values.code) return fail('usage: kioskctl enroll --central URL --code CODE', 2);
+      if (!values.central) return fail(ENROLL_USAGE, 2);
+      const code = await enrolmentCodeFrom(values, io.stdin, stderr);
+      if (isOutcome(code)) return code;
       const opened = openKioskDatabase(dataDir, { create: true });
       if (isOutcome(opened)) return opened;
-      const { db } = opened;
       try {
-        const label = values.label ?? `${getSetting(db, 'officeName')} / ${getSetting(db, 'counterName')}`;
-        const r = await enrol({ db, dataDir, centralUrl: values.central, code: values.code, label });
-        if (!r.ok) return fail(`enrolment failed (${r.code}): ${r.message}`, 1, { code: r.code, status: r.status });
-        const e = r.enrolment;
-        return {
-          exitCode: 0,
-          out: { ...e, retried: r.retried },
-          text: [
-            `enrolled${r.retried ? ' (already enrolled with this key and code)' : ''}`,
-            `device   ${e.deviceId}`,
-            `unit     ${e.unit.name} (${e.unit.id})`,
-            `central  ${e.centralUrl}`,
-          ].join('\n'),
-        };
+        return await runEnroll(dataDir, opened.db, values, code);
       } finally {
-        db.close();
+        opened.db.close();
       }
     }
     case 'sync': {

@@ -1,4 +1,6 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCentral } from '../../central/index.ts';
 import { progressBar, runSyncCommand } from '../../electron/cli/sync-commands.ts';
@@ -6,6 +8,7 @@ import { DeviceKeyError, deviceKeyPath, readDeviceKey } from '../../electron/cor
 import { enrol, readEnrolment } from '../../electron/core/sync/enrolment.ts';
 import { queueDepth } from '../../electron/core/sync/sync-store.ts';
 import { newKeyPair } from '../../shared/node/signing.ts';
+import { kioskctl } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 import { type TestKiosk, insertBacklog, openTestKiosk, startTestCentral } from './support/kiosk.ts';
 
@@ -140,6 +143,43 @@ describe('kioskctl enroll / sync / sync-status', () => {
     expect(status.text).toMatch(/queue\s+0 waiting; acknowledged through seq 2,100 of 2,100/);
     expect(status.text).toMatch(/last sync\s+\d{4}-/);
     expect(status.out).toMatchObject({ enrolled: true, queueDepth: 0, lastError: null });
+  });
+
+  it('takes the code from --code-file or from a prompt on a terminal, so it stays out of shell history', async () => {
+    const byFile = kiosk();
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const codeFile = join(t.dir, 'code.txt');
+    writeFileSync(codeFile, `\n  ${(await central.enrolmentCode()).toLowerCase()}  \r\n`);
+    const base = { 'data-dir': byFile.dataDir, json: false, central: central.url };
+    const fromFile = await runSyncCommand('enroll', [], { ...base, 'code-file': codeFile }, sink());
+    expect(fromFile.exitCode, fromFile.text).toBe(0);
+    expect(readEnrolment(byFile.db)).toMatchObject({ unit: central.defaultUnit });
+
+    const byPrompt = kiosk();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const err = sink();
+    const typed = runSyncCommand('enroll', [], { ...base, 'data-dir': byPrompt.dataDir }, err, { stdin });
+    stdin.end(`${await central.enrolmentCode()}\n`);
+    expect((await typed).exitCode).toBe(0);
+    expect(err.chunks.join('')).toMatch(/enrolment code \(from the central console\): /);
+    expect(readEnrolment(byPrompt.db)).toMatchObject({ unit: central.defaultUnit });
+
+    const both = await runSyncCommand('enroll', [], { ...base, code: 'X', 'code-file': codeFile }, sink());
+    expect(both).toMatchObject({ exitCode: 2, text: expect.stringMatching(/either with --code or with --code-file/) });
+    const missing = await runSyncCommand('enroll', [], { ...base, 'code-file': join(t.dir, 'nope') }, sink());
+    expect(missing).toMatchObject({ exitCode: 2, text: expect.stringMatching(/cannot read the enrolment code from/) });
+  });
+
+  it('without a code and without a terminal, says how to give one (the real bin, stdin a pipe)', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const r = kioskctl(t.dir, 'enroll', '--central', central.url);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /no enrolment code: pass --code-file PATH \(or --code CODE\), or run kioskctl in a terminal/,
+    );
+    expect(existsSync(join(t.dir, 'kiosk.sqlite'))).toBe(false);
   });
 
   it('draws a bar redrawn in place on a terminal', () => {
