@@ -9,6 +9,7 @@ import { type PassResult, type SyncProgress, createSyncEngine } from '../core/sy
 import { hostFromDb } from '../core/sync/host.ts';
 import { type ExportProgress, exportBatches, uploadFiles, type UploadFileResult } from '../core/sync/offline.ts';
 import { readStatus } from '../core/sync/status.ts';
+import { resetEnrolment } from '../core/sync/enrolment-reset.ts';
 import type { Outcome } from './commands.ts';
 import { ENROLL_USAGE, type PromptInput, enrolmentCodeFrom, runEnroll } from './enroll-command.ts';
 
@@ -18,13 +19,15 @@ import { ENROLL_USAGE, type PromptInput, enrolmentCodeFrom, runEnroll } from './
  * kioskctl.ts on stdout (or as JSON with --json).
  */
 
-export const SYNC_COMMANDS = ['enroll', 'enrol', 'sync', 'sync-status', 'export', 'upload'] as const;
+export const SYNC_COMMANDS = ['enroll', 'enrol', 'reset-enrolment', 'sync', 'sync-status', 'export', 'upload'] as const;
 export const isSyncCommand = (c: string | undefined): c is (typeof SYNC_COMMANDS)[number] =>
   (SYNC_COMMANDS as readonly string[]).includes(c ?? '');
 
 export const SYNC_USAGE = `  enroll --central URL [--code-file PATH | --code CODE] [--label TEXT]
                                  register this kiosk with a central service (one-time code;
                                  without either option, kioskctl asks for it on a terminal)
+  reset-enrolment                forget the enrolment, to enrol elsewhere; refused while answers
+                                 are neither acknowledged by central nor exported to USB
   sync [--retries N]             one sync pass now: heartbeat, config, every waiting response
   sync-status                    queue depth, last success, last error and what it means
   export --out DIR [--from SEQ]  write the unacknowledged responses (or all from SEQ) as signed
@@ -114,6 +117,21 @@ export const runSyncCommand = async (
       if (isOutcome(opened)) return opened;
       try {
         return await runEnroll(dataDir, opened.db, values, code);
+      } finally {
+        opened.db.close();
+      }
+    }
+    case 'reset-enrolment': {
+      const opened = openExisting(dataDir);
+      if (isOutcome(opened)) return opened;
+      try {
+        const r = resetEnrolment(opened.db, 'kioskctl');
+        if (!r.ok) return fail(r.message, 1, { code: r.code, unsent: r.unsent });
+        return {
+          exitCode: 0,
+          out: r,
+          text: `enrolment reset: no longer enrolled with ${r.previous.unit.name} at ${r.previous.centralUrl}`,
+        };
       } finally {
         opened.db.close();
       }

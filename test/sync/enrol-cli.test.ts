@@ -6,6 +6,7 @@ import type { RunningCentral } from '../../central/index.ts';
 import { progressBar, runSyncCommand } from '../../electron/cli/sync-commands.ts';
 import { DeviceKeyError, deviceKeyPath, readDeviceKey } from '../../electron/core/sync/device-key.ts';
 import { enrol, readEnrolment } from '../../electron/core/sync/enrolment.ts';
+import { resetEnrolment } from '../../electron/core/sync/enrolment-reset.ts';
 import { queueDepth } from '../../electron/core/sync/sync-store.ts';
 import { newKeyPair } from '../../shared/node/signing.ts';
 import { kioskctl } from '../support/kiosk.ts';
@@ -46,7 +47,12 @@ describe('enrolment', () => {
     if (process.platform !== 'win32') expect(statSync(deviceKeyPath(k.dataDir)).mode & 0o777).toBe(0o600);
     const key = readDeviceKey(k.dataDir, k.deviceId)!;
     expect(readEnrolment(k.db)).toMatchObject({ centralUrl: `${central.url}/`, publicKey: key.publicKey });
-    // A retry after a lost answer (same code, same key) is accepted as the same enrolment.
+    // Enrolled: enrolling again is refused before central is asked (issue 14.4), until a reset.
+    const refused = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code });
+    expect(refused).toMatchObject({ ok: false, code: 'already_enrolled', status: null });
+    // A retry after a lost answer (same code, same key: central has it, the kiosk has not) is accepted
+    // as the same enrolment; a reset stands for the lost answer here.
+    expect(resetEnrolment(k.db, 'kioskctl')).toMatchObject({ ok: true });
     const again = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: central.url, code });
     expect(again).toMatchObject({ ok: true, retried: true });
     expect(readDeviceKey(k.dataDir, k.deviceId)!.publicKey).toBe(key.publicKey);

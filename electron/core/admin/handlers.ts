@@ -5,7 +5,10 @@ import type { AdminJob, AdminSettings } from '../../../shared/admin.ts';
 import type { KioskHandlers, Result } from '../../../shared/api.ts';
 import type { StaffAuth } from '../staff-auth.ts';
 import { audit, auditPage } from '../store/audit.ts';
-import { type StoredSettings, setSetting } from '../store/settings.ts';
+import { type StoredSettings, getSetting, setSetting } from '../store/settings.ts';
+import { demoPinRoles } from '../store/demo-pins.ts';
+import { centralKeyFingerprint } from '../sync/central-trust.ts';
+import { resetEnrolment } from '../sync/enrolment-reset.ts';
 import { readState } from '../store/state.ts';
 import type { Timeouts } from '../sync/client.ts';
 import type { BatchLimits } from '../sync/batch-builder.ts';
@@ -30,6 +33,7 @@ export type AdminMethod =
   | 'adminLock'
   | 'adminStatus'
   | 'adminEnrol'
+  | 'adminResetEnrolment'
   | 'adminSyncNow'
   | 'adminJob'
   | 'adminListExportTargets'
@@ -119,7 +123,19 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
               freeDiskBytes: await freeBytesOf(d.dataDir),
               responses: s.lastSeq,
             },
-            enrolment: e ? { centralUrl: e.centralUrl, unit: e.unit, enrolledAt: e.enrolledAt } : null,
+            enrolment: e
+              ? {
+                  centralUrl: e.centralUrl,
+                  unit: e.unit,
+                  enrolledAt: e.enrolledAt,
+                  centralKeyFingerprint: centralKeyFingerprint(e.centralPublicKey),
+                }
+              : null,
+            trust: {
+              pinnedCentralKey: getSetting(d.db, 'centralKeyFingerprint'),
+              allowPlainHttpLan: getSetting(d.db, 'allowPlainHttpLan'),
+              demoPins: demoPinRoles(d.db),
+            },
             sync: {
               state: syncing ? 'syncing' : s.state,
               engineRunning: d.engine.running,
@@ -149,6 +165,18 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
           code,
         ),
       ),
+    adminResetEnrolment: ({ session, pin }) =>
+      withAdmin(session, () => {
+        // The admin PIN again, through the same lockout as the panel's own PIN pad.
+        const confirmed = d.auth.unlock('admin', pin, d.sessionMs());
+        if (!confirmed.ok) return confirmed;
+        d.auth.lock(confirmed.value.session);
+        const r = resetEnrolment(d.db, 'admin');
+        if (r.ok) return { ok: true, value: { previous: r.previous } };
+        return r.code === 'unsent_responses'
+          ? { ok: false, error: { code: 'unsent_responses', message: r.message, unsent: r.unsent } }
+          : { ok: false, error: { code: 'not_enrolled', message: r.message } };
+      }),
     adminSyncNow: ({ session }) => withAdmin(session, () => startSync(work)),
     adminJob: ({ session, jobId }) =>
       withAdmin(session, () => {
@@ -177,7 +205,11 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
             return null;
           })
           .immediate();
-        if (!refused) return { ok: true, value: { role } };
+        if (!refused) {
+          // Sync held for a demo PIN resumes now rather than after the engine's refusal wait.
+          d.engine.wake();
+          return { ok: true, value: { role } };
+        }
         if (refused.pinRule)
           return { ok: false, error: { code: 'pin_rule', reason: refused.pinRule, message: refused.message } };
         // The contract checked the format already: anything else is a bug, not the caller's input.

@@ -9,6 +9,7 @@ import { type CallFailure, type CentralClient, type Timeouts, createCentralClien
 import { DeviceKeyError, type KeyProtector, readDeviceKey } from './device-key.ts';
 import { type Enrolment, appVersion as packageVersion, readEnrolment } from './enrolment.ts';
 import type { SyncHost } from './host.ts';
+import { syncHold } from './central-trust.ts';
 import { type HttpClient, createHttpClient } from './http.ts';
 import { recordConfigRefused, verifyPublishedConfig } from './published-config.ts';
 import { type SyncState, type SyncStatus, describeSyncError, readStatus } from './status.ts';
@@ -216,6 +217,8 @@ export const createSyncEngine = (options: SyncEngineOptions): SyncEngine => {
   const context = (): Context | PassFailure | undefined => {
     const enrolment = readEnrolment(db);
     if (!enrolment) return undefined;
+    const held = syncHold(db, enrolment); // demo PINs, or a central key other than the pinned one
+    if (held) return localFailure(held.code, held.message);
     const same =
       ctx &&
       ctx.enrolment.enrolledAt === enrolment.enrolledAt &&

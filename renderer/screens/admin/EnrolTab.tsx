@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CentralUrlInput, EnrolmentCodeInput } from '../../../shared/admin.ts';
+import { type AdminStatus, CentralUrlInput, EnrolmentCodeInput } from '../../../shared/admin.ts';
 import type { MethodOutput } from '../../../shared/api.ts';
 import { useApi } from '../../api/context.ts';
 import { Keyboard } from '../../keyboard/Keyboard.tsx';
 import type { TabProps } from './AdminWorkspace.tsx';
+import { EnrolmentCard, TrustNotes } from './EnrolmentCard.tsx';
 import { ENROL_ERROR_KEYS } from './words.ts';
 
 type Field = 'url' | 'code';
@@ -13,8 +14,74 @@ type Field = 'url' | 'code';
 const typed = (v: string) => v !== '' && v !== 'https://' && v !== 'http://';
 type Outcome = { ok: true; value: MethodOutput<'adminEnrol'> } | { ok: false; text: string; detail: string | null };
 
-/** Enrolment: the central URL and the one-time code from the central console, typed on the kiosk. */
-export const EnrolTab = ({ session, onExpired }: TabProps) => {
+/**
+ * Enrolment: the enrolment in force (and its reset), or the central URL and the one-time code from
+ * the central console, typed on the kiosk. An enrolled kiosk is never re-enrolled from the form.
+ */
+export const EnrolTab = (props: TabProps) => {
+  const { session, onExpired } = props;
+  const api = useApi();
+  const [status, setStatus] = useState<Pick<AdminStatus, 'enrolment' | 'trust'> | null>(null);
+  const { t } = useTranslation();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [enrolledNow, setEnrolledNow] = useState<MethodOutput<'adminEnrol'> | null>(null);
+  const refresh = useCallback(async () => {
+    const r = await api.adminStatus({ session });
+    if (r.ok) setStatus(r.value);
+    else if (r.error.code === 'session_expired') onExpired();
+  }, [api, session, onExpired]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  if (!status) return null;
+  return (
+    <>
+      <TrustNotes trust={status.trust} />
+      {notice && (
+        <p className="admin-result is-ok" data-testid="admin-reset-done" role="status">
+          {notice}
+        </p>
+      )}
+      {enrolledNow && (
+        <div className="admin-result is-ok" data-testid="admin-enrol-result" data-ok="yes" role="status">
+          <p>
+            {t(enrolledNow.retried ? 'admin.enrolAgain' : 'admin.enrolled', {
+              unit: enrolledNow.unit.name,
+              url: enrolledNow.centralUrl,
+            })}
+          </p>
+        </div>
+      )}
+      {status.enrolment ? (
+        <EnrolmentCard
+          session={session}
+          enrolment={status.enrolment}
+          onExpired={onExpired}
+          onReset={(text) => {
+            setNotice(text);
+            setEnrolledNow(null);
+            void refresh();
+          }}
+        />
+      ) : (
+        <EnrolForm
+          {...props}
+          onEnrolled={(value) => {
+            setEnrolledNow(value);
+            setNotice(null);
+            void refresh();
+          }}
+        />
+      )}
+    </>
+  );
+};
+
+const EnrolForm = ({
+  session,
+  onExpired,
+  onEnrolled,
+}: TabProps & { onEnrolled: (value: MethodOutput<'adminEnrol'>) => void }) => {
   const { t } = useTranslation();
   const api = useApi();
   const [url, setUrl] = useState('https://');
@@ -33,7 +100,8 @@ export const EnrolTab = ({ session, onExpired }: TabProps) => {
     setOutcome(null);
     const r = await api.adminEnrol({ session, centralUrl: url, code });
     setBusy(false);
-    if (r.ok) return setOutcome({ ok: true, value: r.value });
+    // Success is shown by the tab above the enrolment card that replaces this form.
+    if (r.ok) return onEnrolled(r.value);
     const e = r.error;
     if (e.code === 'session_expired') return onExpired();
     if (e.code === 'enrol_failed')

@@ -52,6 +52,10 @@ export const ENROL_ERROR_KEYS = {
   unsupported_protocol: 'admin.enrolError.unsupported_protocol',
   server_error: 'admin.enrolError.server_error',
   refused: 'admin.enrolError.refused',
+  already_enrolled: 'admin.enrolError.already_enrolled',
+  demo_pins: 'admin.enrolError.demo_pins',
+  plain_http: 'admin.enrolError.plain_http',
+  central_key_mismatch: 'admin.enrolError.central_key_mismatch',
 } as const satisfies Record<Reason<'enrol_failed'>, string>;
 
 export const TARGET_ERROR_KEYS = {
