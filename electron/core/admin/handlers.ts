@@ -167,6 +167,9 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
       ),
     adminResetEnrolment: ({ session, pin }) =>
       withAdmin(session, () => {
+        // Nothing to reset: refused before the PIN is checked (and a lockout counted, or an unlock audited).
+        if (!readEnrolment(d.db))
+          return { ok: false, error: { code: 'not_enrolled', message: 'this kiosk is not enrolled' } };
         // The admin PIN again, through the same lockout as the panel's own PIN pad.
         const confirmed = d.auth.unlock('admin', pin, d.sessionMs());
         if (!confirmed.ok) return confirmed;
