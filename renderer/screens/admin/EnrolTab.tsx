@@ -12,7 +12,8 @@ type Field = 'url' | 'code';
 
 /** The prefilled scheme alone is not a mistake yet. */
 const typed = (v: string) => v !== '' && v !== 'https://' && v !== 'http://';
-type Outcome = { ok: true; value: MethodOutput<'adminEnrol'> } | { ok: false; text: string; detail: string | null };
+/** A refused enrolment; success is shown by the tab, above the enrolment card that replaces the form. */
+type Failure = { text: string; detail: string | null };
 
 /**
  * Enrolment: the enrolment in force (and its reset), or the central URL and the one-time code from
@@ -88,7 +89,7 @@ const EnrolForm = ({
   const [code, setCode] = useState('');
   const [field, setField] = useState<Field>('url');
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
 
   // The contract's own schemas: what the panel refuses is exactly what the core would.
   const urlOk = CentralUrlInput.safeParse(url).success;
@@ -97,22 +98,20 @@ const EnrolForm = ({
   const submit = async () => {
     if (!urlOk || !codeOk || busy) return;
     setBusy(true);
-    setOutcome(null);
+    setFailure(null);
     const r = await api.adminEnrol({ session, centralUrl: url, code });
     setBusy(false);
     // Success is shown by the tab above the enrolment card that replaces this form.
     if (r.ok) return onEnrolled(r.value);
     const e = r.error;
     if (e.code === 'session_expired') return onExpired();
-    if (e.code === 'enrol_failed')
-      return setOutcome({ ok: false, text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
+    if (e.code === 'enrol_failed') return setFailure({ text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
     if (e.code === 'invalid_input')
-      return setOutcome({
-        ok: false,
+      return setFailure({
         text: t('admin.enrolInvalid'),
         detail: e.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
       });
-    setOutcome({ ok: false, text: t('staff.failed'), detail: e.message });
+    setFailure({ text: t('staff.failed'), detail: e.message });
   };
 
   const input = (
@@ -165,26 +164,10 @@ const EnrolForm = ({
           {busy ? t('admin.enrolling') : t('admin.enrol')}
         </button>
       </div>
-      {outcome && (
-        <div
-          className={`admin-result ${outcome.ok ? 'is-ok' : 'is-error'}`}
-          data-testid="admin-enrol-result"
-          data-ok={outcome.ok ? 'yes' : 'no'}
-          role="status"
-        >
-          {outcome.ok ? (
-            <p>
-              {t(outcome.value.retried ? 'admin.enrolAgain' : 'admin.enrolled', {
-                unit: outcome.value.unit.name,
-                url: outcome.value.centralUrl,
-              })}
-            </p>
-          ) : (
-            <>
-              <p>{outcome.text}</p>
-              {outcome.detail && <p className="admin-raw">{outcome.detail}</p>}
-            </>
-          )}
+      {failure && (
+        <div className="admin-result is-error" data-testid="admin-enrol-result" data-ok="no" role="status">
+          <p>{failure.text}</p>
+          {failure.detail && <p className="admin-raw">{failure.detail}</p>}
         </div>
       )}
       {/* Last, so the button and the answer stay in view above it on a landscape screen. */}
