@@ -34,6 +34,8 @@ export const SYNC_ERROR_KEYS = {
   response_invalid: ['admin.syncError.response_invalid', 'admin.syncAction.response_invalid'],
   response_too_large: ['admin.syncError.response_too_large', 'admin.syncAction.response_too_large'],
   sequence_gap: ['admin.syncError.sequence_gap', 'admin.syncAction.sequence_gap'],
+  demo_pins: ['admin.syncError.demo_pins', 'admin.syncAction.demo_pins'],
+  central_key_mismatch: ['admin.syncError.central_key_mismatch', 'admin.syncAction.central_key_mismatch'],
 } as const;
 
 export type SyncErrorCode = keyof typeof SYNC_ERROR_KEYS;
@@ -90,6 +92,9 @@ export const AUDIT_ACTION_KEYS = {
   export_done: 'admin.auditAction.export_done',
   pin_changed: 'admin.auditAction.pin_changed',
   settings_changed: 'admin.auditAction.settings_changed',
+  enrol_refused: 'admin.auditAction.enrol_refused',
+  enrolment_reset: 'admin.auditAction.enrolment_reset',
+  enrolment_reset_refused: 'admin.auditAction.enrolment_reset_refused',
 } as const;
 
 export const AUDIT_ACTOR_KEYS = {
