@@ -154,8 +154,22 @@ export const AdminStatus = z.object({
     responses: Count,
   }),
   enrolment: z
-    .object({ centralUrl: z.string(), unit: z.object({ id: z.string(), name: z.string() }), enrolledAt: Iso })
+    .object({
+      centralUrl: z.string(),
+      unit: z.object({ id: z.string(), name: z.string() }),
+      enrolledAt: Iso,
+      /** SHA-256 (hex) of the central key the kiosk trusts since enrolment. */
+      centralKeyFingerprint: z.string(),
+    })
     .nullable(),
+  /** What the kiosk trusts before enrolling (set at install, kioskctl config), and what holds it back. */
+  trust: z.object({
+    /** The central key fingerprint IT pinned; null: the key central sends at enrolment is trusted. */
+    pinnedCentralKey: z.string().nullable(),
+    allowPlainHttpLan: z.boolean(),
+    /** Roles still on the published demo PIN: enrolment is refused, and sync held once enrolled. */
+    demoPins: z.array(PinRole),
+  }),
   sync: z.object({
     state: SyncStateName,
     /** The background loop runs (false when the host disabled it: "sync now" still works). */
@@ -243,6 +257,17 @@ export const adminApi = {
       deviceId: z.string(),
       enrolledAt: Iso,
       retried: z.boolean(),
+    }),
+  },
+  /**
+   * Forgets the enrolment so the kiosk can be enrolled elsewhere. Takes the admin PIN again (a
+   * deliberate act, not a tap in an open panel). Refused (unsent_responses) while any answer is neither
+   * acknowledged by central nor in a USB export; nothing is deleted (electron/core/sync/enrolment-reset.ts).
+   */
+  adminResetEnrolment: {
+    input: z.object({ ...session, pin: Pin }).strict(),
+    output: z.object({
+      previous: z.object({ centralUrl: z.string(), unit: z.object({ id: z.string(), name: z.string() }) }),
     }),
   },
   /** Starts a sync pass (or returns the one already started); poll adminJob for its progress. */

@@ -52,11 +52,18 @@ export const ApiError = z.discriminatedUnion('code', [
       'unsupported_protocol',
       'server_error',
       'refused',
+      // Refused by the kiosk itself before (or, for the key, right after) asking central:
+      'already_enrolled',
+      'demo_pins',
+      'plain_http',
+      'central_key_mismatch',
     ]),
     message: z.string(),
     status: z.number().int().nullable(),
   }),
   z.object({ code: z.literal('not_enrolled'), message: z.string() }),
+  /** An enrolment reset refused: answers neither acknowledged by central nor exported to USB. */
+  z.object({ code: z.literal('unsent_responses'), message: z.string(), unsent: z.number().int().min(1) }),
   z.object({ code: z.literal('busy'), message: z.string() }),
   z.object({
     code: z.literal('target_unusable'),

@@ -38,6 +38,17 @@ export const settingSchemas = {
     .max(100),
   staffPin: Pin,
   adminPin: Pin,
+  /**
+   * SHA-256 (hex) of the central public key this kiosk may enrol with, pinned by IT at install
+   * (kioskctl config set, which also takes the key itself); null trusts the key central sends.
+   * Never part of a configuration central publishes (PublicSettings).
+   */
+  centralKeyFingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 fingerprint of the central key (64 hex digits)')
+    .nullable(),
+  /** Enrolment over plain http:// to a host other than this PC; off unless IT allows it for a LAN. */
+  allowPlainHttpLan: z.boolean(),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -71,6 +82,8 @@ export const DEFAULT_SETTINGS = {
   ],
   staffPin: '1357',
   adminPin: '924680',
+  centralKeyFingerprint: null,
+  allowPlainHttpLan: false,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */

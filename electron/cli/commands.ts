@@ -12,13 +12,15 @@ import { lastGoodConfig } from '../core/store/config-store.ts';
 import { recordUse } from '../core/store/procedure-usage.ts';
 import { listResponses, responseCounts, sequenceGaps } from '../core/store/responses.ts';
 import { getSetting, setSetting } from '../core/store/settings.ts';
+import { demoPinRoles } from '../core/store/demo-pins.ts';
+import { parseCentralKeyPin } from '../core/sync/central-trust.ts';
 
 /** Each command returns what to print and the exit code; main.ts does the I/O. */
 export type Outcome = { exitCode: number; out: unknown; text: string };
 const ok = (out: unknown, text: string): Outcome => ({ exitCode: 0, out, text });
-const problem = (message: string, exitCode = 1): Outcome => ({
+const problem = (message: string, exitCode = 1, extra: Record<string, unknown> = {}): Outcome => ({
   exitCode,
-  out: { error: message },
+  out: { error: message, ...extra },
   text: `error: ${message}`,
 });
 
@@ -51,6 +53,8 @@ export const status = (db: Database, dbPath: string): Outcome => {
     caseNumber: assignment.caseNumber,
     officerId: assignment.officerId,
     counterId: assignment.counterId,
+    demoPins: demoPinRoles(db),
+    centralKeyFingerprint: getSetting(db, 'centralKeyFingerprint'),
   };
   const text = [
     `device      ${out.deviceId}`,
@@ -58,6 +62,13 @@ export const status = (db: Database, dbPath: string): Outcome => {
     `responses   ${counts.total} (${counts.complete} complete, ${counts.abandoned} abandoned), last seq ${counts.lastSeq}`,
     `procedure   ${assignment.procedureCode} ${assignment.procedureName.vi} [${assignment.fieldName.vi}]${assignment.caseNumber ? `, case ${assignment.caseNumber}` : ''}`,
     `config      ${version}`,
+    `central key ${out.centralKeyFingerprint ?? '(not pinned)'}`,
+    ...(out.demoPins.length > 0
+      ? [
+          `warning     the ${out.demoPins.join(' and ')} PIN is still the published demo PIN: enrolment is refused and ` +
+            `sync held until it is changed (kioskctl config set ${out.demoPins[0]}Pin NEW)`,
+        ]
+      : []),
   ].join('\n');
   return ok(out, text);
 };
@@ -148,8 +159,18 @@ export const configSet = (db: Database, key: string, raw: string): Outcome => {
   // fits as the text typed (counterName 12, officeName true) is taken as that text.
   const schema = settingSchemas[k.data] as { safeParse: (v: unknown) => { success: boolean } };
   const json = parseValue(raw);
-  const value =
+  let value =
     SECRET_SETTINGS.includes(k.data) || (!schema.safeParse(json).success && schema.safeParse(raw).success) ? raw : json;
+  if (k.data === 'centralKeyFingerprint' && json !== null) {
+    // The fingerprint as IT types it (any case, colons), or central's public key as central prints it.
+    const pinned = parseCentralKeyPin(raw);
+    if (!pinned)
+      return problem(
+        `${key}: expected the central key's SHA-256 fingerprint (64 hex digits) or the key itself (43 characters), or null`,
+        2,
+      );
+    value = pinned;
+  }
   const result = db
     .transaction(() => {
       const r = setSetting(db, k.data, value);
@@ -158,5 +179,7 @@ export const configSet = (db: Database, key: string, raw: string): Outcome => {
       return r;
     })
     .immediate();
-  return result.ok ? ok({ key, ok: true }, `${key} set`) : problem(`${key}: ${result.message}`, 2);
+  if (result.ok) return ok({ key, ok: true }, `${key} set`);
+  // A PIN the admin panel would refuse is refused here too, for the same reason (store/pin-rules.ts).
+  return problem(`${key}: ${result.message}`, 2, result.pinRule ? { reason: result.pinRule } : {});
 };

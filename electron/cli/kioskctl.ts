@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../core/db/open.ts';
-import { databasePath } from '../core/kiosk-core.ts';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
-import { SYNC_USAGE, isSyncCommand, runSyncCommand } from './sync-commands.ts';
+import { SYNC_USAGE, isOutcome, isSyncCommand, openKioskDatabase, runSyncCommand } from './sync-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
 const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
@@ -16,6 +14,7 @@ usage: kioskctl <command> [options] [--data-dir DIR] [--json]
   verify                         integrity and sequence-gap check; exit 1 on any problem
   config get KEY                 read a setting
   config set KEY VALUE           write a setting (JSON values; PINs are stored hashed)
+  config set KEY --value-file F  the same, the value read from file F (a pinned central key, a PIN)
 ${SYNC_USAGE}
 
 The data dir defaults to $KIOSK_DATA_DIR, else .data/kiosk (the browser host's default).`;
@@ -29,10 +28,12 @@ const parse = (argv: string[]) =>
       json: { type: 'boolean', default: false },
       since: { type: 'string' },
       case: { type: 'string' },
+      'value-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       // sync commands (sync-commands.ts)
       central: { type: 'string' },
       code: { type: 'string' },
+      'code-file': { type: 'string' },
       label: { type: 'string' },
       out: { type: 'string' },
       from: { type: 'string' },
@@ -58,14 +59,10 @@ export const run = (argv: string[]): Outcome => {
       out: { error: `"${command}" is asynchronous: use runAsync` },
       text: `error: "${command}" is asynchronous: use runAsync`,
     };
-  const dbPath = databasePath(resolve(values['data-dir']));
-  if (!existsSync(dbPath))
-    return {
-      exitCode: 1,
-      out: { error: `no kiosk database at ${dbPath}` },
-      text: `error: no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`,
-    };
-  const db = openDatabase(dbPath);
+  // config set may prepare a kiosk before its first start (PINs, a pinned central key): it creates the database.
+  const opened = openKioskDatabase(resolve(values['data-dir']), { create: command === 'config' && rest[0] === 'set' });
+  if (isOutcome(opened)) return opened;
+  const { db, dbPath } = opened;
   try {
     switch (command) {
       case 'status':
@@ -93,7 +90,11 @@ export const run = (argv: string[]): Outcome => {
         return verify(db);
       case 'config':
         if (rest[0] === 'get' && rest.length === 2) return configGet(db, rest[1]!);
-        if (rest[0] === 'set' && rest.length === 3) return configSet(db, rest[1]!, rest[2]!);
+        if (rest[0] === 'set' && rest.length === 3 && values['value-file'] === undefined)
+          return configSet(db, rest[1]!, rest[2]!);
+        // A value from a file, e.g. the central key fingerprint handed over at install, or a PIN kept out of history.
+        if (rest[0] === 'set' && rest.length === 2 && values['value-file'] !== undefined)
+          return configSet(db, rest[1]!, readFileSync(values['value-file'], 'utf8').trim());
         return {
           exitCode: 2,
           out: { error: 'usage: config get KEY | config set KEY VALUE' },

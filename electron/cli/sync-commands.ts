@@ -1,16 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../core/db/open.ts';
+import { DataDirError, preparePrivateDir } from '../core/db/private-files.ts';
 import { ensureDeviceId } from '../core/device.ts';
 import { databasePath } from '../core/kiosk-core.ts';
 import { type PassResult, type SyncProgress, createSyncEngine } from '../core/sync/engine.ts';
-import { enrol } from '../core/sync/enrolment.ts';
 import { hostFromDb } from '../core/sync/host.ts';
 import { type ExportProgress, exportBatches, uploadFiles, type UploadFileResult } from '../core/sync/offline.ts';
 import { readStatus } from '../core/sync/status.ts';
-import { getSetting } from '../core/store/settings.ts';
+import { resetEnrolment } from '../core/sync/enrolment-reset.ts';
 import type { Outcome } from './commands.ts';
+import { ENROLL_USAGE, type PromptInput, enrolmentCodeFrom, runEnroll } from './enroll-command.ts';
 
 /**
  * kioskctl's sync commands: enroll, sync, sync-status, export, upload. Progress goes to stderr (a
@@ -18,12 +19,15 @@ import type { Outcome } from './commands.ts';
  * kioskctl.ts on stdout (or as JSON with --json).
  */
 
-export const SYNC_COMMANDS = ['enroll', 'enrol', 'sync', 'sync-status', 'export', 'upload'] as const;
+export const SYNC_COMMANDS = ['enroll', 'enrol', 'reset-enrolment', 'sync', 'sync-status', 'export', 'upload'] as const;
 export const isSyncCommand = (c: string | undefined): c is (typeof SYNC_COMMANDS)[number] =>
   (SYNC_COMMANDS as readonly string[]).includes(c ?? '');
 
-export const SYNC_USAGE = `  enroll --central URL --code CODE [--label TEXT]
-                                 register this kiosk with a central service (one-time code)
+export const SYNC_USAGE = `  enroll --central URL [--code-file PATH | --code CODE] [--label TEXT]
+                                 register this kiosk with a central service (one-time code;
+                                 without either option, kioskctl asks for it on a terminal)
+  reset-enrolment                forget the enrolment, to enrol elsewhere; refused while answers
+                                 are neither acknowledged by central nor exported to USB
   sync [--retries N]             one sync pass now: heartbeat, config, every waiting response
   sync-status                    queue depth, last success, last error and what it means
   export --out DIR [--from SEQ]  write the unacknowledged responses (or all from SEQ) as signed
@@ -36,6 +40,7 @@ export type SyncCommandValues = {
   json: boolean;
   central?: string;
   code?: string;
+  'code-file'?: string;
   label?: string;
   out?: string;
   from?: string;
@@ -74,44 +79,61 @@ const fail = (message: string, exitCode = 1, extra: Record<string, unknown> = {}
   text: `error: ${message}`,
 });
 
-const openExisting = (dataDir: string): { db: Database; dbPath: string } | Outcome => {
+/** Opens the kiosk database in `dataDir` (created when `create`), refusing a data directory others can write. */
+export const openKioskDatabase = (
+  dataDir: string,
+  { create = false }: { create?: boolean } = {},
+): { db: Database; dbPath: string } | Outcome => {
   const dbPath = databasePath(dataDir);
-  if (!existsSync(dbPath)) return fail(`no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`);
+  if (!create && !existsSync(dbPath))
+    return fail(`no kiosk database at ${dbPath} (start the kiosk once, or pass --data-dir)`);
+  try {
+    preparePrivateDir(dataDir);
+  } catch (e) {
+    if (e instanceof DataDirError) return fail(e.message);
+    throw e;
+  }
   return { db: openDatabase(dbPath), dbPath };
 };
+const openExisting = (dataDir: string) => openKioskDatabase(dataDir);
 
-const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'exitCode' in x;
+export const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'exitCode' in x;
 
 export const runSyncCommand = async (
   command: (typeof SYNC_COMMANDS)[number],
   rest: string[],
   values: SyncCommandValues,
   stderr: ProgressSink = process.stderr,
+  io: { stdin: PromptInput } = { stdin: process.stdin },
 ): Promise<Outcome> => {
   const dataDir = resolve(values['data-dir']);
   switch (command) {
     case 'enroll':
     case 'enrol': {
-      if (!values.central || !values.code) return fail('usage: kioskctl enroll --central URL --code CODE', 2);
-      mkdirSync(dataDir, { recursive: true });
-      const db = openDatabase(databasePath(dataDir));
+      if (!values.central) return fail(ENROLL_USAGE, 2);
+      const code = await enrolmentCodeFrom(values, io.stdin, stderr);
+      if (isOutcome(code)) return code;
+      const opened = openKioskDatabase(dataDir, { create: true });
+      if (isOutcome(opened)) return opened;
       try {
-        const label = values.label ?? `${getSetting(db, 'officeName')} / ${getSetting(db, 'counterName')}`;
-        const r = await enrol({ db, dataDir, centralUrl: values.central, code: values.code, label });
-        if (!r.ok) return fail(`enrolment failed (${r.code}): ${r.message}`, 1, { code: r.code, status: r.status });
-        const e = r.enrolment;
+        return await runEnroll(dataDir, opened.db, values, code);
+      } finally {
+        opened.db.close();
+      }
+    }
+    case 'reset-enrolment': {
+      const opened = openExisting(dataDir);
+      if (isOutcome(opened)) return opened;
+      try {
+        const r = resetEnrolment(opened.db, 'kioskctl');
+        if (!r.ok) return fail(r.message, 1, { code: r.code, unsent: r.unsent });
         return {
           exitCode: 0,
-          out: { ...e, retried: r.retried },
-          text: [
-            `enrolled${r.retried ? ' (already enrolled with this key and code)' : ''}`,
-            `device   ${e.deviceId}`,
-            `unit     ${e.unit.name} (${e.unit.id})`,
-            `central  ${e.centralUrl}`,
-          ].join('\n'),
+          out: r,
+          text: `enrolment reset: no longer enrolled with ${r.previous.unit.name} at ${r.previous.centralUrl}`,
         };
       } finally {
-        db.close();
+        opened.db.close();
       }
     }
     case 'sync': {
@@ -224,8 +246,9 @@ export const runSyncCommand = async (
     }
     case 'upload': {
       if (!values.central || rest.length === 0) return fail('usage: kioskctl upload FILE... --central URL', 2);
-      const dbPath = databasePath(dataDir);
-      const db = existsSync(dbPath) ? openDatabase(dbPath) : undefined;
+      const opened = existsSync(databasePath(dataDir)) ? openExisting(dataDir) : undefined;
+      if (isOutcome(opened)) return opened;
+      const db = opened?.db;
       const bar = progressBar(stderr);
       try {
         const lines: string[] = [];

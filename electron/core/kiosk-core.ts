@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { KioskHandlers, Result } from '../../shared/api.ts';
@@ -10,6 +10,7 @@ import type { TargetScan } from './admin/export-targets.ts';
 import { createAdminHandlers } from './admin/handlers.ts';
 import { type ConfigHolder, openConfigHolder } from './config-holder.ts';
 import { openDatabase } from './db/open.ts';
+import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
 import { type ResponseRecorder, createResponseRecorder } from './response-recorder.ts';
 import { refuse } from './result.ts';
@@ -238,7 +239,7 @@ const guardStorage = (handlers: KioskHandlers, log: Logger): KioskHandlers => {
 export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  mkdirSync(options.dataDir, { recursive: true });
+  preparePrivateDir(options.dataDir);
   const db = openDatabase(databasePath(options.dataDir));
   const deviceId = ensureDeviceId(db);
   ensureDefaultPins(db);

@@ -21,6 +21,7 @@ export const KIOSK_CHANNELS = {
   adminLock: 'kiosk:adminLock',
   adminStatus: 'kiosk:adminStatus',
   adminEnrol: 'kiosk:adminEnrol',
+  adminResetEnrolment: 'kiosk:adminResetEnrolment',
   adminSyncNow: 'kiosk:adminSyncNow',
   adminJob: 'kiosk:adminJob',
   adminListExportTargets: 'kiosk:adminListExportTargets',

@@ -24,6 +24,7 @@ import {
   startCentral,
 } from '../../central/index.ts';
 import { databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
+import { setOfficePins } from '../support/pins.ts';
 import { listResponses } from '../../electron/core/store/responses.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import type { StoredResponse } from '../../shared/response.ts';
@@ -79,6 +80,7 @@ const prepareKiosk = async (
   copyFileSync(fixture.file, databasePath(dataDir));
   const central = await freshCentral(env, rateLimit);
   const core = openKioskCore({ dataDir, log: () => {} });
+  setOfficePins(core.db);
   const deviceId = core.deviceId;
   const enrolled = await enrol({
     db: core.db,

@@ -12,6 +12,7 @@ import { openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { recentAudit } from '../../electron/core/store/audit.ts';
 import { uploadFiles } from '../../electron/core/sync/offline.ts';
 import { type TestCentral, startTestCentral } from '../support/central.ts';
+import { OFFICE_ADMIN_PIN, setOfficePins } from '../support/pins.ts';
 import { insertBacklog } from '../sync/support/kiosk.ts';
 import { type Host, enterPin, expect, holdStaffOpen, kioskctl, startHost, stopHost, test } from './support/host.ts';
 
@@ -34,7 +35,7 @@ const typeKeys = async (page: Page, text: string): Promise<void> => {
 };
 
 /** From the attract screen: staff corner, "IT admin", admin PIN. */
-const openAdmin = async (page: Page, pin = ADMIN_PIN): Promise<void> => {
+const openAdmin = async (page: Page, pin: string): Promise<void> => {
   await holdStaffOpen(page);
   await page.getByTestId('admin-open').click();
   await expect(page.getByTestId('admin-pin-input')).toBeVisible();
@@ -60,8 +61,12 @@ test.describe('the admin panel against a real central', () => {
     central = await startTestCentral('pglite');
     dataDir = mkdtempSync(join(tmpdir(), 'kiosk-e2e-admin-'));
     usb = mkdtempSync(join(tmpdir(), 'kiosk-e2e-usb-'));
-    // Weeks offline: a backlog recorded before IT arrives.
+    // Weeks offline: a backlog recorded before IT arrives. The PINs were changed from the demo ones
+    // (a kiosk with a demo PIN refuses to enrol).
     record(dataDir, BACKLOG, 1);
+    const core = openKioskCore({ dataDir, log: () => {} });
+    setOfficePins(core.db);
+    core.close();
     // The host's own background engine is on (it sleeps 10 minutes between looks), so "sync now" and
     // the background loop are one engine; batches of 20 make the progress bar move.
     host = await startHost(dataDir, {
@@ -80,7 +85,7 @@ test.describe('the admin panel against a real central', () => {
     test.setTimeout(180_000);
     await page.goto(host.url);
     await expect(page.getByTestId('attract-start')).toBeVisible({ timeout: 15_000 });
-    await openAdmin(page);
+    await openAdmin(page, OFFICE_ADMIN_PIN);
 
     // Status: not enrolled, everything waiting.
     const status = page.getByTestId('admin-status');
@@ -181,6 +186,45 @@ test.describe('the admin panel against a real central', () => {
         ).filter((a) => ours.includes(a ?? '')),
       )
       .toEqual(ours);
+
+    // Moving the kiosk elsewhere takes a deliberate reset: the enrolment tab shows the enrolment in
+    // force and a warning, not the form; the admin PIN is typed again; unsent answers block it.
+    record(dataDir, 2, 3);
+    await page.getByTestId('admin-tab-enrol').click();
+    const current = page.getByTestId('admin-enrolment-current');
+    await expect(current).toContainText(central.defaultUnit.name);
+    await expect(page.getByTestId('admin-enrolment-key')).toContainText(
+      createHash('sha256').update(Buffer.from(central.centralKey.publicKey, 'base64url')).digest('hex'),
+    );
+    await expect(page.getByTestId('admin-enrol-url')).toHaveCount(0);
+    await expect(page.getByTestId('admin-reset-submit')).toBeDisabled();
+    const resetWith = async (pin: string) => {
+      for (const d of pin) await page.locator(`[data-testid="admin-reset-key"][data-key="${d}"]`).click();
+      await page.getByTestId('admin-reset-submit').click();
+    };
+    await resetWith('111222');
+    await expect(page.getByTestId('admin-reset-result')).toContainText(/PIN/);
+    await resetWith(OFFICE_ADMIN_PIN);
+    await expect(page.getByTestId('admin-reset-result')).toContainText('2');
+    await expect(current).toBeVisible();
+    // Sent, then the reset goes through and the form is back.
+    await page.getByTestId('admin-tab-status').click();
+    await page.getByTestId('admin-sync-now').click();
+    await expect(page.getByTestId('admin-sync-result')).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
+    await expect(status).toHaveAttribute('data-queue', '0');
+    await page.getByTestId('admin-tab-enrol').click();
+    await resetWith(OFFICE_ADMIN_PIN);
+    await expect(page.getByTestId('admin-reset-done')).toContainText(central.defaultUnit.name);
+    await expect(page.getByTestId('admin-enrol-url')).toBeVisible();
+    expect(kioskctl(dataDir, 'sync-status')).toMatchObject({ enrolled: false });
+    const db = new Database(join(dataDir, 'kiosk.sqlite'), { readonly: true });
+    try {
+      const actions = recentAudit(db, 10).map((e) => e.action);
+      expect(actions.slice(0, 1)).toEqual(['enrolment_reset']);
+      expect(actions).toContain('enrolment_reset_refused');
+    } finally {
+      db.close();
+    }
 
     // Closing the panel locks the admin session.
     await page.getByTestId('admin-close').click();

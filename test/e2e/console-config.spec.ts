@@ -13,6 +13,7 @@ import {
   stopProcess,
   test,
 } from './support/central-process.ts';
+import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../support/pins.ts';
 
 test.afterAll(cleanupTempDirs);
 
@@ -31,6 +32,12 @@ test('a questionnaire version published in the console reaches a syncing kiosk b
 
   // A kiosk of that unit, enrolled with the code, on the quick questionnaire, its sync engine on.
   const kioskDir = scratchDir('kiosk-config-');
+  // Office PINs first: a kiosk still on the demo PINs refuses to enrol.
+  for (const [key, pin] of [
+    ['adminPin', OFFICE_ADMIN_PIN],
+    ['staffPin', OFFICE_STAFF_PIN],
+  ])
+    runBin('kioskctl', ['config', 'set', key!, pin!, '--data-dir', kioskDir]);
   const enrolled = JSON.parse(
     runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
   ) as { deviceId: string };

@@ -14,6 +14,7 @@ import {
   scratchDir,
   test,
 } from './support/central-process.ts';
+import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../support/pins.ts';
 
 /**
  * IT's USB procedure on the console side, with real .kbatch files: a kiosk data dir enrolled to this
@@ -96,6 +97,12 @@ test('USB files by drag and drop: new, duplicate, tampered, wrong type, unknown 
   const kioskDir = scratchDir('kiosk-usb-');
   const usb = scratchDir('usb-');
   record(kioskDir, 10, 1);
+  // Office PINs first: a kiosk still on the demo PINs refuses to enrol.
+  for (const [key, pin] of [
+    ['adminPin', OFFICE_ADMIN_PIN],
+    ['staffPin', OFFICE_STAFF_PIN],
+  ])
+    runBin('kioskctl', ['config', 'set', key!, pin!, '--data-dir', kioskDir]);
   const enrolled = JSON.parse(
     runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
   ) as { deviceId: string };
@@ -173,6 +180,12 @@ test('revoking a device (with a confirmation) refuses its next batch, by USB upl
   const kioskDir = scratchDir('kiosk-revoke-');
   const usb = scratchDir('usb-revoke-');
   record(kioskDir, 5, 4);
+  // Office PINs first: a kiosk still on the demo PINs refuses to enrol.
+  for (const [key, pin] of [
+    ['adminPin', OFFICE_ADMIN_PIN],
+    ['staffPin', OFFICE_STAFF_PIN],
+  ])
+    runBin('kioskctl', ['config', 'set', key!, pin!, '--data-dir', kioskDir]);
   const enrolled = JSON.parse(
     runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
   ) as { deviceId: string };

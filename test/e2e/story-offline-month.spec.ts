@@ -25,10 +25,11 @@ import {
   test,
 } from './support/central-process.ts';
 import { type ClockedHost, startClockedHost } from './support/clocked-host.ts';
+import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../support/pins.ts';
 import { QUICK_PROCEDURE, answer, enterPin, expect, holdStaffOpen, kioskctl } from './support/host.ts';
 import { readDb } from './support/shared-host.ts';
 
-const ADMIN_PIN = '924680';
+const ADMIN_PIN = OFFICE_ADMIN_PIN;
 const UNIT = 'xa-mot-thang';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -135,6 +136,9 @@ test('a month offline: export from the admin panel, upload in the console, back 
 
     const kioskDir = scratchDir('kiosk-month-');
     const usb = scratchDir('usb-month-');
+    // IT set office PINs at install: a kiosk still on the demo PINs refuses to enrol.
+    kioskctl(kioskDir, 'config', 'set', 'adminPin', ADMIN_PIN);
+    kioskctl(kioskDir, 'config', 'set', 'staffPin', OFFICE_STAFF_PIN);
     host = await startClockedHost(kioskDir, {
       startAt: at(0, 7 * 60 + 30),
       // The engine's timers are real time, scaled down as startSyncingHost does: the compressed month

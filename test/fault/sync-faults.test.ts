@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDevices } from '../../central/index.ts';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
+import { setOfficePins } from '../support/pins.ts';
 import { listResponses, sequenceGaps } from '../../electron/core/store/responses.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import { readStatus } from '../../electron/core/sync/status.ts';
@@ -92,6 +93,7 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
   let current: KioskProcess | undefined;
   try {
     const core = openKioskCore({ dataDir, log: () => {} });
+    setOfficePins(core.db);
     const enrolled = await enrol({
       db: core.db,
       dataDir,

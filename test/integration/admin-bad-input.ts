@@ -104,6 +104,13 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       { name: 'code as an array', input: a({ ...enrol, code: ['ABCD', 'EFGH', 'JKLM'] }), expect: invalid('code') },
       { name: 'extra key', input: a({ ...enrol, unitId: 'x' }), expect: ROOT },
     ],
+    adminResetEnrolment: () => [
+      ...badSessions(c, () => ({ pin: '924680' })),
+      ...pinCases().map((x) => ({ ...x, input: () => ({ session: c.admin(), ...(x.input() as object) }) })),
+      { name: 'extra key', input: a({ pin: '924680', force: true }), expect: ROOT },
+      // The right PIN on a kiosk that is not enrolled: nothing to reset.
+      { name: 'not enrolled', input: a({ pin: '924680' }), expect: { code: 'not_enrolled' } },
+    ],
     adminSyncNow: () => [
       ...badSessions(c),
       { name: 'extra key', input: a({ force: true }), expect: ROOT },

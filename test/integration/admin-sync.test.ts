@@ -11,10 +11,9 @@ import { readEnrolment } from '../../electron/core/sync/enrolment.ts';
 import { uploadFiles } from '../../electron/core/sync/offline.ts';
 import type { AdminJob } from '../../shared/admin.ts';
 import { call, errorOf, okValue, silentLog } from '../support/kiosk.ts';
+import { OFFICE_ADMIN_PIN, setOfficePins } from '../support/pins.ts';
 import { tempDir } from '../support/tmp.ts';
 import { centralResponses, insertBacklog } from '../sync/support/kiosk.ts';
-
-const ADMIN_PIN = '924680';
 
 /** Central's clock, which one test moves forward to expire a code. */
 let centralOffsetMs = 0;
@@ -53,7 +52,8 @@ const kiosk = async (options: { maxCount?: number } = {}): Promise<Kiosk> => {
     () => core.close(),
     () => core.sync.stop(),
   );
-  const session = okValue(await call(core, 'adminUnlock', { pin: ADMIN_PIN })).session;
+  setOfficePins(core.db);
+  const session = okValue(await call(core, 'adminUnlock', { pin: OFFICE_ADMIN_PIN })).session;
   return { core, dir: t.dir, session };
 };
 
@@ -114,6 +114,9 @@ describe('enrolment from the admin panel', () => {
       centralUrl: `${central.url}/`,
       unit: central.defaultUnit,
       enrolledAt: r.enrolledAt,
+      centralKeyFingerprint: createHash('sha256')
+        .update(Buffer.from(central.centralKey.publicKey, 'base64url'))
+        .digest('hex'),
     });
     expect(status.sync.state).not.toBe('not_enrolled');
     expect(audit(k, 'enrolled')).toEqual([

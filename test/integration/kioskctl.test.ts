@@ -296,6 +296,35 @@ describe('kioskctl config', { timeout: SLOW }, () => {
     expect(kioskctl(t.dir, 'config', 'get', 'adminPin').stdout).not.toContain('97531864');
   });
 
+  it('refuses a PIN the admin panel would refuse, with the reason, and changes nothing', async () => {
+    const before = core.db.prepare("SELECT key, value FROM settings WHERE key IN ('staffPin', 'adminPin')").all();
+    const cases: [string, string, string, RegExp][] = [
+      ['adminPin', '1111', 'too_short', /adminPin: an admin PIN has at least 6 digits/],
+      ['adminPin', '111111', 'repeated', /adminPin: a PIN of one repeated digit/],
+      ['adminPin', '123456', 'sequence', /adminPin: a PIN of consecutive digits/],
+      ['adminPin', '924680', 'demo', /adminPin: this is the published demo PIN/],
+      ['staffPin', '9876', 'sequence', /staffPin: a PIN of consecutive digits/],
+    ];
+    for (const [key, pin, reason, message] of cases) {
+      const r = kioskctl(t.dir, 'config', 'set', key, pin);
+      expect(r.code, `${key} ${pin}`).toBe(2);
+      expect(r.stderr, `${key} ${pin}`).toMatch(message);
+      const asJson = kioskctl(t.dir, 'config', 'set', key, pin, '--json');
+      expect(JSON.parse(asJson.stderr)).toMatchObject({ reason });
+    }
+    // The staff PIN may not equal the admin PIN (here the admin PIN becomes one the staff PIN then copies).
+    expect(kioskctl(t.dir, 'config', 'set', 'adminPin', '864209').code).toBe(0);
+    const same = kioskctl(t.dir, 'config', 'set', 'staffPin', '864209');
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/staffPin: the staff PIN and the admin PIN must differ/);
+    const after = core.db.prepare("SELECT key, value FROM settings WHERE key IN ('staffPin', 'adminPin')").all();
+    expect(after.find((r) => (r as { key: string }).key === 'staffPin')).toEqual(
+      before.find((r) => (r as { key: string }).key === 'staffPin'),
+    );
+    okValue(await call(core, 'adminUnlock', { pin: '864209' }));
+    expect(errorOf(await call(core, 'staffUnlock', { pin: '864209' })).code).toBe('bad_pin');
+  });
+
   it('refuses invalid values and unknown keys with exit 2, naming the problem, and changes nothing', async () => {
     const settingsBefore = core.db.prepare('SELECT key, value FROM settings ORDER BY key').all();
     const cases: [string[], RegExp][] = [

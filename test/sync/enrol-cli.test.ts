@@ -1,10 +1,14 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { progressBar, runSyncCommand } from '../../electron/cli/sync-commands.ts';
 import { DeviceKeyError, deviceKeyPath, readDeviceKey } from '../../electron/core/sync/device-key.ts';
 import { enrol, readEnrolment } from '../../electron/core/sync/enrolment.ts';
+import { resetEnrolment } from '../../electron/core/sync/enrolment-reset.ts';
 import { queueDepth } from '../../electron/core/sync/sync-store.ts';
 import { newKeyPair } from '../../shared/node/signing.ts';
+import { kioskctl } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 import { type TestKiosk, insertBacklog, openTestKiosk, useCentralForFile } from './support/kiosk.ts';
 
@@ -37,7 +41,12 @@ describe('enrolment', () => {
     if (process.platform !== 'win32') expect(statSync(deviceKeyPath(k.dataDir)).mode & 0o777).toBe(0o600);
     const key = readDeviceKey(k.dataDir, k.deviceId)!;
     expect(readEnrolment(k.db)).toMatchObject({ centralUrl: `${suite.central.url}/`, publicKey: key.publicKey });
-    // A retry after a lost answer (same code, same key) is accepted as the same enrolment.
+    // Enrolled: enrolling again is refused before central is asked (issue 14.4), until a reset.
+    const refused = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: suite.central.url, code });
+    expect(refused).toMatchObject({ ok: false, code: 'already_enrolled', status: null });
+    // A retry after a lost answer (same code, same key: central has it, the kiosk has not) is accepted
+    // as the same enrolment; a reset stands for the lost answer here.
+    expect(resetEnrolment(k.db, 'kioskctl')).toMatchObject({ ok: true });
     const again = await enrol({ db: k.db, dataDir: k.dataDir, centralUrl: suite.central.url, code });
     expect(again).toMatchObject({ ok: true, retried: true });
     expect(readDeviceKey(k.dataDir, k.deviceId)!.publicKey).toBe(key.publicKey);
@@ -136,6 +145,43 @@ describe('kioskctl enroll / sync / sync-status', () => {
     expect(status.text).toMatch(/queue\s+0 waiting; acknowledged through seq 2,100 of 2,100/);
     expect(status.text).toMatch(/last sync\s+\d{4}-/);
     expect(status.out).toMatchObject({ enrolled: true, queueDepth: 0, lastError: null });
+  });
+
+  it('takes the code from --code-file or from a prompt on a terminal, so it stays out of shell history', async () => {
+    const byFile = kiosk();
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const codeFile = join(t.dir, 'code.txt');
+    writeFileSync(codeFile, `\n  ${(await suite.central.enrolmentCode()).toLowerCase()}  \r\n`);
+    const base = { 'data-dir': byFile.dataDir, json: false, central: suite.central.url };
+    const fromFile = await runSyncCommand('enroll', [], { ...base, 'code-file': codeFile }, sink());
+    expect(fromFile.exitCode, fromFile.text).toBe(0);
+    expect(readEnrolment(byFile.db)).toMatchObject({ unit: suite.central.defaultUnit });
+
+    const byPrompt = kiosk();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const err = sink();
+    const typed = runSyncCommand('enroll', [], { ...base, 'data-dir': byPrompt.dataDir }, err, { stdin });
+    stdin.end(`${await suite.central.enrolmentCode()}\n`);
+    expect((await typed).exitCode).toBe(0);
+    expect(err.chunks.join('')).toMatch(/enrolment code \(from the central console\): /);
+    expect(readEnrolment(byPrompt.db)).toMatchObject({ unit: suite.central.defaultUnit });
+
+    const both = await runSyncCommand('enroll', [], { ...base, code: 'X', 'code-file': codeFile }, sink());
+    expect(both).toMatchObject({ exitCode: 2, text: expect.stringMatching(/either with --code or with --code-file/) });
+    const missing = await runSyncCommand('enroll', [], { ...base, 'code-file': join(t.dir, 'nope') }, sink());
+    expect(missing).toMatchObject({ exitCode: 2, text: expect.stringMatching(/cannot read the enrolment code from/) });
+  });
+
+  it('without a code and without a terminal, says how to give one (the real bin, stdin a pipe)', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const r = kioskctl(t.dir, 'enroll', '--central', suite.central.url);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /no enrolment code: pass --code-file PATH \(or --code CODE\), or run kioskctl in a terminal/,
+    );
+    expect(existsSync(join(t.dir, 'kiosk.sqlite'))).toBe(false);
   });
 
   it('draws a bar redrawn in place on a terminal', () => {

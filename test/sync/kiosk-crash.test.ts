@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCentral } from '../../central/index.ts';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
+import { setOfficePins } from '../support/pins.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import { ackedRanges } from '../../electron/core/sync/sync-store.ts';
 import { listResponses } from '../../electron/core/store/responses.ts';
@@ -60,6 +61,7 @@ describe('a kiosk process killed while syncing', () => {
     const t = tempDir('kiosk-crash-');
     try {
       const core = openKioskCore({ dataDir: t.dir, log: () => {} });
+      setOfficePins(core.db);
       const r = await enrol({
         db: core.db,
         dataDir: t.dir,

@@ -34,6 +34,11 @@ export const enrolFailureReason = (code: string, status: number | null): Reason 
       return 'unsupported_protocol';
     case 'bad_reply':
       return 'not_central';
+    case 'already_enrolled':
+    case 'demo_pins':
+    case 'plain_http':
+    case 'central_key_mismatch':
+      return code;
     case 'server_error':
     case 'internal':
     case 'rate_limited':

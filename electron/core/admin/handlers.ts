@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { type AdminJob, type AdminSettings, pinRuleProblem } from '../../../shared/admin.ts';
+import type { AdminJob, AdminSettings } from '../../../shared/admin.ts';
 import type { KioskHandlers, Result } from '../../../shared/api.ts';
 import type { StaffAuth } from '../staff-auth.ts';
 import { audit, auditPage } from '../store/audit.ts';
-import { verifyPin } from '../store/pin-hash.ts';
-import { type StoredSettings, getPinHash, setSetting } from '../store/settings.ts';
+import { type StoredSettings, getSetting, setSetting } from '../store/settings.ts';
+import { demoPinRoles } from '../store/demo-pins.ts';
+import { centralKeyFingerprint } from '../sync/central-trust.ts';
+import { resetEnrolment } from '../sync/enrolment-reset.ts';
 import { readState } from '../store/state.ts';
 import type { Timeouts } from '../sync/client.ts';
 import type { BatchLimits } from '../sync/batch-builder.ts';
@@ -31,6 +33,7 @@ export type AdminMethod =
   | 'adminLock'
   | 'adminStatus'
   | 'adminEnrol'
+  | 'adminResetEnrolment'
   | 'adminSyncNow'
   | 'adminJob'
   | 'adminListExportTargets'
@@ -120,7 +123,19 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
               freeDiskBytes: await freeBytesOf(d.dataDir),
               responses: s.lastSeq,
             },
-            enrolment: e ? { centralUrl: e.centralUrl, unit: e.unit, enrolledAt: e.enrolledAt } : null,
+            enrolment: e
+              ? {
+                  centralUrl: e.centralUrl,
+                  unit: e.unit,
+                  enrolledAt: e.enrolledAt,
+                  centralKeyFingerprint: centralKeyFingerprint(e.centralPublicKey),
+                }
+              : null,
+            trust: {
+              pinnedCentralKey: getSetting(d.db, 'centralKeyFingerprint'),
+              allowPlainHttpLan: getSetting(d.db, 'allowPlainHttpLan'),
+              demoPins: demoPinRoles(d.db),
+            },
             sync: {
               state: syncing ? 'syncing' : s.state,
               engineRunning: d.engine.running,
@@ -150,6 +165,21 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
           code,
         ),
       ),
+    adminResetEnrolment: ({ session, pin }) =>
+      withAdmin(session, () => {
+        // Nothing to reset: refused before the PIN is checked (and a lockout counted, or an unlock audited).
+        if (!readEnrolment(d.db))
+          return { ok: false, error: { code: 'not_enrolled', message: 'this kiosk is not enrolled' } };
+        // The admin PIN again, through the same lockout as the panel's own PIN pad.
+        const confirmed = d.auth.unlock('admin', pin, d.sessionMs());
+        if (!confirmed.ok) return confirmed;
+        d.auth.lock(confirmed.value.session);
+        const r = resetEnrolment(d.db, 'admin');
+        if (r.ok) return { ok: true, value: { previous: r.previous } };
+        return r.code === 'unsent_responses'
+          ? { ok: false, error: { code: 'unsent_responses', message: r.message, unsent: r.unsent } }
+          : { ok: false, error: { code: 'not_enrolled', message: r.message } };
+      }),
     adminSyncNow: ({ session }) => withAdmin(session, () => startSync(work)),
     adminJob: ({ session, jobId }) =>
       withAdmin(session, () => {
@@ -168,28 +198,25 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
       withAdmin(session, () => ({ ok: true, value: auditPage(d.db, { before, limit }) })),
     adminChangePin: ({ session, role, newPin }) =>
       withAdmin(session, () => {
-        const rule = pinRuleProblem(role, newPin);
-        if (rule) return { ok: false, error: { code: 'pin_rule', reason: rule, message: PIN_RULE_MESSAGES[rule] } };
-        const other = getPinHash(d.db, role === 'staff' ? 'admin' : 'staff');
-        // Two roles with one PIN would make the staff PIN an admin PIN.
-        if (other && verifyPin(newPin, other))
-          return {
-            ok: false,
-            error: {
-              code: 'pin_rule',
-              reason: 'same_as_other',
-              message: 'the staff PIN and the admin PIN must differ',
-            },
-          };
-        d.db
+        // The store applies the PIN rules (store/pin-rules.ts), the same for kioskctl and this panel.
+        const refused = d.db
           .transaction(() => {
             const set = setSetting(d.db, role === 'staff' ? 'staffPin' : 'adminPin', newPin);
-            if (!set.ok) throw new Error(set.message);
+            if (!set.ok) return set;
             d.auth.resetLockout(role);
             audit(d.db, 'admin', 'pin_changed', { role });
+            return null;
           })
           .immediate();
-        return { ok: true, value: { role } };
+        if (!refused) {
+          // Sync held for a demo PIN resumes now rather than after the engine's refusal wait.
+          d.engine.wake();
+          return { ok: true, value: { role } };
+        }
+        if (refused.pinRule)
+          return { ok: false, error: { code: 'pin_rule', reason: refused.pinRule, message: refused.message } };
+        // The contract checked the format already: anything else is a bug, not the caller's input.
+        throw new Error(refused.message);
       }),
     adminGetSettings: ({ session }) => withAdmin(session, () => ({ ok: true, value: adminSettingsOf(d.settings()) })),
     adminSetSettings: ({ session, openingHours, idleSeconds, countdownSeconds }) =>
@@ -214,11 +241,4 @@ export const createAdminHandlers = (d: AdminDeps): AdminHandlers => {
         return { ok: true, value: adminSettingsOf(d.settings()) };
       }),
   };
-};
-
-const PIN_RULE_MESSAGES: Record<NonNullable<ReturnType<typeof pinRuleProblem>>, string> = {
-  too_short: 'an admin PIN has at least 6 digits',
-  repeated: 'a PIN of one repeated digit is too easy to guess',
-  sequence: 'a PIN of consecutive digits (1234, 9876) is too easy to guess',
-  demo: 'this is the published demo PIN: choose another',
 };

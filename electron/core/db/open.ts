@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION, type Migration, migrations } from './migrations.ts';
+import { ensurePrivateFile, narrowIfPresent } from './private-files.ts';
 
 export class DatabaseTooNewError extends Error {
   constructor(
@@ -50,8 +51,16 @@ export const migrate = (
 
 export type OpenOptions = { readonly?: boolean; migrateTo?: number };
 
-/** Opens (creating if needed) the kiosk database, refusing one from a newer app. */
+/**
+ * Opens (creating if needed) the kiosk database, refusing one from a newer app. A database opened
+ * for writing is made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database
+ * file's mode, so the answers never sit in a file others can read, whatever the umask.
+ */
 export const openDatabase = (file: string, options: OpenOptions = {}): Db => {
+  if (!options.readonly) {
+    ensurePrivateFile(file);
+    narrowIfPresent([`${file}-wal`, `${file}-shm`, `${file}-journal`]);
+  }
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   try {
     if (options.readonly) {

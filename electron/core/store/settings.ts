@@ -7,6 +7,7 @@ import {
   settingSchemas,
 } from '../../../shared/settings.ts';
 import { type PinHash, PinHash as PinHashSchema, hashPin } from './pin-hash.ts';
+import { type PinRefusal, pinRefusal } from './pin-rules.ts';
 
 type PublicKey = Exclude<SettingKey, 'staffPin' | 'adminPin'>;
 export type StoredSettings = { [K in PublicKey]: Settings[K] };
@@ -69,9 +70,15 @@ export const settingsReader = (db: Database): (() => StoredSettings) => {
 
 export const getAllSettings = (db: Database): StoredSettings => settingsReader(db)();
 
-export type SetSettingResult = { ok: true } | { ok: false; message: string };
+export type SetSettingResult = { ok: true } | { ok: false; message: string; pinRule?: PinRefusal['reason'] };
 
-/** Validates and writes a setting; PINs are stored only as scrypt hashes. */
+const pinKey = (role: PinRole): SettingKey => (role === 'staff' ? 'staffPin' : 'adminPin');
+const otherRole = (role: PinRole): PinRole => (role === 'staff' ? 'admin' : 'staff');
+
+/**
+ * Validates and writes a setting; PINs are stored only as scrypt hashes, and only when they meet the
+ * PIN rules (store/pin-rules.ts): every path that sets a PIN comes through here.
+ */
 export const setSetting = (db: Database, key: SettingKey, value: unknown): SetSettingResult => {
   const parsed = settingSchemas[key].safeParse(value);
   if (!parsed.success)
@@ -79,11 +86,17 @@ export const setSetting = (db: Database, key: SettingKey, value: unknown): SetSe
       ok: false,
       message: parsed.error.issues.map((i) => `${i.path.join('.') || key}: ${i.message}`).join('; '),
     };
-  writeRaw(db, key, isSecret(key) ? hashPin(parsed.data as string) : parsed.data);
+  if (isSecret(key)) {
+    const role: PinRole = key === 'staffPin' ? 'staff' : 'admin';
+    const pin = parsed.data as string;
+    const refused = pinRefusal(role, pin, getPinHash(db, otherRole(role)));
+    if (refused) return { ok: false, message: refused.message, pinRule: refused.reason };
+    writeRaw(db, key, hashPin(pin));
+    return { ok: true };
+  }
+  writeRaw(db, key, parsed.data);
   return { ok: true };
 };
-
-const pinKey = (role: PinRole): SettingKey => (role === 'staff' ? 'staffPin' : 'adminPin');
 
 export const getPinHash = (db: Database, role: PinRole): PinHash | undefined => {
   const parsed = PinHashSchema.safeParse(readRaw(db, pinKey(role)));

@@ -4,6 +4,7 @@ import { type BatchBuilder, type BatchLimits, createBatchBuilder } from './batch
 import { type CentralClient, type DeviceSigner, type Timeouts, createCentralClient } from './client.ts';
 import type { SyncClock } from './clock.ts';
 import { DeviceKeyError, type KeyProtector, readDeviceKey } from './device-key.ts';
+import { syncHold } from './central-trust.ts';
 import { type Enrolment, readEnrolment } from './enrolment.ts';
 import type { SyncHost } from './host.ts';
 import { type HttpClient, createHttpClient } from './http.ts';
@@ -40,6 +41,8 @@ export const deviceContexts = (options: {
   const current = (): DeviceContext | PassFailure | undefined => {
     const enrolment = readEnrolment(host.db);
     if (!enrolment) return undefined;
+    const held = syncHold(host.db, enrolment); // demo PINs, or a central key other than the pinned one
+    if (held) return localFailure(held.code, held.message);
     const same =
       cached &&
       cached.enrolment.enrolledAt === enrolment.enrolledAt &&

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { DeviceId, EnrolmentCode, PROTOCOL_VERSION } from '../../../shared/sync.ts';
 import { ensureDeviceId } from '../device.ts';
 import { type AuditActor, audit } from '../store/audit.ts';
+import { getSetting } from '../store/settings.ts';
 import { readState, writeState } from '../store/state.ts';
+import { centralKeyFingerprint, centralKeyRefusal, demoPinsRefusal, plainHttpRefusal } from './central-trust.ts';
 import { type CallFailure, createCentralClient, normaliseCentralUrl, type Timeouts } from './client.ts';
 import { type KeyProtector, ensureDeviceKey } from './device-key.ts';
 import { createHttpClient } from './http.ts';
@@ -24,7 +26,7 @@ export const Enrolment = z.object({
 });
 export type Enrolment = z.infer<typeof Enrolment>;
 
-const ENROLMENT_KEY = 'sync.enrolment';
+export const ENROLMENT_KEY = 'sync.enrolment';
 
 export const readEnrolment = (db: Database): Enrolment | undefined => readState(db, ENROLMENT_KEY, Enrolment);
 
@@ -74,9 +76,32 @@ const ENROL_MEANINGS: Record<string, string> = {
 };
 
 /**
+ * What refuses an enrolment before anything is sent: the kiosk is enrolled already (re-enrolment
+ * takes a deliberate reset, enrolment-reset.ts: a panel at the counter must not be able to point the
+ * kiosk elsewhere), the published demo PINs still open the panels, or the URL is plain http to
+ * another machine and IT has not allowed that for a LAN.
+ */
+const enrolmentRefusal = (db: Database, base: URL): { ok: false; code: string; message: string } | null => {
+  const current = readEnrolment(db);
+  if (current)
+    return {
+      ok: false,
+      code: 'already_enrolled',
+      message:
+        `this kiosk is already enrolled with ${current.unit.name} at ${current.centralUrl}: to enrol it elsewhere, ` +
+        'reset its enrolment first (admin panel, Enrolment tab, with the admin PIN; or kioskctl reset-enrolment)',
+    };
+  const demo = demoPinsRefusal(db, 'enrol');
+  if (demo) return { ok: false, ...demo };
+  const http = plainHttpRefusal(base, getSetting(db, 'allowPlainHttpLan'));
+  if (http) return { ok: false, code: 'plain_http', message: http };
+  return null;
+};
+
+/**
  * Enrols the kiosk: makes (or reuses) the device key pair, registers the public key with central
- * using a one-time code, and remembers central's URL, the unit and central's public key. Safe to
- * repeat after a lost answer: the same key and code give the same enrolment.
+ * using a one-time code, and remembers central's URL, the unit and central's public key (refused when
+ * IT pinned another). Safe to repeat after a lost answer: the same key and code give the same enrolment.
  */
 export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
   const codeParsed = EnrolmentCode.safeParse(options.code.trim().toUpperCase());
@@ -93,6 +118,8 @@ export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
   } catch (e) {
     return { ok: false, code: 'invalid_url', message: errorMessage(e), status: null };
   }
+  const refused = enrolmentRefusal(options.db, base);
+  if (refused) return { ...refused, status: null };
   const deviceId = ensureDeviceId(options.db);
   const key = ensureDeviceKey(options.dataDir, deviceId, options.protector);
   const http = createHttpClient();
@@ -115,6 +142,15 @@ export const enrol = async (options: EnrolOptions): Promise<EnrolResult> => {
         message: meaning ? `${result.message} (${meaning})` : result.message,
         failure: result,
       };
+    }
+    const untrusted = centralKeyRefusal(options.db, result.response.centralPublicKey);
+    if (untrusted) {
+      audit(options.db, options.actor ?? 'kioskctl', 'enrol_refused', {
+        centralUrl: base.href,
+        code: untrusted.code,
+        centralKeyFingerprint: centralKeyFingerprint(result.response.centralPublicKey),
+      });
+      return { ok: false, ...untrusted, status: result.status };
     }
     if (result.response.deviceId !== deviceId) {
       return {

@@ -71,6 +71,16 @@ const MEANINGS: Record<string, ErrorMeaning> = {
     action: 'update the kiosk app or central',
     stopped: true,
   },
+  demo_pins: {
+    meaning: 'sync is held: the staff or admin PIN is still the published demo PIN, which anyone can look up',
+    action: 'change the PIN (admin panel, PINs tab, or kioskctl config set); sync resumes by itself',
+    stopped: true,
+  },
+  central_key_mismatch: {
+    meaning: 'sync is held: the central this kiosk is enrolled with does not have the key pinned on this kiosk',
+    action: "check the pinned fingerprint (kioskctl config get centralKeyFingerprint) with central's operator",
+    stopped: true,
+  },
   not_enrolled: {
     meaning: 'the kiosk is not enrolled with a central service',
     action: 'kioskctl enroll --central URL --code CODE, or export to USB with kioskctl export',

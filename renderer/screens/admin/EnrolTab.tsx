@@ -1,27 +1,95 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CentralUrlInput, EnrolmentCodeInput } from '../../../shared/admin.ts';
+import { type AdminStatus, CentralUrlInput, EnrolmentCodeInput } from '../../../shared/admin.ts';
 import type { MethodOutput } from '../../../shared/api.ts';
 import { useApi } from '../../api/context.ts';
 import { Keyboard } from '../../keyboard/Keyboard.tsx';
 import type { TabProps } from './AdminWorkspace.tsx';
+import { EnrolmentCard, TrustNotes } from './EnrolmentCard.tsx';
 import { ENROL_ERROR_KEYS } from './words.ts';
 
 type Field = 'url' | 'code';
 
 /** The prefilled scheme alone is not a mistake yet. */
 const typed = (v: string) => v !== '' && v !== 'https://' && v !== 'http://';
-type Outcome = { ok: true; value: MethodOutput<'adminEnrol'> } | { ok: false; text: string; detail: string | null };
+/** A refused enrolment; success is shown by the tab, above the enrolment card that replaces the form. */
+type Failure = { text: string; detail: string | null };
 
-/** Enrolment: the central URL and the one-time code from the central console, typed on the kiosk. */
-export const EnrolTab = ({ session, onExpired }: TabProps) => {
+/**
+ * Enrolment: the enrolment in force (and its reset), or the central URL and the one-time code from
+ * the central console, typed on the kiosk. An enrolled kiosk is never re-enrolled from the form.
+ */
+export const EnrolTab = (props: TabProps) => {
+  const { session, onExpired } = props;
+  const api = useApi();
+  const [status, setStatus] = useState<Pick<AdminStatus, 'enrolment' | 'trust'> | null>(null);
+  const { t } = useTranslation();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [enrolledNow, setEnrolledNow] = useState<MethodOutput<'adminEnrol'> | null>(null);
+  const refresh = useCallback(async () => {
+    const r = await api.adminStatus({ session });
+    if (r.ok) setStatus(r.value);
+    else if (r.error.code === 'session_expired') onExpired();
+  }, [api, session, onExpired]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  if (!status) return null;
+  return (
+    <>
+      <TrustNotes trust={status.trust} />
+      {notice && (
+        <p className="admin-result is-ok" data-testid="admin-reset-done" role="status">
+          {notice}
+        </p>
+      )}
+      {enrolledNow && (
+        <div className="admin-result is-ok" data-testid="admin-enrol-result" data-ok="yes" role="status">
+          <p>
+            {t(enrolledNow.retried ? 'admin.enrolAgain' : 'admin.enrolled', {
+              unit: enrolledNow.unit.name,
+              url: enrolledNow.centralUrl,
+            })}
+          </p>
+        </div>
+      )}
+      {status.enrolment ? (
+        <EnrolmentCard
+          session={session}
+          enrolment={status.enrolment}
+          onExpired={onExpired}
+          onReset={(text) => {
+            setNotice(text);
+            setEnrolledNow(null);
+            void refresh();
+          }}
+        />
+      ) : (
+        <EnrolForm
+          {...props}
+          onEnrolled={(value) => {
+            setEnrolledNow(value);
+            setNotice(null);
+            void refresh();
+          }}
+        />
+      )}
+    </>
+  );
+};
+
+const EnrolForm = ({
+  session,
+  onExpired,
+  onEnrolled,
+}: TabProps & { onEnrolled: (value: MethodOutput<'adminEnrol'>) => void }) => {
   const { t } = useTranslation();
   const api = useApi();
   const [url, setUrl] = useState('https://');
   const [code, setCode] = useState('');
   const [field, setField] = useState<Field>('url');
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
 
   // The contract's own schemas: what the panel refuses is exactly what the core would.
   const urlOk = CentralUrlInput.safeParse(url).success;
@@ -30,21 +98,20 @@ export const EnrolTab = ({ session, onExpired }: TabProps) => {
   const submit = async () => {
     if (!urlOk || !codeOk || busy) return;
     setBusy(true);
-    setOutcome(null);
+    setFailure(null);
     const r = await api.adminEnrol({ session, centralUrl: url, code });
     setBusy(false);
-    if (r.ok) return setOutcome({ ok: true, value: r.value });
+    // Success is shown by the tab above the enrolment card that replaces this form.
+    if (r.ok) return onEnrolled(r.value);
     const e = r.error;
     if (e.code === 'session_expired') return onExpired();
-    if (e.code === 'enrol_failed')
-      return setOutcome({ ok: false, text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
+    if (e.code === 'enrol_failed') return setFailure({ text: t(ENROL_ERROR_KEYS[e.reason]), detail: e.message });
     if (e.code === 'invalid_input')
-      return setOutcome({
-        ok: false,
+      return setFailure({
         text: t('admin.enrolInvalid'),
         detail: e.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
       });
-    setOutcome({ ok: false, text: t('staff.failed'), detail: e.message });
+    setFailure({ text: t('staff.failed'), detail: e.message });
   };
 
   const input = (
@@ -97,26 +164,10 @@ export const EnrolTab = ({ session, onExpired }: TabProps) => {
           {busy ? t('admin.enrolling') : t('admin.enrol')}
         </button>
       </div>
-      {outcome && (
-        <div
-          className={`admin-result ${outcome.ok ? 'is-ok' : 'is-error'}`}
-          data-testid="admin-enrol-result"
-          data-ok={outcome.ok ? 'yes' : 'no'}
-          role="status"
-        >
-          {outcome.ok ? (
-            <p>
-              {t(outcome.value.retried ? 'admin.enrolAgain' : 'admin.enrolled', {
-                unit: outcome.value.unit.name,
-                url: outcome.value.centralUrl,
-              })}
-            </p>
-          ) : (
-            <>
-              <p>{outcome.text}</p>
-              {outcome.detail && <p className="admin-raw">{outcome.detail}</p>}
-            </>
-          )}
+      {failure && (
+        <div className="admin-result is-error" data-testid="admin-enrol-result" data-ok="no" role="status">
+          <p>{failure.text}</p>
+          {failure.detail && <p className="admin-raw">{failure.detail}</p>}
         </div>
       )}
       {/* Last, so the button and the answer stay in view above it on a landscape screen. */}

@@ -34,6 +34,8 @@ export const SYNC_ERROR_KEYS = {
   response_invalid: ['admin.syncError.response_invalid', 'admin.syncAction.response_invalid'],
   response_too_large: ['admin.syncError.response_too_large', 'admin.syncAction.response_too_large'],
   sequence_gap: ['admin.syncError.sequence_gap', 'admin.syncAction.sequence_gap'],
+  demo_pins: ['admin.syncError.demo_pins', 'admin.syncAction.demo_pins'],
+  central_key_mismatch: ['admin.syncError.central_key_mismatch', 'admin.syncAction.central_key_mismatch'],
 } as const;
 
 export type SyncErrorCode = keyof typeof SYNC_ERROR_KEYS;
@@ -52,6 +54,10 @@ export const ENROL_ERROR_KEYS = {
   unsupported_protocol: 'admin.enrolError.unsupported_protocol',
   server_error: 'admin.enrolError.server_error',
   refused: 'admin.enrolError.refused',
+  already_enrolled: 'admin.enrolError.already_enrolled',
+  demo_pins: 'admin.enrolError.demo_pins',
+  plain_http: 'admin.enrolError.plain_http',
+  central_key_mismatch: 'admin.enrolError.central_key_mismatch',
 } as const satisfies Record<Reason<'enrol_failed'>, string>;
 
 export const TARGET_ERROR_KEYS = {
@@ -86,6 +92,9 @@ export const AUDIT_ACTION_KEYS = {
   export_done: 'admin.auditAction.export_done',
   pin_changed: 'admin.auditAction.pin_changed',
   settings_changed: 'admin.auditAction.settings_changed',
+  enrol_refused: 'admin.auditAction.enrol_refused',
+  enrolment_reset: 'admin.auditAction.enrolment_reset',
+  enrolment_reset_refused: 'admin.auditAction.enrolment_reset_refused',
 } as const;
 
 export const AUDIT_ACTOR_KEYS = {

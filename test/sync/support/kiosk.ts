@@ -15,6 +15,7 @@ import type { StoredResponse } from '../../../shared/response.ts';
 import { type RateLimitSettings, type RunningCentral, startCentral } from '../../../central/index.ts';
 import { fakeAnswers } from '../../bench/answers.ts';
 import { seededRandom } from '../../bench/stats.ts';
+import { setOfficePins } from '../../support/pins.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 export const silent = (): void => {};
@@ -30,6 +31,8 @@ export type TestKiosk = { core: KioskCore; dataDir: string; db: Database; device
 export const openTestKiosk = (dataDir?: string): TestKiosk => {
   const t = dataDir ? { dir: dataDir, cleanup: () => {} } : tempDir('kiosk-sync-');
   const core = openKioskCore({ dataDir: t.dir, log: silent });
+  // Enrolment and sync refuse the published demo PINs.
+  setOfficePins(core.db);
   return {
     core,
     dataDir: t.dir,
