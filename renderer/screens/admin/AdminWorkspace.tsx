@@ -6,15 +6,7 @@ import { ExportTab } from './ExportTab.tsx';
 import { PinsTab } from './PinsTab.tsx';
 import { SettingsTab } from './SettingsTab.tsx';
 import { StatusTab } from './StatusTab.tsx';
-
-export type TabProps = {
-  session: string;
-  locale: string;
-  /** The core ended the admin session: back to the PIN. */
-  onExpired: () => void;
-  /** A job started by this tab is running (the panel stays open while it does). */
-  onBusy: (busy: boolean) => void;
-};
+import type { TabProps } from './tab-props.ts';
 
 const TABS = [
   { id: 'status', label: 'admin.tab.status' },

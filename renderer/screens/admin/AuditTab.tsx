@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntryView } from '../../../shared/admin.ts';
 import { useApi } from '../../api/context.ts';
-import type { TabProps } from './AdminWorkspace.tsx';
+import type { TabProps } from './tab-props.ts';
 import { compactDetails, formatTime } from './format.ts';
 import { auditActionKey, auditActorKey } from './words.ts';
 

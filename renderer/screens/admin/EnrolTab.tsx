@@ -4,7 +4,7 @@ import { type AdminStatus, CentralUrlInput, EnrolmentCodeInput } from '../../../
 import type { MethodOutput } from '../../../shared/api.ts';
 import { useApi } from '../../api/context.ts';
 import { Keyboard } from '../../keyboard/Keyboard.tsx';
-import type { TabProps } from './AdminWorkspace.tsx';
+import type { TabProps } from './tab-props.ts';
 import { EnrolmentCard, TrustNotes } from './EnrolmentCard.tsx';
 import { ENROL_ERROR_KEYS } from './words.ts';
 

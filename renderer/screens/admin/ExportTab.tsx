@@ -4,7 +4,7 @@ import type { ExportJob, ExportTarget } from '../../../shared/admin.ts';
 import type { ApiError } from '../../../shared/api.ts';
 import { useApi } from '../../api/context.ts';
 import { Keyboard } from '../../keyboard/Keyboard.tsx';
-import type { TabProps } from './AdminWorkspace.tsx';
+import type { TabProps } from './tab-props.ts';
 import { JobProgress } from './JobProgress.tsx';
 import { formatBytes, formatNumber } from './format.ts';
 import { useJob } from './use-job.ts';

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { type PinRole, pinRuleProblem } from '../../../shared/admin.ts';
 import { Pin } from '../../../shared/settings.ts';
 import { useApi } from '../../api/context.ts';
-import type { TabProps } from './AdminWorkspace.tsx';
+import type { TabProps } from './tab-props.ts';
 import { PIN_RULE_KEYS } from './words.ts';
 
 type Which = 'pin' | 'repeat';

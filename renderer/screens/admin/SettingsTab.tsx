@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AdminOpeningHours, type AdminSettings, openingHoursOverlaps } from '../../../shared/admin.ts';
 import { settingSchemas } from '../../../shared/settings.ts';
 import { useApi } from '../../api/context.ts';
-import type { TabProps } from './AdminWorkspace.tsx';
+import type { TabProps } from './tab-props.ts';
 import { shiftClock } from './format.ts';
 import { DAY_KEYS } from './words.ts';
 

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AdminStatus, SyncJob } from '../../../shared/admin.ts';
 import type { ApiError } from '../../../shared/api.ts';
 import { useApi } from '../../api/context.ts';
-import type { TabProps } from './AdminWorkspace.tsx';
+import type { TabProps } from './tab-props.ts';
 import { JobProgress } from './JobProgress.tsx';
 import { SyncFailure } from './SyncFailure.tsx';
 import { formatBytes, formatNumber, formatTime } from './format.ts';
