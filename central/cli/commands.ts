@@ -197,17 +197,18 @@ const publish: Command = async (args, ctx) => {
   }
 };
 
-export const COMMANDS: Record<string, Command> = {
-  'enrol-code': enrolCode,
-  devices,
-  revoke,
-  unrevoke,
-  refused,
-  'export-responses': exportCmd,
-  'publish-config': publish,
-  'create-admin': createAdmin,
-  'reset-admin-password': resetAdminPassword,
-};
+/** Name → command. A Map, not an object literal: "constructor" or "__proto__" must not find Object.prototype's. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['enrol-code', enrolCode],
+  ['devices', devices],
+  ['revoke', revoke],
+  ['unrevoke', unrevoke],
+  ['refused', refused],
+  ['export-responses', exportCmd],
+  ['publish-config', publish],
+  ['create-admin', createAdmin],
+  ['reset-admin-password', resetAdminPassword],
+]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */
 export const runCommand = async (argv: string[], ctx: CtlContext): Promise<number> => {
@@ -216,7 +217,7 @@ export const runCommand = async (argv: string[], ctx: CtlContext): Promise<numbe
     ctx.out(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.get(name);
   if (!command) {
     ctx.err(`centralctl: unknown command "${name}"\n\n${USAGE}`);
     return 2;

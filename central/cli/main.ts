@@ -1,12 +1,13 @@
 import { centralctl } from './centralctl.ts';
 import { errorMessage } from '../../shared/error-message.ts';
+import { terminalSafe } from '../../shared/terminal-text.ts';
 
 centralctl(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`centralctl: ${errorMessage(e)}\n`);
+    process.stderr.write(terminalSafe(`centralctl: ${errorMessage(e)}\n`));
     process.exitCode = 1;
   },
 );

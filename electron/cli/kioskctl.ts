@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../core/db/open.ts';
 import { databasePath } from '../core/kiosk-core.ts';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
-import { SYNC_USAGE, isSyncCommand, runSyncCommand } from './sync-commands.ts';
+import { type ProgressSink, SYNC_USAGE, isSyncCommand, runSyncCommand } from './sync-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
+import { terminalSafe } from '../../shared/terminal-text.ts';
 
 const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
 
@@ -40,13 +41,32 @@ const parse = (argv: string[]) =>
     },
   });
 
+/**
+ * Progress lines carry text from central (error messages) and from files: made terminal-safe, except
+ * the carriage return the progress bar itself starts a redraw with.
+ */
+const safeProgress: ProgressSink = {
+  isTTY: process.stderr.isTTY,
+  columns: process.stderr.columns,
+  write: (s) => process.stderr.write(s.startsWith('\r') ? `\r${terminalSafe(s.slice(1))}` : terminalSafe(s)),
+};
+
 /** Every command; the sync commands (network, files) are asynchronous. */
 export const runAsync = async (argv: string[]): Promise<Outcome> => {
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
-  if (!values.help && isSyncCommand(command)) return runSyncCommand(command, rest, values);
+  if (!values.help && isSyncCommand(command)) return runSyncCommand(command, rest, values, safeProgress);
   return run(argv);
 };
+
+/** The commands run() handles itself (the sync commands are runAsync's). A Set: no prototype to look names up in. */
+const LOCAL_COMMANDS: ReadonlySet<string> = new Set(['status', 'responses', 'set-procedure', 'verify', 'config']);
+
+const unknownCommand = (command: string): Outcome => ({
+  exitCode: 2,
+  out: { error: `unknown command "${command}"` },
+  text: `error: unknown command "${command}"\n\n${USAGE}`,
+});
 
 export const run = (argv: string[]): Outcome => {
   const { values, positionals } = parse(argv);
@@ -58,6 +78,8 @@ export const run = (argv: string[]): Outcome => {
       out: { error: `"${command}" is asynchronous: use runAsync` },
       text: `error: "${command}" is asynchronous: use runAsync`,
     };
+  // Before touching the data dir: an unknown name is a usage error wherever the kiosk's data lives.
+  if (!LOCAL_COMMANDS.has(command)) return unknownCommand(command);
   const dbPath = databasePath(resolve(values['data-dir']));
   if (!existsSync(dbPath))
     return {
@@ -100,11 +122,7 @@ export const run = (argv: string[]): Outcome => {
           text: 'error: usage: config get KEY | config set KEY VALUE',
         };
       default:
-        return {
-          exitCode: 2,
-          out: { error: `unknown command "${command}"` },
-          text: `error: unknown command "${command}"\n\n${USAGE}`,
-        };
+        return unknownCommand(command);
     }
   } finally {
     db.close();
@@ -125,7 +143,7 @@ const main = async (): Promise<void> => {
   }
   const json = argv.includes('--json');
   const stream = outcome.exitCode === 0 ? process.stdout : process.stderr;
-  stream.write(`${json ? JSON.stringify(outcome.out, null, 2) : outcome.text}\n`);
+  stream.write(terminalSafe(`${json ? JSON.stringify(outcome.out, null, 2) : outcome.text}\n`));
   process.exitCode = outcome.exitCode;
 };
 

@@ -67,6 +67,27 @@ describe('centralctl as a process, on a PGlite data dir', () => {
     }
   }, 60_000);
 
+  test('a device label with terminal escapes prints escaped (text and JSON), locally and through the server', async () => {
+    const label = 'Quầy\u001b[2J\u009b31m\u202eevil';
+    const central = await startCentral({ dataDir: dir, port: 0, rateLimit: { perIp: false, perDevice: false } });
+    const device = makeDevice();
+    try {
+      const code = await central.enrolmentCode();
+      expect((await postJson(`${central.url}/v1/enrol`, enrolRequest(device, code, { label }))).status).toBe(201);
+      const remote = await centralctl(['--data-dir', dir, 'devices']);
+      expect(remote.status).toBe(0);
+      expect(remote.stdout).toContain('"Quầy\\u001b[2J\\u009b31m\\u202eevil"');
+      expect(['\u001b', '\u009b', '\u202e'].filter((c) => remote.stdout.includes(c))).toEqual([]);
+    } finally {
+      await central.close();
+    }
+    const local = await centralctl(['--data-dir', dir, 'devices', '--json']);
+    expect(local.status).toBe(0);
+    expect(['\u001b', '\u009b', '\u202e'].filter((c) => local.stdout.includes(c))).toEqual([]);
+    const listed = (JSON.parse(local.stdout) as { id: string; label: string }[]).find((d) => d.id === device.id);
+    expect(listed?.label).toBe(label);
+  }, 60_000);
+
   test('another live holder is named; a stale lock is taken over', async () => {
     writeFileSync(
       join(dir, 'central.lock'),

@@ -125,6 +125,14 @@ forEachBackend('centralctl commands', (backend) => {
     expect((await ctl(central(), ['revoke', 'no-such-device'])).code).toBe(1);
   });
 
+  test('names of Object.prototype are unknown commands: usage error, exit 2', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const r = await ctl(central(), [name]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toContain(`unknown command "${name}"`);
+    }
+  });
+
   test('export-responses writes NDJSON and CSV (header row, answers as one JSON column)', async () => {
     const device = await enrolled(central());
     const responses = makeResponses(device, 1, 3).map((r, i) => ({
