@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ensureInitialAdmin } from './console/initial-admin.ts';
 import { StaleHours } from './console/options.ts';
-import { DataDirBusyError } from './data-dir.ts';
+import { DataDirBusyError, DataDirUnsafeError, restrictUmask } from './data-dir.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
@@ -32,6 +32,7 @@ const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']):
 };
 
 const main = async (): Promise<number> => {
+  restrictUmask();
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string' },
@@ -69,15 +70,15 @@ const main = async (): Promise<number> => {
     },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
   });
-  const code = await central.enrolmentCode();
   const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });
   process.stdout.write(
     `central survey service listening on ${central.url}\n` +
       `  database: ${central.db.description}\n` +
       `  central public key: ${central.centralKey.publicKey}\n` +
-      `  enrolment code for unit "${central.defaultUnit.id}" (72 h, one use): ${code}\n` +
-      `  enrol a kiosk: kioskctl enroll --central ${central.url} --code ${code}\n` +
       `  web console: ${central.url}/console/\n` +
+      // No code at start: a printed code is a live credential in every log that keeps stdout.
+      `  enrol a kiosk: issue a one-time code (npx centralctl enrol-code [--unit U], or the console's enrolment codes page),\n` +
+      `    then on the kiosk: kioskctl enroll --central ${central.url} --code CODE\n` +
       (admin
         ? `  first console account: ${admin.username} / ${admin.password}  (${admin.demo ? 'the documented demo password' : 'shown only now'}; change it after logging in)\n`
         : ''),
@@ -97,7 +98,7 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof DataDirBusyError || e instanceof CentralSchemaTooNewError)
+    if (e instanceof DataDirBusyError || e instanceof DataDirUnsafeError || e instanceof CentralSchemaTooNewError)
       process.stderr.write(`central: ${e.message}\n`);
     else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);

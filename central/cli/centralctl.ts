@@ -4,7 +4,15 @@
  * holds the PGlite data dir, inside that server through its loopback admin endpoint.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, DataDirBusyError, lockDataDir, pgliteDir, readAdminToken, readLock } from '../data-dir.ts';
+import {
+  DEFAULT_DATA_DIR,
+  DataDirBusyError,
+  DataDirUnsafeError,
+  lockDataDir,
+  pgliteDir,
+  readAdminToken,
+  readLock,
+} from '../data-dir.ts';
 import { terminalSafe } from '../../shared/terminal-text.ts';
 import { openCentralDb } from '../db/open.ts';
 import { loadOrCreateCentralKey } from '../keys.ts';
@@ -58,7 +66,7 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
   try {
     lock = databaseUrl ? undefined : lockDataDir(dataDir, 'centralctl');
   } catch (e) {
-    if (e instanceof DataDirBusyError) {
+    if (e instanceof DataDirBusyError || e instanceof DataDirUnsafeError) {
       io.err(`centralctl: ${e.message}\n`);
       return 1;
     }
