@@ -3,9 +3,10 @@
  * defaults (PGlite on disk in .data/central, 127.0.0.1:4790). DATABASE_URL switches to PostgreSQL.
  */
 import { parseArgs } from 'node:util';
-import { ensureInitialAdmin } from './console/initial-admin.ts';
+import { type InitialAdmin, ensureInitialAdmin } from './console/initial-admin.ts';
 import { StaleHours } from './console/options.ts';
 import { DataDirBusyError, DataDirUnsafeError, restrictUmask } from './data-dir.ts';
+import { DemoCredentialsError, isLoopbackHost, refuseDemoCredentials } from './demo-credentials.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
@@ -56,10 +57,13 @@ const main = async (): Promise<number> => {
   const stale = values['stale-hours'] === undefined ? undefined : StaleHours.safeParse(values['stale-hours']);
   if (stale && !stale.success)
     throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
+  const databaseUrl = process.env['DATABASE_URL'] || undefined;
+  const host = values.host ?? '127.0.0.1';
+  const first: { admin: InitialAdmin | null } = { admin: null };
   const central = await startCentral({
     dataDir: values['data-dir'],
-    databaseUrl: process.env['DATABASE_URL'] || undefined,
-    host: values.host,
+    databaseUrl,
+    host,
     port,
     logger: values.log ?? false,
     basePath: values['base-path'],
@@ -69,8 +73,13 @@ const main = async (): Promise<number> => {
       perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice),
     },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
+    beforeListen: async (db) => {
+      // The documented demo password only for the embedded demo on loopback; a real service refuses it.
+      first.admin = await ensureInitialAdmin(db, { demo: !databaseUrl && isLoopbackHost(host) });
+      await refuseDemoCredentials(db, { postgres: databaseUrl !== undefined, host });
+    },
   });
-  const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });
+  const admin = first.admin;
   process.stdout.write(
     `central survey service listening on ${central.url}\n` +
       `  database: ${central.db.description}\n` +
@@ -98,7 +107,12 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof DataDirBusyError || e instanceof DataDirUnsafeError || e instanceof CentralSchemaTooNewError)
+    if (
+      e instanceof DataDirBusyError ||
+      e instanceof DataDirUnsafeError ||
+      e instanceof DemoCredentialsError ||
+      e instanceof CentralSchemaTooNewError
+    )
       process.stderr.write(`central: ${e.message}\n`);
     else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);

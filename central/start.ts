@@ -45,6 +45,8 @@ export type StartCentralOptions = {
   publishEmbeddedConfig?: boolean;
   /** The web console's options (CentralServerOptions.console); false leaves it out. */
   console?: CentralServerOptions['console'];
+  /** Runs on the open, migrated database before the server listens; a throw stops the start. */
+  beforeListen?: (db: CentralDb) => Promise<void>;
 };
 
 export type RunningCentral = {
@@ -99,6 +101,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       basePath: options.basePath,
       console: options.console,
     });
+    await options.beforeListen?.(db);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');
