@@ -16,6 +16,7 @@ import {
   makeResponse,
   postBatch,
 } from '../support/central.ts';
+import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 
 const Refused = z.object({ seq: Int, reason: z.string(), detail: z.string(), body: z.unknown() });
@@ -156,5 +157,34 @@ forEachBackend('central sets invalid signed responses aside', (backend) => {
     ]);
     expect((await ctl(central(), ['devices'])).stdout).toMatch(new RegExp(`${device.id}[^\\n]*\\n[^\\n]*refused=3`));
     expect((await ctl(central(), ['refused', '--device', 'not a device'])).code).toBe(2);
+  });
+
+  test('the console lists them for the province admin (linked from the nav), not for a unit viewer', async () => {
+    const device = await enrolled(central());
+    await send(device, mixedBatch(device));
+    const admin = `ref-admin-${backend}`;
+    await makeAccount(central().db, admin);
+    const client = new ConsoleClient(central().url);
+    await client.login(admin);
+    const page = await client.get(`/refused?device=${device.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('href="/console/refused"');
+    const rows = [
+      ...page.text.matchAll(/<tr data-testid="refused-row" data-device="([^"]+)" data-seq="(\d+)">(.*?)<\/tr>/gs),
+    ];
+    expect(rows.map((m) => [m[1], m[2]])).toEqual([
+      [device.id, '4'],
+      [device.id, '3'],
+      [device.id, '2'],
+    ]);
+    expect(rows[0]![3]).toContain('overall: expected a whole number from 1 to 5');
+    expect(rows[2]![3]).toMatch(/Bảng hỏi không xác định|Unknown questionnaire/);
+
+    const viewer = `ref-viewer-${backend}`;
+    await makeAccount(central().db, viewer, 'unit_viewer', 'default');
+    const other = new ConsoleClient(central().url);
+    await other.login(viewer);
+    expect((await other.get('/refused')).status).toBe(403);
+    expect((await other.get('/devices')).text).not.toContain('href="/console/refused"');
   });
 });
