@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -41,6 +41,66 @@ export class DataDirBusyError extends Error {
 
 export const pgliteDir = (dataDir: string): string => join(resolve(dataDir), PGLITE_SUBDIR);
 
+export class DataDirUnsafeError extends Error {
+  constructor(
+    readonly dataDir: string,
+    why: string,
+  ) {
+    super(
+      `${dataDir} ${why}; refusing to use it for the database and central key: make it private to this service's user (chown it to that user, chmod 700)`,
+    );
+    this.name = 'DataDirUnsafeError';
+  }
+}
+
+/**
+ * New files 0600 and directories 0700 whatever the umask the service was started with: PGlite
+ * creates its files with the process umask, and a umask of 0 made them world-writable. Called by the
+ * entry points (npm run central, centralctl), which own their process.
+ */
+export const restrictUmask = (): void => {
+  if (process.platform !== 'win32') process.umask(0o077);
+};
+
+/**
+ * PGlite (PostgreSQL in WebAssembly) sets its files' modes itself, 0666 whatever the umask: after it
+ * opened, migrated or closed its directory, every file in it is set to 0600 and every directory to
+ * 0700. Files it creates in between live inside its 0700 directory, out of other users' reach.
+ */
+export const tightenTree = (dir: string): void => {
+  if (process.platform === 'win32') return;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const wanted = entry.isDirectory() ? 0o700 : 0o600;
+    if (!entry.isSymbolicLink() && (statSync(path).mode & 0o777) !== wanted) chmodSync(path, wanted);
+  }
+};
+
+/**
+ * Creates a data dir (and its PGlite subdirectory) 0700, or checks an existing one: refused when
+ * another user owns it or anyone but its owner may write to it (they could swap the database or the
+ * central key); read access for others left by an older version is taken away.
+ */
+export const secureDataDir = (dataDir: string, subdirs: readonly string[] = []): void => {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  const st = statSync(dataDir);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid)
+    throw new DataDirUnsafeError(dataDir, `belongs to another user (uid ${st.uid}, this process runs as ${uid})`);
+  if ((st.mode & 0o022) !== 0)
+    throw new DataDirUnsafeError(
+      dataDir,
+      `can be written by other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`,
+    );
+  if ((st.mode & 0o777) !== 0o700) chmodSync(dataDir, 0o700);
+  for (const sub of subdirs) {
+    const dir = join(dataDir, sub);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if ((statSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+  }
+};
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -64,7 +124,7 @@ export type DataDirLock = { update: (info: Partial<LockInfo>) => void; release: 
 
 /** Takes the data dir for this process, or throws DataDirBusyError naming who holds it. */
 export const lockDataDir = (dataDir: string, role: LockInfo['role']): DataDirLock => {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir, [PGLITE_SUBDIR]);
   const file = join(dataDir, LOCK_FILE);
   let info: LockInfo = { pid: process.pid, role, startedAt: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {

@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type KeyPairB64, newKeyPair, privateKeyFrom, publicKeyFrom } from '../shared/node/signing.ts';
+import { secureDataDir } from './data-dir.ts';
 
 export const CENTRAL_KEY_FILE = 'central-key.json';
 
@@ -12,7 +13,7 @@ const KeyFile = z.object({ publicKey: z.string().length(43), privateKey: z.strin
  * Created on first start; losing it means re-enrolling every kiosk, so back the data dir up.
  */
 export const loadOrCreateCentralKey = (dataDir: string): KeyPairB64 => {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir);
   const file = join(dataDir, CENTRAL_KEY_FILE);
   if (!existsSync(file)) {
     const pair = newKeyPair();

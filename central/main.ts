@@ -3,9 +3,10 @@
  * defaults (PGlite on disk in .data/central, 127.0.0.1:4790). DATABASE_URL switches to PostgreSQL.
  */
 import { parseArgs } from 'node:util';
-import { ensureInitialAdmin } from './console/initial-admin.ts';
+import { type InitialAdmin, ensureInitialAdmin } from './console/initial-admin.ts';
 import { StaleHours } from './console/options.ts';
-import { DataDirBusyError } from './data-dir.ts';
+import { DataDirBusyError, DataDirUnsafeError, restrictUmask } from './data-dir.ts';
+import { DemoCredentialsError, isLoopbackHost, refuseDemoCredentials } from './demo-credentials.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
@@ -34,6 +35,7 @@ const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']):
 };
 
 const main = async (): Promise<number> => {
+  restrictUmask();
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string' },
@@ -65,10 +67,13 @@ const main = async (): Promise<number> => {
     !(Number.isFinite(windowMinutes) && windowMinutes >= 1 && windowMinutes <= 24 * 60)
   )
     throw new Error(`--heartbeat-window-minutes: expected a number of minutes between 1 and 1440, got "${windowArg}"`);
+  const databaseUrl = process.env['DATABASE_URL'] || undefined;
+  const host = values.host ?? '127.0.0.1';
+  const first: { admin: InitialAdmin | null } = { admin: null };
   const central = await startCentral({
     dataDir: values['data-dir'],
-    databaseUrl: process.env['DATABASE_URL'] || undefined,
-    host: values.host,
+    databaseUrl,
+    host,
     port,
     logger: values.log ?? false,
     basePath: values['base-path'],
@@ -79,16 +84,21 @@ const main = async (): Promise<number> => {
     },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
     heartbeatWindowMs: windowMinutes === undefined ? undefined : windowMinutes * 60_000,
+    beforeListen: async (db) => {
+      // The documented demo password only for the embedded demo on loopback; a real service refuses it.
+      first.admin = await ensureInitialAdmin(db, { demo: !databaseUrl && isLoopbackHost(host) });
+      await refuseDemoCredentials(db, { postgres: databaseUrl !== undefined, host });
+    },
   });
-  const code = await central.enrolmentCode();
-  const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });
+  const admin = first.admin;
   process.stdout.write(
     `central survey service listening on ${central.url}\n` +
       `  database: ${central.db.description}\n` +
       `  central public key: ${central.centralKey.publicKey}\n` +
-      `  enrolment code for unit "${central.defaultUnit.id}" (72 h, one use): ${code}\n` +
-      `  enrol a kiosk: kioskctl enroll --central ${central.url} --code ${code}\n` +
       `  web console: ${central.url}/console/\n` +
+      // No code at start: a printed code is a live credential in every log that keeps stdout.
+      `  enrol a kiosk: issue a one-time code (npx centralctl enrol-code [--unit U], or the console's enrolment codes page),\n` +
+      `    then on the kiosk: kioskctl enroll --central ${central.url} --code CODE\n` +
       (admin
         ? `  first console account: ${admin.username} / ${admin.password}  (${admin.demo ? 'the documented demo password' : 'shown only now'}; change it after logging in)\n`
         : ''),
@@ -108,7 +118,12 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof DataDirBusyError || e instanceof CentralSchemaTooNewError)
+    if (
+      e instanceof DataDirBusyError ||
+      e instanceof DataDirUnsafeError ||
+      e instanceof DemoCredentialsError ||
+      e instanceof CentralSchemaTooNewError
+    )
       process.stderr.write(`central: ${e.message}\n`);
     else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);

@@ -47,6 +47,8 @@ export type StartCentralOptions = {
   console?: CentralServerOptions['console'];
   /** See CentralServerOptions.heartbeatWindowMs (default 10 minutes). */
   heartbeatWindowMs?: number;
+  /** Runs on the open, migrated database before the server listens; a throw stops the start. */
+  beforeListen?: (db: CentralDb) => Promise<void>;
 };
 
 export type RunningCentral = {
@@ -102,6 +104,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       console: options.console,
       heartbeatWindowMs: options.heartbeatWindowMs,
     });
+    await options.beforeListen?.(db);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');

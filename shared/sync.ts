@@ -117,6 +117,11 @@ export const BatchAck = z.object({
   conflicts: z.array(ConflictItem),
   /** Highest H such that central holds every seq 1..H of this device. */
   highestContiguousSeq: z.number().int().min(0),
+  /**
+   * Responses of this batch central set aside as invalid (unknown questionnaire or answers that break
+   * its rules): received, never stored as responses, not sent again. Absent from older centrals.
+   */
+  refused: z.number().int().min(0).optional(),
 });
 export type BatchAck = z.infer<typeof BatchAck>;
 

@@ -4,7 +4,16 @@
  * holds the PGlite data dir, inside that server through its loopback admin endpoint.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, DataDirBusyError, lockDataDir, pgliteDir, readAdminToken, readLock } from '../data-dir.ts';
+import {
+  DEFAULT_DATA_DIR,
+  DataDirBusyError,
+  DataDirUnsafeError,
+  lockDataDir,
+  pgliteDir,
+  readAdminToken,
+  readLock,
+} from '../data-dir.ts';
+import { terminalSafe } from '../../shared/terminal-text.ts';
 import { openCentralDb } from '../db/open.ts';
 import { loadOrCreateCentralKey } from '../keys.ts';
 import { runCommand } from './commands.ts';
@@ -24,7 +33,11 @@ export const splitGlobal = (argv: string[]): { dataDir: string; args: string[] }
   return { dataDir: resolve(dataDir), args };
 };
 
-const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
+/** Every line centralctl prints (local or from the server's admin endpoint) is made terminal-safe here. */
+const io = {
+  out: (t: string) => void process.stdout.write(terminalSafe(t)),
+  err: (t: string) => void process.stderr.write(terminalSafe(t)),
+};
 
 export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> => {
   const { dataDir, args } = splitGlobal(argv);
@@ -53,7 +66,7 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
   try {
     lock = databaseUrl ? undefined : lockDataDir(dataDir, 'centralctl');
   } catch (e) {
-    if (e instanceof DataDirBusyError) {
+    if (e instanceof DataDirBusyError || e instanceof DataDirUnsafeError) {
       io.err(`centralctl: ${e.message}\n`);
       return 1;
     }

@@ -10,6 +10,7 @@ import { ConfigRefusedError, publishConfig } from '../ops/configs.ts';
 import { listDevices, revokeDevice, unrevokeDevice } from '../ops/devices.ts';
 import { DEFAULT_CODE_HOURS, createEnrolmentCode } from '../ops/enrolment-codes.ts';
 import { exportResponses } from '../ops/export.ts';
+import { listRefused } from '../ops/refused.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
@@ -71,7 +72,7 @@ const devices: Command = async (args, ctx) => {
     const gaps = d.highestSeq > d.highestContiguousSeq ? ` (gaps: holds up to ${d.highestSeq})` : '';
     ctx.out(
       `${d.id}  unit=${d.unit}${d.label ? ` "${d.label}"` : ''}${d.revoked ? '  REVOKED' : ''}\n` +
-        `  responses=${d.responses}  gap-free to seq ${d.highestContiguousSeq}${gaps}  duplicates=${d.duplicates}  conflicts=${d.conflicts}\n` +
+        `  responses=${d.responses}  gap-free to seq ${d.highestContiguousSeq}${gaps}  duplicates=${d.duplicates}  conflicts=${d.conflicts}  refused=${d.refused}\n` +
         `  last heartbeat ${d.lastHeartbeatAt ?? 'never'}${d.clockDriftMs !== null ? `  clock drift ${Math.round(d.clockDriftMs / 1000)} s` : ''}\n`,
     );
   }
@@ -98,6 +99,24 @@ const unrevoke: Command = async (args, ctx) => {
     return 1;
   }
   ctx.out(outcome === 'unrevoked' ? `unrevoked ${id}\n` : `${id} was not revoked\n`);
+  return 0;
+};
+
+const refused: Command = async (args, ctx) => {
+  const { values } = parseArgs({ args, options: { device: { type: 'string' }, json: { type: 'boolean' } } });
+  if (values.device !== undefined && !DeviceId.safeParse(values.device).success)
+    throw new UsageError(`not a device id: ${values.device}`);
+  const list = await listRefused(ctx.db, { deviceId: values.device });
+  if (values.json) {
+    ctx.out(`${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  if (list.length === 0) ctx.out('no responses set aside\n');
+  for (const r of list)
+    ctx.out(
+      `${r.deviceId} seq ${r.seq}  ${r.reason}  ${r.questionnaire}  received ${r.receivedAt}\n` +
+        `  response ${r.responseId}: ${r.detail}\n`,
+    );
   return 0;
 };
 
@@ -178,16 +197,18 @@ const publish: Command = async (args, ctx) => {
   }
 };
 
-export const COMMANDS: Record<string, Command> = {
-  'enrol-code': enrolCode,
-  devices,
-  revoke,
-  unrevoke,
-  'export-responses': exportCmd,
-  'publish-config': publish,
-  'create-admin': createAdmin,
-  'reset-admin-password': resetAdminPassword,
-};
+/** Name → command. A Map, not an object literal: "constructor" or "__proto__" must not find Object.prototype's. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['enrol-code', enrolCode],
+  ['devices', devices],
+  ['revoke', revoke],
+  ['unrevoke', unrevoke],
+  ['refused', refused],
+  ['export-responses', exportCmd],
+  ['publish-config', publish],
+  ['create-admin', createAdmin],
+  ['reset-admin-password', resetAdminPassword],
+]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */
 export const runCommand = async (argv: string[], ctx: CtlContext): Promise<number> => {
@@ -196,7 +217,7 @@ export const runCommand = async (argv: string[], ctx: CtlContext): Promise<numbe
     ctx.out(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.get(name);
   if (!command) {
     ctx.err(`centralctl: unknown command "${name}"\n\n${USAGE}`);
     return 2;

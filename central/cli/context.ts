@@ -30,6 +30,9 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
                                  conflicts, last heartbeat, clock drift, revoked
   revoke DEVICE                  refuse the device's batches, heartbeats and config requests
   unrevoke DEVICE                lift a revocation
+  refused [--device DEVICE] [--json]
+                                 signed responses set aside as invalid (unknown questionnaire or
+                                 answers outside its rules), newest first, with the reason
   export-responses --format ndjson|csv [--out FILE]
                                  every stored response; CSV has a header row and the answers as
                                  JSON in one column ("answers_json")

@@ -2,12 +2,13 @@ import type { Ctx } from './context.ts';
 import { type Html, html } from './html.ts';
 import { CONSOLE_LOCALES, type ConsoleKey } from './i18n.ts';
 
-export type NavItem = 'devices' | 'codes' | 'uploads' | 'config' | 'users' | 'audit' | 'account';
+export type NavItem = 'devices' | 'codes' | 'uploads' | 'refused' | 'config' | 'users' | 'audit' | 'account';
 
 const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: boolean }[] = [
   { item: 'devices', path: '/devices', key: 'nav.devices', adminOnly: false },
   { item: 'codes', path: '/codes', key: 'nav.codes', adminOnly: true },
   { item: 'uploads', path: '/uploads', key: 'nav.uploads', adminOnly: true },
+  { item: 'refused', path: '/refused', key: 'nav.refused', adminOnly: true },
   { item: 'config', path: '/config', key: 'nav.config', adminOnly: false },
   { item: 'users', path: '/users', key: 'nav.users', adminOnly: true },
   { item: 'audit', path: '/audit', key: 'nav.audit', adminOnly: true },

@@ -17,6 +17,7 @@ import { configRoutes } from './pages/config.ts';
 import { deviceDetailRoutes } from './pages/device.ts';
 import { deviceRoutes } from './pages/devices.ts';
 import { loginRoutes } from './pages/login.ts';
+import { refusedRoutes } from './pages/refused.ts';
 import { uploadRoutes } from './pages/uploads.ts';
 import { userRoutes } from './pages/users.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
@@ -121,6 +122,7 @@ export const consoleRoutes =
     deviceDetailRoutes(app, cc);
     codeRoutes(app, cc);
     uploadRoutes(app, cc);
+    refusedRoutes(app, cc);
     configRoutes(app, cc);
     userRoutes(app, cc);
     accountRoutes(app, cc);

@@ -182,6 +182,54 @@ export const migrations: readonly CentralMigration[] = [
       );
     `,
   },
+  {
+    // 6, not 5: numbers are handed out per branch; 5 belongs to another change.
+    version: 6,
+    name: 'responses set aside as refused, questionnaires published per unit',
+    sql: `
+      -- Which questionnaire versions each unit has been given (every publication, never removed): a
+      -- device's response must name one of these (or an embedded default) to be stored as a response.
+      CREATE TABLE unit_questionnaires (
+        unit_id text NOT NULL REFERENCES units (id),
+        questionnaire_id text NOT NULL,
+        version integer NOT NULL,
+        first_published_at timestamptz NOT NULL,
+        PRIMARY KEY (unit_id, questionnaire_id, version),
+        FOREIGN KEY (questionnaire_id, version) REFERENCES questionnaires (id, version)
+      );
+      INSERT INTO unit_questionnaires (unit_id, questionnaire_id, version, first_published_at)
+      SELECT c.unit_id, q.value->>'id', (q.value->>'version')::integer, min(c.published_at)
+        FROM configs c,
+             LATERAL (SELECT translate(c.document::jsonb->>'payload', '-_', '+/') AS b64) p,
+             LATERAL jsonb_array_elements(
+               convert_from(decode(rpad(p.b64, (length(p.b64) + 3) / 4 * 4, '='), 'base64'), 'UTF8')::jsonb->'bundle'->'questionnaires'
+             ) q
+       GROUP BY 1, 2, 3;
+      -- A signed response that fails validation (unknown questionnaire, unknown question, value out of
+      -- range): kept aside with the reason, never in responses, but its seq counts as received.
+      CREATE TABLE refused_responses (
+        device_id text NOT NULL REFERENCES devices (id),
+        response_id uuid NOT NULL,
+        seq integer NOT NULL CHECK (seq >= 1),
+        reason text NOT NULL CHECK (reason IN ('unknown_questionnaire', 'invalid_answers')),
+        detail text NOT NULL,
+        content_hash text NOT NULL,
+        body jsonb NOT NULL,
+        received_at timestamptz NOT NULL,
+        batch_id uuid NOT NULL,
+        PRIMARY KEY (device_id, response_id),
+        UNIQUE (device_id, seq)
+      );
+      CREATE INDEX refused_responses_received ON refused_responses (received_at DESC);
+      ALTER TABLE device_progress ADD COLUMN refused bigint NOT NULL DEFAULT 0;
+      ALTER TABLE batches ADD COLUMN refused integer NOT NULL DEFAULT 0;
+      -- Every seq central has received from a device, stored or set aside: what gap-free accounting counts.
+      CREATE VIEW received_seqs AS
+        SELECT device_id, seq, received_at, body FROM responses
+        UNION ALL
+        SELECT device_id, seq, received_at, body FROM refused_responses;
+    `,
+  },
 ];
 
 export const LATEST_CENTRAL_SCHEMA = migrations.at(-1)?.version ?? 0;

@@ -1,3 +1,4 @@
+import { tightenTree } from '../data-dir.ts';
 import { migrateCentral } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
@@ -40,6 +41,17 @@ export const openCentralDb = async (options: OpenCentralDbOptions): Promise<Cent
         : await openMemory();
   try {
     await migrateCentral(db);
+    if ('pgliteDir' in options) {
+      tightenTree(options.pgliteDir);
+      const close = db.close.bind(db);
+      return {
+        ...db,
+        close: async () => {
+          await close();
+          tightenTree(options.pgliteDir);
+        },
+      };
+    }
     return db;
   } catch (e) {
     await db.close().catch(() => undefined);

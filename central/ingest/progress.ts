@@ -7,7 +7,8 @@ const STEP = 5000;
 const Step = z.object({ top: Int.nullable(), n: Int });
 
 /**
- * Advances a device's highest contiguous seq H from its current value: while H+1.. are present.
+ * Advances a device's highest contiguous seq H from its current value: while H+1.. are present
+ * (stored or set aside as refused: both are received, see the received_seqs view).
  * Each step reads the next STEP seqs above H in index order and keeps those with no gap before them
  * (seq − row_number = H); the work is proportional to how far H moves, plus one step.
  */
@@ -19,7 +20,7 @@ export const advanceContiguous = async (tx: Queryable, deviceId: string, from: n
       await tx.query(
         `SELECT max(seq) FILTER (WHERE seq - rn = $2) AS top, count(*) AS n
            FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn
-                   FROM (SELECT seq FROM responses WHERE device_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) s) t`,
+                   FROM (SELECT seq FROM received_seqs WHERE device_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) s) t`,
         [deviceId, h, STEP],
       ),
     );

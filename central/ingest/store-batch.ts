@@ -5,8 +5,9 @@ import type { StoredResponse } from '../../shared/response.ts';
 import type { BatchAck, BatchEnvelope } from '../../shared/sync.ts';
 import { SyncError } from '../errors.ts';
 import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
-import type { CentralDb } from '../db/types.ts';
+import type { CentralDb, Queryable } from '../db/types.ts';
 import { advanceContiguous } from './progress.ts';
+import { type Refusal, knownQuestionnaires, refusalOf } from './validate-responses.ts';
 
 export type BatchVia = 'http' | 'file';
 type Conflict = BatchAck['conflicts'][number];
@@ -14,17 +15,94 @@ type Conflict = BatchAck['conflicts'][number];
 /** "Same content" is the SHA-256 of the response's canonical JSON (sorted keys). */
 export const responseHash = (r: StoredResponse): string => sha256Hex(canonicalJson(r));
 
-const Locked = z.object({ highest_contiguous_seq: Int, revoked_at: NullableTimestamp });
+const Locked = z.object({
+  highest_contiguous_seq: Int,
+  revoked_at: NullableTimestamp,
+  unit_id: z.string(),
+  refused: Int,
+});
 const Existing = z.object({ response_id: z.string(), seq: Int, content_hash: z.string() });
 const Seq = z.object({ seq: Int });
+
+type Item = { id: string; seq: number; hash: string; body: StoredResponse; refusal: Refusal | undefined };
+type Held = z.infer<typeof Existing>;
+
+/** Rows of one table (responses or refused_responses) holding any of these items' ids or seqs. */
+const heldIn = async (
+  tx: Queryable,
+  table: 'responses' | 'refused_responses',
+  deviceId: string,
+  items: Item[],
+): Promise<Held[]> =>
+  items.length === 0
+    ? []
+    : parseRows(
+        Existing,
+        await tx.query(
+          `SELECT response_id::text AS response_id, seq, content_hash FROM ${table}
+            WHERE device_id = $1 AND (response_id = ANY($2::uuid[]) OR seq = ANY($3::int[]))`,
+          [deviceId, items.map((i) => i.id), items.map((i) => i.seq)],
+        ),
+      );
+
+/** Items that clash with none of the rows held elsewhere (same id or same seq). */
+const notHeld = (items: Item[], held: Held[]): Item[] => {
+  const ids = new Set(held.map((h) => h.response_id));
+  const seqs = new Set(held.map((h) => h.seq));
+  return items.filter((i) => !ids.has(i.id) && !seqs.has(i.seq));
+};
+
+const insertResponses = async (tx: Queryable, deviceId: string, batchId: string, now: Date, items: Item[]) =>
+  items.length === 0
+    ? new Set<number>()
+    : new Set(
+        parseRows(
+          Seq,
+          await tx.query(
+            `INSERT INTO responses (device_id, response_id, seq, content_hash, body, received_at, batch_id)
+             SELECT $1, t.id, t.seq, t.hash, t.body, $2, $3
+               FROM json_to_recordset($4::json) AS t (id uuid, seq int, hash text, body jsonb)
+             ON CONFLICT DO NOTHING
+             RETURNING seq`,
+            // The rows travel as ONE json parameter: serialising 1,000 JSON texts as a text[] literal
+            // (node-postgres escapes each element) cost more CPU than the rest of the insert.
+            [deviceId, now, batchId, JSON.stringify(items.map(({ id, seq, hash, body }) => ({ id, seq, hash, body })))],
+          ),
+        ).map((r) => r.seq),
+      );
+
+const setAside = async (tx: Queryable, deviceId: string, batchId: string, now: Date, items: Item[]) =>
+  items.length === 0
+    ? new Set<number>()
+    : new Set(
+        parseRows(
+          Seq,
+          await tx.query(
+            `INSERT INTO refused_responses (device_id, response_id, seq, reason, detail, content_hash, body, received_at, batch_id)
+             SELECT $1, t.id, t.seq, t.reason, t.detail, t.hash, t.body, $2, $3
+               FROM json_to_recordset($4::json) AS t (id uuid, seq int, reason text, detail text, hash text, body jsonb)
+             ON CONFLICT DO NOTHING
+             RETURNING seq`,
+            [
+              deviceId,
+              now,
+              batchId,
+              JSON.stringify(items.map(({ id, seq, hash, body, refusal }) => ({ id, seq, hash, body, ...refusal }))),
+            ],
+          ),
+        ).map((r) => r.seq),
+      );
 
 /**
  * Step 6-7 of "What central does": ONE transaction per batch. The device's progress row is locked
  * first, so batches of one device apply one at a time (on PostgreSQL, other devices' batches run in
- * parallel). Rows go in with one set-based INSERT … ON CONFLICT DO NOTHING; whatever did not go in is
- * then classified as a duplicate (same id, same hash) or a conflict (same id, other content; or a
- * new id on a seq another id holds), and conflicts are kept aside. The caller answers only after
- * this resolves, i.e. after COMMIT.
+ * parallel). Each response is first checked against the questionnaire versions its unit was given
+ * (validate-responses.ts): valid ones go into responses, refused ones into refused_responses, each
+ * with one set-based INSERT … ON CONFLICT DO NOTHING, never on an id or seq the other table holds.
+ * Whatever went in nowhere is then classified as a duplicate (same id, same hash) or a conflict
+ * (same id, other content; or a new id on a seq another id holds), and conflicts are kept aside.
+ * A refused response's seq counts as received (received_seqs), so the sequence stays gap-free.
+ * The caller answers only after this resolves, i.e. after COMMIT.
  */
 export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia, now: Date): Promise<BatchAck> =>
   db.transaction(async (tx) => {
@@ -32,7 +110,7 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
     const locked = firstRow(
       Locked,
       await tx.query(
-        `SELECT p.highest_contiguous_seq, d.revoked_at FROM device_progress p JOIN devices d ON d.id = p.device_id WHERE p.device_id = $1 FOR UPDATE OF p`,
+        `SELECT p.highest_contiguous_seq, p.refused, d.revoked_at, d.unit_id FROM device_progress p JOIN devices d ON d.id = p.device_id WHERE p.device_id = $1 FOR UPDATE OF p`,
         [deviceId],
       ),
     );
@@ -41,40 +119,48 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
     if (locked.revoked_at)
       throw new SyncError('device_revoked', `device ${deviceId} was revoked on ${locked.revoked_at.toISOString()}`);
 
-    const items = envelope.responses.map((r) => ({ id: r.id, seq: r.seq, hash: responseHash(r), body: r }));
-    // The rows travel as ONE json parameter: serialising 1,000 JSON texts as a text[] literal
-    // (node-postgres escapes each element) cost more CPU than the rest of the insert.
-    const insertedSeqs = new Set(
-      parseRows(
-        Seq,
-        await tx.query(
-          `INSERT INTO responses (device_id, response_id, seq, content_hash, body, received_at, batch_id)
-           SELECT $1, t.id, t.seq, t.hash, t.body, $2, $3
-             FROM json_to_recordset($4::json) AS t (id uuid, seq int, hash text, body jsonb)
-           ON CONFLICT DO NOTHING
-           RETURNING seq`,
-          [deviceId, now, envelope.batchId, JSON.stringify(items)],
-        ),
-      ).map((r) => r.seq),
-    );
+    const known = await knownQuestionnaires(tx, locked.unit_id, envelope.responses);
+    const items: Item[] = envelope.responses.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      hash: responseHash(r),
+      body: r,
+      refusal: refusalOf(r, known),
+    }));
+    // The same id twice in one batch: only its first copy may go in (the rest are classified below).
+    const seen = new Set<string>();
+    const firsts = items.filter((i) => !seen.has(i.id) && seen.add(i.id));
+    const valid = firsts.filter((i) => !i.refusal);
+    const refused = firsts.filter((i) => i.refusal);
+    // Identity before validity: nothing goes into one table on an id or seq the other holds.
+    const aside = locked.refused > 0 ? await heldIn(tx, 'refused_responses', deviceId, valid) : [];
+    const stored = await heldIn(tx, 'responses', deviceId, refused);
+    const insertedSeqs = await insertResponses(tx, deviceId, envelope.batchId, now, notHeld(valid, aside));
+    const refusedSeqs = await setAside(tx, deviceId, envelope.batchId, now, notHeld(refused, stored));
 
-    const rest = items.filter((i) => !insertedSeqs.has(i.seq));
+    const rest = items.filter((i) => !insertedSeqs.has(i.seq) && !refusedSeqs.has(i.seq));
     let duplicates = 0;
+    let refusedAgain = 0;
     const conflicts: (Conflict & { hash: string; body: string })[] = [];
     if (rest.length > 0) {
+      const ids = rest.map((i) => i.id);
       const existing = new Map(
         parseRows(
-          Existing,
+          Existing.extend({ aside: z.boolean() }),
           await tx.query(
-            `SELECT response_id::text AS response_id, seq, content_hash FROM responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])`,
-            [deviceId, rest.map((i) => i.id)],
+            `SELECT response_id::text AS response_id, seq, content_hash, false AS aside FROM responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])
+             UNION ALL
+             SELECT response_id::text AS response_id, seq, content_hash, true AS aside FROM refused_responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])`,
+            [deviceId, ids],
           ),
         ).map((r) => [r.response_id, r]),
       );
       for (const item of rest) {
         const held = existing.get(item.id);
-        if (held && held.content_hash === item.hash) duplicates++;
-        else
+        if (held && held.content_hash === item.hash) {
+          if (held.aside) refusedAgain++;
+          else duplicates++;
+        } else
           conflicts.push({
             id: item.id,
             seq: item.seq,
@@ -104,17 +190,17 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
     }
 
     const highestContiguousSeq =
-      insertedSeqs.size > 0
+      insertedSeqs.size + refusedSeqs.size > 0
         ? await advanceContiguous(tx, deviceId, locked.highest_contiguous_seq)
         : locked.highest_contiguous_seq;
     await tx.query(
       `UPDATE device_progress SET highest_contiguous_seq = $2, responses = responses + $3, duplicates = duplicates + $4, conflicts = conflicts + $5,
-              batches = batches + 1, last_batch_at = $6 WHERE device_id = $1`,
-      [deviceId, highestContiguousSeq, insertedSeqs.size, duplicates, conflicts.length, now],
+              refused = refused + $7, batches = batches + 1, last_batch_at = $6 WHERE device_id = $1`,
+      [deviceId, highestContiguousSeq, insertedSeqs.size, duplicates, conflicts.length, now, refusedSeqs.size],
     );
     await tx.query(
-      `INSERT INTO batches (batch_id, device_id, seq_from, seq_to, via, received, inserted, duplicates, conflicts, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO batches (batch_id, device_id, seq_from, seq_to, via, received, inserted, duplicates, conflicts, received_at, refused)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         envelope.batchId,
         deviceId,
@@ -126,6 +212,7 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
         duplicates,
         conflicts.length,
         now,
+        refusedSeqs.size + refusedAgain,
       ],
     );
     return {
@@ -136,5 +223,6 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
       duplicates,
       conflicts: conflicts.map(({ id, seq, reason }) => ({ id, seq, reason })),
       highestContiguousSeq,
+      refused: refusedSeqs.size + refusedAgain,
     };
   });

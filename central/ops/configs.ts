@@ -89,6 +89,12 @@ export const publishConfig = async (
         [q.id, q.version, h, JSON.stringify(q), now],
       );
     }
+    // What the unit's kiosks may answer from now on (responses naming anything else are set aside).
+    await tx.query(
+      `INSERT INTO unit_questionnaires (unit_id, questionnaire_id, version, first_published_at)
+       SELECT $1, t.id, t.version, $4 FROM unnest($2::text[], $3::int[]) AS t (id, version) ON CONFLICT DO NOTHING`,
+      [options.unitId, bundle.questionnaires.map((q) => q.id), bundle.questionnaires.map((q) => q.version), now],
+    );
     const published: PublishedConfig = {
       version,
       publishedAt: now.toISOString(),

@@ -37,6 +37,8 @@ export const DeviceReport = z.object({
   highestSeq: z.number().int(),
   duplicates: z.number().int(),
   conflicts: z.number().int(),
+  /** Responses set aside as invalid (centralctl refused); their seqs count as held. */
+  refused: z.number().int(),
   batches: z.number().int(),
   lastBatchAt: z.string().nullable(),
   lastHeartbeatAt: z.string().nullable(),
@@ -57,6 +59,7 @@ const ReportRow = z.object({
   highest_seq: Int,
   duplicates: Int,
   conflicts: Int,
+  refused: Int,
   batches: Int,
   last_batch_at: NullableTimestamp,
   last_heartbeat_at: NullableTimestamp,
@@ -72,8 +75,8 @@ export const listDevices = async (db: Queryable): Promise<DeviceReport[]> => {
     await db.query(`
       SELECT d.id, d.unit_id, d.label, d.app_version, d.enrolled_at, d.revoked_at,
              coalesce(p.responses, 0) AS responses, coalesce(p.highest_contiguous_seq, 0) AS highest_contiguous_seq,
-             coalesce((SELECT max(seq) FROM responses r WHERE r.device_id = d.id), 0) AS highest_seq,
-             coalesce(p.duplicates, 0) AS duplicates, coalesce(p.conflicts, 0) AS conflicts, coalesce(p.batches, 0) AS batches,
+             coalesce((SELECT max(seq) FROM received_seqs r WHERE r.device_id = d.id), 0) AS highest_seq,
+             coalesce(p.duplicates, 0) AS duplicates, coalesce(p.conflicts, 0) AS conflicts, coalesce(p.refused, 0) AS refused, coalesce(p.batches, 0) AS batches,
              p.last_batch_at, d.last_heartbeat_at, d.last_heartbeat, d.clock_drift_ms
         FROM devices d LEFT JOIN device_progress p ON p.device_id = d.id
        ORDER BY d.unit_id, d.enrolled_at, d.id`),
@@ -91,6 +94,7 @@ export const listDevices = async (db: Queryable): Promise<DeviceReport[]> => {
     highestSeq: r.highest_seq,
     duplicates: r.duplicates,
     conflicts: r.conflicts,
+    refused: r.refused,
     batches: r.batches,
     lastBatchAt: iso(r.last_batch_at),
     lastHeartbeatAt: iso(r.last_heartbeat_at),

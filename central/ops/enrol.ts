@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicKeyFrom } from '../../shared/node/signing.ts';
+import { publicKeyProblem } from '../../shared/node/signing.ts';
 import type { EnrolRequest, EnrolResponse } from '../../shared/sync.ts';
 import { SyncError } from '../errors.ts';
 import { NullableTimestamp, Timestamp, firstRow } from '../db/rows.ts';
@@ -17,14 +17,13 @@ const CodeRow = z.object({
 
 export type EnrolOutcome = { status: 200 | 201; body: EnrolResponse };
 
+/** Refuses a key that is malformed, off the curve, non-canonical or of small order (a weak key). */
 const assertEd25519 = (publicKey: string): void => {
-  try {
-    publicKeyFrom(publicKey);
-  } catch {
-    throw new SyncError('invalid_body', 'publicKey is not a raw Ed25519 public key (32 bytes, base64url)', {
+  const problem = publicKeyProblem(publicKey);
+  if (problem)
+    throw new SyncError('invalid_body', `publicKey is not a usable Ed25519 public key: ${problem}`, {
       field: 'publicKey',
     });
-  }
 };
 
 /**

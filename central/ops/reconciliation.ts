@@ -8,7 +8,8 @@ import type { Queryable } from '../db/types.ts';
  * does not, as gaps. A kiosk numbers every response 1, 2, 3, … without holes, so anything not held
  * between 1 and the highest seq held is missing, and so is anything above it up to the last seq the
  * kiosk reported in a heartbeat. Computed from the responses table itself (gaps-and-islands), not
- * from counters, so what the console shows is what is stored.
+ * from counters, so what the console shows is what is stored. A response set aside as refused
+ * (refused_responses) was received too: its seq is held, not missing (the received_seqs view).
  */
 
 /** A run of consecutive seqs central holds. */
@@ -59,14 +60,14 @@ const IslandRow = z.object({
 });
 
 const ISLANDS = `
-  WITH t AS (SELECT seq, received_at, seq - row_number() OVER (ORDER BY seq) AS grp FROM responses WHERE device_id = $1),
+  WITH t AS (SELECT seq, received_at, seq - row_number() OVER (ORDER BY seq) AS grp FROM received_seqs WHERE device_id = $1),
        islands AS (SELECT min(seq) AS from_seq, max(seq) AS to_seq, count(*) AS n, min(received_at) AS first_at, max(received_at) AS last_at FROM t GROUP BY grp),
        ranked AS (SELECT *, min(first_at) OVER (ORDER BY from_seq DESC ROWS UNBOUNDED PRECEDING) AS known_since, count(*) OVER () AS total FROM islands)
   SELECT r.from_seq, r.to_seq, r.n, r.first_at, r.last_at, r.known_since, r.total,
          a.body->>'submittedAt' AS first_submitted, b.body->>'submittedAt' AS last_submitted
     FROM ranked r
-    JOIN responses a ON a.device_id = $1 AND a.seq = r.from_seq
-    JOIN responses b ON b.device_id = $1 AND b.seq = r.to_seq
+    JOIN received_seqs a ON a.device_id = $1 AND a.seq = r.from_seq
+    JOIN received_seqs b ON b.device_id = $1 AND b.seq = r.to_seq
    WHERE r.from_seq > $2
    ORDER BY r.from_seq LIMIT $3`;
 
@@ -97,7 +98,7 @@ export const reconcile = async (
   const rows = await islands(db, deviceId, 0, limit);
   const totals = firstRow(
     z.object({ n: Int, top: Int }),
-    await db.query('SELECT count(*) AS n, coalesce(max(seq), 0) AS top FROM responses WHERE device_id = $1', [
+    await db.query('SELECT count(*) AS n, coalesce(max(seq), 0) AS top FROM received_seqs WHERE device_id = $1', [
       deviceId,
     ]),
   );

@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
-import { SYNC_USAGE, isOutcome, isSyncCommand, openKioskDatabase, runSyncCommand } from './sync-commands.ts';
+import {
+  type ProgressSink,
+  SYNC_USAGE,
+  isOutcome,
+  isSyncCommand,
+  openKioskDatabase,
+  runSyncCommand,
+} from './sync-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
+import { terminalSafe } from '../../shared/terminal-text.ts';
 
 const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while the kiosk runs)
 
@@ -41,13 +49,32 @@ const parse = (argv: string[]) =>
     },
   });
 
+/**
+ * Progress lines carry text from central (error messages) and from files: made terminal-safe, except
+ * the carriage return the progress bar itself starts a redraw with.
+ */
+const safeProgress: ProgressSink = {
+  isTTY: process.stderr.isTTY,
+  columns: process.stderr.columns,
+  write: (s) => process.stderr.write(s.startsWith('\r') ? `\r${terminalSafe(s.slice(1))}` : terminalSafe(s)),
+};
+
 /** Every command; the sync commands (network, files) are asynchronous. */
 export const runAsync = async (argv: string[]): Promise<Outcome> => {
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
-  if (!values.help && isSyncCommand(command)) return runSyncCommand(command, rest, values);
+  if (!values.help && isSyncCommand(command)) return runSyncCommand(command, rest, values, safeProgress);
   return run(argv);
 };
+
+/** The commands run() handles itself (the sync commands are runAsync's). A Set: no prototype to look names up in. */
+const LOCAL_COMMANDS: ReadonlySet<string> = new Set(['status', 'responses', 'set-procedure', 'verify', 'config']);
+
+const unknownCommand = (command: string): Outcome => ({
+  exitCode: 2,
+  out: { error: `unknown command "${command}"` },
+  text: `error: unknown command "${command}"\n\n${USAGE}`,
+});
 
 export const run = (argv: string[]): Outcome => {
   const { values, positionals } = parse(argv);
@@ -59,6 +86,8 @@ export const run = (argv: string[]): Outcome => {
       out: { error: `"${command}" is asynchronous: use runAsync` },
       text: `error: "${command}" is asynchronous: use runAsync`,
     };
+  // Before touching the data dir: an unknown name is a usage error wherever the kiosk's data lives.
+  if (!LOCAL_COMMANDS.has(command)) return unknownCommand(command);
   // config set may prepare a kiosk before its first start (PINs, a pinned central key): it creates the database.
   const opened = openKioskDatabase(resolve(values['data-dir']), { create: command === 'config' && rest[0] === 'set' });
   if (isOutcome(opened)) return opened;
@@ -101,11 +130,7 @@ export const run = (argv: string[]): Outcome => {
           text: 'error: usage: config get KEY | config set KEY VALUE',
         };
       default:
-        return {
-          exitCode: 2,
-          out: { error: `unknown command "${command}"` },
-          text: `error: unknown command "${command}"\n\n${USAGE}`,
-        };
+        return unknownCommand(command);
     }
   } finally {
     db.close();
@@ -126,7 +151,7 @@ const main = async (): Promise<void> => {
   }
   const json = argv.includes('--json');
   const stream = outcome.exitCode === 0 ? process.stdout : process.stderr;
-  stream.write(`${json ? JSON.stringify(outcome.out, null, 2) : outcome.text}\n`);
+  stream.write(terminalSafe(`${json ? JSON.stringify(outcome.out, null, 2) : outcome.text}\n`));
   process.exitCode = outcome.exitCode;
 };
 

@@ -30,6 +30,76 @@ export const privateKeyFrom = (pkcs8B64: string): KeyObject =>
 export const publicKeyFrom = (rawB64: string): KeyObject =>
   createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawB64 }, format: 'jwk' });
 
+/**
+ * Canonical encodings of the eight points of order dividing 8 (the 8-torsion subgroup), as in
+ * libsodium's `ge25519_has_small_order` blocklist: with such a public key one fixed signature verifies
+ * for many messages, so it proves nothing about who signed. Order 1 (identity), 2, 4 (two), 8 (four).
+ */
+export const SMALL_ORDER_ENCODINGS: readonly string[] = [
+  '0100000000000000000000000000000000000000000000000000000000000000', // identity (y = 1)
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // order 2 (y = p - 1)
+  '0000000000000000000000000000000000000000000000000000000000000000', // order 4 (y = 0), also "all zero"
+  '0000000000000000000000000000000000000000000000000000000000000080', // order 4 (y = 0, x negative)
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', // order 8
+];
+
+const P = 2n ** 255n - 19n;
+const D = (-121665n * modInverse(121666n)) % P;
+const SQRT_M1 = modPow(2n, (P - 1n) / 4n);
+
+function modPow(base: bigint, exp: bigint): bigint {
+  let result = 1n;
+  let b = ((base % P) + P) % P;
+  for (let e = exp; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
+}
+
+function modInverse(a: bigint): bigint {
+  return modPow(a, P - 2n);
+}
+
+const mod = (a: bigint): bigint => ((a % P) + P) % P;
+
+/** Why 32 bytes are not a canonical encoding of a point on edwards25519 (RFC 8032 5.1.3), or undefined. */
+const pointEncodingProblem = (bytes: Buffer): string | undefined => {
+  const sign = bytes[31]! >> 7;
+  const yBytes = Buffer.from(bytes);
+  yBytes[31]! &= 0x7f;
+  const y = BigInt(`0x${Buffer.from(yBytes).reverse().toString('hex')}`);
+  if (y >= P) return 'not a canonical encoding (y is not reduced modulo p)';
+  const u = mod(y * y - 1n);
+  const v = mod(D * y * y + 1n);
+  let x = mod(u * v ** 3n * modPow(u * v ** 7n, (P - 5n) / 8n));
+  const vx2 = mod(v * x * x);
+  if (vx2 === mod(-u)) x = mod(x * SQRT_M1);
+  else if (vx2 !== u) return 'not a point on the Ed25519 curve';
+  if (x === 0n && sign === 1) return 'not a canonical encoding (x is zero with its sign bit set)';
+  return undefined;
+};
+
+/**
+ * Why a raw Ed25519 public key (base64url of 32 bytes) must not be trusted, or undefined when it is a
+ * sound key: malformed text or length, a non-canonical or off-curve encoding, or a small-order point.
+ * Node's own key import accepts all of these; enrolment must refuse them (docs/sync-protocol.md).
+ */
+export const publicKeyProblem = (rawB64: string): string | undefined => {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(rawB64)) return 'not 32 bytes in unpadded base64url (43 characters)';
+  const bytes = Buffer.from(rawB64, 'base64url');
+  if (bytes.length !== 32 || bytes.toString('base64url') !== rawB64)
+    return 'not a canonical base64url encoding of 32 bytes';
+  const problem = pointEncodingProblem(bytes);
+  if (problem) return problem;
+  if (SMALL_ORDER_ENCODINGS.includes(bytes.toString('hex')))
+    return 'a small-order point (a weak key: one signature would verify for many messages)';
+  return undefined;
+};
+
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 export const signBytes = (bytes: Uint8Array, privateKey: KeyObject): string =>

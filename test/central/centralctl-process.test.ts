@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { startCentral } from '../../central/index.ts';
 import { EnrolmentCode } from '../../shared/sync.ts';
 import { enrolRequest, makeDevice, postJson } from '../support/central.ts';
@@ -67,6 +67,29 @@ describe('centralctl as a process, on a PGlite data dir', () => {
     }
   }, 60_000);
 
+  test('a device label with terminal escapes prints escaped (text and JSON), locally and through the server', async () => {
+    const label = 'Quầy\u001b[2J\u009b31m\u202eevil';
+    const { dir, cleanup: done } = tempDir('central-ctl-label-');
+    onTestFinished(done);
+    const central = await startCentral({ dataDir: dir, port: 0, rateLimit: { perIp: false, perDevice: false } });
+    const device = makeDevice();
+    try {
+      const code = await central.enrolmentCode();
+      expect((await postJson(`${central.url}/v1/enrol`, enrolRequest(device, code, { label }))).status).toBe(201);
+      const remote = await centralctl(['--data-dir', dir, 'devices']);
+      expect(remote.status).toBe(0);
+      expect(remote.stdout).toContain('"Quầy\\u001b[2J\\u009b31m\\u202eevil"');
+      expect(['\u001b', '\u009b', '\u202e'].filter((c) => remote.stdout.includes(c))).toEqual([]);
+    } finally {
+      await central.close();
+    }
+    const local = await centralctl(['--data-dir', dir, 'devices', '--json']);
+    expect(local.status).toBe(0);
+    expect(['\u001b', '\u009b', '\u202e'].filter((c) => local.stdout.includes(c))).toEqual([]);
+    const listed = (JSON.parse(local.stdout) as { id: string; label: string }[]).find((d) => d.id === device.id);
+    expect(listed?.label).toBe(label);
+  }, 60_000);
+
   test('another live holder is named; a stale lock is taken over', async () => {
     writeFileSync(
       join(dir, 'central.lock'),
@@ -109,7 +132,7 @@ describe.skipIf(!pg.ok)(
 );
 
 describe('npm run central', () => {
-  test('starts on embedded defaults, prints its URL and a first enrolment code, stops on SIGTERM', async () => {
+  test('starts on embedded defaults, prints its URL and how to get an enrolment code (never a code), stops on SIGTERM', async () => {
     const { dir, cleanup } = tempDir('central-main-');
     let child: ChildProcess | undefined;
     try {
@@ -122,13 +145,17 @@ describe('npm run central', () => {
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
       const deadline = Date.now() + 50_000;
-      while (!/enrolment code .*: [A-Z0-9-]{14}\n/.test(out) && Date.now() < deadline && child.exitCode === null)
+      while (!/first console account/.test(out) && Date.now() < deadline && child.exitCode === null)
         await new Promise((r) => setTimeout(r, 100));
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      const code = /enrolment code .*: ([A-Z0-9-]{14})/.exec(out)?.[1];
       expect(url, out).toBeDefined();
       expect((await fetch(`${url}/v1/health`)).status).toBe(200);
-      expect((await postJson(`${url}/v1/enrol`, enrolRequest(makeDevice(), code!))).status).toBe(201);
+      // Codes only when asked for: the start output says how, and holds nothing shaped like a code.
+      expect(out).toMatch(/centralctl enrol-code/);
+      expect(out).not.toMatch(/\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b/);
+      const asked = await centralctl(['--data-dir', dir, 'enrol-code']);
+      expect(asked.status, asked.stderr).toBe(0);
+      expect((await postJson(`${url}/v1/enrol`, enrolRequest(makeDevice(), asked.stdout.trim()))).status).toBe(201);
       const exited = new Promise<number | null>((r) => child?.on('exit', (c) => r(c)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -125,11 +125,20 @@ forEachBackend('centralctl commands', (backend) => {
     expect((await ctl(central(), ['revoke', 'no-such-device'])).code).toBe(1);
   });
 
+  test('names of Object.prototype are unknown commands: usage error, exit 2', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const r = await ctl(central(), [name]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toContain(`unknown command "${name}"`);
+    }
+  });
+
   test('export-responses writes NDJSON and CSV (header row, answers as one JSON column)', async () => {
     const device = await enrolled(central());
     const responses = makeResponses(device, 1, 3).map((r, i) => ({
       ...r,
-      answers: { q1: i + 1, comment: 'ý kiến, "tốt"\nthêm' },
+      // Valid answers to quick v1 (central sets anything else aside); overall 3..5 shows no follow-up.
+      answers: { overall: i + 3, attitude: 4, time: 3, comment: 'ý kiến, "tốt"\nthêm' },
     }));
     await postBatch(central(), kbatchBytes(device, envelopeOf(device, responses)));
     const { dir, cleanup } = tempDir('central-export-');
@@ -148,7 +157,8 @@ forEachBackend('centralctl commands', (backend) => {
       expect(csv.code).toBe(0);
       const text = readFileSync(join(dir, 'out.csv'), 'utf8');
       expect(text.split('\r\n')[0]).toBe(CSV_COLUMNS.join(','));
-      expect(text).toContain(`"{""q1"":1,""comment"":""ý kiến, \\""tốt\\""\\nthêm""}"`);
+      expect(text).toContain(`""comment"":""ý kiến, \\""tốt\\""\\nthêm""`);
+      expect(text).toContain(`""overall"":3`);
       const toStdout = await ctl(central(), ['export-responses', '--format', 'ndjson']);
       expect(toStdout.stdout.trim().split('\n').length).toBe(lines.length);
     } finally {

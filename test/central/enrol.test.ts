@@ -1,4 +1,5 @@
 import { beforeEach, expect, test } from 'vitest';
+import { SMALL_ORDER_ENCODINGS } from '../../shared/node/signing.ts';
 import { EnrolResponse } from '../../shared/sync.ts';
 import { enrolRequest, makeDevice, postJson } from '../support/central.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
@@ -97,6 +98,45 @@ forEachBackend('POST /v1/enrol', (backend) => {
     const code = await central().enrolmentCode();
     const results = await Promise.all(Array.from({ length: 6 }, () => enrol(enrolRequest(makeDevice(), code))));
     expect(results.map((r) => r.status).sort()).toEqual([201, 403, 403, 403, 403, 403]);
+  });
+
+  const weakKeys: [string, string][] = [
+    ...SMALL_ORDER_ENCODINGS.map((hex): [string, string] => [`small-order point ${hex.slice(0, 8)}…`, hex]),
+    ['identity with the sign bit set (non-canonical)', `01${'00'.repeat(30)}80`],
+    ['y = p (non-canonical zero)', `ed${'ff'.repeat(30)}7f`],
+    ['y = p + 1 (non-canonical identity)', `ee${'ff'.repeat(30)}7f`],
+    ['y = 2 (not on the curve)', `02${'00'.repeat(31)}`],
+  ];
+  test.each(weakKeys)('a weak or malformed public key is refused with 400 (%s), nothing stored', async (_what, hex) => {
+    const code = await central().enrolmentCode();
+    const before = await tableCounts(central().db);
+    const publicKey = Buffer.from(hex, 'hex').toString('base64url');
+    const body = await expectSyncError(
+      await enrol(enrolRequest(makeDevice(), code, { publicKey })),
+      400,
+      'invalid_body',
+      'publicKey',
+    );
+    expect(body.message).toMatch(/not a usable Ed25519 public key/);
+    expect(await tableCounts(central().db)).toEqual(before);
+    // The code was not spent on the refused key.
+    expect((await enrol(enrolRequest(makeDevice(), code))).status).toBe(201);
+  });
+
+  test('a public key of the wrong length or in non-canonical base64url is refused with 400', async () => {
+    const code = await central().enrolmentCode();
+    const good = makeDevice().publicKey;
+    // The same 32 bytes with a padding bit set in the last character: other text, same bytes after decoding.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const lastBits = good.slice(0, 42) + alphabet[alphabet.indexOf(good[42]!) ^ 1]!;
+    expect(Buffer.from(lastBits, 'base64url')).toEqual(Buffer.from(good, 'base64url'));
+    for (const publicKey of [good.slice(0, 42), `${good}A`, lastBits])
+      await expectSyncError(
+        await enrol(enrolRequest(makeDevice(), code, { publicKey })),
+        400,
+        'invalid_body',
+        'publicKey',
+      );
   });
 
   test('a body that is not JSON is 400 invalid_body', async () => {

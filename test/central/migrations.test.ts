@@ -9,6 +9,8 @@ import {
   migrateCentral,
   openCentralDb,
 } from '../../central/index.ts';
+import { migrations } from '../../central/db/migrations.ts';
+import { makeSigned, newKeyPair, privateKeyFrom } from '../../shared/node/signing.ts';
 import type { Backend } from '../support/central.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { forEachBackend } from './backends.ts';
@@ -101,7 +103,92 @@ forEachBackend('central migrations', (backend) => {
       await expect(insert('province_admin', 'xa-a')).rejects.toThrow();
       await insert('unit_viewer', 'xa-a');
       await insert('province_admin', null);
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 4);
+      expect(await migrateCentral(db)).toBe(migrations.filter((m) => m.version > 4).length);
+    });
+  });
+
+  test('6: refused responses, per-unit questionnaires backfilled from published configs, received seqs (from 5, data intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 5);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A'), ('xa-b', 'Xã B')`);
+      await db.query(
+        `INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('dev-1', 'xa-a', 'k', '0.1.0', now())`,
+      );
+      await db.query(
+        `INSERT INTO device_progress (device_id, highest_contiguous_seq, responses) VALUES ('dev-1', 1, 1)`,
+      );
+      await db.query(
+        `INSERT INTO responses (device_id, response_id, seq, content_hash, body, received_at, batch_id)
+         VALUES ('dev-1', '01900000-0000-7000-8000-000000000001', 1, 'h1', '{"seq":1}', now(), '01900000-0000-7000-8000-0000000000b1')`,
+      );
+      for (const [id, version] of [
+        ['quick', 1],
+        ['quick', 2],
+        ['sipas', 1],
+      ] as const)
+        await db.query(
+          `INSERT INTO questionnaires (id, version, hash, body, first_published_at) VALUES ($1, $2, 'h', '{}', now())`,
+          [id, version],
+        );
+      // Signed documents as publishConfig stores them: the bundle inside a base64url payload (with Vietnamese text).
+      const key = newKeyPair();
+      const doc = (questionnaires: { id: string; version: number }[]) =>
+        JSON.stringify(
+          makeSigned(
+            'kconfig',
+            'central',
+            {
+              version: 'v',
+              publishedAt: new Date().toISOString(),
+              bundle: { name: 'Cấu hình ổn định', questionnaires },
+            },
+            privateKeyFrom(key.privateKey),
+          ),
+        );
+      const publish = (unit: string, at: string, questionnaires: { id: string; version: number }[]) =>
+        db.query(`INSERT INTO configs (unit_id, version, hash, document, published_at) VALUES ($1, 'v', 'h', $2, $3)`, [
+          unit,
+          doc(questionnaires),
+          at,
+        ]);
+      await publish('xa-a', '2026-01-01T00:00:00Z', [{ id: 'quick', version: 1 }]);
+      await publish('xa-a', '2026-02-01T00:00:00Z', [
+        { id: 'quick', version: 2 },
+        { id: 'sipas', version: 1 },
+      ]);
+      await publish('xa-b', '2026-03-01T00:00:00Z', [{ id: 'quick', version: 1 }]);
+
+      expect(await migrateCentral(db, 6)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(6);
+      expect(
+        (
+          await db.query(
+            `SELECT unit_id, questionnaire_id AS id, version, first_published_at AS at FROM unit_questionnaires ORDER BY 1, 2, 3`,
+          )
+        ).rows.map((r) => [r['unit_id'], r['id'], r['version'], new Date(String(r['at'])).toISOString()]),
+      ).toEqual([
+        ['xa-a', 'quick', 1, '2026-01-01T00:00:00.000Z'],
+        ['xa-a', 'quick', 2, '2026-02-01T00:00:00.000Z'],
+        ['xa-a', 'sipas', 1, '2026-02-01T00:00:00.000Z'],
+        ['xa-b', 'quick', 1, '2026-03-01T00:00:00.000Z'],
+      ]);
+      expect((await db.query(`SELECT refused::int AS refused FROM device_progress`)).rows).toEqual([{ refused: 0 }]);
+      await db.query(
+        `INSERT INTO refused_responses (device_id, response_id, seq, reason, detail, content_hash, body, received_at, batch_id)
+         VALUES ('dev-1', '01900000-0000-7000-8000-000000000002', 2, 'invalid_answers', 'x: no such question', 'h2', '{"seq":2}', now(), '01900000-0000-7000-8000-0000000000b2')`,
+      );
+      await expect(
+        db.query(
+          `INSERT INTO refused_responses (device_id, response_id, seq, reason, detail, content_hash, body, received_at, batch_id)
+           VALUES ('dev-1', '01900000-0000-7000-8000-000000000003', 3, 'because', '', 'h3', '{}', now(), '01900000-0000-7000-8000-0000000000b2')`,
+        ),
+      ).rejects.toThrow();
+      expect(
+        (await db.query(`SELECT seq FROM received_seqs WHERE device_id = 'dev-1' ORDER BY seq`)).rows.map(
+          (r) => r['seq'],
+        ),
+      ).toEqual([1, 2]);
+      expect(await migrateCentral(db)).toBe(0);
     });
   });
 
@@ -134,7 +221,7 @@ forEachBackend('central migrations', (backend) => {
       const others = url ? await Promise.all([openPostgres(url), openPostgres(url)]) : [];
       try {
         const applied = await Promise.all([db, ...others].map((d) => migrateCentral(d)));
-        expect(applied.reduce((a, b) => a + b, 0)).toBe(LATEST_CENTRAL_SCHEMA);
+        expect(applied.reduce((a, b) => a + b, 0)).toBe(migrations.length);
       } finally {
         await Promise.all(others.map((d) => d.close()));
       }

@@ -32,6 +32,7 @@ test('the first admin logs in with the printed demo account, creates an account,
   for (const [link, screen] of [
     ['Mã ghi danh', 'codes'],
     ['Nạp tệp .kbatch', 'uploads'],
+    ['Phản hồi bị từ chối', 'refused'],
     ['Cấu hình', 'config'],
     ['Nhật ký', 'audit'],
     ['Tài khoản của tôi', 'account'],

@@ -106,6 +106,36 @@ describe('kioskctl status and responses', { timeout: SLOW }, () => {
   });
 });
 
+describe('kioskctl output and command names', { timeout: SLOW }, () => {
+  it('a stored text with terminal escapes, C1 and bidi controls prints escaped, as text and as JSON', () => {
+    const hostile = 'Xã\u001b[2J\u009b31m\u202eevil';
+    const before = kioskctl(t.dir, 'config', 'get', 'officeName').stdout.trimEnd();
+    expect(kioskctl(t.dir, 'config', 'set', 'officeName', hostile).code).toBe(0);
+    const text = kioskctl(t.dir, 'config', 'get', 'officeName');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('Xã\\u001b[2J\\u009b31m\\u202eevil\n');
+    const json = kioskctl(t.dir, 'config', 'get', 'officeName', '--json');
+    expect(['\u001b', '\u009b', '\u202e'].filter((c) => json.stdout.includes(c))).toEqual([]);
+    // The escapes are JSON's own: the value reads back exactly.
+    expect((JSON.parse(json.stdout) as { value: string }).value).toBe(hostile);
+    expect(kioskctl(t.dir, 'config', 'set', 'officeName', before).code).toBe(0);
+  });
+
+  it('names of Object.prototype are unknown commands (exit 2), with or without a kiosk database', () => {
+    const empty = tempDir('kiosk-ctl-names-');
+    try {
+      for (const dir of [t.dir, empty.dir])
+        for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+          const r = kioskctl(dir, name);
+          expect(r.code, name).toBe(2);
+          expect(r.stderr).toContain(`unknown command "${name}"`);
+        }
+    } finally {
+      empty.cleanup();
+    }
+  });
+});
+
 describe('kioskctl set-procedure', { timeout: SLOW }, () => {
   it("changes what the live core's next beginResponse gets, and is audited", async () => {
     const before = okValue(await call(core, 'beginResponse', {}));

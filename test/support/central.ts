@@ -145,7 +145,8 @@ export const makeResponse = (device: FakeDevice, seq: number, more: Partial<Stor
     startedAt: new Date(t - 30_000).toISOString(),
     submittedAt: new Date(t).toISOString(),
     durationMs: 30_000,
-    answers: { q1: 5 },
+    // A complete, valid answer to the embedded quick questionnaire v1: central refuses anything else.
+    answers: { overall: 5, attitude: 4, time: 3 },
     flags: { rapidRepeat: false, clockSuspect: false },
     ...more,
   };

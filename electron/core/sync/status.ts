@@ -109,7 +109,8 @@ const MEANINGS: Record<string, ErrorMeaning> = {
 };
 
 export const describeSyncError = (code: string, status: number | null = null): ErrorMeaning => {
-  const known = MEANINGS[code];
+  // Own keys only: the code comes from central's answer, and "constructor" is no meaning.
+  const known = Object.hasOwn(MEANINGS, code) ? MEANINGS[code] : undefined;
   if (known) return known;
   if (status !== null && status >= 500) return MEANINGS.server_error!;
   if (code.startsWith('http_3'))
