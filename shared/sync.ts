@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigBundle } from './catalog.ts';
 import { Uuid, UuidV7 } from './ids.ts';
+import { Int32, SafeInt } from './numbers.ts';
 import { StoredResponse } from './response.ts';
 import { PublicSettings } from './settings.ts';
 import { isStorableText } from './text.ts';
@@ -37,11 +38,11 @@ export const EnrolmentCode = z
 /** The batch envelope: a contiguous run of one device's sequence, complete and abandoned alike. */
 export const BatchEnvelope = z
   .object({
-    protocol: z.number().int(),
+    protocol: Int32(0),
     deviceId: DeviceId,
     batchId: UuidV7,
-    seqFrom: z.number().int().min(1),
-    seqTo: z.number().int().min(1),
+    seqFrom: Int32(1),
+    seqTo: Int32(1),
     createdAt: z.iso.datetime(),
     responses: z.array(StoredResponse).min(1).max(LIMITS.maxResponsesPerBatch),
   })
@@ -83,7 +84,7 @@ export const Signed = z.object({
 export type Signed = z.infer<typeof Signed>;
 
 export const EnrolRequest = z.object({
-  protocol: z.number().int(),
+  protocol: Int32(0),
   code: EnrolmentCode,
   deviceId: DeviceId,
   /** Ed25519 public key, raw 32 bytes, base64url. */
@@ -104,19 +105,19 @@ export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
 export const ConflictItem = z.object({
   id: Uuid,
-  seq: z.number().int(),
+  seq: Int32(1),
   reason: z.enum(['different_content', 'seq_taken']),
 });
 
 export const BatchAck = z.object({
   batchId: UuidV7,
   deviceId: DeviceId,
-  received: z.number().int().min(0),
-  inserted: z.number().int().min(0),
-  duplicates: z.number().int().min(0),
+  received: Int32(0),
+  inserted: Int32(0),
+  duplicates: Int32(0),
   conflicts: z.array(ConflictItem),
   /** Highest H such that central holds every seq 1..H of this device. */
-  highestContiguousSeq: z.number().int().min(0),
+  highestContiguousSeq: Int32(0),
 });
 export type BatchAck = z.infer<typeof BatchAck>;
 
@@ -125,17 +126,17 @@ export const Heartbeat = z.object({
   clock: z.iso.datetime(),
   appVersion: StorableText(40),
   configVersion: StorableText(80),
-  lastSeq: z.number().int().min(0),
-  lastAckedSeq: z.number().int().min(0),
-  queueDepth: z.number().int().min(0),
-  freeDiskBytes: z.number().int().min(0).nullable(),
+  lastSeq: Int32(0),
+  lastAckedSeq: Int32(0),
+  queueDepth: Int32(0),
+  freeDiskBytes: SafeInt(0).nullable(),
   procedureCode: StorableText(40).nullable(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
 export const HeartbeatReply = z.object({
   serverTime: z.iso.datetime(),
-  highestContiguousSeq: z.number().int().min(0),
+  highestContiguousSeq: Int32(0),
   configVersion: z.string().nullable(),
 });
 
@@ -167,7 +168,7 @@ export const SyncErrorBody = z.object({
   error: SyncErrorCode,
   message: z.string(),
   field: z.string().optional(),
-  supported: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
+  supported: z.object({ min: Int32(0), max: Int32(0) }).optional(),
 });
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 
