@@ -13,6 +13,7 @@ export const ERROR_STATUS: Record<SyncErrorCode, number> = {
   device_exists: 409,
   too_large: 413,
   rate_limited: 429,
+  server_busy: 503,
   internal: 500,
 };
 

@@ -15,6 +15,7 @@ import type { CentralDb } from './db/types.ts';
 import { consoleRoutes } from './console/plugin.ts';
 import type { ConsoleOptions } from './console/options.ts';
 import { SyncError } from './errors.ts';
+import { type IngestPoolOptions, startIngestPool } from './ingest/worker-pool.ts';
 import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings, makeLimiters } from './routes/rate-limit.ts';
@@ -46,6 +47,11 @@ export type CentralServerOptions = {
   basePath?: string;
   /** The web console for IT at `<basePath>/console` (central/console/), with these options; false leaves it out. */
   console?: Partial<ConsoleOptions> | false;
+  /**
+   * The worker threads that open batches (gunzip, parse, signature) off the event loop: how many
+   * (default 1 on a 2-core machine, at most 2) and how much may wait (DEFAULT_INGEST_POOL).
+   */
+  ingest?: Partial<IngestPoolOptions>;
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -77,6 +83,8 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     bodyLimit: JSON_BODY_LIMIT,
   });
   await app.register(rateLimit, { global: false });
+  const ingest = await startIngestPool(options.ingest);
+  app.addHook('onClose', () => ingest.close());
   app.setErrorHandler((err, req, reply) => {
     const e = toSyncError(err);
     if (e.code === 'internal') req.log.error({ err }, 'central: internal error');
@@ -90,6 +98,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     centralKey: options.centralKey,
     now: options.now ?? (() => new Date()),
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
+    ingest,
   };
   const basePath = normaliseBasePath(options.basePath);
   await app.register(v1Routes(ctx), { prefix: `${basePath}/v1` });

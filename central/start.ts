@@ -45,6 +45,8 @@ export type StartCentralOptions = {
   publishEmbeddedConfig?: boolean;
   /** The web console's options (CentralServerOptions.console); false leaves it out. */
   console?: CentralServerOptions['console'];
+  /** The batch-opening worker pool (CentralServerOptions.ingest). */
+  ingest?: CentralServerOptions['ingest'];
 };
 
 export type RunningCentral = {
@@ -98,6 +100,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       adminToken,
       basePath: options.basePath,
       console: options.console,
+      ingest: options.ingest,
     });
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();

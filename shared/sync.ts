@@ -13,13 +13,25 @@ import { isStorableText } from './text.ts';
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_PROTOCOLS = { min: 1, max: 1 } as const;
 
+const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
+/** base64url length of n bytes (no padding). */
+const base64UrlLength = (n: number): number => Math.ceil((n * 4) / 3);
+
 /** Limits both sides enforce; a kiosk splits its backlog so no batch exceeds them. */
 export const LIMITS = {
   maxResponsesPerBatch: 1000,
   /** Bytes of the gzip'd body on the wire or the .kbatch file. */
   maxCompressedBytes: 4 * 1024 * 1024,
-  /** Bytes of the signed envelope JSON after gunzip (zip-bomb guard). */
-  maxEnvelopeBytes: 16 * 1024 * 1024,
+  /** Bytes of the signed envelope JSON (the signed payload). 1,000 responses with a 2,000-character comment each are ~7 MB. */
+  maxEnvelopeBytes: MAX_ENVELOPE_BYTES,
+  /** Bytes of the Signed JSON after gunzip: the envelope in base64url plus the other fields (the zip-bomb bound). */
+  maxDocumentBytes: base64UrlLength(MAX_ENVELOPE_BYTES) + 1024,
+  /** `format` and `signer` must be within this many bytes at the start of the Signed JSON (read before the rest is unpacked). */
+  signedHeadBytes: 1024,
+  /** The Signed JSON: one flat object of strings. */
+  documentJson: { maxDepth: 1, maxElements: 16, maxStringBytes: base64UrlLength(MAX_ENVELOPE_BYTES) },
+  /** The envelope JSON: envelope → responses → response → answers → a list answer is depth 5. */
+  envelopeJson: { maxDepth: 8, maxElements: 1_000_000, maxStringBytes: 16 * 1024 },
 } as const;
 
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
@@ -159,6 +171,7 @@ export const SyncErrorCode = z.enum([
   'device_exists',
   'too_large',
   'rate_limited',
+  'server_busy',
   'internal',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
