@@ -9,8 +9,9 @@ import { DataDirBusyError } from './data-dir.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
+import { defaultIngestWorkers } from './ingest/worker-pool.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--trust-proxy] [--log]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--ingest-workers N] [--trust-proxy] [--log]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
   --port N          default ${DEFAULT_PORT}
@@ -20,6 +21,7 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
   --trust-proxy     behind a reverse proxy: honour X-Forwarded-For/-Proto (console cookies become Secure over https)
   --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
+  --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: cores − 1, 1..2)
   --log             request log on stdout
 Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
 `;
@@ -43,6 +45,7 @@ const main = async (): Promise<number> => {
       'base-path': { type: 'string' },
       'stale-hours': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'ingest-workers': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -52,6 +55,9 @@ const main = async (): Promise<number> => {
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const workers = values['ingest-workers'] === undefined ? undefined : Number(values['ingest-workers']);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64))
+    throw new Error(`--ingest-workers: expected a whole number from 1 to 64, got "${values['ingest-workers']}"`);
   const stale = values['stale-hours'] === undefined ? undefined : StaleHours.safeParse(values['stale-hours']);
   if (stale && !stale.success)
     throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
@@ -68,6 +74,7 @@ const main = async (): Promise<number> => {
       perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice),
     },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
+    ...(workers !== undefined ? { ingest: { workers } } : {}),
   });
   const code = await central.enrolmentCode();
   const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });

@@ -31,6 +31,8 @@ const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d |
 const isOpen = (b: number): boolean => b === 0x5b || b === 0x7b;
 const isClose = (b: number): boolean => b === 0x5d || b === 0x7d;
 
+const tooLong = (max: number): string => `a string is longer than ${max} bytes`;
+
 /** Feed it chunks of one JSON text in order; the first breach is returned and then sticks. */
 export class JsonLimitScanner {
   private offset = 0;
@@ -48,19 +50,33 @@ export class JsonLimitScanner {
   feed(chunk: Uint8Array): JsonLimitBreach | null {
     if (this.breach) return this.breach;
     const { maxDepth, maxElements, maxStringBytes } = this.limits;
+    let slash = -2;
     for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
       if (this.inString) {
         if (this.escaped) this.escaped = false;
-        else if (b === BACKSLASH) this.escaped = true;
-        else if (b === QUOTE) {
-          this.inString = false;
-          continue;
+        else {
+          // Jump to the next quote or backslash (native searches; the backslash position is kept
+          // until passed, so each byte is searched once): long strings cost next to nothing.
+          if (slash !== chunk.length && slash < i) slash = chunk.indexOf(BACKSLASH, i);
+          if (slash === -1) slash = chunk.length;
+          const quote = chunk.indexOf(QUOTE, i);
+          const end = Math.min(quote === -1 ? chunk.length : quote, slash);
+          const before = this.stringBytes;
+          this.stringBytes += end - i;
+          if (this.stringBytes > maxStringBytes)
+            return this.stop('string', i + maxStringBytes - before, tooLong(maxStringBytes));
+          i = end;
+          if (i === chunk.length) break;
+          if (chunk[i] === QUOTE) {
+            this.inString = false;
+            continue;
+          }
+          this.escaped = true;
         }
-        if (++this.stringBytes > maxStringBytes)
-          return this.stop('string', i, `a string is longer than ${maxStringBytes} bytes`);
+        if (++this.stringBytes > maxStringBytes) return this.stop('string', i, tooLong(maxStringBytes));
         continue;
       }
+      const b = chunk[i]!;
       if (isSpace(b)) continue;
       if (isClose(b)) {
         this.depth--;

@@ -26,6 +26,12 @@ export type IngestPoolOptions = {
   maxQueuedBytes: number;
   /** Share of maxQueuedBytes one source (address) may hold waiting, so one sender cannot fill the queue. */
   perSourceShare: number;
+  /**
+   * Jobs one source may have waiting: what a job costs is not known from its compressed size (25 KB
+   * can carry the largest batch there is), so a sender's backlog is bounded by count too. An office
+   * with many kiosks behind one address, or the bench's fleet, raises it.
+   */
+  perSourceJobs: number;
   /** A job running longer is stopped (its worker replaced) and answered 503. */
   jobTimeoutMs: number;
   /** V8 old-generation limit of each worker: a batch that needs more is 413, not the server's memory. */
@@ -38,6 +44,7 @@ export const DEFAULT_INGEST_POOL: IngestPoolOptions = {
   workers: defaultIngestWorkers(),
   maxQueuedBytes: 64 * 1024 * 1024,
   perSourceShare: 0.5,
+  perSourceJobs: 32,
   jobTimeoutMs: 30_000,
   maxHeapMb: 512,
 };
@@ -184,7 +191,10 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
       if (closed) return Promise.reject(busy('the server is stopping'));
       const mine = queuedBytesOf.get(source) ?? 0;
       if (queuedBytes + body.length > o.maxQueuedBytes) return Promise.reject(busy('too many batches are waiting'));
-      if (mine + body.length > o.maxQueuedBytes * o.perSourceShare)
+      if (
+        mine + body.length > o.maxQueuedBytes * o.perSourceShare ||
+        (queues.get(source)?.length ?? 0) >= o.perSourceJobs
+      )
         return Promise.reject(busy('too many batches from this address are waiting'));
       return new Promise<BatchEnvelope>((resolve, reject) => {
         const job: Job = { id: nextId++, body: new Uint8Array(body), device, source, resolve, reject };

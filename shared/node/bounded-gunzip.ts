@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
  * Gunzip that stops doing work the moment it has enough or too much: the output is streamed chunk
  * by chunk, and the inflater is destroyed (no further input is inflated) once the output passes
  * `maxBytes`, reaches `stopAfter`, or `inspect` finds a problem in a chunk. A zip bomb therefore costs
- * at most one chunk (16 KiB) past whichever bound it hits, in time and in memory, unlike
+ * at most one output chunk (256 KiB; 16 KiB for a prefix) past whichever bound it hits, unlike
  * `gunzipSync(…, { maxOutputLength })`, which inflates up to the bound before it can say no.
  */
 export type GunzipBoundedOptions = {
@@ -22,7 +22,8 @@ export type GunzipBounded =
 
 export const gunzipBounded = (body: Uint8Array, options: GunzipBoundedOptions): Promise<GunzipBounded> =>
   new Promise((resolve) => {
-    const gunzip = createGunzip();
+    // Big output chunks for a whole document (each chunk is a round trip to the zlib thread), small for a prefix.
+    const gunzip = createGunzip({ chunkSize: options.stopAfter !== undefined ? 16 * 1024 : 256 * 1024 });
     const chunks: Buffer[] = [];
     let total = 0;
     let settled = false;

@@ -166,6 +166,23 @@ describe('the ingest worker pool', () => {
     }
   });
 
+  test('one address may have only so many jobs waiting, however small its bodies', async () => {
+    const pool = await startIngestPool({ workers: 1, perSourceJobs: 2 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          pool.open(body, key, 'h').then(
+            () => 'ok',
+            (e: unknown) => (e instanceof SyncError ? e.code : 'other'),
+          ),
+        ),
+      );
+      expect(results).toEqual(['ok', 'ok', 'ok', 'server_busy', 'server_busy']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('the queue takes turns between addresses: one address sending many does not go first', async () => {
     const pool = await startIngestPool({ workers: 1 });
     try {
