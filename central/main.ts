@@ -21,7 +21,7 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
   --trust-proxy     behind a reverse proxy: honour X-Forwarded-For/-Proto (console cookies become Secure over https)
   --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
-  --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: cores − 1, 1..2)
+  --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: the cores, at most 2)
   --log             request log on stdout
 Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
 `;

@@ -20,7 +20,7 @@ export type WorkerAnswer =
   | { id: number; ok: false; error: { code: SyncErrorCode; message: string; extra: SyncError['extra'] } };
 
 export type IngestPoolOptions = {
-  /** Worker threads (default: one less than the cores, at least 1, at most 2). */
+  /** Worker threads (default: the cores, at most 2). */
   workers: number;
   /** Compressed bytes waiting for a worker, all sources together; more is 503 server_busy. */
   maxQueuedBytes: number;
@@ -38,7 +38,7 @@ export type IngestPoolOptions = {
   maxHeapMb: number;
 };
 
-export const defaultIngestWorkers = (): number => Math.max(1, Math.min(2, availableParallelism() - 1));
+export const defaultIngestWorkers = (): number => Math.max(1, Math.min(2, availableParallelism()));
 
 export const DEFAULT_INGEST_POOL: IngestPoolOptions = {
   workers: defaultIngestWorkers(),
@@ -93,6 +93,12 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
   const code = await bundleWorker();
   const queues = new Map<string, Job[]>();
   const queuedBytesOf = new Map<string, number>();
+  /**
+   * Jobs running per source. With more than one worker a source may run on all but one of them, so
+   * another sender's batch always finds a worker free of the first sender's work.
+   */
+  const runningOf = new Map<string, number>();
+  const maxRunning = Math.max(1, o.workers - 1);
   let queuedBytes = 0;
   let queued = 0;
   let started = 0;
@@ -100,6 +106,11 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
   let closed = false;
 
   const finish = (slot: Slot) => {
+    if (slot.job) {
+      const left = (runningOf.get(slot.job.source) ?? 1) - 1;
+      if (left > 0) runningOf.set(slot.job.source, left);
+      else runningOf.delete(slot.job.source);
+    }
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     slot.job = null;
@@ -155,10 +166,17 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
 
   /** The next job, taking turns between sources (Map order: the source served longest ago first). */
   const take = (): Job | undefined => {
-    const first = queues.entries().next();
-    if (first.done) return undefined;
-    const [source, jobs] = first.value;
+    let found: [string, Job[]] | undefined;
+    for (const entry of queues) {
+      if ((runningOf.get(entry[0]) ?? 0) < maxRunning) {
+        found = entry;
+        break;
+      }
+    }
+    if (!found) return undefined;
+    const [source, jobs] = found;
     const job = jobs.shift()!;
+    runningOf.set(source, (runningOf.get(source) ?? 0) + 1);
     queues.delete(source);
     if (jobs.length > 0) queues.set(source, jobs);
     queued--;

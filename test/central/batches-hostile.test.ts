@@ -183,6 +183,19 @@ describe('the ingest worker pool', () => {
     }
   });
 
+  test('with two workers, one address runs on one of them: the other stays free for everyone else', async () => {
+    const pool = await startIngestPool({ workers: 2 });
+    try {
+      const hostile = Array.from({ length: 3 }, () => pool.open(body, key, 'h'));
+      expect(pool.stats()).toMatchObject({ busy: 1, queued: 2 });
+      const kiosk = pool.open(body, key, 'k');
+      expect(pool.stats()).toMatchObject({ busy: 2, queued: 2 });
+      await Promise.all([...hostile, kiosk]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('the queue takes turns between addresses: one address sending many does not go first', async () => {
     const pool = await startIngestPool({ workers: 1 });
     try {
