@@ -32,6 +32,13 @@ export type IngestPoolOptions = {
    * with many kiosks behind one address, or the bench's fleet, raises it.
    */
   perSourceJobs: number;
+  /**
+   * After a job from a source is refused (bad signature, bad shape, too large), that source's next job
+   * waits this many times the worker time the refused one took: a sender of bodies that fail costs the
+   * workers at most 1 / (1 + penalty) of one worker's time, while a sender whose batches verify
+   * (a kiosk) is never held back. An honest kiosk's rare refusal (a 10 ms batch) costs it 10 × that.
+   */
+  refusalPenalty: number;
   /** A job running longer is stopped (its worker replaced) and answered 503. */
   jobTimeoutMs: number;
   /** V8 old-generation limit of each worker: a batch that needs more is 413, not the server's memory. */
@@ -45,6 +52,7 @@ export const DEFAULT_INGEST_POOL: IngestPoolOptions = {
   maxQueuedBytes: 64 * 1024 * 1024,
   perSourceShare: 0.5,
   perSourceJobs: 32,
+  refusalPenalty: 10,
   jobTimeoutMs: 30_000,
   maxHeapMb: 512,
 };
@@ -57,6 +65,7 @@ export type IngestPool = BatchOpener & {
 
 type Job = {
   id: number;
+  startedAt: number;
   body: Uint8Array;
   device: DeviceKey;
   source: string;
@@ -64,6 +73,14 @@ type Job = {
   reject: (e: SyncError) => void;
 };
 type Slot = { worker: Worker; job: Job | null; timer: NodeJS.Timeout | null; dead: boolean };
+
+/** Refusals that are the sender's fault (as opposed to the server's own trouble). */
+const CLIENT_FAULTS: ReadonlySet<SyncErrorCode> = new Set([
+  'invalid_body',
+  'bad_signature',
+  'too_large',
+  'unsupported_protocol',
+]);
 
 const busy = (message: string): SyncError =>
   new SyncError('server_busy', `${message}; nothing was stored, retry shortly`, { retryAfterSeconds: 2 });
@@ -99,6 +116,9 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
    */
   const runningOf = new Map<string, number>();
   const maxRunning = Math.max(1, o.workers - 1);
+  /** When a source whose last job was refused may start another (performance.now() ms). */
+  const notBefore = new Map<string, number>();
+  let wakeUp: NodeJS.Timeout | null = null;
   let queuedBytes = 0;
   let queued = 0;
   let started = 0;
@@ -149,7 +169,14 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
       lostInARow = 0;
       finish(slot);
       if (answer.ok) job.resolve(answer.envelope);
-      else job.reject(new SyncError(answer.error.code, answer.error.message, answer.error.extra));
+      else {
+        if (CLIENT_FAULTS.has(answer.error.code)) {
+          const now = performance.now();
+          if (notBefore.size > 10_000) for (const [k, t] of notBefore) if (t <= now) notBefore.delete(k);
+          notBefore.set(job.source, now + (now - job.startedAt) * o.refusalPenalty);
+        }
+        job.reject(new SyncError(answer.error.code, answer.error.message, answer.error.extra));
+      }
       dispatch();
     });
     slot.worker.on('error', (e: Error & { code?: string }) =>
@@ -167,13 +194,26 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
   /** The next job, taking turns between sources (Map order: the source served longest ago first). */
   const take = (): Job | undefined => {
     let found: [string, Job[]] | undefined;
+    let earliest = Infinity;
+    const now = performance.now();
     for (const entry of queues) {
-      if ((runningOf.get(entry[0]) ?? 0) < maxRunning) {
+      const after = notBefore.get(entry[0]) ?? 0;
+      if (after > now) earliest = Math.min(earliest, after);
+      else if ((runningOf.get(entry[0]) ?? 0) < maxRunning) {
         found = entry;
         break;
       }
     }
-    if (!found) return undefined;
+    if (!found) {
+      // Only penalised sources are waiting: look again when the first of them may go.
+      if (earliest !== Infinity && !wakeUp)
+        wakeUp = setTimeout(() => {
+          wakeUp = null;
+          dispatch();
+        }, earliest - now);
+      return undefined;
+    }
+    notBefore.delete(found[0]);
     const [source, jobs] = found;
     const job = jobs.shift()!;
     runningOf.set(source, (runningOf.get(source) ?? 0) + 1);
@@ -193,6 +233,7 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
       const job = take();
       if (!job) return;
       slot.job = job;
+      job.startedAt = performance.now();
       started++;
       slot.timer = setTimeout(() => {
         if (slot.job === job) replace(slot, busy(`opening the batch took over ${o.jobTimeoutMs} ms`));
@@ -215,7 +256,7 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
       )
         return Promise.reject(busy('too many batches from this address are waiting'));
       return new Promise<BatchEnvelope>((resolve, reject) => {
-        const job: Job = { id: nextId++, body: new Uint8Array(body), device, source, resolve, reject };
+        const job: Job = { id: nextId++, startedAt: 0, body: new Uint8Array(body), device, source, resolve, reject };
         const list = queues.get(source) ?? [];
         list.push(job);
         queues.set(source, list);
@@ -228,6 +269,7 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
     stats: () => ({ started, queued, queuedBytes, busy: slots.filter((s) => s.job).length }),
     close: async () => {
       closed = true;
+      if (wakeUp) clearTimeout(wakeUp);
       for (const jobs of queues.values()) for (const job of jobs) job.reject(busy('the server is stopping'));
       queues.clear();
       await Promise.all(

@@ -1,8 +1,9 @@
 /**
  * Hostile section: what an attacker at the per-address rate limit costs everyone else. Central runs
- * in its own process (as deployed: `npm run central`, PGlite on disk, default limits, ingest workers
- * by default, --trust-proxy so the attacker's X-Forwarded-For address is one address). Twice, on a
- * fresh central each time: a kiosk drains a backlog while /v1/health is polled every 50 ms; the
+ * in its own process (as deployed: `npm run central` on a throwaway PostgreSQL cluster, or PGlite on
+ * disk where PostgreSQL is not installed; default limits and ingest workers; --trust-proxy so the
+ * attacker's X-Forwarded-For address is one address). Twice, on a
+ * fresh central each time: a kiosk drains a backlog while /v1/health is polled every 150 ms (from its own address, within its budget); the
  * second time, hostile bodies (test/sync/support/hostile.ts: nesting bombs, a forged maximum-size
  * batch in the kiosk's own name, unknown signers, garbage) arrive at the rate limit all along.
  *
@@ -18,6 +19,7 @@ import { DEFAULT_RATE_LIMITS } from '../../central/routes/rate-limit.ts';
 import { databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import { type ChildLog, stopProcess, waitForOutput } from '../support/child-process.ts';
+import { type PostgresCluster, postgresAvailability, startPostgres } from '../support/postgres.ts';
 import { type HostileReport, hostileBodies, startHealthPoller, startHostileSender } from '../sync/support/hostile.ts';
 import { ensureFixture } from './store-fixture.ts';
 import { prepareChildren } from './sync-processes.ts';
@@ -26,16 +28,26 @@ import type { BenchContext, Check, Row, Section, SectionResult } from './types.t
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ATTACKER = '203.0.113.7';
-/** The bounds this section holds central to (docs: they are the claim, the run is the evidence). */
-const TARGET = { healthP95Ms: 50, drainRatio: 1.5 };
+/**
+ * The bound this section holds central to: under attack, health's p95 and the kiosk's drain time stay
+ * within 1.5x of the same run without it (ratios, because the machine's own load moves both).
+ */
+const TARGET = { healthRatio: 1.5, drainRatio: 1.5 };
 
 type Phase = { drainMs: number; healthMs: number[]; healthFailures: number; hostile: HostileReport | null };
 
-const startCentralProcess = async (dataDir: string): Promise<{ proc: ChildProcess; url: string; code: string }> => {
+const startCentralProcess = async (
+  dataDir: string,
+  databaseUrl: string | undefined,
+): Promise<{ proc: ChildProcess; url: string; code: string }> => {
   const proc = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'central', 'main.ts'), '--data-dir', dataDir, '--port', '0', '--trust-proxy'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: databaseUrl ?? '' },
+    },
   );
   const log: ChildLog = { text: '' };
   const [, url, code] = await waitForOutput(
@@ -53,12 +65,13 @@ const phase = async (
   label: string,
   rows: number,
   attack: { perSecond: number } | null,
+  pg: PostgresCluster | null,
 ): Promise<Phase> => {
   const dir = join(ctx.workDir, label);
   const kioskDir = join(dir, 'kiosk');
   mkdirSync(kioskDir, { recursive: true });
   copyFileSync(ensureFixture(rows, ctx.progress).file, databasePath(kioskDir));
-  const central = await startCentralProcess(join(dir, 'central'));
+  const central = await startCentralProcess(join(dir, 'central'), await pg?.createDatabase(`bench_hostile_${label}`));
   try {
     const core = openKioskCore({ dataDir: kioskDir, log: () => {} });
     const enrolled = await enrol({ db: core.db, dataDir: kioskDir, centralUrl: central.url, code: central.code });
@@ -69,14 +82,18 @@ const phase = async (
     ctx.progress(
       `${label}: draining ${rows.toLocaleString('en')} responses${attack ? ` under ${attack.perSecond} hostile requests/s` : ''}`,
     );
-    const health = startHealthPoller(central.url, 50);
+    const health = startHealthPoller(central.url, 150);
     const sender = attack
       ? startHostileSender({ url: central.url, bodies, perSecond: attack.perSecond, address: ATTACKER })
       : null;
     const drained = await children.drain(kioskDir, {}, ctx.progress);
-    const hostile = sender ? await sender.stop() : null;
+    // Health first: the sender's stop waits for answers still queued, which is no longer the drain.
     const polled = await health.stop();
+    const hostile = sender ? await sender.stop() : null;
     if (!drained.ok || drained.left !== 0) throw new Error(`${label}: the kiosk did not drain: ${drained.error}`);
+    const failed = polled.statuses.filter((s) => s !== 200);
+    if (failed.length > 0)
+      ctx.progress(`${label}: health answered ${[...new Set(failed)].join(', ')} ${failed.length} times`);
     return {
       drainMs: drained.ms,
       healthMs: polled.latenciesMs,
@@ -99,8 +116,15 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   const perIp = DEFAULT_RATE_LIMITS.perIp;
   const defaultRate = perIp ? Math.round((perIp.max * 1000) / perIp.windowMs) : 10;
   const rate = envInt('BENCH_HOSTILE_RATE', defaultRate);
-  const quiet = await phase(ctx, 'quiet', rows, null);
-  const attacked = await phase(ctx, 'attack', rows, { perSecond: rate });
+  const pg = postgresAvailability().ok ? await startPostgres() : null;
+  let quiet: Phase;
+  let attacked: Phase;
+  try {
+    quiet = await phase(ctx, 'quiet', rows, null, pg);
+    attacked = await phase(ctx, 'attack', rows, { perSecond: rate }, pg);
+  } finally {
+    await pg?.stop();
+  }
   const hostile = attacked.hostile!;
   const byStatus = new Map<string, number>();
   for (const a of hostile.answers)
@@ -118,13 +142,13 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     { name: 'hostile: health p50, quiet', value: summarize('', quiet.healthMs).p50Ms, unit: 'ms' },
     { name: 'hostile: health p95, quiet', value: p95(quiet.healthMs), unit: 'ms' },
     { name: 'hostile: health p50, under attack', value: summarize('', attacked.healthMs).p50Ms, unit: 'ms' },
+    { name: 'hostile: health p95, under attack', value: p95(attacked.healthMs), unit: 'ms' },
     {
-      name: 'hostile: health p95, under attack',
-      value: p95(attacked.healthMs),
-      unit: 'ms',
-      target: { op: '<=', limit: TARGET.healthP95Ms },
+      name: 'hostile: health p95 attack / quiet',
+      value: p95(attacked.healthMs) / p95(quiet.healthMs),
+      unit: 'x',
+      target: { op: '<=', limit: TARGET.healthRatio },
     },
-    { name: 'hostile: health p95 attack / quiet', value: p95(attacked.healthMs) / p95(quiet.healthMs), unit: 'x' },
     { name: `hostile: kiosk drains ${rows} responses, quiet`, value: quiet.drainMs / 1000, unit: 's' },
     { name: `hostile: kiosk drains ${rows} responses, under attack`, value: attacked.drainMs / 1000, unit: 's' },
     {
@@ -137,7 +161,7 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   return {
     rows: rowsOut,
     checks,
-    params: { rows, rate, attacker: ATTACKER, hostileSent: hostile.sent },
+    params: { rows, rate, attacker: ATTACKER, hostileSent: hostile.sent, database: pg ? 'postgres' : 'pglite' },
     notes: [
       `hostile answers: ${[...byStatus].map(([k, n]) => `${k} ×${n}`).join(', ')}; unanswered ${hostile.failures.length}`,
     ],

@@ -196,6 +196,28 @@ describe('the ingest worker pool', () => {
     }
   });
 
+  test('an address whose body was refused waits before its next job; others go first', async () => {
+    const pool = await startIngestPool({ workers: 1, refusalPenalty: 1000 });
+    try {
+      const order: string[] = [];
+      const forged = { id: device.id, publicKey: makeDevice().publicKey };
+      const h1 = pool.open(body, forged, 'h').catch((e: unknown) => order.push(`h1 ${(e as SyncError).code}`));
+      const h2 = pool.open(body, key, 'h').then(
+        () => order.push('h2'),
+        () => undefined,
+      );
+      const k1 = pool.open(body, key, 'k').then(() => order.push('k1'));
+      await Promise.all([h1, k1]);
+      // Without the penalty h2 (queued before k1) would have gone next.
+      expect(order).toEqual(['h1 bad_signature', 'k1']);
+      expect(pool.stats()).toMatchObject({ queued: 1, busy: 0 });
+      await pool.close();
+      await h2;
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('the queue takes turns between addresses: one address sending many does not go first', async () => {
     const pool = await startIngestPool({ workers: 1 });
     try {

@@ -308,7 +308,7 @@ describe('sync under hostile load [pglite]', () => {
         core.close();
         expect(enrolment.ok).toBe(true);
 
-        const health = startHealthPoller(central.url, 50);
+        const health = startHealthPoller(central.url, 150);
         const attack = startHostileSender({
           url: central.url,
           bodies: hostileBodies(deviceId),
