@@ -322,8 +322,8 @@ describe('sync under hostile load [pglite]', () => {
         await kiosk.waitFor(/^drained /, DRAIN_TIMEOUT_MS);
         expect(await kiosk.exited).toEqual({ code: 0, signal: null });
         expect(kiosk.stderr()).toBe('');
-        const hostile = await attack.stop();
         const polled = await health.stop();
+        const hostile = await attack.stop();
 
         expect(hostile.failures, 'every hostile request got an answer').toEqual([]);
         expect(hostile.answers).toHaveLength(hostile.sent);
