@@ -14,6 +14,7 @@ export const ERROR_STATUS: Record<SyncErrorCode, number> = {
   too_large: 413,
   rate_limited: 429,
   heartbeat_out_of_window: 400,
+  server_busy: 503,
   internal: 500,
 };
 

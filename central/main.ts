@@ -10,8 +10,9 @@ import { DemoCredentialsError, isLoopbackHost, refuseDemoCredentials } from './d
 import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
+import { defaultIngestWorkers } from './ingest/worker-pool.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--trust-proxy] [--log]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--trust-proxy] [--log]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
   --port N          default ${DEFAULT_PORT}
@@ -23,6 +24,7 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
   --heartbeat-window-minutes M
                     refuse a heartbeat sent more than M minutes from this server's clock, as a replay (default 10)
+  --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: the cores, at most 2)
   --log             request log on stdout
 Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
 `;
@@ -48,6 +50,7 @@ const main = async (): Promise<number> => {
       'stale-hours': { type: 'string' },
       'heartbeat-window-minutes': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'ingest-workers': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -57,6 +60,9 @@ const main = async (): Promise<number> => {
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const workers = values['ingest-workers'] === undefined ? undefined : Number(values['ingest-workers']);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64))
+    throw new Error(`--ingest-workers: expected a whole number from 1 to 64, got "${values['ingest-workers']}"`);
   const stale = values['stale-hours'] === undefined ? undefined : StaleHours.safeParse(values['stale-hours']);
   if (stale && !stale.success)
     throw new Error(`--stale-hours: expected a number of hours between 0 and 720, got "${values['stale-hours']}"`);
@@ -89,6 +95,7 @@ const main = async (): Promise<number> => {
       first.admin = await ensureInitialAdmin(db, { demo: !databaseUrl && isLoopbackHost(host) });
       await refuseDemoCredentials(db, { postgres: databaseUrl !== undefined, host });
     },
+    ...(workers !== undefined ? { ingest: { workers } } : {}),
   });
   const admin = first.admin;
   process.stdout.write(

@@ -15,6 +15,7 @@ import type { CentralDb } from './db/types.ts';
 import { consoleRoutes } from './console/plugin.ts';
 import type { ConsoleOptions } from './console/options.ts';
 import { SyncError } from './errors.ts';
+import { type IngestPoolOptions, startIngestPool } from './ingest/worker-pool.ts';
 import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings, makeLimiters } from './routes/rate-limit.ts';
@@ -51,6 +52,11 @@ export type CentralServerOptions = {
    * a replay (default DEFAULT_HEARTBEAT_WINDOW_MS, 10 minutes; routes/heartbeat.ts says why).
    */
   heartbeatWindowMs?: number;
+  /**
+   * The worker threads that open batches (gunzip, parse, signature) off the event loop: how many
+   * (default 1 on a 2-core machine, at most 2) and how much may wait (DEFAULT_INGEST_POOL).
+   */
+  ingest?: Partial<IngestPoolOptions>;
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -82,6 +88,8 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     bodyLimit: JSON_BODY_LIMIT,
   });
   await app.register(rateLimit, { global: false });
+  const ingest = await startIngestPool(options.ingest);
+  app.addHook('onClose', () => ingest.close());
   app.setErrorHandler((err, req, reply) => {
     const e = toSyncError(err);
     if (e.code === 'internal') req.log.error({ err }, 'central: internal error');
@@ -95,6 +103,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     centralKey: options.centralKey,
     now: options.now ?? (() => new Date()),
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
+    ingest,
   };
   const basePath = normaliseBasePath(options.basePath);
   await app.register(v1Routes(ctx, { heartbeat: { windowMs: options.heartbeatWindowMs } }), {

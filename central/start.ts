@@ -49,6 +49,8 @@ export type StartCentralOptions = {
   heartbeatWindowMs?: number;
   /** Runs on the open, migrated database before the server listens; a throw stops the start. */
   beforeListen?: (db: CentralDb) => Promise<void>;
+  /** The batch-opening worker pool (CentralServerOptions.ingest). */
+  ingest?: CentralServerOptions['ingest'];
 };
 
 export type RunningCentral = {
@@ -103,6 +105,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       basePath: options.basePath,
       console: options.console,
       heartbeatWindowMs: options.heartbeatWindowMs,
+      ingest: options.ingest,
     });
     await options.beforeListen?.(db);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Condition, Question, Questionnaire } from './questionnaire.ts';
 import { Slug, scaleMax, scaleMin } from './questionnaire.ts';
+import { MAX_INT32 } from './numbers.ts';
 import { isStorableText } from './text.ts';
 
 /** One answer as stored: a scale value, yes/no, a choice, several choices, or text. */
 export const AnswerValue = z.union([
-  z.number().int(),
+  z.number().int().min(-MAX_INT32).max(MAX_INT32),
   z.boolean(),
   z.string().max(2000),
   z.array(z.string().max(64)).max(12),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LocalizedText } from './locale.ts';
+import { Int32 } from './numbers.ts';
 
 /**
  * Config schemas are strict: an unknown key (a misspelt "showif") is an error naming the field, never
@@ -80,7 +81,8 @@ export const QuestionnaireKind = z.enum(['quick', 'per-case', 'sipas', 'custom']
 export const Questionnaire = z
   .object({
     id: Slug,
-    version: z.number().int().min(1),
+    /** Kept in central's `questionnaires.version` (integer). */
+    version: Int32(1),
     kind: QuestionnaireKind,
     title: LocalizedText,
     intro: LocalizedText.optional(),

@@ -3,6 +3,7 @@ import { Answers } from './answers.ts';
 import { FieldCode, ProcedureCode } from './catalog.ts';
 import { UuidV7 } from './ids.ts';
 import { LocaleCode } from './locale.ts';
+import { Int32, SafeInt } from './numbers.ts';
 import { Slug } from './questionnaire.ts';
 
 /** "Mã hồ sơ": the case number, the only link from a response to a person. */
@@ -26,9 +27,10 @@ export const ResponseStatus = z.enum(['complete', 'abandoned']);
 export const StoredResponse = z.object({
   id: UuidV7,
   deviceId: z.string().min(1).max(64),
-  seq: z.number().int().min(1),
+  /** The device's gap-free sequence number; central keeps it in an `integer` column. */
+  seq: Int32(1),
   questionnaireId: Slug,
-  questionnaireVersion: z.number().int().min(1),
+  questionnaireVersion: Int32(1),
   procedureCode: ProcedureCode,
   fieldCode: FieldCode,
   caseNumber: CaseNumber.nullable(),
@@ -38,7 +40,7 @@ export const StoredResponse = z.object({
   status: ResponseStatus,
   startedAt: z.iso.datetime(),
   submittedAt: z.iso.datetime(),
-  durationMs: z.number().int().min(0),
+  durationMs: SafeInt(0),
   answers: Answers,
   flags: ResponseFlags,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigBundle } from './catalog.ts';
 import { Uuid, UuidV7 } from './ids.ts';
+import { Int32, SafeInt } from './numbers.ts';
 import { StoredResponse } from './response.ts';
 import { PublicSettings } from './settings.ts';
 import { isStorableText } from './text.ts';
@@ -12,13 +13,25 @@ import { isStorableText } from './text.ts';
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_PROTOCOLS = { min: 1, max: 1 } as const;
 
+const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
+/** base64url length of n bytes (no padding). */
+const base64UrlLength = (n: number): number => Math.ceil((n * 4) / 3);
+
 /** Limits both sides enforce; a kiosk splits its backlog so no batch exceeds them. */
 export const LIMITS = {
   maxResponsesPerBatch: 1000,
   /** Bytes of the gzip'd body on the wire or the .kbatch file. */
   maxCompressedBytes: 4 * 1024 * 1024,
-  /** Bytes of the signed envelope JSON after gunzip (zip-bomb guard). */
-  maxEnvelopeBytes: 16 * 1024 * 1024,
+  /** Bytes of the signed envelope JSON (the signed payload). 1,000 responses with a 2,000-character comment each are ~7 MB. */
+  maxEnvelopeBytes: MAX_ENVELOPE_BYTES,
+  /** Bytes of the Signed JSON after gunzip: the envelope in base64url plus the other fields (the zip-bomb bound). */
+  maxDocumentBytes: base64UrlLength(MAX_ENVELOPE_BYTES) + 1024,
+  /** `format` and `signer` must be within this many bytes at the start of the Signed JSON (read before the rest is unpacked). */
+  signedHeadBytes: 1024,
+  /** The Signed JSON: one flat object of strings. */
+  documentJson: { maxDepth: 1, maxElements: 16, maxStringBytes: base64UrlLength(MAX_ENVELOPE_BYTES) },
+  /** The envelope JSON: envelope → responses → response → answers → a list answer is depth 5. */
+  envelopeJson: { maxDepth: 8, maxElements: 1_000_000, maxStringBytes: 16 * 1024 },
 } as const;
 
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
@@ -37,11 +50,11 @@ export const EnrolmentCode = z
 /** The batch envelope: a contiguous run of one device's sequence, complete and abandoned alike. */
 export const BatchEnvelope = z
   .object({
-    protocol: z.number().int(),
+    protocol: Int32(0),
     deviceId: DeviceId,
     batchId: UuidV7,
-    seqFrom: z.number().int().min(1),
-    seqTo: z.number().int().min(1),
+    seqFrom: Int32(1),
+    seqTo: Int32(1),
     createdAt: z.iso.datetime(),
     responses: z.array(StoredResponse).min(1).max(LIMITS.maxResponsesPerBatch),
   })
@@ -83,7 +96,7 @@ export const Signed = z.object({
 export type Signed = z.infer<typeof Signed>;
 
 export const EnrolRequest = z.object({
-  protocol: z.number().int(),
+  protocol: Int32(0),
   code: EnrolmentCode,
   deviceId: DeviceId,
   /** Ed25519 public key, raw 32 bytes, base64url. */
@@ -104,24 +117,24 @@ export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
 export const ConflictItem = z.object({
   id: Uuid,
-  seq: z.number().int(),
+  seq: Int32(1),
   reason: z.enum(['different_content', 'seq_taken']),
 });
 
 export const BatchAck = z.object({
   batchId: UuidV7,
   deviceId: DeviceId,
-  received: z.number().int().min(0),
-  inserted: z.number().int().min(0),
-  duplicates: z.number().int().min(0),
+  received: Int32(0),
+  inserted: Int32(0),
+  duplicates: Int32(0),
   conflicts: z.array(ConflictItem),
   /** Highest H such that central holds every seq 1..H of this device. */
-  highestContiguousSeq: z.number().int().min(0),
+  highestContiguousSeq: Int32(0),
   /**
    * Responses of this batch central set aside as invalid (unknown questionnaire or answers that break
    * its rules): received, never stored as responses, not sent again. Absent from older centrals.
    */
-  refused: z.number().int().min(0).optional(),
+  refused: Int32(0).optional(),
 });
 export type BatchAck = z.infer<typeof BatchAck>;
 
@@ -137,17 +150,17 @@ export const Heartbeat = z.object({
   sentAt: z.iso.datetime({ precision: 3 }).optional(),
   appVersion: StorableText(40),
   configVersion: StorableText(80),
-  lastSeq: z.number().int().min(0),
-  lastAckedSeq: z.number().int().min(0),
-  queueDepth: z.number().int().min(0),
-  freeDiskBytes: z.number().int().min(0).nullable(),
+  lastSeq: Int32(0),
+  lastAckedSeq: Int32(0),
+  queueDepth: Int32(0),
+  freeDiskBytes: SafeInt(0).nullable(),
   procedureCode: StorableText(40).nullable(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
 export const HeartbeatReply = z.object({
   serverTime: z.iso.datetime(),
-  highestContiguousSeq: z.number().int().min(0),
+  highestContiguousSeq: Int32(0),
   configVersion: z.string().nullable(),
 });
 
@@ -171,6 +184,7 @@ export const SyncErrorCode = z.enum([
   'too_large',
   'rate_limited',
   'heartbeat_out_of_window',
+  'server_busy',
   'internal',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
@@ -180,7 +194,7 @@ export const SyncErrorBody = z.object({
   error: SyncErrorCode,
   message: z.string(),
   field: z.string().optional(),
-  supported: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
+  supported: z.object({ min: Int32(0), max: Int32(0) }).optional(),
 });
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 

@@ -1,77 +1,39 @@
-import { decodeSignedDocument, openSigned, publicKeyFrom } from '../../shared/node/signing.ts';
-import { BatchEnvelope, LIMITS } from '../../shared/sync.ts';
-import { SyncError, checkProtocol, parseOrThrow } from '../errors.ts';
+import { readSignedHead } from '../../shared/node/signing.ts';
+import { type BatchEnvelope, LIMITS } from '../../shared/sync.ts';
+import { SyncError } from '../errors.ts';
 import type { Queryable } from '../db/types.ts';
 import { type DeviceRecord, findDevice } from '../ops/devices.ts';
+import { type BatchOpener, inlineOpener } from './worker-pool.ts';
 
 export type OpenedBatch = { device: DeviceRecord; envelope: BatchEnvelope };
 
-/** The signer named by a gzip'd Signed body, without trusting it yet (steps 1-2 of "What central does"). */
-export const decodeBatchBody = (body: Uint8Array): { signer: string; open: (device: DeviceRecord) => OpenedBatch } => {
+/**
+ * The cheap checks, on the event loop, before any real work: size, then the signer named in the
+ * first bytes of the document (a 1 KiB prefix is all that is inflated), known and not revoked.
+ */
+const knownSigner = async (db: Queryable, body: Uint8Array): Promise<DeviceRecord> => {
   if (body.length > LIMITS.maxCompressedBytes)
     throw new SyncError(
       'too_large',
       `the batch is ${body.length} bytes; at most ${LIMITS.maxCompressedBytes} gzip'd bytes are accepted`,
     );
-  const decoded = decodeSignedDocument(body);
-  if (!decoded.ok) {
-    if (decoded.reason === 'too_large')
-      throw new SyncError(
-        'too_large',
-        `the batch is ${decoded.message}; at most ${LIMITS.maxEnvelopeBytes} bytes after gunzip`,
-      );
-    if (decoded.reason === 'not_gzip') {
+  const read = await readSignedHead(body);
+  if (!read.ok) {
+    if (read.reason === 'not_gzip')
       throw new SyncError(
         'invalid_body',
         'the batch is not intact gzip data (damaged in transit or on disk, or not a .kbatch file)',
         { field: '(root)' },
       );
-    }
-    throw new SyncError(
-      'invalid_body',
-      `not a signed batch document: ${decoded.field ? `${decoded.field}: ` : ''}${decoded.message}`,
-      { field: decoded.field || '(root)' },
-    );
+    throw new SyncError('invalid_body', `not a signed batch document: ${read.message}`, {
+      field: read.field ?? '(root)',
+    });
   }
-  const doc = decoded.doc;
-  if (doc.format !== 'kbatch')
-    throw new SyncError('invalid_body', `expected a signed document of format "kbatch", got "${doc.format}"`, {
+  const { format, signer } = read.head;
+  if (format !== 'kbatch')
+    throw new SyncError('invalid_body', `expected a signed document of format "kbatch", got "${format}"`, {
       field: 'format',
     });
-  return {
-    signer: doc.signer,
-    open: (device) => {
-      // Verify the signature over the payload bytes BEFORE parsing them (steps 3-4).
-      const opened = openSigned(doc, publicKeyFrom(device.publicKey));
-      if (!opened.ok) {
-        if (opened.reason === 'bad_signature') {
-          throw new SyncError(
-            'bad_signature',
-            `the batch's signature does not match device ${device.id}'s enrolled key: it was altered after signing, or signed by another key`,
-          );
-        }
-        if (opened.reason === 'too_large')
-          throw new SyncError('too_large', `the signed payload is over ${LIMITS.maxEnvelopeBytes} bytes`);
-        throw new SyncError('invalid_body', `the signed payload is not JSON`, { field: 'payload' });
-      }
-      // Step 5: protocol first (a newer envelope may have another shape), then the schema.
-      checkProtocol(opened.value);
-      const envelope = parseOrThrow(BatchEnvelope, opened.value, 'batch envelope');
-      if (envelope.deviceId !== device.id) {
-        throw new SyncError(
-          'bad_signature',
-          `the envelope is for device ${envelope.deviceId} but was signed by ${device.id}`,
-          { field: 'deviceId' },
-        );
-      }
-      return { device, envelope };
-    },
-  };
-};
-
-/** Steps 1-5 of "What central does": size, shape, signer, signature, envelope. Stores nothing. */
-export const openBatch = async (db: Queryable, body: Uint8Array): Promise<OpenedBatch> => {
-  const { signer, open } = decodeBatchBody(body);
   const device = await findDevice(db, signer);
   if (!device)
     throw new SyncError(
@@ -83,5 +45,21 @@ export const openBatch = async (db: Queryable, body: Uint8Array): Promise<Opened
       'device_revoked',
       `device ${device.id} was revoked on ${device.revokedAt.toISOString()}; its batches are refused`,
     );
-  return open(device);
+  return device;
+};
+
+/**
+ * Steps 1-5 of "What central does": size and signer here, then gunzip, limits, signature and
+ * envelope by `opener` (the server's worker pool; in-thread by default). Stores nothing.
+ * `source` is the sender's address, so that the pool can take turns between senders.
+ */
+export const openBatch = async (
+  db: Queryable,
+  body: Uint8Array,
+  opener: BatchOpener = inlineOpener,
+  source = 'local',
+): Promise<OpenedBatch> => {
+  const device = await knownSigner(db, body);
+  const envelope = await opener.open(body, { id: device.id, publicKey: device.publicKey }, source);
+  return { device, envelope };
 };

@@ -8,13 +8,14 @@ import { type RouteContext, rawBody } from './context.ts';
 export const BATCH_SOURCE_HEADER = 'x-kbatch-source';
 
 /**
- * POST /v1/batches: a gzip'd Signed kbatch. Every check (size, shape, signer, signature, envelope,
- * device rate limit) happens before the one transaction; the ack is sent only after COMMIT.
+ * POST /v1/batches: a gzip'd Signed kbatch. Every check (size, signer, then in a worker thread shape,
+ * signature and envelope; then the device rate limit) happens before the one transaction; the ack is
+ * sent only after COMMIT.
  * Fastify refuses a Content-Length over the limit, and counts the bytes actually received, with 413.
  */
 export const batchesRoute = (app: FastifyInstance, ctx: RouteContext): void => {
   app.post('/batches', { bodyLimit: LIMITS.maxCompressedBytes }, async (req, reply) => {
-    const { device, envelope } = await openBatch(ctx.db, rawBody(req));
+    const { device, envelope } = await openBatch(ctx.db, rawBody(req), ctx.ingest, req.ip);
     await ctx.limitDevice(req, device.id);
     const via = req.headers[BATCH_SOURCE_HEADER] === 'file' ? 'file' : 'http';
     const ack = await storeBatch(ctx.db, envelope, via, ctx.now());

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { KeyPairB64 } from '../../shared/node/signing.ts';
 import type { CentralDb } from '../db/types.ts';
+import type { BatchOpener } from '../ingest/worker-pool.ts';
 
 /** What every route needs: the database, central's key, the clock, and the rate limiters. */
 export type RouteContext = {
@@ -11,6 +12,8 @@ export type RouteContext = {
   limitIp: (req: FastifyRequest) => Promise<void>;
   /** Throws 429 rate_limited when this (authenticated) device is over its budget. */
   limitDevice: (req: FastifyRequest, deviceId: string) => Promise<void>;
+  /** Opens batch bodies off the event loop (the server's worker pool): /v1/batches and console uploads. */
+  ingest: BatchOpener;
 };
 
 /** The raw request body (every /v1 route parses its own bytes: signatures cover them exactly). */

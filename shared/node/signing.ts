@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LIMITS, Signed } from '../sync.ts';
+import { gunzipBounded } from './bounded-gunzip.ts';
 
 /**
  * Ed25519 signing and the gzip'd signed-document format shared by the kiosk core and the central
@@ -173,4 +174,47 @@ export const openSigned = (doc: Signed, publicKey: KeyObject): { ok: true; value
   } catch {
     return { ok: false, reason: 'invalid_body', message: 'signed payload is not JSON' };
   }
+};
+
+/** What a Signed document says about itself in its first bytes: read before anything else is unpacked. */
+export type SignedHead = { format: string; signer: string };
+
+/** One `"key": "string value"` member of a JSON object, then `,` or `}` (sticky: matches at lastIndex). */
+const HEAD_MEMBER = /\s*"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"\s*([,}])/y;
+
+/**
+ * Reads `format` and `signer` from the start of a gzip'd Signed document, inflating only its first
+ * `LIMITS.signedHeadBytes` bytes, so that a receiver can refuse an unknown or revoked signer before
+ * it unpacks (or even looks at) the rest. Every encoder of this format writes `format` and `signer`
+ * before `payload` (JSON.stringify of { format, signer, payload, signature }); a document that does
+ * not is refused. The whole document is parsed later, and its signer must be the same.
+ */
+export const readSignedHead = async (body: Uint8Array): Promise<{ ok: true; head: SignedHead } | OpenSignedFailure> => {
+  const window = LIMITS.signedHeadBytes;
+  const prefix = await gunzipBounded(body, { maxBytes: window + 64 * 1024, stopAfter: window });
+  if (!prefix.ok) return { ok: false, reason: 'not_gzip', message: prefix.message };
+  const text = prefix.bytes.subarray(0, window).toString('utf8');
+  const open = /^\s*\{/.exec(text);
+  const found: Partial<Record<'format' | 'signer', string>> = {};
+  if (open) {
+    HEAD_MEMBER.lastIndex = open[0].length;
+    for (let m = HEAD_MEMBER.exec(text); m; m = HEAD_MEMBER.exec(text)) {
+      const [, key, value, end] = m;
+      if (key === 'format' || key === 'signer') {
+        if (found[key] !== undefined)
+          return { ok: false, reason: 'invalid_body', message: `"${key}" twice`, field: key };
+        found[key] = value;
+      }
+      if ((found.format !== undefined && found.signer !== undefined) || end === '}') break;
+    }
+  }
+  if (found.format === undefined || found.signer === undefined) {
+    return {
+      ok: false,
+      reason: 'invalid_body',
+      message: `a signed document must begin with its "format" and "signer" (within its first ${window} bytes)`,
+      field: found.format === undefined ? 'format' : 'signer',
+    };
+  }
+  return { ok: true, head: { format: found.format, signer: found.signer } };
 };

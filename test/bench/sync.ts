@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import {
   type RateLimitSettings,
   type RunningCentral,
+  type StartCentralOptions,
   listDevices,
   openCentralDb,
   startCentral,
@@ -46,13 +47,18 @@ type Env = { ctx: BenchContext; pg: PostgresCluster; children: SyncChildren; poo
 type Drained = { result: SyncChildResult; deviceId: string; dataDir: string; centralCpuMs: number };
 
 let databases = 0;
-const freshCentral = async (env: Env, rateLimit: Partial<RateLimitSettings>): Promise<RunningCentral> =>
+const freshCentral = async (
+  env: Env,
+  rateLimit: Partial<RateLimitSettings>,
+  ingest: StartCentralOptions['ingest'] = {},
+): Promise<RunningCentral> =>
   startCentral({
     databaseUrl: await env.pg.createDatabase(`bench_sync_${++databases}`),
     poolSize: env.pool,
     host: '127.0.0.1',
     port: 0,
     rateLimit,
+    ingest,
   });
 
 /** Central holds exactly 1..expected of this device, or the figures mean nothing. */
@@ -173,8 +179,9 @@ const directBaseline = async (env: Env, k: Kiosk) => {
 };
 
 const fleet = async (env: Env, kiosks: number, batches: number, perBatch: number, templates: StoredResponse[]) => {
-  // 200 kiosks behind one loopback address: the per-address budget is for real networks, so it is off.
-  const central = await freshCentral(env, { perIp: false });
+  // 200 kiosks behind one loopback address: the per-address budgets (requests, and batches waiting
+  // for an ingest worker) are for real networks, so they are off or raised to the fleet's size.
+  const central = await freshCentral(env, { perIp: false }, { perSourceJobs: kiosks * batches });
   try {
     const codes = await Promise.all(Array.from({ length: kiosks }, () => central.enrolmentCode()));
     env.ctx.progress(`fleet: ${kiosks} kiosks × ${batches} batches of ${perBatch}, all at once`);

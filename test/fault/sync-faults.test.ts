@@ -28,6 +28,8 @@ import { type Backend, type TestCentral, backendAvailable, startTestCentral } fr
 import { requirePostgresOrSkip, stopSharedPostgres } from '../support/postgres.ts';
 import { centralCount, centralResponses } from '../sync/support/kiosk.ts';
 import { startProxy } from '../sync/support/proxy.ts';
+import { hostileBodies, startHealthPoller, startHostileSender } from '../sync/support/hostile.ts';
+import { DEFAULT_RATE_LIMITS } from '../../central/routes/rate-limit.ts';
 import { bundleChild } from '../support/bundle-child.ts';
 import { type KioskProcess, spawnKiosk } from './support/kiosk-process.ts';
 import { FAULT_KINDS, type FaultKind, type Schedule, scheduleFor, toProxyAction } from './support/schedule.ts';
@@ -72,6 +74,52 @@ type RunReport = {
   applied: Partial<Record<FaultKind, number>>;
   duplicates: number;
   requests: number;
+};
+
+/**
+ * The kiosk's database is the truth: central must hold every response it stored, in seq order, once,
+ * with the same content, no conflicts and no gaps; and the kiosk must show everything acknowledged.
+ */
+const expectCentralHoldsKiosk = async (
+  central: TestCentral,
+  dataDir: string,
+  deviceId: string,
+): Promise<{ responses: number; duplicates: number }> => {
+  const check = openKioskCore({ dataDir, log: () => {} });
+  try {
+    const mine = listResponses(check.db, deviceId);
+    const n = mine.length;
+    expect(sequenceGaps(check.db)).toEqual([]);
+    expect(mine.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    const theirs = await centralResponses(central, deviceId);
+    expect(
+      theirs.map((r) => r.id),
+      'central holds the same ids in the same seqs',
+    ).toEqual(mine.map((r) => r.id));
+    expect(theirs.map((r) => r.seq)).toEqual(mine.map((r) => r.seq));
+    expect(
+      theirs.map((r) => canonicalJson(r.body)),
+      'central holds the same content',
+    ).toEqual(mine.map((r) => canonicalJson(r)));
+    expect(
+      await centralCount(central, 'SELECT count(*) AS n FROM conflicts WHERE device_id = $1', [deviceId]),
+      'no conflicts',
+    ).toBe(0);
+    const device = (await listDevices(central.db)).find((d) => d.id === deviceId);
+    expect(device, 'centralctl devices').toMatchObject({
+      responses: n,
+      highestContiguousSeq: n,
+      highestSeq: n,
+      conflicts: 0,
+      revoked: false,
+    });
+    expect(ackedRanges(check.db), 'the kiosk shows everything acknowledged').toEqual(n > 0 ? [{ from: 1, to: n }] : []);
+    expect(readStatus(check.db)).toMatchObject({ queueDepth: 0, ackedThrough: n, lastSeq: n, conflicts: 0 });
+    expect(listConflicts(check.db)).toEqual([]);
+    return { responses: n, duplicates: device?.duplicates ?? 0 };
+  } finally {
+    check.close();
+  }
 };
 
 /** One seed: enrol a fresh kiosk through a fresh proxy, live the schedule's lives under faults, drain, compare. */
@@ -153,45 +201,9 @@ const runSeed = async (central: TestCentral, seed: number): Promise<RunReport> =
     expect(last.stderr()).toBe('');
     await proxy.close();
 
-    // The kiosk's database is the truth: every response it stored, in seq order.
-    const check = openKioskCore({ dataDir, log: () => {} });
-    try {
-      const mine = listResponses(check.db, deviceId);
-      const n = mine.length;
-      report.responses = n;
-      expect(sequenceGaps(check.db)).toEqual([]);
-      expect(mine.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-      const theirs = await centralResponses(central, deviceId);
-      expect(
-        theirs.map((r) => r.id),
-        'central holds the same ids in the same seqs',
-      ).toEqual(mine.map((r) => r.id));
-      expect(theirs.map((r) => r.seq)).toEqual(mine.map((r) => r.seq));
-      expect(
-        theirs.map((r) => canonicalJson(r.body)),
-        'central holds the same content',
-      ).toEqual(mine.map((r) => canonicalJson(r)));
-      expect(
-        await centralCount(central, 'SELECT count(*) AS n FROM conflicts WHERE device_id = $1', [deviceId]),
-        'no conflicts',
-      ).toBe(0);
-      const device = (await listDevices(central.db)).find((d) => d.id === deviceId);
-      expect(device, 'centralctl devices').toMatchObject({
-        responses: n,
-        highestContiguousSeq: n,
-        highestSeq: n,
-        conflicts: 0,
-        revoked: false,
-      });
-      report.duplicates = device?.duplicates ?? 0;
-      expect(ackedRanges(check.db), 'the kiosk shows everything acknowledged').toEqual(
-        n > 0 ? [{ from: 1, to: n }] : [],
-      );
-      expect(readStatus(check.db)).toMatchObject({ queueDepth: 0, ackedThrough: n, lastSeq: n, conflicts: 0 });
-      expect(listConflicts(check.db)).toEqual([]);
-    } finally {
-      check.close();
-    }
+    const held = await expectCentralHoldsKiosk(central, dataDir, deviceId);
+    report.responses = held.responses;
+    report.duplicates = held.duplicates;
     report.ms['checked'] = Date.now() - t0;
     if (process.env.FAULT_VERBOSE === '1')
       console.log(`seed ${seed}: ${JSON.stringify(report)} lives ${JSON.stringify(schedule.lives)}`);
@@ -269,3 +281,73 @@ for (const [index, backend] of SELECTED.entries()) {
     );
   });
 }
+
+// Hostile load at the per-address rate limit: bodies built to be expensive (nesting bombs, a forged
+// maximum-size batch in the kiosk's name, unknown signers, garbage) from one address, while a real
+// kiosk records and drains and /v1/health is polled. Correctness only, never timing (the latency bound
+// is measured by `npm run bench -- hostile`): every hostile request gets exactly one answer, a refusal;
+// health always answers 200; the kiosk's drain ends with central holding exactly its rows.
+describe('sync under hostile load [pglite]', () => {
+  it(
+    'health answers and the kiosk drains exactly while hostile bodies arrive at the rate limit',
+    { timeout: 180_000 },
+    async () => {
+      const perIp = DEFAULT_RATE_LIMITS.perIp;
+      if (!perIp) throw new Error('the default per-address rate limit is off');
+      // Behind a proxy the attacker's address is the X-Forwarded-For one; the kiosk's is loopback.
+      const central = await startTestCentral('pglite', { trustProxy: true, rateLimit: { perIp, perDevice: false } });
+      const dataDir = mkdtempSync(join(work, 'kiosk-hostile-'));
+      let kiosk: KioskProcess | undefined;
+      try {
+        const core = openKioskCore({ dataDir, log: () => {} });
+        const deviceId = core.deviceId;
+        const enrolment = await enrol({
+          db: core.db,
+          dataDir,
+          centralUrl: central.url,
+          code: await central.enrolmentCode(),
+        });
+        core.close();
+        expect(enrolment.ok).toBe(true);
+
+        const health = startHealthPoller(central.url, 150);
+        const attack = startHostileSender({
+          url: central.url,
+          bodies: hostileBodies(deviceId),
+          perSecond: (perIp.max * 1000) / perIp.windowMs,
+          address: '203.0.113.7',
+        });
+        kiosk = spawnKiosk(script, [dataDir, '150', '20', '7', '--drain'], {
+          ...CHILD_ENV,
+          KIOSK_SYNC_MAX_BATCH: '10',
+        });
+        await kiosk.waitFor(/^drained /, DRAIN_TIMEOUT_MS);
+        expect(await kiosk.exited).toEqual({ code: 0, signal: null });
+        expect(kiosk.stderr()).toBe('');
+        const polled = await health.stop();
+        const hostile = await attack.stop();
+
+        expect(hostile.failures, 'every hostile request got an answer').toEqual([]);
+        expect(hostile.answers).toHaveLength(hostile.sent);
+        expect(hostile.sent).toBeGreaterThanOrEqual(20);
+        const allowed = new Set([400, 401, 413, 429, 503]);
+        expect(hostile.answers.filter((a) => !allowed.has(a.status))).toEqual([]);
+        // Each kind reached the check meant for it (a 503 or 429 would have answered it sooner).
+        const statusesOf = (kind: string) =>
+          new Set(hostile.answers.filter((a) => a.kind === kind).map((a) => a.status));
+        expect(statusesOf('forged-large')).toContain(401);
+        expect(statusesOf('nested-named')).toContain(400);
+        expect(statusesOf('unknown-signer')).toContain(401);
+        expect(polled.statuses.length).toBeGreaterThan(10);
+        expect(polled.statuses.filter((s) => s !== 200)).toEqual([]);
+        const held = await expectCentralHoldsKiosk(central, dataDir, deviceId);
+        expect(held.responses).toBe(150);
+      } finally {
+        kiosk?.kill();
+        await kiosk?.exited;
+        await central.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+});

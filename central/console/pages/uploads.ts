@@ -92,6 +92,7 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
               now: cc.route.now(),
               username: ctx.session.username,
               ip: ctx.req.ip,
+              opener: cc.route.ingest,
             }),
           );
       }
@@ -130,6 +131,7 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         now: cc.route.now(),
         username: ctx.session.username,
         ip: ctx.req.ip,
+        opener: cc.route.ingest,
       });
       return ctx.reply.code(200).send({ result, view: describeResult(ctx.t, result) });
     }),

@@ -3,6 +3,7 @@ import { LIMITS } from '../../../shared/sync.ts';
 import type { CentralDb } from '../../db/types.ts';
 import { SyncError } from '../../errors.ts';
 import { openBatch } from '../../ingest/open-batch.ts';
+import type { BatchOpener } from '../../ingest/worker-pool.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { audit } from '../audit.ts';
 
@@ -46,7 +47,15 @@ export const refusedFile = (file: string, code: 'wrong_type' | 'too_large' | 'em
 
 export const ingestKbatch = async (
   db: CentralDb,
-  input: { file: string; bytes: Uint8Array; now: Date; username: string; ip: string | null },
+  input: {
+    file: string;
+    bytes: Uint8Array;
+    now: Date;
+    username: string;
+    ip: string | null;
+    /** The server's worker pool (RouteContext.ingest); in this thread when absent. */
+    opener?: BatchOpener;
+  },
 ): Promise<FileResult> => {
   const { file, bytes, now } = input;
   let result: FileResult;
@@ -55,7 +64,7 @@ export const ingestKbatch = async (
   else if (bytes.length > MAX_KBATCH_BYTES) result = refusedFile(file, 'too_large', bytes.length);
   else {
     try {
-      const { envelope } = await openBatch(db, bytes);
+      const { envelope } = await openBatch(db, bytes, input.opener, input.ip ?? 'console');
       const ack = await storeBatch(db, envelope, 'file', now);
       result = {
         file,
