@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DeviceId } from '../../../shared/sync.ts';
 import { latestVersions } from '../../ops/config-status.ts';
 import { listConflicts, recentBatches } from '../../ops/device-history.ts';
-import { type DeviceReport, listDevices, revokeDevice, unrevokeDevice } from '../../ops/devices.ts';
+import { type DeviceReport, findDeviceReport, revokeDevice, unrevokeDevice } from '../../ops/devices.ts';
 import { type Reconciliation, eachMissingRange, reconcile } from '../../ops/reconciliation.ts';
 import { audit } from '../audit.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, handler, sendHtml, unitScope } from '../context.ts';
@@ -19,7 +19,7 @@ const Params = z.object({ id: DeviceId });
 const visibleDevice = async (ctx: AuthedCtx): Promise<DeviceReport> => {
   const params = Params.safeParse(ctx.req.params);
   if (!params.success) throw new ConsoleError(404, 'errors.noDevice');
-  const device = (await listDevices(ctx.cc.route.db)).find((d) => d.id === params.data.id);
+  const device = await findDeviceReport(ctx.cc.route.db, params.data.id);
   const scope = unitScope(ctx.session);
   if (!device || (scope !== null && device.unit !== scope)) throw new ConsoleError(404, 'errors.noDevice');
   return device;
