@@ -19,9 +19,11 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --rate-device N   requests per minute per device (default ${DEFAULT_RATE_LIMITS.perDevice ? DEFAULT_RATE_LIMITS.perDevice.max : 'off'}; 0 = off)
   --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
   --trust-proxy     behind a reverse proxy: honour X-Forwarded-For/-Proto (console cookies become Secure over https)
+  --console-hosts N,N  more host names the web console answers to (also CENTRAL_CONSOLE_HOSTS); it always
+                    answers to 127.0.0.1, localhost, [::1] and --host; any other name gets 421 (DNS rebinding)
   --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
   --log             request log on stdout
-Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
+Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts.
 `;
 
 const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']): RateLimitSettings['perIp'] => {
@@ -43,6 +45,7 @@ const main = async (): Promise<number> => {
       'base-path': { type: 'string' },
       'stale-hours': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'console-hosts': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -68,6 +71,10 @@ const main = async (): Promise<number> => {
       perDevice: perMinute(values['rate-device'], DEFAULT_RATE_LIMITS.perDevice),
     },
     console: stale?.success ? { staleAfterHours: stale.data } : {},
+    consoleHosts: (values['console-hosts'] ?? process.env['CENTRAL_CONSOLE_HOSTS'] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   });
   const code = await central.enrolmentCode();
   const admin = await ensureInitialAdmin(central.db, { demo: central.db.kind === 'pglite' });

@@ -20,7 +20,7 @@ import { loginRoutes } from './pages/login.ts';
 import { uploadRoutes } from './pages/uploads.ts';
 import { userRoutes } from './pages/users.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
-import { crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
+import { allowedHost, crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
 
 const wantsJson = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('application/json');
 
@@ -104,6 +104,9 @@ export const consoleRoutes =
 
     app.addHook('onRequest', async (req, reply) => {
       setSecurityHeaders(reply);
+      // First, before any cookie, session or body is looked at. Only the console: the device API
+      // (/v1/*) answers kiosks by whatever name they were given for central (they sign each request).
+      if (!allowedHost(req, opts.allowedHosts)) throw new ConsoleError(421, 'errors.wrongHost');
       if (isStateChanging(req) && crossSite(req)) throw new ConsoleError(403, 'errors.crossSite');
     });
     app.setErrorHandler((err, req, reply) => errorReply(cc, err, req, reply));
