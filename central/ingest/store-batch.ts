@@ -5,7 +5,7 @@ import type { StoredResponse } from '../../shared/response.ts';
 import type { BatchAck, BatchEnvelope } from '../../shared/sync.ts';
 import { SyncError } from '../errors.ts';
 import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
-import type { CentralDb } from '../db/types.ts';
+import type { CentralDb, Queryable } from '../db/types.ts';
 import { advanceContiguous } from './progress.ts';
 
 export type BatchVia = 'http' | 'file';
@@ -26,7 +26,14 @@ const Seq = z.object({ seq: Int });
  * new id on a seq another id holds), and conflicts are kept aside. The caller answers only after
  * this resolves, i.e. after COMMIT.
  */
-export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia, now: Date): Promise<BatchAck> =>
+export const storeBatch = (
+  db: CentralDb,
+  envelope: BatchEnvelope,
+  via: BatchVia,
+  now: Date,
+  /** Runs in the same transaction once the batch is in (the console's audit row): it fails, nothing is stored. */
+  alsoInTransaction?: (tx: Queryable, ack: BatchAck) => Promise<void>,
+): Promise<BatchAck> =>
   db.transaction(async (tx) => {
     const deviceId = envelope.deviceId;
     const locked = firstRow(
@@ -128,7 +135,7 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
         now,
       ],
     );
-    return {
+    const ack: BatchAck = {
       batchId: envelope.batchId,
       deviceId,
       received: items.length,
@@ -137,4 +144,6 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
       conflicts: conflicts.map(({ id, seq, reason }) => ({ id, seq, reason })),
       highestContiguousSeq,
     };
+    await alsoInTransaction?.(tx, ack);
+    return ack;
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasUnsafeChars } from '../clean-text.ts';
 import { Int, NullableTimestamp, Timestamp, firstRow, parseRows } from '../../db/rows.ts';
 import type { Queryable } from '../../db/types.ts';
 import { UnknownUnitError } from '../../ops/enrolment-codes.ts';
@@ -15,7 +16,13 @@ export const Username = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, 'a username is 3 to 32 lower-case letters, digits, ".", "_" or "-"');
 
-export const DisplayName = z.string().trim().min(1).max(80);
+/** Shown on every page and in the audit log: no control or format characters (clean-text.ts). */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .refine((s) => !hasUnsafeChars(s));
 
 const UserRow = z.object({
   id: Int,

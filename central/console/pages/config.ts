@@ -20,6 +20,7 @@ import {
 import { listDevices } from '../../ops/devices.ts';
 import { getUnit, listUnits } from '../../ops/units.ts';
 import { audit } from '../audit.ts';
+import { cleanFileName } from '../clean-text.ts';
 import {
   type AuthedCtx,
   type ConsoleContext,
@@ -212,7 +213,7 @@ export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         }
         if (!tokenChecked) checkCsrf(ctx.session, undefined);
         const bytes = await part.toBuffer();
-        file = { name: part.filename || '(no name)', bytes, truncated: part.file.truncated };
+        file = { name: cleanFileName(part.filename), bytes, truncated: part.file.truncated };
       }
       if (!tokenChecked) checkCsrf(ctx.session, undefined);
       const refuse = (problems: ConfigProblem[]) => configPage(ctx, { top: problemsTable(ctx, problems), status: 400 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { cleanFileName } from '../clean-text.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, checkCsrf, handler, sendHtml } from '../context.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, layout, notice } from '../layout.ts';
@@ -79,7 +80,7 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         }
         // The token comes first in the form: no file is read before it is checked.
         if (!tokenChecked) checkCsrf(ctx.session, undefined);
-        const name = part.filename || '(no name)';
+        const name = cleanFileName(part.filename);
         const bytes = await part.toBuffer();
         if (part.file.truncated) results.push(refusedFile(name, 'too_large'));
         else if (part.filename === '' && bytes.length === 0)
@@ -115,17 +116,17 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
     { bodyLimit: MAX_KBATCH_BYTES },
     handler(cc, { access: 'admin', json: true }, async (ctx) => {
       const raw = ctx.req.headers['x-file-name'];
-      let file = '(no name)';
+      let file = '';
       if (typeof raw === 'string') {
         try {
-          file = decodeURIComponent(raw).slice(0, 255) || file;
+          file = decodeURIComponent(raw);
         } catch {
-          file = raw.slice(0, 255);
+          file = raw;
         }
       }
       const body = Buffer.isBuffer(ctx.req.body) ? ctx.req.body : Buffer.alloc(0);
       const result = await ingestKbatch(cc.route.db, {
-        file,
+        file: cleanFileName(file),
         bytes: body,
         now: cc.route.now(),
         username: ctx.session.username,
