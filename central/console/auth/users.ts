@@ -4,6 +4,7 @@ import { Int, NullableTimestamp, Timestamp, firstRow, parseRows } from '../../db
 import type { Queryable } from '../../db/types.ts';
 import { UnknownUnitError } from '../../ops/enrolment-codes.ts';
 import { getUnit } from '../../ops/units.ts';
+import { clearAccount } from './login-failures.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 
 /** Province admin: everything. Unit viewer: read-only, its own unit's devices and data only. */
@@ -34,8 +35,6 @@ const UserRow = z.object({
   password_is_initial: z.boolean(),
   created_at: Timestamp,
   disabled_at: NullableTimestamp,
-  failed_logins: Int,
-  locked_until: NullableTimestamp,
   last_login_at: NullableTimestamp,
 });
 
@@ -49,13 +48,11 @@ export type AdminUser = {
   passwordIsInitial: boolean;
   createdAt: Date;
   disabledAt: Date | null;
-  failedLogins: number;
-  lockedUntil: Date | null;
   lastLoginAt: Date | null;
 };
 
 const COLUMNS =
-  'id, username, display_name, role, unit_id, password_hash, password_is_initial, created_at, disabled_at, failed_logins, locked_until, last_login_at';
+  'id, username, display_name, role, unit_id, password_hash, password_is_initial, created_at, disabled_at, last_login_at';
 
 const toUser = (r: z.infer<typeof UserRow>): AdminUser => ({
   id: r.id,
@@ -67,8 +64,6 @@ const toUser = (r: z.infer<typeof UserRow>): AdminUser => ({
   passwordIsInitial: r.password_is_initial,
   createdAt: r.created_at,
   disabledAt: r.disabled_at,
-  failedLogins: r.failed_logins,
-  lockedUntil: r.locked_until,
   lastLoginAt: r.last_login_at,
 });
 
@@ -181,15 +176,16 @@ export const setPassword = async (
     );
   const hash = await hashPassword(password);
   await db.query(
-    'UPDATE admin_users SET password_hash = $2, password_is_initial = $3, password_changed_at = $4, failed_logins = 0, locked_until = NULL WHERE id = $1',
+    'UPDATE admin_users SET password_hash = $2, password_is_initial = $3, password_changed_at = $4 WHERE id = $1',
     [userId, hash, initial, now],
   );
+  // A new password ends every lock on the account (as it did when the lock was on the account).
+  await clearAccount(db, userId);
 };
 
 export const setDisabled = async (db: Queryable, userId: number, disabledAt: Date | null): Promise<void> => {
   await db.query('UPDATE admin_users SET disabled_at = $2 WHERE id = $1', [userId, disabledAt]);
 };
 
-export const unlockUser = async (db: Queryable, userId: number): Promise<void> => {
-  await db.query('UPDATE admin_users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [userId]);
-};
+/** A province admin's unlock: every address's count and lock for this account; returns the addresses cleared. */
+export const unlockUser = (db: Queryable, userId: number): Promise<string[]> => clearAccount(db, userId);

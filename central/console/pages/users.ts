@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { listUnits } from '../../ops/units.ts';
 import { UnknownUnitError } from '../../ops/enrolment-codes.ts';
 import { audit } from '../audit.ts';
+import { type LoginFailures, recentFailures } from '../auth/login-failures.ts';
 import { endSessionsOf } from '../auth/sessions.ts';
 import {
   type AdminUser,
@@ -34,15 +35,34 @@ const ACCOUNT_ERRORS: Record<InvalidAccountError['problem'], [string, ConsoleKey
 
 type NewUserValues = { username: string; displayName: string; role: string; unit: string };
 
-const stateOf = (u: AdminUser, now: Date): 'disabled' | 'locked' | 'active' =>
-  u.disabledAt ? 'disabled' : u.lockedUntil && u.lockedUntil.getTime() > now.getTime() ? 'locked' : 'active';
+const lockedNow = (f: LoginFailures, now: Date): boolean => f.lockedUntil !== null && f.lockedUntil > now;
 
-const userActions = (ctx: AuthedCtx, u: AdminUser): Html => {
+/** 'locked': some address is locked out of this account right now (others may still log in). */
+const stateOf = (u: AdminUser, failures: readonly LoginFailures[], now: Date): 'disabled' | 'locked' | 'active' =>
+  u.disabledAt ? 'disabled' : failures.some((f) => lockedNow(f, now)) ? 'locked' : 'active';
+
+/** Which addresses sent this account wrong passwords lately: how many in a row, when last, locked until. */
+const failureList = (ctx: AuthedCtx, failures: readonly LoginFailures[]): Html =>
+  failures.length === 0
+    ? html``
+    : html`<ul class="failures" data-testid="login-failures">${failures.map(
+        (f) =>
+          html`<li data-address="${f.address}" data-failures="${f.failures}" data-locked="${lockedNow(f, ctx.now)}"><small>${ctx.t(
+            'users.failedFrom',
+            {
+              address: f.address,
+              n: f.failures,
+              last: formatTime(ctx.locale, f.lastFailedAt),
+            },
+          )}${lockedNow(f, ctx.now) && f.lockedUntil ? html` · ${ctx.t('users.lockedUntil', { until: formatTime(ctx.locale, f.lockedUntil) })}` : ''}</small></li>`,
+      )}</ul>`;
+
+const userActions = (ctx: AuthedCtx, u: AdminUser, failures: readonly LoginFailures[]): Html => {
   const post = (path: string, key: ConsoleKey, testId: string, cls = '') =>
     html`<form method="post" action="${ctx.url(`/users/${u.id}/${path}`)}" class="inline">${csrfField(ctx)}<button type="submit" class="small ${cls}" data-testid="${testId}">${ctx.t(key)}</button></form>`;
   const self = u.id === ctx.session.userId;
   return html`${u.disabledAt ? post('enable', 'users.enable', 'user-enable') : self ? '' : post('disable', 'users.disable', 'user-disable', 'danger')}
-${u.failedLogins > 0 || u.lockedUntil ? post('unlock', 'users.unlock', 'user-unlock') : ''}
+${failures.length > 0 ? post('unlock', 'users.unlock', 'user-unlock') : ''}
 <a href="${ctx.url(`/users/${u.id}/password`)}" class="small">${ctx.t('users.resetPassword')}</a>`;
 };
 
@@ -51,7 +71,11 @@ const usersPage = async (
   options: { values?: NewUserValues; errors?: FieldErrors; top?: Html; status?: number } = {},
 ) => {
   const db = ctx.cc.route.db;
-  const [users, units] = await Promise.all([listAdminUsers(db), listUnits(db)]);
+  const [users, units, failuresOf] = await Promise.all([
+    listAdminUsers(db),
+    listUnits(db),
+    recentFailures(db, ctx.now),
+  ]);
   const v = options.values ?? { username: '', displayName: '', role: 'unit_viewer', unit: units[0]?.id ?? '' };
   const e = options.errors ?? {};
   const body = html`${options.top ?? ''}
@@ -60,14 +84,13 @@ const usersPage = async (
     'users.unit',
   )}</th><th scope="col">${ctx.t('users.state')}</th><th scope="col">${ctx.t('users.lastLogin')}</th><th scope="col">${ctx.t('users.actions')}</th></tr></thead>
 <tbody>${users.map((u) => {
-    const state = stateOf(u, ctx.now);
+    const failures = failuresOf.get(u.id) ?? [];
+    const state = stateOf(u, failures, ctx.now);
     return html`<tr data-testid="user-row" data-user="${u.username}" data-state="${state}"><th scope="row">${u.username}</th><td>${u.displayName}</td><td>${ctx.t(`roles.${u.role}`)}</td><td>${
       u.unitId ?? ctx.t('users.allUnits')
-    }</td><td><span class="badge ${state === 'active' ? 'ok' : 'warn'}">${ctx.t(`users.states.${state}`)}</span>${
-      state === 'locked' && u.lockedUntil ? html` <small>${formatTime(ctx.locale, u.lockedUntil)}</small>` : ''
-    }${u.failedLogins > 0 ? html` <small>${ctx.t('users.failures', { n: u.failedLogins })}</small>` : ''}${u.passwordIsInitial ? html` <small>${ctx.t('users.initialPassword')}</small>` : ''}</td><td>${
+    }</td><td><span class="badge ${state === 'active' ? 'ok' : 'warn'}">${ctx.t(`users.states.${state}`)}</span>${u.passwordIsInitial ? html` <small>${ctx.t('users.initialPassword')}</small>` : ''}</td><td>${
       u.lastLoginAt ? formatTime(ctx.locale, u.lastLoginAt) : '–'
-    }</td><td>${userActions(ctx, u)}</td></tr>`;
+    }${failureList(ctx, failures)}</td><td>${userActions(ctx, u, failures)}</td></tr>`;
   })}</tbody></table>
 <h2>${ctx.t('users.create')}</h2>
 ${Object.keys(e).length > 0 ? notice('error', ctx.t('common.fixErrors'), 'form-error') : ''}
@@ -210,13 +233,15 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     '/users/:id/unlock',
     handler(cc, { access: 'admin' }, async (ctx) => {
       const user = await targetUser(ctx);
-      await unlockUser(cc.route.db, user.id);
-      await audit(cc.route.db, {
-        username: ctx.session.username,
-        action: 'user_unlocked',
-        detail: { user: user.username },
-        ip: ctx.req.ip,
-        at: ctx.now,
+      await cc.route.db.transaction(async (tx) => {
+        const addresses = await unlockUser(tx, user.id);
+        await audit(tx, {
+          username: ctx.session.username,
+          action: 'user_unlocked',
+          detail: { user: user.username, addresses },
+          ip: ctx.req.ip,
+          at: ctx.now,
+        });
       });
       return usersPage(ctx, {
         top: notice('ok', ctx.t('users.unlocked', { username: user.username }), 'users-message'),
