@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { SyncError } from '../errors.ts';
 import type { RouteContext } from '../routes/context.ts';
 import { consoleAssets } from './assets.ts';
@@ -25,11 +26,20 @@ import { allowedHost, crossSite, isStateChanging, setSecurityHeaders } from './s
 const wantsJson = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('application/json');
 
 /** Fastify's and the plugins' own refusals, as console messages. */
-const classify = (err: unknown): { status: number; key: ConsoleKey; vars?: Vars; retryAfter?: number } => {
+const classify = (
+  err: unknown,
+  notFound: ConsoleKey | undefined,
+): { status: number; key: ConsoleKey; vars?: Vars; retryAfter?: number } => {
   if (err instanceof ConsoleError) return { status: err.status, key: err.key, vars: err.vars };
   if (err instanceof SyncError && err.code === 'rate_limited')
     return { status: 429, key: 'errors.rateLimited', retryAfter: err.extra.retryAfterSeconds };
   const fe = err as Partial<FastifyError>;
+  // A route's zod schemas refused its input (fastify-type-provider-zod): a path that names nothing is
+  // "not found" in the route's own words, anything else a bad request; never a raw JSON error.
+  if (fe.code === 'FST_ERR_VALIDATION')
+    return fe.validationContext === 'params'
+      ? { status: 404, key: notFound ?? 'errors.notFound' }
+      : { status: 400, key: 'errors.badRequest' };
   if (fe.code === 'FST_FILES_LIMIT' || fe.code === 'FST_PARTS_LIMIT' || fe.code === 'FST_FIELDS_LIMIT')
     return { status: 413, key: 'errors.tooManyFiles' };
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.statusCode === 413)
@@ -51,7 +61,7 @@ const errorReply = async (
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> => {
-  const { status, key, vars, retryAfter } = classify(err);
+  const { status, key, vars, retryAfter } = classify(err, req.routeOptions.config.consoleNotFound);
   if (status >= 500) console.error(`central console: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
   const locale = localeOf(req);
   const t = translator(locale);
@@ -92,6 +102,9 @@ export const consoleRoutes =
     };
     const assets = await consoleAssets();
 
+    // Route schemas are zod (fastify-type-provider-zod), in this plugin's scope only: /v1 keeps its own.
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
     await app.register(cookie);
     await app.register(formbody);
     // Limits per request are set where parts are read (uploads.ts, config.ts).

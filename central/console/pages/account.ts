@@ -4,8 +4,8 @@ import { audit, listAudit } from '../audit.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { endSessionsOf } from '../auth/sessions.ts';
 import { InvalidAccountError, findUserById, setPassword } from '../auth/users.ts';
-import { type AuthedCtx, type ConsoleContext, handler, sendHtml } from '../context.ts';
-import { type FieldErrors, fieldError, formFields, invalidAttrs } from '../forms.ts';
+import { type AuthedCtx, type ConsoleContext, route, sendHtml } from '../context.ts';
+import { type FieldErrors, fieldError, formBody, formText, invalidAttrs, lenient } from '../forms.ts';
 import { html } from '../html.ts';
 import { formatTime } from '../i18n.ts';
 import { csrfField, layout, notice } from '../layout.ts';
@@ -36,23 +36,27 @@ ${csrfField(ctx)}
   );
 };
 
-const AuditQuery = z.object({ before: z.coerce.number().int().positive().optional() }).catch({});
+const AuditQuery = z.object({ before: lenient(z.coerce.number().int().positive()) });
+const PasswordForm = formBody({ current: formText(), password: formText(), confirm: formText() });
 
 export const accountRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  app.get(
-    '/account',
-    handler(cc, { access: 'viewer' }, async (ctx) =>
-      accountPage(ctx, {
-        done: z.object({ done: z.string().optional() }).catch({}).parse(ctx.req.query).done !== undefined,
-      }),
-    ),
+  route(
+    app,
+    cc,
+    {
+      method: 'GET',
+      url: '/account',
+      access: 'viewer',
+      schema: { querystring: z.object({ done: lenient(z.string()) }) },
+    },
+    async (ctx, { query }) => accountPage(ctx, { done: query.done !== undefined }),
   );
 
-  app.post(
-    '/account/password',
-    handler(cc, { access: 'viewer' }, async (ctx) => {
-      const f = formFields(ctx.req.body);
-      const [current, password, confirm] = ['current', 'password', 'confirm'].map((n) => f.all(n)[0] ?? '');
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/account/password', access: 'viewer', schema: { body: PasswordForm } },
+    async (ctx, { body: { current, password, confirm } }) => {
       const user = await findUserById(cc.route.db, ctx.session.userId);
       if (!user || !(await verifyPassword(current ?? '', user.passwordHash)))
         return accountPage(ctx, { errors: { current: ctx.t('account.errors.current') }, status: 400 });
@@ -78,13 +82,14 @@ export const accountRoutes = (app: FastifyInstance, cc: ConsoleContext): void =>
       await endSessionsOf(cc.route.db, user.id, ctx.session.tokenHash);
       await audit(cc.route.db, { username: user.username, action: 'password_changed', ip: ctx.req.ip, at: ctx.now });
       return ctx.reply.redirect(`${cc.prefix}/account?done=1`, 303);
-    }),
+    },
   );
 
-  app.get(
-    '/audit',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const q = AuditQuery.parse(ctx.req.query);
+  route(
+    app,
+    cc,
+    { method: 'GET', url: '/audit', access: 'admin', schema: { querystring: AuditQuery } },
+    async (ctx, { query: q }) => {
       const rows = await listAudit(cc.route.db, { limit: 100, beforeId: q.before });
       const last = rows.at(-1);
       const body = html`<table data-testid="audit-table"><caption>${ctx.t('audit.caption')}</caption>
@@ -99,6 +104,6 @@ export const accountRoutes = (app: FastifyInstance, cc: ConsoleContext): void =>
       )}</tbody></table>
 ${rows.length === 100 && last ? html`<p><a href="${ctx.url(`/audit?before=${last.id}`)}">${ctx.t('audit.older')}</a></p>` : ''}`;
       return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('audit.title'), active: 'audit', body }));
-    }),
+    },
   );
 };

@@ -3,8 +3,8 @@ import { DEFAULT_CODE_HOURS, createEnrolmentCode } from '../../ops/enrolment-cod
 import { listEnrolmentCodes } from '../../ops/enrolment-code-list.ts';
 import { UnitId, ensureUnit, getUnit, listUnits } from '../../ops/units.ts';
 import { audit } from '../audit.ts';
-import { type AuthedCtx, type ConsoleContext, handler, sendHtml } from '../context.ts';
-import { type FieldErrors, fieldError, formFields, invalidAttrs } from '../forms.ts';
+import { type AuthedCtx, type ConsoleContext, route, sendHtml } from '../context.ts';
+import { type FieldErrors, fieldError, formBody, formTrimmed, invalidAttrs } from '../forms.ts';
 import { type Html, html } from '../html.ts';
 import { formatTime } from '../i18n.ts';
 import { csrfField, layout, notice } from '../layout.ts';
@@ -68,22 +68,22 @@ ${fieldError(e, 'hours')}
   );
 };
 
-export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  app.get(
-    '/codes',
-    handler(cc, { access: 'admin' }, async (ctx) => codesPage(ctx, {})),
-  );
+const CodeForm = formBody({
+  unit: formTrimmed(),
+  newUnitId: formTrimmed(),
+  newUnitName: formTrimmed(),
+  hours: formTrimmed(),
+});
 
-  app.post(
-    '/codes',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const f = formFields(ctx.req.body);
-      const values: Values = {
-        unit: f.get('unit'),
-        newUnitId: f.get('newUnitId'),
-        newUnitName: f.get('newUnitName'),
-        hours: f.get('hours') || String(DEFAULT_CODE_HOURS),
-      };
+export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
+  route(app, cc, { method: 'GET', url: '/codes', access: 'admin' }, async (ctx) => codesPage(ctx, {}));
+
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/codes', access: 'admin', schema: { body: CodeForm } },
+    async (ctx, { body }) => {
+      const values: Values = { ...body, hours: body.hours || String(DEFAULT_CODE_HOURS) };
       const errors: FieldErrors = {};
       const hours = Number(values.hours);
       if (!Number.isFinite(hours) || hours < 1 || hours > 8760) errors['hours'] = ctx.t('codes.errors.hours');
@@ -118,6 +118,6 @@ export const codeRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
 <pre>kioskctl enroll --central ${centralUrl} --code ${issued.code}</pre>
 <p class="hint">${ctx.t('codes.onlyOnce')}</p></div>`;
       return codesPage(ctx, { issued: box });
-    }),
+    },
   );
 };

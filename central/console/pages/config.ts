@@ -26,12 +26,12 @@ import {
   type ConsoleContext,
   ConsoleError,
   checkCsrf,
-  handler,
+  route,
   sendHtml,
   unitScope,
 } from '../context.ts';
 import { deviceStatus } from '../device-status.ts';
-import { formFields } from '../forms.ts';
+import { formBody, formList, lenient } from '../forms.ts';
 import { type Html, html } from '../html.ts';
 import { formatTime } from '../i18n.ts';
 import { csrfField, layout, notice } from '../layout.ts';
@@ -189,97 +189,99 @@ const publishResults = (ctx: AuthedCtx, results: readonly UnitPublishResult[]): 
   )}</ul>`;
 
 export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  app.get(
-    '/config',
-    handler(cc, { access: 'viewer' }, async (ctx) => configPage(ctx)),
-  );
+  route(app, cc, { method: 'GET', url: '/config', access: 'viewer' }, async (ctx) => configPage(ctx));
 
-  app.post(
-    '/config/drafts',
-    handler(cc, { access: 'admin', csrf: 'handler' }, async (ctx) => {
-      checkDeclaredLength(ctx.req, MAX_CONFIG_FILE_BYTES + 64 * 1024);
-      if (!ctx.req.isMultipart()) throw new ConsoleError(415, 'errors.badRequest');
-      const fields: Record<string, string> = {};
-      let file: { name: string; bytes: Buffer; truncated: boolean } | undefined;
-      let tokenChecked = false;
-      for await (const part of ctx.req.parts({ limits: { fileSize: MAX_CONFIG_FILE_BYTES, files: 1, fields: 5 } })) {
-        if (part.type === 'field') {
-          const value = typeof part.value === 'string' ? part.value : '';
-          if (part.fieldname === '_csrf' && !tokenChecked) {
-            checkCsrf(ctx.session, value);
-            tokenChecked = true;
-          } else fields[part.fieldname] = value;
-          continue;
-        }
-        if (!tokenChecked) checkCsrf(ctx.session, undefined);
-        const bytes = await part.toBuffer();
-        file = { name: cleanFileName(part.filename), bytes, truncated: part.file.truncated };
+  route(app, cc, { method: 'POST', url: '/config/drafts', access: 'admin', csrf: 'handler' }, async (ctx) => {
+    checkDeclaredLength(ctx.req, MAX_CONFIG_FILE_BYTES + 64 * 1024);
+    if (!ctx.req.isMultipart()) throw new ConsoleError(415, 'errors.badRequest');
+    const fields: Record<string, string> = {};
+    let file: { name: string; bytes: Buffer; truncated: boolean } | undefined;
+    let tokenChecked = false;
+    for await (const part of ctx.req.parts({ limits: { fileSize: MAX_CONFIG_FILE_BYTES, files: 1, fields: 5 } })) {
+      if (part.type === 'field') {
+        const value = typeof part.value === 'string' ? part.value : '';
+        if (part.fieldname === '_csrf' && !tokenChecked) {
+          checkCsrf(ctx.session, value);
+          tokenChecked = true;
+        } else fields[part.fieldname] = value;
+        continue;
       }
       if (!tokenChecked) checkCsrf(ctx.session, undefined);
-      const refuse = (problems: ConfigProblem[]) => configPage(ctx, { top: problemsTable(ctx, problems), status: 400 });
-      if (!file || (file.bytes.length === 0 && file.name === '(no name)'))
-        return configPage(ctx, { top: notice('error', ctx.t('config.noFile'), 'config-error'), status: 400 });
-      if (file.truncated)
-        return refuse([
-          {
-            file: file.name,
-            path: '(root)',
-            message: ctx.t('config.tooLarge', { max: MAX_CONFIG_FILE_BYTES / 1024 / 1024 }),
-          },
-        ]);
-      if (!/\.json$/i.test(file.name))
-        return refuse([{ file: file.name, path: '(root)', message: ctx.t('config.wrongType') }]);
-      const kind = Kind.catch('auto').parse(fields['kind']);
-      const baseUnit =
-        fields['baseUnit'] && (await getUnit(cc.route.db, fields['baseUnit'])) ? fields['baseUnit'] : null;
-      const base = await baseBundle(cc.route.db, baseUnit, cc.route.centralKey);
-      const built = buildDraft(
-        base,
-        { fileName: file.name, bytes: file.bytes, kind },
-        await publishedQuestionnaires(cc.route.db),
-      );
-      if (!built.ok) return refuse(built.problems);
-      const id = await cc.route.db.transaction(async (tx) => {
-        const draftId = await saveDraft(tx, {
-          createdBy: ctx.session.username,
-          baseUnitId: baseUnit,
-          fileName: file.name,
-          loaded: built.loaded,
-          now: ctx.now,
-        });
-        await audit(tx, {
-          username: ctx.session.username,
-          action: 'config_draft_created',
-          detail: { draft: draftId, file: file.name, version: built.loaded.version, change: built.change },
-          ip: ctx.req.ip,
-          at: ctx.now,
-        });
-        return draftId;
+      const bytes = await part.toBuffer();
+      file = { name: cleanFileName(part.filename), bytes, truncated: part.file.truncated };
+    }
+    if (!tokenChecked) checkCsrf(ctx.session, undefined);
+    const refuse = (problems: ConfigProblem[]) => configPage(ctx, { top: problemsTable(ctx, problems), status: 400 });
+    if (!file || (file.bytes.length === 0 && file.name === '(no name)'))
+      return configPage(ctx, { top: notice('error', ctx.t('config.noFile'), 'config-error'), status: 400 });
+    if (file.truncated)
+      return refuse([
+        {
+          file: file.name,
+          path: '(root)',
+          message: ctx.t('config.tooLarge', { max: MAX_CONFIG_FILE_BYTES / 1024 / 1024 }),
+        },
+      ]);
+    if (!/\.json$/i.test(file.name))
+      return refuse([{ file: file.name, path: '(root)', message: ctx.t('config.wrongType') }]);
+    const kind = Kind.catch('auto').parse(fields['kind']);
+    const baseUnit = fields['baseUnit'] && (await getUnit(cc.route.db, fields['baseUnit'])) ? fields['baseUnit'] : null;
+    const base = await baseBundle(cc.route.db, baseUnit, cc.route.centralKey);
+    const built = buildDraft(
+      base,
+      { fileName: file.name, bytes: file.bytes, kind },
+      await publishedQuestionnaires(cc.route.db),
+    );
+    if (!built.ok) return refuse(built.problems);
+    const id = await cc.route.db.transaction(async (tx) => {
+      const draftId = await saveDraft(tx, {
+        createdBy: ctx.session.username,
+        baseUnitId: baseUnit,
+        fileName: file.name,
+        loaded: built.loaded,
+        now: ctx.now,
       });
-      return ctx.reply.redirect(`${cc.prefix}/config/drafts/${id}?valid=1`, 303);
-    }),
+      await audit(tx, {
+        username: ctx.session.username,
+        action: 'config_draft_created',
+        detail: { draft: draftId, file: file.name, version: built.loaded.version, change: built.change },
+        ip: ctx.req.ip,
+        at: ctx.now,
+      });
+      return draftId;
+    });
+    return ctx.reply.redirect(`${cc.prefix}/config/drafts/${id}?valid=1`, 303);
+  });
+
+  route(
+    app,
+    cc,
+    {
+      method: 'GET',
+      url: '/config/drafts/:id',
+      access: 'admin',
+      schema: { params: DraftParams, querystring: z.object({ valid: lenient(z.string()) }) },
+    },
+    async (ctx, { params, query }) => {
+      return draftPage(ctx, params.id, {
+        top: query.valid ? notice('ok', ctx.t('config.validDraft'), 'config-ok') : undefined,
+      });
+    },
   );
 
-  app.get(
-    '/config/drafts/:id',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const params = DraftParams.safeParse(ctx.req.params);
-      if (!params.success) throw new ConsoleError(404, 'errors.notFound');
-      const valid = z.object({ valid: z.string().optional() }).catch({}).parse(ctx.req.query).valid;
-      return draftPage(ctx, params.data.id, {
-        top: valid ? notice('ok', ctx.t('config.validDraft'), 'config-ok') : undefined,
-      });
-    }),
-  );
-
-  app.post(
-    '/config/drafts/:id/publish',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const params = DraftParams.safeParse(ctx.req.params);
-      if (!params.success) throw new ConsoleError(404, 'errors.notFound');
-      const draft = await getDraft(cc.route.db, params.data.id);
+  route(
+    app,
+    cc,
+    {
+      method: 'POST',
+      url: '/config/drafts/:id/publish',
+      access: 'admin',
+      schema: { params: DraftParams, body: formBody({ units: formList() }) },
+    },
+    async (ctx, { params, body }) => {
+      const draft = await getDraft(cc.route.db, params.id);
       if (!draft) throw new ConsoleError(404, 'errors.notFound');
-      const wanted = [...new Set(formFields(ctx.req.body).all('units'))];
+      const wanted = [...new Set(body.units)];
       const known = new Set((await listUnits(cc.route.db)).map((u) => u.id));
       const unknown = wanted.filter((u) => !known.has(u));
       if (wanted.length === 0 || unknown.length > 0) {
@@ -302,6 +304,6 @@ export const configRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         });
       }
       return draftPage(ctx, draft.id, { top: publishResults(ctx, results) });
-    }),
+    },
   );
 };

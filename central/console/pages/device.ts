@@ -6,20 +6,19 @@ import { listConflicts, recentBatches } from '../../ops/device-history.ts';
 import { type DeviceReport, findDeviceReport, revokeDevice, unrevokeDevice } from '../../ops/devices.ts';
 import { type Reconciliation, eachMissingRange, reconcile } from '../../ops/reconciliation.ts';
 import { audit } from '../audit.ts';
-import { type AuthedCtx, type ConsoleContext, ConsoleError, handler, sendHtml, unitScope } from '../context.ts';
+import { type AuthedCtx, type ConsoleContext, ConsoleError, route, sendHtml, unitScope } from '../context.ts';
 import { deviceStatus } from '../device-status.ts';
 import { bytes, drift } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { formatNumber, formatTime } from '../i18n.ts';
+import { lenient } from '../forms.ts';
 import { csrfField, layout, notice } from '../layout.ts';
 
 const Params = z.object({ id: DeviceId });
 
 /** The device, if this session may see it (a unit viewer: only its own unit's); else 404. */
-const visibleDevice = async (ctx: AuthedCtx): Promise<DeviceReport> => {
-  const params = Params.safeParse(ctx.req.params);
-  if (!params.success) throw new ConsoleError(404, 'errors.noDevice');
-  const device = await findDeviceReport(ctx.cc.route.db, params.data.id);
+const visibleDevice = async (ctx: AuthedCtx, id: string): Promise<DeviceReport> => {
+  const device = await findDeviceReport(ctx.cc.route.db, id);
   const scope = unitScope(ctx.session);
   if (!device || (scope !== null && device.unit !== scope)) throw new ConsoleError(404, 'errors.noDevice');
   return device;
@@ -112,13 +111,22 @@ ${item('device.counts', ctx.t('device.countsValue', { responses: d.responses, du
 </dl>`;
 };
 
-const Done = z.object({ done: z.enum(['revoked', 'unrevoked', 'already']).optional() }).catch({});
+const Done = z.object({ done: lenient(z.enum(['revoked', 'unrevoked', 'already'])) });
+const ByDevice = { params: Params };
 
 export const deviceDetailRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  app.get(
-    '/devices/:id',
-    handler(cc, { access: 'viewer' }, async (ctx) => {
-      const d = await visibleDevice(ctx);
+  route(
+    app,
+    cc,
+    {
+      method: 'GET',
+      url: '/devices/:id',
+      access: 'viewer',
+      schema: { ...ByDevice, querystring: Done },
+      notFound: 'errors.noDevice',
+    },
+    async (ctx, { params, query }) => {
+      const d = await visibleDevice(ctx, params.id);
       const [r, conflicts, batches, versions] = await Promise.all([
         reconcile(cc.route.db, d.id),
         listConflicts(cc.route.db, d.id),
@@ -126,7 +134,7 @@ export const deviceDetailRoutes = (app: FastifyInstance, cc: ConsoleContext): vo
         latestVersions(cc.route.db),
       ]);
       if (!r) throw new ConsoleError(404, 'errors.noDevice');
-      const done = Done.parse(ctx.req.query).done;
+      const done = query.done;
       const actions =
         ctx.session.role === 'province_admin'
           ? d.revoked
@@ -173,13 +181,15 @@ ${
         ctx.reply,
         layout(ctx, { title: `${ctx.t('device.title')}: ${d.label ?? d.id}`, active: 'devices', body }),
       );
-    }),
+    },
   );
 
-  app.get(
-    '/devices/:id/missing.txt',
-    handler(cc, { access: 'viewer' }, async (ctx) => {
-      const d = await visibleDevice(ctx);
+  route(
+    app,
+    cc,
+    { method: 'GET', url: '/devices/:id/missing.txt', access: 'viewer', schema: ByDevice, notFound: 'errors.noDevice' },
+    async (ctx, { params }) => {
+      const d = await visibleDevice(ctx, params.id);
       let text = `# ${ctx.t('reconcile.fileHeader', { device: d.id })}\n`;
       const total = await eachMissingRange(cc.route.db, d.id, (from, to) => {
         text += `${range(from, to).replace('–', '-')}\n`;
@@ -190,14 +200,16 @@ ${
         .header('content-disposition', `attachment; filename="missing-${d.id}.txt"`)
         .type('text/plain; charset=utf-8')
         .send(text);
-    }),
+    },
   );
 
   for (const action of ['revoke', 'unrevoke'] as const) {
-    app.get(
-      `/devices/:id/${action}`,
-      handler(cc, { access: 'admin' }, async (ctx) => {
-        const d = await visibleDevice(ctx);
+    route(
+      app,
+      cc,
+      { method: 'GET', url: `/devices/:id/${action}`, access: 'admin', schema: ByDevice, notFound: 'errors.noDevice' },
+      async (ctx, { params }) => {
+        const d = await visibleDevice(ctx, params.id);
         const body = html`<form method="post" action="${ctx.url(`/devices/${encodeURIComponent(d.id)}/${action}`)}" class="card narrow" data-testid="${action}-confirm">
 ${csrfField(ctx)}
 <p>${ctx.t(`device.${action}Confirm`, { label: d.label ?? d.id, id: d.id, unit: d.unit })}</p>
@@ -206,12 +218,14 @@ ${csrfField(ctx)}
 <a href="${ctx.url(`/devices/${encodeURIComponent(d.id)}`)}">${ctx.t('common.cancel')}</a>
 </form>`;
         return sendHtml(ctx.reply, layout(ctx, { title: ctx.t(`device.${action}Title`), active: 'devices', body }));
-      }),
+      },
     );
-    app.post(
-      `/devices/:id/${action}`,
-      handler(cc, { access: 'admin' }, async (ctx) => {
-        const d = await visibleDevice(ctx);
+    route(
+      app,
+      cc,
+      { method: 'POST', url: `/devices/:id/${action}`, access: 'admin', schema: ByDevice, notFound: 'errors.noDevice' },
+      async (ctx, { params }) => {
+        const d = await visibleDevice(ctx, params.id);
         const outcome =
           action === 'revoke'
             ? await revokeDevice(cc.route.db, d.id, ctx.now)
@@ -229,7 +243,7 @@ ${csrfField(ctx)}
           `${cc.prefix}/devices/${encodeURIComponent(d.id)}?done=${changed ? outcome : 'already'}`,
           303,
         );
-      }),
+      },
     );
   }
 };

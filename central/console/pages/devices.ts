@@ -2,15 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { latestVersions } from '../../ops/config-status.ts';
 import { type DeviceReport, listDevices } from '../../ops/devices.ts';
-import { type AuthedCtx, type ConsoleContext, handler, sendHtml, unitScope } from '../context.ts';
+import { type AuthedCtx, type ConsoleContext, route, sendHtml, unitScope } from '../context.ts';
 import { type DeviceStatus, deviceStatus } from '../device-status.ts';
 import { ago, drift } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { formatNumber, formatTime } from '../i18n.ts';
 import { layout } from '../layout.ts';
 import { StaleHours } from '../options.ts';
+import { lenient } from '../forms.ts';
 
-const Query = z.object({ stale: StaleHours.optional(), unit: z.string().max(64).optional() }).catch({});
+const Query = z.object({ stale: lenient(StaleHours), unit: lenient(z.string().max(64)) });
 
 export const shortId = (id: string): string => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
@@ -46,10 +47,11 @@ const row = (ctx: AuthedCtx, d: DeviceReport, s: DeviceStatus, wanted: string | 
 export const deviceRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
   app.get('/', async (_req, reply) => reply.redirect(`${cc.prefix}/devices`, 303));
 
-  app.get(
-    '/devices',
-    handler(cc, { access: 'viewer' }, async (ctx) => {
-      const q = Query.parse(ctx.req.query);
+  route(
+    app,
+    cc,
+    { method: 'GET', url: '/devices', access: 'viewer', schema: { querystring: Query } },
+    async (ctx, { query: q }) => {
       const staleAfterHours = q.stale ?? cc.options.staleAfterHours;
       const scope = unitScope(ctx.session);
       const [all, versions] = await Promise.all([listDevices(cc.route.db), latestVersions(cc.route.db)]);
@@ -98,6 +100,6 @@ ${
 <tbody>${rows.map((r) => row(ctx, r.d, r.s, r.wanted))}</tbody></table></div>`
 }`;
       return sendHtml(ctx.reply, layout(ctx, { title: ctx.t('devices.title'), active: 'devices', body }));
-    }),
+    },
   );
 };

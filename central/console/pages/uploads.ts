@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { cleanFileName } from '../clean-text.ts';
-import { type AuthedCtx, type ConsoleContext, ConsoleError, checkCsrf, handler, sendHtml } from '../context.ts';
+import { type AuthedCtx, type ConsoleContext, ConsoleError, checkCsrf, route, sendHtml } from '../context.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, layout, notice } from '../layout.ts';
 import { type DescribedResult, describeResult } from '../upload/describe.ts';
@@ -56,65 +57,72 @@ ${message ?? ''}
 <p><a href="${ctx.url('/devices')}">${ctx.t('upload.seeReconciliation')}</a></p>`,
   });
 
+/** The script's upload: the file's bytes as the body (anything else reads as an empty file). */
+const FileBody = z.instanceof(Buffer).catch(() => Buffer.alloc(0));
+
 export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  app.get(
-    '/uploads',
-    handler(cc, { access: 'admin' }, async (ctx) => sendHtml(ctx.reply, uploadPage(ctx))),
+  route(app, cc, { method: 'GET', url: '/uploads', access: 'admin' }, async (ctx) =>
+    sendHtml(ctx.reply, uploadPage(ctx)),
   );
 
   // The plain form: every file in one multipart request; a results page comes back.
-  app.post(
-    '/uploads',
-    handler(cc, { access: 'admin', csrf: 'handler' }, async (ctx) => {
-      checkDeclaredLength(ctx.req, MAX_FORM_UPLOAD_BYTES);
-      if (!ctx.req.isMultipart()) throw new ConsoleError(415, 'errors.badRequest');
-      const results: FileResult[] = [];
-      let tokenChecked = false;
-      for await (const part of ctx.req.parts({ limits: { fileSize: MAX_KBATCH_BYTES, files: MAX_FILES, fields: 4 } })) {
-        if (part.type === 'field') {
-          if (part.fieldname === '_csrf' && !tokenChecked) {
-            checkCsrf(ctx.session, typeof part.value === 'string' ? part.value : undefined);
-            tokenChecked = true;
-          }
-          continue;
+  route(app, cc, { method: 'POST', url: '/uploads', access: 'admin', csrf: 'handler' }, async (ctx) => {
+    checkDeclaredLength(ctx.req, MAX_FORM_UPLOAD_BYTES);
+    if (!ctx.req.isMultipart()) throw new ConsoleError(415, 'errors.badRequest');
+    const results: FileResult[] = [];
+    let tokenChecked = false;
+    for await (const part of ctx.req.parts({ limits: { fileSize: MAX_KBATCH_BYTES, files: MAX_FILES, fields: 4 } })) {
+      if (part.type === 'field') {
+        if (part.fieldname === '_csrf' && !tokenChecked) {
+          checkCsrf(ctx.session, typeof part.value === 'string' ? part.value : undefined);
+          tokenChecked = true;
         }
-        // The token comes first in the form: no file is read before it is checked.
-        if (!tokenChecked) checkCsrf(ctx.session, undefined);
-        const name = cleanFileName(part.filename);
-        const bytes = await part.toBuffer();
-        if (part.file.truncated) results.push(refusedFile(name, 'too_large'));
-        else if (part.filename === '' && bytes.length === 0)
-          continue; // the form sent with no file chosen
-        else
-          results.push(
-            await ingestKbatch(cc.route.db, {
-              file: name,
-              bytes,
-              now: cc.route.now(),
-              username: ctx.session.username,
-              ip: ctx.req.ip,
-            }),
-          );
+        continue;
       }
+      // The token comes first in the form: no file is read before it is checked.
       if (!tokenChecked) checkCsrf(ctx.session, undefined);
-      const message = results.length === 0 ? notice('error', ctx.t('upload.none'), 'upload-message') : undefined;
-      return sendHtml(
-        ctx.reply,
-        uploadPage(
-          ctx,
-          results.map((r) => describeResult(ctx.t, r)),
-          message,
-        ),
-        results.length === 0 ? 400 : 200,
-      );
-    }),
-  );
+      const name = cleanFileName(part.filename);
+      const bytes = await part.toBuffer();
+      if (part.file.truncated) results.push(refusedFile(name, 'too_large'));
+      else if (part.filename === '' && bytes.length === 0)
+        continue; // the form sent with no file chosen
+      else
+        results.push(
+          await ingestKbatch(cc.route.db, {
+            file: name,
+            bytes,
+            now: cc.route.now(),
+            username: ctx.session.username,
+            ip: ctx.req.ip,
+          }),
+        );
+    }
+    if (!tokenChecked) checkCsrf(ctx.session, undefined);
+    const message = results.length === 0 ? notice('error', ctx.t('upload.none'), 'upload-message') : undefined;
+    return sendHtml(
+      ctx.reply,
+      uploadPage(
+        ctx,
+        results.map((r) => describeResult(ctx.t, r)),
+        message,
+      ),
+      results.length === 0 ? 400 : 200,
+    );
+  });
 
   // The page's script: one file per request, its bytes as the body, a JSON result back.
-  app.post(
-    '/uploads/file',
-    { bodyLimit: MAX_KBATCH_BYTES },
-    handler(cc, { access: 'admin', json: true }, async (ctx) => {
+  route(
+    app,
+    cc,
+    {
+      method: 'POST',
+      url: '/uploads/file',
+      access: 'admin',
+      json: true,
+      bodyLimit: MAX_KBATCH_BYTES,
+      schema: { body: FileBody },
+    },
+    async (ctx, { body }) => {
       const raw = ctx.req.headers['x-file-name'];
       let file = '';
       if (typeof raw === 'string') {
@@ -124,7 +132,6 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
           file = raw;
         }
       }
-      const body = Buffer.isBuffer(ctx.req.body) ? ctx.req.body : Buffer.alloc(0);
       const result = await ingestKbatch(cc.route.db, {
         file: cleanFileName(file),
         bytes: body,
@@ -133,6 +140,6 @@ export const uploadRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
         ip: ctx.req.ip,
       });
       return ctx.reply.code(200).send({ result, view: describeResult(ctx.t, result) });
-    }),
+    },
   );
 };

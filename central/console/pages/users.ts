@@ -18,8 +18,8 @@ import {
   setPassword,
   unlockUser,
 } from '../auth/users.ts';
-import { type AuthedCtx, type ConsoleContext, ConsoleError, handler, sendHtml } from '../context.ts';
-import { type FieldErrors, fieldError, formFields, invalidAttrs } from '../forms.ts';
+import { type AuthedCtx, type ConsoleContext, ConsoleError, route, sendHtml } from '../context.ts';
+import { type FieldErrors, fieldError, formBody, formText, formTrimmed, invalidAttrs } from '../forms.ts';
 import { type Html, html } from '../html.ts';
 import { type ConsoleKey, formatTime } from '../i18n.ts';
 import { csrfField, layout, notice } from '../layout.ts';
@@ -122,33 +122,31 @@ ${csrfField(ctx)}
   );
 };
 
-const IdParam = z.object({ id: z.coerce.number().int().positive() });
+const ById = { params: z.object({ id: z.coerce.number().int().positive() }) };
+const NewUserForm = formBody({
+  username: formTrimmed(),
+  displayName: formTrimmed(),
+  role: formTrimmed(),
+  unit: formTrimmed(),
+  password: formText(),
+  confirm: formText(),
+});
+const ResetForm = formBody({ password: formText(), confirm: formText() });
 
-const targetUser = async (ctx: AuthedCtx): Promise<AdminUser> => {
-  const p = IdParam.safeParse(ctx.req.params);
-  const user = p.success ? await findUserById(ctx.cc.route.db, p.data.id) : undefined;
+const targetUser = async (ctx: AuthedCtx, id: number): Promise<AdminUser> => {
+  const user = await findUserById(ctx.cc.route.db, id);
   if (!user) throw new ConsoleError(404, 'errors.notFound');
   return user;
 };
 
 export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  app.get(
-    '/users',
-    handler(cc, { access: 'admin' }, async (ctx) => usersPage(ctx)),
-  );
+  route(app, cc, { method: 'GET', url: '/users', access: 'admin' }, async (ctx) => usersPage(ctx));
 
-  app.post(
-    '/users',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const f = formFields(ctx.req.body);
-      const values: NewUserValues = {
-        username: f.get('username'),
-        displayName: f.get('displayName'),
-        role: f.get('role'),
-        unit: f.get('unit'),
-      };
-      const password = formFields(ctx.req.body).all('password')[0] ?? '';
-      const confirm = formFields(ctx.req.body).all('confirm')[0] ?? '';
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/users', access: 'admin', schema: { body: NewUserForm } },
+    async (ctx, { body: { password, confirm, ...values } }) => {
       const role = AdminRole.safeParse(values.role);
       if (!role.success) return usersPage(ctx, { values, errors: { role: ctx.t('users.errors.role') }, status: 400 });
       if (password !== confirm)
@@ -184,13 +182,15 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
           return usersPage(ctx, { values, errors: { unit: ctx.t('codes.errors.unknownUnit') }, status: 400 });
         throw e;
       }
-    }),
+    },
   );
 
-  app.post(
-    '/users/:id/disable',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const user = await targetUser(ctx);
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/users/:id/disable', access: 'admin', schema: ById },
+    async (ctx, { params }) => {
+      const user = await targetUser(ctx, params.id);
       if (user.id === ctx.session.userId)
         return usersPage(ctx, { top: notice('error', ctx.t('users.errors.self'), 'users-message'), status: 400 });
       if (user.role === 'province_admin' && !user.disabledAt && (await countActiveProvinceAdmins(cc.route.db)) <= 1) {
@@ -208,13 +208,15 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       return usersPage(ctx, {
         top: notice('ok', ctx.t('users.disabled', { username: user.username }), 'users-message'),
       });
-    }),
+    },
   );
 
-  app.post(
-    '/users/:id/enable',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const user = await targetUser(ctx);
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/users/:id/enable', access: 'admin', schema: ById },
+    async (ctx, { params }) => {
+      const user = await targetUser(ctx, params.id);
       await setDisabled(cc.route.db, user.id, null);
       await audit(cc.route.db, {
         username: ctx.session.username,
@@ -226,13 +228,15 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       return usersPage(ctx, {
         top: notice('ok', ctx.t('users.enabled', { username: user.username }), 'users-message'),
       });
-    }),
+    },
   );
 
-  app.post(
-    '/users/:id/unlock',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const user = await targetUser(ctx);
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/users/:id/unlock', access: 'admin', schema: ById },
+    async (ctx, { params }) => {
+      const user = await targetUser(ctx, params.id);
       await cc.route.db.transaction(async (tx) => {
         const addresses = await unlockUser(tx, user.id);
         await audit(tx, {
@@ -246,7 +250,7 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       return usersPage(ctx, {
         top: notice('ok', ctx.t('users.unlocked', { username: user.username }), 'users-message'),
       });
-    }),
+    },
   );
 
   const resetPage = (ctx: AuthedCtx, user: AdminUser, errors: FieldErrors = {}, status = 200) =>
@@ -269,19 +273,20 @@ ${csrfField(ctx)}
       status,
     );
 
-  app.get(
-    '/users/:id/password',
-    handler(cc, { access: 'admin' }, async (ctx) => resetPage(ctx, await targetUser(ctx))),
+  route(
+    app,
+    cc,
+    { method: 'GET', url: '/users/:id/password', access: 'admin', schema: ById },
+    async (ctx, { params }) => resetPage(ctx, await targetUser(ctx, params.id)),
   );
 
-  app.post(
-    '/users/:id/password',
-    handler(cc, { access: 'admin' }, async (ctx) => {
-      const user = await targetUser(ctx);
-      const f = formFields(ctx.req.body);
-      const password = f.all('password')[0] ?? '';
-      if (password !== (f.all('confirm')[0] ?? ''))
-        return resetPage(ctx, user, { confirm: ctx.t('users.errors.confirm') }, 400);
+  route(
+    app,
+    cc,
+    { method: 'POST', url: '/users/:id/password', access: 'admin', schema: { ...ById, body: ResetForm } },
+    async (ctx, { params, body: { password, confirm } }) => {
+      const user = await targetUser(ctx, params.id);
+      if (password !== confirm) return resetPage(ctx, user, { confirm: ctx.t('users.errors.confirm') }, 400);
       try {
         // Set by someone else: the account holder is asked to choose their own at next login.
         await setPassword(cc.route.db, user.id, password, ctx.now, true);
@@ -301,6 +306,6 @@ ${csrfField(ctx)}
       return usersPage(ctx, {
         top: notice('ok', ctx.t('users.resetDone', { username: user.username }), 'users-message'),
       });
-    }),
+    },
   );
 };
