@@ -4,15 +4,9 @@ import { z } from 'zod';
 import type { RouteContext } from '../routes/context.ts';
 import { type Session, type SessionPolicy, findSession } from './auth/sessions.ts';
 import type { Html } from './html.ts';
-import {
-  type ConsoleKey,
-  ConsoleLocale,
-  DEFAULT_CONSOLE_LOCALE,
-  type Translate,
-  type Vars,
-  translator,
-} from './i18n.ts';
+import { type ConsoleKey, ConsoleLocale, DEFAULT_CONSOLE_LOCALE, type Vars, translator } from './i18n.ts';
 import type { ConsoleOptions } from './options.ts';
+import type { View } from './view.ts';
 import { sameToken } from './security.ts';
 
 export const COOKIES = { session: 'kc_session', login: 'kc_login', lang: 'kc_lang' } as const;
@@ -42,16 +36,11 @@ export class ConsoleError extends Error {
   }
 }
 
-/** One request as a page sees it. `session` is set on every route but the public ones. */
-export type Ctx = {
+/** One request as a handler sees it (a view gets only its View part). `session` is set on every route but the public ones. */
+export type Ctx = View & {
   cc: ConsoleContext;
   req: FastifyRequest;
   reply: FastifyReply;
-  locale: ConsoleLocale;
-  t: Translate;
-  session: Session | null;
-  now: Date;
-  url: (path: string) => string;
 };
 export type AuthedCtx = Ctx & { session: Session };
 
@@ -107,7 +96,7 @@ const baseCtx = async (
   const token = req.cookies[COOKIES.session];
   const session = token ? ((await findSession(cc.route.db, token, now, cc.sessionPolicy)) ?? null) : null;
   return {
-    ctx: { cc, req, reply, locale, t: translator(locale), session, now, url: (p) => `${cc.prefix}${p}` },
+    ctx: { cc, req, reply, locale, t: translator(locale), session, now, url: (p) => `${cc.prefix}${p}`, here: req.url },
     token,
   };
 };

@@ -27,3 +27,9 @@ export const bytes = (locale: ConsoleLocale, n: number): string => {
   }
   return `${formatNumber(locale, Math.round(v * 10) / 10)} ${units[i]}`;
 };
+
+/** A device id short enough for a table cell (the full id is in its title). */
+export const shortId = (id: string): string => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+/** A range of sequence numbers as written in the console ("7" or "7–12"). */
+export const seqRange = (from: number, to: number): string => (from === to ? String(from) : `${from}–${to}`);

@@ -12,14 +12,14 @@ import { html } from './html.ts';
 import { type ConsoleKey, type Vars, translator } from './i18n.ts';
 import { layout, notice } from './layout.ts';
 import { type ConsoleOptions, DEFAULT_CONSOLE_OPTIONS } from './options.ts';
-import { accountRoutes } from './pages/account.ts';
-import { codeRoutes } from './pages/codes.ts';
-import { configRoutes } from './pages/config.ts';
-import { deviceDetailRoutes } from './pages/device.ts';
-import { deviceRoutes } from './pages/devices.ts';
-import { loginRoutes } from './pages/login.ts';
-import { uploadRoutes } from './pages/uploads.ts';
-import { userRoutes } from './pages/users.ts';
+import { accountRoutes } from './pages/account/routes.ts';
+import { codeRoutes } from './pages/codes/routes.ts';
+import { configRoutes } from './pages/config/routes.ts';
+import { deviceDetailRoutes } from './pages/device/routes.ts';
+import { deviceRoutes } from './pages/devices/routes.ts';
+import { loginRoutes } from './pages/login/routes.ts';
+import { uploadRoutes } from './pages/uploads/routes.ts';
+import { userRoutes } from './pages/users/routes.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
 import { allowedHost, crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
 
@@ -70,7 +70,17 @@ const errorReply = async (
   // A refused upload may still be arriving: do not keep the connection for the rest of it.
   if (status === 413 || status === 411) void reply.header('connection', 'close');
   if (wantsJson(req)) return reply.code(status).send({ error: key.replace(/^errors\./, ''), message });
-  const ctx: Ctx = { cc, req, reply, locale, t, session: null, now: cc.route.now(), url: (p) => `${cc.prefix}${p}` };
+  const ctx: Ctx = {
+    cc,
+    req,
+    reply,
+    locale,
+    t,
+    session: null,
+    now: cc.route.now(),
+    url: (p) => `${cc.prefix}${p}`,
+    here: req.url,
+  };
   const body = html`${notice('error', message, 'console-error')}<p><a href="${cc.prefix}/devices">${t('errors.back')}</a></p>`;
   return sendHtml(reply, layout(ctx, { title: t('errors.title'), body }), status);
 };

@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { audit } from '../audit.ts';
-import { attemptLogin } from '../auth/login.ts';
-import { createSession, endSession } from '../auth/sessions.ts';
-import { COOKIES, type ConsoleContext, type Ctx, cookieOptions, route, publicRoute, sendHtml } from '../context.ts';
-import { formBody, formText, lenient } from '../forms.ts';
-import { type Html, html } from '../html.ts';
-import { ConsoleLocale, formatTime } from '../i18n.ts';
-import { layout, notice } from '../layout.ts';
-import { loginToken, sameToken } from '../security.ts';
+import { audit } from '../../audit.ts';
+import { attemptLogin } from '../../auth/login.ts';
+import { createSession, endSession } from '../../auth/sessions.ts';
+import { COOKIES, type ConsoleContext, type Ctx, cookieOptions, route, publicRoute, sendHtml } from '../../context.ts';
+import { formBody, formText, lenient } from '../../forms.ts';
+import type { Html } from '../../html.ts';
+import { ConsoleLocale, formatTime } from '../../i18n.ts';
+import { notice } from '../../layout.ts';
+import { loginView } from './view.ts';
+import { loginToken, sameToken } from '../../security.ts';
 
 /** Over-long or missing fields read as empty: the handler answers "fill in both" rather than a bare 400. */
 const LoginForm = formBody({
@@ -38,22 +39,6 @@ export const safeNext = (cc: ConsoleContext, next: string | undefined): string =
   return `${cc.prefix}/devices`;
 };
 
-const loginPage = (ctx: Ctx, options: { nonce: string; message?: Html; username?: string; next?: string }): Html =>
-  layout(ctx, {
-    title: ctx.t('login.title'),
-    body: html`${options.message ?? ''}
-<form method="post" action="${ctx.url('/login')}" class="card narrow" data-testid="login-form">
-  <input type="hidden" name="_csrf" value="${loginToken(ctx.cc.loginKey, options.nonce)}">
-  <input type="hidden" name="next" value="${options.next ?? ''}">
-  <label for="username">${ctx.t('login.username')}</label>
-  <input id="username" name="username" autocomplete="username" required maxlength="32" value="${options.username ?? ''}" autocapitalize="none" spellcheck="false">
-  <label for="password">${ctx.t('login.password')}</label>
-  <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200">
-  <button type="submit" data-testid="login-submit">${ctx.t('login.submit')}</button>
-</form>
-<p class="hint">${ctx.t('login.hint')}</p>`,
-  });
-
 /** The login form's nonce cookie: reused while it lasts, so two open tabs both work. */
 const ensureNonce = (ctx: Ctx): string => {
   const existing = ctx.req.cookies[COOKIES.login];
@@ -77,7 +62,10 @@ export const loginRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
           : q.required
             ? notice('info', ctx.t('login.required'), 'login-message')
             : undefined;
-      return sendHtml(ctx.reply, loginPage(ctx, { nonce: ensureNonce(ctx), message, next: q.next }));
+      return sendHtml(
+        ctx.reply,
+        loginView(ctx, { token: loginToken(cc.loginKey, ensureNonce(ctx)), message, next: q.next }),
+      );
     },
   );
 
@@ -85,7 +73,11 @@ export const loginRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
     await cc.limitLogin(ctx.req);
     const nonce = ensureNonce(ctx);
     const retry = (status: number, message: Html, username = '') =>
-      sendHtml(ctx.reply, loginPage(ctx, { nonce, message, username, next: form.next }), status);
+      sendHtml(
+        ctx.reply,
+        loginView(ctx, { token: loginToken(cc.loginKey, nonce), message, username, next: form.next }),
+        status,
+      );
     const cookieNonce = ctx.req.cookies[COOKIES.login];
     if (!cookieNonce || !sameToken(form._csrf, loginToken(cc.loginKey, cookieNonce))) {
       return retry(403, notice('error', ctx.t('errors.csrf'), 'login-error'), form.username);
