@@ -11,7 +11,7 @@ import { ConsoleClient, TEST_PASSWORD } from '../support/console-client.ts';
 import { createAdminUser } from '../../central/console/auth/users.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachBackend, sharedCentral } from './backends.ts';
 
@@ -150,4 +150,17 @@ forEachBackend('console: input the route schemas refuse', (backend) => {
     expect(post.status).toBe(404);
     expect(post.headers.get('content-type')).toMatch(/^text\/html/);
   });
+});
+
+test('console layout: a page imports no other page, and a view imports neither the request context, the database nor Fastify', () => {
+  const pagesDir = join(import.meta.dirname, '../../central/console/pages');
+  for (const page of readdirSync(pagesDir)) {
+    for (const file of readdirSync(join(pagesDir, page))) {
+      const source = readFileSync(join(pagesDir, page, file), 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      for (const path of imports) expect(path, `${page}/${file}`).not.toMatch(/^\.\.\/(?!\.\.\/)/);
+      if (file === 'view.ts')
+        for (const path of imports) expect(path, `${page}/${file}`).not.toMatch(/context\.ts$|\/db\/|^fastify/);
+    }
+  }
 });
