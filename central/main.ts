@@ -21,12 +21,14 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --rate-device N   requests per minute per device (default ${DEFAULT_RATE_LIMITS.perDevice ? DEFAULT_RATE_LIMITS.perDevice.max : 'off'}; 0 = off)
   --base-path P     serve the protocol under P (e.g. /khaosat), for a reverse proxy passing paths through
   --trust-proxy     behind a reverse proxy: honour X-Forwarded-For/-Proto (console cookies become Secure over https)
+  --console-hosts N,N  more host names the web console answers to (also CENTRAL_CONSOLE_HOSTS); it always
+                    answers to 127.0.0.1, localhost, [::1] and --host; any other name gets 421 (DNS rebinding)
   --stale-hours H   the console marks a device out of contact after H hours without a heartbeat (default 2)
   --heartbeat-window-minutes M
                     refuse a heartbeat sent more than M minutes from this server's clock, as a replay (default 10)
   --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: the cores, at most 2)
   --log             request log on stdout
-Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite.
+Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts.
 `;
 
 const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']): RateLimitSettings['perIp'] => {
@@ -51,6 +53,7 @@ const main = async (): Promise<number> => {
       'heartbeat-window-minutes': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       'ingest-workers': { type: 'string' },
+      'console-hosts': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -96,6 +99,10 @@ const main = async (): Promise<number> => {
       await refuseDemoCredentials(db, { postgres: databaseUrl !== undefined, host });
     },
     ...(workers !== undefined ? { ingest: { workers } } : {}),
+    consoleHosts: (values['console-hosts'] ?? process.env['CENTRAL_CONSOLE_HOSTS'] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   });
   const admin = first.admin;
   process.stdout.write(

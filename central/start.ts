@@ -11,6 +11,7 @@ import { createEnrolmentCode } from './ops/enrolment-codes.ts';
 import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
 import type { RateLimitSettings } from './routes/rate-limit.ts';
 import { type CentralServerOptions, createCentralServer } from './server.ts';
+import { consoleHostsFor } from './console/options.ts';
 
 export type StartCentralOptions = {
   /**
@@ -51,6 +52,12 @@ export type StartCentralOptions = {
   beforeListen?: (db: CentralDb) => Promise<void>;
   /** The batch-opening worker pool (CentralServerOptions.ingest). */
   ingest?: CentralServerOptions['ingest'];
+  /**
+   * More host names the web console answers to (e.g. "khaosat.tinh.gov.vn" when IT open it by that
+   * name), on top of the default: 127.0.0.1, localhost, [::1] and `host`. Any other Host header gets a
+   * 421 page (DNS rebinding). The device API (/v1/*) is not restricted.
+   */
+  consoleHosts?: readonly string[];
 };
 
 export type RunningCentral = {
@@ -74,6 +81,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
   let lock: DataDirLock | undefined;
   let db: CentralDb | undefined;
   let app: FastifyInstance | undefined;
+  const listenHost = options.host ?? '127.0.0.1';
   try {
     if (onDisk) lock = lockDataDir(dataDir, 'server');
     db =
@@ -103,12 +111,21 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       trustProxy: options.trustProxy,
       adminToken,
       basePath: options.basePath,
-      console: options.console,
+      console:
+        options.console === false
+          ? false
+          : {
+              ...options.console,
+              allowedHosts: consoleHostsFor(listenHost, [
+                ...(options.console?.allowedHosts ?? []),
+                ...(options.consoleHosts ?? []),
+              ]),
+            },
       heartbeatWindowMs: options.heartbeatWindowMs,
       ingest: options.ingest,
     });
     await options.beforeListen?.(db);
-    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT });
+    await app.listen({ host: listenHost, port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Int, Timestamp, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
+import { cleanDeep, cleanText } from './clean-text.ts';
 
 /** What the console records: every login attempt and every change an operator makes. */
 export const AuditAction = z.enum([
@@ -33,13 +34,18 @@ export type AuditEntry = {
   at: Date;
 };
 
+/**
+ * One audit row. Give it the transaction of the change it records (`tx`), so that both are committed
+ * or neither is. Every string is cleaned first (clean-text.ts): a name typed or uploaded by a user can
+ * never make the insert fail after the change it records was committed.
+ */
 export const audit = async (db: Queryable, e: AuditEntry): Promise<void> => {
   await db.query('INSERT INTO admin_audit (at, username, action, detail, ip) VALUES ($1, $2, $3, $4::jsonb, $5)', [
     e.at,
-    e.username?.slice(0, 64) ?? null,
+    e.username === null ? null : cleanText(e.username, 64),
     e.action,
-    JSON.stringify(e.detail ?? {}),
-    e.ip ?? null,
+    JSON.stringify(cleanDeep(e.detail ?? {})),
+    e.ip == null ? null : cleanText(e.ip, 100),
   ]);
 };
 

@@ -19,11 +19,14 @@ export type DeviceStatus = {
   heartbeatAgeMs: number | null;
 };
 
+/** When a device counts as out of contact, and as drifting (ConsoleOptions). */
+export type StatusOptions = { staleAfterHours: number; driftWarnSeconds: number };
+
 export const deviceStatus = (
   d: DeviceReport,
   wantedConfig: string | null,
   now: Date,
-  limits: { staleAfterHours: number; driftWarnSeconds: number },
+  limits: StatusOptions,
 ): DeviceStatus => {
   const parsed = Heartbeat.safeParse(d.lastHeartbeat);
   const heartbeat = parsed.success ? parsed.data : null;

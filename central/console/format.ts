@@ -20,3 +20,9 @@ export const drift = (t: Translate, ms: number): string =>
 
 export const bytes = (locale: ConsoleLocale, n: number): string =>
   formatByteSize(n, locale === 'vi' ? 'vi-VN' : 'en-GB');
+
+/** A device id short enough for a table cell (the full id is in its title). */
+export const shortId = (id: string): string => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+/** A range of sequence numbers as written in the console ("7" or "7–12"). */
+export const seqRange = (from: number, to: number): string => (from === to ? String(from) : `${from}–${to}`);

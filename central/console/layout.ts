@@ -1,6 +1,6 @@
-import type { Ctx } from './context.ts';
 import { type Html, html } from './html.ts';
 import { CONSOLE_LOCALES, type ConsoleKey } from './i18n.ts';
+import type { View } from './view.ts';
 
 export type NavItem = 'devices' | 'codes' | 'uploads' | 'refused' | 'config' | 'users' | 'audit' | 'account';
 
@@ -16,18 +16,18 @@ const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: b
 ];
 
 /** A hidden field with the session's CSRF token, for every form that changes something. */
-export const csrfField = (ctx: Ctx): Html =>
+export const csrfField = (ctx: View): Html =>
   html`<input type="hidden" name="_csrf" value="${ctx.session?.csrfToken ?? ''}">`;
 
-const languageLinks = (ctx: Ctx): Html => {
-  const here = ctx.req.url;
+const languageLinks = (ctx: View): Html => {
+  const here = ctx.here;
   return html`<ul class="lang" aria-label="${ctx.t('nav.language')}">${CONSOLE_LOCALES.map(
     (l) =>
       html`<li><a href="${ctx.url(`/lang/${l}?next=${encodeURIComponent(here)}`)}" lang="${l}" hreflang="${l}"${l === ctx.locale ? html` aria-current="true"` : ''}>${ctx.t(`language.${l}`)}</a></li>`,
   )}</ul>`;
 };
 
-const header = (ctx: Ctx, active: NavItem | undefined): Html => {
+const header = (ctx: View, active: NavItem | undefined): Html => {
   const s = ctx.session;
   const nav = s
     ? html`<nav aria-label="${ctx.t('nav.label')}"><ul>${NAV.filter(
@@ -46,7 +46,7 @@ const header = (ctx: Ctx, active: NavItem | undefined): Html => {
   return html`<header class="top"><a class="brand" href="${ctx.url('/devices')}">${ctx.t('app.title')}</a>${nav}${user}${languageLinks(ctx)}</header>`;
 };
 
-export const layout = (ctx: Ctx, options: { title: string; body: Html; active?: NavItem }): Html => {
+export const layout = (ctx: View, options: { title: string; body: Html; active?: NavItem }): Html => {
   const banner =
     ctx.session?.passwordIsInitial === true
       ? html`<p class="banner warn" role="status" data-testid="initial-password-banner">${ctx.t('account.initialBanner')} <a href="${ctx.url('/account')}">${ctx.t('account.changeNow')}</a></p>`

@@ -19,7 +19,32 @@ export type ConsoleOptions = {
   lockout: LockoutPolicy;
   /** Login attempts per minute per client address (before any password is checked). Default 30. */
   loginPerMinute: number;
+  /**
+   * Host names (no port, lower case, IPv6 in brackets) the console answers to; any other Host gets a
+   * 421 page before a cookie or session is looked at, so a DNS-rebinding page cannot drive it.
+   * Default LOOPBACK_HOSTS; startCentral adds its listen address and the configured names.
+   */
+  allowedHosts: readonly string[];
 };
+
+/** What a browser on the central machine itself calls it. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** A host name as the allow-list holds it: trimmed, lower case, an IPv6 address in brackets. */
+export const normaliseHostName = (name: string): string => {
+  const h = name.trim().toLowerCase();
+  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
+};
+
+/**
+ * The console's allowed host names: loopback, the address the service listens on, and the names
+ * configured (--console-hosts / CENTRAL_CONSOLE_HOSTS), without repeats.
+ */
+export const consoleHostsFor = (listenHost: string | undefined, configured: readonly string[] = []): string[] => [
+  ...new Set(
+    [...LOOPBACK_HOSTS, ...(listenHost ? [listenHost] : []), ...configured].map(normaliseHostName).filter(Boolean),
+  ),
+];
 
 export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   staleAfterHours: 2,
@@ -29,6 +54,7 @@ export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   secureCookies: 'auto',
   lockout: DEFAULT_LOCKOUT,
   loginPerMinute: 30,
+  allowedHosts: LOOPBACK_HOSTS,
 };
 
 /** Stale-after in hours, as a query parameter or flag: a positive number up to 30 days. */

@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { SyncError } from '../errors.ts';
 import type { RouteContext } from '../routes/context.ts';
 import { consoleAssets } from './assets.ts';
@@ -11,26 +12,35 @@ import { html } from './html.ts';
 import { type ConsoleKey, type Vars, translator } from './i18n.ts';
 import { layout, notice } from './layout.ts';
 import { type ConsoleOptions, DEFAULT_CONSOLE_OPTIONS } from './options.ts';
-import { accountRoutes } from './pages/account.ts';
-import { codeRoutes } from './pages/codes.ts';
-import { configRoutes } from './pages/config.ts';
-import { deviceDetailRoutes } from './pages/device.ts';
-import { deviceRoutes } from './pages/devices.ts';
-import { loginRoutes } from './pages/login.ts';
-import { refusedRoutes } from './pages/refused.ts';
-import { uploadRoutes } from './pages/uploads.ts';
-import { userRoutes } from './pages/users.ts';
+import { accountRoutes } from './pages/account/routes.ts';
+import { codeRoutes } from './pages/codes/routes.ts';
+import { configRoutes } from './pages/config/routes.ts';
+import { deviceDetailRoutes } from './pages/device/routes.ts';
+import { deviceRoutes } from './pages/devices/routes.ts';
+import { loginRoutes } from './pages/login/routes.ts';
+import { refusedRoutes } from './pages/refused/routes.ts';
+import { uploadRoutes } from './pages/uploads/routes.ts';
+import { userRoutes } from './pages/users/routes.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
-import { crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
+import { allowedHost, crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
 
 const wantsJson = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('application/json');
 
 /** Fastify's and the plugins' own refusals, as console messages. */
-const classify = (err: unknown): { status: number; key: ConsoleKey; vars?: Vars; retryAfter?: number } => {
+const classify = (
+  err: unknown,
+  notFound: ConsoleKey | undefined,
+): { status: number; key: ConsoleKey; vars?: Vars; retryAfter?: number } => {
   if (err instanceof ConsoleError) return { status: err.status, key: err.key, vars: err.vars };
   if (err instanceof SyncError && err.code === 'rate_limited')
     return { status: 429, key: 'errors.rateLimited', retryAfter: err.extra.retryAfterSeconds };
   const fe = err as Partial<FastifyError>;
+  // A route's zod schemas refused its input (fastify-type-provider-zod): a path that names nothing is
+  // "not found" in the route's own words, anything else a bad request; never a raw JSON error.
+  if (fe.code === 'FST_ERR_VALIDATION')
+    return fe.validationContext === 'params'
+      ? { status: 404, key: notFound ?? 'errors.notFound' }
+      : { status: 400, key: 'errors.badRequest' };
   if (fe.code === 'FST_FILES_LIMIT' || fe.code === 'FST_PARTS_LIMIT' || fe.code === 'FST_FIELDS_LIMIT')
     return { status: 413, key: 'errors.tooManyFiles' };
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.statusCode === 413)
@@ -52,7 +62,7 @@ const errorReply = async (
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> => {
-  const { status, key, vars, retryAfter } = classify(err);
+  const { status, key, vars, retryAfter } = classify(err, req.routeOptions.config.consoleNotFound);
   if (status >= 500) console.error(`central console: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
   const locale = localeOf(req);
   const t = translator(locale);
@@ -61,7 +71,17 @@ const errorReply = async (
   // A refused upload may still be arriving: do not keep the connection for the rest of it.
   if (status === 413 || status === 411) void reply.header('connection', 'close');
   if (wantsJson(req)) return reply.code(status).send({ error: key.replace(/^errors\./, ''), message });
-  const ctx: Ctx = { cc, req, reply, locale, t, session: null, now: cc.route.now(), url: (p) => `${cc.prefix}${p}` };
+  const ctx: Ctx = {
+    cc,
+    req,
+    reply,
+    locale,
+    t,
+    session: null,
+    now: cc.route.now(),
+    url: (p) => `${cc.prefix}${p}`,
+    here: req.url,
+  };
   const body = html`${notice('error', message, 'console-error')}<p><a href="${cc.prefix}/devices">${t('errors.back')}</a></p>`;
   return sendHtml(reply, layout(ctx, { title: t('errors.title'), body }), status);
 };
@@ -93,6 +113,9 @@ export const consoleRoutes =
     };
     const assets = await consoleAssets();
 
+    // Route schemas are zod (fastify-type-provider-zod), in this plugin's scope only: /v1 keeps its own.
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
     await app.register(cookie);
     await app.register(formbody);
     // Limits per request are set where parts are read (uploads.ts, config.ts).
@@ -105,6 +128,9 @@ export const consoleRoutes =
 
     app.addHook('onRequest', async (req, reply) => {
       setSecurityHeaders(reply);
+      // First, before any cookie, session or body is looked at. Only the console: the device API
+      // (/v1/*) answers kiosks by whatever name they were given for central (they sign each request).
+      if (!allowedHost(req, opts.allowedHosts)) throw new ConsoleError(421, 'errors.wrongHost');
       if (isStateChanging(req) && crossSite(req)) throw new ConsoleError(403, 'errors.crossSite');
     });
     app.setErrorHandler((err, req, reply) => errorReply(cc, err, req, reply));

@@ -43,6 +43,21 @@ export const crossSite = (req: FastifyRequest): boolean => {
   return origin !== `${req.protocol}://${req.host}`;
 };
 
+/** The host name of a Host header value, lower case, without its port ("[::1]:4790" → "[::1]"). */
+export const hostNameOf = (host: string): string => {
+  const h = host.trim().toLowerCase();
+  return /^(\[[^\]]*\]|[^:[\]]*)(:\d*)?$/.exec(h)?.[1] ?? h;
+};
+
+/**
+ * DNS rebinding: a page on evil.example whose name is re-pointed at this machine reaches the console
+ * with its own name in the Host header. Only names on the allow-list are answered (cf. the kiosk's
+ * host in electron/host/server.ts). Behind a trusted proxy req.host is X-Forwarded-Host, the name the
+ * browser used.
+ */
+export const allowedHost = (req: FastifyRequest, allowed: readonly string[]): boolean =>
+  allowed.includes(hostNameOf(req.host));
+
 export const sameToken = (a: string | undefined, b: string): boolean => {
   if (a === undefined) return false;
   const x = Buffer.from(a);

@@ -183,7 +183,28 @@ export const migrations: readonly CentralMigration[] = [
     `,
   },
   {
-    // 6, not 5: numbers are handed out per branch; 5 belongs to another change.
+    version: 5,
+    name: 'web console: login failures per account and client address',
+    sql: `
+      -- Wrong passwords are counted, and locks set, per (account, client address): a flood from one
+      -- address locks that address out of that account, never the officer logging in from elsewhere.
+      -- In the database so that every instance of the service shares the counts.
+      CREATE TABLE admin_login_failures (
+        user_id bigint NOT NULL REFERENCES admin_users (id) ON DELETE CASCADE,
+        -- The client address (an IPv6 address by its /64: one host holds a whole /64).
+        address text NOT NULL,
+        -- Wrong passwords in a row from this address; cleared by a correct one, a reset, or an unlock.
+        failures integer NOT NULL CHECK (failures > 0),
+        first_failed_at timestamptz NOT NULL,
+        last_failed_at timestamptz NOT NULL,
+        locked_until timestamptz,
+        PRIMARY KEY (user_id, address)
+      );
+      -- The per-account lock it replaces: one attacker could keep any account locked for ever.
+      ALTER TABLE admin_users DROP COLUMN failed_logins, DROP COLUMN locked_until;
+    `,
+  },
+  {
     version: 6,
     name: 'responses set aside as refused, questionnaires published per unit',
     sql: `

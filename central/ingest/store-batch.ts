@@ -104,7 +104,14 @@ const setAside = async (tx: Queryable, deviceId: string, batchId: string, now: D
  * A refused response's seq counts as received (received_seqs), so the sequence stays gap-free.
  * The caller answers only after this resolves, i.e. after COMMIT.
  */
-export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia, now: Date): Promise<BatchAck> =>
+export const storeBatch = (
+  db: CentralDb,
+  envelope: BatchEnvelope,
+  via: BatchVia,
+  now: Date,
+  /** Runs in the same transaction once the batch is in (the console's audit row): it fails, nothing is stored. */
+  alsoInTransaction?: (tx: Queryable, ack: BatchAck) => Promise<void>,
+): Promise<BatchAck> =>
   db.transaction(async (tx) => {
     const deviceId = envelope.deviceId;
     const locked = firstRow(
@@ -215,7 +222,7 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
         refusedSeqs.size + refusedAgain,
       ],
     );
-    return {
+    const ack: BatchAck = {
       batchId: envelope.batchId,
       deviceId,
       received: items.length,
@@ -225,4 +232,6 @@ export const storeBatch = (db: CentralDb, envelope: BatchEnvelope, via: BatchVia
       highestContiguousSeq,
       refused: refusedSeqs.size + refusedAgain,
     };
+    await alsoInTransaction?.(tx, ack);
+    return ack;
   });

@@ -69,38 +69,43 @@ const ReportRow = z.object({
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export const listDevices = async (db: Queryable): Promise<DeviceReport[]> => {
-  const rows = parseRows(
-    ReportRow,
-    await db.query(`
+const REPORT_SQL = `
       SELECT d.id, d.unit_id, d.label, d.app_version, d.enrolled_at, d.revoked_at,
              coalesce(p.responses, 0) AS responses, coalesce(p.highest_contiguous_seq, 0) AS highest_contiguous_seq,
              coalesce((SELECT max(seq) FROM received_seqs r WHERE r.device_id = d.id), 0) AS highest_seq,
              coalesce(p.duplicates, 0) AS duplicates, coalesce(p.conflicts, 0) AS conflicts, coalesce(p.refused, 0) AS refused, coalesce(p.batches, 0) AS batches,
              p.last_batch_at, d.last_heartbeat_at, d.last_heartbeat, d.clock_drift_ms
-        FROM devices d LEFT JOIN device_progress p ON p.device_id = d.id
-       ORDER BY d.unit_id, d.enrolled_at, d.id`),
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    unit: r.unit_id,
-    label: r.label,
-    appVersion: r.app_version,
-    enrolledAt: r.enrolled_at.toISOString(),
-    revoked: r.revoked_at !== null,
-    revokedAt: iso(r.revoked_at),
-    responses: r.responses,
-    highestContiguousSeq: r.highest_contiguous_seq,
-    highestSeq: r.highest_seq,
-    duplicates: r.duplicates,
-    conflicts: r.conflicts,
-    refused: r.refused,
-    batches: r.batches,
-    lastBatchAt: iso(r.last_batch_at),
-    lastHeartbeatAt: iso(r.last_heartbeat_at),
-    lastHeartbeat: r.last_heartbeat ?? null,
-    clockDriftMs: r.clock_drift_ms,
-  }));
+        FROM devices d LEFT JOIN device_progress p ON p.device_id = d.id`;
+
+const toReport = (r: z.infer<typeof ReportRow>): DeviceReport => ({
+  id: r.id,
+  unit: r.unit_id,
+  label: r.label,
+  appVersion: r.app_version,
+  enrolledAt: r.enrolled_at.toISOString(),
+  revoked: r.revoked_at !== null,
+  revokedAt: iso(r.revoked_at),
+  responses: r.responses,
+  highestContiguousSeq: r.highest_contiguous_seq,
+  highestSeq: r.highest_seq,
+  duplicates: r.duplicates,
+  conflicts: r.conflicts,
+  refused: r.refused,
+  batches: r.batches,
+  lastBatchAt: iso(r.last_batch_at),
+  lastHeartbeatAt: iso(r.last_heartbeat_at),
+  lastHeartbeat: r.last_heartbeat ?? null,
+  clockDriftMs: r.clock_drift_ms,
+});
+
+export const listDevices = async (db: Queryable): Promise<DeviceReport[]> =>
+  parseRows(ReportRow, await db.query(`${REPORT_SQL} ORDER BY d.unit_id, d.enrolled_at, d.id`)).map(toReport);
+
+/** One device's report (the console's device page), without reading every other device. */
+export const findDeviceReport = async (db: Queryable, id: string): Promise<DeviceReport | undefined> => {
+  if (!DeviceId.safeParse(id).success) return undefined;
+  const row = firstRow(ReportRow, await db.query(`${REPORT_SQL} WHERE d.id = $1`, [id]));
+  return row && toReport(row);
 };
 
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'unknown_device';

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { z } from 'zod';
 import { Int } from '../../central/db/rows.ts';
+import { addressKey } from '../../central/console/auth/login-failures.ts';
 import { DEFAULT_LOCKOUT, lockSeconds } from '../../central/console/auth/login.ts';
 import { hashPassword, verifyPassword } from '../../central/console/auth/password.ts';
 import { CONSOLE_CSP } from '../../central/console/security.ts';
@@ -107,7 +108,7 @@ forEachBackend('console: login, sessions, CSRF, roles', (backend) => {
     });
   });
 
-  test('five wrong passwords lock the account, even for the right one; the lock grows, is stored, and is logged', async () => {
+  test('five wrong passwords lock the account from that address, even for the right one; the lock grows, is stored, and is logged', async () => {
     await withCentral(backend, async (c, clock) => {
       await makeAccount(c.db, 'it-lock');
       const client = new ConsoleClient(c.url);
@@ -117,25 +118,24 @@ forEachBackend('console: login, sessions, CSRF, roles', (backend) => {
       expect(fifth.text).toMatch(/tạm bị khóa/);
       // The right password during the lock is refused and does not reset the count.
       expect((await client.login('it-lock')).status).toBe(429);
-      const row = z
-        .object({ failed_logins: Int, locked_until: z.coerce.date() })
-        .parse(
-          (await c.db.query(`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0],
-        );
-      expect(row.failed_logins).toBe(5);
-      expect(row.locked_until.getTime() - clock.t).toBe(30_000);
+      const pair = async () =>
+        z
+          .array(z.object({ address: z.string(), failures: Int, locked_until: z.coerce.date().nullable() }))
+          .parse(
+            (
+              await c.db.query(
+                `SELECT address, failures, locked_until FROM admin_login_failures f JOIN admin_users u ON u.id = f.user_id WHERE username = 'it-lock'`,
+              )
+            ).rows,
+          );
+      expect(await pair()).toEqual([{ address: '127.0.0.1', failures: 5, locked_until: new Date(clock.t + 30_000) }]);
       clock.t += 31_000;
       // One more wrong password after the lock ran out: locked again, for twice as long.
       expect((await client.login('it-lock', 'sai 6')).status).toBe(429);
-      const again = z
-        .object({ locked_until: z.coerce.date() })
-        .parse((await c.db.query(`SELECT locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0]);
-      expect(again.locked_until.getTime() - clock.t).toBe(60_000);
+      expect((await pair())[0]?.locked_until?.getTime()).toBe(clock.t + 60_000);
       clock.t += 61_000;
       expect((await client.login('it-lock')).status).toBe(303);
-      expect(
-        (await c.db.query(`SELECT failed_logins, locked_until FROM admin_users WHERE username = 'it-lock'`)).rows[0],
-      ).toEqual({ failed_logins: 0, locked_until: null });
+      expect(await pair()).toEqual([]);
       expect(await audit(c, 'it-lock')).toEqual([
         ...Array(5).fill('login_failed'),
         'account_locked',
@@ -145,6 +145,77 @@ forEachBackend('console: login, sessions, CSRF, roles', (backend) => {
         'login',
       ]);
     });
+  });
+
+  test('a flood of wrong passwords from one address locks that address only: the officer logs in from another; an admin sees the address and lifts the lock', async () => {
+    await withCentral(
+      backend,
+      async (c) => {
+        await makeAccount(c.db, 'can-bo');
+        await makeAccount(c.db, 'it-admin');
+        // Behind the province's proxy: X-Forwarded-For is the client's address.
+        const attacker = new ConsoleClient(c.url, { 'x-forwarded-for': '203.0.113.7' });
+        for (let i = 1; i <= 12; i++) await attacker.login('can-bo', `đoán ${i}`);
+        expect((await attacker.login('can-bo')).status).toBe(429); // A is locked, even with the right password
+        const officer = new ConsoleClient(c.url, { 'x-forwarded-for': '198.51.100.20' });
+        expect((await officer.login('can-bo')).status).toBe(303);
+        expect(officer.cookies.has('kc_session')).toBe(true);
+        // The users page lists the address that tried, with its count, and offers the unlock.
+        const admin = new ConsoleClient(c.url, { 'x-forwarded-for': '192.0.2.50' });
+        await admin.login('it-admin');
+        const users = await admin.get('/users');
+        const row = new RegExp(`data-user="can-bo" data-state="locked"[\\s\\S]*?</tr>`).exec(users.text)?.[0] ?? '';
+        expect(row).toMatch(/data-address="203\.0\.113\.7" data-failures="5" data-locked="true"/);
+        expect(row).not.toContain('198.51.100.20');
+        expect(row).toContain('data-testid="user-unlock"');
+        const id = /action="\/console\/users\/(\d+)\/unlock"/.exec(row)?.[1];
+        // The unlock is a CSRF-protected POST, audited with the addresses it cleared.
+        expect((await admin.post(`/users/${id}/unlock`, {}, { csrf: null })).status).toBe(403);
+        const unlocked = await admin.post(`/users/${id}/unlock`);
+        expect(unlocked.status).toBe(200);
+        expect(unlocked.text).toMatch(/data-user="can-bo" data-state="active"/);
+        expect(unlocked.text).not.toContain('203.0.113.7');
+        const entry = z
+          .object({ detail: z.object({ user: z.string(), addresses: z.array(z.string()) }) })
+          .parse(
+            (
+              await c.db.query(
+                `SELECT detail FROM admin_audit WHERE action = 'user_unlocked' AND username = 'it-admin'`,
+              )
+            ).rows[0],
+          );
+        expect(entry.detail).toEqual({ user: 'can-bo', addresses: ['203.0.113.7'] });
+        expect((await attacker.login('can-bo')).status).toBe(303);
+      },
+      { trustProxy: true },
+    );
+  });
+
+  test('failed logins are shared through the database: a second instance sees the lock the first one set', async () => {
+    await withCentral(backend, async (c) => {
+      await makeAccount(c.db, 'it-hai');
+      const first = new ConsoleClient(c.url);
+      for (let i = 1; i <= 5; i++) await first.login('it-hai', `sai ${i}`);
+      const other = await startTestCentral(backend, {
+        db: c.db,
+        now: () => new Date(Date.parse('2026-11-23T02:00:10Z')),
+      });
+      try {
+        expect((await new ConsoleClient(other.url).login('it-hai')).status).toBe(429);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  test('IPv6 clients are counted by their /64; IPv4-mapped addresses as IPv4', () => {
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey(null)).toBe('unknown');
   });
 
   test('a session ends after the idle timeout and after its absolute lifetime; a form sent then stores nothing', async () => {

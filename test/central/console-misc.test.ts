@@ -7,10 +7,11 @@ import { openPglite } from '../../central/db/pglite.ts';
 import { openPostgres } from '../../central/db/postgres.ts';
 import { type CentralDb, migrateCentral } from '../../central/index.ts';
 import type { TestCentral } from '../support/central.ts';
-import { ConsoleClient } from '../support/console-client.ts';
+import { ConsoleClient, TEST_PASSWORD } from '../support/console-client.ts';
+import { createAdminUser } from '../../central/console/auth/users.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachBackend, sharedCentral } from './backends.ts';
 
@@ -113,4 +114,53 @@ forEachBackend('console: first account, centralctl', (backend) => {
     expect((await new ConsoleClient(central().url).login('it-ctl', fresh)).status).toBe(303);
     expect((await ctl(central(), ['reset-admin-password', 'nobody'])).code).toBe(1);
   });
+});
+
+forEachBackend('console: input the route schemas refuse', (backend) => {
+  const central = sharedCentral(backend);
+  test('a path, query or body that does not parse gets the console page in words, never a 500 or a raw JSON error', async () => {
+    const c: TestCentral = central();
+    await createAdminUser(c.db, {
+      username: 'it-schema',
+      role: 'province_admin',
+      unitId: null,
+      password: TEST_PASSWORD,
+    });
+    const client = new ConsoleClient(c.url);
+    await client.login('it-schema');
+    await client.get('/users');
+    const pages = [
+      ['/users/abc/password', 404, /Không tìm thấy trang này/],
+      ['/devices/not%20a%20device', 404, /Không có thiết bị này/],
+      ['/config/drafts/-1', 404, /Không tìm thấy trang này/],
+      ['/lang/fr', 404, /Không tìm thấy trang này/],
+      ['/devices?stale=abc&unit=' + 'x'.repeat(100), 200, /data-testid="devices-summary"/],
+    ] as const;
+    for (const [path, status, text] of pages) {
+      const page = await client.get(path);
+      expect(page.status, path).toBe(status);
+      expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(page.text, path).toMatch(text);
+    }
+    // A form whose fields are of the wrong shape is the form again with its messages, not a bare 400.
+    const odd = await client.post('/users', { username: ['a', 'b'], role: 'no-such-role' });
+    expect(odd.status).toBe(400);
+    expect(odd.text).toMatch(/data-testid="user-form"/);
+    const post = await client.post('/users/abc/unlock');
+    expect(post.status).toBe(404);
+    expect(post.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});
+
+test('console layout: a page imports no other page, and a view imports neither the request context, the database nor Fastify', () => {
+  const pagesDir = join(import.meta.dirname, '../../central/console/pages');
+  for (const page of readdirSync(pagesDir)) {
+    for (const file of readdirSync(join(pagesDir, page))) {
+      const source = readFileSync(join(pagesDir, page, file), 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      for (const path of imports) expect(path, `${page}/${file}`).not.toMatch(/^\.\.\/(?!\.\.\/)/);
+      if (file === 'view.ts')
+        for (const path of imports) expect(path, `${page}/${file}`).not.toMatch(/context\.ts$|\/db\/|^fastify/);
+    }
+  }
 });

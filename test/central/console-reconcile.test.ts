@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { findDeviceReport, listDevices } from '../../central/ops/devices.ts';
 import { eachMissingRange, reconcile } from '../../central/ops/reconciliation.ts';
 import type { Heartbeat } from '../../shared/sync.ts';
 import {
@@ -205,6 +206,17 @@ forEachBackend('console: reconciliation and the device registry', (backend) => {
       const page = await client.get('/devices');
       expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;Quầy');
       expect(page.text).not.toContain('<img src=x');
+    });
+  });
+  test('the device page reads its one device: the same report as in the list, none for an unknown id', async () => {
+    await withCentral(async (c) => {
+      const a = await enrolled(c);
+      const b = await enrolled(c);
+      expect((await postBatch(c, kbatchBytes(b, envelopeOf(b, makeResponses(b, 1, 3))))).status).toBe(200);
+      const all = await listDevices(c.db);
+      expect(await findDeviceReport(c.db, b.id)).toEqual(all.find((d) => d.id === b.id));
+      expect(await findDeviceReport(c.db, a.id)).toEqual(all.find((d) => d.id === a.id));
+      expect(await findDeviceReport(c.db, 'kiosk-không-có')).toBeUndefined();
     });
   });
 });

@@ -3,16 +3,20 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 import { z } from 'zod';
 import type { FileResult } from '../../central/console/upload/ingest-file.ts';
+import type { CentralDb } from '../../central/index.ts';
 import { LIMITS } from '../../shared/sync.ts';
 import {
   type FakeDevice,
   type TestCentral,
   enrolled,
   envelopeOf,
+  faultyDb,
   kbatchBytes,
   makeDevice,
   makeResponses,
+  openTestDb,
   postBatch,
+  startTestCentral,
 } from '../support/central.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
@@ -266,5 +270,72 @@ forEachBackend('console: .kbatch uploads', (backend) => {
       } as RequestInit).catch(() => null);
       expect(stream?.status).toBe(413);
     });
+  });
+});
+
+const auditOf = async (db: CentralDb, action: string) =>
+  z
+    .array(z.object({ detail: z.record(z.string(), z.unknown()) }))
+    .parse((await db.query('SELECT detail FROM admin_audit WHERE action = $1 ORDER BY id', [action])).rows)
+    .map((r) => r.detail);
+
+forEachBackend('console: uploads and their audit rows are one transaction', (backend) => {
+  test('a file name with NUL and other control characters: stored under a cleaned name, its audit row present', async () => {
+    const c = await startTestCentral(backend);
+    try {
+      await makeAccount(c.db, 'it-nul');
+      const client = new ConsoleClient(c.url);
+      await client.login('it-nul');
+      await client.get('/uploads');
+      const device = await enrolled(c);
+      // By the script's route (name in a header) and by the plain form (name in the multipart part).
+      const r = await client.uploadFile('quầy\u0000 1\u0007\u202e.kbatch', kbatch(device, 1, 3));
+      expect(r.status).toBe(200);
+      const a = Answer.parse(r.body);
+      expect(a.result).toMatchObject({ status: 'new', inserted: 3, file: 'quầy\uFFFD 1\uFFFD\uFFFD.kbatch' });
+      const form = await client.postMultipart('/uploads', [
+        { field: 'files', name: 'b\u0000\u001b[31m.kbatch', bytes: kbatch(device, 4, 5) },
+      ]);
+      expect(form.status).toBe(200);
+      expect(form.text).toMatch(/data-status="new"/);
+      expect((await tableCounts(c.db)).responses).toBe(5);
+      const rows = await auditOf(c.db, 'batch_uploaded');
+      expect(rows.map((d) => d['file'])).toEqual(['quầy\uFFFD 1\uFFFD\uFFFD.kbatch', 'b\uFFFD\uFFFD[31m.kbatch']);
+      expect(rows.map((d) => d['inserted'])).toEqual([3, 2]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('when the audit row cannot be written, the batch is not stored either, and the answer says so', async () => {
+    const db = await openTestDb(backend);
+    const faulty = faultyDb(db, /INSERT INTO admin_audit/);
+    faulty.armed = false; // the login writes its audit row in a transaction too
+    const c = await startTestCentral(backend, { db: faulty });
+    try {
+      await makeAccount(db, 'it-fault');
+      const client = new ConsoleClient(c.url);
+      await client.login('it-fault');
+      await client.get('/uploads');
+      const device = await enrolled(c);
+      const before = await tableCounts(db);
+      faulty.armed = true;
+      const r = await client.uploadFile('a.kbatch', kbatch(device, 1, 4));
+      expect(r.status).toBe(200);
+      expect(Answer.parse(r.body).result).toMatchObject({ status: 'rejected', code: 'internal' });
+      expect(Answer.parse(r.body).view.detail).toMatch(/nothing from this file was stored/);
+      expect(await tableCounts(db)).toEqual(before);
+      expect(await auditOf(db, 'batch_uploaded')).toEqual([]);
+      // Once the fault is gone the same file goes in, with its audit row.
+      faulty.armed = false;
+      expect(Answer.parse((await client.uploadFile('a.kbatch', kbatch(device, 1, 4))).body).result).toMatchObject({
+        status: 'new',
+        inserted: 4,
+      });
+      expect((await auditOf(db, 'batch_uploaded')).length).toBe(1);
+    } finally {
+      await c.close();
+      await db.close();
+    }
   });
 });

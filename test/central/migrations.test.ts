@@ -192,6 +192,35 @@ forEachBackend('central migrations', (backend) => {
     });
   });
 
+  test('5: login failures per account and address (from 4, accounts intact, the per-account lock columns gone)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 4);
+      await db.query(
+        `INSERT INTO admin_users (username, display_name, role, password_hash, created_at, password_changed_at, failed_logins, locked_until)
+         VALUES ('it-tinh', 'IT', 'province_admin', 'h', now(), now(), 7, now() + interval '1 hour')`,
+      );
+      expect(await migrateCentral(db, 5)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(5);
+      expect((await db.query('SELECT username FROM admin_users')).rows).toEqual([{ username: 'it-tinh' }]);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['admin_login_failures']));
+      await expect(db.query('SELECT failed_logins FROM admin_users')).rejects.toThrow();
+      const insert = (address: string, failures: number) =>
+        db.query(
+          `INSERT INTO admin_login_failures (user_id, address, failures, first_failed_at, last_failed_at)
+           SELECT id, $1, $2, now(), now() FROM admin_users`,
+          [address, failures],
+        );
+      await insert('203.0.113.7', 3);
+      await insert('198.51.100.9', 1);
+      await expect(insert('203.0.113.7', 1)).rejects.toThrow(); // one row per (account, address)
+      await expect(insert('192.0.2.1', 0)).rejects.toThrow();
+      // Deleting an account deletes its counts.
+      await db.query('DELETE FROM admin_users');
+      expect((await db.query('SELECT count(*)::int AS n FROM admin_login_failures')).rows).toEqual([{ n: 0 }]);
+      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 5);
+    });
+  });
+
   test('all pending migrations run in one transaction: a failing one leaves the database as it was', async () => {
     await withBlank(backend, async (db) => {
       const broken = [

@@ -1,13 +1,18 @@
 import type { CentralDb } from '../../db/types.ts';
 import { audit } from '../audit.ts';
+import { addressKey, clearPair, pairState, recordFailure } from './login-failures.ts';
 import { verifyNothing, verifyPassword } from './password.ts';
 import { type AdminUser, findUserByName } from './users.ts';
 
 /**
- * Lockout: after `threshold` wrong passwords in a row the account is locked for `baseSeconds`, and
- * each further wrong password (once the lock has run out) doubles it, up to `maxSeconds`. The count
- * and the lock are stored on the account, so a restart does not reset them; a correct password
- * during a lock is refused too. Every failure, lock and refusal is in the audit log.
+ * Lockout, per (account, client address): after `threshold` wrong passwords in a row from one
+ * address, that address is locked out of that account for `baseSeconds`, and each further wrong
+ * password from it (once the lock has run out) doubles it, up to `maxSeconds`. The officer logging in
+ * from another address is not affected, so sending wrong passwords to a name is no denial of service;
+ * guessing stays bounded by this lock and by the per-address rate limit (ConsoleContext.limitLogin).
+ * Counts and locks are in the database (login-failures.ts), so a restart does not reset them and
+ * several instances share them; a correct password from a locked address is refused too. Every
+ * failure, lock and refusal is in the audit log with its address.
  */
 export type LockoutPolicy = { threshold: number; baseSeconds: number; maxSeconds: number };
 export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseSeconds: 30, maxSeconds: 3600 };
@@ -40,29 +45,27 @@ export const attemptLogin = async (
       });
       return { ok: false, reason: 'invalid' };
     }
-    if (user.lockedUntil && user.lockedUntil.getTime() > now.getTime()) {
+    const address = addressKey(ip);
+    const pair = await pairState(tx, user.id, address);
+    if (pair.lockedUntil && pair.lockedUntil.getTime() > now.getTime()) {
       await audit(tx, {
         username: user.username,
         action: 'login_locked',
-        detail: { until: user.lockedUntil.toISOString() },
+        detail: { until: pair.lockedUntil.toISOString(), address },
         ip,
         at: now,
       });
-      return { ok: false, reason: 'locked', until: user.lockedUntil };
+      return { ok: false, reason: 'locked', until: pair.lockedUntil };
     }
     if (!(await verifyPassword(input.password, user.passwordHash))) {
-      const failures = user.failedLogins + 1;
+      const failures = pair.failures + 1;
       const seconds = lockSeconds(failures, policy);
       const until = seconds > 0 ? new Date(now.getTime() + seconds * 1000) : null;
-      await tx.query('UPDATE admin_users SET failed_logins = $2, locked_until = $3 WHERE id = $1', [
-        user.id,
-        failures,
-        until,
-      ]);
+      await recordFailure(tx, { userId: user.id, address, failures, lockedUntil: until, now });
       await audit(tx, {
         username: user.username,
         action: 'login_failed',
-        detail: { reason: 'wrong_password', failures },
+        detail: { reason: 'wrong_password', failures, address },
         ip,
         at: now,
       });
@@ -70,7 +73,7 @@ export const attemptLogin = async (
         await audit(tx, {
           username: user.username,
           action: 'account_locked',
-          detail: { failures, seconds, until: until.toISOString() },
+          detail: { failures, seconds, until: until.toISOString(), address },
           ip,
           at: now,
         });
@@ -78,10 +81,8 @@ export const attemptLogin = async (
       }
       return { ok: false, reason: 'invalid' };
     }
-    await tx.query('UPDATE admin_users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1', [
-      user.id,
-      now,
-    ]);
+    await clearPair(tx, user.id, address);
+    await tx.query('UPDATE admin_users SET last_login_at = $2 WHERE id = $1', [user.id, now]);
     await audit(tx, { username: user.username, action: 'login', ip, at: now });
     return { ok: true, user };
   });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { hasUnsafeChars } from '../clean-text.ts';
 import { Int, NullableTimestamp, Timestamp, firstRow, parseRows } from '../../db/rows.ts';
 import type { Queryable } from '../../db/types.ts';
 import { UnknownUnitError } from '../../ops/enrolment-codes.ts';
 import { getUnit } from '../../ops/units.ts';
+import { clearAccount } from './login-failures.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 
 /** Province admin: everything. Unit viewer: read-only, its own unit's devices and data only. */
@@ -15,7 +17,13 @@ export const Username = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, 'a username is 3 to 32 lower-case letters, digits, ".", "_" or "-"');
 
-export const DisplayName = z.string().trim().min(1).max(80);
+/** Shown on every page and in the audit log: no control or format characters (clean-text.ts). */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .refine((s) => !hasUnsafeChars(s));
 
 const UserRow = z.object({
   id: Int,
@@ -27,8 +35,6 @@ const UserRow = z.object({
   password_is_initial: z.boolean(),
   created_at: Timestamp,
   disabled_at: NullableTimestamp,
-  failed_logins: Int,
-  locked_until: NullableTimestamp,
   last_login_at: NullableTimestamp,
 });
 
@@ -42,13 +48,11 @@ export type AdminUser = {
   passwordIsInitial: boolean;
   createdAt: Date;
   disabledAt: Date | null;
-  failedLogins: number;
-  lockedUntil: Date | null;
   lastLoginAt: Date | null;
 };
 
 const COLUMNS =
-  'id, username, display_name, role, unit_id, password_hash, password_is_initial, created_at, disabled_at, failed_logins, locked_until, last_login_at';
+  'id, username, display_name, role, unit_id, password_hash, password_is_initial, created_at, disabled_at, last_login_at';
 
 const toUser = (r: z.infer<typeof UserRow>): AdminUser => ({
   id: r.id,
@@ -60,8 +64,6 @@ const toUser = (r: z.infer<typeof UserRow>): AdminUser => ({
   passwordIsInitial: r.password_is_initial,
   createdAt: r.created_at,
   disabledAt: r.disabled_at,
-  failedLogins: r.failed_logins,
-  lockedUntil: r.locked_until,
   lastLoginAt: r.last_login_at,
 });
 
@@ -174,15 +176,16 @@ export const setPassword = async (
     );
   const hash = await hashPassword(password);
   await db.query(
-    'UPDATE admin_users SET password_hash = $2, password_is_initial = $3, password_changed_at = $4, failed_logins = 0, locked_until = NULL WHERE id = $1',
+    'UPDATE admin_users SET password_hash = $2, password_is_initial = $3, password_changed_at = $4 WHERE id = $1',
     [userId, hash, initial, now],
   );
+  // A new password ends every lock on the account (as it did when the lock was on the account).
+  await clearAccount(db, userId);
 };
 
 export const setDisabled = async (db: Queryable, userId: number, disabledAt: Date | null): Promise<void> => {
   await db.query('UPDATE admin_users SET disabled_at = $2 WHERE id = $1', [userId, disabledAt]);
 };
 
-export const unlockUser = async (db: Queryable, userId: number): Promise<void> => {
-  await db.query('UPDATE admin_users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [userId]);
-};
+/** A province admin's unlock: every address's count and lock for this account; returns the addresses cleared. */
+export const unlockUser = (db: Queryable, userId: number): Promise<string[]> => clearAccount(db, userId);
