@@ -2,6 +2,7 @@
  * `npm run central [-- --data-dir DIR --port N --host H]`: the central survey service on embedded
  * defaults (PGlite on disk in .data/central, 127.0.0.1:4790). DATABASE_URL switches to PostgreSQL.
  */
+import { sha256Hex } from '../shared/node/signing.ts';
 import { parseArgs } from 'node:util';
 import { type InitialAdmin, ensureInitialAdmin } from './console/initial-admin.ts';
 import { StaleHours } from './console/options.ts';
@@ -109,6 +110,8 @@ const main = async (): Promise<number> => {
     `central survey service listening on ${central.url}\n` +
       `  database: ${central.db.description}\n` +
       `  central public key: ${central.centralKey.publicKey}\n` +
+      // What IT pins on a kiosk before enrolling it (kioskctl config set centralKeyFingerprint …).
+      `  central key fingerprint (SHA-256): ${sha256Hex(Buffer.from(central.centralKey.publicKey, 'base64url'))}\n` +
       `  web console: ${central.url}/console/\n` +
       // No code at start: a printed code is a live credential in every log that keeps stdout.
       `  enrol a kiosk: issue a one-time code (npx centralctl enrol-code [--unit U], or the console's enrolment codes page),\n` +

@@ -1,3 +1,4 @@
+import { parseCentralKeyPin } from '../../electron/core/sync/central-trust.ts';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,6 +154,10 @@ describe('npm run central', () => {
       // Codes only when asked for: the start output says how, and holds nothing shaped like a code.
       expect(out).toMatch(/centralctl enrol-code/);
       expect(out).not.toMatch(/\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b/);
+      // The fingerprint IT pins on a kiosk is the one the kiosk computes from the printed key.
+      const key = /central public key: (\S+)/.exec(out)?.[1] ?? '';
+      const printed = /central key fingerprint \(SHA-256\): ([0-9a-f]{64})/.exec(out)?.[1];
+      expect(printed).toBe(parseCentralKeyPin(key));
       const asked = await centralctl(['--data-dir', dir, 'enrol-code']);
       expect(asked.status, asked.stderr).toBe(0);
       expect((await postJson(`${url}/v1/enrol`, enrolRequest(makeDevice(), asked.stdout.trim()))).status).toBe(201);
