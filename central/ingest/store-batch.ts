@@ -93,6 +93,126 @@ const setAside = async (tx: Queryable, deviceId: string, batchId: string, now: D
         ).map((r) => r.seq),
       );
 
+type KeptConflict = Conflict & { hash: string; body: string };
+/** What became of the items that went into neither table. */
+type Unstored = { duplicates: number; refusedAgain: number; conflicts: KeptConflict[] };
+
+/**
+ * Classifies the items that went in nowhere against what the device already has under their ids:
+ * the same content is a duplicate (of a stored response) or refused again (of one set aside); other
+ * content under the id is a conflict, and so is a new id on a seq another id holds.
+ */
+const classifyUnstored = async (tx: Queryable, deviceId: string, rest: Item[]): Promise<Unstored> => {
+  const unstored: Unstored = { duplicates: 0, refusedAgain: 0, conflicts: [] };
+  if (rest.length === 0) return unstored;
+  const ids = rest.map((i) => i.id);
+  const existing = new Map(
+    parseRows(
+      Existing.extend({ aside: z.boolean() }),
+      await tx.query(
+        `SELECT response_id::text AS response_id, seq, content_hash, false AS aside FROM responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])
+         UNION ALL
+         SELECT response_id::text AS response_id, seq, content_hash, true AS aside FROM refused_responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])`,
+        [deviceId, ids],
+      ),
+    ).map((r) => [r.response_id, r]),
+  );
+  for (const item of rest) {
+    const held = existing.get(item.id);
+    if (held && held.content_hash === item.hash) {
+      if (held.aside) unstored.refusedAgain++;
+      else unstored.duplicates++;
+    } else
+      unstored.conflicts.push({
+        id: item.id,
+        seq: item.seq,
+        reason: held ? 'different_content' : 'seq_taken',
+        hash: item.hash,
+        body: JSON.stringify(item.body),
+      });
+  }
+  return unstored;
+};
+
+/** Keeps conflicts aside; one seen again only has its last_received_at and times bumped. */
+const keepConflicts = async (
+  tx: Queryable,
+  deviceId: string,
+  batchId: string,
+  now: Date,
+  conflicts: KeptConflict[],
+): Promise<void> => {
+  if (conflicts.length === 0) return;
+  await tx.query(
+    `INSERT INTO conflicts (device_id, response_id, seq, reason, content_hash, body, batch_id, first_received_at, last_received_at)
+     SELECT $1, t.id, t.seq, t.reason, t.hash, t.body::jsonb, $2, $3, $3
+       FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[]) AS t (id, seq, reason, hash, body)
+     ON CONFLICT (device_id, response_id, seq, content_hash) DO UPDATE SET last_received_at = excluded.last_received_at, times = conflicts.times + 1`,
+    [
+      deviceId,
+      batchId,
+      now,
+      conflicts.map((c) => c.id),
+      conflicts.map((c) => c.seq),
+      conflicts.map((c) => c.reason),
+      conflicts.map((c) => c.hash),
+      conflicts.map((c) => c.body),
+    ],
+  );
+};
+
+/** How one batch went, for the device's progress row, the batches log and the ack. */
+type Outcome = { received: number; inserted: number; refused: number; unstored: Unstored };
+
+/**
+ * Progress and ack bookkeeping once the responses are placed: advances the contiguous seq (only if
+ * something new went in), adds the counts to device_progress, logs the batch, and builds the ack.
+ */
+const recordBatch = async (
+  tx: Queryable,
+  envelope: BatchEnvelope,
+  via: BatchVia,
+  now: Date,
+  previousContiguousSeq: number,
+  { received, inserted, refused, unstored: { duplicates, refusedAgain, conflicts } }: Outcome,
+): Promise<BatchAck> => {
+  const deviceId = envelope.deviceId;
+  const highestContiguousSeq =
+    inserted + refused > 0 ? await advanceContiguous(tx, deviceId, previousContiguousSeq) : previousContiguousSeq;
+  await tx.query(
+    `UPDATE device_progress SET highest_contiguous_seq = $2, responses = responses + $3, duplicates = duplicates + $4, conflicts = conflicts + $5,
+            refused = refused + $7, batches = batches + 1, last_batch_at = $6 WHERE device_id = $1`,
+    [deviceId, highestContiguousSeq, inserted, duplicates, conflicts.length, now, refused],
+  );
+  await tx.query(
+    `INSERT INTO batches (batch_id, device_id, seq_from, seq_to, via, received, inserted, duplicates, conflicts, received_at, refused)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      envelope.batchId,
+      deviceId,
+      envelope.seqFrom,
+      envelope.seqTo,
+      via,
+      received,
+      inserted,
+      duplicates,
+      conflicts.length,
+      now,
+      refused + refusedAgain,
+    ],
+  );
+  return {
+    batchId: envelope.batchId,
+    deviceId,
+    received,
+    inserted,
+    duplicates,
+    conflicts: conflicts.map(({ id, seq, reason }) => ({ id, seq, reason })),
+    highestContiguousSeq,
+    refused: refused + refusedAgain,
+  };
+};
+
 /**
  * Step 6-7 of "What central does": ONE transaction per batch. The device's progress row is locked
  * first, so batches of one device apply one at a time (on PostgreSQL, other devices' batches run in
@@ -146,92 +266,14 @@ export const storeBatch = (
     const refusedSeqs = await setAside(tx, deviceId, envelope.batchId, now, notHeld(refused, stored));
 
     const rest = items.filter((i) => !insertedSeqs.has(i.seq) && !refusedSeqs.has(i.seq));
-    let duplicates = 0;
-    let refusedAgain = 0;
-    const conflicts: (Conflict & { hash: string; body: string })[] = [];
-    if (rest.length > 0) {
-      const ids = rest.map((i) => i.id);
-      const existing = new Map(
-        parseRows(
-          Existing.extend({ aside: z.boolean() }),
-          await tx.query(
-            `SELECT response_id::text AS response_id, seq, content_hash, false AS aside FROM responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])
-             UNION ALL
-             SELECT response_id::text AS response_id, seq, content_hash, true AS aside FROM refused_responses WHERE device_id = $1 AND response_id = ANY($2::uuid[])`,
-            [deviceId, ids],
-          ),
-        ).map((r) => [r.response_id, r]),
-      );
-      for (const item of rest) {
-        const held = existing.get(item.id);
-        if (held && held.content_hash === item.hash) {
-          if (held.aside) refusedAgain++;
-          else duplicates++;
-        } else
-          conflicts.push({
-            id: item.id,
-            seq: item.seq,
-            reason: held ? 'different_content' : 'seq_taken',
-            hash: item.hash,
-            body: JSON.stringify(item.body),
-          });
-      }
-    }
-    if (conflicts.length > 0) {
-      await tx.query(
-        `INSERT INTO conflicts (device_id, response_id, seq, reason, content_hash, body, batch_id, first_received_at, last_received_at)
-         SELECT $1, t.id, t.seq, t.reason, t.hash, t.body::jsonb, $2, $3, $3
-           FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[]) AS t (id, seq, reason, hash, body)
-         ON CONFLICT (device_id, response_id, seq, content_hash) DO UPDATE SET last_received_at = excluded.last_received_at, times = conflicts.times + 1`,
-        [
-          deviceId,
-          envelope.batchId,
-          now,
-          conflicts.map((c) => c.id),
-          conflicts.map((c) => c.seq),
-          conflicts.map((c) => c.reason),
-          conflicts.map((c) => c.hash),
-          conflicts.map((c) => c.body),
-        ],
-      );
-    }
-
-    const highestContiguousSeq =
-      insertedSeqs.size + refusedSeqs.size > 0
-        ? await advanceContiguous(tx, deviceId, locked.highest_contiguous_seq)
-        : locked.highest_contiguous_seq;
-    await tx.query(
-      `UPDATE device_progress SET highest_contiguous_seq = $2, responses = responses + $3, duplicates = duplicates + $4, conflicts = conflicts + $5,
-              refused = refused + $7, batches = batches + 1, last_batch_at = $6 WHERE device_id = $1`,
-      [deviceId, highestContiguousSeq, insertedSeqs.size, duplicates, conflicts.length, now, refusedSeqs.size],
-    );
-    await tx.query(
-      `INSERT INTO batches (batch_id, device_id, seq_from, seq_to, via, received, inserted, duplicates, conflicts, received_at, refused)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        envelope.batchId,
-        deviceId,
-        envelope.seqFrom,
-        envelope.seqTo,
-        via,
-        items.length,
-        insertedSeqs.size,
-        duplicates,
-        conflicts.length,
-        now,
-        refusedSeqs.size + refusedAgain,
-      ],
-    );
-    const ack: BatchAck = {
-      batchId: envelope.batchId,
-      deviceId,
+    const unstored = await classifyUnstored(tx, deviceId, rest);
+    await keepConflicts(tx, deviceId, envelope.batchId, now, unstored.conflicts);
+    const ack = await recordBatch(tx, envelope, via, now, locked.highest_contiguous_seq, {
       received: items.length,
       inserted: insertedSeqs.size,
-      duplicates,
-      conflicts: conflicts.map(({ id, seq, reason }) => ({ id, seq, reason })),
-      highestContiguousSeq,
-      refused: refusedSeqs.size + refusedAgain,
-    };
+      refused: refusedSeqs.size,
+      unstored,
+    });
     await alsoInTransaction?.(tx, ack);
     return ack;
   });

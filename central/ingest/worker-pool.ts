@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import type { BatchEnvelope, SyncErrorCode } from '../../shared/sync.ts';
 import { SyncError } from '../errors.ts';
+import { fairQueue } from './fair-queue.ts';
 import { type DeviceKey, openEnvelope } from './open-envelope.ts';
 
 /** Opens a batch body for a known signer: in worker threads (the server) or in this thread (tests, tools). */
@@ -98,39 +99,51 @@ const bundleWorker = (): Promise<string> =>
     logLevel: 'error',
   }).then((r) => r.outputFiles[0]!.text));
 
+/** What a worker slot reports to its pool. */
+type SlotEvents = {
+  answered: (slot: Slot, answer: WorkerAnswer) => void;
+  /** The worker failed, ran out of memory or exited: `e` answers the job it held. */
+  lost: (slot: Slot, e: SyncError) => void;
+};
+
+/** Starts one worker thread (limited to `maxHeapMb` of heap) and routes what it says to the pool. */
+const spawnSlot = (code: string, maxHeapMb: number, events: SlotEvents): Slot => {
+  const slot: Slot = {
+    worker: new Worker(code, { eval: true, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } }),
+    job: null,
+    timer: null,
+    dead: false,
+  };
+  slot.worker.on('message', (answer: WorkerAnswer) => events.answered(slot, answer));
+  slot.worker.on('error', (e: Error & { code?: string }) =>
+    events.lost(
+      slot,
+      e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new SyncError('too_large', `the batch needs more than ${maxHeapMb} MB to open`)
+        : new SyncError('internal', `ingest worker failed: ${e.message}`),
+    ),
+  );
+  slot.worker.on('exit', () => events.lost(slot, busy('the ingest worker stopped')));
+  return slot;
+};
+
 /**
  * A small pool of worker threads for the heavy part of an ingest (gunzip, limit-checked parse,
- * signature). The queue holds at most `maxQueuedBytes` of bodies, takes turns between sources (one
- * address sending many bodies waits behind itself, not in front of everyone else), and answers 503
- * with Retry-After when full, before any work is done.
+ * signature). The queue (fair-queue.ts) holds at most `maxQueuedBytes` of bodies, takes turns between
+ * sources (one address sending many bodies waits behind itself, not in front of everyone else), and
+ * answers 503 with Retry-After when full, before any work is done.
  */
 export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}): Promise<IngestPool> => {
   const o: IngestPoolOptions = { ...DEFAULT_INGEST_POOL, ...options };
   if (!Number.isInteger(o.workers) || o.workers < 1) throw new Error(`ingest workers must be ≥ 1, got ${o.workers}`);
   const code = await bundleWorker();
-  const queues = new Map<string, Job[]>();
-  const queuedBytesOf = new Map<string, number>();
-  /**
-   * Jobs running per source. With more than one worker a source may run on all but one of them, so
-   * another sender's batch always finds a worker free of the first sender's work.
-   */
-  const runningOf = new Map<string, number>();
-  const maxRunning = Math.max(1, o.workers - 1);
-  /** When a source whose last job was refused may start another (performance.now() ms). */
-  const notBefore = new Map<string, number>();
-  let wakeUp: NodeJS.Timeout | null = null;
-  let queuedBytes = 0;
-  let queued = 0;
+  const queue = fairQueue<Job>(o, () => dispatch());
   let started = 0;
   let nextId = 1;
   let closed = false;
 
   const finish = (slot: Slot) => {
-    if (slot.job) {
-      const left = (runningOf.get(slot.job.source) ?? 1) - 1;
-      if (left > 0) runningOf.set(slot.job.source, left);
-      else runningOf.delete(slot.job.source);
-    }
+    if (slot.job) queue.ended(slot.job.source);
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     slot.job = null;
@@ -156,81 +169,26 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
     }, delay).unref();
   };
 
-  const spawn = (): Slot => {
-    const slot: Slot = {
-      worker: new Worker(code, { eval: true, resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb } }),
-      job: null,
-      timer: null,
-      dead: false,
-    };
-    slot.worker.on('message', (answer: WorkerAnswer) => {
-      const job = slot.job;
-      if (!job || answer.id !== job.id) return;
-      lostInARow = 0;
-      finish(slot);
-      if (answer.ok) job.resolve(answer.envelope);
-      else {
-        if (CLIENT_FAULTS.has(answer.error.code)) {
-          const now = performance.now();
-          if (notBefore.size > 10_000) for (const [k, t] of notBefore) if (t <= now) notBefore.delete(k);
-          notBefore.set(job.source, now + (now - job.startedAt) * o.refusalPenalty);
-        }
-        job.reject(new SyncError(answer.error.code, answer.error.message, answer.error.extra));
-      }
-      dispatch();
-    });
-    slot.worker.on('error', (e: Error & { code?: string }) =>
-      replace(
-        slot,
-        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new SyncError('too_large', `the batch needs more than ${o.maxHeapMb} MB to open`)
-          : new SyncError('internal', `ingest worker failed: ${e.message}`),
-      ),
-    );
-    slot.worker.on('exit', () => replace(slot, busy('the ingest worker stopped')));
-    return slot;
+  const answered = (slot: Slot, answer: WorkerAnswer) => {
+    const job = slot.job;
+    if (!job || answer.id !== job.id) return;
+    lostInARow = 0;
+    finish(slot);
+    if (answer.ok) job.resolve(answer.envelope);
+    else {
+      if (CLIENT_FAULTS.has(answer.error.code)) queue.holdBack(job.source, job.startedAt);
+      job.reject(new SyncError(answer.error.code, answer.error.message, answer.error.extra));
+    }
+    dispatch();
   };
 
-  /** The next job, taking turns between sources (Map order: the source served longest ago first). */
-  const take = (): Job | undefined => {
-    let found: [string, Job[]] | undefined;
-    let earliest = Infinity;
-    const now = performance.now();
-    for (const entry of queues) {
-      const after = notBefore.get(entry[0]) ?? 0;
-      if (after > now) earliest = Math.min(earliest, after);
-      else if ((runningOf.get(entry[0]) ?? 0) < maxRunning) {
-        found = entry;
-        break;
-      }
-    }
-    if (!found) {
-      // Only penalised sources are waiting: look again when the first of them may go.
-      if (earliest !== Infinity && !wakeUp)
-        wakeUp = setTimeout(() => {
-          wakeUp = null;
-          dispatch();
-        }, earliest - now);
-      return undefined;
-    }
-    notBefore.delete(found[0]);
-    const [source, jobs] = found;
-    const job = jobs.shift()!;
-    runningOf.set(source, (runningOf.get(source) ?? 0) + 1);
-    queues.delete(source);
-    if (jobs.length > 0) queues.set(source, jobs);
-    queued--;
-    queuedBytes -= job.body.length;
-    const left = (queuedBytesOf.get(source) ?? 0) - job.body.length;
-    if (jobs.length > 0) queuedBytesOf.set(source, left);
-    else queuedBytesOf.delete(source);
-    return job;
-  };
+  const spawn = (): Slot => spawnSlot(code, o.maxHeapMb, { answered, lost: replace });
 
+  /** Hands waiting jobs to idle workers, each with its time limit. */
   const dispatch = () => {
     for (const slot of slots) {
       if (slot.job || slot.dead) continue;
-      const job = take();
+      const job = queue.take();
       if (!job) return;
       slot.job = job;
       job.startedAt = performance.now();
@@ -248,30 +206,17 @@ export const startIngestPool = async (options: Partial<IngestPoolOptions> = {}):
   return {
     open: (body, device, source) => {
       if (closed) return Promise.reject(busy('the server is stopping'));
-      const mine = queuedBytesOf.get(source) ?? 0;
-      if (queuedBytes + body.length > o.maxQueuedBytes) return Promise.reject(busy('too many batches are waiting'));
-      if (
-        mine + body.length > o.maxQueuedBytes * o.perSourceShare ||
-        (queues.get(source)?.length ?? 0) >= o.perSourceJobs
-      )
-        return Promise.reject(busy('too many batches from this address are waiting'));
+      const refused = queue.refusal(body.length, source);
+      if (refused) return Promise.reject(busy(refused));
       return new Promise<BatchEnvelope>((resolve, reject) => {
-        const job: Job = { id: nextId++, startedAt: 0, body: new Uint8Array(body), device, source, resolve, reject };
-        const list = queues.get(source) ?? [];
-        list.push(job);
-        queues.set(source, list);
-        queuedBytesOf.set(source, mine + body.length);
-        queuedBytes += body.length;
-        queued++;
+        queue.add({ id: nextId++, startedAt: 0, body: new Uint8Array(body), device, source, resolve, reject });
         dispatch();
       });
     },
-    stats: () => ({ started, queued, queuedBytes, busy: slots.filter((s) => s.job).length }),
+    stats: () => ({ started, ...queue.counts(), busy: slots.filter((s) => s.job).length }),
     close: async () => {
       closed = true;
-      if (wakeUp) clearTimeout(wakeUp);
-      for (const jobs of queues.values()) for (const job of jobs) job.reject(busy('the server is stopping'));
-      queues.clear();
+      for (const job of queue.drain()) job.reject(busy('the server is stopping'));
       await Promise.all(
         slots.map(async (slot) => {
           slot.job?.reject(busy('the server is stopping'));

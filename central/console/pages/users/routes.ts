@@ -63,9 +63,8 @@ const targetUser = async (ctx: AuthedCtx, id: number): Promise<AdminUser> => {
   return user;
 };
 
-export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  route(app, cc, { method: 'GET', url: '/users', access: 'admin' }, async (ctx) => usersPage(ctx));
-
+/** POST /users: creates an account (its first password is to be changed at first login). */
+const createUserRoute = (app: FastifyInstance, cc: ConsoleContext): void => {
   route(
     app,
     cc,
@@ -108,7 +107,10 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       }
     },
   );
+};
 
+/** POST /users/:id/disable: never oneself nor the last active province admin; ends their sessions. */
+const disableUserRoute = (app: FastifyInstance, cc: ConsoleContext): void => {
   route(
     app,
     cc,
@@ -134,7 +136,10 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       });
     },
   );
+};
 
+/** POST /users/:id/enable. */
+const enableUserRoute = (app: FastifyInstance, cc: ConsoleContext): void => {
   route(
     app,
     cc,
@@ -154,7 +159,10 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       });
     },
   );
+};
 
+/** POST /users/:id/unlock: clears the account's failure counts and locks from every address, with its audit row in one transaction. */
+const unlockUserRoute = (app: FastifyInstance, cc: ConsoleContext): void => {
   route(
     app,
     cc,
@@ -176,7 +184,10 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       });
     },
   );
+};
 
+/** GET and POST /users/:id/password: an admin sets someone's password, to be changed at their next login. */
+const resetPasswordRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
   route(
     app,
     cc,
@@ -212,4 +223,14 @@ export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
       });
     },
   );
+};
+
+/** The province admin's account management: one function per action, registered in this order. */
+export const userRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
+  route(app, cc, { method: 'GET', url: '/users', access: 'admin' }, async (ctx) => usersPage(ctx));
+  createUserRoute(app, cc);
+  disableUserRoute(app, cc);
+  enableUserRoute(app, cc);
+  unlockUserRoute(app, cc);
+  resetPasswordRoutes(app, cc);
 };
