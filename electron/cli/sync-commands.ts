@@ -99,6 +99,15 @@ const openExisting = (dataDir: string) => openKioskDatabase(dataDir);
 
 export const isOutcome = (x: unknown): x is Outcome => typeof x === 'object' && x !== null && 'exitCode' in x;
 
+/** What every sync command gets: the resolved data directory, the parsed options and where progress goes. */
+type SyncCommandContext = {
+  dataDir: string;
+  rest: string[];
+  values: SyncCommandValues;
+  stderr: ProgressSink;
+  stdin: PromptInput;
+};
+
 export const runSyncCommand = async (
   command: (typeof SYNC_COMMANDS)[number],
   rest: string[],
@@ -106,188 +115,207 @@ export const runSyncCommand = async (
   stderr: ProgressSink = process.stderr,
   io: { stdin: PromptInput } = { stdin: process.stdin },
 ): Promise<Outcome> => {
-  const dataDir = resolve(values['data-dir']);
+  const ctx: SyncCommandContext = { dataDir: resolve(values['data-dir']), rest, values, stderr, stdin: io.stdin };
   switch (command) {
     case 'enroll':
-    case 'enrol': {
-      if (!values.central) return fail(ENROLL_USAGE, 2);
-      const code = await enrolmentCodeFrom(values, io.stdin, stderr);
-      if (isOutcome(code)) return code;
-      const opened = openKioskDatabase(dataDir, { create: true });
-      if (isOutcome(opened)) return opened;
-      try {
-        return await runEnroll(dataDir, opened.db, values, code);
-      } finally {
-        opened.db.close();
-      }
-    }
-    case 'reset-enrolment': {
-      const opened = openExisting(dataDir);
-      if (isOutcome(opened)) return opened;
-      try {
-        const r = resetEnrolment(opened.db, 'kioskctl');
-        if (!r.ok) return fail(r.message, 1, { code: r.code, unsent: r.unsent });
-        return {
-          exitCode: 0,
-          out: r,
-          text: `enrolment reset: no longer enrolled with ${r.previous.unit.name} at ${r.previous.centralUrl}`,
-        };
-      } finally {
-        opened.db.close();
-      }
-    }
-    case 'sync': {
-      const opened = openExisting(dataDir);
-      if (isOutcome(opened)) return opened;
-      const { db } = opened;
-      const retries = values.retries === undefined ? 2 : Number(values.retries);
-      if (!Number.isInteger(retries) || retries < 0 || retries > 20)
-        return fail('--retries takes a whole number from 0 to 20', 2);
-      const bar = progressBar(stderr);
-      const quiet = () => {};
-      const engine = createSyncEngine({ host: hostFromDb(db, dataDir), log: quiet });
-      try {
-        const r = await engine.runOnce({
-          retries,
-          onProgress: (p: SyncProgress) => {
-            if (p.phase === 'heartbeat') bar.update(0, 1, 'heartbeat…');
-            else if (p.phase === 'config') bar.update(0, 1, 'checking configuration…');
-            else if (p.phase === 'acked' && p.batch)
-              bar.update(
-                p.done,
-                p.total,
-                `${n(p.done)}/${n(p.total)} responses (seq ${p.batch.seqFrom}..${p.batch.seqTo} acknowledged)`,
-              );
-            else if (p.phase === 'sending' && p.batch && stderr.isTTY)
-              bar.update(
-                p.done,
-                p.total,
-                `${n(p.done)}/${n(p.total)} responses (sending seq ${p.batch.seqFrom}..${p.batch.seqTo})`,
-              );
-          },
-        });
-        bar.end();
-        return syncSummary(r, engine.status().ackedThrough);
-      } finally {
-        bar.end();
-        await engine.stop();
-        db.close();
-      }
-    }
-    case 'sync-status': {
-      const opened = openExisting(dataDir);
-      if (isOutcome(opened)) return opened;
-      try {
-        const s = readStatus(opened.db);
-        const lines = [
-          `enrolment   ${s.enrolled ? `${s.unit?.name} (${s.unit?.id}) at ${s.centralUrl}` : 'not enrolled (kioskctl enroll --central URL --code CODE)'}`,
-          `queue       ${n(s.queueDepth)} waiting; acknowledged through seq ${n(s.ackedThrough)} of ${n(s.lastSeq)}`,
-          `last sync   ${s.lastSuccessAt ?? 'never'}`,
-          `heartbeat   ${s.lastHeartbeatAt ?? 'never'}${s.clockDriftMs !== null && Math.abs(s.clockDriftMs) > 120_000 ? ` (clock off by ${Math.round(s.clockDriftMs / 1000)} s)` : ''}`,
-          `next try    ${s.nextAttemptAt ?? '-'}`,
-          ...(s.lastError
-            ? [
-                `last error  ${s.lastError.code} at ${s.lastError.at}: ${s.lastError.message}`,
-                `  meaning   ${s.lastError.meaning}`,
-                `  action    ${s.lastError.action}`,
-              ]
-            : []),
-          ...(s.conflicts > 0
-            ? [`conflicts   ${s.conflicts} response(s) central holds with other content (kept aside on central)`]
-            : []),
-          ...(s.configRefused
-            ? [
-                `config      ${s.configRefused.version ?? '?'} refused at ${s.configRefused.at}: ${s.configRefused.problems.slice(0, 3).join('; ')}`,
-              ]
-            : []),
-        ];
-        return { exitCode: 0, out: s, text: lines.join('\n') };
-      } finally {
-        opened.db.close();
-      }
-    }
-    case 'export': {
-      if (!values.out) return fail('usage: kioskctl export --out DIR [--from SEQ]', 2);
-      const fromSeq = values.from === undefined ? undefined : /^\d+$/.test(values.from) ? Number(values.from) : NaN;
-      if (fromSeq !== undefined && !(fromSeq >= 1)) return fail('--from takes a sequence number (1 or more)', 2);
-      const opened = openExisting(dataDir);
-      if (isOutcome(opened)) return opened;
-      const { db } = opened;
-      const bar = progressBar(stderr);
-      try {
-        const started = Date.now();
-        const r = await exportBatches({
-          db,
-          deviceId: ensureDeviceId(db),
-          dataDir,
-          outDir: values.out,
-          fromSeq,
-          onProgress: (p: ExportProgress) =>
-            bar.update(
-              p.done,
-              p.total,
-              `${n(p.done)}/${n(p.total)} responses, ${p.file.split(/[\\/]/).pop()} verified`,
-            ),
-        });
-        bar.end();
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        const summary = `${r.files.length} file(s), ${n(r.responses)} responses, ${n(r.bytes)} bytes, written to ${resolve(values.out)} and verified by reading back (${seconds} s)`;
-        if (!r.ok)
-          return { exitCode: 1, out: r, text: `${r.files.length > 0 ? `${summary}\n` : ''}error: ${r.error!.message}` };
-        return {
-          exitCode: 0,
-          out: r,
-          text: r.files.length === 0 ? 'nothing to export: every response is acknowledged by central' : summary,
-        };
-      } finally {
-        bar.end();
-        db.close();
-      }
-    }
-    case 'upload': {
-      if (!values.central || rest.length === 0) return fail('usage: kioskctl upload FILE... --central URL', 2);
-      const opened = existsSync(databasePath(dataDir)) ? openExisting(dataDir) : undefined;
-      if (isOutcome(opened)) return opened;
-      const db = opened?.db;
-      const bar = progressBar(stderr);
-      try {
-        const lines: string[] = [];
-        const results = await uploadFiles({
-          files: rest,
-          centralUrl: values.central,
-          db,
-          deviceId: db ? ensureDeviceId(db) : undefined,
-          // Per-file lines are the result (stdout); a terminal also sees a bar while it runs.
-          onResult: (r: UploadFileResult) => {
-            lines.push(uploadLine(r));
-            if (stderr.isTTY) bar.update(lines.length, rest.length, `${lines.length}/${rest.length} file(s) sent`);
-          },
-        });
-        bar.end();
-        const rejected = results.filter((r) => !r.ok).length;
-        const totals = results.reduce(
-          (t, r) =>
-            r.ok
-              ? {
-                  inserted: t.inserted + r.ack.inserted,
-                  duplicates: t.duplicates + r.ack.duplicates,
-                  conflicts: t.conflicts + r.ack.conflicts.length,
-                }
-              : t,
-          { inserted: 0, duplicates: 0, conflicts: 0 },
-        );
-        const summary = `${results.length - rejected} of ${results.length} file(s) accepted: ${n(totals.inserted)} inserted, ${n(totals.duplicates)} duplicates, ${totals.conflicts} conflicts${rejected > 0 ? `; ${rejected} rejected` : ''}`;
-        return {
-          exitCode: rejected > 0 ? 1 : 0,
-          out: { files: results, ...totals, rejected },
-          text: [...lines, summary].join('\n'),
-        };
-      } finally {
-        bar.end();
-        db?.close();
-      }
-    }
+    case 'enrol':
+      return enrollCommand(ctx);
+    case 'reset-enrolment':
+      return resetEnrolmentCommand(ctx);
+    case 'sync':
+      return syncCommand(ctx);
+    case 'sync-status':
+      return syncStatusCommand(ctx);
+    case 'export':
+      return exportCommand(ctx);
+    case 'upload':
+      return uploadCommand(ctx);
   }
+};
+
+const enrollCommand = async ({ dataDir, values, stderr, stdin }: SyncCommandContext): Promise<Outcome> => {
+  if (!values.central) return fail(ENROLL_USAGE, 2);
+  const code = await enrolmentCodeFrom(values, stdin, stderr);
+  if (isOutcome(code)) return code;
+  const opened = openKioskDatabase(dataDir, { create: true });
+  if (isOutcome(opened)) return opened;
+  try {
+    return await runEnroll(dataDir, opened.db, values, code);
+  } finally {
+    opened.db.close();
+  }
+};
+
+const resetEnrolmentCommand = ({ dataDir }: SyncCommandContext): Outcome => {
+  const opened = openExisting(dataDir);
+  if (isOutcome(opened)) return opened;
+  try {
+    const r = resetEnrolment(opened.db, 'kioskctl');
+    if (!r.ok) return fail(r.message, 1, { code: r.code, unsent: r.unsent });
+    return {
+      exitCode: 0,
+      out: r,
+      text: `enrolment reset: no longer enrolled with ${r.previous.unit.name} at ${r.previous.centralUrl}`,
+    };
+  } finally {
+    opened.db.close();
+  }
+};
+
+const syncCommand = async ({ dataDir, values, stderr }: SyncCommandContext): Promise<Outcome> => {
+  const opened = openExisting(dataDir);
+  if (isOutcome(opened)) return opened;
+  const { db } = opened;
+  const retries = values.retries === undefined ? 2 : Number(values.retries);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 20)
+    return fail('--retries takes a whole number from 0 to 20', 2);
+  const bar = progressBar(stderr);
+  const quiet = () => {};
+  const engine = createSyncEngine({ host: hostFromDb(db, dataDir), log: quiet });
+  try {
+    const r = await engine.runOnce({
+      retries,
+      onProgress: (p: SyncProgress) => {
+        if (p.phase === 'heartbeat') bar.update(0, 1, 'heartbeat…');
+        else if (p.phase === 'config') bar.update(0, 1, 'checking configuration…');
+        else if (p.phase === 'acked' && p.batch)
+          bar.update(
+            p.done,
+            p.total,
+            `${n(p.done)}/${n(p.total)} responses (seq ${p.batch.seqFrom}..${p.batch.seqTo} acknowledged)`,
+          );
+        else if (p.phase === 'sending' && p.batch && stderr.isTTY)
+          bar.update(
+            p.done,
+            p.total,
+            `${n(p.done)}/${n(p.total)} responses (sending seq ${p.batch.seqFrom}..${p.batch.seqTo})`,
+          );
+      },
+    });
+    bar.end();
+    return syncSummary(r, engine.status().ackedThrough);
+  } finally {
+    bar.end();
+    await engine.stop();
+    db.close();
+  }
+};
+
+const syncStatusCommand = ({ dataDir }: SyncCommandContext): Outcome => {
+  const opened = openExisting(dataDir);
+  if (isOutcome(opened)) return opened;
+  try {
+    const s = readStatus(opened.db);
+    return { exitCode: 0, out: s, text: syncStatusLines(s).join('\n') };
+  } finally {
+    opened.db.close();
+  }
+};
+
+const syncStatusLines = (s: ReturnType<typeof readStatus>): string[] => [
+  `enrolment   ${s.enrolled ? `${s.unit?.name} (${s.unit?.id}) at ${s.centralUrl}` : 'not enrolled (kioskctl enroll --central URL --code CODE)'}`,
+  `queue       ${n(s.queueDepth)} waiting; acknowledged through seq ${n(s.ackedThrough)} of ${n(s.lastSeq)}`,
+  `last sync   ${s.lastSuccessAt ?? 'never'}`,
+  `heartbeat   ${s.lastHeartbeatAt ?? 'never'}${s.clockDriftMs !== null && Math.abs(s.clockDriftMs) > 120_000 ? ` (clock off by ${Math.round(s.clockDriftMs / 1000)} s)` : ''}`,
+  `next try    ${s.nextAttemptAt ?? '-'}`,
+  ...(s.lastError
+    ? [
+        `last error  ${s.lastError.code} at ${s.lastError.at}: ${s.lastError.message}`,
+        `  meaning   ${s.lastError.meaning}`,
+        `  action    ${s.lastError.action}`,
+      ]
+    : []),
+  ...(s.conflicts > 0
+    ? [`conflicts   ${s.conflicts} response(s) central holds with other content (kept aside on central)`]
+    : []),
+  ...(s.configRefused
+    ? [
+        `config      ${s.configRefused.version ?? '?'} refused at ${s.configRefused.at}: ${s.configRefused.problems.slice(0, 3).join('; ')}`,
+      ]
+    : []),
+];
+
+const exportCommand = async ({ dataDir, values, stderr }: SyncCommandContext): Promise<Outcome> => {
+  if (!values.out) return fail('usage: kioskctl export --out DIR [--from SEQ]', 2);
+  const fromSeq = values.from === undefined ? undefined : /^\d+$/.test(values.from) ? Number(values.from) : NaN;
+  if (fromSeq !== undefined && !(fromSeq >= 1)) return fail('--from takes a sequence number (1 or more)', 2);
+  const opened = openExisting(dataDir);
+  if (isOutcome(opened)) return opened;
+  const { db } = opened;
+  const bar = progressBar(stderr);
+  try {
+    const started = Date.now();
+    const r = await exportBatches({
+      db,
+      deviceId: ensureDeviceId(db),
+      dataDir,
+      outDir: values.out,
+      fromSeq,
+      onProgress: (p: ExportProgress) =>
+        bar.update(p.done, p.total, `${n(p.done)}/${n(p.total)} responses, ${p.file.split(/[\\/]/).pop()} verified`),
+    });
+    bar.end();
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const summary = `${r.files.length} file(s), ${n(r.responses)} responses, ${n(r.bytes)} bytes, written to ${resolve(values.out)} and verified by reading back (${seconds} s)`;
+    if (!r.ok)
+      return { exitCode: 1, out: r, text: `${r.files.length > 0 ? `${summary}\n` : ''}error: ${r.error!.message}` };
+    return {
+      exitCode: 0,
+      out: r,
+      text: r.files.length === 0 ? 'nothing to export: every response is acknowledged by central' : summary,
+    };
+  } finally {
+    bar.end();
+    db.close();
+  }
+};
+
+const uploadCommand = async ({ dataDir, rest, values, stderr }: SyncCommandContext): Promise<Outcome> => {
+  if (!values.central || rest.length === 0) return fail('usage: kioskctl upload FILE... --central URL', 2);
+  const opened = existsSync(databasePath(dataDir)) ? openExisting(dataDir) : undefined;
+  if (isOutcome(opened)) return opened;
+  const db = opened?.db;
+  const bar = progressBar(stderr);
+  try {
+    const lines: string[] = [];
+    const results = await uploadFiles({
+      files: rest,
+      centralUrl: values.central,
+      db,
+      deviceId: db ? ensureDeviceId(db) : undefined,
+      // Per-file lines are the result (stdout); a terminal also sees a bar while it runs.
+      onResult: (r: UploadFileResult) => {
+        lines.push(uploadLine(r));
+        if (stderr.isTTY) bar.update(lines.length, rest.length, `${lines.length}/${rest.length} file(s) sent`);
+      },
+    });
+    bar.end();
+    return uploadSummary(results, lines);
+  } finally {
+    bar.end();
+    db?.close();
+  }
+};
+
+const uploadSummary = (results: UploadFileResult[], lines: string[]): Outcome => {
+  const rejected = results.filter((r) => !r.ok).length;
+  const totals = results.reduce(
+    (t, r) =>
+      r.ok
+        ? {
+            inserted: t.inserted + r.ack.inserted,
+            duplicates: t.duplicates + r.ack.duplicates,
+            conflicts: t.conflicts + r.ack.conflicts.length,
+          }
+        : t,
+    { inserted: 0, duplicates: 0, conflicts: 0 },
+  );
+  const summary = `${results.length - rejected} of ${results.length} file(s) accepted: ${n(totals.inserted)} inserted, ${n(totals.duplicates)} duplicates, ${totals.conflicts} conflicts${rejected > 0 ? `; ${rejected} rejected` : ''}`;
+  return {
+    exitCode: rejected > 0 ? 1 : 0,
+    out: { files: results, ...totals, rejected },
+    text: [...lines, summary].join('\n'),
+  };
 };
 
 const uploadLine = (r: UploadFileResult): string => {
