@@ -301,6 +301,7 @@ describe('sync under hostile load [pglite]', () => {
       try {
         const core = openKioskCore({ dataDir, log: () => {} });
         const deviceId = core.deviceId;
+        setOfficePins(core.db);
         const enrolment = await enrol({
           db: core.db,
           dataDir,

@@ -98,114 +98,144 @@ export type BatchBuilder = {
   shrink: () => number;
 };
 
+type Part = { response: StoredResponse; json: string; bytes: number };
+
+/** What paging rows out of SQLite needs: where to read, how many per query, and when the batch is full. */
+type CollectOptions = {
+  db: Database;
+  deviceId: string;
+  pageSize: number;
+  limits: BatchLimits;
+  /** Gzip'd body bytes expected for an envelope of this many JSON bytes (learned, so passed as a function). */
+  estimateCompressed: (envelopeBytes: number) => number;
+  onPage?: (rows: number) => void;
+};
+
+/** Reads rows from `from`, page by page, until the count or byte bound (estimated) is reached. */
+const collectParts = (o: CollectOptions, from: number, to: number): Part[] => {
+  const { limits } = o;
+  const parts: Part[] = [];
+  let envelopeBytes = ENVELOPE_OVERHEAD;
+  let next = from;
+  for (;;) {
+    const want = Math.min(o.pageSize, limits.maxCount - parts.length, to - next + 1);
+    if (want <= 0) return parts;
+    const page = listResponses(o.db, o.deviceId, { sinceSeq: next - 1, limit: want });
+    o.onPage?.(page.length);
+    if (page.length === 0) {
+      if (parts.length === 0)
+        throw new BatchBuildError('sequence_gap', `no response with seq ${next} in the database`, next);
+      return parts;
+    }
+    for (const response of page) {
+      if (response.seq !== next) {
+        if (parts.length > 0) return parts;
+        throw new BatchBuildError(
+          'sequence_gap',
+          `the database has no response with seq ${next} (next is ${response.seq})`,
+          next,
+        );
+      }
+      const json = JSON.stringify(response);
+      const bytes = Buffer.byteLength(json, 'utf8') + 1;
+      const grown = envelopeBytes + bytes;
+      if (grown > limits.maxEnvelopeBytes || o.estimateCompressed(grown) > limits.maxCompressedBytes) {
+        if (parts.length === 0) {
+          throw new BatchBuildError(
+            'response_too_large',
+            `response seq ${response.seq} alone is over the batch size limit (${bytes} bytes of JSON)`,
+            response.seq,
+          );
+        }
+        return parts;
+      }
+      parts.push({ response, json, bytes });
+      envelopeBytes = grown;
+      next++;
+    }
+    if (page.length < want) return parts;
+  }
+};
+
+type EnvelopeHeader = { deviceId: string; batchId: string; seqFrom: number; seqTo: number; createdAt: string };
+
+/** Checks the envelope against the wire schema, so a row central would refuse is reported here, by seq. */
+const checkEnvelope = (header: EnvelopeHeader, parts: Part[]): void => {
+  const checked = BatchEnvelope.safeParse({
+    protocol: PROTOCOL_VERSION,
+    ...header,
+    responses: parts.map((p) => p.response),
+  });
+  if (checked.success) return;
+  const issue = checked.error.issues[0]!;
+  const index = issue.path[0] === 'responses' && typeof issue.path[1] === 'number' ? issue.path[1] : 0;
+  const field = issue.path.join('.');
+  const seq = parts[index]?.response.seq ?? header.seqFrom;
+  throw new BatchBuildError(
+    'response_invalid',
+    `response seq ${seq} does not fit the wire schema at ${field || '(root)'}: ${issue.message}`,
+    seq,
+    field,
+  );
+};
+
+/** The envelope's JSON signed into a `Signed` document, and that document's JSON gzip'd. */
+const signAndGzip = async (
+  header: EnvelopeHeader,
+  parts: Part[],
+  privateKey: KeyObject,
+): Promise<{ payload: Buffer; signedJson: Buffer; body: Buffer }> => {
+  const { deviceId, batchId, seqFrom, seqTo, createdAt } = header;
+  // The envelope's JSON, assembled from the rows' JSON so each response is serialised once.
+  const envelopeJson =
+    `{"protocol":${PROTOCOL_VERSION},"deviceId":${JSON.stringify(deviceId)},"batchId":"${batchId}",` +
+    `"seqFrom":${seqFrom},"seqTo":${seqTo},"createdAt":"${createdAt}","responses":[${parts.map((p) => p.json).join(',')}]}`;
+  const payload = Buffer.from(envelopeJson, 'utf8');
+  const signed: Signed = {
+    format: 'kbatch',
+    signer: deviceId,
+    payload: payload.toString('base64url'),
+    signature: signBytes(payload, privateKey),
+  };
+  const signedJson = Buffer.from(JSON.stringify(signed), 'utf8');
+  return { payload, signedJson, body: await gzip(signedJson) };
+};
+
 export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder => {
   const limits = defaultLimits(options.limits);
-  const pageSize = Math.max(1, options.pageSize ?? 250);
   const now = options.now ?? Date.now;
   const validate = options.validate ?? true;
   let ratio = Math.min(1.01, Math.max(0.05, options.initialRatio ?? 1.01));
 
   const signedBytesFor = (envelopeBytes: number): number => Math.ceil((envelopeBytes * 4) / 3) + SIGNED_OVERHEAD;
-  const estimateCompressed = (envelopeBytes: number): number =>
-    Math.ceil(signedBytesFor(envelopeBytes) * ratio) + GZIP_OVERHEAD;
-
-  type Part = { response: StoredResponse; json: string; bytes: number };
-
-  /** Reads rows from `from`, page by page, until the count or byte bound (estimated) is reached. */
-  const collect = (from: number, to: number): Part[] => {
-    const parts: Part[] = [];
-    let envelopeBytes = ENVELOPE_OVERHEAD;
-    let next = from;
-    for (;;) {
-      const want = Math.min(pageSize, limits.maxCount - parts.length, to - next + 1);
-      if (want <= 0) return parts;
-      const page = listResponses(options.db, options.deviceId, { sinceSeq: next - 1, limit: want });
-      options.onPage?.(page.length);
-      if (page.length === 0) {
-        if (parts.length === 0)
-          throw new BatchBuildError('sequence_gap', `no response with seq ${next} in the database`, next);
-        return parts;
-      }
-      for (const response of page) {
-        if (response.seq !== next) {
-          if (parts.length > 0) return parts;
-          throw new BatchBuildError(
-            'sequence_gap',
-            `the database has no response with seq ${next} (next is ${response.seq})`,
-            next,
-          );
-        }
-        const json = JSON.stringify(response);
-        const bytes = Buffer.byteLength(json, 'utf8') + 1;
-        const grown = envelopeBytes + bytes;
-        if (grown > limits.maxEnvelopeBytes || estimateCompressed(grown) > limits.maxCompressedBytes) {
-          if (parts.length === 0) {
-            throw new BatchBuildError(
-              'response_too_large',
-              `response seq ${response.seq} alone is over the batch size limit (${bytes} bytes of JSON)`,
-              response.seq,
-            );
-          }
-          return parts;
-        }
-        parts.push({ response, json, bytes });
-        envelopeBytes = grown;
-        next++;
-      }
-      if (page.length < want) return parts;
-    }
+  const collectOptions: CollectOptions = {
+    db: options.db,
+    deviceId: options.deviceId,
+    pageSize: Math.max(1, options.pageSize ?? 250),
+    limits,
+    estimateCompressed: (envelopeBytes) => Math.ceil(signedBytesFor(envelopeBytes) * ratio) + GZIP_OVERHEAD,
+    onPage: options.onPage,
   };
 
   const encode = async (parts: Part[]): Promise<BuiltBatch> => {
     const createdAtMs = now();
-    const batchId = uuidv7(createdAtMs);
-    const createdAt = new Date(createdAtMs).toISOString();
-    const seqFrom = parts[0]!.response.seq;
-    const seqTo = parts.at(-1)!.response.seq;
-    if (validate) {
-      const checked = BatchEnvelope.safeParse({
-        protocol: PROTOCOL_VERSION,
-        deviceId: options.deviceId,
-        batchId,
-        seqFrom,
-        seqTo,
-        createdAt,
-        responses: parts.map((p) => p.response),
-      });
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        const index = issue.path[0] === 'responses' && typeof issue.path[1] === 'number' ? issue.path[1] : 0;
-        const field = issue.path.join('.');
-        const seq = parts[index]?.response.seq ?? seqFrom;
-        throw new BatchBuildError(
-          'response_invalid',
-          `response seq ${seq} does not fit the wire schema at ${field || '(root)'}: ${issue.message}`,
-          seq,
-          field,
-        );
-      }
-    }
-    // The envelope's JSON, assembled from the rows' JSON so each response is serialised once.
-    const envelopeJson =
-      `{"protocol":${PROTOCOL_VERSION},"deviceId":${JSON.stringify(options.deviceId)},"batchId":"${batchId}",` +
-      `"seqFrom":${seqFrom},"seqTo":${seqTo},"createdAt":"${createdAt}","responses":[${parts.map((p) => p.json).join(',')}]}`;
-    const payload = Buffer.from(envelopeJson, 'utf8');
-    const signed: Signed = {
-      format: 'kbatch',
-      signer: options.deviceId,
-      payload: payload.toString('base64url'),
-      signature: signBytes(payload, options.privateKey),
+    const header: EnvelopeHeader = {
+      deviceId: options.deviceId,
+      batchId: uuidv7(createdAtMs),
+      seqFrom: parts[0]!.response.seq,
+      seqTo: parts.at(-1)!.response.seq,
+      createdAt: new Date(createdAtMs).toISOString(),
     };
-    const signedJson = Buffer.from(JSON.stringify(signed), 'utf8');
-    const body = await gzip(signedJson);
+    if (validate) checkEnvelope(header, parts);
+    const { payload, signedJson, body } = await signAndGzip(header, parts, options.privateKey);
     // Learn the ratio (with a margin) so the next estimate is close to the truth.
     ratio = Math.min(1.01, Math.max(0.05, (body.length / signedJson.length) * 1.15));
     return {
-      batchId,
-      seqFrom,
-      seqTo,
+      batchId: header.batchId,
+      seqFrom: header.seqFrom,
+      seqTo: header.seqTo,
       count: parts.length,
-      createdAt,
+      createdAt: header.createdAt,
       ids: parts.map((p) => p.response.id),
       body,
       envelopeBytes: payload.length,
@@ -219,7 +249,7 @@ export const createBatchBuilder = (options: BatchBuilderOptions): BatchBuilder =
       return limits.maxCount;
     },
     build: async (from, to) => {
-      let parts = collect(from, to);
+      let parts = collectParts(collectOptions, from, to);
       for (;;) {
         const batch = await encode(parts);
         if (batch.body.length <= limits.maxCompressedBytes) return batch;

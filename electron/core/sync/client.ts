@@ -110,6 +110,193 @@ export type CentralClient = {
   ) => Promise<{ ok: true; status: number; response: EnrolResponse } | CallFailure>;
 };
 
+/** What every endpoint call needs: where central is, how to send, the deadlines and the clock. */
+type CallContext = {
+  http: HttpClient;
+  timeouts: Timeouts;
+  now: () => number;
+  endpoint: (path: string) => URL;
+};
+
+/** The device's request signature headers (docs/sync-protocol.md, "Device requests"). */
+const deviceHeaders = (
+  now: () => number,
+  method: string,
+  url: URL,
+  body: Uint8Array,
+  signer: DeviceSigner,
+): Record<string, string> => {
+  const timestamp = String(Math.floor(now()));
+  const toSign = requestSigningString(method, url.pathname, timestamp, sha256Hex(body));
+  return {
+    [DEVICE_HEADERS.device]: signer.deviceId,
+    [DEVICE_HEADERS.timestamp]: timestamp,
+    [DEVICE_HEADERS.signature]: signBytes(Buffer.from(toSign, 'utf8'), signer.privateKey),
+  };
+};
+
+/** Runs one HTTP exchange; a thrown transport error becomes a transient CallFailure. */
+const transport = async (run: () => Promise<HttpResponse>): Promise<HttpResponse | CallFailure> => {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof TransportError) {
+      const code = e.kind === 'timeout' ? 'timeout' : e.kind === 'aborted' ? 'aborted' : 'network';
+      return { ok: false, kind: 'transient', code, status: null, message: e.message };
+    }
+    return {
+      ok: false,
+      kind: 'transient',
+      code: 'network',
+      status: null,
+      message: errorMessage(e),
+    };
+  }
+};
+
+const isFailure = (r: HttpResponse | CallFailure): r is CallFailure => 'ok' in r;
+
+/** Parses a success reply against its protocol schema; an unreadable one is transient (bad_reply). */
+const parseJson = <T extends z.ZodType>(
+  res: HttpResponse,
+  schema: T,
+  what: string,
+): { ok: true; value: z.infer<T> } | CallFailure => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return {
+      ok: false,
+      kind: 'transient',
+      code: 'bad_reply',
+      status: res.status,
+      message: `central's ${what} is not JSON`,
+    };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      kind: 'transient',
+      code: 'bad_reply',
+      status: res.status,
+      message: `central's ${what} does not fit the protocol at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    };
+  }
+  return { ok: true, value: parsed.data };
+};
+
+const postBatch =
+  (c: CallContext): CentralClient['postBatch'] =>
+  async (body, signal, source) => {
+    const t = c.timeouts;
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    if (source) headers[BATCH_SOURCE_HEADER] = source;
+    const res = await transport(() =>
+      c.http.send(
+        { method: 'POST', url: c.endpoint('v1/batches'), headers, body, signal },
+        {
+          idleTimeoutMs: t.idleMs,
+          deadlineMs: t.batchDeadlineMs + Math.ceil((body.length / t.minBytesPerSecond) * 1000),
+          maxReplyBytes: 1024 * 1024,
+        },
+      ),
+    );
+    if (isFailure(res)) return res;
+    if (res.status !== 200) return classifyError(res, c.now());
+    const ack = parseJson(res, BatchAck, 'acknowledgement');
+    return ack.ok ? { ok: true, ack: ack.value } : ack;
+  };
+
+const heartbeat =
+  (c: CallContext): CentralClient['heartbeat'] =>
+  async (hb, signer, signal) => {
+    const url = c.endpoint('v1/heartbeat');
+    const body = Buffer.from(JSON.stringify(hb), 'utf8');
+    const res = await transport(() =>
+      c.http.send(
+        {
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'application/json', ...deviceHeaders(c.now, 'POST', url, body, signer) },
+          body,
+          signal,
+        },
+        { idleTimeoutMs: c.timeouts.idleMs, deadlineMs: c.timeouts.smallDeadlineMs, maxReplyBytes: 64 * 1024 },
+      ),
+    );
+    if (isFailure(res)) return res;
+    if (res.status !== 200) return classifyError(res, c.now());
+    const reply = parseJson(res, HeartbeatReply, 'heartbeat reply');
+    return reply.ok ? { ok: true, reply: reply.value } : reply;
+  };
+
+/** The configuration reply's body as Signed JSON: sent plain, or (as in a .kbatch) gzip'd; both are accepted. */
+const configDocument = (res: HttpResponse): { ok: true; value: Signed } | CallFailure => {
+  let text: Buffer = res.body;
+  if (text[0] === 0x1f && text[1] === 0x8b) {
+    try {
+      text = gunzipSync(text, { maxOutputLength: LIMITS.maxEnvelopeBytes * 2 });
+    } catch {
+      return {
+        ok: false,
+        kind: 'transient',
+        code: 'bad_reply',
+        status: 200,
+        message: 'central sent a configuration that is not valid gzip',
+      };
+    }
+  }
+  return parseJson({ ...res, body: text }, Signed, 'configuration document');
+};
+
+const getConfig =
+  (c: CallContext): CentralClient['getConfig'] =>
+  async (ifNoneMatch, signer, signal) => {
+    const url = c.endpoint('v1/config');
+    const empty = Buffer.alloc(0);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...deviceHeaders(c.now, 'GET', url, empty, signer),
+    };
+    if (ifNoneMatch) headers['if-none-match'] = `"${ifNoneMatch}"`;
+    const res = await transport(() =>
+      c.http.send(
+        { method: 'GET', url, headers, signal },
+        {
+          idleTimeoutMs: c.timeouts.idleMs,
+          deadlineMs: c.timeouts.smallDeadlineMs * 2,
+          maxReplyBytes: LIMITS.maxEnvelopeBytes * 2,
+        },
+      ),
+    );
+    if (isFailure(res)) return res;
+    // 204: central has published nothing for this kiosk's unit yet; keep what it runs.
+    if (res.status === 304 || res.status === 204) return { ok: true, notModified: true };
+    if (res.status !== 200) return classifyError(res, c.now());
+    const doc = configDocument(res);
+    if (!doc.ok) return doc;
+    return { ok: true, notModified: false, doc: doc.value, etag: unquoteEtag(res.headers.etag) };
+  };
+
+const enrol =
+  (c: CallContext): CentralClient['enrol'] =>
+  async (req, signal) => {
+    const body = Buffer.from(JSON.stringify(EnrolRequest.parse(req)), 'utf8');
+    const res = await transport(() =>
+      c.http.send(
+        { method: 'POST', url: c.endpoint('v1/enrol'), headers: { 'content-type': 'application/json' }, body, signal },
+        { idleTimeoutMs: c.timeouts.idleMs, deadlineMs: c.timeouts.smallDeadlineMs, maxReplyBytes: 64 * 1024 },
+      ),
+    );
+    if (isFailure(res)) return res;
+    if (res.status !== 200 && res.status !== 201) return classifyError(res, c.now());
+    const parsed = parseJson(res, EnrolResponse, 'enrolment answer');
+    return parsed.ok ? { ok: true, status: res.status, response: parsed.value } : parsed;
+  };
+
 export const createCentralClient = (options: {
   centralUrl: string;
   http: HttpClient;
@@ -117,161 +304,18 @@ export const createCentralClient = (options: {
   now?: () => number;
 }): CentralClient => {
   const baseUrl = normaliseCentralUrl(options.centralUrl);
-  const t = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const now = options.now ?? Date.now;
-  const endpoint = (path: string) => new URL(path.replace(/^\//, ''), baseUrl);
-
-  const deviceHeaders = (method: string, url: URL, body: Uint8Array, signer: DeviceSigner): Record<string, string> => {
-    const timestamp = String(Math.floor(now()));
-    const toSign = requestSigningString(method, url.pathname, timestamp, sha256Hex(body));
-    return {
-      [DEVICE_HEADERS.device]: signer.deviceId,
-      [DEVICE_HEADERS.timestamp]: timestamp,
-      [DEVICE_HEADERS.signature]: signBytes(Buffer.from(toSign, 'utf8'), signer.privateKey),
-    };
+  const context: CallContext = {
+    http: options.http,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    now: options.now ?? Date.now,
+    endpoint: (path) => new URL(path.replace(/^\//, ''), baseUrl),
   };
-
-  const transport = async (run: () => Promise<HttpResponse>): Promise<HttpResponse | CallFailure> => {
-    try {
-      return await run();
-    } catch (e) {
-      if (e instanceof TransportError) {
-        const code = e.kind === 'timeout' ? 'timeout' : e.kind === 'aborted' ? 'aborted' : 'network';
-        return { ok: false, kind: 'transient', code, status: null, message: e.message };
-      }
-      return {
-        ok: false,
-        kind: 'transient',
-        code: 'network',
-        status: null,
-        message: errorMessage(e),
-      };
-    }
-  };
-
-  const isFailure = (r: HttpResponse | CallFailure): r is CallFailure => 'ok' in r;
-
-  const parseJson = <T extends z.ZodType>(
-    res: HttpResponse,
-    schema: T,
-    what: string,
-  ): { ok: true; value: z.infer<T> } | CallFailure => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(res.body.toString('utf8'));
-    } catch {
-      return {
-        ok: false,
-        kind: 'transient',
-        code: 'bad_reply',
-        status: res.status,
-        message: `central's ${what} is not JSON`,
-      };
-    }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return {
-        ok: false,
-        kind: 'transient',
-        code: 'bad_reply',
-        status: res.status,
-        message: `central's ${what} does not fit the protocol at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-      };
-    }
-    return { ok: true, value: parsed.data };
-  };
-
   return {
     baseUrl,
-    postBatch: async (body, signal, source) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
-      if (source) headers[BATCH_SOURCE_HEADER] = source;
-      const res = await transport(() =>
-        options.http.send(
-          { method: 'POST', url: endpoint('v1/batches'), headers, body, signal },
-          {
-            idleTimeoutMs: t.idleMs,
-            deadlineMs: t.batchDeadlineMs + Math.ceil((body.length / t.minBytesPerSecond) * 1000),
-            maxReplyBytes: 1024 * 1024,
-          },
-        ),
-      );
-      if (isFailure(res)) return res;
-      if (res.status !== 200) return classifyError(res, now());
-      const ack = parseJson(res, BatchAck, 'acknowledgement');
-      return ack.ok ? { ok: true, ack: ack.value } : ack;
-    },
-    heartbeat: async (hb, signer, signal) => {
-      const url = endpoint('v1/heartbeat');
-      const body = Buffer.from(JSON.stringify(hb), 'utf8');
-      const res = await transport(() =>
-        options.http.send(
-          {
-            method: 'POST',
-            url,
-            headers: { 'content-type': 'application/json', ...deviceHeaders('POST', url, body, signer) },
-            body,
-            signal,
-          },
-          { idleTimeoutMs: t.idleMs, deadlineMs: t.smallDeadlineMs, maxReplyBytes: 64 * 1024 },
-        ),
-      );
-      if (isFailure(res)) return res;
-      if (res.status !== 200) return classifyError(res, now());
-      const reply = parseJson(res, HeartbeatReply, 'heartbeat reply');
-      return reply.ok ? { ok: true, reply: reply.value } : reply;
-    },
-    getConfig: async (ifNoneMatch, signer, signal) => {
-      const url = endpoint('v1/config');
-      const empty = Buffer.alloc(0);
-      const headers: Record<string, string> = {
-        accept: 'application/json',
-        ...deviceHeaders('GET', url, empty, signer),
-      };
-      if (ifNoneMatch) headers['if-none-match'] = `"${ifNoneMatch}"`;
-      const res = await transport(() =>
-        options.http.send(
-          { method: 'GET', url, headers, signal },
-          { idleTimeoutMs: t.idleMs, deadlineMs: t.smallDeadlineMs * 2, maxReplyBytes: LIMITS.maxEnvelopeBytes * 2 },
-        ),
-      );
-      if (isFailure(res)) return res;
-      // 204: central has published nothing for this kiosk's unit yet; keep what it runs.
-      if (res.status === 304 || res.status === 204) return { ok: true, notModified: true };
-      if (res.status !== 200) return classifyError(res, now());
-      // The Signed JSON, or (as in a .kbatch) its gzip'd bytes: both are accepted.
-      let text: Buffer = res.body;
-      if (text[0] === 0x1f && text[1] === 0x8b) {
-        try {
-          text = gunzipSync(text, { maxOutputLength: LIMITS.maxEnvelopeBytes * 2 });
-        } catch {
-          return {
-            ok: false,
-            kind: 'transient',
-            code: 'bad_reply',
-            status: 200,
-            message: 'central sent a configuration that is not valid gzip',
-          };
-        }
-      }
-      const doc = parseJson({ ...res, body: text }, Signed, 'configuration document');
-      if (!doc.ok) return doc;
-      return { ok: true, notModified: false, doc: doc.value, etag: unquoteEtag(res.headers.etag) };
-    },
-    enrol: async (req, signal) => {
-      const body = Buffer.from(JSON.stringify(EnrolRequest.parse(req)), 'utf8');
-      const res = await transport(() =>
-        options.http.send(
-          { method: 'POST', url: endpoint('v1/enrol'), headers: { 'content-type': 'application/json' }, body, signal },
-          { idleTimeoutMs: t.idleMs, deadlineMs: t.smallDeadlineMs, maxReplyBytes: 64 * 1024 },
-        ),
-      );
-      if (isFailure(res)) return res;
-      if (res.status !== 200 && res.status !== 201) return classifyError(res, now());
-      const parsed = parseJson(res, EnrolResponse, 'enrolment answer');
-      return parsed.ok ? { ok: true, status: res.status, response: parsed.value } : parsed;
-    },
+    postBatch: postBatch(context),
+    heartbeat: heartbeat(context),
+    getConfig: getConfig(context),
+    enrol: enrol(context),
   };
 };
 
