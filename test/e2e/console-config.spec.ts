@@ -7,13 +7,13 @@ import {
   cleanupTempDirs,
   consoleLogin,
   issueCodeForNewUnit,
+  enrolKioskDir,
   runBin,
   scratchDir,
   startSyncingHost,
   stopProcess,
   test,
 } from './support/central-process.ts';
-import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../support/pins.ts';
 
 test.afterAll(cleanupTempDirs);
 
@@ -32,15 +32,7 @@ test('a questionnaire version published in the console reaches a syncing kiosk b
 
   // A kiosk of that unit, enrolled with the code, on the quick questionnaire, its sync engine on.
   const kioskDir = scratchDir('kiosk-config-');
-  // Office PINs first: a kiosk still on the demo PINs refuses to enrol.
-  for (const [key, pin] of [
-    ['adminPin', OFFICE_ADMIN_PIN],
-    ['staffPin', OFFICE_STAFF_PIN],
-  ])
-    runBin('kioskctl', ['config', 'set', key!, pin!, '--data-dir', kioskDir]);
-  const enrolled = JSON.parse(
-    runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
-  ) as { deviceId: string };
+  const deviceId = enrolKioskDir(kioskDir, central.url, code);
   runBin('kioskctl', ['set-procedure', QUICK_PROCEDURE, '--data-dir', kioskDir]);
   const host = await startSyncingHost(kioskDir);
   try {
@@ -76,13 +68,13 @@ test('a questionnaire version published in the console reaches a syncing kiosk b
     // The console sees the kiosk switch (its heartbeats report the version it runs)…
     await expect(async () => {
       await page.goto(`${central.url}/console/config`);
-      await expect(page.locator(`[data-testid="kiosk-config"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute(
+      await expect(page.locator(`[data-testid="kiosk-config"][data-device="${deviceId}"]`)).toHaveAttribute(
         'data-running',
         version,
         { timeout: 1_000 },
       );
     }).toPass({ timeout: 30_000 });
-    await expect(page.locator(`[data-testid="kiosk-config"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute(
+    await expect(page.locator(`[data-testid="kiosk-config"][data-device="${deviceId}"]`)).toHaveAttribute(
       'data-state',
       'current',
     );
@@ -108,7 +100,7 @@ test('a questionnaire version published in the console reaches a syncing kiosk b
     ]);
     // Both reach central over the network: no gaps.
     await expect(async () => {
-      await page.goto(`${central.url}/console/devices/${enrolled.deviceId}`);
+      await page.goto(`${central.url}/console/devices/${deviceId}`);
       await expect(page.getByTestId('reconcile-status')).toContainText('đủ từ số 1 đến 2', { timeout: 1_000 });
     }).toPass({ timeout: 30_000 });
   } finally {

@@ -10,11 +10,11 @@ import {
   consoleLogin,
   issueCodeForNewUnit,
   noSeriousA11yIssues,
+  enrolKioskDir,
   runBin,
   scratchDir,
   test,
 } from './support/central-process.ts';
-import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../support/pins.ts';
 
 /**
  * IT's USB procedure on the console side, with real .kbatch files: a kiosk data dir enrolled to this
@@ -97,15 +97,7 @@ test('USB files by drag and drop: new, duplicate, tampered, wrong type, unknown 
   const kioskDir = scratchDir('kiosk-usb-');
   const usb = scratchDir('usb-');
   record(kioskDir, 10, 1);
-  // Office PINs first: a kiosk still on the demo PINs refuses to enrol.
-  for (const [key, pin] of [
-    ['adminPin', OFFICE_ADMIN_PIN],
-    ['staffPin', OFFICE_STAFF_PIN],
-  ])
-    runBin('kioskctl', ['config', 'set', key!, pin!, '--data-dir', kioskDir]);
-  const enrolled = JSON.parse(
-    runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
-  ) as { deviceId: string };
+  const deviceId = enrolKioskDir(kioskDir, central.url, code);
   const [a] = exportFrom(kioskDir, join(usb, 'a'));
   record(kioskDir, 10, 2);
   const [b] = exportFrom(kioskDir, join(usb, 'b'), 11);
@@ -148,7 +140,7 @@ test('USB files by drag and drop: new, duplicate, tampered, wrong type, unknown 
   await noSeriousA11yIssues(page, 'upload results');
 
   // Reconciliation: exactly 11-20 missing, since the batch above it arrived.
-  await page.goto(`${central.url}/console/devices/${enrolled.deviceId}`);
+  await page.goto(`${central.url}/console/devices/${deviceId}`);
   await expect(page.getByTestId('reconcile-status')).toContainText('Còn thiếu 10 phiếu');
   await expect(page.getByTestId('gap-row')).toHaveCount(1);
   await expect(page.getByTestId('gap-row')).toHaveAttribute('data-from', '11');
@@ -163,7 +155,7 @@ test('USB files by drag and drop: new, duplicate, tampered, wrong type, unknown 
   writeFileSync(intact, bytes(b!));
   await page.getByTestId('kbatch-input').setInputFiles(intact);
   await expect(resultOf(page, 'b-intact.kbatch')).toHaveAttribute('data-status', 'new');
-  await page.goto(`${central.url}/console/devices/${enrolled.deviceId}`);
+  await page.goto(`${central.url}/console/devices/${deviceId}`);
   await expect(page.getByTestId('reconcile-status')).toContainText(
     'Không thiếu phiếu nào: máy chủ có 30 phiếu, đủ từ số 1 đến 30.',
   );
@@ -180,15 +172,7 @@ test('revoking a device (with a confirmation) refuses its next batch, by USB upl
   const kioskDir = scratchDir('kiosk-revoke-');
   const usb = scratchDir('usb-revoke-');
   record(kioskDir, 5, 4);
-  // Office PINs first: a kiosk still on the demo PINs refuses to enrol.
-  for (const [key, pin] of [
-    ['adminPin', OFFICE_ADMIN_PIN],
-    ['staffPin', OFFICE_STAFF_PIN],
-  ])
-    runBin('kioskctl', ['config', 'set', key!, pin!, '--data-dir', kioskDir]);
-  const enrolled = JSON.parse(
-    runBin('kioskctl', ['enroll', '--central', central.url, '--code', code, '--data-dir', kioskDir, '--json']),
-  ) as { deviceId: string };
+  const deviceId = enrolKioskDir(kioskDir, central.url, code);
   const [first] = exportFrom(kioskDir, join(usb, '1'));
 
   await page.goto(`${central.url}/console/uploads`);
@@ -196,13 +180,13 @@ test('revoking a device (with a confirmation) refuses its next batch, by USB upl
   await expect(resultOf(page, basename(first!.file))).toHaveAttribute('data-status', 'new');
 
   await page.goto(`${central.url}/console/devices`);
-  await page.locator(`[data-testid="device-row"][data-device="${enrolled.deviceId}"] a`).first().click();
+  await page.locator(`[data-testid="device-row"][data-device="${deviceId}"] a`).first().click();
   await page.getByTestId('revoke-link').click();
-  await expect(page.getByTestId('revoke-confirm')).toContainText(enrolled.deviceId);
+  await expect(page.getByTestId('revoke-confirm')).toContainText(deviceId);
   await page.getByTestId('revoke-submit').click();
   await expect(page.getByTestId('device-message')).toHaveText('Đã thu hồi thiết bị.');
   await page.goto(`${central.url}/console/devices`);
-  await expect(page.locator(`[data-testid="device-row"][data-device="${enrolled.deviceId}"]`)).toHaveAttribute(
+  await expect(page.locator(`[data-testid="device-row"][data-device="${deviceId}"]`)).toHaveAttribute(
     'data-revoked',
     'true',
   );
@@ -217,6 +201,6 @@ test('revoking a device (with a confirmation) refuses its next batch, by USB upl
   expect(() => runBin('kioskctl', ['upload', next!.file, '--central', central.url, '--data-dir', kioskDir])).toThrow(
     /device_revoked|revoked/,
   );
-  await page.goto(`${central.url}/console/devices/${enrolled.deviceId}`);
+  await page.goto(`${central.url}/console/devices/${deviceId}`);
   await expect(page.getByTestId('reconcile-status')).toContainText('máy chủ có 5 phiếu');
 });

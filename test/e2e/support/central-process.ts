@@ -4,6 +4,7 @@
  * disk), plus what those tests do around it: a kiosk data dir with recorded responses, kioskctl,
  * a browser host with sync on, and logging in to the console.
  */
+import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../../support/pins.ts';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,6 +78,22 @@ export const runBin = (bin: 'kioskctl' | 'centralctl', args: string[]): string =
     const err = e as { stderr?: string; stdout?: string };
     throw new Error(`${bin} ${args.join(' ')} failed:\n${err.stderr ?? ''}${err.stdout ?? ''}`, { cause: e });
   }
+};
+
+/**
+ * Enrols the kiosk in `kioskDir` with kioskctl, office PINs set first (a kiosk still on the demo PINs
+ * refuses to enrol); returns its device id.
+ */
+export const enrolKioskDir = (kioskDir: string, centralUrl: string, code: string): string => {
+  for (const [key, pin] of [
+    ['adminPin', OFFICE_ADMIN_PIN],
+    ['staffPin', OFFICE_STAFF_PIN],
+  ] as const)
+    runBin('kioskctl', ['config', 'set', key, pin, '--data-dir', kioskDir]);
+  const enrolled = JSON.parse(
+    runBin('kioskctl', ['enroll', '--central', centralUrl, '--code', code, '--data-dir', kioskDir, '--json']),
+  ) as { deviceId: string };
+  return enrolled.deviceId;
 };
 
 /** A kiosk browser host (electron/host) with its sync engine ON, tuned to talk to central every second or so. */
