@@ -5,7 +5,7 @@
 export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys(value)) ?? 'null';
 
 // Plain loops rather than map/fromEntries: central hashes every response it receives with this, and
-// the loops halve the cost (test/unit/canonical.test.ts holds it to the same output).
+// the loops halve the cost (test/shared/canonical.test.ts holds it to the same output).
 const sortKeys = (value: unknown): unknown => {
   if (value === null || typeof value !== 'object') return value;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function')

@@ -14,7 +14,7 @@ const required = process.env['REQUIRE_NODE24'] === '1';
 /** Suites that need no native module besides what Node 24 ships. */
 const CENTRAL = ['test/central'];
 /** Suites that open the kiosk's SQLite store through better-sqlite3. */
-const NATIVE = ['test/unit', 'test/integration', 'test/sync'];
+const NATIVE = ['test/shared', 'test/core', 'test/host', 'test/cli', 'test/sync'];
 
 function skip(reason: string): never {
   console.log(`test:node24: ${required ? 'FAILED' : 'skipped'}: ${reason}`);

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 /**
  * Numbered schema migrations. The database's `user_version` is the number of the last one applied.
  * Never edit a migration that has shipped: add the next number. Each has a test in
- * test/unit/migrations.test.ts that starts from the version before it with data in place.
+ * test/core/migrations.test.ts that starts from the version before it with data in place.
  */
 export type Migration = { version: number; name: string; up: (db: Database) => void };
 

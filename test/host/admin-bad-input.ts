@@ -1,4 +1,4 @@
-// The admin panel's rows of test/integration/bad-input.test.ts: malformed and hostile input for every
+// The admin panel's rows of test/host/bad-input.test.ts: malformed and hostile input for every
 // admin method, each refused with a typed error before anything is written. The core under test is
 // not enrolled, so the enrolment-dependent refusals (not_enrolled) are part of the table too.
 import { join } from 'node:path';

@@ -23,7 +23,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 describe.skipIf(process.platform === 'win32')('kiosk data directory permissions', { timeout: 120_000 }, () => {
   it('under umask 0, makes the data directory 0700 and the database, its WAL and SHM, and the key file 0600', () => {
     const dataDir = join(scratch(), 'new', 'kiosk');
-    const child = join(REPO_ROOT, 'test/integration/data-dir-child.ts');
+    const child = join(REPO_ROOT, 'test/core/data-dir-child.ts');
     const r = spawnSync('sh', ['-c', 'umask 0 && exec "$0" --import tsx "$1" "$2"', process.execPath, child, dataDir], {
       cwd: REPO_ROOT,
       encoding: 'utf8',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../../../shared/catalog.ts';
-import { formatWait, procedureSections } from '../../../renderer/screens/staff/procedure-sections.ts';
+import { Catalog } from '../../shared/catalog.ts';
+import { formatWait, procedureSections } from '../../renderer/screens/staff/procedure-sections.ts';
 
 const catalog = Catalog.parse({
   version: '1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAnswers } from '../../../shared/answers.ts';
-import { Questionnaire } from '../../../shared/questionnaire.ts';
+import { checkAnswers } from '../../shared/answers.ts';
+import { Questionnaire } from '../../shared/questionnaire.ts';
 import {
   canLeave,
   firstQuestionId,
@@ -13,7 +13,7 @@ import {
   textAnswer,
   toggleChoice,
   withAnswer,
-} from '../../../renderer/state/survey-flow.ts';
+} from '../../renderer/state/survey-flow.ts';
 
 const text = (vi: string) => ({ vi, en: vi });
 

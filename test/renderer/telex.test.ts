@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitEdit, lengthOf } from '../../../renderer/keyboard/layout.ts';
-import { backspace, composeTelex, insertLetter, setLastWordTone, typeTelex } from '../../../renderer/telex/telex.ts';
+import { fitEdit, lengthOf } from '../../renderer/keyboard/layout.ts';
+import { backspace, composeTelex, insertLetter, setLastWordTone, typeTelex } from '../../renderer/telex/telex.ts';
 
 const nfc = (s: string) => s.normalize('NFC');
 
