@@ -11,7 +11,7 @@
  *   BENCH_HOSTILE_N      responses the kiosk drains (20000)
  *   BENCH_HOSTILE_RATE   hostile requests per second (the default per-address limit: 10)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { DEFAULT_RATE_LIMITS } from '../../central/routes/rate-limit.ts';
 import { databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import { type ChildLog, stopProcess, waitForOutput } from '../support/child-process.ts';
+import { setOfficePins } from '../support/pins.ts';
 import { type PostgresCluster, postgresAvailability, startPostgres } from '../support/postgres.ts';
 import { type HostileReport, hostileBodies, startHealthPoller, startHostileSender } from '../sync/support/hostile.ts';
 import { ensureFixture } from './store-fixture.ts';
@@ -50,14 +51,18 @@ const startCentralProcess = async (
     },
   );
   const log: ChildLog = { text: '' };
-  const [, url, code] = await waitForOutput(
-    proc,
-    /listening on (\S+)[\s\S]*?one use\): (\S+)\n/,
-    'central',
-    120_000,
-    log,
-  );
-  return { proc, url: url!, code: code! };
+  const [, url] = await waitForOutput(proc, /listening on (\S+)[\s\S]*?first console account/, 'central', 120_000, log);
+  // Central prints no enrolment code at start (a printed code is a live credential in every log): ask for one.
+  const code = execFileSync(
+    process.execPath,
+    [join(ROOT, 'bin', 'centralctl.js'), '--data-dir', dataDir, 'enrol-code'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: databaseUrl ?? '' },
+    },
+  ).trim();
+  return { proc, url: url!, code };
 };
 
 const phase = async (
@@ -74,6 +79,7 @@ const phase = async (
   const central = await startCentralProcess(join(dir, 'central'), await pg?.createDatabase(`bench_hostile_${label}`));
   try {
     const core = openKioskCore({ dataDir: kioskDir, log: () => {} });
+    setOfficePins(core.db); // a kiosk on the demo PINs refuses to enrol
     const enrolled = await enrol({ db: core.db, dataDir: kioskDir, centralUrl: central.url, code: central.code });
     const bodies = attack ? hostileBodies(core.deviceId) : [];
     core.close();
