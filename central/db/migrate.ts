@@ -48,6 +48,7 @@ export const migrateCentral = async (
     const pending = list.filter((m) => m.version > current && m.version <= upTo).sort((a, b) => a.version - b.version);
     for (const m of pending) {
       await tx.exec(m.sql);
+      await m.after?.(tx);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
     }
     return pending.length;

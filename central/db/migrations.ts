@@ -1,9 +1,21 @@
+import type { Queryable } from './types.ts';
+import { REPORTS_MIGRATION_SQL } from './migration-7-reports.ts';
+import { rebuildReportTables } from '../reports/rebuild.ts';
 /**
  * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
  * Never edit a migration that has shipped: add the next number. Each has a test in
  * test/central/migrations.test.ts that starts from the version before it, with data in place.
  */
-export type CentralMigration = { version: number; name: string; sql: string };
+export type CentralMigration = {
+  version: number;
+  name: string;
+  sql: string;
+  /**
+   * Runs after `sql`, in the same transaction, for work SQL alone cannot do well (rebuilding derived
+   * report tables with the same code the ingest uses). Must be idempotent over what `sql` created.
+   */
+  after?: (tx: Queryable) => Promise<void>;
+};
 
 export const migrations: readonly CentralMigration[] = [
   {
@@ -250,6 +262,12 @@ export const migrations: readonly CentralMigration[] = [
         UNION ALL
         SELECT device_id, seq, received_at, body FROM refused_responses;
     `,
+  },
+  {
+    version: 7,
+    name: 'unit tree, report facts and aggregates, unit-level indicator entries, report settings',
+    sql: REPORTS_MIGRATION_SQL,
+    after: rebuildReportTables,
   },
 ];
 

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { GradeBand } from '../questionnaire.ts';
+import { DEFAULT_PER_CASE_GRADES } from '../scoring.ts';
+
+/**
+ * The province's report rules. Every rule the public sources leave unconfirmed is here, with the
+ * default docs/reports.md explains, never a constant in the report code. Stored in central's
+ * report_settings table; a key not stored takes its default.
+ */
+export const ReportSettings = z.strictObject({
+  /**
+   * Per-case indicators that describe the unit rather than the case: in a unit's /18 they come from the
+   * unit's entries for the period (verified, else self-assessed) where there are any.
+   */
+  unitLevelIndicators: z.array(z.number().int().min(1).max(20)).max(20).default([5, 8, 9]),
+  /** Grade bands of the per-case total, highest first; a questionnaire's own `grading` wins over these. */
+  perCaseBands: z.array(GradeBand).min(1).default(DEFAULT_PER_CASE_GRADES),
+  /** Lowest answer that counts as satisfied on each scale (4 = Hài lòng of 5; 2 = Hài lòng of 3). */
+  satisfiedFrom: z
+    .strictObject({ satisfaction5: z.number().int().min(1).max(5), satisfaction3: z.number().int().min(1).max(3) })
+    .default({ satisfaction5: 4, satisfaction3: 2 }),
+  /** Decimals shown in tables, exports and the print layout (JSON keeps full precision). */
+  decimals: z.number().int().min(0).max(4).default(1),
+  /** Units (or officers) whose totals are equal at the shown precision share a rank ("rounded"), or only when exactly equal. */
+  rankTiesOn: z.enum(['rounded', 'exact']).default('rounded'),
+  /** Longest period one report may cover, in days (a year report is 366 at most). */
+  maxRangeDays: z.number().int().min(31).max(3660).default(1096),
+  /** Roles that may see figures per officer (grouping or filtering by officer). */
+  officerFiguresRoles: z.array(z.enum(['province_admin', 'unit_viewer'])).default(['province_admin']),
+});
+export type ReportSettings = z.infer<typeof ReportSettings>;
+
+export const DEFAULT_REPORT_SETTINGS: ReportSettings = ReportSettings.parse({});
