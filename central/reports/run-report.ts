@@ -1,30 +1,135 @@
+import { quartersTouched } from '../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../shared/reports/query.ts';
 import type { ReportResult } from '../../shared/reports/result.ts';
 import type { Queryable } from '../db/types.ts';
+import { loadReportSettings } from './settings-store.ts';
+import { checkQuery } from './engine/access.ts';
+import { type CountsResult, type GroupCounts, emptyGroup, groupKeyString, readCounts } from './engine/counts.ts';
+import { loadDefinitions, questionnairesServing, servesReport } from './engine/definitions.ts';
+import { totalCounts } from './engine/group-base.ts';
+import { loadLabels } from './engine/labels.ts';
+import { commentList, perCaseList } from './engine/lists.ts';
+import { perCaseGroups } from './engine/per-case.ts';
+import { needsDaily, planSegments } from './engine/plan.ts';
+import { quickGroups, sipasGroups } from './engine/sipas-quick.ts';
+import { loadUnitEntries } from './engine/unit-indicators.ts';
 
-/** Who asks: a console account (its role and unit) or IT at centralctl (null: every unit, officers included). */
-export type ReportViewer = { username: string; role: 'province_admin' | 'unit_viewer'; unitId: string | null };
+export { ReportRequestError, type ReportViewer } from './engine/errors.ts';
+import type { ReportViewer } from './engine/errors.ts';
 
-/** A report request that cannot run, with a message for the person who asked (console and centralctl show it as is). */
-export class ReportRequestError extends Error {
-  constructor(
-    readonly code: 'unknown_unit' | 'not_allowed' | 'bad_range' | 'bad_query',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ReportRequestError';
-  }
-}
+/**
+ * `forceDaily` reads every day from report_daily even where whole months could come from report_monthly:
+ * for tests that check the planner's mixed read against the plain one.
+ */
+export type RunReportOptions = { viewer: ReportViewer | null; now: Date; forceDaily?: boolean };
 
-export type RunReportOptions = { viewer: ReportViewer | null; now: Date };
-
-/** Computes one report (being built: the engine replaces this body). */
+/**
+ * Computes one report: checks the query and the viewer's rights (ReportRequestError with a message for the
+ * person otherwise), reads the aggregates with one statement (lists: report_facts, paged), and computes each
+ * figure with shared/reports/formulas.ts. docs/reports.md describes every figure.
+ */
 export const runReport = async (
   db: Queryable,
   query: ReportQuery,
   options: RunReportOptions,
 ): Promise<ReportResult> => {
-  void db;
-  void options;
-  throw new ReportRequestError('bad_query', `the ${query.report} report is not built yet`);
+  const settings = await loadReportSettings(db);
+  const checked = await checkQuery(db, query, options.viewer, settings);
+  const q = checked.query;
+  const defs = await loadDefinitions(db);
+  const questionnaires = questionnairesServing(defs, q.report, q.questionnaire);
+  const common = {
+    filters: { ...q, units: checked.units },
+    generatedAt: options.now.toISOString(),
+  };
+  const listContext = {
+    query: q,
+    units: checked.units,
+    questionnaires,
+    settings,
+    defs,
+    showOfficers: checked.showOfficers,
+  };
+  if (q.report === 'per-case-list') {
+    const list = await perCaseList(db, listContext);
+    return { ...common, report: 'per-case-list', notes: listNotes(q), ...list };
+  }
+  if (q.report === 'comments') {
+    const list = await commentList(db, listContext);
+    return { ...common, report: 'comments', notes: listNotes(q), ...list };
+  }
+  const segments = planSegments(q.from, q.to, options.forceDaily === true || needsDaily(q));
+  const counts = await readCounts(db, segments, { ...q, units: checked.units, questionnaires }, defs, (k) => {
+    const d = defs.get(k);
+    return d === undefined || servesReport(d, q.report);
+  });
+  const ordered = orderedGroups(counts, q, checked.units);
+  const labels = await loadLabels(db, checked.units);
+  const notes = countNotes(counts, q);
+  const totals = totalCounts(ordered, q.includeFlagged);
+  if (q.report === 'sipas') {
+    const groups = sipasGroups(counts, ordered, { query: q, settings, labels, defs }, notes);
+    return { ...common, report: 'sipas', notes, totals, groups };
+  }
+  if (q.report === 'quick') {
+    const groups = quickGroups(counts, ordered, { query: q, settings, labels, defs }, notes);
+    return { ...common, report: 'quick', notes, totals, groups };
+  }
+  const quarters = quartersTouched(q.from, q.to);
+  const unitEntries = await loadUnitEntries(
+    db,
+    checked.units,
+    settings.unitLevelIndicators,
+    quarters[0]!,
+    quarters.at(-1)!,
+  );
+  const groups = perCaseGroups(
+    counts,
+    ordered,
+    { query: q, units: checked.units, settings, labels, defs, unitEntries },
+    notes,
+  );
+  return { ...common, report: 'per-case', notes, totals, groups };
 };
+
+/**
+ * Groups in a stable order (by key). Ungrouped, there is always the one group, even empty; grouped by unit
+ * alone, every unit of the selection has a group, so a unit without responses shows (unranked) rather than vanishing.
+ */
+const orderedGroups = (counts: CountsResult, q: ReportQuery, units: readonly string[]): GroupCounts[] => {
+  const groups = new Map(counts.groups);
+  if (q.by.length === 0 && groups.size === 0) groups.set(groupKeyString({}, q.by), emptyGroup({}));
+  if (q.by.length === 1 && q.by[0] === 'unit')
+    for (const unit of units) {
+      const id = groupKeyString({ unit }, q.by);
+      if (!groups.has(id)) groups.set(id, emptyGroup({ unit }));
+    }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+};
+
+const flaggedNote = (q: ReportQuery): string =>
+  q.includeFlagged
+    ? 'Flagged responses (rapid repeat, clock suspect) are included in the figures, as asked.'
+    : 'Flagged responses (rapid repeat, clock suspect) are counted apart ("flagged") and left out of every figure.';
+
+const countNotes = (counts: CountsResult, q: ReportQuery): string[] => {
+  const notes = [
+    `Period ${q.from} to ${q.to}, by the respondent's time of submitting in Asia/Ho_Chi_Minh (UTC+7).`,
+    flaggedNote(q),
+    'Answers of abandoned responses are not in the figures; completion = complete / (complete + abandoned) × 100.',
+  ];
+  if (counts.split.length > 0)
+    notes.push(
+      `Changed between questionnaire versions, so reported apart per version as id@v<version>: ${counts.split.join(', ')}.`,
+    );
+  if (counts.unknownVersions.length > 0)
+    notes.push(
+      `Unknown questionnaire versions (responses counted, answers left out): ${counts.unknownVersions.join(', ')}.`,
+    );
+  return notes;
+};
+
+const listNotes = (q: ReportQuery): string[] => [
+  `Period ${q.from} to ${q.to}, by the respondent's time of submitting in Asia/Ho_Chi_Minh (UTC+7).`,
+  flaggedNote(q),
+];

@@ -1,0 +1,173 @@
+import type { GradeBand } from '../../../shared/questionnaire.ts';
+import {
+  bandFor,
+  competitionRanks,
+  indicatorFigures,
+  perCaseTotal,
+  quartersTouched,
+  roundForDisplay,
+  unitIndicatorFigure,
+} from '../../../shared/reports/formulas.ts';
+import type { ReportQuery } from '../../../shared/reports/query.ts';
+import type { GroupKey, PerCaseGroup, PerCaseIndicator } from '../../../shared/reports/result.ts';
+import type { ReportSettings } from '../../../shared/reports/settings.ts';
+import type { CountsResult, GroupCounts } from './counts.ts';
+import type { Definitions } from './definitions.ts';
+import { groupBase } from './group-base.ts';
+import type { Labels } from './labels.ts';
+import type { UnitEntries } from './unit-indicators.ts';
+
+export type PerCaseContext = {
+  query: ReportQuery;
+  units: readonly string[];
+  settings: ReportSettings;
+  labels: Labels;
+  defs: Definitions;
+  unitEntries: UnitEntries;
+};
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** The days a group covers: the report's range, narrowed to the group's month or quarter. */
+export const groupPeriod = (key: GroupKey, from: string, to: string): { from: string; to: string } => {
+  let start = from;
+  let end = to;
+  const narrow = (first: string, last: string): void => {
+    if (first > start) start = first;
+    if (last < end) end = last;
+  };
+  if (key.month) {
+    const [y, m] = key.month.split('-').map(Number) as [number, number];
+    narrow(`${key.month}-01`, `${key.month}-${pad(new Date(Date.UTC(y, m, 0)).getUTCDate())}`);
+  }
+  if (key.quarter) {
+    const y = Number(key.quarter.slice(0, 4));
+    const q = Number(key.quarter.slice(6));
+    const lastMonth = q * 3;
+    narrow(
+      `${y}-${pad(lastMonth - 2)}-01`,
+      `${y}-${pad(lastMonth)}-${pad(new Date(Date.UTC(y, lastMonth, 0)).getUTCDate())}`,
+    );
+  }
+  return { from: start, to: end };
+};
+
+/**
+ * The unit a group describes, when it describes one unit as a whole: keyed by unit, or the report covers
+ * a single unit; and not split by field, procedure, officer or counter (a unit's own indicator describes
+ * the unit, not one procedure or one officer).
+ */
+const unitOfGroup = (key: GroupKey, ctx: PerCaseContext): string | null => {
+  if (ctx.query.by.some((g) => g === 'field' || g === 'procedure' || g === 'officer' || g === 'counter')) return null;
+  return key.unit ?? (ctx.units.length === 1 ? ctx.units[0]! : null);
+};
+
+/** The per-case indicator each reported question key feeds. */
+const indicatorKeys = (counts: CountsResult): Map<number, string[]> => {
+  const out = new Map<number, string[]>();
+  for (const [key, { question }] of counts.questions) {
+    if (question.feeds?.instrument !== 'per-case' || question.type !== 'indicator') continue;
+    out.set(question.feeds.indicator, [...(out.get(question.feeds.indicator) ?? []), key].sort());
+  }
+  return out;
+};
+
+/** The bands: the questionnaires' own `grading` when every per-case questionnaire present has the same, else the settings'. */
+const bandsFor = (counts: CountsResult, ctx: PerCaseContext): GradeBand[] => {
+  const present = new Set([...counts.groups.values()].flatMap((g) => [...g.versions]));
+  const gradings = new Set(
+    [...present].map((k) => JSON.stringify(ctx.defs.get(k)?.grading ?? null)).filter((g) => g !== 'null'),
+  );
+  const only = [...gradings][0];
+  return gradings.size === 1 && only !== undefined ? (JSON.parse(only) as GradeBand[]) : ctx.settings.perCaseBands;
+};
+
+const indicatorsOfGroup = (
+  g: GroupCounts,
+  byIndicator: Map<number, string[]>,
+  ctx: PerCaseContext,
+  notes: Set<string>,
+): PerCaseIndicator[] => {
+  const unit = unitOfGroup(g.key, ctx);
+  const period = groupPeriod(g.key, ctx.query.from, ctx.query.to);
+  const numbers = new Set([...byIndicator.keys(), ...(unit ? ctx.settings.unitLevelIndicators : [])]);
+  const out: PerCaseIndicator[] = [];
+  for (const indicator of [...numbers].sort((a, b) => a - b)) {
+    const fromCases: PerCaseIndicator[] = (byIndicator.get(indicator) ?? []).map((question) => ({
+      indicator,
+      question,
+      ...indicatorFigures(g.answers.get(question) ?? {}),
+      source: 'cases',
+    }));
+    const entries =
+      unit && ctx.settings.unitLevelIndicators.includes(indicator)
+        ? ctx.unitEntries.get(unit)?.get(indicator)
+        : undefined;
+    const figure = entries ? unitIndicatorFigure(entries, quartersTouched(period.from, period.to)) : null;
+    if (!figure) {
+      out.push(...fromCases);
+      continue;
+    }
+    const base = fromCases.length === 1 ? fromCases[0]! : { indicator, question: null, ...indicatorFigures({}) };
+    out.push({ ...base, mean: figure.mean, source: figure.source });
+    const missing = figure.quartersMissing.map((q) => `${q.year}-Q${q.quarter}`);
+    if (missing.length > 0)
+      notes.add(
+        `Unit "${unit}", indicator ${indicator}: no entry for ${missing.join(', ')}; the mean is over the quarters that have one.`,
+      );
+  }
+  return out;
+};
+
+/** Per-case groups: indicator figures, total (sum of indicator means), band and, grouped by unit or officer alone, rank. */
+export const perCaseGroups = (
+  counts: CountsResult,
+  ordered: readonly GroupCounts[],
+  ctx: PerCaseContext,
+  notes: string[],
+): PerCaseGroup[] => {
+  const byIndicator = indicatorKeys(counts);
+  const bands = bandsFor(counts, ctx);
+  const extra = new Set<string>();
+  const groups = ordered.map((g): PerCaseGroup => {
+    const indicators = indicatorsOfGroup(g, byIndicator, ctx, extra);
+    const numbers = new Set(indicators.map((i) => i.indicator));
+    const oneEach = numbers.size === indicators.length;
+    const total = oneEach ? perCaseTotal(indicators.map((i) => i.mean)) : null;
+    return {
+      ...groupBase(g, counts, ctx.labels, ctx.settings, ctx.query.includeFlagged),
+      indicators,
+      total,
+      max: 2 * numbers.size,
+      band: bandFor(total, bands, ctx.settings.decimals),
+    };
+  });
+  const [only] = ctx.query.by;
+  if (ctx.query.by.length === 1 && (only === 'unit' || only === 'officer')) {
+    const ranks = competitionRanks(
+      groups.map((g) => g.total),
+      ctx.settings.decimals,
+      ctx.settings.rankTiesOn,
+    );
+    groups.forEach((g, i) => {
+      const rank = ranks[i];
+      if (rank !== undefined) g.rank = rank;
+    });
+    notes.push(
+      `Rank: competition ranking by total, highest first (1, 2, 2, 4); totals equal ${ctx.settings.rankTiesOn === 'rounded' ? `when shown at ${ctx.settings.decimals} decimal(s)` : 'exactly'} share a rank; groups without data are not ranked.`,
+    );
+  }
+  notes.push(
+    `Per-case: each indicator's mean = points / valid answers (0-2); total = sum of the indicator means (at most 2 per indicator, 18 for nine); band by the total rounded to ${ctx.settings.decimals} decimal(s): ${bands.map((b) => `${b.label.vi} from ${roundForDisplay(b.min, ctx.settings.decimals)}`).join(', ')}.`,
+  );
+  if (ctx.settings.unitLevelIndicators.length > 0)
+    notes.push(
+      `Indicators ${ctx.settings.unitLevelIndicators.join(', ')} describe the unit: in a group that is one unit they come from the unit's entries for the quarters the period touches (verified points, else self-assessed; the mean over those quarters) where there are any; "source" says which.`,
+    );
+  if ([...byIndicator.values()].some((keys) => keys.length > 1))
+    notes.push(
+      'An indicator question changed between versions, so its versions are shown apart and no total is given; filter one version for a total.',
+    );
+  notes.push(...[...extra].sort());
+  return groups;
+};
