@@ -202,6 +202,25 @@ forEachBackend('report engine', (backend) => {
       }
     });
 
+    it('whole months really are read from report_monthly (so the equality above compares two reads)', async () => {
+      // A marker count only in report_monthly: the planner's read sees it, the forced daily read does not.
+      await db.query(
+        `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+         VALUES ('xa-b', '2026-01-01', 'quick', 1, 'bao-tro-xa-hoi', '1.001776', false, '_status', 'abandoned', 5)`,
+      );
+      try {
+        const q = { report: 'quick' as const, from: '2025-12-15', to: '2026-02-10', unit: 'xa-b' };
+        expect((await run(q)).totals.abandoned).toBe(5);
+        expect((await run(q, null, true)).totals.abandoned).toBe(0);
+        // with an officer filter the same range reads report_daily only
+        expect((await run({ ...q, counter: 'q9' })).totals.abandoned).toBe(0);
+      } finally {
+        await db.query(
+          "DELETE FROM report_monthly WHERE unit_id = 'xa-b' AND question_id = '_status' AND value = 'abandoned'",
+        );
+      }
+    });
+
     it('a partial range counts only its days', async () => {
       // 2026-01-11 .. 2026-02-10: r2, r4, r5, r3, r6 (r1 on 01-10 and f1 on 02-11 are outside)
       const r = await run({

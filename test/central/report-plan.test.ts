@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { countsStatement, needsDaily, planSegments } from '../../central/reports/engine/plan.ts';
+import { containsPattern, foldForSearch } from '../../central/reports/engine/fold.ts';
+
+describe('planSegments: whole months from report_monthly, edge days from report_daily', () => {
+  it('whole months only', () => {
+    expect(planSegments('2026-01-01', '2026-03-31', false)).toEqual([
+      { table: 'report_monthly', from: '2026-01-01', to: '2026-03-01' },
+    ]);
+    // February of a leap year ends on the 29th
+    expect(planSegments('2028-02-01', '2028-02-29', false)).toEqual([
+      { table: 'report_monthly', from: '2028-02-01', to: '2028-02-01' },
+    ]);
+  });
+
+  it('edge days on both sides, across a year end', () => {
+    expect(planSegments('2025-12-15', '2026-02-10', false)).toEqual([
+      { table: 'report_daily', from: '2025-12-15', to: '2025-12-31' },
+      { table: 'report_monthly', from: '2026-01-01', to: '2026-01-01' },
+      { table: 'report_daily', from: '2026-02-01', to: '2026-02-10' },
+    ]);
+  });
+
+  it('no whole month, or daily forced: report_daily for the whole range', () => {
+    expect(planSegments('2026-01-11', '2026-02-10', false)).toEqual([
+      { table: 'report_daily', from: '2026-01-11', to: '2026-02-10' },
+    ]);
+    expect(planSegments('2026-01-01', '2026-01-30', false)).toEqual([
+      { table: 'report_daily', from: '2026-01-01', to: '2026-01-30' },
+    ]);
+    expect(planSegments('2026-01-01', '2026-03-31', true)).toEqual([
+      { table: 'report_daily', from: '2026-01-01', to: '2026-03-31' },
+    ]);
+  });
+
+  it('officer or counter (filter or grouping) needs report_daily', () => {
+    expect(needsDaily({ by: [], officer: undefined, counter: undefined })).toBe(false);
+    expect(needsDaily({ by: ['unit', 'month'], officer: undefined, counter: undefined })).toBe(false);
+    expect(needsDaily({ by: ['officer'], officer: undefined, counter: undefined })).toBe(true);
+    expect(needsDaily({ by: [], officer: undefined, counter: 'q1' })).toBe(true);
+  });
+});
+
+describe('countsStatement', () => {
+  it('one parameterised statement: the filters are parameters, never spliced into the SQL', () => {
+    const { sql, params } = countsStatement(planSegments('2025-12-15', '2026-02-10', false), {
+      by: ['procedure', 'quarter'],
+      units: ["x'; DROP TABLE units; --"],
+      questionnaires: ['per-case'],
+      field: 'ho-tich',
+      procedure: undefined,
+      officer: undefined,
+      counter: undefined,
+      version: 2,
+      includeFlagged: false,
+    });
+    expect(sql).not.toContain('DROP');
+    expect(sql.match(/FROM report_daily/g)).toHaveLength(2);
+    expect(sql.match(/FROM report_monthly/g)).toHaveLength(1);
+    expect(sql).toContain("to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q') AS g1");
+    expect(sql).toMatch(/GROUP BY g0, g1, questionnaire_id, version, question_id, value, flagged$/);
+    expect(params.slice(0, 4)).toEqual([["x'; DROP TABLE units; --"], ['per-case'], 'ho-tich', 2]);
+  });
+});
+
+describe('search folding', () => {
+  it('lower case, no diacritics, đ → d; LIKE wildcards taken literally', () => {
+    expect(foldForSearch('Cán bộ thiếu NHIỆT TÌNH, Đợi lâu')).toBe('can bo thieu nhiet tinh, doi lau');
+    expect(containsPattern('50%_a\\b')).toBe('%50\\%\\_a\\\\b%');
+  });
+});
