@@ -164,6 +164,8 @@ forEachBackend('report engine', (backend) => {
         const single = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-b' });
         expect(single.groups[0]!.total).toBe(17.5);
         expect(single.notes.join(' ')).toMatch(/Indicators 5, 8, 9 describe the unit/);
+        expect(single.notes).toContain('Unit "xa-b", indicator 5: from its verified entries (2026-Q1).');
+        expect(single.notes).toContain('Unit "xa-b", indicator 8: from its self-assessed entries (2026-Q1).');
         // a period in Q2 touches no entry
         const q2 = await run({ report: 'per-case', from: '2026-04-01', to: '2026-04-30', unit: 'xa-b' });
         expect(q2.groups[0]!.indicators.every((i) => i.source === 'cases')).toBe(true);

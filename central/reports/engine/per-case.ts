@@ -110,6 +110,10 @@ const indicatorsOfGroup = (
     }
     const base = fromCases.length === 1 ? fromCases[0]! : { indicator, question: null, ...indicatorFigures({}) };
     out.push({ ...base, mean: figure.mean, source: figure.source });
+    const used = figure.quartersUsed.map((q) => `${q.year}-Q${q.quarter}`).join(', ');
+    notes.add(
+      `Unit "${unit}", indicator ${indicator}: from its ${figure.source === 'unit-verified' ? 'verified' : 'self-assessed'} entries (${used}).`,
+    );
     const missing = figure.quartersMissing.map((q) => `${q.year}-Q${q.quarter}`);
     if (missing.length > 0)
       notes.add(

@@ -52,7 +52,7 @@ export const sipasGroups = (
         const from = def ? satisfiedThreshold(def.question.type, ctx.settings.satisfiedFrom) : null;
         return from === null ? null : satisfiedShare(g.answers.get(key) ?? {}, from);
       });
-      return { id: e.id, name: e.name, index: sipasElementIndex(indices), questions: [...e.questions].sort() };
+      return { id: e.id, name: e.name, index: sipasElementIndex(indices), questions: [...e.questions] };
     });
     return {
       ...groupBase(g, counts, ctx.labels, ctx.settings, ctx.query.includeFlagged),
