@@ -4,9 +4,10 @@ import { ReportRequestError, type ReportViewer, runReport } from '../../central/
 import { ReportQuery, type ReportQueryInput } from '../../shared/reports/query.ts';
 import type { PerCaseGroup, ReportResult } from '../../shared/reports/result.ts';
 import { openTestDb } from '../support/central.ts';
-import { seedUnitIndicator } from '../support/report-seed.ts';
+import { seedQuestionnaire, seedResponses, seedUnitIndicator, seedUnits } from '../support/report-seed.ts';
+import { Questionnaire } from '../../shared/questionnaire.ts';
 import { forEachBackend } from './backends.ts';
-import { seedProvince } from './report-fixture.ts';
+import { INDICATOR_IDS, perCase, seedProvince } from './report-fixture.ts';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 const JAN_FEB = { from: '2026-01-01', to: '2026-02-28' };
@@ -172,6 +173,42 @@ forEachBackend('report engine', (backend) => {
       } finally {
         await db.query("DELETE FROM unit_indicator_scores WHERE unit_id = 'xa-b'");
       }
+    });
+
+    it('an indicator reworded in a new version is shown per version, with no total unless one version is chosen', async () => {
+      // xa-c, a unit outside the province tree: one v1 case all 2, one v2 case (indicator 1 reworded) all 1
+      const v2 = Questionnaire.parse({
+        ...perCase,
+        version: 2,
+        questions: perCase.questions.map((q) =>
+          q.id === 'tong-thoi-gian' ? { ...q, text: { ...q.text, vi: 'Thời gian giải quyết so với quy định' } } : q,
+        ),
+      });
+      await seedUnits(db, [{ id: 'xa-c', name: 'Xã C', kind: 'commune' }]);
+      await seedQuestionnaire(db, v2);
+      const base = { unit: 'xa-c', submittedAt: '2026-01-15T03:00:00.000Z', procedure: '1.001193', field: 'ho-tich' };
+      await seedResponses(db, [
+        { ...base, questionnaire: perCase, answers: Object.fromEntries(INDICATOR_IDS.map((id) => [id, 2])) },
+        { ...base, questionnaire: v2, answers: Object.fromEntries(INDICATOR_IDS.map((id) => [id, 1])) },
+      ]);
+      const both = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-c' });
+      const g = both.groups[0]!;
+      expect(g.indicators.filter((i) => i.indicator === 1).map((i) => [i.question, i.mean])).toEqual([
+        ['tong-thoi-gian@v1', 2],
+        ['tong-thoi-gian@v2', 1],
+      ]);
+      // indicator 2 did not change: both cases under its id, mean (2 + 1) / 2
+      expect(g.indicators.find((i) => i.indicator === 2)).toMatchObject({
+        question: 'thoi-gian-tung-co-quan',
+        mean: 1.5,
+      });
+      expect(g.total).toBeNull();
+      expect(g.band).toBeNull();
+      expect(both.notes.join(' ')).toMatch(/tong-thoi-gian/);
+      expect(both.notes.join(' ')).toMatch(/no total is given/);
+      const onlyV2 = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-c', version: 2 });
+      expect(onlyV2.groups[0]!.indicators[0]!.question).toBe('tong-thoi-gian');
+      expect(onlyV2.groups[0]!.total).toBe(9);
     });
 
     it('an empty period gives one empty group', async () => {
