@@ -1,6 +1,7 @@
 import type { Answers } from './answers.ts';
 import type { LocalizedText } from './locale.ts';
 import type { GradeBand, Question, Questionnaire } from './questionnaire.ts';
+import { bandFor, meanOf } from './reports/formulas.ts';
 
 /**
  * Scoring as pure functions over answers. The formulas follow the official instruments where they are
@@ -49,7 +50,8 @@ export const perCaseScore = (q: Questionnaire, answers: Answers): PerCaseScore =
   }
   const bands = q.grading ?? DEFAULT_PER_CASE_GRADES;
   const complete = answered === questions.length && questions.length > 0;
-  const grade = complete ? (bands.find((b) => total >= b.min)?.label ?? null) : null;
+  // One case's total is a whole number: the reports' band rule at 0 decimals is the same comparison.
+  const grade = complete ? (bandFor(total, bands, 0)?.label ?? null) : null;
   return { total, max: 2 * questions.length, answered, indicators: questions.length, grade };
 };
 
@@ -69,7 +71,7 @@ const share = (satisfied: number, valid: number): Share => ({
   share: valid === 0 ? null : satisfied / valid,
 });
 
-const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+const mean = (xs: number[]): number | null => meanOf(xs);
 
 export type SipasReport = {
   criteria: { element: string; criterion: string; question: string; result: Share }[];
