@@ -51,8 +51,13 @@ export const runReport = async (
     showOfficers: checked.showOfficers,
   };
   if (q.report === 'per-case-list') {
-    const list = await perCaseList(db, listContext);
-    return { ...common, report: 'per-case-list', notes: listNotes(q), ...list };
+    const { splitIndicators, ...list } = await perCaseList(db, listContext);
+    const notes = listNotes(q);
+    if (splitIndicators.length > 0)
+      notes.push(
+        `Indicator(s) ${splitIndicators.join(', ')} changed between the questionnaire versions listed: their columns are not summed and no mean total is given; filter one version for them.`,
+      );
+    return { ...common, report: 'per-case-list', notes, ...list };
   }
   if (q.report === 'comments') {
     const list = await commentList(db, listContext);

@@ -209,6 +209,15 @@ forEachBackend('report engine', (backend) => {
       const onlyV2 = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-c', version: 2 });
       expect(onlyV2.groups[0]!.indicators[0]!.question).toBe('tong-thoi-gian');
       expect(onlyV2.groups[0]!.total).toBe(9);
+      // the list: indicator 1's column is not summed across the two versions, nor is a mean total given
+      const list = await run({ report: 'per-case-list', ...JAN_FEB, unit: 'xa-c' });
+      expect(list.total).toBe(2);
+      expect(list.sums[1]).toBeUndefined();
+      expect(list.sums[2]).toBe(3); // 2 + 1
+      expect(list.totalMean).toBeNull();
+      expect(list.notes.join(' ')).toMatch(/Indicator\(s\) 1 changed/);
+      const listV1 = await run({ report: 'per-case-list', ...JAN_FEB, unit: 'xa-c', version: 1 });
+      expect([listV1.sums[1], listV1.totalMean]).toEqual([2, 18]);
     });
 
     it('an empty period gives one empty group', async () => {

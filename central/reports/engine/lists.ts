@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bandFor } from '../../../shared/reports/formulas.ts';
+import { type VersionedQuestion, bandFor, reportedQuestionKeys } from '../../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../../shared/reports/query.ts';
 import type { CommentRow, PerCaseListRow } from '../../../shared/reports/result.ts';
 import type { ReportSettings } from '../../../shared/reports/settings.ts';
@@ -92,6 +92,8 @@ export type PerCaseList = {
   sums: Record<number, number>;
   means: Record<number, number | null>;
   totalMean: number | null;
+  /** Indicators left out of the sums because their question changed between the versions listed. */
+  splitIndicators: number[];
 };
 
 /**
@@ -165,19 +167,50 @@ const perCaseColumnFigures = async (db: Queryable, ctx: ListContext): Promise<Om
       p.values,
     ),
   );
+  const split = splitIndicators(ctx.defs, counts);
   const sums: Record<number, number> = {};
   const answered: Record<number, number> = {};
   for (const c of counts) {
     const shape = perCaseShape(ctx.defs, c.questionnaire_id, c.version);
     const indicator = [...shape.indicators].find(([, id]) => id === c.question)?.[0];
-    if (indicator === undefined) continue;
+    if (indicator === undefined || split.includes(indicator)) continue;
     sums[indicator] = (sums[indicator] ?? 0) + Number(c.value) * c.n;
     answered[indicator] = (answered[indicator] ?? 0) + c.n;
   }
   const means: Record<number, number | null> = {};
   for (const k of Object.keys(sums).map(Number)) means[k] = answered[k] ? sums[k]! / answered[k] : null;
   const grand = Object.values(sums).reduce((a, b) => a + b, 0);
-  return { total, sums, means, totalMean: total === 0 ? null : grand / total };
+  const totalMean = total === 0 || split.length > 0 ? null : grand / total;
+  return { total, sums, means, totalMean, splitIndicators: split };
+};
+
+/**
+ * Indicators whose question changed between the versions in the list (the version rule of formulas.ts):
+ * their column is not summed, and no mean total is given, since that would add up answers to different
+ * questions.
+ */
+const splitIndicators = (
+  defs: Definitions,
+  counts: readonly { questionnaire_id: string; version: number }[],
+): number[] => {
+  const present = [...new Set(counts.map((c) => definitionKey(c.questionnaire_id, c.version)))];
+  const versioned: VersionedQuestion[] = present.flatMap((k) => {
+    const q = defs.get(k);
+    if (!q) return [];
+    return q.questions
+      .filter((x) => x.feeds?.instrument === 'per-case')
+      .map((question) => ({ questionnaire: q.id, version: q.version, question }));
+  });
+  const { split } = reportedQuestionKeys(versioned);
+  return [
+    ...new Set(
+      versioned.flatMap((v) =>
+        split.includes(v.question.id) && v.question.feeds?.instrument === 'per-case'
+          ? [v.question.feeds.indicator]
+          : [],
+      ),
+    ),
+  ].sort((a, b) => a - b);
 };
 
 /**
