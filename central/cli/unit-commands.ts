@@ -105,7 +105,7 @@ const unitSet: Command = async (args, ctx) => {
   };
   if (Object.keys(change).length === 0)
     throw new UsageError('nothing to change: give --parent, --no-parent, --name, --kind or --public');
-  const u = await updateUnit(ctx.db, id, change);
+  const u = await ctx.db.transaction((tx) => updateUnit(tx, id, change));
   ctx.out(
     `unit "${u.id}": ${u.name} [${u.kind}] parent ${u.parentId ?? '(none)'}, public report ${u.publicReport ? 'on' : 'off'}\n`,
   );

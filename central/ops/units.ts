@@ -127,9 +127,12 @@ export type UnitChange = { parentId?: string | null; name?: string; kind?: UnitK
 /**
  * Changes a unit. A new parent must exist and must not be the unit or lie under it (a cycle would
  * make "the unit with everything under it" endless). Changing the parent moves the unit with its
- * whole subtree; its devices, responses and configuration stay as they are.
+ * whole subtree; its devices, responses and configuration stay as they are. Give it a transaction.
  */
 export const updateUnit = async (db: Queryable, unitId: string, change: UnitChange): Promise<UnitNode> => {
+  // Two moves at once (A under B, B under A) would each pass the cycle check on the tree as it was:
+  // parent changes take turns. Needs the caller's transaction (LOCK is refused outside one).
+  if (change.parentId !== undefined) await db.query('LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE');
   const current = await getUnitNode(db, unitId);
   if (!current) throw new UnitTreeError('unknown_unit', `unknown unit "${unitId}"`);
   if (change.parentId !== undefined && change.parentId !== null) {

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { runCommand } from '../../central/cli/commands.ts';
 import { publishConfig } from '../../central/index.ts';
 import { isWithin, unitsUnder } from '../../central/ops/unit-tree.ts';
-import { UnitTreeError, ensureUnit, getUnitNode, listUnitTree, updateUnit } from '../../central/ops/units.ts';
+import {
+  type UnitChange,
+  UnitTreeError,
+  ensureUnit,
+  getUnitNode,
+  listUnitTree,
+  updateUnit,
+} from '../../central/ops/units.ts';
 import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import { openSigned, publicKeyFrom } from '../../shared/node/signing.ts';
 import { BatchAck, PublishedConfig, Signed } from '../../shared/sync.ts';
@@ -53,6 +60,7 @@ const TreeRow = z.object({ id: z.string(), parentId: z.string().nullable(), kind
 forEachBackend('units as a tree', (backend) => {
   const central = sharedCentral(backend);
   const db = () => central().db;
+  const change = (id: string, c: UnitChange) => db().transaction((tx) => updateUnit(tx, id, c));
 
   test('units made with a parent and kind list as a tree with depth; unitsUnder/isWithin follow it', async () => {
     expect(await ensureUnit(db(), { id: 'tinh-a', name: 'Tỉnh A', kind: 'province' })).toBe(true);
@@ -92,17 +100,17 @@ forEachBackend('units as a tree', (backend) => {
         () => 'accepted',
         (e: unknown) => e,
       );
-    const self = await refusal(updateUnit(db(), 'c-root', { parentId: 'c-root' }));
+    const self = await refusal(change('c-root', { parentId: 'c-root' }));
     expect(self).toBeInstanceOf(UnitTreeError);
     expect(self).toMatchObject({ code: 'cycle', message: 'unit "c-root" cannot be its own parent' });
-    expect(await refusal(updateUnit(db(), 'c-root', { parentId: 'c-leaf' }))).toMatchObject({
+    expect(await refusal(change('c-root', { parentId: 'c-leaf' }))).toMatchObject({
       code: 'cycle',
       message: 'unit "c-leaf" lies under "c-root"; making it the parent would close a cycle',
     });
-    expect(await refusal(updateUnit(db(), 'c-mid', { parentId: 'nowhere' }))).toMatchObject({
+    expect(await refusal(change('c-mid', { parentId: 'nowhere' }))).toMatchObject({
       code: 'unknown_parent',
     });
-    expect(await refusal(updateUnit(db(), 'nowhere', { kind: 'commune' }))).toMatchObject({ code: 'unknown_unit' });
+    expect(await refusal(change('nowhere', { kind: 'commune' }))).toMatchObject({ code: 'unknown_unit' });
     expect(await refusal(ensureUnit(db(), { id: 'c-new', name: 'Mới', parentId: 'nowhere' }))).toMatchObject({
       code: 'unknown_parent',
     });
@@ -110,10 +118,22 @@ forEachBackend('units as a tree', (backend) => {
     expect((await getUnitNode(db(), 'c-root'))?.parentId).toBeNull();
     // A legal move takes the subtree along; removing the parent makes it a root again.
     await ensureUnit(db(), { id: 'c-other', name: 'Khác' });
-    await updateUnit(db(), 'c-mid', { parentId: 'c-other' });
+    await change('c-mid', { parentId: 'c-other' });
     expect(await unitsUnder(db(), 'c-other', true)).toEqual(['c-leaf', 'c-mid', 'c-other']);
-    await updateUnit(db(), 'c-mid', { parentId: null });
+    await change('c-mid', { parentId: null });
     expect((await getUnitNode(db(), 'c-mid'))?.parentId).toBeNull();
+  });
+
+  test('two moves at once that together would close a cycle: one is refused', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [`race-a${round}`, `race-b${round}`];
+      await ensureUnit(db(), { id: a, name: 'A' });
+      await ensureUnit(db(), { id: b, name: 'B' });
+      const outcomes = await Promise.allSettled([change(a, { parentId: b }), change(b, { parentId: a })]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((o) => o.status === 'rejected');
+      expect(refused?.status === 'rejected' && refused.reason).toMatchObject({ code: 'cycle' });
+    }
   });
 
   test('centralctl unit-add, unit-set and units: the tree as text and JSON; refusals are clear and change nothing', async () => {
