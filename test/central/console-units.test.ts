@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { runCommand } from '../../central/cli/commands.ts';
 import { listAudit } from '../../central/console/audit.ts';
+import { latestConfig, publishConfig } from '../../central/index.ts';
 import { ensureUnit, getUnitNode } from '../../central/ops/units.ts';
+import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import { loadReportSettings, saveReportSettings } from '../../central/reports/settings-store.ts';
 import { DEFAULT_REPORT_SETTINGS, ReportSettings } from '../../shared/reports/settings.ts';
 import type { TestCentral } from '../support/central.ts';
@@ -100,6 +102,29 @@ forEachBackend('console units and report settings', (backend) => {
       expect(r.text).toContain(`data-testid="${testId}"`);
     }
     expect(await getUnitNode(db(), 'cu-moi')).toBeUndefined();
+  });
+
+  test("enrolment codes page: a new unit made with a parent and kind starts with the parent's configuration", async () => {
+    await ensureUnit(db(), { id: 'cc-tinh', name: 'Tỉnh CC', kind: 'province' });
+    const loaded = loadConfigDir(EMBEDDED_CONFIG_DIR);
+    if (!loaded.ok) throw new Error('embedded config');
+    await publishConfig(db(), { unitId: 'cc-tinh', config: loaded.config, centralKey: central().centralKey });
+    const c = await admin();
+    await c.get('/codes');
+    const base = { unit: '__new__', newUnitId: 'cc-xa', newUnitName: 'Xã CC', hours: '12' };
+    for (const [more, testId] of [
+      [{ newUnitParent: 'ghost', newUnitKind: 'commune' }, 'error-newUnitParent'],
+      [{ newUnitParent: 'cc-tinh', newUnitKind: 'hamlet' }, 'error-newUnitKind'],
+    ] as const) {
+      const r = await c.post('/codes', { ...base, ...more });
+      expect(r.status).toBe(400);
+      expect(r.text).toContain(`data-testid="${testId}"`);
+    }
+    expect(await getUnitNode(db(), 'cc-xa')).toBeUndefined();
+    const made = await c.post('/codes', { ...base, newUnitParent: 'cc-tinh', newUnitKind: 'commune' });
+    expect(made.text).toContain('data-testid="issued-code"');
+    expect(await getUnitNode(db(), 'cc-xa')).toMatchObject({ parentId: 'cc-tinh', kind: 'commune' });
+    expect((await latestConfig(db(), 'cc-xa'))?.version).toBe(loaded.config.version);
   });
 
   test('units and report settings pages are for province admins only', async () => {
