@@ -151,3 +151,56 @@ export const setUnitIndicator = async (db: Queryable, input: IndicatorInput): Pr
   if (!entry) throw new Error('unit indicator vanished after being written');
   return entry;
 };
+
+export type UnitIndicatorPoints = {
+  unitId: string;
+  year: number;
+  quarter: number;
+  indicator: number;
+  points: number;
+  /** Verified points where the province entered them, else the unit's self-assessment. */
+  source: 'verified' | 'self';
+};
+
+const PointsRow = z.object({
+  unit_id: z.string(),
+  year: Int,
+  quarter: Int,
+  indicator: Int,
+  points: Int,
+  source: z.enum(['verified', 'self']),
+});
+
+/**
+ * The figure a report uses for each entry of these units in these quarters (for the engine's merge
+ * of unit-level indicators into a unit's /18): verified points, else self-assessed; entries with
+ * neither are left out. One query whatever the number of units.
+ */
+export const unitIndicatorPoints = async (
+  db: Queryable,
+  unitIds: readonly string[],
+  quarters: readonly Quarter[],
+): Promise<UnitIndicatorPoints[]> => {
+  if (unitIds.length === 0 || quarters.length === 0) return [];
+  const rows = parseRows(
+    PointsRow,
+    await db.query(
+      `SELECT s.unit_id, s.year, s.quarter, s.indicator,
+              coalesce(s.verified_points, s.self_points) AS points,
+              CASE WHEN s.verified_points IS NOT NULL THEN 'verified' ELSE 'self' END AS source
+         FROM unit_indicator_scores s
+         JOIN unnest($2::int[], $3::int[]) AS q (year, quarter) ON q.year = s.year AND q.quarter = s.quarter
+        WHERE s.unit_id = ANY($1::text[]) AND coalesce(s.verified_points, s.self_points) IS NOT NULL
+        ORDER BY s.unit_id, s.year, s.quarter, s.indicator`,
+      [unitIds, quarters.map((q) => q.year), quarters.map((q) => q.quarter)],
+    ),
+  );
+  return rows.map((r) => ({
+    unitId: r.unit_id,
+    year: r.year,
+    quarter: r.quarter,
+    indicator: r.indicator,
+    points: r.points,
+    source: r.source,
+  }));
+};
