@@ -169,6 +169,14 @@ forEachBackend('units as a tree', (backend) => {
       ['enrol-code', '--unit', 'k-z', '--kind', 'hamlet'],
     ])
       expect((await ctl(central(), args)).code, args.join(' ')).toBe(2);
+    for (const args of [
+      ['unit-add', 'k-y', '--name', 'Y', '--parent', 'ghost'],
+      ['enrol-code', '--unit', 'k-y', '--parent', 'ghost'],
+    ])
+      expect(await ctl(central(), args), args.join(' ')).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('unknown parent unit "ghost"'),
+      });
     expect(await getUnitNode(db(), 'k-y')).toBeUndefined();
     expect(await getUnitNode(db(), 'k-z')).toBeUndefined();
     expect((await ctl(central(), ['unit-set', 'k-xa', '--no-parent'])).code).toBe(0);
