@@ -14,6 +14,7 @@ import { listRefused } from '../ops/refused.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
+import { UNIT_COMMANDS, kindOption, parentOption } from './unit-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
 type Command = (args: string[], ctx: CtlContext) => Promise<number>;
@@ -32,7 +33,15 @@ const unitOf = async (ctx: CtlContext, values: Record<string, unknown>): Promise
   const ok = UnitId.safeParse(id);
   if (!ok.success) throw new UsageError(`--unit: ${ok.error.issues[0]?.message ?? 'invalid'}`);
   const name = str(values['unit-name']) ?? (id === DEFAULT_UNIT.id ? DEFAULT_UNIT.name : id);
-  if (await ensureUnit(ctx.db, { id, name })) ctx.err(`created unit "${id}" (${name})\n`);
+  // Only for a unit this command creates: an existing unit is moved with unit-set, never here.
+  const parentId = parentOption(str(values['parent'])) ?? null;
+  const kind = kindOption(str(values['kind']));
+  const created = await ctx.db.transaction((tx) =>
+    ensureUnit(tx, { id, name, parentId, ...(kind ? { kind } : {}) }, ctx.now()),
+  );
+  if (created) ctx.err(`created unit "${id}" (${name})${parentId ? ` under "${parentId}"` : ''}\n`);
+  else if (parentId || kind)
+    ctx.err(`unit "${id}" exists: --parent and --kind apply only to a unit created here (see centralctl unit-set)\n`);
   return id;
 };
 
@@ -42,6 +51,8 @@ const enrolCode: Command = async (args, ctx) => {
     options: {
       unit: { type: 'string' },
       'unit-name': { type: 'string' },
+      parent: { type: 'string' },
+      kind: { type: 'string' },
       hours: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -208,6 +219,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['publish-config', publish],
   ['create-admin', createAdmin],
   ['reset-admin-password', resetAdminPassword],
+  ...UNIT_COMMANDS,
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

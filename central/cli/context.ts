@@ -24,8 +24,20 @@ export const USAGE = `centralctl: operate the central survey service
 
 usage: centralctl [--data-dir DIR] COMMAND [options]
 
-  enrol-code [--unit U] [--unit-name NAME] [--hours H] [--json]
-                                 issue a one-time enrolment code (default unit "default", 72 hours)
+  enrol-code [--unit U] [--unit-name NAME] [--parent P] [--kind K] [--hours H] [--json]
+                                 issue a one-time enrolment code (default unit "default", 72 hours);
+                                 a unit it creates goes under P and starts with P's configuration
+  units [--json]                 the units as a tree (kind, public report flag)
+  unit-add ID --name NAME [--parent P] [--kind province|centre|branch|commune|unit]
+                                 a new unit; under P it starts with P's published configuration
+  unit-set ID [--parent P|--no-parent] [--name N] [--kind K] [--public on|off]
+                                 change a unit (a parent under the unit itself is refused)
+  unit-indicators --unit U --quarter 2026-Q3 [--json]
+                                 the unit-level indicators entered for the unit and quarter
+  unit-indicator-set --unit U --quarter 2026-Q3 --indicator N (--self P | --verified P) [--note TEXT]
+                                 enter self-assessed or verified points (0, 1, 2)
+  report-settings [--json]       the report settings in force ("(default)" where not changed)
+  report-settings-set FILE       replace the report settings with FILE (JSON, validated)
   devices [--json]               per device: responses, highest gap-free seq, gaps, duplicates,
                                  conflicts, last heartbeat, clock drift, revoked
   revoke DEVICE                  refuse the device's batches, heartbeats and config requests

@@ -23,6 +23,10 @@ export const AuditAction = z.enum([
   'batch_refused',
   'config_draft_created',
   'config_published',
+  'unit_created',
+  'unit_changed',
+  'unit_indicator_set',
+  'report_settings_saved',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -2,7 +2,18 @@ import { type Html, html } from './html.ts';
 import { CONSOLE_LOCALES, type ConsoleKey } from './i18n.ts';
 import type { View } from './view.ts';
 
-export type NavItem = 'devices' | 'codes' | 'uploads' | 'refused' | 'config' | 'users' | 'audit' | 'account';
+export type NavItem =
+  | 'devices'
+  | 'codes'
+  | 'uploads'
+  | 'refused'
+  | 'config'
+  | 'users'
+  | 'audit'
+  | 'account'
+  | 'units'
+  | 'indicators'
+  | 'reportSettings';
 
 const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: boolean }[] = [
   { item: 'devices', path: '/devices', key: 'nav.devices', adminOnly: false },
@@ -11,6 +22,9 @@ const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: b
   { item: 'refused', path: '/refused', key: 'nav.refused', adminOnly: true },
   { item: 'config', path: '/config', key: 'nav.config', adminOnly: false },
   { item: 'users', path: '/users', key: 'nav.users', adminOnly: true },
+  { item: 'units', path: '/units', key: 'nav.units', adminOnly: true },
+  { item: 'indicators', path: '/indicators', key: 'nav.indicators', adminOnly: false },
+  { item: 'reportSettings', path: '/report-settings', key: 'nav.reportSettings', adminOnly: true },
   { item: 'audit', path: '/audit', key: 'nav.audit', adminOnly: true },
   { item: 'account', path: '/account', key: 'nav.account', adminOnly: false },
 ];

@@ -21,6 +21,9 @@ import { loginRoutes } from './pages/login/routes.ts';
 import { refusedRoutes } from './pages/refused/routes.ts';
 import { uploadRoutes } from './pages/uploads/routes.ts';
 import { userRoutes } from './pages/users/routes.ts';
+import { indicatorRoutes } from './pages/indicators/routes.ts';
+import { reportSettingsRoutes } from './pages/report-settings/routes.ts';
+import { unitRoutes } from './pages/units/routes.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
 import { allowedHost, crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
 
@@ -152,4 +155,7 @@ export const consoleRoutes =
     configRoutes(app, cc);
     userRoutes(app, cc);
     accountRoutes(app, cc);
+    unitRoutes(app, cc);
+    indicatorRoutes(app, cc);
+    reportSettingsRoutes(app, cc);
   };

@@ -1,6 +1,6 @@
 import { DEFAULT_CODE_HOURS } from '../../../ops/enrolment-codes.ts';
 import type { CodeListing } from '../../../ops/enrolment-code-list.ts';
-import type { Unit } from '../../../ops/units.ts';
+import { UNIT_KINDS, type Unit } from '../../../ops/units.ts';
 import { type FieldErrors, fieldError, invalidAttrs } from '../../forms.ts';
 import { type Html, html } from '../../html.ts';
 import { formatTime } from '../../i18n.ts';
@@ -10,7 +10,14 @@ import type { AuthedView } from '../../view.ts';
 /** The unit choice that opens the "new unit" fields. */
 export const NEW_UNIT = '__new__';
 
-export type CodeValues = { unit: string; newUnitId: string; newUnitName: string; hours: string };
+export type CodeValues = {
+  unit: string;
+  newUnitId: string;
+  newUnitName: string;
+  newUnitParent: string;
+  newUnitKind: string;
+  hours: string;
+};
 export type CodesData = { units: readonly Unit[]; codes: readonly CodeListing[] };
 export type CodesOptions = { values?: CodeValues; errors?: FieldErrors; issued?: Html };
 
@@ -21,6 +28,8 @@ export const codesView = (ctx: AuthedView, data: CodesData, options: CodesOption
     unit: units[0]?.id ?? '',
     newUnitId: '',
     newUnitName: '',
+    newUnitParent: '',
+    newUnitKind: '',
     hours: String(DEFAULT_CODE_HOURS),
   };
   const e = options.errors ?? {};
@@ -41,6 +50,17 @@ ${fieldError(e, 'newUnitId')}
 <label for="newUnitName">${ctx.t('codes.newUnitName')}</label>
 <input id="newUnitName" name="newUnitName" value="${v.newUnitName}" maxlength="120"${invalidAttrs(e, 'newUnitName')}>
 ${fieldError(e, 'newUnitName')}
+<label for="newUnitParent">${ctx.t('units.parent')}</label>
+<select id="newUnitParent" name="newUnitParent"${invalidAttrs(e, 'newUnitParent')}><option value="">${ctx.t('units.noParent')}</option>
+${units.map((u) => html`<option value="${u.id}"${u.id === v.newUnitParent ? html` selected` : ''}>${u.name} (${u.id})</option>`)}
+</select>
+${fieldError(e, 'newUnitParent')}
+<label for="newUnitKind">${ctx.t('units.kind')}</label>
+<select id="newUnitKind" name="newUnitKind"${invalidAttrs(e, 'newUnitKind')}>
+${UNIT_KINDS.map((k) => html`<option value="${k}"${k === (v.newUnitKind || 'unit') ? html` selected` : ''}>${ctx.t(`units.kinds.${k}`)}</option>`)}
+</select>
+${fieldError(e, 'newUnitKind')}
+<p class="hint">${ctx.t('units.addHint')}</p>
 </fieldset>
 <label for="hours">${ctx.t('codes.hours')}</label>
 <input id="hours" name="hours" type="number" min="1" max="8760" value="${v.hours}"${invalidAttrs(e, 'hours')}>
