@@ -13,6 +13,7 @@ import { exportResponses } from '../ops/export.ts';
 import { listRefused } from '../ops/refused.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
+import { reportCommand } from './report-command.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
@@ -208,6 +209,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['publish-config', publish],
   ['create-admin', createAdmin],
   ['reset-admin-password', resetAdminPassword],
+  ['report', reportCommand],
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */
