@@ -23,6 +23,7 @@ export const AuditAction = z.enum([
   'batch_refused',
   'config_draft_created',
   'config_published',
+  'report_export',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
