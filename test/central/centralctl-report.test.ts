@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCommand } from '../../central/cli/commands.ts';
+import { startCentral } from '../../central/index.ts';
 import type { CentralDb } from '../../central/db/types.ts';
 import { ReportRequestError, type runReport } from '../../central/reports/run-report.ts';
 import { saveReportSettings } from '../../central/reports/settings-store.ts';
@@ -298,4 +300,58 @@ describe('centralctl report: what reaches the engine and what comes out', () => 
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('\uFEFF"Ý kiến góp ý')).toBe(true);
   });
+});
+
+/** centralctl as IT runs it, in its own process. */
+const centralctlProcess = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((done) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'centralctl.js'), ...args], {
+      env: { ...process.env, DATABASE_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+
+describe('centralctl report while the server holds the PGlite data dir', () => {
+  test('the line is checked inside the server (settings from its database) and the refusal comes back as is', async () => {
+    const { dir, cleanup } = tempDir('centralctl-report-remote-');
+    const central = await startCentral({ dataDir: dir, port: 0, rateLimit: { perIp: false, perDevice: false } });
+    try {
+      const binary = await centralctlProcess([
+        '--data-dir',
+        dir,
+        'report',
+        'per-case',
+        '--period',
+        '2026',
+        '--format',
+        'xlsx',
+      ]);
+      expect(binary).toMatchObject({
+        status: 2,
+        stdout: '',
+        stderr: 'centralctl report: --format xlsx is a binary file, not for a terminal: give --out FILE\n',
+      });
+      const reversed = await centralctlProcess([
+        '--data-dir',
+        dir,
+        'report',
+        'sipas',
+        '--from',
+        '2026-12-31',
+        '--to',
+        '2026-10-01',
+      ]);
+      expect(reversed).toMatchObject({
+        status: 2,
+        stderr: 'centralctl report: the period is reversed: 2026-12-31 is after 2026-10-01\n',
+      });
+    } finally {
+      await central.close();
+      cleanup();
+    }
+  }, 90_000);
 });
