@@ -1,13 +1,15 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureUnit } from '../../central/ops/units.ts';
+import { ReportRequestError, type ReportViewer, type runReport } from '../../central/reports/run-report.ts';
 import { saveReportSettings } from '../../central/reports/settings-store.ts';
+import type { ReportQuery } from '../../shared/reports/query.ts';
+import type { ReportResult } from '../../shared/reports/result.ts';
 import { DEFAULT_REPORT_SETTINGS } from '../../shared/reports/settings.ts';
 import { type TestCentral, startTestCentral } from '../support/central.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 
-/**
- * The console's export route up to the engine: the session it needs and each refusal it makes itself
- * (the engine's answers, and the download, are covered where the engine is: it is built in parallel).
- */
+/** The console's export route: the session it needs, each refusal it makes itself, and the download. */
 describe('console GET /reports/export', () => {
   let central: TestCentral;
   let client: ConsoleClient;
@@ -71,5 +73,125 @@ describe('console GET /reports/export', () => {
   test('an unknown format is a bad request, never a 500', async () => {
     const page = await client.get('/reports/export?format=pdf&report=per-case&period=2026');
     expect(page.status).toBe(400);
+  });
+});
+
+/** A stand-in for the report ENGINE only (built in parallel): records who asked what; refuses like it by unit. */
+const fakeEngine =
+  (asked: { query: ReportQuery; viewer: ReportViewer | null }[]): typeof runReport =>
+  async (_db, query, { viewer }) => {
+    asked.push({ query, viewer });
+    if (query.unit === 'xa-khac') throw new ReportRequestError('not_allowed', 'not your unit');
+    if (query.unit === 'xa-khong') throw new ReportRequestError('unknown_unit', 'there is no unit "xa-khong"');
+    if (query.unit === 'xa-loi') throw new ReportRequestError('bad_query', 'officer figures are not for your role');
+    const result: ReportResult = {
+      report: 'per-case',
+      filters: { ...query, units: [query.unit ?? 'xa-hai-long'] },
+      generatedAt: '2026-12-31T17:05:00.000Z',
+      notes: [],
+      totals: { n: 1, complete: 1, abandoned: 0, completionPercent: 100, flagged: 0, flaggedIncluded: false },
+      groups: [
+        {
+          key: {},
+          labels: {},
+          n: 1,
+          complete: 1,
+          abandoned: 0,
+          completionPercent: 100,
+          flagged: 0,
+          flaggedIncluded: false,
+          questions: {},
+          indicators: [],
+          total: 13.25,
+          max: 18,
+          band: { min: 12, label: { vi: 'Tốt' } },
+        },
+      ],
+    };
+    return result;
+  };
+
+describe("console GET /reports/export: the download, for the session's account", () => {
+  let central: TestCentral;
+  let client: ConsoleClient;
+  const asked: { query: ReportQuery; viewer: ReportViewer | null }[] = [];
+  beforeAll(async () => {
+    central = await startTestCentral('pglite', { console: { runReport: fakeEngine(asked) } });
+    await ensureUnit(central.db, { id: 'xa-hai-long', name: 'Xã Hải Long' });
+    await makeAccount(central.db, 'xem-xa', 'unit_viewer', 'xa-hai-long');
+    client = new ConsoleClient(central.url);
+    await client.login('xem-xa');
+  });
+  afterAll(async () => {
+    await central.close();
+  });
+
+  const download = (qs: string): Promise<Response> =>
+    fetch(`${central.url}/console/reports/export?${qs}`, {
+      headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      redirect: 'manual',
+    });
+
+  test('CSV: an attachment with a safe name, BOM first; the engine gets the query and the session as viewer; audited', async () => {
+    const res = await download(
+      'format=csv&report=per-case&period=2026-Q4&unit=xa-hai-long&withSubunits=1&by=unit&by=month&includeFlagged=on&search=ch%E1%BA%ADm',
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe(
+      'attachment; filename="bao-cao-per-case-xa-hai-long-2026-10-01_2026-12-31.csv"',
+    );
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.toString('utf8')).toContain('Tốt');
+    expect(bytes.toString('utf8')).toContain('13.3'); // 13.25 rounded half away from zero
+    expect(asked.at(-1)).toEqual({
+      query: expect.objectContaining({
+        report: 'per-case',
+        from: '2026-10-01',
+        to: '2026-12-31',
+        unit: 'xa-hai-long',
+        withSubunits: true,
+        by: ['unit', 'month'],
+        includeFlagged: true,
+        search: 'chậm',
+      }),
+      viewer: { username: 'xem-xa', role: 'unit_viewer', unitId: 'xa-hai-long' },
+    });
+    const audit = await central.db.query(
+      `SELECT username, detail FROM admin_audit WHERE action = 'report_export' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit.rows[0]).toMatchObject({
+      username: 'xem-xa',
+      detail: expect.objectContaining({ format: 'csv', report: 'per-case', unit: 'xa-hai-long', from: '2026-10-01' }),
+    });
+  });
+
+  test('XLSX reads back with exceljs; JSON is the result as is', async () => {
+    const xlsx = await download('format=xlsx&report=per-case&from=2026-10-01&to=2026-10-31');
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get('content-disposition')).toBe(
+      'attachment; filename="bao-cao-per-case-2026-10-01_2026-10-31.xlsx"',
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await xlsx.arrayBuffer());
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Tổng hợp', 'Chỉ số']);
+    const json = await download('format=json&report=per-case&period=2026-10');
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await json.json()).toMatchObject({ report: 'per-case', groups: [{ total: 13.25 }] });
+  });
+
+  test("another unit and an unknown unit answer the same 404; the engine's other refusals a 400 with its words", async () => {
+    const other = await client.get('/reports/export?format=csv&report=per-case&period=2026&unit=xa-khac');
+    const unknown = await client.get('/reports/export?format=csv&report=per-case&period=2026&unit=xa-khong');
+    expect(other.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    // The same page but for the address it echoes (language links): nothing tells the two apart.
+    expect(unknown.text.replaceAll('xa-khong', 'xa-khac')).toBe(other.text);
+    expect(unknown.text).not.toContain('there is no unit');
+    const bad = await client.get('/reports/export?format=csv&report=per-case&period=2026&unit=xa-loi');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Không xuất được báo cáo: officer figures are not for your role');
   });
 });
