@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { Grouping, ReportKind, ReportQuery, type ReportQueryInput, periodRange } from '../../shared/reports/query.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../reports/export/index.ts';
 import { UsageError } from './context.ts';
@@ -76,13 +77,14 @@ const wholeNumber = (flag: string, v: string | undefined): number | undefined =>
   return Number(v);
 };
 
+const ExportFormatArg = z.enum(EXPORT_FORMATS);
+
 const exportFormat = (v: string | undefined, out: string | undefined): ExportFormat => {
-  const format = v ?? 'json';
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format must be ${EXPORT_FORMATS.join(', ')} (got "${format}")`);
-  if (format === 'xlsx' && out === undefined)
+  const format = ExportFormatArg.safeParse(v ?? 'json');
+  if (!format.success) throw new UsageError(`--format must be ${EXPORT_FORMATS.join(', ')} (got "${v ?? ''}")`);
+  if (format.data === 'xlsx' && out === undefined)
     throw new UsageError('--format xlsx is a binary file, not for a terminal: give --out FILE');
-  return format as ExportFormat;
+  return format.data;
 };
 
 /**
@@ -114,7 +116,7 @@ export const parseReportArgs = (args: string[]): ReportArgs => {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? '');
-    const given = (input as Record<string, unknown>)[key];
+    const given: unknown = Object.entries(input).find(([k]) => k === key)?.[1];
     throw new UsageError(
       `--${FLAG_OF[key] ?? key}: ${issue?.message ?? 'not valid'}${typeof given === 'string' ? ` (got "${given}")` : ''}`,
     );

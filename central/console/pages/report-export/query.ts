@@ -42,13 +42,21 @@ export type ExportQuerystring = z.infer<typeof ExportQuerystring>;
 const whole = (v: string | undefined): number | undefined => (v ? (/^\d+$/.test(v) ? Number(v) : NaN) : undefined);
 
 /** The report and groupings asked for, or what is wrong with them in words (zod's would say "Invalid option"). */
-const wordsProblem = (report: string | undefined, by: string[]): string | null => {
-  if (!ReportKind.safeParse(report).success)
-    return `unknown report "${report ?? ''}"; the reports are ${ReportKind.options.join(', ')}`;
-  const unknown = by.find((g) => !Grouping.safeParse(g).success);
-  if (unknown !== undefined) return `unknown grouping "${unknown}"; group by ${Grouping.options.join(', ')}`;
-  if (by.length > 2) return `at most two groupings (got ${by.join(', ')})`;
-  return null;
+const reportAndGroupings = (
+  report: string | undefined,
+  by: string[],
+): { report: ReportKind; by: Grouping[] } | { problem: string } => {
+  const kind = ReportKind.safeParse(report);
+  if (!kind.success)
+    return { problem: `unknown report "${report ?? ''}"; the reports are ${ReportKind.options.join(', ')}` };
+  const groupings: Grouping[] = [];
+  for (const name of by) {
+    const g = Grouping.safeParse(name);
+    if (!g.success) return { problem: `unknown grouping "${name}"; group by ${Grouping.options.join(', ')}` };
+    groupings.push(g.data);
+  }
+  if (groupings.length > 2) return { problem: `at most two groupings (got ${by.join(', ')})` };
+  return { report: kind.data, by: groupings };
 };
 
 /** The querystring as a ReportQuery, or why not (in words for the person who asked). */
@@ -57,14 +65,13 @@ export const toReportQuery = (qs: ExportQuerystring): { query: ReportQuery } | {
   if (!range)
     return { problem: `"${qs.period ?? ''}" is not a period: a year (2026), a quarter (2026-Q3) or a month (2026-10)` };
   const by = (Array.isArray(qs.by) ? qs.by : qs.by ? [qs.by] : []).flatMap((v) => v.split(',')).filter((v) => v !== '');
-  const problem = wordsProblem(qs.report, by);
-  if (problem) return { problem };
+  const words = reportAndGroupings(qs.report, by);
+  if ('problem' in words) return words;
   const input: ReportQueryInput = {
-    report: (qs.report ?? '') as ReportQueryInput['report'],
+    ...words,
     ...range,
     unit: qs.unit || null,
     withSubunits: qs.withSubunits !== undefined,
-    by: by as ReportQueryInput['by'],
     field: qs.field || undefined,
     procedure: qs.procedure || undefined,
     officer: qs.officer || undefined,
