@@ -13,6 +13,7 @@ import { exportResponses } from '../ops/export.ts';
 import { listRefused } from '../ops/refused.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
+import { reportCommand } from './report-command.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
 import { UNIT_COMMANDS, kindOption, parentOption } from './unit-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
@@ -220,6 +221,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['create-admin', createAdmin],
   ['reset-admin-password', resetAdminPassword],
   ...UNIT_COMMANDS,
+  ['report', reportCommand],
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

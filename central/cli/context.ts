@@ -1,5 +1,6 @@
 import type { KeyPairB64 } from '../../shared/node/signing.ts';
 import type { CentralDb } from '../db/types.ts';
+import type { runReport } from '../reports/run-report.ts';
 
 /** What a centralctl command runs against; the same whether run in the CLI process or in the server. */
 export type CtlContext = {
@@ -11,6 +12,8 @@ export type CtlContext = {
   out: (text: string) => void;
   err: (text: string) => void;
   now: () => Date;
+  /** The report engine; tests of `centralctl report` pass a stand-in for it (default: the real one). */
+  runReport?: typeof runReport;
 };
 
 export class UsageError extends Error {
@@ -56,6 +59,14 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
                                  generated and printed once (a unit viewer needs --unit)
   reset-admin-password USERNAME [--password-file F]
                                  new password (printed when generated), lockout lifted, sessions ended
+  report per-case|per-case-list|sipas|quick|comments
+         (--from YYYY-MM-DD --to YYYY-MM-DD | --period 2026|2026-Q3|2026-10)
+         [--unit U] [--with-subunits] [--by unit|field|procedure|officer|counter|month|quarter]
+         [--field F] [--procedure P] [--officer O] [--counter C] [--questionnaire Q] [--version N]
+         [--include-flagged] [--search TEXT] [--limit N] [--offset N]
+         [--format json|csv|xlsx] [--out FILE]
+                                 a report (days in Vietnam's time, both inclusive; --by at most
+                                 twice or "a,b"); JSON to stdout by default; xlsx needs --out
 
 Database: PostgreSQL when DATABASE_URL is set, else PGlite in DIR/pgdata (default ${'.data/central'}).
 PGlite allows one process per data dir: while the central server runs, centralctl sends the

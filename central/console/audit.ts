@@ -27,6 +27,7 @@ export const AuditAction = z.enum([
   'unit_changed',
   'unit_indicator_set',
   'report_settings_saved',
+  'report_export',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

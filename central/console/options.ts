@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './auth/login.ts';
+import type { runReport } from '../reports/run-report.ts';
 
 /** How the console behaves; every field has a default (DEFAULT_CONSOLE_OPTIONS). */
 export type ConsoleOptions = {
@@ -25,6 +26,8 @@ export type ConsoleOptions = {
    * Default LOOPBACK_HOSTS; startCentral adds its listen address and the configured names.
    */
   allowedHosts: readonly string[];
+  /** The report engine (default: central/reports/run-report.ts); tests of the pages around it pass a stand-in. */
+  runReport?: typeof runReport;
 };
 
 /** What a browser on the central machine itself calls it. */

@@ -19,6 +19,7 @@ import { deviceDetailRoutes } from './pages/device/routes.ts';
 import { deviceRoutes } from './pages/devices/routes.ts';
 import { loginRoutes } from './pages/login/routes.ts';
 import { refusedRoutes } from './pages/refused/routes.ts';
+import { reportExportRoutes } from './pages/report-export/routes.ts';
 import { uploadRoutes } from './pages/uploads/routes.ts';
 import { userRoutes } from './pages/users/routes.ts';
 import { indicatorRoutes } from './pages/indicators/routes.ts';
@@ -158,4 +159,5 @@ export const consoleRoutes =
     unitRoutes(app, cc);
     indicatorRoutes(app, cc);
     reportSettingsRoutes(app, cc);
+    reportExportRoutes(app, cc);
   };
