@@ -9,7 +9,6 @@ import {
   quarterOf,
   readUnitIndicators,
   setUnitIndicator,
-  unitIndicatorPoints,
 } from '../../central/reports/unit-indicators.ts';
 import { DEFAULT_REPORT_SETTINGS } from '../../shared/reports/settings.ts';
 import type { TestCentral } from '../support/central.ts';
@@ -107,28 +106,6 @@ forEachBackend('unit-level indicators', (backend) => {
     });
     const [, eight] = await readUnitIndicators(db(), 'ui-xa', Q3);
     expect(eight).toMatchObject({ self: { points: 0, at: T2 }, verified: { points: 1 }, note: null });
-  });
-
-  test('unitIndicatorPoints: verified else self-assessed, per unit and quarter asked for, with the source', async () => {
-    await ensureUnit(db(), { id: 'up-a', name: 'A' });
-    await ensureUnit(db(), { id: 'up-b', name: 'B' });
-    const put = (unitId: string, quarter: typeof Q3, indicator: number, which: 'self' | 'verified', points: number) =>
-      setUnitIndicator(db(), { unitId, quarter, indicator, which, points, by: 'x', now: T1 });
-    const Q2 = { year: 2026, quarter: 2 };
-    await put('up-a', Q3, 5, 'self', 2);
-    await put('up-a', Q3, 5, 'verified', 1);
-    await put('up-a', Q3, 8, 'self', 2);
-    await put('up-a', Q2, 8, 'self', 0);
-    await put('up-b', Q3, 9, 'verified', 2);
-    await put('up-b', { year: 2025, quarter: 3 }, 9, 'self', 1);
-    expect(await unitIndicatorPoints(db(), ['up-a', 'up-b'], [Q2, Q3])).toEqual([
-      { unitId: 'up-a', year: 2026, quarter: 2, indicator: 8, points: 0, source: 'self' },
-      { unitId: 'up-a', year: 2026, quarter: 3, indicator: 5, points: 1, source: 'verified' },
-      { unitId: 'up-a', year: 2026, quarter: 3, indicator: 8, points: 2, source: 'self' },
-      { unitId: 'up-b', year: 2026, quarter: 3, indicator: 9, points: 2, source: 'verified' },
-    ]);
-    expect(await unitIndicatorPoints(db(), ['up-b'], [Q2])).toEqual([]);
-    expect(await unitIndicatorPoints(db(), [], [Q3])).toEqual([]);
   });
 
   test('refusals: points other than 0..2, an indicator not entered per unit, an unknown unit, a note over 1000 characters', async () => {
