@@ -18,6 +18,7 @@ import { configRoutes } from './pages/config/routes.ts';
 import { deviceDetailRoutes } from './pages/device/routes.ts';
 import { deviceRoutes } from './pages/devices/routes.ts';
 import { loginRoutes } from './pages/login/routes.ts';
+import { publicReportRoutes } from './pages/public-report/routes.ts';
 import { refusedRoutes } from './pages/refused/routes.ts';
 import { uploadRoutes } from './pages/uploads/routes.ts';
 import { userRoutes } from './pages/users/routes.ts';
@@ -152,4 +153,5 @@ export const consoleRoutes =
     configRoutes(app, cc);
     userRoutes(app, cc);
     accountRoutes(app, cc);
+    publicReportRoutes(app, cc);
   };
