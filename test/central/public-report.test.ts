@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { Queryable } from '../../central/db/types.ts';
 import { CONSOLE_CSP } from '../../central/console/security.ts';
 import { translator } from '../../central/console/i18n.ts';
+import { PageCache } from '../../central/console/pages/public-report/cache.ts';
+import { monthsUpTo, publicPeriod } from '../../central/console/pages/public-report/figures.ts';
 import { PUBLIC_PAGE_CACHE_MS } from '../../central/console/pages/public-report/routes.ts';
 import { runReport } from '../../central/reports/run-report.ts';
 import type { Answers } from '../../shared/answers.ts';
@@ -244,5 +246,42 @@ describe('public report page: rate limit', () => {
       },
       3,
     );
+  });
+});
+
+describe('public report page: period and cache', () => {
+  test('the last 12 full months and this month, in Vietnam time; shortened from the oldest by maxRangeDays', () => {
+    // 17:30 UTC on 31 December is 1 January in Vietnam: January is the current month.
+    expect(publicPeriod(new Date('2026-12-31T17:30:00Z'), 1096)).toEqual({
+      from: '2026-01-01',
+      to: '2027-01-01',
+      months: monthsUpTo('2027-01-01', 12),
+    });
+    expect(monthsUpTo('2027-01-01', 12)).toHaveLength(13);
+    expect(monthsUpTo('2027-01-01', 12)[0]).toBe('2026-01');
+    // 2026-10-01 .. 2026-12-04 is 65 days; one more month back would be 95.
+    expect(publicPeriod(new Date(START), 90)).toMatchObject({
+      from: '2026-10-01',
+      months: ['2026-10', '2026-11', '2026-12'],
+    });
+  });
+
+  test('the cache keeps a page for its time, holds at most its bound (oldest out first), shares one build, forgets a failed one', async () => {
+    const cache = new PageCache(1000, 2);
+    let builds = 0;
+    const build = (text: string) => async () => {
+      builds += 1;
+      return text;
+    };
+    const [a1, a2] = await Promise.all([cache.get('a', 0, build('A1')), cache.get('a', 10, build('A2'))]);
+    expect([a1, a2, builds]).toEqual(['A1', 'A1', 1]);
+    expect(await cache.get('a', 999, build('A3'))).toBe('A1');
+    expect(await cache.get('a', 1000, build('A4'))).toBe('A4');
+    await cache.get('b', 1000, build('B'));
+    await cache.get('c', 1000, build('C'));
+    expect(cache.size).toBe(2);
+    expect(await cache.get('a', 1001, build('A5'))).toBe('A5'); // "a" was the oldest: dropped for "c"
+    await expect(cache.get('d', 1001, () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    expect(await cache.get('d', 1002, build('D'))).toBe('D');
   });
 });
