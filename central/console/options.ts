@@ -21,6 +21,11 @@ export type ConsoleOptions = {
   /** Login attempts per minute per client address (before any password is checked). Default 30. */
   loginPerMinute: number;
   /**
+   * Requests per minute per client address to a unit's public report page (anonymous, internet-facing;
+   * pages come from a short cache, but an uncached one runs three reports). Default 60.
+   */
+  publicReportPerMinute: number;
+  /**
    * Host names (no port, lower case, IPv6 in brackets) the console answers to; any other Host gets a
    * 421 page before a cookie or session is looked at, so a DNS-rebinding page cannot drive it.
    * Default LOOPBACK_HOSTS; startCentral adds its listen address and the configured names.
@@ -57,6 +62,7 @@ export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   secureCookies: 'auto',
   lockout: DEFAULT_LOCKOUT,
   loginPerMinute: 30,
+  publicReportPerMinute: 60,
   allowedHosts: LOOPBACK_HOSTS,
 };
 

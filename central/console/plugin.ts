@@ -18,6 +18,7 @@ import { configRoutes } from './pages/config/routes.ts';
 import { deviceDetailRoutes } from './pages/device/routes.ts';
 import { deviceRoutes } from './pages/devices/routes.ts';
 import { loginRoutes } from './pages/login/routes.ts';
+import { publicReportRoutes } from './pages/public-report/routes.ts';
 import { refusedRoutes } from './pages/refused/routes.ts';
 import { reportExportRoutes } from './pages/report-export/routes.ts';
 import { uploadRoutes } from './pages/uploads/routes.ts';
@@ -160,4 +161,5 @@ export const consoleRoutes =
     indicatorRoutes(app, cc);
     reportSettingsRoutes(app, cc);
     reportExportRoutes(app, cc);
+    publicReportRoutes(app, cc);
   };

@@ -27,6 +27,11 @@ export const ReportSettings = z.strictObject({
   maxRangeDays: z.number().int().min(31).max(3660).default(1096),
   /** Roles that may see figures per officer (grouping or filtering by officer). */
   officerFiguresRoles: z.array(z.enum(['province_admin', 'unit_viewer'])).default(['province_admin']),
+  /**
+   * The public page of a unit shows a month's figure only when at least this many responses stand behind
+   * it ("—" otherwise), so that one citizen's answers cannot be singled out from a small month.
+   */
+  publicMinResponses: z.number().int().min(1).max(1000).default(5),
 });
 export type ReportSettings = z.infer<typeof ReportSettings>;
 
