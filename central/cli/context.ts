@@ -44,6 +44,8 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
                                  generated and printed once (a unit viewer needs --unit)
   reset-admin-password USERNAME [--password-file F]
                                  new password (printed when generated), lockout lifted, sessions ended
+  rebuild-reports                recompute the report tables (facts, daily and monthly counts) from
+                                 the stored responses, in one transaction; progress on stderr
 
 Database: PostgreSQL when DATABASE_URL is set, else PGlite in DIR/pgdata (default ${'.data/central'}).
 PGlite allows one process per data dir: while the central server runs, centralctl sends the
