@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { runCommand } from '../../central/cli/commands.ts';
 import { ensureUnit, storeBatch } from '../../central/index.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { StoredResponse } from '../../shared/response.ts';
@@ -132,6 +133,37 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
     );
   }, 180_000);
 
+  test('with reportAggregates off a batch leaves the report tables alone; centralctl rebuild-reports catches up', async () => {
+    const c = central();
+    await ensureUnit(c.db, { id: 'agg-off', name: 'Xã tắt' });
+    const device = await enrolled(c, makeDevice(), 'agg-off');
+    const responses = [1, 2, 3].map((seq) => makeResponse(device, seq));
+    const ack = await storeBatch(c.db, envelopeOf(device, responses), 'http', new Date(), undefined, {
+      reportAggregates: false,
+    });
+    expect(ack.inserted).toBe(3);
+    const facts = `SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'agg-off'`;
+    expect((await c.db.query(facts)).rows).toEqual([{ n: 0 }]);
+
+    let stdout = '';
+    let stderr = '';
+    const code = await runCommand(['rebuild-reports'], {
+      db: c.db,
+      centralKey: () => c.centralKey,
+      cwd: process.cwd(),
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+      now: () => new Date(),
+    });
+    expect(code).toBe(0);
+    const totals = await statusTotals(c.db);
+    expect(stdout).toMatch(new RegExp(`^rebuilt the report tables from ${String(totals?.['responses'])} responses`));
+    expect(stderr).toMatch(/rebuild-reports: 0 of \d+ responses\n[^]*rebuild-reports: (\d+) of \1 responses\n/);
+    expect((await c.db.query(facts)).rows).toEqual([{ n: 3 }]);
+    expect(totals?.['daily']).toBe(totals?.['responses']);
+    expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+  });
+
   test.skipIf(backend !== 'postgres')(
     'two devices of one unit ingesting at once: no lost update, no deadlock',
     async () => {
@@ -139,21 +171,24 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
       await ensureUnit(c.db, { id: 'agg-race', name: 'Xã đua' });
       const devices = [await enrolled(c, makeDevice(), 'agg-race'), await enrolled(c, makeDevice(), 'agg-race')];
       const before = await statusTotals(c.db);
-      const BATCHES = 12;
-      const SIZE = 40;
-      // Both devices answer on the same five days with the same dimensions, so every batch upserts the same
-      // rows; device 2 lists its days in the opposite order, which would deadlock without sorted upserts.
+      const BATCHES = 6;
+      const SIZE = 300;
+      const DAYS = 20;
+      // Both devices' batches upsert the same 1,200 daily rows (300 officers over twenty days), device 2 in
+      // the opposite order: without sorted upserts two such statements running at once lock rows in
+      // opposite orders and deadlock.
       const send = async (device: FakeDevice, reverse: boolean) => {
         for (let b = 0; b < BATCHES; b++) {
           const responses = Array.from({ length: SIZE }, (_, i) => {
             const seq = b * SIZE + i + 1;
-            const day = reverse ? 4 - (i % 5) : i % 5;
-            const t = BASE + day * DAY + seq * 1000;
+            const k = reverse ? SIZE - 1 - i : i;
+            const t = BASE + (k % DAYS) * DAY + seq * 1000;
             return makeResponse(device, seq, {
               id: uuidv7(t),
               submittedAt: new Date(t).toISOString(),
               startedAt: new Date(t - 1000).toISOString(),
-              answers: { overall: 3 + (i % 3), attitude: 4, time: 2 },
+              officerId: `cb-${k}`,
+              answers: { overall: 3 + (k % 3), attitude: 4, time: 2 },
             });
           });
           const ack = await storeBatch(c.db, envelopeOf(device, responses), 'http', new Date());
@@ -167,13 +202,13 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
       const unit = await c.db.query(
         `SELECT question_id, value, sum(n)::int AS n FROM report_daily WHERE unit_id = 'agg-race' GROUP BY 1, 2 ORDER BY 1, 2`,
       );
-      // overall cycles 3, 4, 5 over i = 0..39: 14 threes, 13 fours, 13 fives per batch.
+      // overall cycles 3, 4, 5 over k = 0..299: 100 of each per batch.
       expect(unit.rows).toEqual([
         { question_id: '_status', value: 'complete', n: sent },
         { question_id: 'attitude', value: '4', n: sent },
-        { question_id: 'overall', value: '3', n: 2 * BATCHES * 14 },
-        { question_id: 'overall', value: '4', n: 2 * BATCHES * 13 },
-        { question_id: 'overall', value: '5', n: 2 * BATCHES * 13 },
+        { question_id: 'overall', value: '3', n: 2 * BATCHES * 100 },
+        { question_id: 'overall', value: '4', n: 2 * BATCHES * 100 },
+        { question_id: 'overall', value: '5', n: 2 * BATCHES * 100 },
         { question_id: 'time', value: '2', n: sent },
       ]);
       expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
