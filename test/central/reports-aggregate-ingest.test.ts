@@ -11,7 +11,9 @@ import {
   kbatchBytes,
   makeDevice,
   makeResponse,
+  makeResponses,
   postBatch,
+  startTestCentral,
 } from '../support/central.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { readReportTables, rebuiltReportTables, statusTotals } from './reports-aggregate-tables.ts';
@@ -162,6 +164,18 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
     expect((await c.db.query(facts)).rows).toEqual([{ n: 3 }]);
     expect(totals?.['daily']).toBe(totals?.['responses']);
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+  });
+
+  test('startCentral({ reportAggregates: false }) stores /v1/batches without touching the report tables (the bench switch)', async () => {
+    const off = await startTestCentral(backend, { reportAggregates: false });
+    try {
+      const device = await enrolled(off);
+      const res = await postBatch(off, kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 5))));
+      expect(res.status).toBe(200);
+      expect(await statusTotals(off.db)).toEqual({ responses: 5, facts: 0, daily: 0, monthly: 0 });
+    } finally {
+      await off.close();
+    }
   });
 
   test.skipIf(backend !== 'postgres')(
