@@ -57,6 +57,11 @@ export type CentralServerOptions = {
    * (default 1 on a 2-core machine, at most 2) and how much may wait (DEFAULT_INGEST_POOL).
    */
   ingest?: Partial<IngestPoolOptions>;
+  /**
+   * Keep the report tables up to date as /v1/batches stores responses (default true). false only
+   * for the bench's ingest rate without them; reports are then stale until `centralctl rebuild-reports`.
+   */
+  reportAggregates?: boolean;
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -104,6 +109,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     now: options.now ?? (() => new Date()),
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
     ingest,
+    reportAggregates: options.reportAggregates ?? true,
   };
   const basePath = normaliseBasePath(options.basePath);
   await app.register(v1Routes(ctx, { heartbeat: { windowMs: options.heartbeatWindowMs } }), {

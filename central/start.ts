@@ -52,6 +52,8 @@ export type StartCentralOptions = {
   beforeListen?: (db: CentralDb) => Promise<void>;
   /** The batch-opening worker pool (CentralServerOptions.ingest). */
   ingest?: CentralServerOptions['ingest'];
+  /** See CentralServerOptions.reportAggregates (default true). */
+  reportAggregates?: boolean;
   /**
    * More host names the web console answers to (e.g. "khaosat.tinh.gov.vn" when IT open it by that
    * name), on top of the default: 127.0.0.1, localhost, [::1] and `host`. Any other Host header gets a
@@ -123,6 +125,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
             },
       heartbeatWindowMs: options.heartbeatWindowMs,
       ingest: options.ingest,
+      reportAggregates: options.reportAggregates,
     });
     await options.beforeListen?.(db);
     await app.listen({ host: listenHost, port: options.port ?? DEFAULT_PORT });

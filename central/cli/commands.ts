@@ -12,6 +12,7 @@ import { DEFAULT_CODE_HOURS, createEnrolmentCode } from '../ops/enrolment-codes.
 import { exportResponses } from '../ops/export.ts';
 import { listRefused } from '../ops/refused.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
+import { rebuildReports } from '../reports/rebuild.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { reportCommand } from './report-command.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
@@ -209,6 +210,33 @@ const publish: Command = async (args, ctx) => {
   }
 };
 
+const rebuildReportsCmd: Command = async (args, ctx) => {
+  exactly(parseArgs({ args, allowPositionals: true }), 0);
+  let shown = -1;
+  const summary = await ctx.db.transaction((tx) =>
+    rebuildReports(tx, {
+      onProgress: ({ done, total }) => {
+        // About every tenth, and the end: enough to see it move on ten million responses.
+        const tenth = total === 0 ? 10 : Math.floor((done * 10) / total);
+        if (tenth === shown) return;
+        shown = tenth;
+        ctx.err(`rebuild-reports: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} responses\n`);
+      },
+    }),
+  );
+  ctx.out(
+    `rebuilt the report tables from ${summary.responses} responses: ${summary.facts} facts, ` +
+      `${summary.dailyRows} daily and ${summary.monthlyRows} monthly count rows\n`,
+  );
+  if (summary.unknownQuestionnaire > 0)
+    ctx.err(
+      `rebuild-reports: ${summary.unknownQuestionnaire} responses name a questionnaire version found nowhere; counted as responses (kind "custom"), their answers not\n`,
+    );
+  if (summary.unreadable > 0)
+    ctx.err(`rebuild-reports: ${summary.unreadable} stored bodies are not a response and were left out\n`);
+  return 0;
+};
+
 /** Name → command. A Map, not an object literal: "constructor" or "__proto__" must not find Object.prototype's. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['enrol-code', enrolCode],
@@ -222,6 +250,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['reset-admin-password', resetAdminPassword],
   ...UNIT_COMMANDS,
   ['report', reportCommand],
+  ['rebuild-reports', rebuildReportsCmd],
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

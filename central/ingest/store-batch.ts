@@ -7,7 +7,8 @@ import { SyncError } from '../errors.ts';
 import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { advanceContiguous } from './progress.ts';
-import { type Refusal, knownQuestionnaires, refusalOf } from './validate-responses.ts';
+import { writeAggregates } from '../reports/write-aggregates.ts';
+import { type KnownQuestionnaires, type Refusal, keyOf, knownQuestionnaires, refusalOf } from './validate-responses.ts';
 
 export type BatchVia = 'http' | 'file';
 type Conflict = BatchAck['conflicts'][number];
@@ -161,6 +162,35 @@ const keepConflicts = async (
   );
 };
 
+export type StoreBatchOptions = {
+  /**
+   * Add the responses this batch inserted to the report tables, in this transaction (default true).
+   * Off only for a measurement of the ingest without them (the bench): reports then miss those
+   * responses until `centralctl rebuild-reports`.
+   */
+  reportAggregates?: boolean;
+};
+
+/** The report rows of the responses this transaction inserted (by seq: unique within a valid envelope). */
+const aggregateInserted = (
+  tx: Queryable,
+  deviceId: string,
+  unitId: string,
+  candidates: Item[],
+  insertedSeqs: Set<number>,
+  known: KnownQuestionnaires,
+) =>
+  writeAggregates(
+    tx,
+    candidates
+      .filter((i) => insertedSeqs.has(i.seq))
+      .map((i) => ({
+        response: i.body,
+        place: { deviceId, responseId: i.id, unitId },
+        questionnaire: known.get(keyOf(i.body.questionnaireId, i.body.questionnaireVersion)),
+      })),
+  );
+
 /** How one batch went, for the device's progress row, the batches log and the ack. */
 type Outcome = { received: number; inserted: number; refused: number; unstored: Unstored };
 
@@ -222,6 +252,8 @@ const recordBatch = async (
  * Whatever went in nowhere is then classified as a duplicate (same id, same hash) or a conflict
  * (same id, other content; or a new id on a seq another id holds), and conflicts are kept aside.
  * A refused response's seq counts as received (received_seqs), so the sequence stays gap-free.
+ * The responses inserted (and only those) are added to the report tables in the same transaction
+ * (central/reports/write-aggregates.ts), so a report sees a batch exactly when its ack is sent.
  * The caller answers only after this resolves, i.e. after COMMIT.
  */
 export const storeBatch = (
@@ -231,6 +263,7 @@ export const storeBatch = (
   now: Date,
   /** Runs in the same transaction once the batch is in (the console's audit row): it fails, nothing is stored. */
   alsoInTransaction?: (tx: Queryable, ack: BatchAck) => Promise<void>,
+  { reportAggregates = true }: StoreBatchOptions = {},
 ): Promise<BatchAck> =>
   db.transaction(async (tx) => {
     const deviceId = envelope.deviceId;
@@ -262,7 +295,9 @@ export const storeBatch = (
     // Identity before validity: nothing goes into one table on an id or seq the other holds.
     const aside = locked.refused > 0 ? await heldIn(tx, 'refused_responses', deviceId, valid) : [];
     const stored = await heldIn(tx, 'responses', deviceId, refused);
-    const insertedSeqs = await insertResponses(tx, deviceId, envelope.batchId, now, notHeld(valid, aside));
+    const candidates = notHeld(valid, aside);
+    const insertedSeqs = await insertResponses(tx, deviceId, envelope.batchId, now, candidates);
+    if (reportAggregates) await aggregateInserted(tx, deviceId, locked.unit_id, candidates, insertedSeqs, known);
     const refusedSeqs = await setAside(tx, deviceId, envelope.batchId, now, notHeld(refused, stored));
 
     const rest = items.filter((i) => !insertedSeqs.has(i.seq) && !refusedSeqs.has(i.seq));

@@ -17,7 +17,8 @@ export type Refusal = { reason: 'unknown_questionnaire' | 'invalid_answers'; det
 /** Known questionnaire versions for one batch, keyed `id@version`. */
 export type KnownQuestionnaires = Map<string, Questionnaire>;
 
-const keyOf = (id: string, version: number): string => `${id}@${version}`;
+/** The key of a questionnaire version in a KnownQuestionnaires map. */
+export const keyOf = (id: string, version: number): string => `${id}@${version}`;
 const MAX_DETAIL = 1000;
 
 let embedded: KnownQuestionnaires | undefined;
@@ -25,7 +26,7 @@ let embedded: KnownQuestionnaires | undefined;
  * The questionnaires bundled in assets/config. A kiosk answers them until its unit publishes a
  * configuration (and its backlog from then may arrive later), so they count as known for every unit.
  */
-const embeddedQuestionnaires = (): KnownQuestionnaires => {
+export const embeddedQuestionnaires = (): KnownQuestionnaires => {
   if (!embedded) {
     const loaded = loadConfigDir(EMBEDDED_CONFIG_DIR);
     if (!loaded.ok) throw new Error('the embedded configuration does not load');
@@ -38,7 +39,7 @@ const embeddedQuestionnaires = (): KnownQuestionnaires => {
 const parsedByHash = new Map<string, Questionnaire>();
 const MAX_CACHED = 256;
 
-const parseCached = (hash: string, body: unknown): Questionnaire | undefined => {
+export const parseCached = (hash: string, body: unknown): Questionnaire | undefined => {
   const cached = parsedByHash.get(hash);
   if (cached) return cached;
   const parsed = Questionnaire.safeParse(typeof body === 'string' ? JSON.parse(body) : body);

@@ -18,7 +18,9 @@ export const batchesRoute = (app: FastifyInstance, ctx: RouteContext): void => {
     const { device, envelope } = await openBatch(ctx.db, rawBody(req), ctx.ingest, req.ip);
     await ctx.limitDevice(req, device.id);
     const via = req.headers[BATCH_SOURCE_HEADER] === 'file' ? 'file' : 'http';
-    const ack = await storeBatch(ctx.db, envelope, via, ctx.now());
+    const ack = await storeBatch(ctx.db, envelope, via, ctx.now(), undefined, {
+      reportAggregates: ctx.reportAggregates ?? true,
+    });
     return reply.code(200).send(ack);
   });
 };

@@ -14,6 +14,8 @@ export type RouteContext = {
   limitDevice: (req: FastifyRequest, deviceId: string) => Promise<void>;
   /** Opens batch bodies off the event loop (the server's worker pool): /v1/batches and console uploads. */
   ingest: BatchOpener;
+  /** storeBatch's StoreBatchOptions.reportAggregates for /v1/batches (default true; false only to measure). */
+  reportAggregates?: boolean;
 };
 
 /** The raw request body (every /v1 route parses its own bytes: signatures cover them exactly). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countsStatement, needsDaily, planSegments } from '../../central/reports/engine/plan.ts';
-import { containsPattern, foldForSearch } from '../../central/reports/engine/fold.ts';
+import { containsPattern } from '../../central/reports/engine/fold.ts';
+import { foldText } from '../../shared/reports/fold.ts';
 
 describe('planSegments: whole months from report_monthly, edge days from report_daily', () => {
   it('whole months only', () => {
@@ -65,7 +66,7 @@ describe('countsStatement', () => {
 
 describe('search folding', () => {
   it('lower case, no diacritics, đ → d; LIKE wildcards taken literally', () => {
-    expect(foldForSearch('Cán bộ thiếu NHIỆT TÌNH, Đợi lâu')).toBe('can bo thieu nhiet tinh, doi lau');
+    expect(foldText('Cán bộ thiếu NHIỆT TÌNH, Đợi lâu')).toBe('can bo thieu nhiet tinh, doi lau');
     expect(containsPattern('50%_a\\b')).toBe('%50\\%\\_a\\\\b%');
   });
 });

@@ -6,7 +6,8 @@ import type { ReportSettings } from '../../../shared/reports/settings.ts';
 import { Int, Timestamp, parseRows, firstRow } from '../../db/rows.ts';
 import type { Queryable } from '../../db/types.ts';
 import { type Definitions, definitionKey } from './definitions.ts';
-import { containsPattern, foldForSearch } from './fold.ts';
+import { foldText } from '../../../shared/reports/fold.ts';
+import { containsPattern } from './fold.ts';
 import { Params } from './plan.ts';
 
 export type ListContext = {
@@ -80,7 +81,7 @@ const perCaseWhere = (ctx: ListContext, p: Params): string => {
   const where = [...factConditions(ctx, p), 'f.complete'];
   if (ctx.query.search) {
     const term = p.add(containsPattern(ctx.query.search));
-    const folded = p.add(containsPattern(foldForSearch(ctx.query.search)));
+    const folded = p.add(containsPattern(foldText(ctx.query.search)));
     where.push(`(f.case_number ILIKE ${term} OR f.comment_folded ILIKE ${folded})`);
   }
   return where.join(' AND ');
@@ -220,7 +221,7 @@ const splitIndicators = (
 export const commentList = async (db: Queryable, ctx: ListContext): Promise<{ rows: CommentRow[]; total: number }> => {
   const p = new Params();
   const where = [...factConditions(ctx, p), 'f.comment IS NOT NULL'];
-  if (ctx.query.search) where.push(`f.comment_folded ILIKE ${p.add(containsPattern(foldForSearch(ctx.query.search)))}`);
+  if (ctx.query.search) where.push(`f.comment_folded ILIKE ${p.add(containsPattern(foldText(ctx.query.search)))}`);
   const total =
     firstRow(Count, await db.query(`SELECT count(*) AS n FROM report_facts f WHERE ${where.join(' AND ')}`, p.values))
       ?.n ?? 0;

@@ -1,0 +1,222 @@
+import type { Answers } from '../../shared/answers.ts';
+import type { Question, Questionnaire } from '../../shared/questionnaire.ts';
+import { scaleMax, scaleMin } from '../../shared/questionnaire.ts';
+import { foldText } from '../../shared/reports/fold.ts';
+import type { StoredResponse } from '../../shared/response.ts';
+
+/**
+ * What one stored response adds to the report tables (migration 7): one report_facts row and its
+ * count rows. Pure, so the ingest (write-aggregates.ts) and the rebuild (rebuild.ts) cannot disagree.
+ * Row fields are named after the table columns: they travel to PostgreSQL as one json_to_recordset.
+ */
+
+/** Asia/Ho_Chi_Minh is UTC+7 all year (Vietnam has no daylight saving). */
+const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+/** The calendar day in Vietnam (YYYY-MM-DD) of an instant given as an ISO timestamp. */
+export const vietnamDay = (iso: string): string => {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${iso}`);
+  return new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+};
+
+/** The first day of the month of a YYYY-MM-DD day. */
+export const monthOf = (day: string): string => `${day.slice(0, 8)}01`;
+
+/** Question id of the row that counts responses themselves (not a valid Slug, so no question has it). */
+export const STATUS_QUESTION = '_status';
+
+/** Where a response was stored: its key in responses, and its device's unit at ingest. */
+export type ResponsePlace = { deviceId: string; responseId: string; unitId: string };
+
+export type FactRow = {
+  device_id: string;
+  response_id: string;
+  unit_id: string;
+  day: string;
+  submitted_at: string;
+  questionnaire_id: string;
+  version: number;
+  kind: string;
+  field_code: string;
+  procedure_code: string;
+  officer_id: string;
+  counter_id: string;
+  case_number: string | null;
+  complete: boolean;
+  flagged: boolean;
+  score: number | null;
+  comment: string | null;
+  comment_folded: string | null;
+};
+
+/** A report_daily row (n responses or answers). */
+export type DailyCount = {
+  unit_id: string;
+  day: string;
+  questionnaire_id: string;
+  version: number;
+  field_code: string;
+  procedure_code: string;
+  officer_id: string;
+  counter_id: string;
+  flagged: boolean;
+  question_id: string;
+  value: string;
+  n: number;
+};
+
+/** A report_monthly row: month is the first day of the month; no officer or counter. */
+export type MonthlyCount = Omit<DailyCount, 'day' | 'officer_id' | 'counter_id'> & { month: string };
+
+/**
+ * The questionnaire kind a response is reported under. A response whose questionnaire cannot be
+ * found (stored before central checked responses, for a version nobody has any more) is 'custom':
+ * it is counted as a response (complete/abandoned) but none of its answers are.
+ */
+const kindOf = (q: Questionnaire | undefined): string => q?.kind ?? 'custom';
+
+/** An answer as report_daily's `value` column has it; text answers (and unusable values) give none. */
+const countedValues = (question: Question, value: Answers[string] | undefined): string[] => {
+  if (value === undefined || question.type === 'text') return [];
+  if (question.type === 'multi') return Array.isArray(value) ? [...new Set(value)] : [];
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? [String(value)] : [];
+};
+
+const isScale = (q: Question): q is Question & { type: 'satisfaction5' | 'satisfaction3' | 'indicator' } =>
+  q.type === 'satisfaction5' || q.type === 'satisfaction3' || q.type === 'indicator';
+
+/**
+ * 0..1, what "lowest scores first" sorts on. A questionnaire with per-case indicators: the points
+ * earned over the points of the indicators answered (= total / max for a complete evaluation, where
+ * every indicator is required). Otherwise the mean of its scale answers, each placed on 0..1 of its
+ * range (satisfaction5: 1 → 0, 5 → 1). null when the response has no such answer.
+ */
+export const responseScore = (q: Questionnaire, answers: Answers): number | null => {
+  const answered = (questions: Question[]) =>
+    questions.flatMap((question) => {
+      const v = answers[question.id];
+      return isScale(question) && typeof v === 'number' ? [{ question, v }] : [];
+    });
+  const indicators = answered(q.questions.filter((x) => x.feeds?.instrument === 'per-case'));
+  if (indicators.length > 0) return indicators.reduce((s, a) => s + a.v, 0) / (2 * indicators.length);
+  const scales = answered(q.questions).map(({ question, v }) => {
+    if (!isScale(question)) return 0;
+    const min = scaleMin(question.type);
+    return (v - min) / (scaleMax(question.type) - min);
+  });
+  return scales.length === 0 ? null : scales.reduce((s, x) => s + x, 0) / scales.length;
+};
+
+/** The free-text answers in the questionnaire's order, joined by a blank line; null when none. */
+export const responseComment = (q: Questionnaire, answers: Answers): string | null => {
+  const texts = q.questions.flatMap((question) => {
+    const v = answers[question.id];
+    return question.type === 'text' && typeof v === 'string' && v.trim() !== '' ? [v] : [];
+  });
+  return texts.length === 0 ? null : texts.join('\n\n');
+};
+
+export const factOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire | undefined): FactRow => {
+  const comment = q ? responseComment(q, r.answers) : null;
+  return {
+    device_id: place.deviceId,
+    response_id: place.responseId,
+    unit_id: place.unitId,
+    day: vietnamDay(r.submittedAt),
+    submitted_at: r.submittedAt,
+    questionnaire_id: r.questionnaireId,
+    version: r.questionnaireVersion,
+    kind: kindOf(q),
+    field_code: r.fieldCode,
+    procedure_code: r.procedureCode,
+    officer_id: r.officerId ?? '',
+    counter_id: r.counterId ?? '',
+    case_number: r.caseNumber,
+    complete: r.status === 'complete',
+    flagged: r.flags.rapidRepeat || r.flags.clockSuspect,
+    score: q ? responseScore(q, r.answers) : null,
+    comment,
+    comment_folded: comment === null ? null : foldText(comment),
+  };
+};
+
+/**
+ * The count rows of one response, n = 1 each: always its `_status` row (complete or abandoned); for
+ * a COMPLETE response also one row per answer counted (a multi answer: one per option chosen; text
+ * never). An abandoned response's answers are not in any figure.
+ */
+export const countsOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire | undefined): DailyCount[] => {
+  const dims = {
+    unit_id: place.unitId,
+    day: vietnamDay(r.submittedAt),
+    questionnaire_id: r.questionnaireId,
+    version: r.questionnaireVersion,
+    field_code: r.fieldCode,
+    procedure_code: r.procedureCode,
+    officer_id: r.officerId ?? '',
+    counter_id: r.counterId ?? '',
+    flagged: r.flags.rapidRepeat || r.flags.clockSuspect,
+  };
+  const rows: DailyCount[] = [{ ...dims, question_id: STATUS_QUESTION, value: r.status, n: 1 }];
+  if (r.status !== 'complete' || !q) return rows;
+  for (const question of q.questions)
+    for (const value of countedValues(question, r.answers[question.id]))
+      rows.push({ ...dims, question_id: question.id, value, n: 1 });
+  return rows;
+};
+
+/** Both at once: what one stored response adds. */
+export const aggregateResponse = (
+  r: StoredResponse,
+  place: ResponsePlace,
+  q: Questionnaire | undefined,
+): { fact: FactRow; counts: DailyCount[] } => ({ fact: factOf(r, place, q), counts: countsOf(r, place, q) });
+
+const DAILY_KEY = [
+  'unit_id',
+  'day',
+  'questionnaire_id',
+  'version',
+  'field_code',
+  'procedure_code',
+  'officer_id',
+  'counter_id',
+  'flagged',
+  'question_id',
+  'value',
+] as const satisfies readonly (keyof DailyCount)[];
+const MONTHLY_KEY = [
+  'unit_id',
+  'month',
+  'questionnaire_id',
+  'version',
+  'field_code',
+  'procedure_code',
+  'flagged',
+  'question_id',
+  'value',
+] as const satisfies readonly (keyof MonthlyCount)[];
+
+/** Adds up rows with the same primary key; the result is sorted by that key (for stable tests and diffs). */
+const sumBy = <R extends { n: number }>(rows: Iterable<R>, key: readonly (keyof R)[]): R[] => {
+  const sums = new Map<string, R>();
+  for (const row of rows) {
+    const k = JSON.stringify(key.map((c) => row[c]));
+    const held = sums.get(k);
+    if (held) held.n += row.n;
+    else sums.set(k, { ...row });
+  }
+  return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+};
+
+/** report_daily rows: the count rows of many responses, summed per primary key. */
+export const sumDaily = (rows: Iterable<DailyCount>): DailyCount[] => sumBy(rows, DAILY_KEY);
+
+/** report_monthly rows: the same counts per month (its first day), officer and counter dropped. */
+export const sumMonthly = (rows: Iterable<DailyCount>): MonthlyCount[] => {
+  const monthly = function* (): Generator<MonthlyCount> {
+    for (const { day, officer_id: _o, counter_id: _c, ...rest } of rows) yield { ...rest, month: monthOf(day) };
+  };
+  return sumBy(monthly(), MONTHLY_KEY);
+};

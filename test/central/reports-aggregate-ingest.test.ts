@@ -1,0 +1,232 @@
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
+import { runCommand } from '../../central/cli/commands.ts';
+import { ensureUnit, storeBatch } from '../../central/index.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import type { StoredResponse } from '../../shared/response.ts';
+import {
+  type FakeDevice,
+  enrolled,
+  envelopeOf,
+  kbatchBytes,
+  makeDevice,
+  makeResponse,
+  makeResponses,
+  postBatch,
+  startTestCentral,
+} from '../support/central.ts';
+import { forEachBackend, sharedCentral } from './backends.ts';
+import { readReportTables, rebuiltReportTables, statusTotals } from './reports-aggregate-tables.ts';
+
+const INDICATORS = [
+  'tong-thoi-gian',
+  'thoi-gian-tung-co-quan',
+  'so-lan-lien-he',
+  'so-co-quan-lien-he',
+  'tiep-nhan-tai-mot-cua',
+  'cong-khai-tthc',
+  'thai-do-can-bo',
+  'tiep-thu-giai-trinh',
+  'dich-vu-cong-truc-tuyen',
+];
+const DAY = 86_400_000;
+/** 1 October 2026 00:00 UTC; responses fall over the following ~four months (late batches included). */
+const BASE = Date.UTC(2026, 9, 1);
+
+/** What one generated response is: which questionnaire (or a refused one), its answers, when, by whom. */
+const Spec = fc.record({
+  kind: fc.constantFrom('quick', 'quick', 'per-case', 'unknown-questionnaire', 'invalid-answers'),
+  complete: fc.boolean(),
+  minutes: fc.integer({ min: 0, max: 120 * 24 * 60 }),
+  officer: fc.constantFrom(null, 'cb-1', 'cb-2'),
+  flags: fc.constantFrom(0, 0, 0, 1, 2),
+  overall: fc.integer({ min: 1, max: 5 }),
+  points: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 9, maxLength: 9 }),
+  problems: fc.subarray(['cho-lau', 'tre-hen', 'thai-do'], { minLength: 1 }),
+  comment: fc.option(fc.constantFrom('Chờ lâu quá', 'Cán bộ nhiệt tình', 'ĐƯỢC việc')),
+});
+type Spec = typeof Spec extends fc.Arbitrary<infer T> ? T : never;
+
+const answersOf = (s: Spec): StoredResponse['answers'] => {
+  const comment: Record<string, string> = s.comment === null ? {} : { comment: s.comment };
+  if (s.kind === 'invalid-answers') return { overall: 9, attitude: 4, time: 3 }; // refused, complete or not
+  if (!s.complete) return s.kind === 'per-case' ? { [INDICATORS[0]!]: s.points[0]! } : { overall: s.overall };
+  if (s.kind === 'per-case')
+    return { ...Object.fromEntries(INDICATORS.map((id, i) => [id, s.points[i]!])), ...comment };
+  return { overall: s.overall, attitude: 4, time: 2, ...(s.overall <= 2 ? { problems: s.problems } : {}), ...comment };
+};
+
+const responseOf = (device: FakeDevice, seq: number, s: Spec): StoredResponse => {
+  const t = BASE + s.minutes * 60_000;
+  return makeResponse(device, seq, {
+    id: uuidv7(t),
+    questionnaireId: s.kind === 'per-case' ? 'per-case' : s.kind === 'unknown-questionnaire' ? 'khong-co' : 'quick',
+    status: s.complete ? 'complete' : 'abandoned',
+    startedAt: new Date(t - 30_000).toISOString(),
+    submittedAt: new Date(t).toISOString(),
+    officerId: s.officer,
+    answers: answersOf(s),
+    flags: { rapidRepeat: s.flags === 1, clockSuspect: s.flags === 2 },
+  });
+};
+
+/** One device's traffic: its responses, cut into batches sent in any order, some sent again, and conflicts. */
+const DevicePlan = fc.record({
+  specs: fc.array(Spec, { minLength: 1, maxLength: 10 }),
+  batchSize: fc.integer({ min: 1, max: 4 }),
+  order: fc.array(fc.nat(), { minLength: 10, maxLength: 10 }),
+  resend: fc.array(fc.nat(), { maxLength: 3 }),
+  changeContentOf: fc.option(fc.nat()),
+  newIdOnSeq: fc.option(fc.nat()),
+});
+type DevicePlan = typeof DevicePlan extends fc.Arbitrary<infer T> ? T : never;
+
+/** The envelopes one device sends, in sending order. */
+const traffic = (device: FakeDevice, plan: DevicePlan) => {
+  const responses = plan.specs.map((s, i) => responseOf(device, i + 1, s));
+  const batches: StoredResponse[][] = [];
+  for (let i = 0; i < responses.length; i += plan.batchSize) batches.push(responses.slice(i, i + plan.batchSize));
+  // Out of order: a late batch (a USB copy of last month's) arrives after newer ones.
+  const sent = batches
+    .map((b, i) => ({ b, key: plan.order[i % plan.order.length]! }))
+    .sort((x, y) => x.key - y.key)
+    .map((x) => x.b);
+  for (const i of plan.resend) sent.push(batches[i % batches.length]!);
+  const pick = (n: number) => responses[n % responses.length]!;
+  if (plan.changeContentOf !== null) {
+    const r = pick(plan.changeContentOf);
+    sent.push([{ ...r, durationMs: r.durationMs + 1 }]); // same id, other content: a conflict
+  }
+  if (plan.newIdOnSeq !== null) sent.push([{ ...pick(plan.newIdOnSeq), id: uuidv7() }]); // a seq already held
+  const valid = plan.specs.filter((s) => s.kind === 'quick' || s.kind === 'per-case').length;
+  return { envelopes: sent.map((b) => envelopeOf(device, b)), valid };
+};
+
+forEachBackend('report aggregates written by the ingest', (backend) => {
+  const central = sharedCentral(backend);
+
+  test('after any mix of batches (re-sent, conflicting, refused, late), the report tables equal a rebuild from responses', async () => {
+    const c = central();
+    await ensureUnit(c.db, { id: 'agg-a', name: 'Xã A' });
+    await ensureUnit(c.db, { id: 'agg-b', name: 'Xã B' });
+    const before = await statusTotals(c.db);
+    let expectedResponses = Number(before?.['responses']);
+    await fc.assert(
+      fc.asyncProperty(fc.array(DevicePlan, { minLength: 1, maxLength: 2 }), fc.boolean(), async (plans, oneUnit) => {
+        for (const [i, plan] of plans.entries()) {
+          const device = await enrolled(c, makeDevice(), i === 0 || oneUnit ? 'agg-a' : 'agg-b');
+          const { envelopes, valid } = traffic(device, plan);
+          for (const envelope of envelopes) {
+            const res = await postBatch(c, kbatchBytes(device, envelope));
+            expect(res.status, await res.clone().text()).toBe(200);
+          }
+          expectedResponses += valid;
+        }
+        // Independent of the aggregate code: every stored response counted once, in every table.
+        expect(await statusTotals(c.db)).toEqual({
+          responses: expectedResponses,
+          facts: expectedResponses,
+          daily: expectedResponses,
+          monthly: expectedResponses,
+        });
+        expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+      }),
+      { numRuns: 15 },
+    );
+  }, 180_000);
+
+  test('with reportAggregates off a batch leaves the report tables alone; centralctl rebuild-reports catches up', async () => {
+    const c = central();
+    await ensureUnit(c.db, { id: 'agg-off', name: 'Xã tắt' });
+    const device = await enrolled(c, makeDevice(), 'agg-off');
+    const responses = [1, 2, 3].map((seq) => makeResponse(device, seq));
+    const ack = await storeBatch(c.db, envelopeOf(device, responses), 'http', new Date(), undefined, {
+      reportAggregates: false,
+    });
+    expect(ack.inserted).toBe(3);
+    const facts = `SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'agg-off'`;
+    expect((await c.db.query(facts)).rows).toEqual([{ n: 0 }]);
+
+    let stdout = '';
+    let stderr = '';
+    const code = await runCommand(['rebuild-reports'], {
+      db: c.db,
+      centralKey: () => c.centralKey,
+      cwd: process.cwd(),
+      out: (t) => (stdout += t),
+      err: (t) => (stderr += t),
+      now: () => new Date(),
+    });
+    expect(code).toBe(0);
+    const totals = await statusTotals(c.db);
+    expect(stdout).toMatch(new RegExp(`^rebuilt the report tables from ${String(totals?.['responses'])} responses`));
+    expect(stderr).toMatch(/rebuild-reports: 0 of \d+ responses\n[^]*rebuild-reports: (\d+) of \1 responses\n/);
+    expect((await c.db.query(facts)).rows).toEqual([{ n: 3 }]);
+    expect(totals?.['daily']).toBe(totals?.['responses']);
+    expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+  });
+
+  test('startCentral({ reportAggregates: false }) stores /v1/batches without touching the report tables (the bench switch)', async () => {
+    const off = await startTestCentral(backend, { reportAggregates: false });
+    try {
+      const device = await enrolled(off);
+      const res = await postBatch(off, kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 5))));
+      expect(res.status).toBe(200);
+      expect(await statusTotals(off.db)).toEqual({ responses: 5, facts: 0, daily: 0, monthly: 0 });
+    } finally {
+      await off.close();
+    }
+  });
+
+  test.skipIf(backend !== 'postgres')(
+    'two devices of one unit ingesting at once: no lost update, no deadlock',
+    async () => {
+      const c = central();
+      await ensureUnit(c.db, { id: 'agg-race', name: 'Xã đua' });
+      const devices = [await enrolled(c, makeDevice(), 'agg-race'), await enrolled(c, makeDevice(), 'agg-race')];
+      const before = await statusTotals(c.db);
+      const BATCHES = 6;
+      const SIZE = 300;
+      const DAYS = 20;
+      // Both devices' batches upsert the same 1,200 daily rows (300 officers over twenty days), device 2 in
+      // the opposite order: without sorted upserts two such statements running at once lock rows in
+      // opposite orders and deadlock.
+      const send = async (device: FakeDevice, reverse: boolean) => {
+        for (let b = 0; b < BATCHES; b++) {
+          const responses = Array.from({ length: SIZE }, (_, i) => {
+            const seq = b * SIZE + i + 1;
+            const k = reverse ? SIZE - 1 - i : i;
+            const t = BASE + (k % DAYS) * DAY + seq * 1000;
+            return makeResponse(device, seq, {
+              id: uuidv7(t),
+              submittedAt: new Date(t).toISOString(),
+              startedAt: new Date(t - 1000).toISOString(),
+              officerId: `cb-${k}`,
+              answers: { overall: 3 + (k % 3), attitude: 4, time: 2 },
+            });
+          });
+          const ack = await storeBatch(c.db, envelopeOf(device, responses), 'http', new Date());
+          expect(ack.inserted).toBe(SIZE);
+        }
+      };
+      await Promise.all([send(devices[0]!, false), send(devices[1]!, true)]);
+      const sent = 2 * BATCHES * SIZE;
+      const n = Number(before?.['responses']) + sent;
+      expect(await statusTotals(c.db)).toEqual({ responses: n, facts: n, daily: n, monthly: n });
+      const unit = await c.db.query(
+        `SELECT question_id, value, sum(n)::int AS n FROM report_daily WHERE unit_id = 'agg-race' GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      // overall cycles 3, 4, 5 over k = 0..299: 100 of each per batch.
+      expect(unit.rows).toEqual([
+        { question_id: '_status', value: 'complete', n: sent },
+        { question_id: 'attitude', value: '4', n: sent },
+        { question_id: 'overall', value: '3', n: 2 * BATCHES * 100 },
+        { question_id: 'overall', value: '4', n: 2 * BATCHES * 100 },
+        { question_id: 'overall', value: '5', n: 2 * BATCHES * 100 },
+        { question_id: 'time', value: '2', n: sent },
+      ]);
+      expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    },
+    120_000,
+  );
+});

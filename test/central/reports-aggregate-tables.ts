@@ -1,0 +1,51 @@
+import type { Queryable } from '../../central/db/types.ts';
+import { rebuildReports } from '../../central/reports/rebuild.ts';
+import type { CentralDb } from '../../central/index.ts';
+
+/** The three derived report tables, every row as JSON, in primary-key order: what tests compare. */
+export type ReportTables = { facts: unknown[]; daily: unknown[]; monthly: unknown[] };
+
+const rows = async (db: Queryable, sql: string): Promise<unknown[]> => (await db.query(sql)).rows.map((r) => r['row']);
+
+export const readReportTables = async (db: Queryable): Promise<ReportTables> => ({
+  facts: await rows(db, `SELECT to_jsonb(t) AS row FROM report_facts t ORDER BY device_id, response_id`),
+  daily: await rows(
+    db,
+    `SELECT to_jsonb(t) AS row FROM report_daily t
+      ORDER BY unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value`,
+  ),
+  monthly: await rows(
+    db,
+    `SELECT to_jsonb(t) AS row FROM report_monthly t
+      ORDER BY unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value`,
+  ),
+});
+
+class Rollback extends Error {}
+
+/** What rebuildReports would make of this database's responses, read inside a transaction that is then rolled back. */
+export const rebuiltReportTables = async (db: CentralDb): Promise<ReportTables> => {
+  let rebuilt: ReportTables | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      await rebuildReports(tx, { chunkSize: 7 }); // small chunks: the keyset paging and cross-chunk sums are exercised
+      rebuilt = await readReportTables(tx);
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  if (!rebuilt) throw new Error('the rebuild did not run');
+  return rebuilt;
+};
+
+/** Totals that do not depend on the aggregate code: responses stored vs responses counted in each table. */
+export const statusTotals = async (db: Queryable) =>
+  (
+    await db.query(
+      `SELECT (SELECT count(*)::int FROM responses) AS responses,
+              (SELECT count(*)::int FROM report_facts) AS facts,
+              (SELECT coalesce(sum(n), 0)::int FROM report_daily WHERE question_id = '_status') AS daily,
+              (SELECT coalesce(sum(n), 0)::int FROM report_monthly WHERE question_id = '_status') AS monthly`,
+    )
+  ).rows[0];
