@@ -19,6 +19,7 @@ import { deviceDetailRoutes } from './pages/device/routes.ts';
 import { deviceRoutes } from './pages/devices/routes.ts';
 import { loginRoutes } from './pages/login/routes.ts';
 import { refusedRoutes } from './pages/refused/routes.ts';
+import { reportRoutes } from './pages/reports/routes.ts';
 import { uploadRoutes } from './pages/uploads/routes.ts';
 import { userRoutes } from './pages/users/routes.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
@@ -152,4 +153,5 @@ export const consoleRoutes =
     configRoutes(app, cc);
     userRoutes(app, cc);
     accountRoutes(app, cc);
+    reportRoutes(app, cc);
   };
