@@ -83,7 +83,12 @@ export const trendData = (result: AggregateResult, metric: Metric, whole: string
 /** A level of a distribution: the answer value it counts and what to call it. */
 export type Level = { value: string; label: string };
 export type DistributionRow = { item: string; counts: number[]; valid: number };
-export type DistributionData = { levels: Level[]; rows: DistributionRow[] };
+export type DistributionData = {
+  /** What each row is (indicator, element, question), as the table's first column heading. */
+  itemHeading: string;
+  levels: Level[];
+  rows: DistributionRow[];
+};
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
@@ -96,7 +101,11 @@ const perCaseDistribution = (groups: readonly PerCaseGroup[], t: Translate): Dis
     const valid = sum(from.map((i) => i.valid));
     return valid > 0 ? [{ item: t('reports.col.indicatorN', { n }), counts, valid }] : [];
   });
-  return { levels: ['0', '1', '2'].map((p) => ({ value: p, label: t('reports.col.points', { p }) })), rows };
+  return {
+    itemHeading: t('reports.col.indicator'),
+    levels: ['0', '1', '2'].map((p) => ({ value: p, label: t('reports.col.points', { p }) })),
+    rows,
+  };
 };
 
 const FIVE = ['1', '2', '3', '4', '5'] as const;
@@ -110,7 +119,11 @@ const sipasDistribution = (groups: readonly SipasGroup[], t: Translate, locale: 
     const valid = sum(counts);
     return valid > 0 ? [{ item: e.name ? pickText(e.name, locale) : e.id, counts, valid }] : [];
   });
-  return { levels: FIVE.map((v) => ({ value: v, label: t(`reports.levels.${v}`) })), rows };
+  return {
+    itemHeading: t('reports.col.element'),
+    levels: FIVE.map((v) => ({ value: v, label: t(`reports.levels.${v}`) })),
+    rows,
+  };
 };
 
 /** Quick: answers at each value of every satisfaction question. */
@@ -124,7 +137,11 @@ const quickDistribution = (groups: readonly QuickGroup[], t: Translate): Distrib
     const valid = sum(counts);
     return valid > 0 ? [{ item: q, counts, valid }] : [];
   });
-  return { levels: values.map((v) => ({ value: v, label: t('reports.col.level', { level: v }) })), rows };
+  return {
+    itemHeading: t('reports.col.question'),
+    levels: values.map((v) => ({ value: v, label: t('reports.col.level', { level: v }) })),
+    rows,
+  };
 };
 
 export const distributionData = (result: AggregateResult, t: Translate, locale: ConsoleLocale): DistributionData =>

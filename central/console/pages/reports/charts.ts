@@ -18,8 +18,23 @@ const LEVEL_COLOURS: Record<number, string[]> = {
   4: ['#b2182b', '#f4a582', '#92c5de', '#2166ac'],
   5: ['#b2182b', '#f4a582', '#d9d9d9', '#92c5de', '#2166ac'],
 };
+/** Black or white, whichever reads better on this background (WCAG relative luminance). */
+export const textOn = (hex: string): string => {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff';
+};
+
 const SERIES_COLOURS = ['#0b5394', '#d6604d', '#1b7837', '#762a83', '#b35806', '#2d004b', '#666666', '#01665e'];
 const ACCENT = '#0b5394';
+/**
+ * Labels without echarts' white outline: Chromium prints an outlined SVG text as two text runs, so
+ * a PDF (and whoever reads its text) would get every figure twice.
+ */
+const UNOUTLINED = { textBorderColor: 'transparent' } as const;
 
 const figure = (testId: string, caption: string, svg: Html | null, table: Html, note?: string): Html =>
   html`<figure class="report-chart" data-testid="${testId}"><figcaption>${caption}${note ? html` <small>${note}</small>` : ''}</figcaption>
@@ -71,7 +86,12 @@ export const trendFigure = (
       name: s.name,
       data: s.values,
       symbolSize: 7,
-      label: { show: data.series.length === 1, position: 'top', formatter: (p) => fmt.fig(Number(p.value)) },
+      label: {
+        show: data.series.length === 1,
+        position: 'top',
+        ...UNOUTLINED,
+        formatter: (p) => fmt.fig(Number(p.value)),
+      },
     })),
   };
   const svg = renderChart(option, { width: 760, height: data.series.length > 1 ? 340 : 300 }, label);
@@ -107,8 +127,9 @@ export const distributionFigure = (ctx: AuthedView, fmt: FigureFormat, data: Dis
     worst: ex?.lo.name ?? '',
     worstShare: ex ? fmt.pct(ex.lo.value) : '–',
   });
+  const colours = LEVEL_COLOURS[data.levels.length] ?? SERIES_COLOURS;
   const option: EChartsOption = {
-    color: LEVEL_COLOURS[data.levels.length] ?? SERIES_COLOURS,
+    color: colours,
     grid: { left: 150, right: 24, top: 16, bottom: 64 },
     legend: { bottom: 0 },
     xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
@@ -121,13 +142,14 @@ export const distributionFigure = (ctx: AuthedView, fmt: FigureFormat, data: Dis
       label: {
         show: true,
         formatter: (p) => (Number(p.value) >= 8 ? fmt.pct(Number(p.value)) : ''),
-        color: '#000000',
+        color: textOn(colours[li % colours.length] ?? ACCENT),
+        ...UNOUTLINED,
       },
     })),
   };
   const svg = renderChart(option, { width: 760, height: 100 + data.rows.length * 34 }, label);
   const table = html`<table class="chart-data" data-testid="chart-table"><caption>${ctx.t('reports.charts.dataCaption')}</caption>
-<thead><tr><th scope="col">${ctx.t('reports.col.question')}</th>${data.levels.map((l) => html`<th scope="col">${l.label}</th>`)}<th scope="col">${ctx.t('reports.col.valid')}</th></tr></thead>
+<thead><tr><th scope="col">${data.itemHeading}</th>${data.levels.map((l) => html`<th scope="col">${l.label}</th>`)}<th scope="col">${ctx.t('reports.col.valid')}</th></tr></thead>
 <tbody>${data.rows.map(
     (r) =>
       html`<tr><th scope="row">${r.item}</th>${r.counts.map((c) => html`<td class="num">${fmt.count(c)} (${fmt.pct(share(c, r.valid))})</td>`)}<td class="num">${fmt.count(r.valid)}</td></tr>`,
@@ -157,7 +179,12 @@ export const comparisonFigure = (ctx: AuthedView, fmt: FigureFormat, data: Compa
         type: 'bar',
         name: metric.label,
         data: data.rows.map((r) => r.value),
-        label: { show: true, position: 'right', formatter: (p) => fmt.fig(Number(p.value)) },
+        label: {
+          show: true,
+          position: 'right',
+          ...UNOUTLINED,
+          formatter: (p) => fmt.fig(Number(p.value)),
+        },
       },
     ],
   };
