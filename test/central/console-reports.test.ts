@@ -227,7 +227,9 @@ describe('console reports page (engine faked, everything else real)', () => {
     const other = await asked(viewer, 'report=per-case&period=month&month=2026-10&unit=xa-b');
     const none = await asked(viewer, 'report=per-case&period=month&month=2026-10&unit=khong-co');
     const parent = await asked(viewer, 'report=per-case&period=month&month=2026-10&unit=tinh&withSubunits=1');
-    for (const page of [other, none, parent]) {
+    const long = await asked(viewer, `report=per-case&period=month&month=2026-10&unit=${'a'.repeat(300)}`);
+    const adminNone = await asked(admin, 'report=per-case&period=month&month=2026-10&unit=khong-co');
+    for (const page of [other, none, parent, long, adminNone]) {
       expect(page.status).toBe(404);
       expect(page.text).toContain('Không có đơn vị này, hoặc tài khoản không được xem báo cáo của đơn vị này.');
       expect(page.text).not.toContain('Phường Bình Minh');

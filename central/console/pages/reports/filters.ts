@@ -32,7 +32,8 @@ export const ReportForm = z.object({
   year: formTrimmed(10),
   from: formTrimmed(20),
   to: formTrimmed(20),
-  unit: formTrimmed(80),
+  // Long enough that an over-long id is refused as an unknown unit (404), not dropped to "every unit".
+  unit: formTrimmed(1000),
   withSubunits: formTrimmed(10),
   by: formList(5),
   field: formTrimmed(80),

@@ -39,10 +39,7 @@ export const perCaseList = (v: AuthedView, fmt: FigureFormat, r: ListResult): Ht
     'reports.col.field',
   )}</th><th scope="col">${v.t('reports.col.officer')}</th><th scope="col">${v.t('reports.col.counter')}</th><th scope="col">${v.t(
     'reports.col.unit',
-  )}</th><th scope="col">${v.t('reports.col.time')}</th>${numbers.map((n) => html`<th scope="col">${v.t('reports.col.indicatorN', { n })}</th>`)}<th scope="col">${v.t(
-    'reports.col.total',
-    { max: numbers.length * 2 },
-  )}</th><th scope="col">${v.t('reports.col.band')}</th><th scope="col">${v.t('reports.col.overall')}</th></tr></thead>
+  )}</th><th scope="col">${v.t('reports.col.time')}</th>${numbers.map((n) => html`<th scope="col">${v.t('reports.col.indicatorN', { n })}</th>`)}<th scope="col">${v.t('reports.col.totalPlain')}</th><th scope="col">${v.t('reports.col.band')}</th><th scope="col">${v.t('reports.col.overall')}</th></tr></thead>
 <tbody>${r.rows.map(
     (row) =>
       html`<tr data-testid="list-row"${row.flagged ? html` class="flagged"` : ''}><th scope="row">${row.caseNumber ?? '–'}${
