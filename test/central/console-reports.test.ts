@@ -94,6 +94,11 @@ const perCaseByUnit = (q: ReportQuery): ReportResult => ({
           },
         ],
         total: 14.45,
+        // The overall three-level question beside the indicators: shown under "other questions".
+        questions: {
+          i1: { counts: { '0': 1, '1': 1, '2': 2 }, valid: 4, mean: 1.25 },
+          overall: { counts: { '1': 1, '2': 1, '3': 2 }, valid: 4, mean: 2.25, satisfiedPercent: 75 },
+        },
         band: { label: { vi: 'Tốt', en: 'Good' }, min: 12 },
         rank: 1,
       },
@@ -359,6 +364,10 @@ describe('console reports page (engine faked, everything else real)', () => {
       '<td class="num">1 (25,0%)</td><td class="num">1 (25,0%)</td><td class="num">2 (50,0%)</td>',
     );
     expect(text).toContain('Chỉ số 5 lấy từ điểm đơn vị đã thẩm định.');
+    expect(text).toContain(
+      '<tr><th scope="row"><code>overall</code></th><td class="num">1</td><td class="num">1</td><td class="num">2</td><td class="num">4</td><td class="num">2,3</td><td class="num">75,0%</td></tr>',
+    );
+    expect(text).not.toContain('<th scope="row"><code>i1</code></th>');
     // Three charts, each an inline SVG (role=img, a summary), then its table.
     for (const id of ['chart-trend', 'chart-compare', 'chart-distribution']) {
       const fig = new RegExp(`<figure class="report-chart" data-testid="${id}">([\\s\\S]*?)</figure>`).exec(text)?.[1];

@@ -178,3 +178,40 @@ export const quickDetails = (tc: TableCtx, g: QuickGroup, title: string): Html =
 /** The heading of one group's detail tables. */
 export const groupTitle = (tc: TableCtx, g: PerCaseGroup | SipasGroup | QuickGroup, what: string): string =>
   tc.by.length === 0 ? what : `${what} — ${groupName(g, tc.by, '')}`;
+
+/**
+ * The group's questions no table above shows (the per-case questionnaire's overall satisfaction
+ * question, SIPAS opinion items, yes/no questions): the count of each answer, valid answers, mean and
+ * satisfied share, as the engine gives them. Nothing when there are none.
+ */
+export const otherQuestions = (
+  tc: TableCtx,
+  g: PerCaseGroup | SipasGroup | QuickGroup,
+  shown: ReadonlySet<string>,
+  title: string,
+): Html => {
+  const { v, fmt } = tc;
+  const ids = Object.keys(g.questions)
+    .filter((q) => !shown.has(q))
+    .sort();
+  if (ids.length === 0) return html``;
+  const figures = ids.map((q) => g.questions[q]!);
+  const values = valuesOf(figures);
+  return html`<div class="scroll"><table class="report-table" data-testid="other-questions"><caption>${title}</caption>
+<thead><tr><th scope="col">${v.t('reports.col.question')}</th>${values.map((l) => html`<th scope="col"><code>${l}</code></th>`)}<th scope="col">${v.t(
+    'reports.col.valid',
+  )}</th><th scope="col">${v.t('reports.col.mean')}</th><th scope="col">${v.t('reports.col.satisfied')}</th></tr></thead>
+<tbody>${ids.map((q, i) => {
+    const f = figures[i]!;
+    return html`<tr><th scope="row"><code>${q}</code></th>${values.map((l) => html`<td class="num">${fmt.count(f.counts[l] ?? 0)}</td>`)}<td class="num">${fmt.count(
+      f.valid,
+    )}</td><td class="num">${fmt.fig(f.mean)}</td><td class="num">${fmt.pct(f.satisfiedPercent)}</td></tr>`;
+  })}</tbody></table></div>`;
+};
+
+/** The question ids the instrument's own tables already show for this group. */
+export const shownQuestions = (g: PerCaseGroup | SipasGroup | QuickGroup): Set<string> => {
+  if ('indicators' in g) return new Set(g.indicators.flatMap((i) => (i.question ? [i.question] : [])));
+  if ('elements' in g) return new Set(g.elements.flatMap((e) => e.questions));
+  return new Set([...Object.keys(g.satisfied), ...Object.keys(g.reasons)]);
+};

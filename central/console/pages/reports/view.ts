@@ -1,4 +1,4 @@
-import type { ReportResult } from '../../../../shared/reports/result.ts';
+import type { PerCaseGroup, QuickGroup, ReportResult, SipasGroup } from '../../../../shared/reports/result.ts';
 import { type Html, html } from '../../html.ts';
 import { formatTime } from '../../i18n.ts';
 import { layout, notice } from '../../layout.ts';
@@ -13,10 +13,12 @@ import { type ReportScope, periodName, printHeader, signatureBlock } from './pri
 import {
   type TableCtx,
   groupTitle,
+  otherQuestions,
   perCaseIndicators,
   perCaseSummary,
   quickDetails,
   quickSummary,
+  shownQuestions,
   sipasQuestions,
   sipasSummary,
   totalsBlock,
@@ -89,16 +91,18 @@ const charts = (v: AuthedView, fmt: FigureFormat, r: AggregateResult, trend: Agg
 
 const summaryTables = (tc: TableCtx, r: AggregateResult): Html => {
   const { v } = tc;
+  const others = (g: PerCaseGroup | SipasGroup | QuickGroup): Html =>
+    otherQuestions(tc, g, shownQuestions(g), groupTitle(tc, g, v.t('reports.result.otherQuestions')));
   if (r.report === 'per-case')
-    return html`${perCaseSummary(tc, r.groups)}<h3>${v.t('reports.perCase.indicators')}</h3>${r.groups.map((g) =>
-      perCaseIndicators(tc, g, groupTitle(tc, g, v.t('reports.perCase.indicators'))),
+    return html`${perCaseSummary(tc, r.groups)}<h3>${v.t('reports.perCase.indicators')}</h3>${r.groups.map(
+      (g) => html`${perCaseIndicators(tc, g, groupTitle(tc, g, v.t('reports.perCase.indicators')))}${others(g)}`,
     )}`;
   if (r.report === 'sipas')
-    return html`${sipasSummary(tc, r.groups)}<h3>${v.t('reports.sipas.questions')}</h3>${r.groups.map((g) =>
-      sipasQuestions(tc, g, groupTitle(tc, g, v.t('reports.sipas.questions'))),
+    return html`${sipasSummary(tc, r.groups)}<h3>${v.t('reports.sipas.questions')}</h3>${r.groups.map(
+      (g) => html`${sipasQuestions(tc, g, groupTitle(tc, g, v.t('reports.sipas.questions')))}${others(g)}`,
     )}`;
-  return html`${quickSummary(tc, r.groups)}<h3>${v.t('reports.quick.distribution')}</h3>${r.groups.map((g) =>
-    quickDetails(tc, g, groupTitle(tc, g, v.t('reports.quick.distribution'))),
+  return html`${quickSummary(tc, r.groups)}<h3>${v.t('reports.quick.distribution')}</h3>${r.groups.map(
+    (g) => html`${quickDetails(tc, g, groupTitle(tc, g, v.t('reports.quick.distribution')))}${others(g)}`,
   )}`;
 };
 
