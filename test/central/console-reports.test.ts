@@ -531,6 +531,21 @@ describe('console reports page (engine faked, everything else real)', () => {
     );
     expect(page.text).toMatch(/name="search" value="cho lau"/);
   });
+  test('in English: messages, headings and figures follow the page language (decimal point)', async () => {
+    const en = new ConsoleClient(central().url);
+    expect((await en.login('tinh-admin')).status).toBe(303);
+    en.cookies.set('kc_lang', 'en');
+    const bad = await en.get('/reports?report=per-case&period=range&from=2026-10-31&to=2026-10-01');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('The period is reversed: 2026-10-31 is after 2026-10-01.');
+    answer = (q) => ({ ...sipasResult(q), totals: counts(10, { flagged: 2, flaggedIncluded: true }) });
+    const page = await en.get('/reports?report=sipas&period=year&year=2026&includeFlagged=1');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-testid="print-period">Year 2026<');
+    expect(page.text).toMatch(/data-testid="group-index">68\.3%</);
+    expect(page.text).toContain('2 (included in the figures)');
+    expect(page.text).toMatch(/id="f-includeFlagged" name="includeFlagged" value="1" checked/);
+  });
 });
 
 describe('report figures and charts, alone', () => {
