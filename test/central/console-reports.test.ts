@@ -292,6 +292,10 @@ describe('console reports page (engine faked, everything else real)', () => {
       expect(page.text, qs).toContain('data-testid="report-form-error"');
       expect(page.text, qs).toContain('aria-invalid="true"');
     }
+    // A page of a list is not a field of the form (it comes from the paging links): said above the form.
+    const paged = await asked(admin, 'report=comments&period=year&year=2026&offset=-5');
+    expect(paged.status).toBe(400);
+    expect(paged.text).toMatch(/data-testid="report-form-error"[^]*Trang danh sách không hợp lệ/);
     expect(calls).toEqual([]);
   });
 
@@ -442,6 +446,10 @@ describe('console reports page (engine faked, everything else real)', () => {
       /<code>thai-do<\/code><\/th><td class="num">5<\/td>[\s\S]*<code>cho-lau<\/code><\/th><td class="num">2<\/td>/,
     );
     expect(page.text).toContain('<td class="num">2,3</td>');
+    // Distribution of the satisfaction question over its three values, in the chart's table.
+    expect(page.text).toContain(
+      '<tr><th scope="row">overall</th><td class="num">1 (16,7%)</td><td class="num">2 (33,3%)</td><td class="num">3 (50,0%)</td><td class="num">6</td></tr>',
+    );
   });
 
   test('per-case list: rows with sums and means, paged with the same query', async () => {

@@ -146,6 +146,9 @@ const messageFor = (t: Translate, field: string, form: ReportForm): string => {
       return t('reports.errors.search');
     case 'version':
       return t('reports.errors.version');
+    case 'limit':
+    case 'offset':
+      return t('reports.errors.page');
     default:
       return t('reports.errors.code');
   }
