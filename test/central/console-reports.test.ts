@@ -539,6 +539,26 @@ describe('console reports page (engine faked, everything else real)', () => {
     );
     expect(page.text).toMatch(/name="search" value="cho lau"/);
   });
+  test('units side by side: a bar per unit up to 60, the table after the chart has every unit', async () => {
+    answer = (q) => ({
+      report: 'per-case',
+      filters: filtersOf(q),
+      generatedAt: GENERATED,
+      notes: [],
+      totals: counts(244),
+      groups: Array.from({ length: 61 }, (_, i) =>
+        perCaseGroup({ unit: `xa-${i}` }, { unit: `Xã số ${i}` }, { total: 10 + i / 10, rank: 61 - i }),
+      ),
+    });
+    const page = await asked(admin, 'report=per-case&period=month&month=2026-10&by=unit');
+    expect(page.status).toBe(200);
+    const fig = /data-testid="chart-compare">([\s\S]*?)<\/figure>/.exec(page.text)?.[1] ?? '';
+    expect(fig).toContain('Chỉ vẽ 60 trong 61 nhóm; bảng có đủ.');
+    expect(fig).toContain('>Xã số 59<');
+    expect(fig.split('<table')[0]).not.toContain('>Xã số 60<'); // not drawn (the summary may still name it)
+    expect(fig.split('<table')[1]).toContain('<th scope="row">Xã số 60</th><td class="num">16,0</td>');
+  });
+
   test('in English: messages, headings and figures follow the page language (decimal point)', async () => {
     const en = new ConsoleClient(central().url);
     expect((await en.login('tinh-admin')).status).toBe(303);

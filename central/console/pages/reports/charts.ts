@@ -30,6 +30,7 @@ export const textOn = (hex: string): string => {
 
 const SERIES_COLOURS = ['#0b5394', '#d6604d', '#1b7837', '#762a83', '#b35806', '#2d004b', '#666666', '#01665e'];
 const ACCENT = '#0b5394';
+const MAX_BARS = 60;
 /**
  * Labels without echarts' white outline: Chromium prints an outlined SVG text as two text runs, so
  * a PDF (and whoever reads its text) would get every figure twice.
@@ -160,6 +161,8 @@ export const distributionFigure = (ctx: AuthedView, fmt: FigureFormat, data: Dis
 export const comparisonFigure = (ctx: AuthedView, fmt: FigureFormat, data: ComparisonData, metric: Metric): Html => {
   const grouping = ctx.t(`reports.groupings.${data.grouping}`).toLowerCase();
   const ex = extremes(data.rows);
+  // A bar per group reads up to a few dozen (a province's communes); beyond that the table carries the rest.
+  const drawn = data.rows.slice(0, MAX_BARS);
   const label = ctx.t('reports.charts.compareLabel', {
     metric: metric.label,
     count: data.rows.length,
@@ -173,12 +176,12 @@ export const comparisonFigure = (ctx: AuthedView, fmt: FigureFormat, data: Compa
     color: [ACCENT],
     grid: { left: 180, right: 56, top: 16, bottom: 32 },
     xAxis: { type: 'value', min: 0, max: metric.max },
-    yAxis: { type: 'category', inverse: true, data: data.rows.map((r) => r.name) },
+    yAxis: { type: 'category', inverse: true, data: drawn.map((r) => r.name) },
     series: [
       {
         type: 'bar',
         name: metric.label,
-        data: data.rows.map((r) => r.value),
+        data: drawn.map((r) => r.value),
         label: {
           show: true,
           position: 'right',
@@ -188,9 +191,19 @@ export const comparisonFigure = (ctx: AuthedView, fmt: FigureFormat, data: Compa
       },
     ],
   };
-  const svg = renderChart(option, { width: 760, height: 60 + data.rows.length * 30 }, label);
+  const svg = renderChart(option, { width: 760, height: 60 + drawn.length * 30 }, label);
   const table = html`<table class="chart-data" data-testid="chart-table"><caption>${ctx.t('reports.charts.dataCaption')}</caption>
 <thead><tr><th scope="col">${ctx.t(`reports.groupings.${data.grouping}`)}</th><th scope="col">${metric.label}</th></tr></thead>
 <tbody>${data.rows.map((r) => html`<tr><th scope="row">${r.name}</th><td class="num">${fmt.fig(r.value)}</td></tr>`)}</tbody></table>`;
-  return figure('chart-compare', ctx.t('reports.charts.compareTitle', { grouping, metric: metric.label }), svg, table);
+  const note =
+    drawn.length < data.rows.length
+      ? ctx.t('reports.charts.trendSeries', { shown: drawn.length, total: data.rows.length })
+      : undefined;
+  return figure(
+    'chart-compare',
+    ctx.t('reports.charts.compareTitle', { grouping, metric: metric.label }),
+    svg,
+    table,
+    note,
+  );
 };

@@ -2,15 +2,13 @@ import { z } from 'zod';
 import {
   Grouping,
   ReportKind,
-  type ReportQuery,
+  ReportQuery,
   checkReportRange,
   daysInRange,
   periodRange,
 } from '../../../../shared/reports/query.ts';
-import { ReportQuery as ReportQuerySchema } from '../../../../shared/reports/query.ts';
 import type { ReportSettings } from '../../../../shared/reports/settings.ts';
-import type { FieldErrors } from '../../forms.ts';
-import { formList, formText, formTrimmed } from '../../forms.ts';
+import { type FieldErrors, formList, formText, formTrimmed } from '../../forms.ts';
 import type { Translate } from '../../i18n.ts';
 import { vietnamDay } from './figures.ts';
 
@@ -167,7 +165,7 @@ export const parseReportForm = (
   const kind = periodKindOf(form);
   const period = periodOf(form);
   if ('error' in period) return { ok: false, errors: { [period.error]: messageFor(t, period.error, form) } };
-  const parsed = ReportQuerySchema.safeParse(queryInput(form, period));
+  const parsed = ReportQuery.safeParse(queryInput(form, period));
   if (!parsed.success) {
     const errors: FieldErrors = {};
     for (const issue of parsed.error.issues) {
