@@ -1,7 +1,8 @@
 import type { Answers } from './answers.ts';
 import type { LocalizedText } from './locale.ts';
-import type { GradeBand, Question, Questionnaire } from './questionnaire.ts';
+import type { Question, Questionnaire } from './questionnaire.ts';
 import { bandFor, meanOf } from './reports/formulas.ts';
+import { DEFAULT_PER_CASE_GRADES } from './reports/settings.ts';
 
 /**
  * Scoring as pure functions over answers. The formulas follow the official instruments where they are
@@ -9,18 +10,7 @@ import { bandFor, meanOf } from './reports/formulas.ts';
  * docs/survey-instruments.md explains, and a questionnaire's data can override the bands.
  */
 
-/**
- * Grade bands of one provincial system for the per-case total out of 18: >15 Xuất sắc, 12-15 Tốt,
- * 9-12 Khá, 6-9 Trung bình, <6 Yếu. The published ranges overlap at 12 and 9; we give a boundary total
- * to the higher band (12 is Tốt, 9 is Khá), since the source lists each range's lower end first.
- */
-export const DEFAULT_PER_CASE_GRADES: GradeBand[] = [
-  { min: 16, label: { vi: 'Xuất sắc', en: 'Excellent' } },
-  { min: 12, label: { vi: 'Tốt', en: 'Good' } },
-  { min: 9, label: { vi: 'Khá', en: 'Fair' } },
-  { min: 6, label: { vi: 'Trung bình', en: 'Average' } },
-  { min: 0, label: { vi: 'Yếu', en: 'Poor' } },
-];
+export { DEFAULT_PER_CASE_GRADES } from './reports/settings.ts';
 
 export type PerCaseScore = {
   /** Points earned over the indicators answered. */

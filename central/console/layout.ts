@@ -3,6 +3,7 @@ import { CONSOLE_LOCALES, type ConsoleKey } from './i18n.ts';
 import type { View } from './view.ts';
 
 export type NavItem =
+  | 'reports'
   | 'devices'
   | 'codes'
   | 'uploads'
@@ -16,6 +17,8 @@ export type NavItem =
   | 'reportSettings';
 
 const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: boolean }[] = [
+  // Every role: leaders and unit viewers come for the figures (a unit viewer sees only their units').
+  { item: 'reports', path: '/reports', key: 'nav.reports', adminOnly: false },
   { item: 'devices', path: '/devices', key: 'nav.devices', adminOnly: false },
   { item: 'codes', path: '/codes', key: 'nav.codes', adminOnly: true },
   { item: 'uploads', path: '/uploads', key: 'nav.uploads', adminOnly: true },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { runReport } from '../reports/run-report.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './auth/login.ts';
-import type { runReport } from '../reports/run-report.ts';
 
 /** How the console behaves; every field has a default (DEFAULT_CONSOLE_OPTIONS). */
 export type ConsoleOptions = {
@@ -31,8 +31,12 @@ export type ConsoleOptions = {
    * Default LOOPBACK_HOSTS; startCentral adds its listen address and the configured names.
    */
   allowedHosts: readonly string[];
-  /** The report engine (default: central/reports/run-report.ts); tests of the pages around it pass a stand-in. */
-  runReport?: typeof runReport;
+  /**
+   * The report engine the reports page calls (default central/reports/run-report.ts). A seam for
+   * tests of the page alone: they pass a fake ENGINE that records the query and returns a hand-built
+   * ReportResult; the page's own checks (units, officers, ranges) still run before it is called.
+   */
+  runReport: typeof runReport;
 };
 
 /** What a browser on the central machine itself calls it. */
@@ -64,6 +68,7 @@ export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   loginPerMinute: 30,
   publicReportPerMinute: 60,
   allowedHosts: LOOPBACK_HOSTS,
+  runReport,
 };
 
 /** Stale-after in hours, as a query parameter or flag: a positive number up to 30 days. */

@@ -21,6 +21,7 @@ import { loginRoutes } from './pages/login/routes.ts';
 import { publicReportRoutes } from './pages/public-report/routes.ts';
 import { refusedRoutes } from './pages/refused/routes.ts';
 import { reportExportRoutes } from './pages/report-export/routes.ts';
+import { reportRoutes } from './pages/reports/routes.ts';
 import { uploadRoutes } from './pages/uploads/routes.ts';
 import { userRoutes } from './pages/users/routes.ts';
 import { indicatorRoutes } from './pages/indicators/routes.ts';
@@ -162,4 +163,5 @@ export const consoleRoutes =
     reportSettingsRoutes(app, cc);
     reportExportRoutes(app, cc);
     publicReportRoutes(app, cc);
+    reportRoutes(app, cc);
   };

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { GradeBand } from '../questionnaire.ts';
-import { DEFAULT_PER_CASE_GRADES } from '../scoring.ts';
+
+/**
+ * Grade bands of one provincial system for the per-case total out of 18: >15 Xuất sắc, 12-15 Tốt,
+ * 9-12 Khá, 6-9 Trung bình, <6 Yếu. The published ranges overlap at 12 and 9; we give a boundary total
+ * to the higher band (12 is Tốt, 9 is Khá), since the source lists each range's lower end first.
+ */
+export const DEFAULT_PER_CASE_GRADES: GradeBand[] = [
+  { min: 16, label: { vi: 'Xuất sắc', en: 'Excellent' } },
+  { min: 12, label: { vi: 'Tốt', en: 'Good' } },
+  { min: 9, label: { vi: 'Khá', en: 'Fair' } },
+  { min: 6, label: { vi: 'Trung bình', en: 'Average' } },
+  { min: 0, label: { vi: 'Yếu', en: 'Poor' } },
+];
 
 /**
  * The province's report rules. Every rule the public sources leave unconfirmed is here, with the

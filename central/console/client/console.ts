@@ -1,7 +1,7 @@
 /**
  * The console's one script (served at <console>/assets/console.js, compiled from this file when the
- * server starts). It only enhances the upload page: drag and drop, one request per file with a
- * progress line, a result row per file as the server words it. Every text it shows comes from the
+ * server starts). It enhances the upload page (drag and drop, one request per file with a progress
+ * line, a result row per file as the server words it) and wires the reports page's print button. Every text it shows comes from the
  * page (data-* attributes, already in the user's language) or the server's answer, and goes into
  * the page as text, never as markup.
  */
@@ -134,3 +134,10 @@ const enhanceUpload = (form: HTMLFormElement): void => {
 
 const form = document.getElementById('upload-form');
 if (form instanceof HTMLFormElement) enhanceUpload(form);
+
+// The reports page's "print" button: the CSP forbids an inline onclick, so it is wired here and shown
+// only when this script runs (without it the page says to press Ctrl+P).
+for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-print]')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}

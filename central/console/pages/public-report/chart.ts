@@ -1,5 +1,5 @@
-import * as echarts from 'echarts';
-import { type Html, escapeHtml, trusted } from '../../html.ts';
+import { type Html, html } from '../../html.ts';
+import { renderChart } from '../../svg-chart.ts';
 
 export type MonthChart = {
   months: readonly string[];
@@ -12,29 +12,12 @@ export type MonthChart = {
 };
 
 /**
- * The console's CSP allows no inline style: echarts' SVG carries a <style> of hover effects (dropped: the
- * chart is static) and `style` attributes of font size and family, turned into the equivalent SVG
- * presentation attributes so the text keeps its size without 'unsafe-inline'.
- */
-export const cspSafeSvg = (svg: string): string =>
-  svg.replace(/<style[\s\S]*?<\/style>/g, '').replace(/ style="([^"]*)"/g, (_m, decl: string) =>
-    decl
-      .split(';')
-      .map((d) => /^\s*([a-z-]+)\s*:\s*([^;"<>]+?)\s*$/.exec(d))
-      .filter((m) => m !== null)
-      .map((m) => ` ${m[1]!}="${escapeHtml(m[2]!)}"`)
-      .join(''),
-  );
-
-/**
  * Satisfied share (line, left axis 0-100 %) and per-case total (bars, right axis 0-max) by month, server-side
  * SVG; months without a figure shown are gaps. Static: no animation, no tooltip.
  */
-export const monthChart = (c: MonthChart): Html => {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 760, height: 320 });
-  try {
-    chart.setOption({
-      animation: false,
+export const monthChart = (c: MonthChart): Html =>
+  renderChart(
+    {
       legend: { top: 0 },
       grid: { left: 48, right: 48, top: 40, bottom: 40 },
       // Every month labelled (13 fit the width); a reader should not have to count bars.
@@ -55,10 +38,7 @@ export const monthChart = (c: MonthChart): Html => {
           lineStyle: { width: 3 },
         },
       ],
-    });
-    const svg = cspSafeSvg(chart.renderToSVGString());
-    return trusted(svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(c.label)}" focusable="false" `));
-  } finally {
-    chart.dispose();
-  }
-};
+    },
+    { width: 760, height: 320 },
+    c.label,
+  ) ?? html``;

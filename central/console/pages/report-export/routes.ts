@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { checkReportRange } from '../../../../shared/reports/query.ts';
 import { CONTENT_TYPES, exportFileName, exportReport } from '../../../reports/export/index.ts';
-import { ReportRequestError, runReport } from '../../../reports/run-report.ts';
+import type { runReport } from '../../../reports/run-report.ts';
+import { ReportRequestError } from '../../../reports/run-report.ts';
 import { loadReportSettings } from '../../../reports/settings-store.ts';
 import { audit } from '../../audit.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, route } from '../../context.ts';
@@ -16,7 +17,7 @@ const refusal = (e: ReportRequestError): ConsoleError =>
 const runFor = async (ctx: AuthedCtx, query: Parameters<typeof runReport>[1]) => {
   const { session } = ctx;
   try {
-    return await (ctx.cc.options.runReport ?? runReport)(ctx.cc.route.db, query, {
+    return await ctx.cc.options.runReport(ctx.cc.route.db, query, {
       viewer: { username: session.username, role: session.role, unitId: session.unitId },
       now: ctx.now,
     });
