@@ -6,10 +6,11 @@
  * offline kiosk's October answer arrives late as a .kbatch file and changes October and nothing else; and a
  * unit viewer of one commune cannot read the other's figures.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { exportBatches } from '../../electron/core/sync/offline.ts';
 import type { GroupKey, PerCaseGroup, ReportResult } from '../../shared/reports/result.ts';
 import { ConsoleClient, TEST_PASSWORD } from '../support/console-client.ts';
 import { testEngine, useCentralForFile } from '../sync/support/kiosk.ts';
@@ -127,14 +128,18 @@ describe('reports, end to end', () => {
           ).stdout,
         ) as { code: string }
       ).code;
-    const kioskIn = async (unit: string, name: string): Promise<ClockedKiosk> => {
+    const kioskIn = async (code: string): Promise<ClockedKiosk> => {
       const k = openClockedKiosk(vn('2026-09-30 08:00'));
       cleanups.push(() => k.close());
-      await enrolWith(k, central.url, await codeFor(unit, name));
+      await enrolWith(k, central.url, code);
       return k;
     };
-    const kioskA = await kioskIn('xa-a', 'Xã A');
-    const kioskB = await kioskIn('xa-b', 'Xã B');
+    const kioskA = await kioskIn(await codeFor('xa-a', 'Xã A'));
+    const kioskB = await kioskIn(await codeFor('xa-b', 'Xã B'));
+    // xã B's second counter: enrolled at installation, then its network link went down for good.
+    const kioskC = await kioskIn(
+      (JSON.parse((await ctl('enrol-code', '--unit', 'xa-b', '--json')).stdout) as { code: string }).code,
+    );
 
     // xã A -------------------------------------------------------------------------------------------
     staffAssigns(kioskA, PER_CASE_PROCEDURE, 'HS-A1');
@@ -182,7 +187,11 @@ describe('reports, end to end', () => {
     staffAssigns(kioskB, QUICK_PROCEDURE, null);
     respond(kioskB, { at: '2026-11-20 09:00', answers: { overall: 4, attitude: 5, time: 2 } });
 
-    // Both kiosks sync with their real engines.
+    // xã B's offline counter: one October evaluation that stays on the kiosk.
+    staffAssigns(kioskC, PER_CASE_PROCEDURE, 'HS-C1');
+    respond(kioskC, { at: '2026-10-28 10:00', answers: perCase([0, 0, 1, 1, 0, 2, 1, 0, 1]) }); // 6
+
+    // The two online kiosks sync with their real engines.
     for (const k of [kioskA, kioskB]) {
       const engine = testEngine(k);
       expect(await engine.runOnce()).toMatchObject({ ok: true, conflicts: 0, queueDepth: 0 });
@@ -454,5 +463,86 @@ describe('reports, end to end', () => {
     expect(lines).toContain('Xã A (xa-a),Chỉ số 1,tong-thoi-gian,Từ phiếu đánh giá,5,1,20.0,1,20.0,3,60.0,1.4');
 
     // A late batch ---------------------------------------------------------------------------------------
+    // On 25 November IT copies the offline counter's unsent responses to a USB stick and uploads the file
+    // through the console's upload page.
+    kioskC.clock.advance(vn('2026-11-25 09:00') - kioskC.clock.now());
+    const usb = mkdtempSync(join(tmpdir(), 'story-usb-'));
+    const exported = await exportBatches({
+      db: kioskC.db,
+      deviceId: kioskC.deviceId,
+      dataDir: kioskC.dataDir,
+      outDir: usb,
+      now: kioskC.clock.now,
+    });
+    expect(exported).toMatchObject({ ok: true, responses: 1 });
+    await leader.get('/uploads');
+    const file = exported.files[0]!.file;
+    const uploaded = await leader.uploadFile(basename(file), readFileSync(file));
+    expect(uploaded).toMatchObject({ status: 200, body: { result: { status: 'new', inserted: 1 } } });
+
+    const perMonthLate = await perCaseReport('unit', 'month');
+    const [bOctLate] = groupsOf(perMonthLate, ['xa-b', '2026-10']);
+    // xã B, October, now HS-B1 (all 1), HS-B2 (2 2 1 1 2 2 2 1 2) and HS-C1 (0 0 1 1 0 2 1 0 1):
+    //   indicators 1, 2, 5: 1, 2, 0 -> one each at 0, 1, 2: mean 1;  3, 4: 1, 1, 1 -> mean 1
+    //   indicator 6: 1, 2, 2 -> 5/3;  7 and 9: 1, 2, 1 -> 4/3;  8: 1, 1, 0 -> 2/3
+    //   total = 5 × 1 + 5/3 + 4/3 + 2/3 + 4/3 = 10 (= (9+15+6)/3) -> "Khá" (from 9, under 12).
+    expectPerCase(bOctLate, {
+      n: 3,
+      abandoned: 0,
+      completion: 100,
+      indicators: [
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+        [0, 3, 0, 1],
+        [0, 3, 0, 1],
+        [1, 1, 1, 1],
+        [0, 1, 2, 5 / 3],
+        [0, 2, 1, 4 / 3],
+        [1, 2, 0, 2 / 3],
+        [0, 2, 1, 4 / 3],
+      ],
+      total: 10,
+      band: 'Khá',
+    });
+    // Totals: one more complete evaluation, 9 / (9 + 1) = 90 %.
+    const totalsLate = { ...perMonth.totals, n: 9, complete: 9, completionPercent: 90 };
+    expect(perMonthLate.totals).toEqual(totalsLate);
+    // Nothing else moved: November, xã A, the notes, the filters are exactly as before.
+    expect(withoutTime(perMonthLate)).toEqual(
+      withoutTime({
+        ...perMonth,
+        totals: totalsLate,
+        groups: perMonth.groups.map((g) => (g === bOct ? bOctLate! : g)),
+      }),
+    );
+    // By unit: xã B is now (9 + 15 + 17 + 6) / 4 = 47/4 = 11.75, shown 11.8 -> "Khá"; still second.
+    const perUnitLate = await perCaseReport('unit');
+    const [, , perCaseBLate] = groupsOf(perUnitLate, ['tinh-test'], ['xa-a'], ['xa-b']);
+    expect(perCaseBLate).toMatchObject({ n: 4, rank: 2, band: { label: { vi: 'Khá' } } });
+    expect(perCaseBLate!.total).toBeCloseTo(47 / 4, 10);
+    expect(withoutTime(perUnitLate)).toEqual(
+      withoutTime({
+        ...perUnit,
+        totals: totalsLate,
+        groups: perUnit.groups.map((g) => (g === perCaseB ? perCaseBLate! : g)),
+      }),
+    );
+    // The quick report had nothing late: unchanged. The console shows the new figures at once.
+    expect(withoutTime(await quickReport('unit'))).toEqual(withoutTime(quick));
+    expect(withoutTime(await consoleJson(leader, 'per-case', 'unit,month'))).toEqual(withoutTime(perMonthLate));
+
+    // A unit viewer ---------------------------------------------------------------------------------------
+    // xã A's viewer reads xã A's figures, the same as the province sees for xã A.
+    const viewer = new ConsoleClient(central.url);
+    expect((await viewer.login('xem-xa-a')).status).toBe(303);
+    const ownMonths = await consoleJson(viewer, 'per-case', 'month', 'xa-a');
+    expect(ownMonths.filters.units).toEqual(['xa-a']);
+    const figuresOf = (r: ReportResult) =>
+      r.report === 'per-case' ? r.groups.map((g) => [g.key.month, g.n, g.indicators, g.total, g.band]) : [];
+    expect(figuresOf(ownMonths)).toEqual(figuresOf({ ...perMonthLate, groups: [aOct!, aNov!] }));
+    // ... and cannot reach xã B's, nor the province's, by changing the URL: 404, as for a unit that does not exist.
+    expect((await viewer.get(exportPath('json', 'per-case', 'month', 'xa-b'))).status).toBe(404);
+    expect((await viewer.get(exportPath('csv', 'per-case', 'unit', 'tinh-test'))).status).toBe(404);
+    expect((await viewer.get(exportPath('json', 'per-case', 'month', 'xa-khong-co'))).status).toBe(404);
   });
 });
