@@ -3,13 +3,17 @@
  * the procedure and case number as the staff panel does, respondents answering through the core's API, and
  * centralctl run in-process on central's database.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { runCommand } from '../../central/cli/commands.ts';
-import type { CentralDb } from '../../central/index.ts';
+import { type CentralDb, type RunningCentral, startCentral } from '../../central/index.ts';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import type { Answers } from '../../shared/answers.ts';
 import { OFFICE_STAFF_PIN, setOfficePins } from '../support/pins.ts';
 import { type FakeClock, fakeClock, okValue } from '../support/kiosk.ts';
+import type { Backend } from '../support/central.ts';
+import { sharedPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
 import { type TestKiosk, now, silent } from '../sync/support/kiosk.ts';
 
@@ -114,4 +118,49 @@ export const centralctl = async (db: CentralDb, args: string[], at = new Date())
     now: () => at,
   });
   return { code, stdout, stderr };
+};
+
+/**
+ * A central on loopback with a data dir, so that centralctl can also run as its own process, as IT runs
+ * it: on PGlite through the running server's admin endpoint, on PostgreSQL straight on DATABASE_URL.
+ */
+export type StoryCentral = {
+  central: RunningCentral;
+  /** centralctl in its own process on this central's data: exit code, stdout, stderr. */
+  centralctlProcess: (args: string[]) => Promise<CtlRun>;
+  close: () => Promise<void>;
+};
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'centralctl.js');
+
+export const startStoryCentral = async (backend: Backend): Promise<StoryCentral> => {
+  const dir = tempDir('central-story-');
+  const databaseUrl = backend === 'postgres' ? await (await sharedPostgres()).createDatabase() : undefined;
+  const central = await startCentral({
+    dataDir: dir.dir,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    host: '127.0.0.1',
+    port: 0,
+    rateLimit: { perIp: false, perDevice: false },
+  });
+  const centralctlProcess = (args: string[]): Promise<CtlRun> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, '--data-dir', dir.dir, ...args], {
+        env: { ...process.env, DATABASE_URL: databaseUrl ?? '' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  return {
+    central,
+    centralctlProcess,
+    close: async () => {
+      await central.close();
+      dir.cleanup();
+    },
+  };
 };

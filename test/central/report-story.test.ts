@@ -4,18 +4,20 @@
  * answers) at known times in October and November 2026, each kiosk syncing with its real engine; then
  * `centralctl report` and the console's export show exactly the figures computed here by hand; a third,
  * offline kiosk's October answer arrives late as a .kbatch file and changes October and nothing else; and a
- * unit viewer of one commune cannot read the other's figures.
+ * unit viewer of one commune cannot read the other's figures. On PGlite and on PostgreSQL.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { exportBatches } from '../../electron/core/sync/offline.ts';
 import type { GroupKey, PerCaseGroup, ReportResult } from '../../shared/reports/result.ts';
 import { ConsoleClient, TEST_PASSWORD } from '../support/console-client.ts';
-import { testEngine, useCentralForFile } from '../sync/support/kiosk.ts';
+import { tempDir } from '../support/tmp.ts';
+import { testEngine } from '../sync/support/kiosk.ts';
+import { forEachBackend } from './backends.ts';
 import {
   type ClockedKiosk,
+  type StoryCentral,
   centralctl,
   PER_CASE_QUESTIONS,
   enrolWith,
@@ -23,10 +25,9 @@ import {
   perCase,
   respond,
   staffAssigns,
+  startStoryCentral,
   vn,
 } from './report-story-support.ts';
-
-const suite = useCentralForFile();
 
 type PerCaseReport = Extract<ReportResult, { report: 'per-case' }>;
 type QuickReport = Extract<ReportResult, { report: 'quick' }>;
@@ -98,9 +99,26 @@ const withoutTime = (r: ReportResult): Omit<ReportResult, 'generatedAt'> => {
 const PER_CASE_PROCEDURE = '1.001193'; // hộ tịch: the per-case questionnaire
 const QUICK_PROCEDURE = '1.001776'; // bảo trợ xã hội: the quick questionnaire
 
-describe('reports, end to end', () => {
+forEachBackend('reports, end to end', (backend) => {
+  let story: StoryCentral | undefined;
+  beforeAll(async () => {
+    story = await startStoryCentral(backend);
+  });
+  afterAll(async () => {
+    await story?.close();
+  });
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
   test('two communes answer, sync, and the reports show the hand-computed figures', async () => {
-    const { central, cleanups } = suite;
+    const { central, centralctlProcess } = story!;
+    const scratch = (prefix: string): string => {
+      const t = tempDir(prefix);
+      cleanups.push(t.cleanup);
+      return t.dir;
+    };
     const ctl = async (...args: string[]) => {
       const r = await centralctl(central.db, args);
       expect(r.stderr).not.toMatch(/error|refused/i);
@@ -295,6 +313,15 @@ describe('reports, end to end', () => {
       { unit: 'xa-b', month: '2026-10' },
       { unit: 'xa-b', month: '2026-11' },
     ]);
+    // centralctl as IT runs it, in its own process on the same data, prints the same report.
+    const asProcess = await centralctlProcess([
+      'report',
+      'per-case',
+      ...['--from', '2026-10-01', '--to', '2026-11-30', '--unit', 'tinh-test', '--with-subunits'],
+      ...['--by', 'unit', '--by', 'month', '--format', 'json'],
+    ]);
+    expect(asProcess).toMatchObject({ code: 0, stderr: '' });
+    expect(withoutTime(JSON.parse(asProcess.stdout) as ReportResult)).toEqual(withoutTime(perMonth));
     const [aOct, aNov, bOct, bNov] = groupsOf(
       perMonth,
       ['xa-a', '2026-10'],
@@ -430,7 +457,7 @@ describe('reports, end to end', () => {
     expect(withFlagged.groups[1]).toMatchObject({ n: 2, flagged: 1, flaggedIncluded: true });
 
     // The console shows the same figures ----------------------------------------------------------------
-    const passwordFile = join(mkdtempSync(join(tmpdir(), 'story-pw-')), 'pw');
+    const passwordFile = join(scratch('story-pw-'), 'pw');
     writeFileSync(passwordFile, `${TEST_PASSWORD}\n`);
     await ctl('create-admin', 'lanh-dao-tinh', '--role', 'province-admin', '--password-file', passwordFile);
     await ctl('create-admin', 'xem-xa-a', '--role', 'unit-viewer', '--unit', 'xa-a', '--password-file', passwordFile);
@@ -466,7 +493,7 @@ describe('reports, end to end', () => {
     // On 25 November IT copies the offline counter's unsent responses to a USB stick and uploads the file
     // through the console's upload page.
     kioskC.clock.advance(vn('2026-11-25 09:00') - kioskC.clock.now());
-    const usb = mkdtempSync(join(tmpdir(), 'story-usb-'));
+    const usb = scratch('story-usb-');
     const exported = await exportBatches({
       db: kioskC.db,
       deviceId: kioskC.deviceId,
@@ -544,5 +571,5 @@ describe('reports, end to end', () => {
     expect((await viewer.get(exportPath('json', 'per-case', 'month', 'xa-b'))).status).toBe(404);
     expect((await viewer.get(exportPath('csv', 'per-case', 'unit', 'tinh-test'))).status).toBe(404);
     expect((await viewer.get(exportPath('json', 'per-case', 'month', 'xa-khong-co'))).status).toBe(404);
-  });
+  }, 120_000);
 });
