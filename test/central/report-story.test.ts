@@ -571,5 +571,29 @@ forEachBackend('reports, end to end', (backend) => {
     expect((await viewer.get(exportPath('json', 'per-case', 'month', 'xa-b'))).status).toBe(404);
     expect((await viewer.get(exportPath('csv', 'per-case', 'unit', 'tinh-test'))).status).toBe(404);
     expect((await viewer.get(exportPath('json', 'per-case', 'month', 'xa-khong-co'))).status).toBe(404);
+
+    // A unit-level indicator ----------------------------------------------------------------------------
+    // The province verifies xã A's indicator 9 for the fourth quarter at 1 point. In a group that is one unit
+    // it replaces the mean of the cases (1.8) and the report says where it came from; a group split by
+    // procedure would not describe the unit and keeps the cases' figure.
+    await ctl('unit-indicator-set', '--unit', 'xa-a', '--quarter', '2026-Q4', '--indicator', '9', '--verified', '1');
+    const withEntry = await perCaseReport('unit');
+    const [, entryA, entryB] = groupsOf(withEntry, ['tinh-test'], ['xa-a'], ['xa-b']);
+    expect(entryA!.indicators[8]).toMatchObject({ indicator: 9, mean: 1, source: 'unit-verified' });
+    // xã A: 15.8 - 1.8 + 1 = 15.0 -> still "Tốt", still first (xã B 11.75).
+    expect(entryA!.total).toBeCloseTo(15, 10);
+    expect(entryA).toMatchObject({ rank: 1, band: { label: { vi: 'Tốt' } } });
+    expect(entryB).toEqual(perCaseBLate);
+    expect(withEntry.notes).toContain('Unit "xa-a", indicator 9: from its verified entries (2026-Q4).');
+    // By month, both months are in the fourth quarter: October 16 - 5/3 + 1 = 46/3 = 15.3, "Tốt" now
+    // (it was "Xuất sắc"); November 15.5 - 2 + 1 = 14.5.
+    const monthsWithEntry = await perCaseReport('unit', 'month');
+    const [aOctEntry, aNovEntry] = groupsOf(monthsWithEntry, ['xa-a', '2026-10'], ['xa-a', '2026-11']);
+    expect(aOctEntry!.total).toBeCloseTo(46 / 3, 10);
+    expect(aOctEntry!.band?.label.vi).toBe('Tốt');
+    expect(aNovEntry!.total).toBeCloseTo(14.5, 10);
+    const byProcedure = await perCaseReport('unit', 'procedure');
+    const aProcedure = byProcedure.groups.find((g) => g.key.unit === 'xa-a' && g.key.procedure === PER_CASE_PROCEDURE);
+    expect(aProcedure?.indicators[8]).toMatchObject({ indicator: 9, mean: 9 / 5, source: 'cases' });
   }, 120_000);
 });
