@@ -425,6 +425,8 @@ forEachBackend('reports, end to end', (backend) => {
         attitude: { counts: { 4: 1, 3: 1 }, valid: 2, mean: 3.5, satisfiedPercent: 50 },
         // time (three levels) 3 and 1: mean 2, 50 %
         time: { counts: { 3: 1, 1: 1 }, valid: 2, mean: 2, satisfiedPercent: 50 },
+        // One respondent chose two reasons: a multiple choice's "valid" counts choices (docs/reports.md).
+        problems: { counts: { 'cho-lau': 1, 'tre-hen': 1 }, valid: 2, mean: null },
       },
       satisfied: { overall: 50, attitude: 50, time: 50 },
       reasons: { problems: { 'cho-lau': 1, 'tre-hen': 1 } },
