@@ -266,7 +266,7 @@ test('a leader filters a quarter for the province by unit: totals, the summary t
 });
 
 /** The text of every page of a PDF, as pdf.js reads it (items joined by spaces, whitespace collapsed, NFC). */
-const pdfText = async (bytes: Buffer): Promise<{ pages: number; text: string }> => {
+const pdfText = async (bytes: Buffer): Promise<{ pages: number; size: number[]; text: string }> => {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
   const parts: string[] = [];
@@ -275,8 +275,10 @@ const pdfText = async (bytes: Buffer): Promise<{ pages: number; text: string }> 
     for (const item of content.items) if ('str' in item) parts.push(item.str);
   }
   const pages = doc.numPages;
+  // The first page's width and height in points (A4 is 595 × 842).
+  const size = (await doc.getPage(1)).view.slice(2).map(Math.round);
   await doc.destroy();
-  return { pages, text: parts.join(' ').normalize('NFC').replace(/\s+/g, ' ') };
+  return { pages, size, text: parts.join(' ').normalize('NFC').replace(/\s+/g, ' ') };
 };
 
 /** A CSV line split on commas outside quotes (RFC 4180), quotes undone. */
@@ -350,7 +352,8 @@ test("the page's CSV and XLSX downloads read back with the same figures, Vietnam
 
   const pdf = await printReportPdf(page);
   expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-  const { text } = await pdfText(pdf);
+  const { text, size } = await pdfText(pdf);
+  expect(size).toEqual([595, 842]);
   for (const expected of [
     PROVINCE.name.toUpperCase(), // the agency heading
     'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
