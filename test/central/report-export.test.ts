@@ -341,34 +341,6 @@ describe('flattening', () => {
     expect(indicators!.rows).toHaveLength(4); // the empty group has no indicator rows
   });
 
-  test("an indicator taken from the unit's entry shows no case counts beside it (as the page), only the unit's mean", () => {
-    // What the engine returns when a unit's verified entry replaces an indicator that cases also answered:
-    // the cases' counts kept in the result, the mean and source the unit's (central/reports/engine/per-case.ts).
-    const result = perCase();
-    if (result.report !== 'per-case') throw new Error('per-case expected');
-    const replaced: PerCaseIndicator = {
-      ...indicator(8, [0, 1, 1]),
-      mean: 2,
-      source: 'unit-verified',
-    };
-    result.groups[0]!.indicators.push(replaced);
-    const [, indicators] = flattenReport(result, 1).tables;
-    expect(indicators!.rows.at(-1)).toEqual([
-      'Xã Hải Long (xa-hai-long)',
-      'Chỉ số 8',
-      'i8',
-      'Đơn vị nhập, đã thẩm định',
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      2,
-    ]);
-  });
-
   test('SIPAS: element indices and overall per group, each question with counts per level and satisfied share', () => {
     const [summary, questions] = flattenReport(sipas(), 1).tables;
     expect(summary!.columns.slice(-3).map((c) => c.header)).toEqual([

@@ -56,23 +56,15 @@ const perCaseSummary = (by: Grouping[], groups: PerCaseGroup[], d: number): Repo
   return { sheet: 'Tổng hợp', columns, rows, footer: [] };
 };
 
-/**
- * One indicator of one group. An indicator taken from the unit's own entry has no answers behind its
- * figure: the cases' counts the result may still carry for it are left out (as on the page), so a row
- * never puts counts of one source beside the mean of another.
- */
-const indicatorRow = (by: Grouping[], g: PerCaseGroup, i: PerCaseIndicator, d: number): Cell[] => {
-  const fromCases = i.source === 'cases';
-  return [
-    ...groupCells(by, g),
-    `Chỉ số ${i.indicator}`,
-    i.question,
-    SOURCE_LABELS[i.source],
-    fromCases ? i.valid : null,
-    ...([0, 1, 2] as const).flatMap((p) => (fromCases ? [i.counts[p], fig(i.shares[p], d)] : [null, null])),
-    fig(i.mean, d),
-  ];
-};
+const indicatorRow = (by: Grouping[], g: PerCaseGroup, i: PerCaseIndicator, d: number): Cell[] => [
+  ...groupCells(by, g),
+  `Chỉ số ${i.indicator}`,
+  i.question,
+  SOURCE_LABELS[i.source],
+  i.valid,
+  ...([0, 1, 2] as const).flatMap((p) => [i.counts[p], fig(i.shares[p], d)]),
+  fig(i.mean, d),
+];
 
 /** Per indicator and group: count and share at 0, 1, 2 points and the mean, with where the figure came from. */
 const perCaseIndicators = (by: Grouping[], groups: PerCaseGroup[], d: number): ReportTable => ({
