@@ -318,6 +318,15 @@ test("the page's CSV and XLSX downloads read back with the same figures, Vietnam
     ...['11.5', '18', 'Khá', '2'],
   ]);
 
+  // Indicator 8 of Tây Sơn: the unit's verified 2.0, the source said, and (docs/reports.md) the cases'
+  // own answers still shown beside it: t1 gave 2, t2 gave 1.
+  const entryRow = lines.find((l) => l.startsWith(`${TAY.name} (${TAY.id}),Chỉ số 8,`))!;
+  expect(csvFields(entryRow).slice(2)).toEqual([
+    ...['tiep-thu-giai-trinh', 'Đơn vị nhập, đã thẩm định', '2'],
+    ...['0', '0.0', '1', '50.0', '1', '50.0'],
+    '2.0',
+  ]);
+
   const xlsx = await clickExport(page, 'xlsx');
   expect(xlsx.name).toMatch(/\.xlsx$/);
   const wb = new ExcelJS.Workbook();
