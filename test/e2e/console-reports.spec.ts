@@ -394,7 +394,10 @@ test("a commune's viewer sees only their commune; another unit's id in the page'
   expect(
     await page.locator('#f-unit option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
   ).toEqual([DONG.id]);
-  await fillAndShowReport(page, QUARTER);
+  // A range of days this time. It starts on 1 October in Vietnam, so d2 (30 September 18:00 UTC) is in.
+  await fillAndShowReport(page, { report: 'per-case', period: { from: '2026-10-01', to: '2026-11-30' } });
+  await expect(page.getByTestId('print-period')).toHaveText('Từ ngày 01/10/2026 đến ngày 30/11/2026');
+  await expect(page.getByTestId('print-unit')).toHaveText(DONG.name.toUpperCase());
   expect(await readTotals(page)).toEqual({ n: '3', completion: '75,0%', flagged: '0 (không tính vào số liệu)' });
   const summary = await reportTable(page, 'per-case-summary');
   expect(summary.rows).toEqual([['Toàn bộ', ...DONG_ROW.slice(0, -1)]]);
