@@ -87,9 +87,8 @@ export const perCaseIndicators = (tc: TableCtx, g: PerCaseGroup, title: string):
 <tbody>${g.indicators.map(
     (i) =>
       html`<tr><th scope="row">${v.t('reports.col.indicatorN', { n: i.indicator })}${i.question ? html` <small>${i.question}</small>` : ''}</th>${points.map(
-        (p) =>
-          html`<td class="num">${i.source === 'cases' ? html`${fmt.count(i.counts[p])} (${fmt.pct(i.shares[p])})` : '–'}</td>`,
-      )}<td class="num">${i.source === 'cases' ? fmt.count(i.valid) : '–'}</td><td class="num">${fmt.fig(i.mean)}</td><td>${v.t(
+        (p) => html`<td class="num">${fmt.count(i.counts[p])} (${fmt.pct(i.shares[p])})</td>`,
+      )}<td class="num">${fmt.count(i.valid)}</td><td class="num">${fmt.fig(i.mean)}</td><td>${v.t(
         `reports.source.${i.source}`,
       )}</td></tr>`,
   )}</tbody>
