@@ -2,6 +2,7 @@ import { quartersTouched } from '../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../shared/reports/query.ts';
 import type { ReportResult } from '../../shared/reports/result.ts';
 import type { Queryable } from '../db/types.ts';
+import { drainReportQueueFully } from './drain.ts';
 import { loadReportSettings } from './settings-store.ts';
 import { checkQuery } from './engine/access.ts';
 import { type CountsResult, type GroupCounts, emptyGroup, groupKeyString, readCounts } from './engine/counts.ts';
@@ -25,7 +26,7 @@ export type RunReportOptions = { viewer: ReportViewer | null; now: Date; forceDa
 
 /**
  * Computes one report: checks the query and the viewer's rights (ReportRequestError with a message for the
- * person otherwise), reads the aggregates with one statement (lists: report_facts, paged), and computes each
+ * person otherwise), drains the report queue (central/reports/drain.ts), reads the aggregates with one statement (lists: report_facts, paged), and computes each
  * figure with shared/reports/formulas.ts. docs/reports.md describes every figure.
  */
 export const runReport = async (
@@ -35,6 +36,9 @@ export const runReport = async (
 ): Promise<ReportResult> => {
   const settings = await loadReportSettings(db);
   const checked = await checkQuery(db, query, options.viewer, settings);
+  // Batches acked before this report was asked for may still be queued (report_pending): add them
+  // first, so every report shows every acked batch at once, not when the server's timer gets to it.
+  await drainReportQueueFully(db);
   const q = checked.query;
   const defs = await loadDefinitions(db);
   const questionnaires = questionnairesServing(defs, q.report, q.questionnaire);
