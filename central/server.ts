@@ -59,8 +59,9 @@ export type CentralServerOptions = {
    */
   ingest?: Partial<IngestPoolOptions>;
   /**
-   * Keep the report tables up to date as /v1/batches stores responses (default true). false only
-   * for the bench's ingest rate without them; reports are then stale until `centralctl rebuild-reports`.
+   * Queue what /v1/batches stores for the report tables (default true; the report job and every
+   * report drain the queue). false only for the bench's ingest rate without reports; reports then
+   * miss those responses until `centralctl rebuild-reports`.
    */
   reportAggregates?: boolean;
   /**
