@@ -290,7 +290,7 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     expect(await pendingCount(c.db)).toBe(0);
   });
 
-  test('a drain that fails rolls back: its batches stay queued, and the next drain counts them once', async () => {
+  test('a drain that fails rolls back: its batches stay queued, a report says its figures lack them, and the next drain counts them once', async () => {
     const c = quiet();
     await ensureUnit(c.db, { id: 'agg-fail', name: 'Xã lỗi' });
     const device = await enrolled(c, makeDevice(), 'agg-fail');
@@ -305,11 +305,20 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     );
     await expect(drainReportQueue(c.db)).rejects.toThrow();
     expect(await pendingCount(c.db)).toBe(1);
+    // A report still answers, without the batch, and says so.
+    const query = ReportQuery.parse({ report: 'quick', from: '2026-11-01', to: '2026-11-30', unit: 'agg-fail' });
+    const stale = await runReport(c.db, query, { viewer: null, now: new Date() });
+    expect(stale.report === 'quick' && stale.totals.n).toBe(0);
+    expect(stale.notes.at(-1)).toMatch(/^1 batch\(es\) stored but not yet added to the report tables/);
+    expect(await pendingCount(c.db)).toBe(1);
     const daily = `SELECT count(*)::int AS n FROM report_daily WHERE unit_id = 'agg-fail'`;
     expect((await c.db.query(daily)).rows).toEqual([{ n: 0 }]);
     await c.db.query('DELETE FROM report_facts WHERE device_id = $1', [device.id]);
     expect(await drainReportQueueFully(c.db)).toEqual({ batches: 1, responses: 3 });
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    const fresh = await runReport(c.db, query, { viewer: null, now: new Date() });
+    expect(fresh.report === 'quick' && fresh.totals.n).toBe(3);
+    expect(fresh.notes.join('\n')).not.toMatch(/not yet added/);
   });
 
   test("the server's job drains the queue while batches arrive", async () => {
