@@ -17,6 +17,7 @@ import {
 } from '../support/central.ts';
 import type { Queryable } from '../../central/db/types.ts';
 import { drainReportQueue, drainReportQueueFully } from '../../central/reports/drain.ts';
+import { rebuildReports } from '../../central/reports/rebuild.ts';
 import { runReport } from '../../central/reports/run-report.ts';
 import { ReportQuery } from '../../shared/reports/query.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
@@ -320,6 +321,43 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     expect(fresh.report === 'quick' && fresh.totals.n).toBe(3);
     expect(fresh.notes.join('\n')).not.toMatch(/not yet added/);
   });
+
+  test.skipIf(backend !== 'postgres')(
+    'a batch stored while a rebuild runs waits for it, then is queued and counted once',
+    async () => {
+      const c = quiet();
+      await ensureUnit(c.db, { id: 'agg-rebuild', name: 'Xã dựng lại' });
+      const device = await enrolled(c, makeDevice(), 'agg-rebuild');
+      expect(
+        (await storeBatch(c.db, envelopeOf(device, makeResponses(device, 1, 3)), 'http', new Date())).inserted,
+      ).toBe(3);
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      let rebuilt = () => {};
+      const rebuiltOnce = new Promise<void>((r) => (rebuilt = r));
+      const rebuild = c.db.transaction(async (tx) => {
+        await rebuildReports(tx);
+        rebuilt();
+        await gate; // the rebuild's transaction stays open while the batch below arrives
+      });
+      await rebuiltOnce;
+      let stored = false;
+      const storing = storeBatch(c.db, envelopeOf(device, makeResponses(device, 4, 6)), 'http', new Date()).then(
+        (ack) => ((stored = true), ack),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      // Had it committed now, its queue row would survive a rebuild that also read its responses.
+      expect(stored).toBe(false);
+      release();
+      await rebuild;
+      expect((await storing).inserted).toBe(3);
+      expect(await drainReportQueueFully(c.db)).toEqual({ batches: 1, responses: 3 });
+      const n = Number((await statusTotals(c.db))?.['responses']);
+      expect(await statusTotals(c.db)).toEqual({ responses: n, facts: n, daily: n, monthly: n });
+      expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    },
+    60_000,
+  );
 
   test("the server's job drains the queue while batches arrive", async () => {
     const timed = await startTestCentral(backend, { reportDrain: { busyMs: 20, idleMaxMs: 50 } });
