@@ -8,6 +8,7 @@
  * Most callers want the one-call `startCentral()` from central/index.ts (opens the database, runs
  * migrations, makes the key, creates the default unit, publishes the demo config, listens).
  */
+import { type DrainTimerOptions, startDrainTimer } from './reports/drain-timer.ts';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { KeyPairB64 } from '../shared/node/signing.ts';
@@ -58,10 +59,16 @@ export type CentralServerOptions = {
    */
   ingest?: Partial<IngestPoolOptions>;
   /**
-   * Keep the report tables up to date as /v1/batches stores responses (default true). false only
-   * for the bench's ingest rate without them; reports are then stale until `centralctl rebuild-reports`.
+   * Queue what /v1/batches stores for the report tables (default true; the report job and every
+   * report drain the queue). false only for the bench's ingest rate without reports; reports then
+   * miss those responses until `centralctl rebuild-reports`.
    */
   reportAggregates?: boolean;
+  /**
+   * The report job draining the queue the ingest writes (central/reports/drain-timer.ts): its waits, or
+   * false for none (tests that show a report drains for itself; reports then drain before reading).
+   */
+  reportDrain?: Partial<Omit<DrainTimerOptions, 'log'>> | false;
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -95,6 +102,13 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
   await app.register(rateLimit, { global: false });
   const ingest = await startIngestPool(options.ingest);
   app.addHook('onClose', () => ingest.close());
+  if (options.reportDrain !== false) {
+    const drain = startDrainTimer(options.db, {
+      ...options.reportDrain,
+      log: (message) => (options.logger ? app.log.error(message) : console.error(message)),
+    });
+    app.addHook('onClose', () => drain.stop());
+  }
   app.setErrorHandler((err, req, reply) => {
     const e = toSyncError(err);
     if (e.code === 'internal') req.log.error({ err }, 'central: internal error');

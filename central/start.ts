@@ -54,6 +54,8 @@ export type StartCentralOptions = {
   ingest?: CentralServerOptions['ingest'];
   /** See CentralServerOptions.reportAggregates (default true). */
   reportAggregates?: boolean;
+  /** See CentralServerOptions.reportDrain (default: drain about every second while batches arrive). */
+  reportDrain?: CentralServerOptions['reportDrain'];
   /**
    * More host names the web console answers to (e.g. "khaosat.tinh.gov.vn" when IT open it by that
    * name), on top of the default: 127.0.0.1, localhost, [::1] and `host`. Any other Host header gets a
@@ -126,6 +128,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       heartbeatWindowMs: options.heartbeatWindowMs,
       ingest: options.ingest,
       reportAggregates: options.reportAggregates,
+      reportDrain: options.reportDrain,
     });
     await options.beforeListen?.(db);
     await app.listen({ host: listenHost, port: options.port ?? DEFAULT_PORT });

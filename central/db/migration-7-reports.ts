@@ -1,7 +1,8 @@
 /**
  * Migration 7: what reports stand on. Kept in its own file because it is long; see docs/reports.md for
- * how each table is used. The derived tables (report_facts, report_daily, report_monthly) are filled by
- * the ingest in the batch's own transaction (central/reports/write-aggregates.ts) and, for responses
+ * how each table is used. The derived tables (report_facts, report_daily, report_monthly) are filled from
+ * the queue report_pending, which the ingest writes in the batch's own transaction, by the drain
+ * (central/reports/drain.ts: a timer in the server, and every report before it reads) and, for responses
  * stored before this migration, by its `after` step (central/reports/rebuild.ts), with the same code.
  */
 export const REPORTS_MIGRATION_SQL = `
@@ -42,8 +43,8 @@ export const REPORTS_MIGRATION_SQL = `
     comment text,
     comment_folded text,
     -- No foreign keys (to responses, to units): each was a per-row trigger query costing about as much
-    -- as the row itself, on the ingest path the bench holds to 0.8x. Only the ingest (for rows it
-    -- inserted into responses in the same transaction) and the rebuild (from responses) write here.
+    -- as the row itself. Only the drain (for responses a batch queued in report_pending) and the
+    -- rebuild (from responses) write here.
     PRIMARY KEY (device_id, response_id)
   );
   CREATE INDEX report_facts_unit_day ON report_facts (unit_id, day);
@@ -83,6 +84,18 @@ export const REPORTS_MIGRATION_SQL = `
     value text NOT NULL,
     n bigint NOT NULL CHECK (n > 0),
     PRIMARY KEY (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
+  );
+
+  -- Batches stored but not yet in the report tables: ONE row per batch, written in the batch's own
+  -- transaction with the seqs it inserted into responses (so a committed batch is always either here or
+  -- counted, never lost), deleted by the drain in the transaction that adds those responses to the
+  -- report tables (central/reports/drain.ts). Updating the counts in every batch's transaction cost the
+  -- ingest more than half its rate; a drain merges many batches' rows into one upsert per table.
+  CREATE TABLE report_pending (
+    id bigserial PRIMARY KEY,
+    device_id text NOT NULL,
+    seqs integer[] NOT NULL CHECK (cardinality(seqs) > 0),
+    queued_at timestamptz NOT NULL
   );
 
   -- Indicators that describe a unit rather than a case (5, 8, 9; 6 where scored per unit), entered per

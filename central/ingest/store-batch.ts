@@ -7,8 +7,7 @@ import { SyncError } from '../errors.ts';
 import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { advanceContiguous } from './progress.ts';
-import { writeAggregates } from '../reports/write-aggregates.ts';
-import { type KnownQuestionnaires, type Refusal, keyOf, knownQuestionnaires, refusalOf } from './validate-responses.ts';
+import { type Refusal, knownQuestionnaires, refusalOf } from './validate-responses.ts';
 
 export type BatchVia = 'http' | 'file';
 type Conflict = BatchAck['conflicts'][number];
@@ -164,32 +163,25 @@ const keepConflicts = async (
 
 export type StoreBatchOptions = {
   /**
-   * Add the responses this batch inserted to the report tables, in this transaction (default true).
-   * Off only for a measurement of the ingest without them (the bench): reports then miss those
-   * responses until `centralctl rebuild-reports`.
+   * Queue the responses this batch inserted for the report tables, in this transaction (default true;
+   * central/reports/drain.ts adds them). Off only for a measurement of the ingest without reports (the
+   * bench): reports then miss those responses until `centralctl rebuild-reports`.
    */
   reportAggregates?: boolean;
 };
 
-/** The report rows of the responses this transaction inserted (by seq: unique within a valid envelope). */
-const aggregateInserted = (
-  tx: Queryable,
-  deviceId: string,
-  unitId: string,
-  candidates: Item[],
-  insertedSeqs: Set<number>,
-  known: KnownQuestionnaires,
-) =>
-  writeAggregates(
-    tx,
-    candidates
-      .filter((i) => insertedSeqs.has(i.seq))
-      .map((i) => ({
-        response: i.body,
-        place: { deviceId, responseId: i.id, unitId },
-        questionnaire: known.get(keyOf(i.body.questionnaireId, i.body.questionnaireVersion)),
-      })),
-  );
+/**
+ * ONE queue row for the responses this transaction inserted (by seq: unique within a valid envelope),
+ * none when it inserted nothing. Committed with them, so an acked batch is always queued or counted.
+ */
+const queueForReports = async (tx: Queryable, deviceId: string, insertedSeqs: Set<number>, now: Date) => {
+  if (insertedSeqs.size === 0) return;
+  await tx.query('INSERT INTO report_pending (device_id, seqs, queued_at) VALUES ($1, $2::int[], $3)', [
+    deviceId,
+    [...insertedSeqs].sort((a, b) => a - b),
+    now,
+  ]);
+};
 
 /** How one batch went, for the device's progress row, the batches log and the ack. */
 type Outcome = { received: number; inserted: number; refused: number; unstored: Unstored };
@@ -252,8 +244,9 @@ const recordBatch = async (
  * Whatever went in nowhere is then classified as a duplicate (same id, same hash) or a conflict
  * (same id, other content; or a new id on a seq another id holds), and conflicts are kept aside.
  * A refused response's seq counts as received (received_seqs), so the sequence stays gap-free.
- * The responses inserted (and only those) are added to the report tables in the same transaction
- * (central/reports/write-aggregates.ts), so a report sees a batch exactly when its ack is sent.
+ * The responses inserted (and only those) are queued for the report tables in the same transaction
+ * (report_pending, drained by central/reports/drain.ts, and by every report before it reads), so a
+ * report asked for after the ack includes the batch.
  * The caller answers only after this resolves, i.e. after COMMIT.
  */
 export const storeBatch = (
@@ -297,7 +290,7 @@ export const storeBatch = (
     const stored = await heldIn(tx, 'responses', deviceId, refused);
     const candidates = notHeld(valid, aside);
     const insertedSeqs = await insertResponses(tx, deviceId, envelope.batchId, now, candidates);
-    if (reportAggregates) await aggregateInserted(tx, deviceId, locked.unit_id, candidates, insertedSeqs, known);
+    if (reportAggregates) await queueForReports(tx, deviceId, insertedSeqs, now);
     const refusedSeqs = await setAside(tx, deviceId, envelope.batchId, now, notHeld(refused, stored));
 
     const rest = items.filter((i) => !insertedSeqs.has(i.seq) && !refusedSeqs.has(i.seq));

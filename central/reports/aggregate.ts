@@ -147,22 +147,30 @@ export const factOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire
  * never). An abandoned response's answers are not in any figure.
  */
 export const countsOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire | undefined): DailyCount[] => {
-  const dims = {
+  const day = vietnamDay(r.submittedAt);
+  const officer = r.officerId ?? '';
+  const counter = r.counterId ?? '';
+  const flagged = r.flags.rapidRepeat || r.flags.clockSuspect;
+  // A literal with every column, not a spread of a shared object: V8 builds it with a fixed shape, which
+  // keeps this and the sums over hundreds of thousands of rows fast (the spread was most of a drain).
+  const row = (question_id: string, value: string): DailyCount => ({
     unit_id: place.unitId,
-    day: vietnamDay(r.submittedAt),
+    day,
     questionnaire_id: r.questionnaireId,
     version: r.questionnaireVersion,
     field_code: r.fieldCode,
     procedure_code: r.procedureCode,
-    officer_id: r.officerId ?? '',
-    counter_id: r.counterId ?? '',
-    flagged: r.flags.rapidRepeat || r.flags.clockSuspect,
-  };
-  const rows: DailyCount[] = [{ ...dims, question_id: STATUS_QUESTION, value: r.status, n: 1 }];
+    officer_id: officer,
+    counter_id: counter,
+    flagged,
+    question_id,
+    value,
+    n: 1,
+  });
+  const rows: DailyCount[] = [row(STATUS_QUESTION, r.status)];
   if (r.status !== 'complete' || !q) return rows;
   for (const question of q.questions)
-    for (const value of countedValues(question, r.answers[question.id]))
-      rows.push({ ...dims, question_id: question.id, value, n: 1 });
+    for (const value of countedValues(question, r.answers[question.id])) rows.push(row(question.id, value));
   return rows;
 };
 
@@ -202,7 +210,10 @@ const MONTHLY_KEY = [
 const sumBy = <R extends { n: number }>(rows: Iterable<R>, key: readonly (keyof R)[]): R[] => {
   const sums = new Map<string, R>();
   for (const row of rows) {
-    const k = JSON.stringify(key.map((c) => row[c]));
+    // Columns joined by NUL: no column can hold one (PostgreSQL text and jsonb refuse it, and every row
+    // comes from a jsonb body), so the key is unambiguous; much cheaper than JSON of an array.
+    let k = '';
+    for (const c of key) k += `${String(row[c])}\u0000`;
     const held = sums.get(k);
     if (held) held.n += row.n;
     else sums.set(k, { ...row });

@@ -4,6 +4,7 @@ import { StoredResponse } from '../../shared/response.ts';
 import { Int, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import { embeddedQuestionnaires, keyOf, parseCached } from '../ingest/validate-responses.ts';
+import { lockDrain } from './drain-lock.ts';
 import { type AggregateInput, writeAggregates } from './write-aggregates.ts';
 
 /** Responses read and written per round trip: big enough to amortise the statements, small enough for memory. */
@@ -41,7 +42,7 @@ const Published = z.object({
  * before central checked them (schema 6) may name a version published only to another unit: any
  * published copy of that (id, version) is used then, since a published version never changes.
  */
-const questionnaireFinder = async (tx: Queryable) => {
+export const questionnaireFinder = async (tx: Queryable) => {
   const rows = parseRows(
     Published,
     await tx.query(
@@ -65,7 +66,39 @@ const questionnaireFinder = async (tx: Queryable) => {
   };
 };
 
-const Stored = z.object({ device_id: z.string(), response_id: z.string(), unit_id: z.string(), body: z.unknown() });
+export const StoredRow = z.object({
+  device_id: z.string(),
+  response_id: z.string(),
+  unit_id: z.string(),
+  body: z.unknown(),
+});
+type StoredRow = z.infer<typeof StoredRow>;
+export type QuestionnaireFinder = Awaited<ReturnType<typeof questionnaireFinder>>;
+
+/** Stored rows (responses joined to their device's unit) as writeAggregates' inputs, counting what was odd. */
+export const aggregateInputs = (
+  rows: readonly StoredRow[],
+  find: QuestionnaireFinder,
+  tally: { unknownQuestionnaire: number; unreadable: number },
+): AggregateInput[] => {
+  const inputs: AggregateInput[] = [];
+  for (const row of rows) {
+    const parsed = StoredResponse.safeParse(typeof row.body === 'string' ? JSON.parse(row.body) : row.body);
+    if (!parsed.success) {
+      tally.unreadable++;
+      continue;
+    }
+    const r = parsed.data;
+    const questionnaire = find(row.unit_id, r.questionnaireId, r.questionnaireVersion);
+    if (!questionnaire) tally.unknownQuestionnaire++;
+    inputs.push({
+      response: r,
+      place: { deviceId: row.device_id, responseId: row.response_id, unitId: row.unit_id },
+      questionnaire,
+    });
+  }
+  return inputs;
+};
 const Count = z.object({ n: Int });
 
 const countOf = async (tx: Queryable, sql: string): Promise<number> => parseRows(Count, await tx.query(sql))[0]?.n ?? 0;
@@ -73,7 +106,7 @@ const countOf = async (tx: Queryable, sql: string): Promise<number> => parseRows
 /** One chunk of responses after the keyset position (device_id, response_id), in that order. */
 const readChunk = async (tx: Queryable, after: { device: string; response: string } | undefined, size: number) =>
   parseRows(
-    Stored,
+    StoredRow,
     await tx.query(
       `SELECT r.device_id, r.response_id::text AS response_id, d.unit_id, r.body
          FROM responses r JOIN devices d ON d.id = r.device_id
@@ -85,15 +118,19 @@ const readChunk = async (tx: Queryable, after: { device: string; response: strin
 
 /**
  * Empties report_facts, report_daily and report_monthly and fills them again from `responses`, in
- * chunks (keyset on the primary key), with the ingest's own code (write-aggregates.ts), so the result
- * is what the ingest would have written. Runs in the caller's transaction: migration 7's `after`,
- * or `centralctl rebuild-reports`. The report tables are locked against writes first (reads go on,
- * seeing the old figures until COMMIT): a batch stored meanwhile waits at its report write and adds
- * itself after this commits, never counted twice nor lost.
+ * chunks (keyset on the primary key), with the drain's own code (write-aggregates.ts), so the result
+ * is what the drain would have written. Runs in the caller's transaction: migration 7's `after`,
+ * or `centralctl rebuild-reports`. It takes the drain's lock (no drain runs meanwhile), then locks
+ * the queue and the report tables against writes (reads go on, seeing the old figures until COMMIT),
+ * then empties the queue: every batch committed before that is in `responses` as read here; a batch
+ * being stored meanwhile waits at its queue row and queues itself after this commits, so it is drained
+ * later, never counted twice nor lost.
  */
 export const rebuildReports = async (tx: Queryable, options: RebuildOptions = {}): Promise<RebuildSummary> => {
   const size = options.chunkSize ?? REBUILD_CHUNK;
-  await tx.query('LOCK TABLE report_facts, report_daily, report_monthly IN EXCLUSIVE MODE');
+  await lockDrain(tx);
+  await tx.query('LOCK TABLE report_pending, report_facts, report_daily, report_monthly IN EXCLUSIVE MODE');
+  await tx.query('DELETE FROM report_pending');
   await tx.query('DELETE FROM report_facts');
   await tx.query('DELETE FROM report_daily');
   await tx.query('DELETE FROM report_monthly');
@@ -105,22 +142,7 @@ export const rebuildReports = async (tx: Queryable, options: RebuildOptions = {}
   for (;;) {
     const rows = await readChunk(tx, after, size);
     if (rows.length === 0) break;
-    const inputs: AggregateInput[] = [];
-    for (const row of rows) {
-      const parsed = StoredResponse.safeParse(typeof row.body === 'string' ? JSON.parse(row.body) : row.body);
-      if (!parsed.success) {
-        summary.unreadable++;
-        continue;
-      }
-      const r = parsed.data;
-      const questionnaire = find(row.unit_id, r.questionnaireId, r.questionnaireVersion);
-      if (!questionnaire) summary.unknownQuestionnaire++;
-      inputs.push({
-        response: r,
-        place: { deviceId: row.device_id, responseId: row.response_id, unitId: row.unit_id },
-        questionnaire,
-      });
-    }
+    const inputs = aggregateInputs(rows, find, summary);
     summary.facts += (await writeAggregates(tx, inputs)).facts;
     summary.responses += rows.length;
     const last = rows.at(-1)!;

@@ -1,7 +1,9 @@
 import { quartersTouched } from '../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../shared/reports/query.ts';
 import type { ReportResult } from '../../shared/reports/result.ts';
+import type { ReportSettings } from '../../shared/reports/settings.ts';
 import type { Queryable } from '../db/types.ts';
+import { drainBeforeReport } from './drain.ts';
 import { loadReportSettings } from './settings-store.ts';
 import { checkQuery } from './engine/access.ts';
 import { type CountsResult, type GroupCounts, emptyGroup, groupKeyString, readCounts } from './engine/counts.ts';
@@ -25,8 +27,9 @@ export type RunReportOptions = { viewer: ReportViewer | null; now: Date; forceDa
 
 /**
  * Computes one report: checks the query and the viewer's rights (ReportRequestError with a message for the
- * person otherwise), reads the aggregates with one statement (lists: report_facts, paged), and computes each
- * figure with shared/reports/formulas.ts. docs/reports.md describes every figure.
+ * person otherwise), adds every batch still queued to the report tables (central/reports/drain.ts), reads
+ * the aggregates with one statement (lists: report_facts, paged), and computes each figure with
+ * shared/reports/formulas.ts. docs/reports.md describes every figure.
  */
 export const runReport = async (
   db: Queryable,
@@ -35,6 +38,20 @@ export const runReport = async (
 ): Promise<ReportResult> => {
   const settings = await loadReportSettings(db);
   const checked = await checkQuery(db, query, options.viewer, settings);
+  // Batches acked before this report was asked for may still be queued (report_pending): add them
+  // first, so every report shows every acked batch at once, not when the server's job gets to it.
+  const notDrained = await drainBeforeReport(db);
+  const result = await computeReport(db, checked, settings, options);
+  if (notDrained !== undefined) result.notes.push(notDrained);
+  return result;
+};
+
+const computeReport = async (
+  db: Queryable,
+  checked: Awaited<ReturnType<typeof checkQuery>>,
+  settings: ReportSettings,
+  options: RunReportOptions,
+): Promise<ReportResult> => {
   const q = checked.query;
   const defs = await loadDefinitions(db);
   const questionnaires = questionnairesServing(defs, q.report, q.questionnaire);

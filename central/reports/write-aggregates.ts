@@ -21,19 +21,19 @@ export type AggregateInput = {
 export type AggregateWrite = { facts: number; daily: number; monthly: number };
 
 /**
- * Adds these newly stored responses to report_facts, report_daily and report_monthly: one statement
- * per table, whatever the number of responses. Runs in the caller's transaction (the ingest's, so a
- * report sees a batch exactly when its ack is sent; or the rebuild's).
+ * Adds these stored responses to report_facts, report_daily and report_monthly: one statement per table,
+ * whatever the number of responses. Runs in the caller's transaction: the drain's (central/reports/
+ * drain.ts, which deletes the responses' queue rows in the same transaction) or the rebuild's.
  *
- * Count rows are summed in memory first and sorted by primary key (sumDaily/sumMonthly), and the
- * statement takes them in that order (a function scan over the JSON array, no ORDER BY): two batches
- * of one unit that touch the same rows take their row locks in the same order, so one waits for the
- * other instead of deadlocking, and `n = n + excluded.n` never loses an update. The order is the
- * JavaScript one, not the database collation's: any fixed total order will do, and sorting 4,000
- * rows again in SQL cost more than the upsert itself on PostgreSQL
- * (test/central/reports-aggregate-ingest.test.ts shows the deadlock when the order is scrambled).
- * Callers pass ONLY responses that this transaction inserted into `responses`: a duplicate, a
- * conflict or a refused response must not change a figure.
+ * Count rows are summed in memory first (many responses share a day's cells, which is why a drain takes
+ * many batches at once) and sorted by primary key (sumDaily/sumMonthly); the statement takes them in
+ * that order (a function scan over the JSON array, no ORDER BY). Drains run one at a time (an advisory
+ * lock), so the order is a second line of defence: any two writers that touch the same rows take their
+ * row locks in the same order, so one waits for the other instead of deadlocking, and
+ * `n = n + excluded.n` never loses an update. The order is the JavaScript one, not the database
+ * collation's: any fixed total order will do, and sorting again in SQL cost more than the upsert.
+ * Callers pass each response once: the drain only responses a batch inserted (never a duplicate, a
+ * conflict or a refused one), the rebuild every stored response after emptying the tables.
  */
 export const writeAggregates = async (tx: Queryable, inputs: readonly AggregateInput[]): Promise<AggregateWrite> => {
   if (inputs.length === 0) return { facts: 0, daily: 0, monthly: 0 };

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { drainReportQueueFully } from '../../central/reports/drain.ts';
 import { openPglite } from '../../central/db/pglite.ts';
 import { openPostgres } from '../../central/db/postgres.ts';
 import {
@@ -216,6 +217,8 @@ forEachBackend('central migrations', (backend) => {
       );
       expect(await migrateCentral(db, 7)).toBe(1);
       expect(await centralSchemaVersion(db)).toBe(7);
+      // The rebuild counted every stored response: nothing is left queued for the report job.
+      expect((await db.query('SELECT count(*)::int AS n FROM report_pending')).rows).toEqual([{ n: 0 }]);
 
       // Exactly what the ingest writes for the same responses into a database made at the latest schema.
       const { db: ingested } = await blankDb(backend);
@@ -224,6 +227,7 @@ forEachBackend('central migrations', (backend) => {
         await surveyed.seed(ingested);
         const envelope = { ...surveyed.envelope, responses: surveyed.responses };
         expect((await storeBatch(ingested, envelope, 'http', new Date())).inserted).toBe(surveyed.responses.length);
+        expect(await drainReportQueueFully(ingested)).toEqual({ batches: 1, responses: surveyed.responses.length });
         const ofUnitA = (t: ReportTables) =>
           Object.fromEntries(
             Object.entries(t).map(([k, rows]) => [
@@ -274,6 +278,10 @@ forEachBackend('central migrations', (backend) => {
         new Date(),
       );
       expect(ack.inserted).toBe(1);
+      expect((await db.query('SELECT device_id, seqs FROM report_pending')).rows).toEqual([
+        { device_id: surveyed.deviceId, seqs: [next.seq] },
+      ]);
+      expect(await drainReportQueueFully(db)).toEqual({ batches: 1, responses: 1 });
       expect((await db.query(`SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'xa-a'`)).rows).toEqual([
         { n: surveyed.responses.length + 1 },
       ]);

@@ -15,6 +15,11 @@ import {
   postBatch,
   startTestCentral,
 } from '../support/central.ts';
+import type { Queryable } from '../../central/db/types.ts';
+import { drainReportQueue, drainReportQueueFully } from '../../central/reports/drain.ts';
+import { rebuildReports } from '../../central/reports/rebuild.ts';
+import { runReport } from '../../central/reports/run-report.ts';
+import { ReportQuery } from '../../shared/reports/query.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { readReportTables, rebuiltReportTables, statusTotals } from './reports-aggregate-tables.ts';
 
@@ -30,6 +35,9 @@ const INDICATORS = [
   'dich-vu-cong-truc-tuyen',
 ];
 const DAY = 86_400_000;
+
+const pendingCount = async (db: Queryable): Promise<number> =>
+  Number((await db.query('SELECT count(*)::int AS n FROM report_pending')).rows[0]?.['n']);
 /** 1 October 2026 00:00 UTC; responses fall over the following ~four months (late batches included). */
 const BASE = Date.UTC(2026, 9, 1);
 
@@ -102,10 +110,12 @@ const traffic = (device: FakeDevice, plan: DevicePlan) => {
   return { envelopes: sent.map((b) => envelopeOf(device, b)), valid };
 };
 
-forEachBackend('report aggregates written by the ingest', (backend) => {
+forEachBackend('report aggregates queued by the ingest and drained', (backend) => {
   const central = sharedCentral(backend);
+  /** Without the server's job: what is queued stays queued until a test (or a report) drains it. */
+  const quiet = sharedCentral(backend, { reportDrain: false });
 
-  test('after any mix of batches (re-sent, conflicting, refused, late), the report tables equal a rebuild from responses', async () => {
+  test('after any mix of batches (re-sent, conflicting, refused, late) and drains, the report tables equal a rebuild from responses', async () => {
     const c = central();
     await ensureUnit(c.db, { id: 'agg-a', name: 'Xã A' });
     await ensureUnit(c.db, { id: 'agg-b', name: 'Xã B' });
@@ -122,6 +132,8 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
           }
           expectedResponses += valid;
         }
+        // The server's timer may have drained some of it already; the rest now.
+        await drainReportQueueFully(c.db);
         // Independent of the aggregate code: every stored response counted once, in every table.
         expect(await statusTotals(c.db)).toEqual({
           responses: expectedResponses,
@@ -145,7 +157,11 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
     });
     expect(ack.inserted).toBe(3);
     const facts = `SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'agg-off'`;
+    await drainReportQueueFully(c.db);
     expect((await c.db.query(facts)).rows).toEqual([{ n: 0 }]);
+    // Queued, not yet drained, when the rebuild runs: the rebuild counts it and empties the queue.
+    const queued = await storeBatch(c.db, envelopeOf(device, [makeResponse(device, 4)]), 'http', new Date());
+    expect(queued.inserted).toBe(1);
 
     let stdout = '';
     let stderr = '';
@@ -161,7 +177,8 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
     const totals = await statusTotals(c.db);
     expect(stdout).toMatch(new RegExp(`^rebuilt the report tables from ${String(totals?.['responses'])} responses`));
     expect(stderr).toMatch(/rebuild-reports: 0 of \d+ responses\n[^]*rebuild-reports: (\d+) of \1 responses\n/);
-    expect((await c.db.query(facts)).rows).toEqual([{ n: 3 }]);
+    expect((await c.db.query(facts)).rows).toEqual([{ n: 4 }]);
+    expect(await pendingCount(c.db)).toBe(0);
     expect(totals?.['daily']).toBe(totals?.['responses']);
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
   });
@@ -172,6 +189,7 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
       const device = await enrolled(off);
       const res = await postBatch(off, kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 5))));
       expect(res.status).toBe(200);
+      expect(await pendingCount(off.db)).toBe(0);
       expect(await statusTotals(off.db)).toEqual({ responses: 5, facts: 0, daily: 0, monthly: 0 });
     } finally {
       await off.close();
@@ -179,7 +197,7 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
   });
 
   test.skipIf(backend !== 'postgres')(
-    'two devices of one unit ingesting at once: no lost update, no deadlock',
+    'two devices of one unit ingesting while two drainers run at once: no lost update, nothing counted twice',
     async () => {
       const c = central();
       await ensureUnit(c.db, { id: 'agg-race', name: 'Xã đua' });
@@ -188,9 +206,9 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
       const BATCHES = 6;
       const SIZE = 300;
       const DAYS = 20;
-      // Both devices' batches upsert the same 1,200 daily rows (300 officers over twenty days), device 2 in
-      // the opposite order: without sorted upserts two such statements running at once lock rows in
-      // opposite orders and deadlock.
+      // Both devices' batches touch the same 1,200 daily rows (300 officers over twenty days), device 2 in
+      // the opposite order, while two drainers (and the server's timer) take batches off the queue at
+      // once: the advisory lock lets one drain at a time, so no batch is taken twice or lost.
       const send = async (device: FakeDevice, reverse: boolean) => {
         for (let b = 0; b < BATCHES; b++) {
           const responses = Array.from({ length: SIZE }, (_, i) => {
@@ -209,7 +227,17 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
           expect(ack.inserted).toBe(SIZE);
         }
       };
+      let sending = true;
+      const drainer = async () => {
+        let drained = 0;
+        while (sending) drained += (await drainReportQueue(c.db, { maxResponses: 700 })).responses;
+        return drained;
+      };
+      const drainers = [drainer(), drainer()];
       await Promise.all([send(devices[0]!, false), send(devices[1]!, true)]);
+      sending = false;
+      await Promise.all(drainers);
+      await drainReportQueueFully(c.db);
       const sent = 2 * BATCHES * SIZE;
       const n = Number(before?.['responses']) + sent;
       expect(await statusTotals(c.db)).toEqual({ responses: n, facts: n, daily: n, monthly: n });
@@ -229,4 +257,118 @@ forEachBackend('report aggregates written by the ingest', (backend) => {
     },
     120_000,
   );
+
+  test('a batch queues ONE row with the seqs it inserted; a batch that inserts nothing queues nothing', async () => {
+    const c = quiet();
+    await ensureUnit(c.db, { id: 'agg-queue', name: 'Xã hàng đợi' });
+    const device = await enrolled(c, makeDevice(), 'agg-queue');
+    const first = makeResponses(device, 1, 3);
+    expect((await storeBatch(c.db, envelopeOf(device, first), 'http', new Date())).inserted).toBe(3);
+    // Sent again, plus one new response: only seq 4 went in, so only seq 4 is queued.
+    const again = [...first, makeResponse(device, 4)];
+    expect((await storeBatch(c.db, envelopeOf(device, again), 'http', new Date())).inserted).toBe(1);
+    expect((await storeBatch(c.db, envelopeOf(device, first), 'http', new Date())).inserted).toBe(0);
+    const queued = await c.db.query('SELECT seqs FROM report_pending WHERE device_id = $1 ORDER BY id', [device.id]);
+    expect(queued.rows).toEqual([{ seqs: [1, 2, 3] }, { seqs: [4] }]);
+    expect(await drainReportQueueFully(c.db)).toEqual({ batches: 2, responses: 4 });
+    expect(await pendingCount(c.db)).toBe(0);
+    expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+  });
+
+  test('a report asked for right after the ack includes the batch, without waiting for the job', async () => {
+    const c = quiet();
+    await ensureUnit(c.db, { id: 'agg-now', name: 'Xã ngay' });
+    const device = await enrolled(c, makeDevice(), 'agg-now');
+    const res = await postBatch(c, kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 4))));
+    expect(res.status).toBe(200);
+    expect(await pendingCount(c.db)).toBeGreaterThan(0);
+    const report = await runReport(
+      c.db,
+      ReportQuery.parse({ report: 'quick', from: '2026-11-01', to: '2026-11-30', unit: 'agg-now' }),
+      { viewer: null, now: new Date() },
+    );
+    expect(report.report === 'quick' && report.totals).toMatchObject({ n: 4, complete: 4, abandoned: 0 });
+    expect(await pendingCount(c.db)).toBe(0);
+  });
+
+  test('a drain that fails rolls back: its batches stay queued, a report says its figures lack them, and the next drain counts them once', async () => {
+    const c = quiet();
+    await ensureUnit(c.db, { id: 'agg-fail', name: 'Xã lỗi' });
+    const device = await enrolled(c, makeDevice(), 'agg-fail');
+    const responses = makeResponses(device, 1, 3);
+    expect((await storeBatch(c.db, envelopeOf(device, responses), 'http', new Date())).inserted).toBe(3);
+    // A fact row already there for the second response: the drain's insert into report_facts fails.
+    await c.db.query(
+      `INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind,
+                                 field_code, procedure_code, officer_id, counter_id, complete, flagged)
+       VALUES ($1, $2, 'agg-fail', '2026-11-22', now(), 'quick', 1, 'quick', '', '', '', '', true, false)`,
+      [device.id, responses[1]!.id],
+    );
+    await expect(drainReportQueue(c.db)).rejects.toThrow();
+    expect(await pendingCount(c.db)).toBe(1);
+    // A report still answers, without the batch, and says so.
+    const query = ReportQuery.parse({ report: 'quick', from: '2026-11-01', to: '2026-11-30', unit: 'agg-fail' });
+    const stale = await runReport(c.db, query, { viewer: null, now: new Date() });
+    expect(stale.report === 'quick' && stale.totals.n).toBe(0);
+    expect(stale.notes.at(-1)).toMatch(/^1 batch\(es\) stored but not yet added to the report tables/);
+    expect(await pendingCount(c.db)).toBe(1);
+    const daily = `SELECT count(*)::int AS n FROM report_daily WHERE unit_id = 'agg-fail'`;
+    expect((await c.db.query(daily)).rows).toEqual([{ n: 0 }]);
+    await c.db.query('DELETE FROM report_facts WHERE device_id = $1', [device.id]);
+    expect(await drainReportQueueFully(c.db)).toEqual({ batches: 1, responses: 3 });
+    expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    const fresh = await runReport(c.db, query, { viewer: null, now: new Date() });
+    expect(fresh.report === 'quick' && fresh.totals.n).toBe(3);
+    expect(fresh.notes.join('\n')).not.toMatch(/not yet added/);
+  });
+
+  test.skipIf(backend !== 'postgres')(
+    'a batch stored while a rebuild runs waits for it, then is queued and counted once',
+    async () => {
+      const c = quiet();
+      await ensureUnit(c.db, { id: 'agg-rebuild', name: 'Xã dựng lại' });
+      const device = await enrolled(c, makeDevice(), 'agg-rebuild');
+      expect(
+        (await storeBatch(c.db, envelopeOf(device, makeResponses(device, 1, 3)), 'http', new Date())).inserted,
+      ).toBe(3);
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      let rebuilt = () => {};
+      const rebuiltOnce = new Promise<void>((r) => (rebuilt = r));
+      const rebuild = c.db.transaction(async (tx) => {
+        await rebuildReports(tx);
+        rebuilt();
+        await gate; // the rebuild's transaction stays open while the batch below arrives
+      });
+      await rebuiltOnce;
+      let stored = false;
+      const storing = storeBatch(c.db, envelopeOf(device, makeResponses(device, 4, 6)), 'http', new Date()).then(
+        (ack) => ((stored = true), ack),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      // Had it committed now, its queue row would survive a rebuild that also read its responses.
+      expect(stored).toBe(false);
+      release();
+      await rebuild;
+      expect((await storing).inserted).toBe(3);
+      expect(await drainReportQueueFully(c.db)).toEqual({ batches: 1, responses: 3 });
+      const n = Number((await statusTotals(c.db))?.['responses']);
+      expect(await statusTotals(c.db)).toEqual({ responses: n, facts: n, daily: n, monthly: n });
+      expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    },
+    60_000,
+  );
+
+  test("the server's job drains the queue while batches arrive", async () => {
+    const timed = await startTestCentral(backend, { reportDrain: { busyMs: 20, idleMaxMs: 50 } });
+    try {
+      const device = await enrolled(timed);
+      const res = await postBatch(timed, kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 5))));
+      expect(res.status).toBe(200);
+      await expect.poll(() => pendingCount(timed.db), { timeout: 10_000 }).toBe(0);
+      expect(await statusTotals(timed.db)).toEqual({ responses: 5, facts: 5, daily: 5, monthly: 5 });
+    } finally {
+      await timed.close();
+    }
+  });
 });

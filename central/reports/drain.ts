@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { Int, parseRows } from '../db/rows.ts';
+import type { CentralDb, Queryable } from '../db/types.ts';
+import { lockDrain } from './drain-lock.ts';
+import { StoredRow, aggregateInputs, questionnaireFinder } from './rebuild.ts';
+import { writeAggregates } from './write-aggregates.ts';
+
+/**
+ * Responses one drain transaction takes at most (whole batches: it stops before the batch that would
+ * go over, but always takes at least one). Big enough that many batches' count rows merge into one
+ * upsert per table, small enough that a drain holds its locks for well under a second.
+ */
+export const DRAIN_MAX_RESPONSES = 20_000;
+
+export type DrainOptions = { maxResponses?: number };
+export type DrainResult = { batches: number; responses: number };
+
+const Taken = z.object({ device_id: z.string(), seqs: z.array(Int) });
+
+/**
+ * Takes the oldest queued batches, up to maxResponses responses (by running total in queue order),
+ * off the queue. Only this transaction sees them gone until it commits.
+ */
+const takeQueued = async (tx: Queryable, maxResponses: number) =>
+  parseRows(
+    Taken,
+    await tx.query(
+      `DELETE FROM report_pending WHERE id IN (
+         SELECT id FROM (
+           SELECT id, sum(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before
+             FROM (SELECT id, seqs FROM report_pending ORDER BY id LIMIT $1) oldest
+         ) t WHERE before < $1)
+       RETURNING device_id, seqs`,
+      [maxResponses],
+    ),
+  );
+
+/** Those responses (by device and seq) with their device's unit, as the rebuild reads them. */
+const readQueued = async (tx: Queryable, taken: readonly z.infer<typeof Taken>[]) => {
+  const devices: string[] = [];
+  const seqs: number[] = [];
+  for (const t of taken)
+    for (const seq of t.seqs) {
+      devices.push(t.device_id);
+      seqs.push(seq);
+    }
+  return parseRows(
+    StoredRow,
+    await tx.query(
+      `SELECT r.device_id, r.response_id::text AS response_id, d.unit_id, r.body
+         FROM unnest($1::text[], $2::int[]) AS q (device_id, seq)
+         JOIN responses r ON r.device_id = q.device_id AND r.seq = q.seq
+         JOIN devices d ON d.id = r.device_id`,
+      [devices, seqs],
+    ),
+  );
+};
+
+/** One drain in the caller's transaction (see drainReportQueue). */
+export const drainInTransaction = async (tx: Queryable, options: DrainOptions = {}): Promise<DrainResult> => {
+  await lockDrain(tx);
+  const taken = await takeQueued(tx, options.maxResponses ?? DRAIN_MAX_RESPONSES);
+  if (taken.length === 0) return { batches: 0, responses: 0 };
+  const rows = await readQueued(tx, taken);
+  const inputs = aggregateInputs(rows, await questionnaireFinder(tx), { unknownQuestionnaire: 0, unreadable: 0 });
+  await writeAggregates(tx, inputs);
+  return { batches: taken.length, responses: rows.length };
+};
+
+const isCentralDb = (db: Queryable): db is CentralDb => 'transaction' in db;
+
+/**
+ * Adds the oldest queued batches (report_pending, written by storeBatch in each batch's transaction) to
+ * report_facts, report_daily and report_monthly, in ONE transaction that also deletes their queue rows:
+ * a failure rolls both back, so a batch is never lost nor counted twice. A transaction-scoped advisory
+ * lock makes drains (and the rebuild) run one at a time across processes and instances; a second
+ * drainer waits, then finds the queue without the rows the first one took. Given a transaction (not
+ * the database), it runs in it and the lock is held until that transaction ends.
+ */
+export const drainReportQueue = async (db: Queryable, options: DrainOptions = {}): Promise<DrainResult> =>
+  isCentralDb(db) ? db.transaction((tx) => drainInTransaction(tx, options)) : drainInTransaction(db, options);
+
+const Highest = z.object({ id: z.coerce.number().nullable() });
+const Left = z.object({ n: Int });
+
+/**
+ * Drains until no batch queued before the call is left: what a report does before it reads, so it
+ * includes every batch acked before it was asked for (a drain already running is waited for, then the
+ * rest is drained). Batches queued after the call may be taken too but are not waited for, so a steady
+ * ingest cannot keep a report waiting.
+ */
+export const drainReportQueueFully = async (db: Queryable, options: DrainOptions = {}): Promise<DrainResult> => {
+  const highest = parseRows(Highest, await db.query('SELECT max(id) AS id FROM report_pending'))[0]?.id ?? null;
+  const total = { batches: 0, responses: 0 };
+  if (highest === null) return total;
+  for (;;) {
+    const step = await drainReportQueue(db, options);
+    total.batches += step.batches;
+    total.responses += step.responses;
+    const left = await db.query('SELECT 1 FROM report_pending WHERE id <= $1 LIMIT 1', [highest]);
+    if (step.batches === 0 || left.rows.length === 0) return total;
+  }
+};
+
+/**
+ * drainReportQueueFully for a report: a drain that fails (its batches stay queued; the server's job logs
+ * why and retries) does not stop the report, which then says how many batches its figures lack.
+ */
+export const drainBeforeReport = async (db: Queryable): Promise<string | undefined> => {
+  try {
+    await drainReportQueueFully(db);
+    return undefined;
+  } catch {
+    const left = parseRows(Left, await db.query('SELECT count(*)::int AS n FROM report_pending'))[0]?.n ?? 0;
+    return `${left} batch(es) stored but not yet added to the report tables (adding them failed just now; the server log says why and it is retried): these figures leave them out.`;
+  }
+};
