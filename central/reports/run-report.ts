@@ -6,12 +6,13 @@ import type { Queryable } from '../db/types.ts';
 import { drainBeforeReport } from './drain.ts';
 import { loadReportSettings } from './settings-store.ts';
 import { checkQuery } from './engine/access.ts';
-import { type CountsResult, type GroupCounts, emptyGroup, groupKeyString, readCounts } from './engine/counts.ts';
+import { type CountsResult, readCounts } from './engine/counts.ts';
 import { loadDefinitions, questionnairesServing, servesReport } from './engine/definitions.ts';
 import { totalCounts } from './engine/group-base.ts';
 import { loadLabels } from './engine/labels.ts';
 import { commentList, perCaseList } from './engine/lists.ts';
 import { perCaseGroups } from './engine/per-case.ts';
+import { orderedGroups } from './engine/ordered-groups.ts';
 import { needsDaily, planSegments } from './engine/plan.ts';
 import { quickGroups, sipasGroups } from './engine/sipas-quick.ts';
 import { loadUnitEntries } from './engine/unit-indicators.ts';
@@ -85,7 +86,7 @@ const computeReport = async (
     const d = defs.get(k);
     return d === undefined || servesReport(d, q.report);
   });
-  const ordered = orderedGroups(counts, q, checked.units);
+  const ordered = await orderedGroups(db, counts, q, checked.units);
   const labels = await loadLabels(db, checked.units);
   const notes = countNotes(counts, q);
   const totals = totalCounts(ordered, q.includeFlagged);
@@ -112,21 +113,6 @@ const computeReport = async (
     notes,
   );
   return { ...common, report: 'per-case', notes, totals, groups };
-};
-
-/**
- * Groups in a stable order (by key). Ungrouped, there is always the one group, even empty; grouped by unit
- * alone, every unit of the selection has a group, so a unit without responses shows (unranked) rather than vanishing.
- */
-const orderedGroups = (counts: CountsResult, q: ReportQuery, units: readonly string[]): GroupCounts[] => {
-  const groups = new Map(counts.groups);
-  if (q.by.length === 0 && groups.size === 0) groups.set(groupKeyString({}, q.by), emptyGroup({}));
-  if (q.by.length === 1 && q.by[0] === 'unit')
-    for (const unit of units) {
-      const id = groupKeyString({ unit }, q.by);
-      if (!groups.has(id)) groups.set(id, emptyGroup({ unit }));
-    }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
 };
 
 const flaggedNote = (q: ReportQuery): string =>

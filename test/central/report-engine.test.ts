@@ -68,16 +68,17 @@ forEachBackend('report engine', (backend) => {
       expect(r.notes.join(' ')).toMatch(/Flagged responses .* left out/);
     });
 
-    it('grouped by unit with sub-units: totals, bands, ranks; a unit without data is unranked', async () => {
+    it('grouped by unit with sub-units: totals, bands, ranks; a parent unit without responses has no group', async () => {
       const r = await run({ report: 'per-case', ...JAN_FEB, unit: 'tinh', withSubunits: true, by: ['unit'] });
-      // xa-a: (18 + 9 + 14) / 3 = 41/3 = 13.67 Tốt; xa-a-cn: 0 Yếu; xa-b: (17 + 15) / 2 = 16 Xuất sắc; tinh: none
+      // xa-a: (18 + 9 + 14) / 3 = 41/3 = 13.67 Tốt; xa-a-cn: 0 Yếu; xa-b: (17 + 15) / 2 = 16 Xuất sắc.
+      // tinh has no responses of its own and its communes are in the selection: no empty group for it (it
+      // used to be an empty row and bar beside its communes). xa-a has a sub-unit too but responses of its own.
       const byUnit = Object.fromEntries(r.groups.map((g) => [g.key.unit, g]));
       expect(byUnit['xa-a']!.total).toBeCloseTo(41 / 3, 12);
       expect(byUnit['xa-a-cn']!.total).toBe(0);
       expect(byUnit['xa-b']!.total).toBe(16);
-      expect(byUnit['tinh']!.total).toBeNull();
+      expect(byUnit['tinh']).toBeUndefined();
       expect(r.groups.map((g) => [g.key.unit, g.labels.unit, g.band?.label.vi ?? null, g.rank ?? null])).toEqual([
-        ['tinh', 'Tỉnh Thử Nghiệm', null, null],
         ['xa-a', 'Xã A', 'Tốt', 2],
         ['xa-a-cn', 'Chi nhánh Xã A', 'Yếu', 3],
         ['xa-b', 'Xã B', 'Xuất sắc', 1],
@@ -231,6 +232,19 @@ forEachBackend('report engine', (backend) => {
       expect(r.totals).toMatchObject({ n: 0, completionPercent: null, flagged: 0 });
       expect(r.groups).toHaveLength(1);
       expect(r.groups[0]).toMatchObject({ key: {}, total: null, band: null, n: 0 });
+    });
+
+    it('an empty period grouped by unit: a unit without sub-units in the selection still shows, empty', async () => {
+      const empty = { report: 'per-case' as const, from: '2025-01-01', to: '2025-01-31', by: ['unit' as const] };
+      const tree = await run({ ...empty, unit: 'tinh', withSubunits: true });
+      // tinh and xa-a have units under them in the selection: left out; the branch and xa-b are the leaves.
+      expect(tree.groups.map((g) => [g.key.unit, g.n, g.total, g.rank ?? null])).toEqual([
+        ['xa-a-cn', 0, null, null],
+        ['xa-b', 0, null, null],
+      ]);
+      // xa-a alone: its branch is not in the selection, so xa-a is a leaf here and shows.
+      const alone = await run({ ...empty, unit: 'xa-a' });
+      expect(alone.groups.map((g) => [g.key.unit, g.n])).toEqual([['xa-a', 0]]);
     });
   });
 
