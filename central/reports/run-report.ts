@@ -9,7 +9,7 @@ import { checkQuery } from './engine/access.ts';
 import { type CountsResult, readCounts } from './engine/counts.ts';
 import { loadDefinitions, questionnairesServing, servesReport } from './engine/definitions.ts';
 import { totalCounts } from './engine/group-base.ts';
-import { loadLabels } from './engine/labels.ts';
+import { loadLabels, loadUnitNames } from './engine/labels.ts';
 import { commentList, perCaseList } from './engine/lists.ts';
 import { perCaseGroups } from './engine/per-case.ts';
 import { orderedGroups } from './engine/ordered-groups.ts';
@@ -56,8 +56,9 @@ const computeReport = async (
   const q = checked.query;
   const defs = await loadDefinitions(db);
   const questionnaires = questionnairesServing(defs, q.report, q.questionnaire);
+  const unitNames = await loadUnitNames(db, checked.units);
   const common = {
-    filters: { ...q, units: checked.units },
+    filters: { ...q, units: checked.units, unitNames: Object.fromEntries(unitNames) },
     generatedAt: options.now.toISOString(),
   };
   const listContext = {
@@ -87,7 +88,7 @@ const computeReport = async (
     return d === undefined || servesReport(d, q.report);
   });
   const ordered = await orderedGroups(db, counts, q, checked.units);
-  const labels = await loadLabels(db, checked.units);
+  const labels = await loadLabels(db, checked.units, unitNames);
   const notes = countNotes(counts, q);
   const totals = totalCounts(ordered, q.includeFlagged);
   if (q.report === 'sipas') {

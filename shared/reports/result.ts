@@ -126,8 +126,11 @@ export type CommentRow = {
   flagged: boolean;
 };
 
-/** Filters as applied: the query after defaults, plus the units it covered. */
-export type AppliedFilters = ReportQuery & { units: string[] };
+/**
+ * Filters as applied: the query after defaults, plus the units it covered and their names (by id, from the
+ * units table, so an export or a print names the units without a database).
+ */
+export type AppliedFilters = ReportQuery & { units: string[]; unitNames: Record<string, string> };
 
 type Common = {
   filters: AppliedFilters;

@@ -67,7 +67,7 @@ const perCaseGroup = (key: GroupKey, labels: PerCaseGroup['labels'], more: Parti
   ...more,
 });
 
-const filtersOf = (q: ReportQuery, units: string[] = ['xa-a']) => ({ ...q, units });
+const filtersOf = (q: ReportQuery, units: string[] = ['xa-a']) => ({ ...q, units, unitNames: {} });
 const GENERATED = '2026-12-04T03:00:00.000Z';
 
 /** Two communes, grouped by unit: indicator 1 mean 1.25 (shown 1,3), indicator 5 from the unit's verified entry. */

@@ -38,6 +38,13 @@ forEachBackend('report engine', (backend) => {
     it('ungrouped province: counts, completion, flagged apart', async () => {
       const r = await run({ report: 'per-case', ...JAN_FEB, unit: 'tinh', withSubunits: true });
       expect(r.filters.units).toEqual(['tinh', 'xa-a', 'xa-a-cn', 'xa-b']);
+      // the units' names travel with the result, so an export names them without a database
+      expect(r.filters.unitNames).toEqual({
+        tinh: 'Tỉnh Thử Nghiệm',
+        'xa-a': 'Xã A',
+        'xa-a-cn': 'Chi nhánh Xã A',
+        'xa-b': 'Xã B',
+      });
       // complete r1..r6 = 6, abandoned a1 = 1, flagged f1 = 1 (left out); completion 6 / 7
       expect(r.totals).toEqual({
         n: 6,
@@ -367,6 +374,7 @@ forEachBackend('report engine', (backend) => {
       expect(r.totalMean).toBeCloseTo(41 / 3, 12);
       const page2 = await run({ report: 'per-case-list', ...JAN_FEB, unit: 'xa-a', limit: 2, offset: 2 });
       expect(page2.rows.map((x) => x.caseNumber)).toEqual(['HS-001']);
+      expect(page2.filters.unitNames).toEqual({ 'xa-a': 'Xã A' }); // lists name their units too
       const found = await run({
         report: 'per-case-list',
         ...JAN_FEB,

@@ -48,10 +48,21 @@ export const groupCell = (key: GroupKey, labels: Partial<Record<Grouping, string
 
 const MAX_UNITS_NAMED = 20;
 
+/** A unit as the console names it: "Xã Hải Long (xa-hai-long)", or the id alone when it has no name. */
+const unitName = (f: AppliedFilters, id: string): string => {
+  const name = f.unitNames[id];
+  return name && name !== id ? `${name} (${id})` : id;
+};
+
 const unitLine = (f: AppliedFilters): string => {
   const scope =
-    f.unit === null ? 'tất cả đơn vị được xem' : `${f.unit}${f.withSubunits ? ' và các đơn vị trực thuộc' : ''}`;
-  const named = f.units.slice(0, MAX_UNITS_NAMED).join(', ');
+    f.unit === null
+      ? 'tất cả đơn vị được xem'
+      : `${unitName(f, f.unit)}${f.withSubunits ? ' và các đơn vị trực thuộc' : ''}`;
+  const named = f.units
+    .slice(0, MAX_UNITS_NAMED)
+    .map((id) => unitName(f, id))
+    .join(', ');
   const more = f.units.length > MAX_UNITS_NAMED ? `, … (${f.units.length} đơn vị)` : '';
   return `Đơn vị: ${scope}${f.units.length > 0 ? ` — gồm: ${named}${more}` : ''}`;
 };
