@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../../shared/locale.ts';
 import { quartersTouched } from '../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../shared/reports/query.ts';
 import type { ReportResult } from '../../shared/reports/result.ts';
@@ -13,6 +14,14 @@ import { loadLabels, loadUnitNames } from './engine/labels.ts';
 import { commentList, perCaseList } from './engine/lists.ts';
 import { perCaseGroups } from './engine/per-case.ts';
 import { orderedGroups } from './engine/ordered-groups.ts';
+import {
+  abandonedNote,
+  flaggedNote,
+  listSplitIndicatorsNote,
+  periodNote,
+  splitQuestionsNote,
+  unknownVersionsNote,
+} from './engine/notes.ts';
 import { needsDaily, planSegments } from './engine/plan.ts';
 import { quickGroups, sipasGroups } from './engine/sipas-quick.ts';
 import { loadUnitEntries } from './engine/unit-indicators.ts';
@@ -72,10 +81,7 @@ const computeReport = async (
   if (q.report === 'per-case-list') {
     const { splitIndicators, ...list } = await perCaseList(db, listContext);
     const notes = listNotes(q);
-    if (splitIndicators.length > 0)
-      notes.push(
-        `Indicator(s) ${splitIndicators.join(', ')} changed between the questionnaire versions listed: their columns are not summed and no mean total is given; filter one version for them.`,
-      );
+    if (splitIndicators.length > 0) notes.push(listSplitIndicatorsNote(splitIndicators));
     return { ...common, report: 'per-case-list', notes, ...list };
   }
   if (q.report === 'comments') {
@@ -116,29 +122,11 @@ const computeReport = async (
   return { ...common, report: 'per-case', notes, totals, groups };
 };
 
-const flaggedNote = (q: ReportQuery): string =>
-  q.includeFlagged
-    ? 'Flagged responses (rapid repeat, clock suspect) are included in the figures, as asked.'
-    : 'Flagged responses (rapid repeat, clock suspect) are counted apart ("flagged") and left out of every figure.';
-
-const countNotes = (counts: CountsResult, q: ReportQuery): string[] => {
-  const notes = [
-    `Period ${q.from} to ${q.to}, by the respondent's time of submitting in Asia/Ho_Chi_Minh (UTC+7).`,
-    flaggedNote(q),
-    'Answers of abandoned responses are not in the figures; completion = complete / (complete + abandoned) × 100.',
-  ];
-  if (counts.split.length > 0)
-    notes.push(
-      `Changed between questionnaire versions, so reported apart per version as id@v<version>: ${counts.split.join(', ')}.`,
-    );
-  if (counts.unknownVersions.length > 0)
-    notes.push(
-      `Unknown questionnaire versions (responses counted, answers left out): ${counts.unknownVersions.join(', ')}.`,
-    );
+const countNotes = (counts: CountsResult, q: ReportQuery): LocalizedText[] => {
+  const notes = [periodNote(q), flaggedNote(q), abandonedNote()];
+  if (counts.split.length > 0) notes.push(splitQuestionsNote(counts.split));
+  if (counts.unknownVersions.length > 0) notes.push(unknownVersionsNote(counts.unknownVersions));
   return notes;
 };
 
-const listNotes = (q: ReportQuery): string[] => [
-  `Period ${q.from} to ${q.to}, by the respondent's time of submitting in Asia/Ho_Chi_Minh (UTC+7).`,
-  flaggedNote(q),
-];
+const listNotes = (q: ReportQuery): LocalizedText[] => [periodNote(q), flaggedNote(q)];

@@ -135,8 +135,11 @@ export type AppliedFilters = ReportQuery & { units: string[]; unitNames: Record<
 type Common = {
   filters: AppliedFilters;
   generatedAt: string;
-  /** Plain-language notes: formulas used, figures from unit entries, questions split by version, partial figures. */
-  notes: string[];
+  /**
+   * Plain-language notes: formulas used, figures from unit entries, questions split by version, partial
+   * figures. Each in Vietnamese (vi: the print layout and the exports) and English (en).
+   */
+  notes: LocalizedText[];
 };
 
 export type ReportResult =

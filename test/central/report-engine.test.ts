@@ -31,6 +31,10 @@ forEachBackend('report engine', (backend) => {
     forceDaily = false,
   ): Promise<Of<K>> => (await runReport(db, ReportQuery.parse(input), { viewer, now: NOW, forceDaily })) as Of<K>;
 
+  /** A result's notes in one language (every note carries vi and en). */
+  const en = (r: ReportResult): string[] => r.notes.map((n) => n['en'] ?? '');
+  const vi = (r: ReportResult): string[] => r.notes.map((n) => n['vi'] ?? '');
+
   const totals = (groups: PerCaseGroup[], by: 'unit' | 'procedure' | 'month' | 'officer') =>
     Object.fromEntries(groups.map((g) => [g.key[by], g.total]));
 
@@ -72,7 +76,32 @@ forEachBackend('report engine', (backend) => {
       expect(i1.shares[2]).toBeCloseTo((4 / 6) * 100, 12);
       expect(g!.questions['tong-thoi-gian']).toEqual({ counts: { '0': 1, '1': 1, '2': 4 }, valid: 6, mean: 1.5 });
       expect(g!.rank).toBeUndefined();
-      expect(r.notes.join(' ')).toMatch(/Flagged responses .* left out/);
+      expect(en(r).join(' ')).toMatch(/Flagged responses .* left out/);
+    });
+
+    it('every note carries Vietnamese (for the print layout and exports) and English', async () => {
+      const base = { ...JAN_FEB, unit: 'tinh', withSubunits: true };
+      const results: ReportResult[] = [
+        await run({ report: 'per-case', ...base, by: ['unit'] }),
+        await run({ report: 'sipas', ...base }),
+        await run({ report: 'quick', ...base }),
+        await run({ report: 'per-case-list', ...base }),
+        await run({ report: 'comments', ...base }),
+      ];
+      for (const r of results) {
+        expect(r.notes.length).toBeGreaterThan(0);
+        for (const n of r.notes) {
+          expect(Object.keys(n).sort()).toEqual(['en', 'vi']);
+          expect(n['vi']).toMatch(/[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/);
+          expect(n['vi']).not.toBe(n['en']);
+        }
+        expect(vi(r)[0]).toBe(
+          'Kỳ báo cáo từ ngày 01/01/2026 đến ngày 28/02/2026, tính theo thời điểm người đánh giá gửi phiếu, giờ Việt Nam (UTC+7).',
+        );
+      }
+      // the per-case formula names the bands in each language, with the figure as that language writes it
+      expect(vi(results[0]!).join(' ')).toMatch(/Xuất sắc từ 16 điểm, Tốt từ 12 điểm/);
+      expect(en(results[0]!).join(' ')).toMatch(/Excellent from 16, Good from 12/);
     });
 
     it('grouped by unit with sub-units: totals, bands, ranks; a parent unit without responses has no group', async () => {
@@ -172,9 +201,11 @@ forEachBackend('report engine', (backend) => {
         // a single unit's ungrouped report uses them
         const single = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-b' });
         expect(single.groups[0]!.total).toBe(17.5);
-        expect(single.notes.join(' ')).toMatch(/Indicators 5, 8, 9 describe the unit/);
-        expect(single.notes).toContain('Unit "xa-b", indicator 5: from its verified entries (2026-Q1).');
-        expect(single.notes).toContain('Unit "xa-b", indicator 8: from its self-assessed entries (2026-Q1).');
+        expect(en(single).join(' ')).toMatch(/Indicators 5, 8, 9 describe the unit/);
+        expect(en(single)).toContain('Unit "xa-b", indicator 5: from its verified entries (2026-Q1).');
+        expect(en(single)).toContain('Unit "xa-b", indicator 8: from its self-assessed entries (2026-Q1).');
+        expect(vi(single)).toContain('Đơn vị "xa-b", chỉ số 5: lấy từ điểm đã thẩm định do đơn vị nhập (quý 1/2026).');
+        expect(vi(single)).toContain('Đơn vị "xa-b", chỉ số 8: lấy từ điểm tự đánh giá do đơn vị nhập (quý 1/2026).');
         // a period in Q2 touches no entry
         const q2 = await run({ report: 'per-case', from: '2026-04-01', to: '2026-04-30', unit: 'xa-b' });
         expect(q2.groups[0]!.indicators.every((i) => i.source === 'cases')).toBe(true);
@@ -212,8 +243,8 @@ forEachBackend('report engine', (backend) => {
       });
       expect(g.total).toBeNull();
       expect(g.band).toBeNull();
-      expect(both.notes.join(' ')).toMatch(/tong-thoi-gian/);
-      expect(both.notes.join(' ')).toMatch(/no total is given/);
+      expect(en(both).join(' ')).toMatch(/tong-thoi-gian/);
+      expect(en(both).join(' ')).toMatch(/no total is given/);
       const onlyV2 = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-c', version: 2 });
       expect(onlyV2.groups[0]!.indicators[0]!.question).toBe('tong-thoi-gian');
       expect(onlyV2.groups[0]!.total).toBe(9);
@@ -223,7 +254,7 @@ forEachBackend('report engine', (backend) => {
       expect(list.sums[1]).toBeUndefined();
       expect(list.sums[2]).toBe(3); // 2 + 1
       expect(list.totalMean).toBeNull();
-      expect(list.notes.join(' ')).toMatch(/Indicator\(s\) 1 changed/);
+      expect(en(list).join(' ')).toMatch(/Indicator\(s\) 1 changed/);
       const listV1 = await run({ report: 'per-case-list', ...JAN_FEB, unit: 'xa-c', version: 1 });
       expect([listV1.sums[1], listV1.totalMean]).toEqual([2, 18]);
     });
@@ -328,7 +359,7 @@ forEachBackend('report engine', (backend) => {
       });
       expect(g.questions['da-gop-y']).toEqual({ counts: { false: 2 }, valid: 2, mean: null });
       expect(g.elements[0]!.name?.vi).toBeTruthy();
-      expect(r.notes.join(' ')).toMatch(/not published/);
+      expect(en(r).join(' ')).toMatch(/not published/);
     });
 
     it('quick: satisfied shares, reasons, and a reworded question split by version', async () => {
@@ -342,7 +373,7 @@ forEachBackend('report engine', (backend) => {
       expect(g.satisfied['time']).toBeUndefined();
       expect(g.reasons).toEqual({ problems: { 'cho-lau': 2, 'thai-do': 1, 'huong-dan': 1 } });
       expect(g.questions['overall']!.mean).toBeCloseTo(11 / 3, 12);
-      expect(r.notes.join(' ')).toMatch(/reported apart per version as id@v<version>: time\./);
+      expect(en(r).join(' ')).toMatch(/reported apart per version as id@v<version>: time\./);
     });
 
     it('a response at 00:30 in Vietnam (17:30 UTC the day before) counts in its Vietnamese month', async () => {

@@ -87,7 +87,8 @@ const perCase = (): ReportResult => {
       'xa-trong',
     ]),
     generatedAt: GENERATED,
-    notes: ['Chỉ số 5 lấy từ số liệu đơn vị nhập'],
+    // both languages, as the engine gives them: the Vietnamese title rows take the Vietnamese
+    notes: [{ vi: 'Chỉ số 5 lấy từ số liệu đơn vị nhập', en: "Indicator 5 from the unit's entries" }],
     totals: counts(3, 1, 2),
     groups: [full, empty],
   };

@@ -587,7 +587,12 @@ forEachBackend('reports, end to end', (backend) => {
     expect(entryA!.total).toBeCloseTo(15, 10);
     expect(entryA).toMatchObject({ rank: 1, band: { label: { vi: 'Tốt' } } });
     expect(entryB).toEqual(perCaseBLate);
-    expect(withEntry.notes).toContain('Unit "xa-a", indicator 9: from its verified entries (2026-Q4).');
+    expect(withEntry.notes.map((n) => n['en'])).toContain(
+      'Unit "xa-a", indicator 9: from its verified entries (2026-Q4).',
+    );
+    expect(withEntry.notes.map((n) => n['vi'])).toContain(
+      'Đơn vị "xa-a", chỉ số 9: lấy từ điểm đã thẩm định do đơn vị nhập (quý 4/2026).',
+    );
     // By month, both months are in the fourth quarter: October 16 - 5/3 + 1 = 46/3 = 15.3, "Tốt" now
     // (it was "Xuất sắc"); November 15.5 - 2 + 1 = 14.5.
     const monthsWithEntry = await perCaseReport('unit', 'month');

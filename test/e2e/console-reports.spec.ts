@@ -260,8 +260,10 @@ test('a leader filters a quarter for the province by unit: totals, the summary t
   for (const fig of await page.locator('figure.report-chart').all())
     expect(await fig.evaluate((f) => f.querySelector('svg[role="img"] ~ table.chart-data') !== null)).toBe(true);
 
-  // Where indicator 8 of Tây Sơn came from is said.
-  await expect(page.getByTestId('report-notes')).toContainText('indicator 8: from its verified entries (2026-Q4)');
+  // Where indicator 8 of Tây Sơn came from is said, in the page's Vietnamese.
+  await expect(page.getByTestId('report-notes')).toContainText(
+    'chỉ số 8: lấy từ điểm đã thẩm định do đơn vị nhập (quý 4/2026)',
+  );
   await noSeriousA11yIssues(page, 'reports with results');
 });
 

@@ -1,3 +1,4 @@
+import { type LocalizedText, pickText } from '../../../shared/locale.ts';
 import type { Grouping, ReportKind } from '../../../shared/reports/query.ts';
 import type { AppliedFilters, GroupKey, ResponseCounts } from '../../../shared/reports/result.ts';
 import { roundForDisplay } from '../../../shared/reports/formulas.ts';
@@ -85,7 +86,7 @@ export const titleRows = (
   report: ReportKind,
   filters: AppliedFilters,
   generatedAt: string,
-  notes: string[],
+  notes: LocalizedText[],
 ): string[] => [
   REPORT_TITLES[report],
   unitLine(filters),
@@ -94,7 +95,8 @@ export const titleRows = (
   ...(filters.by.length > 0 ? [`Nhóm theo: ${filters.by.map((g) => GROUPING_LABELS[g]).join(', ')}`] : []),
   `Phản hồi bị gắn cờ (trả lời lặp nhanh, đồng hồ nghi sai): ${filters.includeFlagged ? 'có tính' : 'không tính'} vào số liệu`,
   `Thời điểm lập báo cáo: ${viTime(generatedAt)} (giờ Việt Nam, UTC+7)`,
-  ...notes.map((n) => `Ghi chú: ${n}`),
+  // The title rows are Vietnamese, so are the notes under them.
+  ...notes.map((n) => `Ghi chú: ${pickText(n, 'vi')}`),
 ];
 
 export const countsLine = (t: ResponseCounts, decimals: number): string => {
