@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { LocalizedText } from '../../shared/locale.ts';
 import { Int, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { lockDrain } from './drain-lock.ts';
+import { notDrainedNote } from './engine/notes.ts';
 import { StoredRow, aggregateInputs, questionnaireFinder } from './rebuild.ts';
 import { writeAggregates } from './write-aggregates.ts';
 
@@ -106,12 +108,12 @@ export const drainReportQueueFully = async (db: Queryable, options: DrainOptions
  * drainReportQueueFully for a report: a drain that fails (its batches stay queued; the server's job logs
  * why and retries) does not stop the report, which then says how many batches its figures lack.
  */
-export const drainBeforeReport = async (db: Queryable): Promise<string | undefined> => {
+export const drainBeforeReport = async (db: Queryable): Promise<LocalizedText | undefined> => {
   try {
     await drainReportQueueFully(db);
     return undefined;
   } catch {
     const left = parseRows(Left, await db.query('SELECT count(*)::int AS n FROM report_pending'))[0]?.n ?? 0;
-    return `${left} batch(es) stored but not yet added to the report tables (adding them failed just now; the server log says why and it is retried): these figures leave them out.`;
+    return notDrainedNote(left);
   }
 };

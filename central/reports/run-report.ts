@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../../shared/locale.ts';
 import { quartersTouched } from '../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../shared/reports/query.ts';
 import type { ReportResult } from '../../shared/reports/result.ts';
@@ -6,12 +7,21 @@ import type { Queryable } from '../db/types.ts';
 import { drainBeforeReport } from './drain.ts';
 import { loadReportSettings } from './settings-store.ts';
 import { checkQuery } from './engine/access.ts';
-import { type CountsResult, type GroupCounts, emptyGroup, groupKeyString, readCounts } from './engine/counts.ts';
+import { type CountsResult, readCounts } from './engine/counts.ts';
 import { loadDefinitions, questionnairesServing, servesReport } from './engine/definitions.ts';
 import { totalCounts } from './engine/group-base.ts';
-import { loadLabels } from './engine/labels.ts';
+import { loadLabels, loadUnitNames } from './engine/labels.ts';
 import { commentList, perCaseList } from './engine/lists.ts';
 import { perCaseGroups } from './engine/per-case.ts';
+import { orderedGroups } from './engine/ordered-groups.ts';
+import {
+  abandonedNote,
+  flaggedNote,
+  listSplitIndicatorsNote,
+  periodNote,
+  splitQuestionsNote,
+  unknownVersionsNote,
+} from './engine/notes.ts';
 import { needsDaily, planSegments } from './engine/plan.ts';
 import { quickGroups, sipasGroups } from './engine/sipas-quick.ts';
 import { loadUnitEntries } from './engine/unit-indicators.ts';
@@ -55,8 +65,9 @@ const computeReport = async (
   const q = checked.query;
   const defs = await loadDefinitions(db);
   const questionnaires = questionnairesServing(defs, q.report, q.questionnaire);
+  const unitNames = await loadUnitNames(db, checked.units);
   const common = {
-    filters: { ...q, units: checked.units },
+    filters: { ...q, units: checked.units, unitNames: Object.fromEntries(unitNames) },
     generatedAt: options.now.toISOString(),
   };
   const listContext = {
@@ -70,10 +81,7 @@ const computeReport = async (
   if (q.report === 'per-case-list') {
     const { splitIndicators, ...list } = await perCaseList(db, listContext);
     const notes = listNotes(q);
-    if (splitIndicators.length > 0)
-      notes.push(
-        `Indicator(s) ${splitIndicators.join(', ')} changed between the questionnaire versions listed: their columns are not summed and no mean total is given; filter one version for them.`,
-      );
+    if (splitIndicators.length > 0) notes.push(listSplitIndicatorsNote(splitIndicators));
     return { ...common, report: 'per-case-list', notes, ...list };
   }
   if (q.report === 'comments') {
@@ -85,8 +93,8 @@ const computeReport = async (
     const d = defs.get(k);
     return d === undefined || servesReport(d, q.report);
   });
-  const ordered = orderedGroups(counts, q, checked.units);
-  const labels = await loadLabels(db, checked.units);
+  const ordered = await orderedGroups(db, counts, q, checked.units);
+  const labels = await loadLabels(db, checked.units, unitNames);
   const notes = countNotes(counts, q);
   const totals = totalCounts(ordered, q.includeFlagged);
   if (q.report === 'sipas') {
@@ -114,44 +122,11 @@ const computeReport = async (
   return { ...common, report: 'per-case', notes, totals, groups };
 };
 
-/**
- * Groups in a stable order (by key). Ungrouped, there is always the one group, even empty; grouped by unit
- * alone, every unit of the selection has a group, so a unit without responses shows (unranked) rather than vanishing.
- */
-const orderedGroups = (counts: CountsResult, q: ReportQuery, units: readonly string[]): GroupCounts[] => {
-  const groups = new Map(counts.groups);
-  if (q.by.length === 0 && groups.size === 0) groups.set(groupKeyString({}, q.by), emptyGroup({}));
-  if (q.by.length === 1 && q.by[0] === 'unit')
-    for (const unit of units) {
-      const id = groupKeyString({ unit }, q.by);
-      if (!groups.has(id)) groups.set(id, emptyGroup({ unit }));
-    }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
-};
-
-const flaggedNote = (q: ReportQuery): string =>
-  q.includeFlagged
-    ? 'Flagged responses (rapid repeat, clock suspect) are included in the figures, as asked.'
-    : 'Flagged responses (rapid repeat, clock suspect) are counted apart ("flagged") and left out of every figure.';
-
-const countNotes = (counts: CountsResult, q: ReportQuery): string[] => {
-  const notes = [
-    `Period ${q.from} to ${q.to}, by the respondent's time of submitting in Asia/Ho_Chi_Minh (UTC+7).`,
-    flaggedNote(q),
-    'Answers of abandoned responses are not in the figures; completion = complete / (complete + abandoned) × 100.',
-  ];
-  if (counts.split.length > 0)
-    notes.push(
-      `Changed between questionnaire versions, so reported apart per version as id@v<version>: ${counts.split.join(', ')}.`,
-    );
-  if (counts.unknownVersions.length > 0)
-    notes.push(
-      `Unknown questionnaire versions (responses counted, answers left out): ${counts.unknownVersions.join(', ')}.`,
-    );
+const countNotes = (counts: CountsResult, q: ReportQuery): LocalizedText[] => {
+  const notes = [periodNote(q), flaggedNote(q), abandonedNote()];
+  if (counts.split.length > 0) notes.push(splitQuestionsNote(counts.split));
+  if (counts.unknownVersions.length > 0) notes.push(unknownVersionsNote(counts.unknownVersions));
   return notes;
 };
 
-const listNotes = (q: ReportQuery): string[] => [
-  `Period ${q.from} to ${q.to}, by the respondent's time of submitting in Asia/Ho_Chi_Minh (UTC+7).`,
-  flaggedNote(q),
-];
+const listNotes = (q: ReportQuery): LocalizedText[] => [periodNote(q), flaggedNote(q)];

@@ -126,14 +126,20 @@ export type CommentRow = {
   flagged: boolean;
 };
 
-/** Filters as applied: the query after defaults, plus the units it covered. */
-export type AppliedFilters = ReportQuery & { units: string[] };
+/**
+ * Filters as applied: the query after defaults, plus the units it covered and their names (by id, from the
+ * units table, so an export or a print names the units without a database).
+ */
+export type AppliedFilters = ReportQuery & { units: string[]; unitNames: Record<string, string> };
 
 type Common = {
   filters: AppliedFilters;
   generatedAt: string;
-  /** Plain-language notes: formulas used, figures from unit entries, questions split by version, partial figures. */
-  notes: string[];
+  /**
+   * Plain-language notes: formulas used, figures from unit entries, questions split by version, partial
+   * figures. Each in Vietnamese (vi: the print layout and the exports) and English (en).
+   */
+  notes: LocalizedText[];
 };
 
 export type ReportResult =

@@ -29,7 +29,7 @@ const fakeEngine =
 
 const resultFor = (q: ReportQuery): ReportResult => ({
   report: 'comments',
-  filters: { ...q, units: ['xa-hai-long'] },
+  filters: { ...q, units: ['xa-hai-long'], unitNames: {} },
   generatedAt: '2026-12-31T17:05:00.000Z',
   notes: [],
   rows: [

@@ -67,15 +67,17 @@ const perCaseGroup = (key: GroupKey, labels: PerCaseGroup['labels'], more: Parti
   ...more,
 });
 
-const filtersOf = (q: ReportQuery, units: string[] = ['xa-a']) => ({ ...q, units });
+const filtersOf = (q: ReportQuery, units: string[] = ['xa-a']) => ({ ...q, units, unitNames: {} });
 const GENERATED = '2026-12-04T03:00:00.000Z';
+/** A note as the engine gives it: in both languages; the page shows the one of its locale. */
+const NOTE_5 = { vi: 'Chỉ số 5 lấy từ điểm đơn vị đã thẩm định.', en: "Indicator 5 is the unit's verified entry." };
 
 /** Two communes, grouped by unit: indicator 1 mean 1.25 (shown 1,3), indicator 5 from the unit's verified entry. */
 const perCaseByUnit = (q: ReportQuery): ReportResult => ({
   report: 'per-case',
   filters: filtersOf(q, ['xa-a', 'xa-b']),
   generatedAt: GENERATED,
-  notes: ['Chỉ số 5 lấy từ điểm đơn vị đã thẩm định.'],
+  notes: [NOTE_5],
   totals: counts(8, { abandoned: 2, completionPercent: 80, flagged: 1 }),
   groups: [
     perCaseGroup(
@@ -407,6 +409,11 @@ describe('console reports page (engine faked, everything else real)', () => {
     );
     expect(text).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
     expect(text).toContain('data-testid="print-period">Quý 4/2026<');
+    // the notes in the page's language (Vietnamese here), under "Ghi chú"
+    const notes = /data-testid="report-notes">([\s\S]*?)<\/section>/.exec(text)?.[1] ?? '';
+    expect(notes).toContain('<h3>Ghi chú</h3>');
+    expect(notes).toContain('<li>Chỉ số 5 lấy từ điểm đơn vị đã thẩm định.</li>');
+    expect(notes).not.toContain('verified entry');
     expect(text).toContain('…………, ngày 04 tháng 12 năm 2026');
     expect(text).toContain('Người lập biểu');
     expect(text).toContain('Thủ trưởng đơn vị');
@@ -569,10 +576,16 @@ describe('console reports page (engine faked, everything else real)', () => {
     const bad = await en.get('/reports?report=per-case&period=range&from=2026-10-31&to=2026-10-01');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('The period is reversed: 2026-10-31 is after 2026-10-01.');
-    answer = (q) => ({ ...sipasResult(q), totals: counts(10, { flagged: 2, flaggedIncluded: true }) });
+    answer = (q) => ({
+      ...sipasResult(q),
+      notes: [NOTE_5],
+      totals: counts(10, { flagged: 2, flaggedIncluded: true }),
+    });
     const page = await en.get('/reports?report=sipas&period=year&year=2026&includeFlagged=1');
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-testid="print-period">Year 2026<');
+    expect(page.text).toContain('<li>Indicator 5 is the unit&#39;s verified entry.</li>');
+    expect(page.text).not.toContain('Chỉ số 5 lấy từ');
     expect(page.text).toMatch(/data-testid="group-index">68\.3%</);
     expect(page.text).toContain('2 (included in the figures)');
     expect(page.text).toMatch(/id="f-includeFlagged" name="includeFlagged" value="1" checked/);

@@ -31,6 +31,10 @@ forEachBackend('report engine', (backend) => {
     forceDaily = false,
   ): Promise<Of<K>> => (await runReport(db, ReportQuery.parse(input), { viewer, now: NOW, forceDaily })) as Of<K>;
 
+  /** A result's notes in one language (every note carries vi and en). */
+  const en = (r: ReportResult): string[] => r.notes.map((n) => n['en'] ?? '');
+  const vi = (r: ReportResult): string[] => r.notes.map((n) => n['vi'] ?? '');
+
   const totals = (groups: PerCaseGroup[], by: 'unit' | 'procedure' | 'month' | 'officer') =>
     Object.fromEntries(groups.map((g) => [g.key[by], g.total]));
 
@@ -38,6 +42,13 @@ forEachBackend('report engine', (backend) => {
     it('ungrouped province: counts, completion, flagged apart', async () => {
       const r = await run({ report: 'per-case', ...JAN_FEB, unit: 'tinh', withSubunits: true });
       expect(r.filters.units).toEqual(['tinh', 'xa-a', 'xa-a-cn', 'xa-b']);
+      // the units' names travel with the result, so an export names them without a database
+      expect(r.filters.unitNames).toEqual({
+        tinh: 'Tỉnh Thử Nghiệm',
+        'xa-a': 'Xã A',
+        'xa-a-cn': 'Chi nhánh Xã A',
+        'xa-b': 'Xã B',
+      });
       // complete r1..r6 = 6, abandoned a1 = 1, flagged f1 = 1 (left out); completion 6 / 7
       expect(r.totals).toEqual({
         n: 6,
@@ -65,19 +76,45 @@ forEachBackend('report engine', (backend) => {
       expect(i1.shares[2]).toBeCloseTo((4 / 6) * 100, 12);
       expect(g!.questions['tong-thoi-gian']).toEqual({ counts: { '0': 1, '1': 1, '2': 4 }, valid: 6, mean: 1.5 });
       expect(g!.rank).toBeUndefined();
-      expect(r.notes.join(' ')).toMatch(/Flagged responses .* left out/);
+      expect(en(r).join(' ')).toMatch(/Flagged responses .* left out/);
     });
 
-    it('grouped by unit with sub-units: totals, bands, ranks; a unit without data is unranked', async () => {
+    it('every note carries Vietnamese (for the print layout and exports) and English', async () => {
+      const base = { ...JAN_FEB, unit: 'tinh', withSubunits: true };
+      const results: ReportResult[] = [
+        await run({ report: 'per-case', ...base, by: ['unit'] }),
+        await run({ report: 'sipas', ...base }),
+        await run({ report: 'quick', ...base }),
+        await run({ report: 'per-case-list', ...base }),
+        await run({ report: 'comments', ...base }),
+      ];
+      for (const r of results) {
+        expect(r.notes.length).toBeGreaterThan(0);
+        for (const n of r.notes) {
+          expect(Object.keys(n).sort()).toEqual(['en', 'vi']);
+          expect(n['vi']).toMatch(/[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/);
+          expect(n['vi']).not.toBe(n['en']);
+        }
+        expect(vi(r)[0]).toBe(
+          'Kỳ báo cáo từ ngày 01/01/2026 đến ngày 28/02/2026, tính theo thời điểm người đánh giá gửi phiếu, giờ Việt Nam (UTC+7).',
+        );
+      }
+      // the per-case formula names the bands in each language, with the figure as that language writes it
+      expect(vi(results[0]!).join(' ')).toMatch(/Xuất sắc từ 16 điểm, Tốt từ 12 điểm/);
+      expect(en(results[0]!).join(' ')).toMatch(/Excellent from 16, Good from 12/);
+    });
+
+    it('grouped by unit with sub-units: totals, bands, ranks; a parent unit without responses has no group', async () => {
       const r = await run({ report: 'per-case', ...JAN_FEB, unit: 'tinh', withSubunits: true, by: ['unit'] });
-      // xa-a: (18 + 9 + 14) / 3 = 41/3 = 13.67 Tốt; xa-a-cn: 0 Yếu; xa-b: (17 + 15) / 2 = 16 Xuất sắc; tinh: none
+      // xa-a: (18 + 9 + 14) / 3 = 41/3 = 13.67 Tốt; xa-a-cn: 0 Yếu; xa-b: (17 + 15) / 2 = 16 Xuất sắc.
+      // tinh has no responses of its own and its communes are in the selection: no empty group for it (it
+      // used to be an empty row and bar beside its communes). xa-a has a sub-unit too but responses of its own.
       const byUnit = Object.fromEntries(r.groups.map((g) => [g.key.unit, g]));
       expect(byUnit['xa-a']!.total).toBeCloseTo(41 / 3, 12);
       expect(byUnit['xa-a-cn']!.total).toBe(0);
       expect(byUnit['xa-b']!.total).toBe(16);
-      expect(byUnit['tinh']!.total).toBeNull();
+      expect(byUnit['tinh']).toBeUndefined();
       expect(r.groups.map((g) => [g.key.unit, g.labels.unit, g.band?.label.vi ?? null, g.rank ?? null])).toEqual([
-        ['tinh', 'Tỉnh Thử Nghiệm', null, null],
         ['xa-a', 'Xã A', 'Tốt', 2],
         ['xa-a-cn', 'Chi nhánh Xã A', 'Yếu', 3],
         ['xa-b', 'Xã B', 'Xuất sắc', 1],
@@ -164,9 +201,11 @@ forEachBackend('report engine', (backend) => {
         // a single unit's ungrouped report uses them
         const single = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-b' });
         expect(single.groups[0]!.total).toBe(17.5);
-        expect(single.notes.join(' ')).toMatch(/Indicators 5, 8, 9 describe the unit/);
-        expect(single.notes).toContain('Unit "xa-b", indicator 5: from its verified entries (2026-Q1).');
-        expect(single.notes).toContain('Unit "xa-b", indicator 8: from its self-assessed entries (2026-Q1).');
+        expect(en(single).join(' ')).toMatch(/Indicators 5, 8, 9 describe the unit/);
+        expect(en(single)).toContain('Unit "xa-b", indicator 5: from its verified entries (2026-Q1).');
+        expect(en(single)).toContain('Unit "xa-b", indicator 8: from its self-assessed entries (2026-Q1).');
+        expect(vi(single)).toContain('Đơn vị "xa-b", chỉ số 5: lấy từ điểm đã thẩm định do đơn vị nhập (quý 1/2026).');
+        expect(vi(single)).toContain('Đơn vị "xa-b", chỉ số 8: lấy từ điểm tự đánh giá do đơn vị nhập (quý 1/2026).');
         // a period in Q2 touches no entry
         const q2 = await run({ report: 'per-case', from: '2026-04-01', to: '2026-04-30', unit: 'xa-b' });
         expect(q2.groups[0]!.indicators.every((i) => i.source === 'cases')).toBe(true);
@@ -204,8 +243,8 @@ forEachBackend('report engine', (backend) => {
       });
       expect(g.total).toBeNull();
       expect(g.band).toBeNull();
-      expect(both.notes.join(' ')).toMatch(/tong-thoi-gian/);
-      expect(both.notes.join(' ')).toMatch(/no total is given/);
+      expect(en(both).join(' ')).toMatch(/tong-thoi-gian/);
+      expect(en(both).join(' ')).toMatch(/no total is given/);
       const onlyV2 = await run({ report: 'per-case', ...JAN_FEB, unit: 'xa-c', version: 2 });
       expect(onlyV2.groups[0]!.indicators[0]!.question).toBe('tong-thoi-gian');
       expect(onlyV2.groups[0]!.total).toBe(9);
@@ -215,7 +254,7 @@ forEachBackend('report engine', (backend) => {
       expect(list.sums[1]).toBeUndefined();
       expect(list.sums[2]).toBe(3); // 2 + 1
       expect(list.totalMean).toBeNull();
-      expect(list.notes.join(' ')).toMatch(/Indicator\(s\) 1 changed/);
+      expect(en(list).join(' ')).toMatch(/Indicator\(s\) 1 changed/);
       const listV1 = await run({ report: 'per-case-list', ...JAN_FEB, unit: 'xa-c', version: 1 });
       expect([listV1.sums[1], listV1.totalMean]).toEqual([2, 18]);
     });
@@ -231,6 +270,19 @@ forEachBackend('report engine', (backend) => {
       expect(r.totals).toMatchObject({ n: 0, completionPercent: null, flagged: 0 });
       expect(r.groups).toHaveLength(1);
       expect(r.groups[0]).toMatchObject({ key: {}, total: null, band: null, n: 0 });
+    });
+
+    it('an empty period grouped by unit: a unit without sub-units in the selection still shows, empty', async () => {
+      const empty = { report: 'per-case' as const, from: '2025-01-01', to: '2025-01-31', by: ['unit' as const] };
+      const tree = await run({ ...empty, unit: 'tinh', withSubunits: true });
+      // tinh and xa-a have units under them in the selection: left out; the branch and xa-b are the leaves.
+      expect(tree.groups.map((g) => [g.key.unit, g.n, g.total, g.rank ?? null])).toEqual([
+        ['xa-a-cn', 0, null, null],
+        ['xa-b', 0, null, null],
+      ]);
+      // xa-a alone: its branch is not in the selection, so xa-a is a leaf here and shows.
+      const alone = await run({ ...empty, unit: 'xa-a' });
+      expect(alone.groups.map((g) => [g.key.unit, g.n])).toEqual([['xa-a', 0]]);
     });
   });
 
@@ -307,7 +359,7 @@ forEachBackend('report engine', (backend) => {
       });
       expect(g.questions['da-gop-y']).toEqual({ counts: { false: 2 }, valid: 2, mean: null });
       expect(g.elements[0]!.name?.vi).toBeTruthy();
-      expect(r.notes.join(' ')).toMatch(/not published/);
+      expect(en(r).join(' ')).toMatch(/not published/);
     });
 
     it('quick: satisfied shares, reasons, and a reworded question split by version', async () => {
@@ -321,7 +373,7 @@ forEachBackend('report engine', (backend) => {
       expect(g.satisfied['time']).toBeUndefined();
       expect(g.reasons).toEqual({ problems: { 'cho-lau': 2, 'thai-do': 1, 'huong-dan': 1 } });
       expect(g.questions['overall']!.mean).toBeCloseTo(11 / 3, 12);
-      expect(r.notes.join(' ')).toMatch(/reported apart per version as id@v<version>: time\./);
+      expect(en(r).join(' ')).toMatch(/reported apart per version as id@v<version>: time\./);
     });
 
     it('a response at 00:30 in Vietnam (17:30 UTC the day before) counts in its Vietnamese month', async () => {
@@ -353,6 +405,7 @@ forEachBackend('report engine', (backend) => {
       expect(r.totalMean).toBeCloseTo(41 / 3, 12);
       const page2 = await run({ report: 'per-case-list', ...JAN_FEB, unit: 'xa-a', limit: 2, offset: 2 });
       expect(page2.rows.map((x) => x.caseNumber)).toEqual(['HS-001']);
+      expect(page2.filters.unitNames).toEqual({ 'xa-a': 'Xã A' }); // lists name their units too
       const found = await run({
         report: 'per-case-list',
         ...JAN_FEB,

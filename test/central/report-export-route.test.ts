@@ -86,7 +86,7 @@ const fakeEngine =
     if (query.unit === 'xa-loi') throw new ReportRequestError('bad_query', 'officer figures are not for your role');
     const result: ReportResult = {
       report: 'per-case',
-      filters: { ...query, units: [query.unit ?? 'xa-hai-long'] },
+      filters: { ...query, units: [query.unit ?? 'xa-hai-long'], unitNames: {} },
       generatedAt: '2026-12-31T17:05:00.000Z',
       notes: [],
       totals: { n: 1, complete: 1, abandoned: 0, completionPercent: 100, flagged: 0, flaggedIncluded: false },

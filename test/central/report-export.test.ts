@@ -14,9 +14,11 @@ import type {
   ResponseCounts,
 } from '../../shared/reports/result.ts';
 
+const UNIT_NAMES = { tinh: 'Tỉnh Thử', 'xa-hai-long': 'Xã Hải Long', 'xa-trong': 'Xã Trống' };
 const filters = (q: Omit<ReportQueryInput, 'from' | 'to'>, units: string[] = ['xa-hai-long']): AppliedFilters => ({
   ...ReportQuery.parse({ from: '2026-10-01', to: '2026-12-31', ...q }),
   units,
+  unitNames: UNIT_NAMES,
 });
 const GENERATED = '2026-12-31T17:05:00.000Z'; // 01/01/2027 00:05 in Vietnam
 const counts = (n: number, abandoned = 0, flagged = 0): ResponseCounts => ({
@@ -85,7 +87,8 @@ const perCase = (): ReportResult => {
       'xa-trong',
     ]),
     generatedAt: GENERATED,
-    notes: ['Chỉ số 5 lấy từ số liệu đơn vị nhập'],
+    // both languages, as the engine gives them: the Vietnamese title rows take the Vietnamese
+    notes: [{ vi: 'Chỉ số 5 lấy từ số liệu đơn vị nhập', en: "Indicator 5 from the unit's entries" }],
     totals: counts(3, 1, 2),
     groups: [full, empty],
   };
@@ -285,12 +288,16 @@ describe('rounding for display', () => {
   });
 });
 
+// The title names units as the console does: name, then id in parentheses.
+const UNITS_LINE =
+  'Đơn vị: Tỉnh Thử (tinh) và các đơn vị trực thuộc — gồm: Tỉnh Thử (tinh), Xã Hải Long (xa-hai-long), Xã Trống (xa-trong)';
+
 describe('flattening', () => {
   test('title rows in Vietnamese: report, units, period, filters, grouping, flagged, generation time (UTC+7), notes', () => {
     const flat = flattenReport(perCase(), 1);
     expect(flat.title).toEqual([
       'Tổng hợp đánh giá việc giải quyết thủ tục hành chính',
-      'Đơn vị: tinh và các đơn vị trực thuộc — gồm: tinh, xa-hai-long, xa-trong',
+      UNITS_LINE,
       'Kỳ báo cáo: từ ngày 01/10/2026 đến ngày 31/12/2026',
       'Lọc theo: lĩnh vực tu-phap',
       'Nhóm theo: Đơn vị',
@@ -299,6 +306,14 @@ describe('flattening', () => {
       'Ghi chú: Chỉ số 5 lấy từ số liệu đơn vị nhập',
       'Tổng số phiếu tính vào số liệu: 3; hoàn thành 3; bỏ dở 1; tỷ lệ hoàn thành 75.0%; bị gắn cờ 2',
     ]);
+  });
+
+  test('a unit the result has no name for is shown by its id alone', () => {
+    const r = perCase();
+    r.filters = { ...r.filters, unitNames: { tinh: 'Tỉnh Thử' } };
+    expect(flattenReport(r, 1).title[1]).toBe(
+      'Đơn vị: Tỉnh Thử (tinh) và các đơn vị trực thuộc — gồm: Tỉnh Thử (tinh), xa-hai-long, xa-trong',
+    );
   });
 
   test('per-case summary: indicator means, total, band, rank; an empty group shows no data, unranked', () => {
@@ -461,7 +476,7 @@ describe('XLSX', () => {
     const ws = wb.getWorksheet('Tổng hợp')!;
     const titleRows = flattenReport(perCase(), 1).title.length;
     expect(ws.getCell(1, 1).value).toBe('Tổng hợp đánh giá việc giải quyết thủ tục hành chính');
-    expect(ws.getCell(2, 1).value).toBe('Đơn vị: tinh và các đơn vị trực thuộc — gồm: tinh, xa-hai-long, xa-trong');
+    expect(ws.getCell(2, 1).value).toBe(UNITS_LINE);
     const header = ws.getRow(titleRows + 1);
     expect(header.getCell(1).value).toBe('Đơn vị');
     expect(header.getCell(1).font?.bold).toBe(true);

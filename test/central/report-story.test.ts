@@ -247,10 +247,11 @@ forEachBackend('reports, end to end', (backend) => {
       flagged: 0,
       flaggedIncluded: false,
     });
-    const [province, perCaseA, perCaseB] = groupsOf(perUnit, ['tinh-test'], ['xa-a'], ['xa-b']);
-    // The province itself has no kiosk: a group with no data, no total, not ranked.
-    expect(province).toMatchObject({ n: 0, total: null, band: null });
-    expect(province).not.toHaveProperty('rank');
+    // The province itself has no kiosk and has its communes in the selection: it gets no group (an empty
+    // row and bar beside its communes' figures would read as "the province scored nothing"); the communes
+    // are the groups.
+    expect(perUnit.groups.map((g) => g.key.unit)).toEqual(['xa-a', 'xa-b']);
+    const [perCaseA, perCaseB] = groupsOf(perUnit, ['xa-a'], ['xa-b']);
     // xã A, five evaluations (points of indicators 1..9):
     //   HS-A1 2 2 2 2 2 2 2 2 2 = 18 | HS-A2 2 1 2 2 1 2 2 2 2 = 16 | HS-A3 1 1 2 2 2 1 2 2 1 = 14
     //   HS-A4 2 2 2 2 2 2 2 2 2 = 18 | HS-A5 0 1 2 1 2 2 1 2 2 = 13 (HS-A6 abandoned: not counted)
@@ -412,7 +413,7 @@ forEachBackend('reports, end to end', (backend) => {
       flagged: 1,
       flaggedIncluded: false,
     });
-    const [, quickA, quickB] = groupsOf(quick, ['tinh-test'], ['xa-a'], ['xa-b']);
+    const [quickA, quickB] = groupsOf(quick, ['xa-a'], ['xa-b']);
     expect(quickA).toMatchObject({
       n: 2,
       abandoned: 0,
@@ -546,7 +547,7 @@ forEachBackend('reports, end to end', (backend) => {
     );
     // By unit: xã B is now (9 + 15 + 17 + 6) / 4 = 47/4 = 11.75, shown 11.8 -> "Khá"; still second.
     const perUnitLate = await perCaseReport('unit');
-    const [, , perCaseBLate] = groupsOf(perUnitLate, ['tinh-test'], ['xa-a'], ['xa-b']);
+    const [perCaseBLate] = groupsOf(perUnitLate, ['xa-b']);
     expect(perCaseBLate).toMatchObject({ n: 4, rank: 2, band: { label: { vi: 'Khá' } } });
     expect(perCaseBLate!.total).toBeCloseTo(47 / 4, 10);
     expect(withoutTime(perUnitLate)).toEqual(
@@ -580,13 +581,18 @@ forEachBackend('reports, end to end', (backend) => {
     // procedure would not describe the unit and keeps the cases' figure.
     await ctl('unit-indicator-set', '--unit', 'xa-a', '--quarter', '2026-Q4', '--indicator', '9', '--verified', '1');
     const withEntry = await perCaseReport('unit');
-    const [, entryA, entryB] = groupsOf(withEntry, ['tinh-test'], ['xa-a'], ['xa-b']);
+    const [entryA, entryB] = groupsOf(withEntry, ['xa-a'], ['xa-b']);
     expect(entryA!.indicators[8]).toMatchObject({ indicator: 9, mean: 1, source: 'unit-verified' });
     // xã A: 15.8 - 1.8 + 1 = 15.0 -> still "Tốt", still first (xã B 11.75).
     expect(entryA!.total).toBeCloseTo(15, 10);
     expect(entryA).toMatchObject({ rank: 1, band: { label: { vi: 'Tốt' } } });
     expect(entryB).toEqual(perCaseBLate);
-    expect(withEntry.notes).toContain('Unit "xa-a", indicator 9: from its verified entries (2026-Q4).');
+    expect(withEntry.notes.map((n) => n['en'])).toContain(
+      'Unit "xa-a", indicator 9: from its verified entries (2026-Q4).',
+    );
+    expect(withEntry.notes.map((n) => n['vi'])).toContain(
+      'Đơn vị "xa-a", chỉ số 9: lấy từ điểm đã thẩm định do đơn vị nhập (quý 4/2026).',
+    );
     // By month, both months are in the fourth quarter: October 16 - 5/3 + 1 = 46/3 = 15.3, "Tốt" now
     // (it was "Xuất sắc"); November 15.5 - 2 + 1 = 14.5.
     const monthsWithEntry = await perCaseReport('unit', 'month');

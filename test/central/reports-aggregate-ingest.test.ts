@@ -310,7 +310,8 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     const query = ReportQuery.parse({ report: 'quick', from: '2026-11-01', to: '2026-11-30', unit: 'agg-fail' });
     const stale = await runReport(c.db, query, { viewer: null, now: new Date() });
     expect(stale.report === 'quick' && stale.totals.n).toBe(0);
-    expect(stale.notes.at(-1)).toMatch(/^1 batch\(es\) stored but not yet added to the report tables/);
+    expect(stale.notes.at(-1)?.['en']).toMatch(/^1 batch\(es\) stored but not yet added to the report tables/);
+    expect(stale.notes.at(-1)?.['vi']).toMatch(/^1 lô phiếu đã lưu nhưng chưa được đưa vào bảng số liệu báo cáo/);
     expect(await pendingCount(c.db)).toBe(1);
     const daily = `SELECT count(*)::int AS n FROM report_daily WHERE unit_id = 'agg-fail'`;
     expect((await c.db.query(daily)).rows).toEqual([{ n: 0 }]);
@@ -319,7 +320,7 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
     const fresh = await runReport(c.db, query, { viewer: null, now: new Date() });
     expect(fresh.report === 'quick' && fresh.totals.n).toBe(3);
-    expect(fresh.notes.join('\n')).not.toMatch(/not yet added/);
+    expect(fresh.notes.map((n) => n['en']).join('\n')).not.toMatch(/not yet added/);
   });
 
   test.skipIf(backend !== 'postgres')(

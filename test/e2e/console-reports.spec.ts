@@ -231,9 +231,9 @@ test('a leader filters a quarter for the province by unit: totals, the summary t
   ]);
   expect(row(summary.rows, DONG.name).slice(1)).toEqual(DONG_ROW);
   expect(row(summary.rows, TAY.name).slice(1)).toEqual(TAY_ROW);
-  // The province itself has no kiosk: shown, with no figure and no rank.
-  expect(row(summary.rows, PROVINCE.name).slice(1, 5)).toEqual(['0', '0', '–', '0']);
-  expect(summary.rows).toHaveLength(3);
+  // The province itself has no kiosk and its communes are in the selection: no row of its own (an empty
+  // row beside its communes' figures would read as a province that scored nothing).
+  expect(summary.rows.map((r) => r[0])).toEqual([TAY.name, DONG.name]); // in the order of their ids
 
   const charts = await readCharts(page);
   expect(Object.keys(charts).sort()).toEqual(['chart-compare', 'chart-distribution', 'chart-trend']);
@@ -260,8 +260,10 @@ test('a leader filters a quarter for the province by unit: totals, the summary t
   for (const fig of await page.locator('figure.report-chart').all())
     expect(await fig.evaluate((f) => f.querySelector('svg[role="img"] ~ table.chart-data') !== null)).toBe(true);
 
-  // Where indicator 8 of Tây Sơn came from is said.
-  await expect(page.getByTestId('report-notes')).toContainText('indicator 8: from its verified entries (2026-Q4)');
+  // Where indicator 8 of Tây Sơn came from is said, in the page's Vietnamese.
+  await expect(page.getByTestId('report-notes')).toContainText(
+    'chỉ số 8: lấy từ điểm đã thẩm định do đơn vị nhập (quý 4/2026)',
+  );
   await noSeriousA11yIssues(page, 'reports with results');
 });
 

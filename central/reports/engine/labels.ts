@@ -37,12 +37,24 @@ const catalogOf = (document: string): Catalog | undefined => {
   }
 };
 
+/** The names of these units, from the units table. */
+export const loadUnitNames = async (db: Queryable, units: readonly string[]): Promise<Map<string, string>> =>
+  new Map(
+    parseRows(UnitRow, await db.query('SELECT id, name FROM units WHERE id = ANY($1::text[])', [units])).map((u) => [
+      u.id,
+      u.name,
+    ]),
+  );
+
 /**
- * Unit names from the units table; field and procedure names (Vietnamese) from the newest configuration
+ * Unit names as loaded by loadUnitNames; field and procedure names (Vietnamese) from the newest configuration
  * published to the report's units, then the embedded catalog for codes it does not name.
  */
-export const loadLabels = async (db: Queryable, units: readonly string[]): Promise<Labels> => {
-  const unitRows = parseRows(UnitRow, await db.query('SELECT id, name FROM units WHERE id = ANY($1::text[])', [units]));
+export const loadLabels = async (
+  db: Queryable,
+  units: readonly string[],
+  unitNames: ReadonlyMap<string, string>,
+): Promise<Labels> => {
   const configs = parseRows(
     ConfigRow,
     await db.query(
@@ -58,7 +70,7 @@ export const loadLabels = async (db: Queryable, units: readonly string[]): Promi
     for (const f of c.fields) if (!fields.has(f.code)) fields.set(f.code, f.name['vi'] ?? f.code);
     for (const p of c.procedures) if (!procedures.has(p.code)) procedures.set(p.code, p.name['vi'] ?? p.code);
   }
-  return { units: new Map(unitRows.map((u) => [u.id, u.name])), fields, procedures };
+  return { units: new Map(unitNames), fields, procedures };
 };
 
 /** The names of one group's key. */

@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../../../shared/locale.ts';
 import type { GradeBand } from '../../../shared/questionnaire.ts';
 import {
   bandFor,
@@ -5,7 +6,6 @@ import {
   indicatorFigures,
   perCaseTotal,
   quartersTouched,
-  roundForDisplay,
   unitIndicatorFigure,
 } from '../../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../../shared/reports/query.ts';
@@ -15,6 +15,14 @@ import type { CountsResult, GroupCounts } from './counts.ts';
 import type { Definitions } from './definitions.ts';
 import { groupBase } from './group-base.ts';
 import type { Labels } from './labels.ts';
+import {
+  indicatorSplitNote,
+  perCaseNote,
+  rankNote,
+  unitEntryMissingNote,
+  unitEntryNote,
+  unitLevelNote,
+} from './notes.ts';
 import type { UnitEntries } from './unit-indicators.ts';
 
 export type PerCaseContext = {
@@ -82,11 +90,16 @@ const bandsFor = (counts: CountsResult, ctx: PerCaseContext): GradeBand[] => {
   return gradings.size === 1 && only !== undefined ? (JSON.parse(only) as GradeBand[]) : ctx.settings.perCaseBands;
 };
 
+/** A note said once however many groups give it, keyed (and later sorted) by its English text. */
+const addNote = (notes: Map<string, LocalizedText>, n: LocalizedText): void => {
+  notes.set(n['en'] ?? n['vi'] ?? '', n);
+};
+
 const indicatorsOfGroup = (
   g: GroupCounts,
   byIndicator: Map<number, string[]>,
   ctx: PerCaseContext,
-  notes: Set<string>,
+  notes: Map<string, LocalizedText>,
 ): PerCaseIndicator[] => {
   const unit = unitOfGroup(g.key, ctx);
   const period = groupPeriod(g.key, ctx.query.from, ctx.query.to);
@@ -110,15 +123,10 @@ const indicatorsOfGroup = (
     }
     const base = fromCases.length === 1 ? fromCases[0]! : { indicator, question: null, ...indicatorFigures({}) };
     out.push({ ...base, mean: figure.mean, source: figure.source });
-    const used = figure.quartersUsed.map((q) => `${q.year}-Q${q.quarter}`).join(', ');
-    notes.add(
-      `Unit "${unit}", indicator ${indicator}: from its ${figure.source === 'unit-verified' ? 'verified' : 'self-assessed'} entries (${used}).`,
-    );
-    const missing = figure.quartersMissing.map((q) => `${q.year}-Q${q.quarter}`);
-    if (missing.length > 0)
-      notes.add(
-        `Unit "${unit}", indicator ${indicator}: no entry for ${missing.join(', ')}; the mean is over the quarters that have one.`,
-      );
+    if (unit === null) continue; // entries are only looked up for a group that is one unit
+    addNote(notes, unitEntryNote(unit, indicator, figure.source === 'unit-verified', figure.quartersUsed));
+    if (figure.quartersMissing.length > 0)
+      addNote(notes, unitEntryMissingNote(unit, indicator, figure.quartersMissing));
   }
   return out;
 };
@@ -128,11 +136,11 @@ export const perCaseGroups = (
   counts: CountsResult,
   ordered: readonly GroupCounts[],
   ctx: PerCaseContext,
-  notes: string[],
+  notes: LocalizedText[],
 ): PerCaseGroup[] => {
   const byIndicator = indicatorKeys(counts);
   const bands = bandsFor(counts, ctx);
-  const extra = new Set<string>();
+  const extra = new Map<string, LocalizedText>();
   const groups = ordered.map((g): PerCaseGroup => {
     const indicators = indicatorsOfGroup(g, byIndicator, ctx, extra);
     const numbers = new Set(indicators.map((i) => i.indicator));
@@ -157,21 +165,11 @@ export const perCaseGroups = (
       const rank = ranks[i];
       if (rank !== undefined) g.rank = rank;
     });
-    notes.push(
-      `Rank: competition ranking by total, highest first (1, 2, 2, 4); totals equal ${ctx.settings.rankTiesOn === 'rounded' ? `when shown at ${ctx.settings.decimals} decimal(s)` : 'exactly'} share a rank; groups without data are not ranked.`,
-    );
+    notes.push(rankNote(ctx.settings));
   }
-  notes.push(
-    `Per-case: each indicator's mean = points / valid answers (0-2); total = sum of the indicator means (at most 2 per indicator, 18 for nine); band by the total rounded to ${ctx.settings.decimals} decimal(s): ${bands.map((b) => `${b.label.vi} from ${roundForDisplay(b.min, ctx.settings.decimals)}`).join(', ')}.`,
-  );
-  if (ctx.settings.unitLevelIndicators.length > 0)
-    notes.push(
-      `Indicators ${ctx.settings.unitLevelIndicators.join(', ')} describe the unit: in a group that is one unit they come from the unit's entries for the quarters the period touches (verified points, else self-assessed; the mean over those quarters) where there are any; "source" says which.`,
-    );
-  if ([...byIndicator.values()].some((keys) => keys.length > 1))
-    notes.push(
-      'An indicator question changed between versions, so its versions are shown apart and no total is given; filter one version for a total.',
-    );
-  notes.push(...[...extra].sort());
+  notes.push(perCaseNote(ctx.settings, bands));
+  if (ctx.settings.unitLevelIndicators.length > 0) notes.push(unitLevelNote(ctx.settings.unitLevelIndicators));
+  if ([...byIndicator.values()].some((keys) => keys.length > 1)) notes.push(indicatorSplitNote());
+  notes.push(...[...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, n]) => n));
   return groups;
 };

@@ -12,6 +12,7 @@ import type { CountsResult, GroupCounts } from './counts.ts';
 import type { Definitions } from './definitions.ts';
 import { groupBase } from './group-base.ts';
 import type { Labels } from './labels.ts';
+import { quickNote, sipasNote } from './notes.ts';
 
 export type InstrumentContext = { query: ReportQuery; settings: ReportSettings; labels: Labels; defs: Definitions };
 
@@ -39,12 +40,10 @@ export const sipasGroups = (
   counts: CountsResult,
   ordered: readonly GroupCounts[],
   ctx: InstrumentContext,
-  notes: string[],
+  notes: LocalizedText[],
 ): SipasGroup[] => {
   const plan = elementPlan(counts, ctx);
-  notes.push(
-    `SIPAS (the national formula of Quyết định 1001/QĐ-BNV is not published; this is the documented default): a question's index = share of answers at ${ctx.settings.satisfiedFrom.satisfaction5} or above on the five-level scale among valid answers; an element's index = mean of its questions' indices over questions with answers; the overall index = mean of the element indices with data.`,
-  );
+  notes.push(sipasNote(ctx.settings));
   return ordered.map((g) => {
     const elements: SipasElement[] = plan.map((e) => {
       const indices = e.questions.map((key) => {
@@ -67,11 +66,9 @@ export const quickGroups = (
   counts: CountsResult,
   ordered: readonly GroupCounts[],
   ctx: InstrumentContext,
-  notes: string[],
+  notes: LocalizedText[],
 ): QuickGroup[] => {
-  notes.push(
-    `Quick: satisfied share = answers at ${ctx.settings.satisfiedFrom.satisfaction5} or above (five levels) or ${ctx.settings.satisfiedFrom.satisfaction3} or above (three levels) among valid answers; reasons are counted per option chosen (one respondent may choose several), so their "valid" counts choices, not respondents.`,
-  );
+  notes.push(quickNote(ctx.settings));
   return ordered.map((g) => {
     const base = groupBase(g, counts, ctx.labels, ctx.settings, ctx.query.includeFlagged);
     const satisfied: Record<string, number | null> = {};

@@ -1,3 +1,4 @@
+import { type LocalizedText, pickText } from '../../../shared/locale.ts';
 import type { Grouping, ReportKind } from '../../../shared/reports/query.ts';
 import type { AppliedFilters, GroupKey, ResponseCounts } from '../../../shared/reports/result.ts';
 import { roundForDisplay } from '../../../shared/reports/formulas.ts';
@@ -48,10 +49,21 @@ export const groupCell = (key: GroupKey, labels: Partial<Record<Grouping, string
 
 const MAX_UNITS_NAMED = 20;
 
+/** A unit as the console names it: "Xã Hải Long (xa-hai-long)", or the id alone when it has no name. */
+const unitName = (f: AppliedFilters, id: string): string => {
+  const name = f.unitNames[id];
+  return name && name !== id ? `${name} (${id})` : id;
+};
+
 const unitLine = (f: AppliedFilters): string => {
   const scope =
-    f.unit === null ? 'tất cả đơn vị được xem' : `${f.unit}${f.withSubunits ? ' và các đơn vị trực thuộc' : ''}`;
-  const named = f.units.slice(0, MAX_UNITS_NAMED).join(', ');
+    f.unit === null
+      ? 'tất cả đơn vị được xem'
+      : `${unitName(f, f.unit)}${f.withSubunits ? ' và các đơn vị trực thuộc' : ''}`;
+  const named = f.units
+    .slice(0, MAX_UNITS_NAMED)
+    .map((id) => unitName(f, id))
+    .join(', ');
   const more = f.units.length > MAX_UNITS_NAMED ? `, … (${f.units.length} đơn vị)` : '';
   return `Đơn vị: ${scope}${f.units.length > 0 ? ` — gồm: ${named}${more}` : ''}`;
 };
@@ -74,7 +86,7 @@ export const titleRows = (
   report: ReportKind,
   filters: AppliedFilters,
   generatedAt: string,
-  notes: string[],
+  notes: LocalizedText[],
 ): string[] => [
   REPORT_TITLES[report],
   unitLine(filters),
@@ -83,7 +95,8 @@ export const titleRows = (
   ...(filters.by.length > 0 ? [`Nhóm theo: ${filters.by.map((g) => GROUPING_LABELS[g]).join(', ')}`] : []),
   `Phản hồi bị gắn cờ (trả lời lặp nhanh, đồng hồ nghi sai): ${filters.includeFlagged ? 'có tính' : 'không tính'} vào số liệu`,
   `Thời điểm lập báo cáo: ${viTime(generatedAt)} (giờ Việt Nam, UTC+7)`,
-  ...notes.map((n) => `Ghi chú: ${n}`),
+  // The title rows are Vietnamese, so are the notes under them.
+  ...notes.map((n) => `Ghi chú: ${pickText(n, 'vi')}`),
 ];
 
 export const countsLine = (t: ResponseCounts, decimals: number): string => {

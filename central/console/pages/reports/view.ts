@@ -1,3 +1,4 @@
+import { pickText } from '../../../../shared/locale.ts';
 import type { PerCaseGroup, QuickGroup, ReportResult, SipasGroup } from '../../../../shared/reports/result.ts';
 import { type Html, html } from '../../html.ts';
 import { formatTime } from '../../i18n.ts';
@@ -63,7 +64,7 @@ const notes = (v: AuthedView, r: ReportResult): Html =>
   r.notes.length === 0
     ? html``
     : html`<section class="report-notes" data-testid="report-notes"><h3>${v.t('reports.result.notes')}</h3><ul>${r.notes.map(
-        (n) => html`<li>${n}</li>`,
+        (n) => html`<li>${pickText(n, v.locale)}</li>`,
       )}</ul></section>`;
 
 /** A month or quarter key as a chart axis writes it ("2026-10" → "10/2026", "2026-Q4" → "Q4/2026"). */
