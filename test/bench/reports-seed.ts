@@ -6,6 +6,7 @@
  * would on an existing database.
  */
 import type { CentralDb } from '../../central/db/types.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 export type SeedShape = {
   communes: number;
@@ -37,18 +38,7 @@ const POINTS = `(CASE WHEN random() < 0.72 THEN 2 WHEN random() < 0.7 THEN 1 ELS
 const COMMENT = `(ARRAY['Cán bộ hướng dẫn nhiệt tình, chu đáo.', 'Thời gian chờ hơi lâu.', 'Nơi ngồi chờ chật, mùa hè nóng.', 'Phải đi lại hai lần vì thiếu giấy tờ.', 'can bo vui ve'])[1 + floor(random() * 5)::int]`;
 
 const perCaseAnswers = (): string => {
-  const ids = [
-    'tong-thoi-gian',
-    'thoi-gian-tung-co-quan',
-    'so-lan-lien-he',
-    'so-co-quan-lien-he',
-    'tiep-nhan-tai-mot-cua',
-    'cong-khai-tthc',
-    'thai-do-can-bo',
-    'tiep-thu-giai-trinh',
-    'dich-vu-cong-truc-tuyen',
-  ];
-  return `jsonb_build_object(${ids.map((id) => `'${id}', ${POINTS}`).join(', ')})
+  return `jsonb_build_object(${PER_CASE_QUESTIONS.map((id) => `'${id}', ${POINTS}`).join(', ')})
     || CASE WHEN random() < 0.1 THEN jsonb_build_object('comment', ${COMMENT}) ELSE '{}'::jsonb END`;
 };
 

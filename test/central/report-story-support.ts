@@ -16,6 +16,7 @@ import type { Backend } from '../support/central.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
 import { type TestKiosk, now, silent } from '../sync/support/kiosk.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 /** Vietnam time (UTC+7, no daylight saving) as an instant: vn('2026-10-31 23:30') is 16:30 UTC that day; seconds optional. */
 export const vn = (local: string): number =>
@@ -83,19 +84,6 @@ export const respond = (kiosk: ClockedKiosk, visit: Visit): { rapidRepeat: boole
   }
   return okValue(now(kiosk.core.submitResponse(draft))).flags;
 };
-
-/** The nine per-case indicators of the embedded questionnaire, in order 1..9. */
-export const PER_CASE_QUESTIONS = [
-  'tong-thoi-gian',
-  'thoi-gian-tung-co-quan',
-  'so-lan-lien-he',
-  'so-co-quan-lien-he',
-  'tiep-nhan-tai-mot-cua',
-  'cong-khai-tthc',
-  'thai-do-can-bo',
-  'tiep-thu-giai-trinh',
-  'dich-vu-cong-truc-tuyen',
-] as const;
 
 /** Answers to the per-case questionnaire: the points of indicators 1..9, as the respondent tapped them. */
 export const perCase = (points: readonly [number, number, number, number, number, number, number, number, number]) =>

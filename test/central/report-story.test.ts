@@ -19,7 +19,6 @@ import {
   type ClockedKiosk,
   type StoryCentral,
   centralctl,
-  PER_CASE_QUESTIONS,
   enrolWith,
   openClockedKiosk,
   perCase,
@@ -28,6 +27,7 @@ import {
   startStoryCentral,
   vn,
 } from './report-story-support.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 type PerCaseReport = Extract<ReportResult, { report: 'per-case' }>;
 type QuickReport = Extract<ReportResult, { report: 'quick' }>;

@@ -3,6 +3,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { Questionnaire } from '../../shared/questionnaire.ts';
 import type { StoredResponse } from '../../shared/response.ts';
 import { type BatchEnvelope, PROTOCOL_VERSION } from '../../shared/sync.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 /** A questionnaire published to unit xa-a only (not embedded): the rebuild must find it as the ingest does. */
 const published = Questionnaire.parse({
@@ -21,18 +22,6 @@ const published = Questionnaire.parse({
     { id: 'y-kien', type: 'text', required: false, text: { vi: 'Ý kiến' } },
   ],
 });
-
-const PER_CASE = [
-  'tong-thoi-gian',
-  'thoi-gian-tung-co-quan',
-  'so-lan-lien-he',
-  'so-co-quan-lien-he',
-  'tiep-nhan-tai-mot-cua',
-  'cong-khai-tthc',
-  'thai-do-can-bo',
-  'tiep-thu-giai-trinh',
-  'dich-vu-cong-truc-tuyen',
-];
 
 const response = (
   deviceId: string,
@@ -87,7 +76,7 @@ export const reportFixture = async () => {
     response('dev-1', 6, '2026-11-03T02:00:00.000Z', {
       questionnaireId: 'per-case',
       caseNumber: 'H01.2026-0042',
-      answers: Object.fromEntries(PER_CASE.map((id, i) => [id, i % 3])),
+      answers: Object.fromEntries(PER_CASE_QUESTIONS.map((id, i) => [id, i % 3])),
     }),
   ];
   const envelope: BatchEnvelope = {

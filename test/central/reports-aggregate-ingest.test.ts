@@ -22,18 +22,8 @@ import { runReport } from '../../central/reports/run-report.ts';
 import { ReportQuery } from '../../shared/reports/query.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { readReportTables, rebuiltReportTables, statusTotals } from './reports-aggregate-tables.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
-const INDICATORS = [
-  'tong-thoi-gian',
-  'thoi-gian-tung-co-quan',
-  'so-lan-lien-he',
-  'so-co-quan-lien-he',
-  'tiep-nhan-tai-mot-cua',
-  'cong-khai-tthc',
-  'thai-do-can-bo',
-  'tiep-thu-giai-trinh',
-  'dich-vu-cong-truc-tuyen',
-];
 const DAY = 86_400_000;
 
 const pendingCount = async (db: Queryable): Promise<number> =>
@@ -58,9 +48,9 @@ type Spec = typeof Spec extends fc.Arbitrary<infer T> ? T : never;
 const answersOf = (s: Spec): StoredResponse['answers'] => {
   const comment: Record<string, string> = s.comment === null ? {} : { comment: s.comment };
   if (s.kind === 'invalid-answers') return { overall: 9, attitude: 4, time: 3 }; // refused, complete or not
-  if (!s.complete) return s.kind === 'per-case' ? { [INDICATORS[0]!]: s.points[0]! } : { overall: s.overall };
+  if (!s.complete) return s.kind === 'per-case' ? { [PER_CASE_QUESTIONS[0]!]: s.points[0]! } : { overall: s.overall };
   if (s.kind === 'per-case')
-    return { ...Object.fromEntries(INDICATORS.map((id, i) => [id, s.points[i]!])), ...comment };
+    return { ...Object.fromEntries(PER_CASE_QUESTIONS.map((id, i) => [id, s.points[i]!])), ...comment };
   return { overall: s.overall, attitude: 4, time: 2, ...(s.overall <= 2 ? { problems: s.problems } : {}), ...comment };
 };
 

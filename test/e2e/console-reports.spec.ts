@@ -34,6 +34,7 @@ import {
   readTotals,
   reportTable,
 } from './support/reports-page.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 /**
  * A province leader's reports, end to end: a central process with a province and two communes, a
@@ -68,18 +69,6 @@ const TAY = { id: 'phuong-tay-son', name: 'Phường Tây Sơn' };
 const LEADER = { username: 'lanh-dao-tinh', password: 'lãnh đạo tỉnh 2026' };
 const VIEWER = { username: 'xem-dong-hoa', password: 'xem đông hòa 2026' };
 
-const INDICATORS = [
-  'tong-thoi-gian',
-  'thoi-gian-tung-co-quan',
-  'so-lan-lien-he',
-  'so-co-quan-lien-he',
-  'tiep-nhan-tai-mot-cua',
-  'cong-khai-tthc',
-  'thai-do-can-bo',
-  'tiep-thu-giai-trinh',
-  'dich-vu-cong-truc-tuyen',
-] as const;
-
 type Case = {
   label: string;
   submittedAt: string;
@@ -107,7 +96,7 @@ const RESPONSES: Record<string, Case[]> = {
 };
 
 const answersOf = (c: Case): Answers => ({
-  ...Object.fromEntries(c.points.map((p, i) => [INDICATORS[i]!, p])),
+  ...Object.fromEntries(c.points.map((p, i) => [PER_CASE_QUESTIONS[i]!, p])),
   ...(c.comment ? { comment: c.comment } : {}),
 });
 
@@ -226,7 +215,7 @@ test('a leader filters a quarter for the province by unit: totals, the summary t
   const summary = await reportTable(page, 'per-case-summary');
   expect(summary.head).toEqual([
     ...['Đơn vị', 'Số phiếu', 'Bỏ dở', 'Tỷ lệ hoàn thành', 'Gắn cờ'],
-    ...INDICATORS.map((_, i) => `CS${i + 1}`),
+    ...PER_CASE_QUESTIONS.map((_, i) => `CS${i + 1}`),
     ...['Tổng điểm (/18)', 'Xếp loại', 'Thứ hạng'],
   ]);
   expect(row(summary.rows, DONG.name).slice(1)).toEqual(DONG_ROW);

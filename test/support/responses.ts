@@ -20,3 +20,16 @@ export const sampleResponse = (over: Partial<NewResponse> = {}): NewResponse => 
   flags: { rapidRepeat: false, clockSuspect: false },
   ...over,
 });
+
+/** The nine per-case indicators of the embedded questionnaire (assets/config/questionnaires/per-case.json), in order 1..9. */
+export const PER_CASE_QUESTIONS = [
+  'tong-thoi-gian',
+  'thoi-gian-tung-co-quan',
+  'so-lan-lien-he',
+  'so-co-quan-lien-he',
+  'tiep-nhan-tai-mot-cua',
+  'cong-khai-tthc',
+  'thai-do-can-bo',
+  'tiep-thu-giai-trinh',
+  'dich-vu-cong-truc-tuyen',
+] as const;
