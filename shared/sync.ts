@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigBundle } from './catalog.ts';
+import { PublishedContactKey, SealedContact } from './follow-up.ts';
 import { Uuid, UuidV7 } from './ids.ts';
 import { Int32, SafeInt } from './numbers.ts';
 import { StoredResponse } from './response.ts';
@@ -57,6 +58,12 @@ export const BatchEnvelope = z
     seqTo: Int32(1),
     createdAt: z.iso.datetime(),
     responses: z.array(StoredResponse).min(1).max(LIMITS.maxResponsesPerBatch),
+    /**
+     * Follow-up contacts of responses in THIS batch (at most one per response), sealed to central's
+     * contact key; absent when there are none and from kiosks before follow-ups. A contact travels with
+     * its response, so a re-sent batch carries it again (central keeps the first).
+     */
+    contacts: z.array(SealedContact).max(LIMITS.maxResponsesPerBatch).optional(),
   })
   .superRefine((b, ctx) => {
     if (b.seqTo < b.seqFrom) ctx.addIssue({ code: 'custom', path: ['seqTo'], message: 'seqTo is before seqFrom' });
@@ -78,6 +85,19 @@ export const BatchEnvelope = z
         if (texts.some((t) => !isStorableText(t)))
           ctx.addIssue({ code: 'custom', path: ['responses', i, 'answers', key], message: NOT_STORABLE });
       }
+    });
+    const inBatch = new Set(b.responses.map((r) => r.id));
+    const seen = new Set<string>();
+    b.contacts?.forEach((c, i) => {
+      if (!inBatch.has(c.responseId))
+        ctx.addIssue({ code: 'custom', path: ['contacts', i, 'responseId'], message: 'not a response of this batch' });
+      if (seen.has(c.responseId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contacts', i, 'responseId'],
+          message: 'a second contact for one response',
+        });
+      seen.add(c.responseId);
     });
   });
 export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
@@ -170,6 +190,8 @@ export const PublishedConfig = z.object({
   publishedAt: z.iso.datetime(),
   bundle: ConfigBundle,
   settings: PublicSettings.partial().optional(),
+  /** Central's X25519 key for sealing follow-up contacts; without it a kiosk offers no follow-up. */
+  contactKey: PublishedContactKey.optional(),
 });
 export type PublishedConfig = z.infer<typeof PublishedConfig>;
 
