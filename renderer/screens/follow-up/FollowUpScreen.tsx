@@ -81,7 +81,6 @@ export const FollowUpScreen = ({ office, locale, submit, onDecline, onSend }: Pr
   return (
     <main className="screen survey follow-up" data-testid="follow-up" data-step={step}>
       <header className="survey-bar">
-        <span className="nav-spacer" />
         <DisplayToggles compact />
       </header>
       <section className="question follow-up-step" key={step} aria-labelledby="follow-up-title">
@@ -90,6 +89,10 @@ export const FollowUpScreen = ({ office, locale, submit, onDecline, onSend }: Pr
         </h1>
         {step === 'ask' && <p className="question-help">{t('followUp.ask.body')}</p>}
         {step === 'phone' && <p className="question-help">{t('followUp.phone.hint')}</p>}
+        {/* Above the pad or keyboard, so it is seen on a short screen without scrolling. */}
+        <p id={errorId} className="survey-message follow-up-message" role="alert" data-testid="follow-up-error">
+          {message}
+        </p>
         {step === 'consent' && <ConsentStep office={office} onAgree={() => setStep('phone')} onDecline={onDecline} />}
         {step === 'phone' && (
           <PhonePad value={phone} invalid={problem === 'phone'} errorId={errorId} onChange={setPhone} />
@@ -97,9 +100,6 @@ export const FollowUpScreen = ({ office, locale, submit, onDecline, onSend }: Pr
         {step === 'name' && (
           <NameField value={name} locale={locale} invalid={problem === 'name'} errorId={errorId} onChange={setName} />
         )}
-        <p id={errorId} className="survey-message follow-up-message" role="alert" data-testid="follow-up-error">
-          {message}
-        </p>
       </section>
       {step !== 'consent' && (
         <footer className="follow-up-actions">
