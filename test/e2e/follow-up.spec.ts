@@ -22,7 +22,7 @@ import {
   test,
   typeKeys,
 } from './support/host.ts';
-import { axeFindings } from './support/layout.ts';
+import { axeFindings, settle } from './support/layout.ts';
 import { readDb } from './support/shared-host.ts';
 
 // One kiosk for the file, running a configuration "published by central" with a contact key made here,
@@ -94,6 +94,11 @@ const tapPhone = async (page: Page, digits: string) => {
   for (const d of digits) await page.locator(`[data-testid="phone-key"][data-key="${d}"]`).click();
 };
 const heading = (page: Page) => page.getByRole('heading', { level: 1 });
+/** axe once the step's slide-in has finished (a half-faded text would fail contrast for the wrong reason). */
+const scan = async (page: Page, screen: string): Promise<string[]> => {
+  await settle(page);
+  return axeFindings(page, screen);
+};
 
 test('full follow-up in Vietnamese: offer, consent, a refused then a valid number, a name; sealed for central only; axe-clean', async ({
   page,
@@ -106,13 +111,13 @@ test('full follow-up in Vietnamese: offer, consent, a refused then a valid numbe
   await expect(heading(page)).toHaveText('Ông/bà có muốn cơ quan liên hệ lại về việc này không?');
   // Nothing is stored while the citizen decides.
   expect(lastSeq()).toBe(since);
-  findings.push(...(await axeFindings(page, 'follow-up ask')));
+  findings.push(...(await scan(page, 'follow-up ask')));
 
   await page.getByTestId('follow-up-yes').click();
   await expect(page.getByTestId('follow-up-consent')).toContainText('Nghị định 13/2023/NĐ-CP');
   await expect(page.getByTestId('follow-up-consent')).toContainText('Trung tâm Phục vụ hành chính công xã (demo)');
   await expect(page.getByTestId('follow-up-consent-version')).toContainText(CONSENT_TEXT_VERSION);
-  findings.push(...(await axeFindings(page, 'follow-up consent')));
+  findings.push(...(await scan(page, 'follow-up consent')));
 
   await page.getByTestId('follow-up-agree').click();
   await expect(page.getByTestId('follow-up')).toHaveAttribute('data-step', 'phone');
@@ -120,7 +125,7 @@ test('full follow-up in Vietnamese: offer, consent, a refused then a valid numbe
   await page.getByTestId('follow-up-next').click();
   await expect(page.getByTestId('follow-up-error')).toContainText('Số điện thoại chưa đúng');
   await expect(page.getByTestId('follow-up')).toHaveAttribute('data-step', 'phone');
-  findings.push(...(await axeFindings(page, 'follow-up phone, refused')));
+  findings.push(...(await scan(page, 'follow-up phone, refused')));
   for (let i = 0; i < 5; i++) await page.locator('[data-testid="phone-key"][data-key="back"]').click();
   await tapPhone(page, '0912345678');
   await expect(page.getByTestId('follow-up-phone')).toHaveValue('0912345678');
@@ -129,7 +134,7 @@ test('full follow-up in Vietnamese: offer, consent, a refused then a valid numbe
   await expect(page.getByTestId('follow-up')).toHaveAttribute('data-step', 'name');
   await typeKeys(page, 'Lan');
   await expect(page.getByTestId('follow-up-name')).toHaveValue('Lan');
-  findings.push(...(await axeFindings(page, 'follow-up name')));
+  findings.push(...(await scan(page, 'follow-up name')));
   await page.getByTestId('follow-up-send').click();
   await expect(page.getByTestId('thank-you')).toBeVisible();
   expect(findings).toEqual([]);
