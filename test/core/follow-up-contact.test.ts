@@ -129,8 +129,16 @@ describe('follow-up contact on the kiosk', () => {
       const draft = await begin(core);
       clock.advance(60_000);
       const contact = i === 1 ? { details: { phone: PHONE_TYPED, name: NAME }, consent } : undefined;
-      okValue(await call(core, 'submitResponse', { draftId: draft.draftId, locale: 'vi', answers: LOW, contact }));
+      const input = { draftId: draft.draftId, locale: 'vi', answers: LOW, contact };
+      if (i === 1) {
+        // The disk refuses the first try: the failure is logged (with the draft, never the contact).
+        core.db.pragma('query_only = ON');
+        expect(errorOf(await call(core, 'submitResponse', input)).code).toBe('storage_unavailable');
+        core.db.pragma('query_only = OFF');
+      }
+      okValue(await call(core, 'submitResponse', input));
     }
+    expect(readFileSync(logFile, 'utf8')).toMatch(/response not stored/);
     // A refused one too (a name too long): its text must not reach the log or the file either.
     const refused = await begin(core);
     const longName = `${NAME} ${'x'.repeat(200)}`;
