@@ -8,6 +8,7 @@ import { Questionnaire, Slug } from './questionnaire.ts';
 import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
 import { Pin, PublicSettings, settingSchemas } from './settings.ts';
 import { errorMessage } from './error-message.ts';
+import { ContactSubmission } from './follow-up-offer.ts';
 
 /**
  * KioskApi: the one contract between the touch UI and the kiosk core. Each method has a zod schema
@@ -146,11 +147,19 @@ export const kioskApi = {
       startedAt: z.iso.datetime(),
       questionnaire: Questionnaire,
       assignment: Assignment,
+      /**
+       * Whether this respondent may be offered a follow-up contact (central published its contact key
+       * and the questionnaire does not turn it off); the answers decide (shared/follow-up-offer.ts).
+       */
+      followUp: z.boolean(),
     }),
   },
-  /** Stores a completed response; resolves only after the write is durable. */
+  /**
+   * Stores a completed response; resolves only after the write is durable. With `contact` (the
+   * citizen accepted a follow-up), the core seals it and stores it with the response in one transaction.
+   */
   submitResponse: {
-    input: Draft.strict(),
+    input: Draft.extend({ contact: ContactSubmission.optional() }).strict(),
     output: z.object({ id: z.string(), seq: z.number().int().min(1), flags: ResponseFlags }),
   },
   /** Records (or, by policy, discards) a respondent who walked away. */

@@ -78,6 +78,18 @@ export type GradeBand = z.infer<typeof GradeBand>;
 
 export const QuestionnaireKind = z.enum(['quick', 'per-case', 'sipas', 'custom']);
 
+/**
+ * When the kiosk offers a dissatisfied citizen to be contacted (issue 12), after the last question.
+ * Absent: the default rule (shared/follow-up-offer.ts: the overall question at or below "Không hài
+ * lòng", or any per-case indicator at 0 points). false: never. { anyOf }: when any condition holds.
+ * Offered only while the active configuration from central carries its contact key.
+ */
+export const FollowUpTrigger = z.union([
+  z.literal(false),
+  z.strictObject({ anyOf: z.array(Condition).min(1).max(20) }),
+]);
+export type FollowUpTrigger = z.infer<typeof FollowUpTrigger>;
+
 export const Questionnaire = z
   .object({
     id: Slug,
@@ -91,6 +103,7 @@ export const Questionnaire = z
     /** Grade bands for the per-case total, highest first; a total gets the first band whose min it reaches. */
     grading: z.array(GradeBand).min(1).optional(),
     questions: z.array(Question).min(1).max(60),
+    followUp: FollowUpTrigger.optional(),
   })
   .superRefine((q, ctx) => {
     const seen = new Map<string, Question>();
@@ -131,6 +144,19 @@ export const Questionnaire = z
       }
       seen.set(question.id, question);
     });
+    if (q.followUp) {
+      q.followUp.anyOf.forEach((cond, i) => {
+        const target = seen.get(cond.question);
+        if (!target || !conditionFits(cond, target))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['followUp', 'anyOf', i],
+            message: target
+              ? `condition "${cond.op}" does not fit question "${target.id}" of type ${target.type}`
+              : `condition refers to "${cond.question}", which is not a question of this questionnaire`,
+          });
+      });
+    }
     if (q.grading) {
       for (let i = 1; i < q.grading.length; i++) {
         if (q.grading[i]!.min >= q.grading[i - 1]!.min) {

@@ -3,9 +3,17 @@ import type { Database } from 'better-sqlite3';
 import type { ConfigBundle } from '../../shared/catalog.ts';
 import { canonicalJson } from '../../shared/canonical.ts';
 import { type ConfigProblem, loadConfigDir } from '../../shared/node/config-loader.ts';
+import type { PublishedContactKey } from '../../shared/follow-up.ts';
 import { keepConfig, lastGoodConfig } from './store/config-store.ts';
 
-export type ActiveConfig = { version: string; hash: string; bundle: ConfigBundle; source: string };
+export type ActiveConfig = {
+  version: string;
+  hash: string;
+  bundle: ConfigBundle;
+  source: string;
+  /** Central's key for sealing follow-up contacts: only in a configuration central published (signed). */
+  contactKey?: PublishedContactKey;
+};
 export type ConfigLoad = { active: ActiveConfig; problems: ConfigProblem[] };
 
 export const questionnaireHash = (q: unknown): string => createHash('sha256').update(canonicalJson(q)).digest('hex');

@@ -133,10 +133,14 @@ const surveyHandlers = (
   },
   beginResponse: () => {
     const { assignment, questionnaire } = currentAssignment(p);
-    const { draftId, startedAt } = p.recorder.begin(assignment, questionnaire);
-    return { ok: true, value: { draftId, startedAt: new Date(startedAt).toISOString(), questionnaire, assignment } };
+    const { contactKey } = p.config.active();
+    const { draftId, startedAt } = p.recorder.begin(assignment, questionnaire, contactKey);
+    const followUp = contactKey !== undefined && questionnaire.followUp !== false;
+    const value = { draftId, startedAt: new Date(startedAt).toISOString(), questionnaire, assignment, followUp };
+    return { ok: true, value };
   },
-  submitResponse: ({ draftId, locale, answers }) => p.recorder.store(draftId, locale, answers, 'complete'),
+  submitResponse: ({ draftId, locale, answers, contact }) =>
+    p.recorder.store(draftId, locale, answers, 'complete', contact),
   abandonResponse: ({ draftId, locale, answers }) => {
     if (p.settings().abandonedPolicy === 'discard') return p.recorder.discard(draftId);
     const r = p.recorder.store(draftId, locale, answers, 'abandoned');

@@ -1,9 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { Assignment, Result } from '../../shared/api.ts';
 import { checkAnswers } from '../../shared/answers.ts';
+import type { PublishedContactKey, SealedContact } from '../../shared/follow-up.ts';
+import type { ContactSubmissionArgs } from '../../shared/follow-up-offer.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
 import type { ResponseFlags } from '../../shared/response.ts';
+import { sealSubmittedContact } from './follow-up-contact.ts';
 import { refuse } from './result.ts';
 import type { Clock, Logger } from './runtime.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
@@ -22,6 +25,8 @@ type Draft = {
   startedMono: number;
   assignment: Assignment;
   questionnaire: Questionnaire;
+  /** Central's contact key when the survey began: a follow-up is sealed to it, or not taken without it. */
+  contactKey: PublishedContactKey | undefined;
   /** Set once stored, so a retried submit (lost reply) gets the same answer, not a second row. */
   done?: StoredOutcome;
 };
@@ -32,12 +37,18 @@ export type Stored = { id: string; seq: number; flags: ResponseFlags };
 
 export type ResponseRecorder = {
   /** A new draft for the assignment and questionnaire in force now; they stay its own until it is stored. */
-  begin: (assignment: Assignment, questionnaire: Questionnaire) => { draftId: string; startedAt: number };
+  begin: (
+    assignment: Assignment,
+    questionnaire: Questionnaire,
+    contactKey?: PublishedContactKey,
+  ) => { draftId: string; startedAt: number };
+  /** With `contact`, the response and its sealed follow-up contact are stored together or not at all. */
   store: (
     draftId: string,
     locale: string,
     answers: NewResponse['answers'],
     status: 'complete' | 'abandoned',
+    contact?: ContactSubmissionArgs,
   ) => Result<Stored>;
   /** The "discard abandoned surveys" policy: forgets the draft, unless it was stored already (a lost reply). */
   discard: (draftId: string) => Result<{ stored: boolean; id: string | null; seq: number | null }>;
@@ -50,6 +61,30 @@ export type ResponseRecorder = {
 const MAX_DRAFTS = 64;
 /** Wall time and monotonic time may disagree by this much before a response is flagged. */
 const CLOCK_TOLERANCE_MS = 5_000;
+
+/** The row to store for a draft: its assignment as it was at the start, and what happened since. */
+const responseOf = (
+  draft: Draft,
+  r: Pick<NewResponse, 'locale' | 'status' | 'answers' | 'flags'> & { nowWall: number; elapsedMono: number },
+): Omit<NewResponse, 'id'> => {
+  const a = draft.assignment;
+  return {
+    questionnaireId: a.questionnaireId,
+    questionnaireVersion: a.questionnaireVersion,
+    procedureCode: a.procedureCode,
+    fieldCode: a.fieldCode,
+    caseNumber: a.caseNumber,
+    officerId: a.officerId,
+    counterId: a.counterId,
+    locale: r.locale,
+    status: r.status,
+    startedAt: new Date(draft.startedAt).toISOString(),
+    submittedAt: new Date(r.nowWall).toISOString(),
+    durationMs: Math.max(0, Math.round(r.elapsedMono)),
+    answers: r.answers,
+    flags: r.flags,
+  };
+};
 
 /**
  * The citizen's path to the disk: drafts begun on the kiosk, their answers checked against the
@@ -92,9 +127,15 @@ export const createResponseRecorder = (options: {
     return nowWall - lastWall < minMs;
   };
 
-  const write = (draftId: string, draft: Draft, response: Omit<NewResponse, 'id'>, nowWall: number): Result<Stored> => {
+  const write = (
+    draftId: string,
+    draft: Draft,
+    response: Omit<NewResponse, 'id'>,
+    nowWall: number,
+    contact: SealedContact | undefined,
+  ): Result<Stored> => {
     try {
-      const { seq } = writeResponse({ id: draftId, ...response });
+      const { seq } = writeResponse({ id: draftId, ...response }, contact);
       health = { ok: true };
       upkeep.schedule();
       draft.done = { id: draftId, seq, status: response.status, flags: response.flags };
@@ -110,7 +151,7 @@ export const createResponseRecorder = (options: {
     }
   };
 
-  const store: ResponseRecorder['store'] = (draftId, locale, answers, status) => {
+  const store: ResponseRecorder['store'] = (draftId, locale, answers, status, contact) => {
     const done = doneOf(draftId);
     if (done) {
       // Closed as abandoned (the idle timeout won a race with the last tap): a submit must not report
@@ -137,42 +178,29 @@ export const createResponseRecorder = (options: {
       };
     const nowWall = clock.now();
     const nowMono = clock.mono();
+    let sealed: SealedContact | undefined;
+    if (contact) {
+      const ctx = { responseId: draftId, questionnaire: draft.questionnaire, answers, status, locale, now: nowWall };
+      const r = sealSubmittedContact({ ...ctx, contactKey: draft.contactKey }, contact);
+      if (!r.ok) return r;
+      sealed = r.value;
+    }
     const elapsedMono = nowMono - draft.startedMono;
     const flags: ResponseFlags = {
       rapidRepeat: status === 'complete' && isRapid(nowWall, nowMono, s.minSecondsBetweenResponses),
       clockSuspect: Math.abs(nowWall - draft.startedAt - elapsedMono) > CLOCK_TOLERANCE_MS,
     };
-    const a = draft.assignment;
-    const stored = write(
-      draftId,
-      draft,
-      {
-        questionnaireId: a.questionnaireId,
-        questionnaireVersion: a.questionnaireVersion,
-        procedureCode: a.procedureCode,
-        fieldCode: a.fieldCode,
-        caseNumber: a.caseNumber,
-        officerId: a.officerId,
-        counterId: a.counterId,
-        locale,
-        status,
-        startedAt: new Date(draft.startedAt).toISOString(),
-        submittedAt: new Date(nowWall).toISOString(),
-        durationMs: Math.max(0, Math.round(elapsedMono)),
-        answers,
-        flags,
-      },
-      nowWall,
-    );
+    const response = responseOf(draft, { locale, status, answers, flags, nowWall, elapsedMono });
+    const stored = write(draftId, draft, response, nowWall, sealed);
     if (stored.ok && status === 'complete') lastComplete = { wall: nowWall, mono: nowMono };
     return stored;
   };
 
   return {
-    begin: (assignment, questionnaire) => {
+    begin: (assignment, questionnaire, contactKey) => {
       const startedAt = clock.now();
       const draftId = uuidv7(startedAt);
-      drafts.set(draftId, { startedAt, startedMono: clock.mono(), assignment, questionnaire });
+      drafts.set(draftId, { startedAt, startedMono: clock.mono(), assignment, questionnaire, contactKey });
       while (drafts.size > MAX_DRAFTS) drafts.delete(drafts.keys().next().value!);
       return { draftId, startedAt };
     },

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AnswerValue } from '../../shared/answers.ts';
+import { followUpWanted } from '../../shared/follow-up-offer.ts';
 import { pickText } from '../../shared/locale.ts';
 import type { PublicSettings } from '../../shared/settings.ts';
 import { useApi } from '../api/context.ts';
@@ -8,12 +9,13 @@ import { DisplayToggles } from '../components/DisplayToggles.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { QuestionView } from '../components/questions/QuestionView.tsx';
 import { usePrefs } from '../state/prefs.tsx';
-import { nextQuestionId } from '../state/survey-flow.ts';
+import { nextQuestionId, pruneAnswers } from '../state/survey-flow.ts';
 import { useIdleTimer } from '../state/use-activity.ts';
 import { type Draft, useSubmit } from '../state/use-submit.ts';
 import { useSurveyFlow } from '../state/use-survey.ts';
 import { ExitConfirm } from './ExitConfirm.tsx';
 import { IdlePrompt } from './IdlePrompt.tsx';
+import { type ContactTyped, FollowUpScreen } from './follow-up/FollowUpScreen.tsx';
 
 /** How long a one-tap answer shows as chosen before the next question comes. */
 export const CONFIRM_MS = 450;
@@ -35,6 +37,8 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
   const { state: submitState, submit, abandon } = useSubmit(api, draft);
   const [idleDeadline, setIdleDeadline] = useState<number | null>(null);
   const [confirmExit, setConfirmExit] = useState(false);
+  /** The follow-up offer is on screen: the answers are complete but not yet stored. */
+  const [offering, setOffering] = useState(false);
   const advance = useRef<number | undefined>(undefined);
   const heading = useRef<HTMLHeadingElement>(null);
   const finished = useRef(false);
@@ -82,13 +86,52 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
 
   const onSubmit = async () => {
     cancelAdvance();
+    if (draft.followUp && followUpWanted(q, pruneAnswers(q, flow.answers))) return setOffering(true);
     if (await submit(locale, flow.answers)) finish('submitted');
   };
+
+  const sendWith = async (contact?: ContactTyped) => {
+    if (await submit(locale, flow.answers, contact)) finish('submitted');
+  };
+
+  /**
+   * Idle on the follow-up offer: the survey was complete, so it is stored, without any contact (nobody
+   * consented), and the screen goes back to attract, forgetting whatever was typed.
+   */
+  const leaveOffer = useCallback(async () => {
+    try {
+      if (!(await submit(locale, flow.answers))) await abandon(locale, flow.answers);
+    } finally {
+      finish('abandoned');
+    }
+  }, [submit, abandon, locale, flow.answers, finish]);
 
   const sending = submitState.phase === 'sending';
   useIdleTimer(idleDeadline === null && !paused && !sending, settings.idleSeconds * 1000, () =>
     setIdleDeadline(Date.now() + settings.countdownSeconds * 1000),
   );
+
+  const idlePrompt = idleDeadline !== null && (
+    <IdlePrompt
+      deadline={idleDeadline}
+      onContinue={() => setIdleDeadline(null)}
+      onTimeout={() => void (offering ? leaveOffer() : leave())}
+    />
+  );
+
+  if (offering)
+    return (
+      <>
+        <FollowUpScreen
+          office={settings.officeName}
+          locale={locale}
+          submit={submitState}
+          onDecline={() => void sendWith()}
+          onSend={(contact) => void sendWith(contact)}
+        />
+        {idlePrompt}
+      </>
+    );
 
   const optionalEmpty = !flow.question.required && flow.value === undefined;
   const { position, total } = flow.progress;
@@ -171,9 +214,7 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
       </footer>
 
       {confirmExit && <ExitConfirm onStay={() => setConfirmExit(false)} onExit={() => void leave()} />}
-      {idleDeadline !== null && (
-        <IdlePrompt deadline={idleDeadline} onContinue={() => setIdleDeadline(null)} onTimeout={() => void leave()} />
-      )}
+      {idlePrompt}
     </main>
   );
 };

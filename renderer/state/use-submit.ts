@@ -1,11 +1,22 @@
 import { useCallback, useRef, useState } from 'react';
 import type { Answers } from '../../shared/answers.ts';
-import type { KioskApi, MethodOutput } from '../../shared/api.ts';
+import type { ApiError, KioskApi, MethodOutput } from '../../shared/api.ts';
+import type { ContactDetails } from '../../shared/follow-up.ts';
+import { CONSENT_TEXT_VERSION, type ContactSubmission } from '../../shared/follow-up-offer.ts';
 import { pruneAnswers } from './survey-flow.ts';
 
 export type Draft = MethodOutput<'beginResponse'>;
 
-export type SubmitState = { phase: 'idle' } | { phase: 'sending' } | { phase: 'failed'; reason: 'storage' | 'other' };
+export type SubmitState =
+  { phase: 'idle' } | { phase: 'sending' } | { phase: 'failed'; reason: 'storage' | 'contact' | 'other' };
+
+/** Why a submit failed, in the terms the screens speak: the disk, the contact the core refused, or anything else. */
+const failureReason = (error: ApiError): 'storage' | 'contact' | 'other' =>
+  error.code === 'storage_unavailable'
+    ? 'storage'
+    : error.code === 'invalid_input' && error.issues.some((i) => i.path.startsWith('contact'))
+      ? 'contact'
+      : 'other';
 
 /**
  * Submitting and abandoning a response. A failed submit keeps everything on screen so the citizen
@@ -17,13 +28,23 @@ export const useSubmit = (api: KioskApi, draft: Draft) => {
   const draftId = useRef(draft.draftId);
   const busy = useRef(false);
 
+  /** With `contact`, the citizen accepted the follow-up consent shown (CONSENT_TEXT_VERSION) and typed these. */
   const submit = useCallback(
-    async (locale: string, answers: Answers): Promise<boolean> => {
+    async (locale: string, answers: Answers, contact?: ContactDetails): Promise<boolean> => {
       if (busy.current) return false;
       busy.current = true;
       setState({ phase: 'sending' });
       try {
-        const input = { locale, answers: pruneAnswers(draft.questionnaire, answers) };
+        const input = {
+          locale,
+          answers: pruneAnswers(draft.questionnaire, answers),
+          ...(contact && {
+            contact: {
+              details: contact,
+              consent: { textVersion: CONSENT_TEXT_VERSION, accepted: true },
+            } satisfies ContactSubmission,
+          }),
+        };
         let r = await api.submitResponse({ ...input, draftId: draftId.current });
         if (!r.ok && r.error.code === 'draft_unknown') {
           const again = await api.beginResponse({});
@@ -41,7 +62,7 @@ export const useSubmit = (api: KioskApi, draft: Draft) => {
           setState({ phase: 'idle' });
           return true;
         }
-        setState({ phase: 'failed', reason: r.error.code === 'storage_unavailable' ? 'storage' : 'other' });
+        setState({ phase: 'failed', reason: failureReason(r.error) });
         return false;
       } finally {
         busy.current = false;

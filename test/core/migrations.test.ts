@@ -59,6 +59,7 @@ describe('migrations', () => {
     expect(tables(db)).toEqual([
       'audit_log',
       'config_versions',
+      'follow_up_contacts',
       'procedure_usage',
       'questionnaires',
       'responses',
@@ -97,6 +98,10 @@ describe('migrations', () => {
         "INSERT INTO sync_acked (seq_from, seq_to, acked_at) VALUES (5, 6, '2026-01-02T00:00:00.000Z') ON CONFLICT DO NOTHING",
       ).run();
       expect(db.prepare('SELECT COUNT(*) AS n FROM sync_status').get()).toEqual({ n: 1 });
+      // Migration 5: a contact row points at an existing response, and only at one.
+      const contact = db.prepare('INSERT INTO follow_up_contacts (response_id, body) VALUES (?, ?)');
+      contact.run('0190a0f0-0000-7000-8000-000000000001', '{}');
+      expect(() => contact.run('0190a0f0-0000-7000-8000-0000000000ff', '{}')).toThrow(/FOREIGN KEY/);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       db.close();
     });

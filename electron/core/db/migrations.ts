@@ -157,6 +157,21 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'sealed follow-up contacts',
+    up: (db) => {
+      db.exec(`
+        -- A citizen's request to be contacted about a response (issue 12): the SealedContact JSON only
+        -- (consent record in clear, the details sealed to central's contact key), never the number in
+        -- clear. One per response, written in the response's own transaction; sent with its batch.
+        CREATE TABLE follow_up_contacts (
+          response_id TEXT PRIMARY KEY REFERENCES responses (id),
+          body TEXT NOT NULL CHECK (json_valid(body))
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;

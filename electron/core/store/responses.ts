@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Answers } from '../../../shared/answers.ts';
+import type { SealedContact } from '../../../shared/follow-up.ts';
 import type { ResponseFlags, StoredResponse } from '../../../shared/response.ts';
 
 /** A response before the store gives it its sequence number. */
@@ -53,7 +54,9 @@ export type InsertOutcome = { seq: number; inserted: boolean };
 
 /**
  * The response writer. Statements are prepared once: a submit is one short IMMEDIATE transaction
- * (lookup by id, max(seq)+1, insert) and one WAL fsync at commit.
+ * (lookup by id, max(seq)+1, insert) and one WAL fsync at commit. A follow-up contact (already
+ * sealed: the writer never sees the number) goes into the same transaction, so a response is never
+ * stored without the contact the citizen gave, nor a contact without its response.
  */
 export const responseWriter = (db: Database) => {
   const byId = db.prepare('SELECT seq FROM responses WHERE id = ?') as Statement<[string], { seq: number }>;
@@ -63,17 +66,37 @@ export const responseWriter = (db: Database) => {
     VALUES ((SELECT IFNULL(MAX(seq), 0) + 1 FROM responses), @id, @questionnaireId, @questionnaireVersion, @procedureCode,
       @fieldCode, @caseNumber, @officerId, @counterId, @locale, @status, @startedAt, @submittedAt, @durationMs, @answers, @flags)
     RETURNING seq`) as Statement<[Record<string, unknown>], { seq: number }>;
+  const insertContact = db.prepare('INSERT INTO follow_up_contacts (response_id, body) VALUES (?, ?)') as Statement<
+    [string, string]
+  >;
 
   /** Idempotent by response id: the same id again returns the sequence it already has. */
-  const write = db.transaction((r: NewResponse): InsertOutcome => {
+  const write = db.transaction((r: NewResponse, contact: SealedContact | undefined): InsertOutcome => {
     const existing = byId.get(r.id);
     if (existing) return { seq: existing.seq, inserted: false };
     const row = insert.get({ ...r, answers: JSON.stringify(r.answers), flags: flagsToInt(r.flags) });
     if (!row) throw new Error('insert returned no sequence');
+    if (contact) {
+      if (contact.responseId !== r.id) throw new Error('a contact must name the response it is stored with');
+      insertContact.run(r.id, JSON.stringify(contact));
+    }
     return { seq: row.seq, inserted: true };
   });
-  return (r: NewResponse): InsertOutcome => write.immediate(r);
+  return (r: NewResponse, contact?: SealedContact): InsertOutcome => write.immediate(r, contact);
 };
+
+/** Sealed contacts of the responses with seq in [from, to], by response id (for the sync batch). */
+export const contactsInRange = (db: Database, from: number, to: number): Map<string, string> =>
+  new Map(
+    (
+      db
+        .prepare(
+          `SELECT c.response_id AS id, c.body FROM follow_up_contacts c JOIN responses r ON r.id = c.response_id
+           WHERE r.seq BETWEEN ? AND ?`,
+        )
+        .all(from, to) as { id: string; body: string }[]
+    ).map((row) => [row.id, row.body]),
+  );
 
 export const listResponses = (
   db: Database,

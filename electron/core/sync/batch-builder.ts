@@ -6,7 +6,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import { signBytes } from '../../../shared/node/signing.ts';
 import type { StoredResponse } from '../../../shared/response.ts';
 import { BatchEnvelope, LIMITS, PROTOCOL_VERSION, type Signed } from '../../../shared/sync.ts';
-import { listResponses } from '../store/responses.ts';
+import { contactsInRange, listResponses } from '../store/responses.ts';
 
 const gzip = promisify(gzipCb);
 
@@ -98,7 +98,8 @@ export type BatchBuilder = {
   shrink: () => number;
 };
 
-type Part = { response: StoredResponse; json: string; bytes: number };
+/** One response of a batch, with its sealed follow-up contact's JSON when the citizen gave one. */
+type Part = { response: StoredResponse; json: string; contact?: string; bytes: number };
 
 /** What paging rows out of SQLite needs: where to read, how many per query, and when the batch is full. */
 type CollectOptions = {
@@ -122,6 +123,8 @@ const collectParts = (o: CollectOptions, from: number, to: number): Part[] => {
     if (want <= 0) return parts;
     const page = listResponses(o.db, o.deviceId, { sinceSeq: next - 1, limit: want });
     o.onPage?.(page.length);
+    const contacts =
+      page.length > 0 ? contactsInRange(o.db, page[0]!.seq, page.at(-1)!.seq) : new Map<string, string>();
     if (page.length === 0) {
       if (parts.length === 0)
         throw new BatchBuildError('sequence_gap', `no response with seq ${next} in the database`, next);
@@ -137,7 +140,8 @@ const collectParts = (o: CollectOptions, from: number, to: number): Part[] => {
         );
       }
       const json = JSON.stringify(response);
-      const bytes = Buffer.byteLength(json, 'utf8') + 1;
+      const contact = contacts.get(response.id);
+      const bytes = Buffer.byteLength(json, 'utf8') + 1 + (contact === undefined ? 0 : Buffer.byteLength(contact) + 1);
       const grown = envelopeBytes + bytes;
       if (grown > limits.maxEnvelopeBytes || o.estimateCompressed(grown) > limits.maxCompressedBytes) {
         if (parts.length === 0) {
@@ -149,7 +153,7 @@ const collectParts = (o: CollectOptions, from: number, to: number): Part[] => {
         }
         return parts;
       }
-      parts.push({ response, json, bytes });
+      parts.push(contact === undefined ? { response, json, bytes } : { response, json, contact, bytes });
       envelopeBytes = grown;
       next++;
     }
@@ -161,10 +165,12 @@ type EnvelopeHeader = { deviceId: string; batchId: string; seqFrom: number; seqT
 
 /** Checks the envelope against the wire schema, so a row central would refuse is reported here, by seq. */
 const checkEnvelope = (header: EnvelopeHeader, parts: Part[]): void => {
+  const contacts = parts.flatMap((p) => (p.contact === undefined ? [] : [JSON.parse(p.contact) as unknown]));
   const checked = BatchEnvelope.safeParse({
     protocol: PROTOCOL_VERSION,
     ...header,
     responses: parts.map((p) => p.response),
+    ...(contacts.length > 0 && { contacts }),
   });
   if (checked.success) return;
   const issue = checked.error.issues[0]!;
@@ -186,10 +192,13 @@ const signAndGzip = async (
   privateKey: KeyObject,
 ): Promise<{ payload: Buffer; signedJson: Buffer; body: Buffer }> => {
   const { deviceId, batchId, seqFrom, seqTo, createdAt } = header;
-  // The envelope's JSON, assembled from the rows' JSON so each response is serialised once.
+  // The envelope's JSON, assembled from the rows' JSON so each response is serialised once. Sealed
+  // contacts travel beside the responses (absent when none, as from kiosks before follow-ups).
+  const contacts = parts.flatMap((p) => (p.contact === undefined ? [] : [p.contact]));
   const envelopeJson =
     `{"protocol":${PROTOCOL_VERSION},"deviceId":${JSON.stringify(deviceId)},"batchId":"${batchId}",` +
-    `"seqFrom":${seqFrom},"seqTo":${seqTo},"createdAt":"${createdAt}","responses":[${parts.map((p) => p.json).join(',')}]}`;
+    `"seqFrom":${seqFrom},"seqTo":${seqTo},"createdAt":"${createdAt}","responses":[${parts.map((p) => p.json).join(',')}]` +
+    (contacts.length > 0 ? `,"contacts":[${contacts.join(',')}]}` : '}');
   const payload = Buffer.from(envelopeJson, 'utf8');
   const signed: Signed = {
     format: 'kbatch',

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { ConfigBundle } from '../../../shared/catalog.ts';
+import { PublishedContactKey } from '../../../shared/follow-up.ts';
 import { openSigned, publicKeyFrom } from '../../../shared/node/signing.ts';
 import type { SettingKey } from '../../../shared/settings.ts';
 import { PublishedConfig, type Signed } from '../../../shared/sync.ts';
@@ -31,6 +32,8 @@ const AppliedConfig = z.object({
   hash: z.string(),
   publishedAt: z.string(),
   appliedAt: z.string(),
+  /** Central's contact key as published with this configuration (absent: no follow-up offered). */
+  contactKey: PublishedContactKey.optional(),
 });
 export const RefusedConfig = z.object({
   version: z.string().nullable(),
@@ -95,16 +98,22 @@ export const storePublishedConfig = (
         hash,
         publishedAt: published.publishedAt,
         appliedAt: now.toISOString(),
+        contactKey: published.contactKey,
       });
       db.prepare('DELETE FROM state WHERE key = ?').run(REFUSED_KEY);
-      const changed = previous?.version !== published.version || previous.hash !== hash;
+      const changed =
+        previous?.version !== published.version ||
+        previous.hash !== hash ||
+        previous.contactKey?.keyId !== published.contactKey?.keyId;
       if (changed)
         audit(db, 'system', 'config_applied', {
           version: published.version,
           publishedAt: published.publishedAt,
           source,
         });
-      return { ok: true, active: { version: published.version, hash, bundle: bundle.data, source }, changed };
+      const active: ActiveConfig = { version: published.version, hash, bundle: bundle.data, source };
+      if (published.contactKey) active.contactKey = published.contactKey;
+      return { ok: true, active, changed };
     })
     .immediate();
 };
@@ -141,7 +150,10 @@ export const loadPublishedConfig = (db: Database): ActiveConfig | undefined => {
     .get(applied.version) as { version: string; hash: string; body: string; source: string } | undefined;
   if (!row) return undefined;
   const parsed = ConfigBundle.safeParse(JSON.parse(row.body));
-  return parsed.success ? { version: row.version, hash: row.hash, bundle: parsed.data, source: row.source } : undefined;
+  if (!parsed.success) return undefined;
+  const active: ActiveConfig = { version: row.version, hash: row.hash, bundle: parsed.data, source: row.source };
+  if (applied.contactKey) active.contactKey = applied.contactKey;
+  return active;
 };
 
 export const recordConfigRefused = (
