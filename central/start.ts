@@ -42,6 +42,8 @@ export type StartCentralOptions = {
    * the public one. Default: none.
    */
   metrics?: MetricsListen;
+  /** See CentralServerOptions.processMetrics (default true). */
+  processMetrics?: boolean;
   /** See CentralServerOptions.schemaWatch. */
   schemaWatch?: CentralServerOptions['schemaWatch'];
   now?: () => Date;
@@ -141,6 +143,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       reportAggregates: options.reportAggregates,
       reportDrain: options.reportDrain,
       schemaWatch: options.schemaWatch,
+      processMetrics: options.processMetrics,
     });
     await options.beforeListen?.(db);
     await app.listen({ host: listenHost, port: options.port ?? DEFAULT_PORT });
