@@ -27,6 +27,7 @@ import { type LoggerSettings, REQUEST_ID_HEADER, loggingOptions } from './observ
 import { type CentralMetrics, createMetrics } from './observe/metrics.ts';
 import { type SchemaWatch, type SchemaWatchOptions, startSchemaWatch } from './observe/schema-watch.ts';
 import { timedReports } from './observe/timed-reports.ts';
+import { pausedWhenSchemaTooNew } from './observe/paused-db.ts';
 
 export type CentralServerOptions = {
   /** An open, migrated database (openCentralDb). The server does not close it. */
@@ -147,7 +148,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
   const ingest = await startIngestPool(options.ingest);
   app.addHook('onClose', () => ingest.close());
   if (options.reportDrain !== false) {
-    const drain = startDrainTimer(options.db, {
+    const drain = startDrainTimer(pausedWhenSchemaTooNew(options.db, watch), {
       ...options.reportDrain,
       log: (message) => (logging ? app.log.error(message) : console.error(message)),
     });

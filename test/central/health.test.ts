@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { LATEST_CENTRAL_SCHEMA } from '../../central/index.ts';
 import { MIGRATION_LOCK } from '../../central/db/migrate.ts';
+import { pausedWhenSchemaTooNew } from '../../central/observe/paused-db.ts';
+import { startSchemaWatch } from '../../central/observe/schema-watch.ts';
 import { enrolled, makeResponses, envelopeOf, kbatchBytes, postBatch, startTestCentral } from '../support/central.ts';
 import { type PostgresCluster, requirePostgresOrSkip, startPostgres } from '../support/postgres.ts';
 import { expectSyncError } from './expect.ts';
@@ -75,6 +77,26 @@ forEachBackend('health endpoints and the upgrade guard', (backend) => {
     await ready(central().url);
     const again = await postBatch(central(), kbatchBytes(device, envelopeOf(device, makeResponses(device, 1, 2))));
     expect(again.status).toBe(200);
+  });
+
+  test("an old instance's background jobs see a database that refuses every statement once the schema is newer", async () => {
+    const watch = startSchemaWatch(central().db, { intervalMs: 0 });
+    const jobsDb = pausedWhenSchemaTooNew(central().db, watch);
+    try {
+      await watch.check();
+      await expect(jobsDb.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await migrateToTheFuture(central().db);
+      await watch.check();
+      await expect(jobsDb.query('SELECT 1')).rejects.toThrow(/older release .* upgrade is under way/);
+      await expect(jobsDb.transaction(async () => 1)).rejects.toThrow(/older release/);
+    } finally {
+      await undoFuture(central().db);
+      watch.stop();
+    }
+    await watch.check();
+    await expect(jobsDb.transaction(async (tx) => (await tx.query('SELECT 2 AS two')).rows)).resolves.toEqual([
+      { two: 2 },
+    ]);
   });
 
   test('the background watch notices a newer schema without anyone asking for readiness', async () => {
