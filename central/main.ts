@@ -12,8 +12,9 @@ import { CentralSchemaTooNewError } from './db/migrate.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
 import { defaultIngestWorkers } from './ingest/worker-pool.ts';
+import type { MetricsListen } from './observe/metrics-server.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--trust-proxy] [--log]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--trust-proxy] [--log] [--metrics-port N] [--metrics-host ADDR]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
   --port N          default ${DEFAULT_PORT}
@@ -28,8 +29,12 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --heartbeat-window-minutes M
                     refuse a heartbeat sent more than M minutes from this server's clock, as a replay (default 10)
   --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: the cores, at most 2)
-  --log             request log on stdout
-Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts.
+  --log             request log on stdout: one JSON object a line, with request ids (behind --trust-proxy the
+                    proxy's X-Request-Id), cookies, Authorization, passwords and enrolment codes never written
+  --metrics-port N  Prometheus metrics at http://ADDR:N/metrics, a listener of its own (not the public port)
+  --metrics-host ADDR  its address (default 127.0.0.1); another address needs CENTRAL_METRICS_TOKEN
+Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts;
+  CENTRAL_METRICS_TOKEN=… (16+ characters) makes a scrape send "Authorization: Bearer …"; LOG_LEVEL (default info).
 `;
 
 const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']): RateLimitSettings['perIp'] => {
@@ -37,6 +42,23 @@ const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']):
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number of requests per minute, got "${v}"`);
   return n === 0 ? false : { max: n, windowMs: 60_000 };
+};
+
+/** --metrics-port/--metrics-host/CENTRAL_METRICS_TOKEN; a non-loopback address without a token is refused. */
+const metricsListen = (port: string | undefined, host: string | undefined): MetricsListen | undefined => {
+  if (port === undefined) {
+    if (host !== undefined) throw new Error('--metrics-host needs --metrics-port');
+    return undefined;
+  }
+  const n = Number(port);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--metrics-port: not a port number: ${port}`);
+  const token = process.env['CENTRAL_METRICS_TOKEN'] || undefined;
+  const address = host ?? '127.0.0.1';
+  if (!isLoopbackHost(address) && token === undefined)
+    throw new Error(
+      `--metrics-host ${address} is not loopback: set CENTRAL_METRICS_TOKEN so only your Prometheus can read the metrics`,
+    );
+  return { host: address, port: n, ...(token ? { token } : {}) };
 };
 
 const main = async (): Promise<number> => {
@@ -55,6 +77,8 @@ const main = async (): Promise<number> => {
       'trust-proxy': { type: 'boolean' },
       'ingest-workers': { type: 'string' },
       'console-hosts': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -77,6 +101,7 @@ const main = async (): Promise<number> => {
     !(Number.isFinite(windowMinutes) && windowMinutes >= 1 && windowMinutes <= 24 * 60)
   )
     throw new Error(`--heartbeat-window-minutes: expected a number of minutes between 1 and 1440, got "${windowArg}"`);
+  const metrics = metricsListen(values['metrics-port'], values['metrics-host']);
   const databaseUrl = process.env['DATABASE_URL'] || undefined;
   const host = values.host ?? '127.0.0.1';
   const first: { admin: InitialAdmin | null } = { admin: null };
@@ -85,7 +110,8 @@ const main = async (): Promise<number> => {
     databaseUrl,
     host,
     port,
-    logger: values.log ?? false,
+    logger: values.log ? { level: process.env['LOG_LEVEL'] || 'info' } : false,
+    ...(metrics ? { metrics } : {}),
     basePath: values['base-path'],
     trustProxy: values['trust-proxy'] ?? false,
     rateLimit: {
@@ -113,6 +139,8 @@ const main = async (): Promise<number> => {
       // What IT pins on a kiosk before enrolling it (kioskctl config set centralKeyFingerprint …).
       `  central key fingerprint (SHA-256): ${sha256Hex(Buffer.from(central.centralKey.publicKey, 'base64url'))}\n` +
       `  web console: ${central.url}/console/\n` +
+      `  health: ${new URL(central.url).origin}/health/ready\n` +
+      (central.metricsUrl ? `  metrics: ${central.metricsUrl}\n` : '') +
       // No code at start: a printed code is a live credential in every log that keeps stdout.
       `  enrol a kiosk: issue a one-time code (npx centralctl enrol-code [--unit U], or the console's enrolment codes page),\n` +
       `    then on the kiosk: kioskctl enroll --central ${central.url} --code CODE\n` +

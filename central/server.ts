@@ -21,6 +21,13 @@ import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings, makeLimiters } from './routes/rate-limit.ts';
 import { JSON_BODY_LIMIT, v1Routes } from './routes/v1.ts';
+import { DEFAULT_CONSOLE_OPTIONS } from './console/options.ts';
+import { healthRoutes, refuseWhenSchemaTooNew } from './observe/health.ts';
+import { type LoggerSettings, REQUEST_ID_HEADER, loggingOptions } from './observe/logger.ts';
+import { type CentralMetrics, createMetrics } from './observe/metrics.ts';
+import { type SchemaWatch, type SchemaWatchOptions, startSchemaWatch } from './observe/schema-watch.ts';
+import { timedReports } from './observe/timed-reports.ts';
+import { pausedWhenSchemaTooNew } from './observe/paused-db.ts';
 
 export type CentralServerOptions = {
   /** An open, migrated database (openCentralDb). The server does not close it. */
@@ -29,8 +36,15 @@ export type CentralServerOptions = {
   centralKey: KeyPairB64;
   /** Per-address and per-device budgets; each false to turn it off. Default DEFAULT_RATE_LIMITS. */
   rateLimit?: Partial<RateLimitSettings>;
-  /** Fastify's logger (default off). */
-  logger?: boolean;
+  /**
+   * Fastify's logger: JSON lines with request ids, secrets redacted (central/observe/logger.ts).
+   * true = on, to stdout; settings to choose the stream or level; default off.
+   */
+  logger?: boolean | LoggerSettings;
+  /** How often the database's schema version and reachability are checked (central/observe/schema-watch.ts). */
+  schemaWatch?: SchemaWatchOptions;
+  /** Node's process metrics in the registry (default true). */
+  processMetrics?: boolean;
   /** The clock (tests move it to expire enrolment codes). */
   now?: () => Date;
   /** Honour X-Forwarded-For behind a reverse proxy (default false). */
@@ -93,26 +107,60 @@ export const toSyncError = (err: unknown): SyncError => {
   return internalError;
 };
 
+/** What an operator watches on a running server: its metrics and its view of the database. */
+export type CentralObservability = { metrics: CentralMetrics; watch: SchemaWatch };
+
+const observability = new WeakMap<FastifyInstance, CentralObservability>();
+
+/** The metrics registry and schema watch of a server made by createCentralServer. */
+export const centralObservability = (app: FastifyInstance): CentralObservability => {
+  const o = observability.get(app);
+  if (!o) throw new Error('not a central server (createCentralServer)');
+  return o;
+};
+
+const loggerSettings = (logger: CentralServerOptions['logger']): LoggerSettings | false =>
+  logger === true ? {} : logger === false || logger === undefined ? false : logger;
+
 export const createCentralServer = async (options: CentralServerOptions): Promise<FastifyInstance> => {
+  const logging = loggerSettings(options.logger);
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...loggingOptions(logging, options.trustProxy ?? false),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: JSON_BODY_LIMIT,
   });
+  const basePath = normaliseBasePath(options.basePath);
+  const watch = startSchemaWatch(options.db, options.schemaWatch);
+  app.addHook('onClose', async () => watch.stop());
+  const consoleOptions = { ...DEFAULT_CONSOLE_OPTIONS, ...(options.console || {}) };
+  const metrics = createMetrics(options.db, {
+    staleAfterHours: consoleOptions.staleAfterHours,
+    processMetrics: options.processMetrics,
+    watch,
+  });
+  observability.set(app, { metrics, watch });
+  app.addHook('onRequest', refuseWhenSchemaTooNew(watch, basePath));
+  app.addHook('onSend', async (req, reply) => {
+    void reply.header(REQUEST_ID_HEADER, req.id);
+  });
+  healthRoutes(app, watch);
   await app.register(rateLimit, { global: false });
   const ingest = await startIngestPool(options.ingest);
   app.addHook('onClose', () => ingest.close());
   if (options.reportDrain !== false) {
-    const drain = startDrainTimer(options.db, {
+    const drain = startDrainTimer(pausedWhenSchemaTooNew(options.db, watch), {
       ...options.reportDrain,
-      log: (message) => (options.logger ? app.log.error(message) : console.error(message)),
+      log: (message) => (logging ? app.log.error(message) : console.error(message)),
     });
     app.addHook('onClose', () => drain.stop());
   }
   app.setErrorHandler((err, req, reply) => {
     const e = toSyncError(err);
+    metrics.refused(e.code);
+    // An internal error may be the first sign of a lost database or of a newer release's migration.
+    if (e.code === 'internal') void watch.check();
     if (e.code === 'internal') req.log.error({ err }, 'central: internal error');
-    if (e.code === 'internal' && !options.logger)
+    if (e.code === 'internal' && !logging)
       console.error(`central: internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
     if (e.extra.retryAfterSeconds !== undefined) void reply.header('retry-after', String(e.extra.retryAfterSeconds));
     return reply.code(e.status).send(e.body());
@@ -124,15 +172,22 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
     ingest,
     reportAggregates: options.reportAggregates ?? true,
+    metrics,
   };
-  const basePath = normaliseBasePath(options.basePath);
   await app.register(v1Routes(ctx, { heartbeat: { windowMs: options.heartbeatWindowMs } }), {
     prefix: `${basePath}/v1`,
   });
   if (options.console !== false)
-    await app.register(consoleRoutes(ctx, { ...options.console, prefix: `${basePath}/console` }), {
-      prefix: `${basePath}/console`,
-    });
+    await app.register(
+      consoleRoutes(ctx, {
+        ...options.console,
+        runReport: timedReports(consoleOptions.runReport, metrics),
+        prefix: `${basePath}/console`,
+      }),
+      {
+        prefix: `${basePath}/console`,
+      },
+    );
   if (options.adminToken) await app.register(adminRoutes(ctx, options.adminToken), { prefix: '/admin/v1' });
   return app;
 };

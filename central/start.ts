@@ -10,7 +10,8 @@ import { latestConfig, publishConfig } from './ops/configs.ts';
 import { createEnrolmentCode } from './ops/enrolment-codes.ts';
 import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
 import type { RateLimitSettings } from './routes/rate-limit.ts';
-import { type CentralServerOptions, createCentralServer } from './server.ts';
+import { type CentralServerOptions, centralObservability, createCentralServer } from './server.ts';
+import { type MetricsListen, type MetricsServer, startMetricsServer } from './observe/metrics-server.ts';
 import { consoleHostsFor } from './console/options.ts';
 
 export type StartCentralOptions = {
@@ -35,7 +36,16 @@ export type StartCentralOptions = {
   /** Default 4790; 0 picks a free port. */
   port?: number;
   rateLimit?: Partial<RateLimitSettings>;
-  logger?: boolean;
+  logger?: CentralServerOptions['logger'];
+  /**
+   * Serve Prometheus metrics on their own listen address (central/observe/metrics-server.ts), never on
+   * the public one. Default: none.
+   */
+  metrics?: MetricsListen;
+  /** See CentralServerOptions.processMetrics (default true). */
+  processMetrics?: boolean;
+  /** See CentralServerOptions.schemaWatch. */
+  schemaWatch?: CentralServerOptions['schemaWatch'];
   now?: () => Date;
   trustProxy?: boolean;
   /** Serve the protocol under this path prefix (see CentralServerOptions.basePath); `url` includes it. */
@@ -68,6 +78,8 @@ export type RunningCentral = {
   /** Base URL, e.g. "http://127.0.0.1:4790" (no trailing slash; with basePath if given). */
   url: string;
   app: FastifyInstance;
+  /** The Prometheus scrape URL when `metrics` was given. */
+  metricsUrl?: string;
   db: CentralDb;
   centralKey: KeyPairB64;
   defaultUnit: Unit;
@@ -85,6 +97,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
   let lock: DataDirLock | undefined;
   let db: CentralDb | undefined;
   let app: FastifyInstance | undefined;
+  let metricsServer: MetricsServer | undefined;
   const listenHost = options.host ?? '127.0.0.1';
   try {
     if (onDisk) lock = lockDataDir(dataDir, 'server');
@@ -129,9 +142,12 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       ingest: options.ingest,
       reportAggregates: options.reportAggregates,
       reportDrain: options.reportDrain,
+      schemaWatch: options.schemaWatch,
+      processMetrics: options.processMetrics,
     });
     await options.beforeListen?.(db);
     await app.listen({ host: listenHost, port: options.port ?? DEFAULT_PORT });
+    if (options.metrics) metricsServer = await startMetricsServer(centralObservability(app).metrics, options.metrics);
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('the server did not report a TCP address');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -141,10 +157,12 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     const ownsDb = !options.db;
     const openDb = db;
     const openApp = app;
+    const openMetrics = metricsServer;
     let closed = false;
     return {
       url,
       app,
+      ...(openMetrics ? { metricsUrl: openMetrics.url } : {}),
       db,
       centralKey,
       defaultUnit: unit,
@@ -153,12 +171,14 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       close: async () => {
         if (closed) return;
         closed = true;
+        await openMetrics?.close();
         await openApp.close();
         if (ownsDb) await openDb.close();
         lock?.release();
       },
     };
   } catch (e) {
+    await metricsServer?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     if (db && !options.db) await db.close().catch(() => undefined);
     lock?.release();

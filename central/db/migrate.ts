@@ -16,7 +16,7 @@ export class CentralSchemaTooNewError extends Error {
 }
 
 /** Arbitrary constant key of the advisory lock taken while migrating ("cent" in ASCII). */
-const MIGRATION_LOCK = 0x63656e74;
+export const MIGRATION_LOCK = 0x63656e74;
 
 const Version = z.object({ v: z.coerce.number().int() });
 

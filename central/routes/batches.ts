@@ -15,12 +15,14 @@ export const BATCH_SOURCE_HEADER = 'x-kbatch-source';
  */
 export const batchesRoute = (app: FastifyInstance, ctx: RouteContext): void => {
   app.post('/batches', { bodyLimit: LIMITS.maxCompressedBytes }, async (req, reply) => {
+    const started = process.hrtime.bigint();
     const { device, envelope } = await openBatch(ctx.db, rawBody(req), ctx.ingest, req.ip);
     await ctx.limitDevice(req, device.id);
     const via = req.headers[BATCH_SOURCE_HEADER] === 'file' ? 'file' : 'http';
     const ack = await storeBatch(ctx.db, envelope, via, ctx.now(), undefined, {
       reportAggregates: ctx.reportAggregates ?? true,
     });
+    ctx.metrics?.batchIngested(via, ack, Number(process.hrtime.bigint() - started) / 1e9);
     return reply.code(200).send(ack);
   });
 };

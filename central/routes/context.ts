@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { KeyPairB64 } from '../../shared/node/signing.ts';
 import type { CentralDb } from '../db/types.ts';
 import type { BatchOpener } from '../ingest/worker-pool.ts';
+import type { CentralMetrics } from '../observe/metrics.ts';
 
 /** What every route needs: the database, central's key, the clock, and the rate limiters. */
 export type RouteContext = {
@@ -16,6 +17,8 @@ export type RouteContext = {
   ingest: BatchOpener;
   /** storeBatch's StoreBatchOptions.reportAggregates for /v1/batches (default true; false only to measure). */
   reportAggregates?: boolean;
+  /** This instance's Prometheus metrics (central/observe/metrics.ts); absent in callers that do not count. */
+  metrics?: CentralMetrics;
 };
 
 /** The raw request body (every /v1 route parses its own bytes: signatures cover them exactly). */

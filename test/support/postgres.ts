@@ -54,6 +54,9 @@ export type PostgresCluster = {
   /** A new, empty database on this cluster; returns its connection string. */
   createDatabase: (name?: string) => Promise<string>;
   stop: () => Promise<void>;
+  /** Stops the server but keeps its data (an outage); `resume` starts it again on the same port. */
+  halt: () => void;
+  resume: () => void;
 };
 
 const asRoot = process.getuid?.() === 0;
@@ -88,21 +91,24 @@ export const startPostgres = async (): Promise<PostgresCluster> => {
   const log = join(dir, 'postgres.log');
   run(join(a.bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   let port = 0;
+  const pgStart = (): void => {
+    run(join(a.bin, 'pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      log,
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+      'start',
+    ]);
+  };
   for (let attempt = 0; ; attempt++) {
     port = 20000 + Math.floor(Math.random() * 40000);
     try {
-      run(join(a.bin, 'pg_ctl'), [
-        '-D',
-        data,
-        '-l',
-        log,
-        '-w',
-        '-t',
-        '60',
-        '-o',
-        `-p ${port} -k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
-        'start',
-      ]);
+      pgStart();
       break;
     } catch (e) {
       if (attempt >= 3)
@@ -135,6 +141,10 @@ export const startPostgres = async (): Promise<PostgresCluster> => {
       process.removeListener('exit', stopSync);
       stopSync();
     },
+    halt: () => {
+      run(join(a.bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    resume: pgStart,
   };
 };
 
