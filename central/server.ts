@@ -19,7 +19,16 @@ import { SyncError } from './errors.ts';
 import { type IngestPoolOptions, startIngestPool } from './ingest/worker-pool.ts';
 import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
-import { DEFAULT_RATE_LIMITS, type RateLimitSettings, makeLimiters } from './routes/rate-limit.ts';
+import {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitSettings,
+  type RateLimiterFactory,
+  makeLimiters,
+  processLimiters,
+} from './routes/rate-limit.ts';
+import { sharedLimiters } from './routes/shared-rate-limit.ts';
+import { startPeriodicJob } from './jobs/periodic.ts';
+import { pruneRateLimitsJob } from './jobs/prune-rate-limits.ts';
 import { JSON_BODY_LIMIT, v1Routes } from './routes/v1.ts';
 
 export type CentralServerOptions = {
@@ -29,6 +38,11 @@ export type CentralServerOptions = {
   centralKey: KeyPairB64;
   /** Per-address and per-device budgets; each false to turn it off. Default DEFAULT_RATE_LIMITS. */
   rateLimit?: Partial<RateLimitSettings>;
+  /**
+   * Count rate limits in the database (migration 10) so that they hold across every instance on it.
+   * Default: on PostgreSQL yes, on PGlite no (one process by construction; memory is cheaper).
+   */
+  sharedRateLimits?: boolean;
   /** Fastify's logger (default off). */
   logger?: boolean;
   /** The clock (tests move it to expire enrolment codes). */
@@ -93,6 +107,18 @@ export const toSyncError = (err: unknown): SyncError => {
   return internalError;
 };
 
+/** Shared limiters (and the job that prunes their counters) on PostgreSQL, in-process ones on PGlite. */
+const rateLimitersFor = (
+  app: FastifyInstance,
+  options: CentralServerOptions,
+  log: (message: string) => void,
+): RateLimiterFactory => {
+  if (!(options.sharedRateLimits ?? options.db.kind === 'postgres')) return processLimiters(app);
+  const prune = startPeriodicJob(options.db, pruneRateLimitsJob, log);
+  app.addHook('onClose', () => prune.stop());
+  return sharedLimiters(options.db);
+};
+
 export const createCentralServer = async (options: CentralServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -100,12 +126,14 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     bodyLimit: JSON_BODY_LIMIT,
   });
   await app.register(rateLimit, { global: false });
+  const log = (message: string) => (options.logger ? app.log.error(message) : console.error(message));
+  const limiter = rateLimitersFor(app, options, log);
   const ingest = await startIngestPool(options.ingest);
   app.addHook('onClose', () => ingest.close());
   if (options.reportDrain !== false) {
     const drain = startDrainTimer(options.db, {
       ...options.reportDrain,
-      log: (message) => (options.logger ? app.log.error(message) : console.error(message)),
+      log,
     });
     app.addHook('onClose', () => drain.stop());
   }
@@ -121,7 +149,8 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     db: options.db,
     centralKey: options.centralKey,
     now: options.now ?? (() => new Date()),
-    ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
+    limiter,
+    ...makeLimiters(limiter, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
     ingest,
     reportAggregates: options.reportAggregates ?? true,
   };

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { SyncError } from '../errors.ts';
 import type { RouteContext } from '../routes/context.ts';
+import { LIMITER } from '../routes/rate-limit.ts';
 import { consoleAssets } from './assets.ts';
 import { type ConsoleContext, ConsoleError, type Ctx, localeOf, sendHtml } from './context.ts';
 import { html } from './html.ts';
@@ -105,7 +106,7 @@ export const consoleRoutes =
       ...options,
       lockout: { ...DEFAULT_CONSOLE_OPTIONS.lockout, ...options.lockout },
     };
-    const loginLimiter = app.createRateLimit({ max: opts.loginPerMinute, timeWindow: 60_000 });
+    const loginLimiter = route.limiter(LIMITER.consoleLogin, { max: opts.loginPerMinute, windowMs: 60_000 });
     const cc: ConsoleContext = {
       route,
       options: opts,
@@ -113,8 +114,7 @@ export const consoleRoutes =
       loginKey: randomBytes(32),
       sessionPolicy: { absoluteMs: opts.sessionHours * 3_600_000, idleMs: opts.idleMinutes * 60_000 },
       limitLogin: async (req) => {
-        const r = await loginLimiter(req);
-        if (!r.isAllowed && r.isExceeded) throw new ConsoleError(429, 'errors.rateLimited');
+        if ((await loginLimiter(req)).exceeded) throw new ConsoleError(429, 'errors.rateLimited');
       },
     };
     const assets = await consoleAssets();
