@@ -9,13 +9,16 @@ import { StaleHours } from './console/options.ts';
 import { DataDirBusyError, DataDirUnsafeError, restrictUmask } from './data-dir.ts';
 import { DemoCredentialsError, isLoopbackHost, refuseDemoCredentials } from './demo-credentials.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
+import { CentralKeyMismatchError } from './key-identity.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
 import { defaultIngestWorkers } from './ingest/worker-pool.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--trust-proxy] [--log]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--key-file F] [--trust-proxy] [--log]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
+  --key-file F      the central key here instead of DIR/central-key.json (also CENTRAL_KEY_FILE): with several
+                    instances on one PostgreSQL, every instance uses the same key file (made once if missing)
   --port N          default ${DEFAULT_PORT}
   --host ADDR       default 127.0.0.1 (loopback only); 0.0.0.0 to serve the network
   --rate-ip N       requests per minute per client address (default ${DEFAULT_RATE_LIMITS.perIp ? DEFAULT_RATE_LIMITS.perIp.max : 'off'}; 0 = off)
@@ -29,7 +32,8 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
                     refuse a heartbeat sent more than M minutes from this server's clock, as a replay (default 10)
   --ingest-workers N  worker threads that open batches off the event loop (default ${defaultIngestWorkers()}: the cores, at most 2)
   --log             request log on stdout
-Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts.
+Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts;
+CENTRAL_KEY_FILE=F as --key-file.
 `;
 
 const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']): RateLimitSettings['perIp'] => {
@@ -55,6 +59,7 @@ const main = async (): Promise<number> => {
       'trust-proxy': { type: 'boolean' },
       'ingest-workers': { type: 'string' },
       'console-hosts': { type: 'string' },
+      'key-file': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -82,6 +87,7 @@ const main = async (): Promise<number> => {
   const first: { admin: InitialAdmin | null } = { admin: null };
   const central = await startCentral({
     dataDir: values['data-dir'],
+    keyFile: values['key-file'] ?? (process.env['CENTRAL_KEY_FILE'] || undefined),
     databaseUrl,
     host,
     port,
@@ -139,7 +145,8 @@ main().then(
       e instanceof DataDirBusyError ||
       e instanceof DataDirUnsafeError ||
       e instanceof DemoCredentialsError ||
-      e instanceof CentralSchemaTooNewError
+      e instanceof CentralSchemaTooNewError ||
+      e instanceof CentralKeyMismatchError
     )
       process.stderr.write(`central: ${e.message}\n`);
     else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);

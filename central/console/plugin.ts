@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { SyncError } from '../errors.ts';
+import { derivedServiceKey } from '../keys.ts';
 import type { RouteContext } from '../routes/context.ts';
 import { LIMITER } from '../routes/rate-limit.ts';
 import { consoleAssets } from './assets.ts';
@@ -111,7 +111,9 @@ export const consoleRoutes =
       route,
       options: opts,
       prefix: options.prefix,
-      loginKey: randomBytes(32),
+      // Derived from the central key, not drawn per process: a login form served by one instance
+      // behind the proxy must be accepted when it is posted to another.
+      loginKey: derivedServiceKey(route.centralKey, 'console login form'),
       sessionPolicy: { absoluteMs: opts.sessionHours * 3_600_000, idleMs: opts.idleMinutes * 60_000 },
       limitLogin: async (req) => {
         if ((await loginLimiter(req)).exceeded) throw new ConsoleError(429, 'errors.rateLimited');
