@@ -12,6 +12,8 @@ import { CentralKeyMismatchError } from '../../central/key-identity.ts';
 import { CENTRAL_KEY_FILE } from '../../central/keys.ts';
 import { newKeyPair } from '../../shared/node/signing.ts';
 import { bundleChild } from '../support/bundle-child.ts';
+import { enrolled, envelopeOf, kbatchBytes, makeResponses, postBatch } from '../support/central.ts';
+import { BatchAck } from '../../shared/sync.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { requirePostgresOrSkip, sharedPostgres, stopSharedPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -103,6 +105,31 @@ describe.skipIf(!postgres.ok)('two instances on one PostgreSQL', () => {
         expect(page.status).toBe(200);
         expect(page.text).toContain('it-tinh');
       }
+    } finally {
+      await close();
+    }
+  });
+
+  test('batches of one device reaching both instances at once are stored exactly once, gap-free', async () => {
+    const { a, b, close } = await twoInstances({ rateLimit: { perIp: false, perDevice: false } });
+    try {
+      const device = await enrolled(a);
+      const all = makeResponses(device, 1, 300);
+      // Each batch goes to both instances at the same moment, twice over, and overlapping ranges too.
+      const sends = [all.slice(0, 150), all.slice(100, 300), all.slice(0, 300)].flatMap((part) => {
+        const bytes = kbatchBytes(device, envelopeOf(device, part));
+        return [a, b, a, b].map(async (to) => BatchAck.parse(await (await postBatch(to, bytes)).json()));
+      });
+      const acks = await Promise.all(sends);
+      expect(acks.reduce((n, ack) => n + ack.inserted, 0)).toBe(300);
+      expect(acks.flatMap((ack) => ack.conflicts)).toEqual([]);
+      const rows = await a.db.query('SELECT seq FROM responses WHERE device_id = $1 ORDER BY seq', [device.id]);
+      expect(rows.rows.map((r) => Number(r['seq']))).toEqual(all.map((r) => r.seq));
+      const progress = await b.db.query(
+        'SELECT highest_contiguous_seq AS h FROM device_progress WHERE device_id = $1',
+        [device.id],
+      );
+      expect(progress.rows).toEqual([{ h: 300 }]);
     } finally {
       await close();
     }
