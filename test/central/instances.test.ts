@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunningCentral, type StartCentralOptions, startCentral } from '../../central/index.ts';
 import { runJobOnce } from '../../central/jobs/periodic.ts';
+import { drainReportQueue, drainReportQueueFully } from '../../central/reports/drain.ts';
 import { pruneRateLimitsJob } from '../../central/jobs/prune-rate-limits.ts';
 import { CentralKeyMismatchError } from '../../central/key-identity.ts';
 import { CENTRAL_KEY_FILE } from '../../central/keys.ts';
@@ -130,6 +131,29 @@ describe.skipIf(!postgres.ok)('two instances on one PostgreSQL', () => {
         [device.id],
       );
       expect(progress.rows).toEqual([{ h: 300 }]);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the report job draining on both instances at once counts each queued batch once', async () => {
+    const { a, b, close } = await twoInstances({ rateLimit: { perIp: false, perDevice: false } });
+    try {
+      const devices = await Promise.all(Array.from({ length: 4 }, () => enrolled(a)));
+      for (const [i, device] of devices.entries()) {
+        const all = makeResponses(device, 1, 60);
+        for (let from = 0; from < 60; from += 20)
+          expect(
+            (await postBatch(i % 2 === 0 ? a : b, kbatchBytes(device, envelopeOf(device, all.slice(from, from + 20)))))
+              .status,
+          ).toBe(200);
+      }
+      // Concurrent drains on both, then whatever a drain's batch cap left, mopped up.
+      const drained = await Promise.all([a, b, a, b].map((c) => drainReportQueue(c.db)));
+      drained.push(await drainReportQueueFully(b.db));
+      expect(drained.reduce((n, d) => n + d.batches, 0)).toBe(12);
+      expect(drained.reduce((n, d) => n + d.responses, 0)).toBe(240);
+      expect((await a.db.query('SELECT count(*)::int AS n FROM report_pending')).rows).toEqual([{ n: 0 }]);
     } finally {
       await close();
     }
