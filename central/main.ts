@@ -9,14 +9,17 @@ import { StaleHours } from './console/options.ts';
 import { DataDirBusyError, DataDirUnsafeError, restrictUmask } from './data-dir.ts';
 import { DemoCredentialsError, isLoopbackHost, refuseDemoCredentials } from './demo-credentials.ts';
 import { CentralSchemaTooNewError } from './db/migrate.ts';
+import { CentralKeyMismatchError } from './key-identity.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './routes/rate-limit.ts';
 import { DEFAULT_PORT, startCentral } from './start.ts';
 import { defaultIngestWorkers } from './ingest/worker-pool.ts';
 import type { MetricsListen } from './observe/metrics-server.ts';
 
-const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--trust-proxy] [--log] [--metrics-port N] [--metrics-host ADDR]
+const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR] [--rate-ip N] [--rate-device N] [--base-path P] [--stale-hours H] [--heartbeat-window-minutes M] [--ingest-workers N] [--key-file F] [--trust-proxy] [--log] [--metrics-port N] [--metrics-host ADDR]
 
   --data-dir DIR    PGlite database, central key and lock (default .data/central)
+  --key-file F      the central key here instead of DIR/central-key.json (also CENTRAL_KEY_FILE): with several
+                    instances on one PostgreSQL, every instance uses the same key file (made once if missing)
   --port N          default ${DEFAULT_PORT}
   --host ADDR       default 127.0.0.1 (loopback only); 0.0.0.0 to serve the network
   --rate-ip N       requests per minute per client address (default ${DEFAULT_RATE_LIMITS.perIp ? DEFAULT_RATE_LIMITS.perIp.max : 'off'}; 0 = off)
@@ -34,7 +37,8 @@ const HELP = `usage: npm run central -- [--data-dir DIR] [--port N] [--host ADDR
   --metrics-port N  Prometheus metrics at http://ADDR:N/metrics, a listener of its own (not the public port)
   --metrics-host ADDR  its address (default 127.0.0.1); another address needs CENTRAL_METRICS_TOKEN
 Environment: DATABASE_URL=postgres://… uses PostgreSQL instead of PGlite; CENTRAL_CONSOLE_HOSTS=a,b as --console-hosts;
-  CENTRAL_METRICS_TOKEN=… (16+ characters) makes a scrape send "Authorization: Bearer …"; LOG_LEVEL (default info).
+  CENTRAL_METRICS_TOKEN=… (16+ characters) makes a scrape send "Authorization: Bearer …"; LOG_LEVEL (default info);
+  CENTRAL_KEY_FILE=F as --key-file.
 `;
 
 const perMinute = (v: string | undefined, fallback: RateLimitSettings['perIp']): RateLimitSettings['perIp'] => {
@@ -79,6 +83,7 @@ const main = async (): Promise<number> => {
       'console-hosts': { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
+      'key-file': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -107,6 +112,7 @@ const main = async (): Promise<number> => {
   const first: { admin: InitialAdmin | null } = { admin: null };
   const central = await startCentral({
     dataDir: values['data-dir'],
+    keyFile: values['key-file'] ?? (process.env['CENTRAL_KEY_FILE'] || undefined),
     databaseUrl,
     host,
     port,
@@ -167,7 +173,8 @@ main().then(
       e instanceof DataDirBusyError ||
       e instanceof DataDirUnsafeError ||
       e instanceof DemoCredentialsError ||
-      e instanceof CentralSchemaTooNewError
+      e instanceof CentralSchemaTooNewError ||
+      e instanceof CentralKeyMismatchError
     )
       process.stderr.write(`central: ${e.message}\n`);
     else process.stderr.write(`central: ${(e as Error).stack ?? String(e)}\n`);

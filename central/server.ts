@@ -19,7 +19,16 @@ import { SyncError } from './errors.ts';
 import { type IngestPoolOptions, startIngestPool } from './ingest/worker-pool.ts';
 import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
-import { DEFAULT_RATE_LIMITS, type RateLimitSettings, makeLimiters } from './routes/rate-limit.ts';
+import {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitSettings,
+  type RateLimiterFactory,
+  makeLimiters,
+  processLimiters,
+} from './routes/rate-limit.ts';
+import { sharedLimiters } from './routes/shared-rate-limit.ts';
+import { startPeriodicJob } from './jobs/periodic.ts';
+import { pruneRateLimitsJob } from './jobs/prune-rate-limits.ts';
 import { JSON_BODY_LIMIT, v1Routes } from './routes/v1.ts';
 import { DEFAULT_CONSOLE_OPTIONS } from './console/options.ts';
 import { healthRoutes, refuseWhenSchemaTooNew } from './observe/health.ts';
@@ -36,6 +45,11 @@ export type CentralServerOptions = {
   centralKey: KeyPairB64;
   /** Per-address and per-device budgets; each false to turn it off. Default DEFAULT_RATE_LIMITS. */
   rateLimit?: Partial<RateLimitSettings>;
+  /**
+   * Count rate limits in the database (migration 10) so that they hold across every instance on it.
+   * Default: on PostgreSQL yes, on PGlite no (one process by construction; memory is cheaper).
+   */
+  sharedRateLimits?: boolean;
   /**
    * Fastify's logger: JSON lines with request ids, secrets redacted (central/observe/logger.ts).
    * true = on, to stdout; settings to choose the stream or level; default off.
@@ -122,6 +136,19 @@ export const centralObservability = (app: FastifyInstance): CentralObservability
 const loggerSettings = (logger: CentralServerOptions['logger']): LoggerSettings | false =>
   logger === true ? {} : logger === false || logger === undefined ? false : logger;
 
+/** Shared limiters (and the job that prunes their counters) on PostgreSQL, in-process ones on PGlite. */
+const rateLimitersFor = (
+  app: FastifyInstance,
+  options: CentralServerOptions,
+  jobDb: CentralDb,
+  log: (message: string) => void,
+): RateLimiterFactory => {
+  if (!(options.sharedRateLimits ?? options.db.kind === 'postgres')) return processLimiters(app);
+  const prune = startPeriodicJob(jobDb, pruneRateLimitsJob, log);
+  app.addHook('onClose', () => prune.stop());
+  return sharedLimiters(options.db);
+};
+
 export const createCentralServer = async (options: CentralServerOptions): Promise<FastifyInstance> => {
   const logging = loggerSettings(options.logger);
   const app = Fastify({
@@ -145,13 +172,14 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
   });
   healthRoutes(app, watch);
   await app.register(rateLimit, { global: false });
+  const log = (message: string) => (logging ? app.log.error(message) : console.error(message));
+  // Background jobs get a database that refuses every statement once a newer release has migrated it.
+  const jobDb = pausedWhenSchemaTooNew(options.db, watch);
+  const limiter = rateLimitersFor(app, options, jobDb, log);
   const ingest = await startIngestPool(options.ingest);
   app.addHook('onClose', () => ingest.close());
   if (options.reportDrain !== false) {
-    const drain = startDrainTimer(pausedWhenSchemaTooNew(options.db, watch), {
-      ...options.reportDrain,
-      log: (message) => (logging ? app.log.error(message) : console.error(message)),
-    });
+    const drain = startDrainTimer(jobDb, { ...options.reportDrain, log });
     app.addHook('onClose', () => drain.stop());
   }
   app.setErrorHandler((err, req, reply) => {
@@ -169,7 +197,8 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     db: options.db,
     centralKey: options.centralKey,
     now: options.now ?? (() => new Date()),
-    ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
+    limiter,
+    ...makeLimiters(limiter, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
     ingest,
     reportAggregates: options.reportAggregates ?? true,
     metrics,

@@ -6,6 +6,7 @@ import { type DataDirLock, DEFAULT_DATA_DIR, lockDataDir, pgliteDir, writeAdminT
 import { openCentralDb } from './db/open.ts';
 import type { CentralDb } from './db/types.ts';
 import { loadOrCreateCentralKey } from './keys.ts';
+import { claimCentralIdentity } from './key-identity.ts';
 import { latestConfig, publishConfig } from './ops/configs.ts';
 import { createEnrolmentCode } from './ops/enrolment-codes.ts';
 import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
@@ -31,6 +32,12 @@ export type StartCentralOptions = {
   dataDir?: string;
   /** Default: from the data dir (created on first start), or a fresh one with `memory`/`db` and no dataDir. */
   centralKey?: KeyPairB64;
+  /**
+   * The central key's file instead of `dataDir/central-key.json` (created there on first start if
+   * missing): the one secret every instance on a database shares. A key from a file is recorded in
+   * the database on first start, and an instance holding another one is refused (key-identity.ts).
+   */
+  keyFile?: string;
   /** Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Default 4790; 0 picks a free port. */
@@ -109,8 +116,11 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
           ? await openCentralDb({ databaseUrl: options.databaseUrl, poolSize: options.poolSize })
           : await openCentralDb({ pgliteDir: pgliteDir(dataDir) }));
     const useKeyFile =
-      !options.centralKey && (onDisk || options.databaseUrl !== undefined || options.dataDir !== undefined);
-    const centralKey = options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir) : newKeyPair());
+      !options.centralKey &&
+      (onDisk || options.databaseUrl !== undefined || options.dataDir !== undefined || options.keyFile !== undefined);
+    const centralKey =
+      options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir, options.keyFile) : newKeyPair());
+    if (useKeyFile) await claimCentralIdentity(db, centralKey.publicKey);
     const unit = options.defaultUnit ?? DEFAULT_UNIT;
     await ensureUnit(db, unit);
     if ((options.publishEmbeddedConfig ?? true) && !(await latestConfig(db, unit.id))) {

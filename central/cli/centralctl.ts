@@ -77,7 +77,8 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
     try {
       return await runCommand(args, {
         db,
-        centralKey: () => loadOrCreateCentralKey(dataDir),
+        // The same key file as the server's: CENTRAL_KEY_FILE when the instances share one (docs/operators).
+        centralKey: () => loadOrCreateCentralKey(dataDir, process.env['CENTRAL_KEY_FILE'] || undefined),
         cwd: process.cwd(),
         now: () => new Date(),
         ...io,

@@ -17,7 +17,7 @@ export type ConsoleContext = {
   options: ConsoleOptions;
   /** The console's path, e.g. "/console" or "/khaosat/console" (no trailing slash). */
   prefix: string;
-  /** HMAC key for the login form's token; made per process. */
+  /** HMAC key for the login form's token; derived from the central key, so every instance has the same. */
   loginKey: Buffer;
   sessionPolicy: SessionPolicy;
   /** Throws 429 when this address is over its login budget. */

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { SyncError } from '../errors.ts';
+import { derivedServiceKey } from '../keys.ts';
 import type { RouteContext } from '../routes/context.ts';
+import { LIMITER } from '../routes/rate-limit.ts';
 import { consoleAssets } from './assets.ts';
 import { type ConsoleContext, ConsoleError, type Ctx, localeOf, sendHtml } from './context.ts';
 import { html } from './html.ts';
@@ -105,16 +106,17 @@ export const consoleRoutes =
       ...options,
       lockout: { ...DEFAULT_CONSOLE_OPTIONS.lockout, ...options.lockout },
     };
-    const loginLimiter = app.createRateLimit({ max: opts.loginPerMinute, timeWindow: 60_000 });
+    const loginLimiter = route.limiter(LIMITER.consoleLogin, { max: opts.loginPerMinute, windowMs: 60_000 });
     const cc: ConsoleContext = {
       route,
       options: opts,
       prefix: options.prefix,
-      loginKey: randomBytes(32),
+      // Derived from the central key, not drawn per process: a login form served by one instance
+      // behind the proxy must be accepted when it is posted to another.
+      loginKey: derivedServiceKey(route.centralKey, 'console login form'),
       sessionPolicy: { absoluteMs: opts.sessionHours * 3_600_000, idleMs: opts.idleMinutes * 60_000 },
       limitLogin: async (req) => {
-        const r = await loginLimiter(req);
-        if (!r.isAllowed && r.isExceeded) throw new ConsoleError(429, 'errors.rateLimited');
+        if ((await loginLimiter(req)).exceeded) throw new ConsoleError(429, 'errors.rateLimited');
       },
     };
     const assets = await consoleAssets();

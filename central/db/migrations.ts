@@ -269,6 +269,30 @@ export const migrations: readonly CentralMigration[] = [
     sql: REPORTS_MIGRATION_SQL,
     after: rebuildReportTables,
   },
+  {
+    version: 10,
+    name: 'several instances: shared rate-limit counters, the central key every instance must hold',
+    sql: `
+      -- Rate limits counted here rather than in each process, so a budget holds across all instances
+      -- on this database (central/routes/shared-rate-limit.ts). A fixed window per key from its first
+      -- hit; rows whose window ended are deleted by a periodic job.
+      CREATE TABLE rate_limit_counters (
+        -- "limiter name:address or device", e.g. "v1-address:203.0.113.7"
+        key text PRIMARY KEY,
+        window_ends_at timestamptz NOT NULL,
+        hits integer NOT NULL CHECK (hits > 0)
+      );
+      CREATE INDEX rate_limit_counters_window ON rate_limit_counters (window_ends_at);
+      -- The public half of the Ed25519 key that signs this database's configurations, recorded by the
+      -- first instance that starts on it: an instance holding another key refuses to start, instead of
+      -- publishing configurations the enrolled kiosks would reject.
+      CREATE TABLE central_identity (
+        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        public_key text NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 export const LATEST_CENTRAL_SCHEMA = migrations.at(-1)?.version ?? 0;

@@ -3,12 +3,15 @@ import type { KeyPairB64 } from '../../shared/node/signing.ts';
 import type { CentralDb } from '../db/types.ts';
 import type { BatchOpener } from '../ingest/worker-pool.ts';
 import type { CentralMetrics } from '../observe/metrics.ts';
+import type { RateLimiterFactory } from './rate-limit.ts';
 
 /** What every route needs: the database, central's key, the clock, and the rate limiters. */
 export type RouteContext = {
   db: CentralDb;
   centralKey: KeyPairB64;
   now: () => Date;
+  /** Makes further limiters (the console's), counted where the protocol's are: in this process or in PostgreSQL. */
+  limiter: RateLimiterFactory;
   /** Throws 429 rate_limited when this address is over its budget. */
   limitIp: (req: FastifyRequest) => Promise<void>;
   /** Throws 429 rate_limited when this (authenticated) device is over its budget. */

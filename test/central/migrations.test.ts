@@ -35,6 +35,9 @@ const blankDb = async (backend: Backend): Promise<{ db: CentralDb; url?: string 
   return { db: await openPostgres(url), url };
 };
 
+/** How many migrations a database at `version` still has to apply (versions may skip numbers while branches land). */
+const pendingAfter = (version: number): number => migrations.filter((m) => m.version > version).length;
+
 const tables = async (db: CentralDb): Promise<string[]> =>
   (
     await db.query(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
@@ -193,7 +196,7 @@ forEachBackend('central migrations', (backend) => {
         ),
       ).toEqual([1, 2]);
       // Migration 7 came later; its rebuild skips this test's placeholder body ({"seq":1} is no response).
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 6);
+      expect(await migrateCentral(db)).toBe(pendingAfter(6));
       expect((await db.query('SELECT count(*)::int AS n FROM report_facts')).rows).toEqual([{ n: 0 }]);
     });
   });
@@ -285,7 +288,7 @@ forEachBackend('central migrations', (backend) => {
       expect((await db.query(`SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'xa-a'`)).rows).toEqual([
         { n: surveyed.responses.length + 1 },
       ]);
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 7);
+      expect(await migrateCentral(db)).toBe(pendingAfter(7));
     });
   });
 
@@ -314,7 +317,31 @@ forEachBackend('central migrations', (backend) => {
       // Deleting an account deletes its counts.
       await db.query('DELETE FROM admin_users');
       expect((await db.query('SELECT count(*)::int AS n FROM admin_login_failures')).rows).toEqual([{ n: 0 }]);
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 5);
+      expect(await migrateCentral(db)).toBe(pendingAfter(5));
+    });
+  });
+
+  test('10: shared rate-limit counters and the central identity (from 7, data intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 7);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A') ON CONFLICT DO NOTHING`);
+      await migrateCentral(db, 10);
+      expect(await centralSchemaVersion(db)).toBe(10);
+      expect((await db.query(`SELECT name FROM units WHERE id = 'xa-a'`)).rows).toEqual([{ name: 'Xã A' }]);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['central_identity', 'rate_limit_counters']));
+      // One counter per key; hits are positive.
+      const hit = (key: string, hits: number) =>
+        db.query(`INSERT INTO rate_limit_counters (key, window_ends_at, hits) VALUES ($1, now(), $2)`, [key, hits]);
+      await hit('v1-address:203.0.113.7', 1);
+      await expect(hit('v1-address:203.0.113.7', 1)).rejects.toThrow();
+      await expect(hit('v1-device:x', 0)).rejects.toThrow();
+      // At most one recorded key.
+      await db.query(`INSERT INTO central_identity (public_key) VALUES ('a')`);
+      await expect(db.query(`INSERT INTO central_identity (public_key) VALUES ('b')`)).rejects.toThrow();
+      await expect(
+        db.query(`INSERT INTO central_identity (only_row, public_key) VALUES (false, 'b')`),
+      ).rejects.toThrow();
+      expect(await migrateCentral(db)).toBe(pendingAfter(10));
     });
   });
 

@@ -38,7 +38,8 @@ export type TestProxy = {
   url: string;
   /** Decides per request; default: pass everything. */
   decide: (req: { method: string; path: string; bodyBytes: number }) => ProxyAction;
-  log: { path: string; action: string; upstreamStatus?: number }[];
+  /** `upstream`: the index of the target the request went to (several targets: test/fault/instances.test.ts). */
+  log: { path: string; action: string; upstreamStatus?: number; upstream?: number }[];
   close: () => Promise<void>;
 };
 
@@ -67,8 +68,29 @@ const pieces = (body: Buffer, n: number): Buffer[] => {
   return out;
 };
 
-export const startProxy = async (target: string): Promise<TestProxy> => {
-  const upstream = new URL(target);
+export type ProxyOptions = {
+  /** Headers added to every forwarded request (e.g. an X-Forwarded-For naming this kiosk's address). */
+  headers?: Record<string, string>;
+};
+
+/**
+ * One target, or several (instances of central behind a load balancer): each path then goes to the
+ * targets in turn, on its own, so that consecutive batches of one device alternate between them
+ * whatever heartbeats and config pulls come in between.
+ */
+export const startProxy = async (
+  target: string | readonly string[],
+  options: ProxyOptions = {},
+): Promise<TestProxy> => {
+  const targets = (typeof target === 'string' ? [target] : target).map((t) => new URL(t));
+  if (targets.length === 0) throw new Error('startProxy: no target');
+  const turns = new Map<string, number>();
+  const nextTarget = (path: string): number => {
+    const key = path.replace(/\?.*$/, '');
+    const turn = turns.get(key) ?? 0;
+    turns.set(key, turn + 1);
+    return turn % targets.length;
+  };
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const upstreams = new Set<ReturnType<typeof request>>();
@@ -120,7 +142,9 @@ export const startProxy = async (target: string): Promise<TestProxy> => {
         return;
       }
       const fault = typeof action === 'object' ? action : undefined;
-      const headers = { ...req.headers, host: upstream.host };
+      entry.upstream = nextTarget(path);
+      const upstream = targets[entry.upstream]!;
+      const headers = { ...req.headers, ...options.headers, host: upstream.host };
       const up = request(
         { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
         (upRes) => {

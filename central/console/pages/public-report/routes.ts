@@ -10,6 +10,7 @@ import { translator } from '../../i18n.ts';
 import { PageCache } from './cache.ts';
 import { publicFigures } from './figures.ts';
 import { publicReportView } from './view.ts';
+import { LIMITER } from '../../../routes/rate-limit.ts';
 
 /**
  * Five minutes: the figures change as batches arrive, but a portal's visitors do not need them to the
@@ -36,7 +37,7 @@ const css = readFileSync(new URL('../../assets/public-report.css', import.meta.u
  * 404, so ids cannot be probed; a per-address rate limit comes before any database work.
  */
 export const publicReportRoutes = (app: FastifyInstance, cc: ConsoleContext): void => {
-  const limiter = app.createRateLimit({ max: cc.options.publicReportPerMinute, timeWindow: 60_000 });
+  const limiter = cc.route.limiter(LIMITER.publicReport, { max: cc.options.publicReportPerMinute, windowMs: 60_000 });
   const cache = new PageCache(PUBLIC_PAGE_CACHE_MS, PUBLIC_PAGE_CACHE_ENTRIES);
 
   app.get('/assets/public-report.css', async (_req, reply) =>
@@ -48,8 +49,7 @@ export const publicReportRoutes = (app: FastifyInstance, cc: ConsoleContext): vo
     cc,
     { method: 'GET', url: '/public/units/:unitId', schema: { params: Params, querystring: Query } },
     async (ctx, { params, query }) => {
-      const limit = await limiter(ctx.req);
-      if (!limit.isAllowed && limit.isExceeded) throw new ConsoleError(429, 'errors.rateLimited');
+      if ((await limiter(ctx.req)).exceeded) throw new ConsoleError(429, 'errors.rateLimited');
       const db = cc.route.db;
       const unitId = params.unitId;
       const [unit] = parseRows(
