@@ -16,6 +16,7 @@ import { listDevices } from '../../central/ops/devices.ts';
 import { exportResponses } from '../../central/ops/export.ts';
 import { reconcile } from '../../central/ops/reconciliation.ts';
 import { ackedThrough } from '../../electron/core/sync/sync-store.ts';
+import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { type PostgresCluster, requirePostgresOrSkip, startPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
 import {
@@ -178,6 +179,16 @@ describe.skipIf(!pg.ok)('centralctl backup and restore onto a fresh PostgreSQL c
     });
     // The kiosk took central's word: 13..23 are unacknowledged again, not skipped for ever.
     expect(ackedThrough(kiosk.db)).toBe(12);
+    // The console's device page says what happened, not only that 11 are missing.
+    await makeAccount(older.db, 'it-restore');
+    const client = new ConsoleClient(older.url);
+    await client.login('it-restore');
+    const devicePage = async (): Promise<string> => (await client.get(`/devices/${deviceId}`)).text;
+    const page = await devicePage();
+    expect(page).toMatch(
+      /data-testid="reconcile-lost">Ki-ốt cho biết máy chủ đã xác nhận nhận phiếu đến số 23, nhưng nay máy chủ chỉ còn liên tục từ 1 đến 12/,
+    );
+    expect(page).toMatch(/data-testid="gap-row" data-from="13" data-to="23"/);
 
     const resend = await engine.runOnce();
     expect(resend).toMatchObject({ ok: true, responses: 11, inserted: 11, duplicates: 0, conflicts: 0 });
@@ -187,6 +198,7 @@ describe.skipIf(!pg.ok)('centralctl backup and restore onto a fresh PostgreSQL c
       tail: null,
       gaps: [],
     });
+    expect(await devicePage()).not.toMatch(/reconcile-lost|gap-row/);
     const held = await centralResponses(older, deviceId);
     expect(held.map((r) => r.seq)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
     const mine = kiosk.db.prepare('SELECT id FROM responses ORDER BY seq').all() as { id: string }[];
