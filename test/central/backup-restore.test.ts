@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCentral, startCentral } from '../../central/index.ts';
+import { type RunningCentral, openCentralDb, startCentral } from '../../central/index.ts';
 import { createAdminUser } from '../../central/console/auth/users.ts';
 import type { CentralDb } from '../../central/db/types.ts';
 import { listDevices } from '../../central/ops/devices.ts';
@@ -68,6 +68,23 @@ const snapshot = async (db: CentralDb) => ({
   units: (await db.query('SELECT id, name, parent_id, kind, created_at::text FROM units ORDER BY id')).rows,
 });
 
+/** Every row of every table (as PostgreSQL renders it, sorted) and every sequence: the whole database. */
+const wholeDatabase = async (db: CentralDb): Promise<Record<string, string[]>> => {
+  const out: Record<string, string[]> = {};
+  const tables = await db.query(
+    `SELECT relname AS name, relkind AS kind FROM pg_class
+      WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'S') ORDER BY relname`,
+  );
+  for (const { name, kind } of tables.rows as { name: string; kind: string }[]) {
+    const sql =
+      kind === 'S'
+        ? `SELECT last_value::text || ' ' || is_called::text AS j FROM "${name}"`
+        : `SELECT to_json(t)::text AS j FROM "${name}" t ORDER BY 1`;
+    out[name] = (await db.query(sql)).rows.map((r) => String(r['j']));
+  }
+  return out;
+};
+
 const pg = requirePostgresOrSkip();
 
 describe.skipIf(!pg.ok)('centralctl backup and restore onto a fresh PostgreSQL cluster', () => {
@@ -125,6 +142,12 @@ describe.skipIf(!pg.ok)('centralctl backup and restore onto a fresh PostgreSQL c
     before = await snapshot(first.db);
     expect(before.devices).toHaveLength(1);
     await stop();
+    const sourceDb = await openCentralDb({ databaseUrl: sourceUrl });
+    const everything = await wholeDatabase(sourceDb);
+    await sourceDb.close();
+    expect(everything['responses']).toHaveLength(12);
+    // The report tables came too (counted or still queued): reals, arrays and jsonb round-trip.
+    expect((everything['report_facts']?.length ?? 0) + (everything['report_pending']?.length ?? 0)).toBeGreaterThan(0);
 
     const restoredUrl = await target.createDatabase();
     const restoredDir = join(dirs.dir, 'restored-data');
@@ -140,6 +163,11 @@ describe.skipIf(!pg.ok)('centralctl backup and restore onto a fresh PostgreSQL c
     const again = await centralctl(['--data-dir', restoredDir, 'restore', '--from', backupDir], restoredUrl);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/is not empty \(rows in .*\): restore into an empty database, or add --force/);
+
+    // Every row of every table and every sequence, before the service touches it.
+    const restoredDb = await openCentralDb({ databaseUrl: restoredUrl });
+    expect(await wholeDatabase(restoredDb)).toEqual(everything);
+    await restoredDb.close();
 
     const restored = await start(restoredUrl, restoredDir);
     expect(restored.centralKey.publicKey).toBe(sourceKey);
