@@ -10,7 +10,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCentral, openCentralDb, startCentral } from '../../central/index.ts';
+import { runCommand } from '../../central/cli/commands.ts';
 import { createAdminUser } from '../../central/console/auth/users.ts';
+import { loadOrCreateCentralKey } from '../../central/keys.ts';
+import { ensureUnit } from '../../central/ops/units.ts';
 import type { CentralDb } from '../../central/db/types.ts';
 import { listDevices } from '../../central/ops/devices.ts';
 import { exportResponses } from '../../central/ops/export.ts';
@@ -69,21 +72,24 @@ const snapshot = async (db: CentralDb) => ({
 });
 
 /** Every row of every table (as PostgreSQL renders it, sorted) and every sequence: the whole database. */
-const wholeDatabase = async (db: CentralDb): Promise<Record<string, string[]>> => {
-  const out: Record<string, string[]> = {};
-  const tables = await db.query(
-    `SELECT relname AS name, relkind AS kind FROM pg_class
-      WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'S') ORDER BY relname`,
-  );
-  for (const { name, kind } of tables.rows as { name: string; kind: string }[]) {
-    const sql =
-      kind === 'S'
-        ? `SELECT last_value::text || ' ' || is_called::text AS j FROM "${name}"`
-        : `SELECT to_json(t)::text AS j FROM "${name}" t ORDER BY 1`;
-    out[name] = (await db.query(sql)).rows.map((r) => String(r['j']));
-  }
-  return out;
-};
+const wholeDatabase = (db: CentralDb): Promise<Record<string, string[]>> =>
+  db.transaction(async (tx) => {
+    // One time zone for rendering timestamps, whatever each cluster was initialised with.
+    await tx.query(`SET LOCAL TIME ZONE 'UTC'`);
+    const out: Record<string, string[]> = {};
+    const tables = await tx.query(
+      `SELECT relname AS name, relkind AS kind FROM pg_class
+        WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'S') ORDER BY relname`,
+    );
+    for (const { name, kind } of tables.rows as { name: string; kind: string }[]) {
+      const sql =
+        kind === 'S'
+          ? `SELECT last_value::text || ' ' || is_called::text AS j FROM "${name}"`
+          : `SELECT to_json(t)::text AS j FROM "${name}" t ORDER BY 1`;
+      out[name] = (await tx.query(sql)).rows.map((r) => String(r['j']));
+    }
+    return out;
+  });
 
 const pg = requirePostgresOrSkip();
 
@@ -233,4 +239,41 @@ describe.skipIf(!pg.ok)('centralctl backup and restore onto a fresh PostgreSQL c
     expect(held.map((r) => r.id)).toEqual(mine.map((r) => r.id));
     await engine.stop();
   }, 120_000);
+
+  it('a backup of the embedded PGlite restores onto PostgreSQL (moving a commune server to the province)', async () => {
+    const pglite = await openCentralDb({ memory: true });
+    const pgliteDir = join(dirs.dir, 'pglite-data');
+    const pgliteBackup = join(dirs.dir, 'pglite-backup');
+    try {
+      await ensureUnit(pglite, { id: 'xa-b', name: 'Xã B' });
+      await createAdminUser(pglite, {
+        username: 'it-xa',
+        role: 'unit_viewer',
+        unitId: 'xa-b',
+        password: 'mat-khau-dai-du-10',
+      });
+      let err = '';
+      const code = await runCommand(['backup', '--out', pgliteBackup], {
+        db: pglite,
+        centralKey: () => loadOrCreateCentralKey(pgliteDir),
+        dataDir: pgliteDir,
+        cwd: '/',
+        now: () => new Date(),
+        out: () => {},
+        err: (t) => (err += t),
+      });
+      expect(code, err).toBe(0);
+      const url = await target.createDatabase();
+      const r = await centralctl(['--data-dir', join(dirs.dir, 'moved-data'), 'restore', '--from', pgliteBackup], url);
+      expect(r.status, r.stderr).toBe(0);
+      const moved = await openCentralDb({ databaseUrl: url });
+      try {
+        expect(await wholeDatabase(moved)).toEqual(await wholeDatabase(pglite));
+      } finally {
+        await moved.close();
+      }
+    } finally {
+      await pglite.close();
+    }
+  }, 60_000);
 });
