@@ -2,6 +2,7 @@
  * centralctl backup / restore: what each refuses, before changing anything (PGlite in memory,
  * in-process). The PostgreSQL round trip and the kiosks are in backup-restore.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +10,25 @@ import { runCommand } from '../../central/cli/commands.ts';
 import { centralSchemaVersion, migrateCentral } from '../../central/db/migrate.ts';
 import { openCentralDb } from '../../central/db/open.ts';
 import { openPglite } from '../../central/db/pglite.ts';
+import { startCentral } from '../../central/start.ts';
 import type { CentralDb } from '../../central/db/types.ts';
 import { loadOrCreateCentralKey } from '../../central/keys.ts';
 import { ensureUnit } from '../../central/ops/units.ts';
 import { createAdminUser } from '../../central/console/auth/users.ts';
 import { tempDir } from '../support/tmp.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'centralctl.js');
+
+/** centralctl as an operator runs it: a separate process (no DATABASE_URL: the PGlite data dir). */
+const spawnCentralctl = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -177,4 +192,32 @@ describe('centralctl backup and restore refuse what they must', () => {
     expect(await migrateCentral(empty)).toBeGreaterThan(0);
     expect(await units(empty)).toEqual([expect.objectContaining({ id: 'xa-cu', parent_id: null })]);
   });
+});
+
+describe('centralctl backup while the server holds the PGlite data dir', () => {
+  const t = tempDir('central-backup-remote-');
+  afterAll(() => t.cleanup());
+
+  it('goes through the server (its admin endpoint) with the key files, and restore is refused', async () => {
+    const dataDir = join(t.dir, 'data');
+    const central = await startCentral({ dataDir, port: 0, rateLimit: { perIp: false, perDevice: false } });
+    try {
+      const out = join(t.dir, 'backup');
+      const r = await spawnCentralctl(['--data-dir', dataDir, 'backup', '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/key files: central-key\.json/);
+      expect(readFileSync(join(out, 'keys', 'central-key.json'))).toEqual(
+        readFileSync(join(dataDir, 'central-key.json')),
+      );
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+        tables: { name: string; rows: number }[];
+      };
+      expect(manifest.tables.find((x) => x.name === 'units')?.rows).toBe(1);
+      const refused = await spawnCentralctl(['--data-dir', dataDir, 'restore', '--from', out]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/restore replaces the database: stop the server first/);
+    } finally {
+      await central.close();
+    }
+  }, 60_000);
 });
