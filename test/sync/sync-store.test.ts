@@ -118,6 +118,7 @@ describe('sync ledger', () => {
     insertBacklog(kiosk.core, 150);
     const db = kiosk.db;
     addAckedRange(db, { from: 1, to: 100 }, at);
+    recordCentralContiguous(db, 100, at);
     // The next batch, 101..120, reaches a central that now holds only 1..50 (and this batch).
     expect(recordAck(db, ackOf(50, 20), { from: 101, to: 120 }, 'online', at)).toBe(50);
     expect(ackedRanges(db)).toEqual([
@@ -130,5 +131,21 @@ describe('sync ledger', () => {
     expect(recordAck(db, ackOf(120, 50), { from: 51, to: 100 }, 'online', at)).toBe(0);
     expect(ackedRanges(db)).toEqual([{ from: 1, to: 120 }]);
     expect(db.prepare('SELECT central_contiguous_seq AS h FROM sync_status').get()).toEqual({ h: 120 });
+  });
+
+  it('a gap-free prefix that stays below an acknowledged seq (a hole central keeps) is not a loss: no resend on every pass', () => {
+    kiosk = openTestKiosk();
+    insertBacklog(kiosk.core, 30);
+    const db = kiosk.db;
+    addAckedRange(db, { from: 1, to: 30 }, at);
+    // Central acknowledged 5..30 but holds no seq 5 (say a response it keeps as a conflict elsewhere):
+    // its prefix stays at 4, pass after pass.
+    expect(recordAck(db, ackOf(4, 26), { from: 5, to: 30 }, 'online', at)).toBe(0);
+    expect(recordCentralContiguous(db, 4, at)).toBe(0);
+    expect(recordCentralContiguous(db, 4, at)).toBe(0);
+    expect(ackedRanges(db)).toEqual([{ from: 1, to: 30 }]);
+    // Only a step back below what it said before is a loss.
+    expect(recordCentralContiguous(db, 2, at)).toBe(28);
+    expect(ackedRanges(db)).toEqual([{ from: 1, to: 2 }]);
   });
 });

@@ -71,18 +71,26 @@ export const addAckedRange = (db: Database, range: SeqRange, at: string): void =
 };
 
 /**
- * Central says it holds seqs 1..highest without a gap, yet it had acknowledged more than that to this
- * kiosk: central lost answers it had acknowledged (its database was restored from an older backup, or
- * it ran on storage that lost recent commits). Every acknowledgement above `highest` is forgotten, so
- * the send phase resends from highest + 1; central stores what it lost and counts what it still holds
- * as duplicates, which costs bandwidth and nothing else. A healthy central never answers below what it
- * acknowledged (it deletes nothing), so this only fires after such a loss (or when a heartbeat reply
- * crossed a USB upload's ack, where resending is equally harmless).
+ * Central's gap-free prefix went BACKWARDS (below the last one it reported) and below what it had
+ * acknowledged to this kiosk: central lost answers it had acknowledged (its database was restored
+ * from an older backup, or it ran on storage that lost recent commits). Every acknowledgement above
+ * `highest` is forgotten, so the send phase resends from highest + 1; central stores what it lost and
+ * counts what it still holds as duplicates, which costs bandwidth and nothing else.
+ *
+ * Only a step backwards counts: a central that deletes nothing never answers lower than before. A
+ * prefix that merely stays below an acknowledged seq (a hole central keeps for its own reasons, e.g.
+ * a conflicting response) is not a loss, and resending into it on every pass would never end.
+ * (A heartbeat reply that crossed a USB upload's ack can look like a step back: the one resend it
+ * causes is harmless.)
  * Returns how many seqs are no longer acknowledged (0: nothing was lost). Call inside a transaction.
  */
 const forgetAcksAbove = (db: Database, highest: number): number => {
-  const through = ackedThrough(db);
-  if (highest >= through) return 0;
+  const previous = (
+    db.prepare('SELECT central_contiguous_seq AS h FROM sync_status WHERE id = 1').get() as
+      { h: number | null } | undefined
+  )?.h;
+  if (previous === null || previous === undefined || highest >= previous) return 0;
+  if (highest >= ackedThrough(db)) return 0;
   const floor = Math.max(0, highest);
   const dropped = db
     .prepare('SELECT IFNULL(SUM(seq_to - MAX(seq_from, ?) + 1), 0) AS n FROM sync_acked WHERE seq_to > ?')
