@@ -68,6 +68,8 @@ export type CentralServerOptions = {
    * callers only, with this bearer token (kept in the data dir, mode 0600).
    */
   adminToken?: string;
+  /** The data dir behind adminToken (centralctl backup run through the endpoint takes its key files). */
+  adminDataDir?: string;
   /**
    * A path prefix the protocol is served under ("/khaosat" → "/khaosat/v1/batches"), for a reverse
    * proxy that passes the central URL's path through unchanged (device signatures cover the path as
@@ -217,6 +219,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
         prefix: `${basePath}/console`,
       },
     );
-  if (options.adminToken) await app.register(adminRoutes(ctx, options.adminToken), { prefix: '/admin/v1' });
+  if (options.adminToken)
+    await app.register(adminRoutes(ctx, options.adminToken, options.adminDataDir), { prefix: '/admin/v1' });
   return app;
 };

@@ -137,6 +137,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       now: options.now,
       trustProxy: options.trustProxy,
       adminToken,
+      adminDataDir: adminToken ? dataDir : undefined,
       basePath: options.basePath,
       console:
         options.console === false

@@ -16,6 +16,7 @@ import {
 import { terminalSafe } from '../../shared/terminal-text.ts';
 import { openCentralDb } from '../db/open.ts';
 import { loadOrCreateCentralKey } from '../keys.ts';
+import { UNMIGRATED_COMMANDS } from './backup-commands.ts';
 import { runCommand } from './commands.ts';
 import { USAGE } from './context.ts';
 import { runRemote } from './remote.ts';
@@ -48,6 +49,12 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
   const databaseUrl = env['DATABASE_URL'] || undefined;
   if (!databaseUrl) {
     const holder = readLock(dataDir);
+    if (holder?.role === 'server' && args[0] === 'restore') {
+      io.err(
+        `centralctl: ${new DataDirBusyError(dataDir, holder).message}\n(restore replaces the database: stop the server first)\n`,
+      );
+      return 1;
+    }
     if (holder?.role === 'server') {
       const token = readAdminToken(dataDir);
       if (!holder.adminUrl || !token) {
@@ -73,13 +80,20 @@ export const centralctl = async (argv: string[], env: NodeJS.ProcessEnv = proces
     throw e;
   }
   try {
-    const db = await openCentralDb(databaseUrl ? { databaseUrl, poolSize: 2 } : { pgliteDir: pgliteDir(dataDir) });
+    // Backup and restore see the database as it is; restore on one connection, so that any other
+    // session on the database is someone else's (a central instance still running).
+    const migrate = !UNMIGRATED_COMMANDS.has(args[0]!);
+    const db = await openCentralDb(
+      databaseUrl ? { databaseUrl, poolSize: args[0] === 'restore' ? 1 : 2 } : { pgliteDir: pgliteDir(dataDir) },
+      { migrate },
+    );
     try {
       return await runCommand(args, {
         db,
         // The same key file as the server's: CENTRAL_KEY_FILE when the instances share one (docs/operators).
         centralKey: () => loadOrCreateCentralKey(dataDir, process.env['CENTRAL_KEY_FILE'] || undefined),
         cwd: process.cwd(),
+        dataDir,
         now: () => new Date(),
         ...io,
       });

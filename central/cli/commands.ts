@@ -14,6 +14,7 @@ import { listRefused } from '../ops/refused.ts';
 import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { rebuildReports } from '../reports/rebuild.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
+import { BACKUP_COMMANDS } from './backup-commands.ts';
 import { reportCommand } from './report-command.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
 import { UNIT_COMMANDS, kindOption, parentOption } from './unit-commands.ts';
@@ -251,6 +252,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ...UNIT_COMMANDS,
   ['report', reportCommand],
   ['rebuild-reports', rebuildReportsCmd],
+  ...BACKUP_COMMANDS,
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

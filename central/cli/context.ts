@@ -12,6 +12,10 @@ export type CtlContext = {
   out: (text: string) => void;
   err: (text: string) => void;
   now: () => Date;
+  /** The data dir (its central-*.json key files go into a backup and come back from one). */
+  dataDir?: string;
+  /** Set when the command runs inside the central server (its admin endpoint), not in centralctl. */
+  inServer?: boolean;
   /** The report engine; tests of `centralctl report` pass a stand-in for it (default: the real one). */
   runReport?: typeof runReport;
 };
@@ -67,6 +71,11 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
          [--format json|csv|xlsx] [--out FILE]
                                  a report (days in Vietnam's time, both inclusive; --by at most
                                  twice or "a,b"); JSON to stdout by default; xlsx needs --out
+  backup --out DIR               the database (one consistent snapshot) and the data dir's key
+                                 files into a new directory, with a manifest of SHA-256 checksums
+  restore --from DIR [--force]   check a backup's checksums and restore it into an empty database
+                                 (--force: replace what is there) and its keys into the data dir;
+                                 stop every central instance first
   rebuild-reports                recompute the report tables (facts, daily and monthly counts) from
                                  the stored responses, in one transaction; progress on stderr
 

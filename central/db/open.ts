@@ -31,8 +31,15 @@ const openMemory = async (): Promise<CentralDb> => {
   return openPglite(undefined, await memoryTemplate);
 };
 
-/** Opens the database and applies pending migrations (refusing a newer schema). */
-export const openCentralDb = async (options: OpenCentralDbOptions): Promise<CentralDb> => {
+/**
+ * Opens the database and applies pending migrations (refusing a newer schema). `migrate: false`
+ * opens it as it is: backup (a backup before an upgrade is of the old schema) and restore (into an
+ * empty database).
+ */
+export const openCentralDb = async (
+  options: OpenCentralDbOptions,
+  { migrate = true }: { migrate?: boolean } = {},
+): Promise<CentralDb> => {
   const db =
     'databaseUrl' in options
       ? await openPostgres(options.databaseUrl, options.poolSize)
@@ -40,7 +47,7 @@ export const openCentralDb = async (options: OpenCentralDbOptions): Promise<Cent
         ? await openPglite(options.pgliteDir)
         : await openMemory();
   try {
-    await migrateCentral(db);
+    if (migrate) await migrateCentral(db);
     if ('pgliteDir' in options) {
       tightenTree(options.pgliteDir);
       const close = db.close.bind(db);

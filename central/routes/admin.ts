@@ -27,7 +27,7 @@ const checkCaller = (req: FastifyRequest, token: string): void => {
  * machine while this server holds the PGlite data dir. Output is buffered (use --out for big exports).
  */
 export const adminRoutes =
-  (ctx: RouteContext, token: string) =>
+  (ctx: RouteContext, token: string, dataDir?: string) =>
   async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -40,6 +40,8 @@ export const adminRoutes =
         db: ctx.db,
         centralKey: () => ctx.centralKey,
         cwd,
+        dataDir,
+        inServer: true,
         out: (t) => (stdout += t),
         err: (t) => (stderr += t),
         now: ctx.now,

@@ -81,4 +81,71 @@ describe('sync ledger', () => {
     expect(ackedRanges(db)).toEqual([{ from: 1, to: 20 }]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM responses').get()).toEqual({ n: 20 });
   });
+
+  const ackOf = (highest: number, count: number) => ({
+    batchId: uuidv7(),
+    deviceId: kiosk.deviceId,
+    received: count,
+    inserted: count,
+    duplicates: 0,
+    conflicts: [],
+    highestContiguousSeq: highest,
+  });
+
+  it('a heartbeat below what central acknowledged (central restored from an older backup) makes the lost seqs unsent again', () => {
+    kiosk = openTestKiosk();
+    insertBacklog(kiosk.core, 120);
+    const db = kiosk.db;
+    addAckedRange(db, { from: 1, to: 100 }, at);
+    addAckedRange(db, { from: 110, to: 115 }, at);
+    expect(recordCentralContiguous(db, 100, at), 'central holds all it acknowledged: nothing lost').toBe(0);
+    expect(ackedRanges(db)).toEqual([
+      { from: 1, to: 100 },
+      { from: 110, to: 115 },
+    ]);
+    // Central now holds only 1..40: 60 + 6 acknowledged seqs are forgotten and will be sent again.
+    expect(recordCentralContiguous(db, 40, at)).toBe(66);
+    expect(ackedRanges(db)).toEqual([{ from: 1, to: 40 }]);
+    expect(nextUnackedRun(db)).toEqual({ from: 41, to: 120 });
+    expect(queueDepth(db)).toBe(80);
+    // Central restored to an empty database: everything goes again.
+    expect(recordCentralContiguous(db, 0, at)).toBe(40);
+    expect(ackedRanges(db)).toEqual([]);
+  });
+
+  it('a batch ack below what central acknowledged keeps the batch acknowledged and reopens only what lies below it', () => {
+    kiosk = openTestKiosk();
+    insertBacklog(kiosk.core, 150);
+    const db = kiosk.db;
+    addAckedRange(db, { from: 1, to: 100 }, at);
+    recordCentralContiguous(db, 100, at);
+    // The next batch, 101..120, reaches a central that now holds only 1..50 (and this batch).
+    expect(recordAck(db, ackOf(50, 20), { from: 101, to: 120 }, 'online', at)).toBe(50);
+    expect(ackedRanges(db)).toEqual([
+      { from: 1, to: 50 },
+      { from: 101, to: 120 },
+    ]);
+    expect(nextUnackedRun(db)).toEqual({ from: 51, to: 100 });
+    expect(db.prepare('SELECT central_contiguous_seq AS h FROM sync_status').get()).toEqual({ h: 50 });
+    // The lost range resent: central is whole again, nothing more is forgotten.
+    expect(recordAck(db, ackOf(120, 50), { from: 51, to: 100 }, 'online', at)).toBe(0);
+    expect(ackedRanges(db)).toEqual([{ from: 1, to: 120 }]);
+    expect(db.prepare('SELECT central_contiguous_seq AS h FROM sync_status').get()).toEqual({ h: 120 });
+  });
+
+  it('a gap-free prefix that stays below an acknowledged seq (a hole central keeps) is not a loss: no resend on every pass', () => {
+    kiosk = openTestKiosk();
+    insertBacklog(kiosk.core, 30);
+    const db = kiosk.db;
+    addAckedRange(db, { from: 1, to: 30 }, at);
+    // Central acknowledged 5..30 but holds no seq 5 (say a response it keeps as a conflict elsewhere):
+    // its prefix stays at 4, pass after pass.
+    expect(recordAck(db, ackOf(4, 26), { from: 5, to: 30 }, 'online', at)).toBe(0);
+    expect(recordCentralContiguous(db, 4, at)).toBe(0);
+    expect(recordCentralContiguous(db, 4, at)).toBe(0);
+    expect(ackedRanges(db)).toEqual([{ from: 1, to: 30 }]);
+    // Only a step back below what it said before is a loss.
+    expect(recordCentralContiguous(db, 2, at)).toBe(28);
+    expect(ackedRanges(db)).toEqual([{ from: 1, to: 2 }]);
+  });
 });

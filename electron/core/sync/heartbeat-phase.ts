@@ -2,7 +2,14 @@ import type { Heartbeat } from '../../../shared/sync.ts';
 import { iso } from './clock.ts';
 import { type PassFailure, type PassResult, abortedFailure, passFailure } from './pass-result.ts';
 import type { PhaseEnv } from './phase-env.ts';
-import { ackedThrough, lastSeq, queueDepth, recordCentralContiguous, recordHeartbeat } from './sync-store.ts';
+import {
+  ackedThrough,
+  lastSeq,
+  lostMessage,
+  queueDepth,
+  recordCentralContiguous,
+  recordHeartbeat,
+} from './sync-store.ts';
 
 export type HeartbeatOutcome = {
   heartbeat: PassResult['heartbeat'];
@@ -63,7 +70,8 @@ export const sendHeartbeat = async (env: PhaseEnv, about: HeartbeatAbout): Promi
   const drift = (requestedAt + receivedAt) / 2 - Date.parse(r.reply.serverTime);
   const before = queueDepth(db);
   recordHeartbeat(db, iso(receivedAt), drift);
-  recordCentralContiguous(db, r.reply.highestContiguousSeq, iso(receivedAt));
+  const lost = recordCentralContiguous(db, r.reply.highestContiguousSeq, iso(receivedAt));
+  if (lost > 0) log('warn', lostMessage(r.reply.highestContiguousSeq, lost));
   const skippedByCentral = before - queueDepth(db);
   if (r.reply.highestContiguousSeq > hb.lastSeq) {
     log(

@@ -3,7 +3,7 @@ import { BatchBuildError, type BuiltBatch } from './batch-builder.ts';
 import { iso } from './clock.ts';
 import { type PassFailure, abortedFailure, localFailure, passFailure } from './pass-result.ts';
 import type { PhaseEnv } from './phase-env.ts';
-import { nextUnackedRun, queueDepth, recordAck } from './sync-store.ts';
+import { lostMessage, nextUnackedRun, queueDepth, recordAck } from './sync-store.ts';
 import type { BatchAck } from '../../../shared/sync.ts';
 
 export type SendOutcome = {
@@ -82,7 +82,8 @@ export const sendBatches = async (env: PhaseEnv, maxBatches?: number): Promise<S
       const ack = r.ack;
       const wrong = mismatch(ack, batch, host.deviceId);
       if (wrong) return stop(wrong);
-      recordAck(db, ack, { from: batch.seqFrom, to: batch.seqTo }, 'online', iso(clock.now()));
+      const lost = recordAck(db, ack, { from: batch.seqFrom, to: batch.seqTo }, 'online', iso(clock.now()));
+      if (lost > 0) log('warn', lostMessage(ack.highestContiguousSeq, lost));
       sent.batches++;
       sent.responses += batch.count;
       sent.inserted += ack.inserted;

@@ -71,50 +71,96 @@ export const addAckedRange = (db: Database, range: SeqRange, at: string): void =
 };
 
 /**
- * Records central's answer to a batch, in one transaction: the batch's range (duplicates and
- * conflicts included: resending cannot change them), central's gap-free prefix, the conflicts and a
- * log line. Only ever called with an ack in hand.
+ * Central's gap-free prefix went BACKWARDS (below the last one it reported) and below what it had
+ * acknowledged to this kiosk: central lost answers it had acknowledged (its database was restored
+ * from an older backup, or it ran on storage that lost recent commits). Every acknowledgement above
+ * `highest` is forgotten, so the send phase resends from highest + 1; central stores what it lost and
+ * counts what it still holds as duplicates, which costs bandwidth and nothing else.
+ *
+ * Only a step backwards counts: a central that deletes nothing never answers lower than before. A
+ * prefix that merely stays below an acknowledged seq (a hole central keeps for its own reasons, e.g.
+ * a conflicting response) is not a loss, and resending into it on every pass would never end.
+ * (A heartbeat reply that crossed a USB upload's ack can look like a step back: the one resend it
+ * causes is harmless.)
+ * Returns how many seqs are no longer acknowledged (0: nothing was lost). Call inside a transaction.
  */
-export const recordAck = (db: Database, ack: BatchAck, range: SeqRange, via: 'online' | 'upload', at: string): void => {
-  db.transaction(() => {
-    addAckedRange(db, range, at);
-    if (ack.highestContiguousSeq >= 1)
-      addAckedRange(db, { from: 1, to: Math.min(ack.highestContiguousSeq, lastSeq(db)) }, at);
-    const conflict = db.prepare(
-      'INSERT OR IGNORE INTO sync_conflicts (response_id, seq, reason, batch_id, reported_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    for (const c of ack.conflicts) conflict.run(c.id, c.seq, c.reason, ack.batchId, at);
-    db.prepare(
-      `INSERT OR IGNORE INTO sync_batches (batch_id, seq_from, seq_to, via, acked_at, received, inserted, duplicates, conflicts, highest_contiguous_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      ack.batchId,
-      range.from,
-      range.to,
-      via,
-      at,
-      ack.received,
-      ack.inserted,
-      ack.duplicates,
-      ack.conflicts.length,
-      ack.highestContiguousSeq,
-    );
-    db.prepare(
-      'UPDATE sync_status SET central_contiguous_seq = MAX(IFNULL(central_contiguous_seq, 0), ?) WHERE id = 1',
-    ).run(ack.highestContiguousSeq);
-  }).immediate();
+const forgetAcksAbove = (db: Database, highest: number): number => {
+  const previous = (
+    db.prepare('SELECT central_contiguous_seq AS h FROM sync_status WHERE id = 1').get() as
+      { h: number | null } | undefined
+  )?.h;
+  if (previous === null || previous === undefined || highest >= previous) return 0;
+  if (highest >= ackedThrough(db)) return 0;
+  const floor = Math.max(0, highest);
+  const dropped = db
+    .prepare('SELECT IFNULL(SUM(seq_to - MAX(seq_from, ?) + 1), 0) AS n FROM sync_acked WHERE seq_to > ?')
+    .get(floor + 1, floor) as { n: number };
+  db.prepare('DELETE FROM sync_acked WHERE seq_from > ?').run(floor);
+  db.prepare('UPDATE sync_acked SET seq_to = ? WHERE seq_to > ?').run(floor, floor);
+  return dropped.n;
 };
 
-/** Central says it holds every seq 1..H (heartbeat reply): those need not be sent again. */
-export const recordCentralContiguous = (db: Database, highest: number, at: string): void => {
-  db.transaction(() => {
-    const last = lastSeq(db);
-    // Never acknowledge beyond what this kiosk has stored: a central that claims more is wrong (or
-    // the kiosk's database was restored from an old backup), and IT must see that, not a silent skip.
-    if (highest >= 1) addAckedRange(db, { from: 1, to: Math.min(highest, last) }, at);
-    db.prepare('UPDATE sync_status SET central_contiguous_seq = ? WHERE id = 1').run(highest);
-  }).immediate();
-};
+/** The log line when central turns out to have lost acknowledged answers (forgetAcksAbove). */
+export const lostMessage = (highest: number, lost: number): string =>
+  `central now holds only seq 1..${highest} without a gap, but had acknowledged ${lost} more (its database restored from an older backup?): sending them again`;
+
+/**
+ * Records central's answer to a batch, in one transaction: the batch's range (duplicates and
+ * conflicts included: resending cannot change them), central's gap-free prefix, the conflicts and a
+ * log line. Only ever called with an ack in hand. Returns how many acknowledged seqs central has
+ * lost (see forgetAcksAbove): those are sent again.
+ */
+export const recordAck = (db: Database, ack: BatchAck, range: SeqRange, via: 'online' | 'upload', at: string): number =>
+  db
+    .transaction(() => {
+      // Before this batch's own range is added: the batch was just stored, only what lies below it was lost.
+      const lost = forgetAcksAbove(db, ack.highestContiguousSeq);
+      addAckedRange(db, range, at);
+      if (ack.highestContiguousSeq >= 1)
+        addAckedRange(db, { from: 1, to: Math.min(ack.highestContiguousSeq, lastSeq(db)) }, at);
+      const conflict = db.prepare(
+        'INSERT OR IGNORE INTO sync_conflicts (response_id, seq, reason, batch_id, reported_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const c of ack.conflicts) conflict.run(c.id, c.seq, c.reason, ack.batchId, at);
+      db.prepare(
+        `INSERT OR IGNORE INTO sync_batches (batch_id, seq_from, seq_to, via, acked_at, received, inserted, duplicates, conflicts, highest_contiguous_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        ack.batchId,
+        range.from,
+        range.to,
+        via,
+        at,
+        ack.received,
+        ack.inserted,
+        ack.duplicates,
+        ack.conflicts.length,
+        ack.highestContiguousSeq,
+      );
+      db.prepare(
+        `UPDATE sync_status SET central_contiguous_seq = CASE WHEN ? > 0 THEN ? ELSE MAX(IFNULL(central_contiguous_seq, 0), ?) END WHERE id = 1`,
+      ).run(lost, ack.highestContiguousSeq, ack.highestContiguousSeq);
+      return lost;
+    })
+    .immediate();
+
+/**
+ * Central says it holds every seq 1..H (heartbeat reply): those need not be sent again; and when H is
+ * below what central had acknowledged, what it lost is sent again (forgetAcksAbove). Returns how
+ * many acknowledged seqs central has lost.
+ */
+export const recordCentralContiguous = (db: Database, highest: number, at: string): number =>
+  db
+    .transaction(() => {
+      const lost = forgetAcksAbove(db, highest);
+      const last = lastSeq(db);
+      // Never acknowledge beyond what this kiosk has stored: a central that claims more is wrong (or
+      // the kiosk's database was restored from an old backup), and IT must see that, not a silent skip.
+      if (highest >= 1) addAckedRange(db, { from: 1, to: Math.min(highest, last) }, at);
+      db.prepare('UPDATE sync_status SET central_contiguous_seq = ? WHERE id = 1').run(highest);
+      return lost;
+    })
+    .immediate();
 
 export type ConflictRecord = { responseId: string; seq: number; reason: string; batchId: string; reportedAt: string };
 

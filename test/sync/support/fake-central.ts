@@ -25,7 +25,8 @@ export type FakeCentral = {
   requests: FakeRequest[];
   /** Replies for the next POST /v1/batches, in order; when empty, every batch is acknowledged. */
   batchReplies: FakeReply[];
-  heartbeatReply: FakeReply;
+  /** The heartbeat's reply; unset, what a real central says: the gap-free prefix of `held`. */
+  heartbeatReply?: FakeReply;
   configReply: FakeReply;
   /** Seqs acknowledged so far (what a real central would hold). */
   held: Set<number>;
@@ -43,10 +44,6 @@ export const startFakeCentral = async (): Promise<FakeCentral> => {
     url: '',
     requests: [],
     batchReplies: [],
-    heartbeatReply: {
-      status: 200,
-      body: { serverTime: new Date().toISOString(), highestContiguousSeq: 0, configVersion: null },
-    },
     configReply: { status: 304 },
     held: new Set(),
     close: async () => {},
@@ -71,7 +68,10 @@ export const startFakeCentral = async (): Promise<FakeCentral> => {
       const reply = path.endsWith('/v1/batches')
         ? (fake.batchReplies.shift() ?? 'ack')
         : path.endsWith('/v1/heartbeat')
-          ? fake.heartbeatReply
+          ? (fake.heartbeatReply ?? {
+              status: 200,
+              body: { serverTime: new Date().toISOString(), highestContiguousSeq: contiguous(), configVersion: null },
+            })
           : fake.configReply;
       if (reply === 'hang') return;
       if (reply === 'reset') {

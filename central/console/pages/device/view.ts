@@ -18,6 +18,16 @@ const reconciliationSection = (ctx: AuthedView, r: Reconciliation): Html => {
           ctx.t('reconcile.missing', { missing: n(r.missing), held: n(r.held), h: r.highestContiguousSeq }),
           'reconcile-status',
         );
+  // The kiosk had more acknowledged than central now holds: central lost answers it had acknowledged
+  // (restored from an older backup). The kiosk resends them on its next sync; say so, not just "missing".
+  const lost =
+    r.kioskAckedSeq !== null && r.kioskAckedSeq > r.highestContiguousSeq
+      ? notice(
+          'error',
+          ctx.t('reconcile.lostAcked', { acked: r.kioskAckedSeq, h: r.highestContiguousSeq }),
+          'reconcile-lost',
+        )
+      : '';
   const gapRows = [
     ...r.gaps.map(
       (g) =>
@@ -41,6 +51,7 @@ const reconciliationSection = (ctx: AuthedView, r: Reconciliation): Html => {
   return html`<section aria-labelledby="reconcile-h">
 <h2 id="reconcile-h">${ctx.t('reconcile.title')}</h2>
 ${headline}
+${lost}
 <p>${ctx.t('reconcile.explain')}</p>
 ${
   gapRows.length > 0
