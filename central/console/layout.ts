@@ -55,7 +55,7 @@ const header = (ctx: View, active: NavItem | undefined): Html => {
       )}</ul></nav>`
     : html``;
   const user = s
-    ? html`<div class="user"><span data-testid="console-user">${s.displayName} (${ctx.t(s.role === 'province_admin' ? 'roles.province_admin' : 'roles.unit_viewer')}${
+    ? html`<div class="user"><span data-testid="console-user">${s.displayName} (${ctx.t(`roles.${s.role}`)}${
         s.unitId ? html` · ${s.unitId}` : ''
       })</span>
         <form method="post" action="${ctx.url('/logout')}">${csrfField(ctx)}<button type="submit" class="link" data-testid="logout">${ctx.t('nav.logout')}</button></form></div>`
