@@ -9,8 +9,13 @@ import { eraseExpiredContacts } from '../../central/follow-ups/retention.ts';
 import {
   DEFAULT_FOLLOW_UP_SETTINGS,
   followUpSettings,
+  publishedContactKey,
+  recordContactKey,
   saveFollowUpSettings,
 } from '../../central/follow-ups/settings.ts';
+import { latestConfig, publishConfig } from '../../central/ops/configs.ts';
+import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
+import { PublishedConfig } from '../../shared/sync.ts';
 import { dueAfterWorkingDays } from '../../central/follow-ups/working-days.ts';
 import { feedbackFigures } from '../../central/reports/engine/feedback.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
@@ -131,6 +136,33 @@ forEachBackend('follow-up settings, feedback figures and retention', (backend) =
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-testid="report-feedback"');
     expect(page.text).toMatch(/data-unit="fb-a">.*?<td data-testid="feedback-share">50 %/s);
+  });
+
+  test('every published configuration carries the contact key; one published before the key is republished with it', async () => {
+    const loaded = loadConfigDir(EMBEDDED_CONFIG_DIR);
+    if (!loaded.ok) throw new Error('the embedded configuration does not load');
+    await db().query(`INSERT INTO units (id, name) VALUES ('ck-a', 'A')`);
+    const key = await publishedContactKey(db());
+    expect(key?.keyId).toBe(central().contactKey.keyId);
+    const carried = async () => {
+      const doc = JSON.parse((await latestConfig(db(), 'ck-a'))!.document) as { payload: string };
+      return PublishedConfig.parse(JSON.parse(Buffer.from(doc.payload, 'base64url').toString('utf8')));
+    };
+    const publish = () =>
+      publishConfig(db(), { unitId: 'ck-a', config: loaded.config, centralKey: central().centralKey });
+    // Published while no key was recorded (before the upgrade): no key in it.
+    await db().query('UPDATE follow_up_settings SET contact_key_id = NULL, contact_public_key = NULL');
+    expect(await publish()).toMatchObject({ status: 'published', version: loaded.config.version });
+    expect((await carried()).contactKey).toBeUndefined();
+    await recordContactKey(db(), central().contactKey);
+    const again = await publish();
+    expect(again).toEqual({
+      status: 'published',
+      version: `${loaded.config.version}.k${key!.keyId.slice(0, 6)}`,
+      unitId: 'ck-a',
+    });
+    expect((await carried()).contactKey).toEqual({ keyId: key!.keyId, publicKey: key!.publicKey });
+    expect(await publish()).toEqual({ status: 'unchanged', version: again.version, unitId: 'ck-a' });
   });
 
   test('settings: defaults, saved by the province admin, refused when out of range; retention follows them', async () => {
