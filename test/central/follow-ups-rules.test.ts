@@ -18,6 +18,7 @@ import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loa
 import { PublishedConfig } from '../../shared/sync.ts';
 import { dueAfterWorkingDays } from '../../central/follow-ups/working-days.ts';
 import { feedbackFigures } from '../../central/reports/engine/feedback.ts';
+import { runCommand } from '../../central/cli/commands.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { requirePostgresOrSkip, sharedPostgres } from '../support/postgres.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -127,6 +128,20 @@ forEachBackend('follow-up settings, feedback figures and retention', (backend) =
     expect(await feedbackFigures(db(), { units: [], from: '2026-10-01', to: '2026-10-31', by: [], now })).toEqual([
       { unitId: null, month: null, asked: 0, closed: 0, onTime: 0, late: 0, pending: 0, shareOnTime: null },
     ]);
+
+    // centralctl feedback-report: the same figures as JSON (a unit with the units under it).
+    let out = '';
+    const code = await runCommand(['feedback-report', '--period', '2026-10', '--unit', 'fb-a'], {
+      db: db(),
+      centralKey: () => central().centralKey,
+      cwd: process.cwd(),
+      out: (t) => (out += t),
+      err: () => {},
+      now: () => now,
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ report: 'feedback', from: '2026-10-01', to: '2026-10-31', unit: 'fb-a' });
+    expect((JSON.parse(out) as { rows: unknown[] }).rows[0]).toEqual(rows[0]);
 
     // The console report page shows them for the report's units and period.
     await makeAccount(db(), 'fb-admin', 'province_admin');
