@@ -7,6 +7,9 @@ import { openCentralDb } from './db/open.ts';
 import type { CentralDb } from './db/types.ts';
 import { loadOrCreateCentralKey } from './keys.ts';
 import { claimCentralIdentity } from './key-identity.ts';
+import { type ContactKeyPair, newContactKeyPair } from '../shared/node/contact-seal.ts';
+import { loadOrCreateContactKey } from './follow-ups/contact-key.ts';
+import { recordContactKey } from './follow-ups/settings.ts';
 import { latestConfig, publishConfig } from './ops/configs.ts';
 import { createEnrolmentCode } from './ops/enrolment-codes.ts';
 import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
@@ -38,6 +41,10 @@ export type StartCentralOptions = {
    * the database on first start, and an instance holding another one is refused (key-identity.ts).
    */
   keyFile?: string;
+  /** Default: from the data dir (central-contact-key.json), made like centralKey. */
+  contactKey?: ContactKeyPair;
+  /** See CentralServerOptions.followUpRetention. */
+  followUpRetention?: CentralServerOptions['followUpRetention'];
   /** Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Default 4790; 0 picks a free port. */
@@ -89,6 +96,7 @@ export type RunningCentral = {
   metricsUrl?: string;
   db: CentralDb;
   centralKey: KeyPairB64;
+  contactKey: ContactKeyPair;
   defaultUnit: Unit;
   /** A fresh one-time enrolment code (default: the default unit, 72 hours). */
   enrolmentCode: (options?: { unitId?: string; hours?: number }) => Promise<string>;
@@ -121,6 +129,13 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     const centralKey =
       options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir, options.keyFile) : newKeyPair());
     if (useKeyFile) await claimCentralIdentity(db, centralKey.publicKey);
+    const contactKey = options.contactKey ?? (useKeyFile ? loadOrCreateContactKey(dataDir) : newContactKeyPair());
+    // Before any publication below, so the first configuration already carries it.
+    const replaced = await recordContactKey(db, contactKey);
+    if (replaced)
+      console.error(
+        `central: the contact key changed from ${replaced.keyId} to ${contactKey.keyId}; contacts sealed to the old key cannot be opened here (several instances must share one central-contact-key.json), and units get the new key with their next configuration`,
+      );
     const unit = options.defaultUnit ?? DEFAULT_UNIT;
     await ensureUnit(db, unit);
     if ((options.publishEmbeddedConfig ?? true) && !(await latestConfig(db, unit.id))) {
@@ -132,6 +147,8 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     app = await createCentralServer({
       db,
       centralKey,
+      contactKey,
+      followUpRetention: options.followUpRetention,
       rateLimit: options.rateLimit,
       logger: options.logger,
       now: options.now,
@@ -176,6 +193,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       ...(openMetrics ? { metricsUrl: openMetrics.url } : {}),
       db,
       centralKey,
+      contactKey,
       defaultUnit: unit,
       enrolmentCode: async (o = {}) =>
         (await createEnrolmentCode(openDb, { unitId: o.unitId ?? unit.id, hours: o.hours, now: options.now?.() })).code,

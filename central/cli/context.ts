@@ -58,9 +58,11 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   publish-config DIR [--unit U] [--unit-name NAME]
                                  validate DIR (catalog.json, questionnaires/*.json, optional
                                  settings.json) and publish it, signed, to the unit's kiosks
-  create-admin USERNAME [--role province-admin|unit-viewer] [--unit U] [--name NAME] [--password-file F]
+  create-admin USERNAME [--role province-admin|unit-viewer|follow-up-officer] [--unit U] [--name NAME]
+               [--password-file F]
                                  a web console account; without --password-file a password is
-                                 generated and printed once (a unit viewer needs --unit)
+                                 generated and printed once (a unit viewer or follow-up
+                                 officer needs --unit)
   reset-admin-password USERNAME [--password-file F]
                                  new password (printed when generated), lockout lifted, sessions ended
   report per-case|per-case-list|sipas|quick|comments
@@ -76,6 +78,9 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   restore --from DIR [--force]   check a backup's checksums and restore it into an empty database
                                  (--force: replace what is there) and its keys into the data dir;
                                  stop every central instance first
+  feedback-report (--from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3) [--unit U] [--by unit|month]
+                                 follow-ups asked, closed, on time, late, pending and the share on
+                                 time, as JSON (U with the units under it; default every unit)
   rebuild-reports                recompute the report tables (facts, daily and monthly counts) from
                                  the stored responses, in one transaction; progress on stderr
 

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ContactKeyPair } from '../../shared/node/contact-seal.ts';
 import type { KeyPairB64 } from '../../shared/node/signing.ts';
 import type { CentralDb } from '../db/types.ts';
 import type { BatchOpener } from '../ingest/worker-pool.ts';
@@ -9,6 +10,8 @@ import type { RateLimiterFactory } from './rate-limit.ts';
 export type RouteContext = {
   db: CentralDb;
   centralKey: KeyPairB64;
+  /** Opens follow-up contacts (the console's "show number"); absent: numbers cannot be shown here. */
+  contactKey?: ContactKeyPair;
   now: () => Date;
   /** Makes further limiters (the console's), counted where the protocol's are: in this process or in PostgreSQL. */
   limiter: RateLimiterFactory;
