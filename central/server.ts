@@ -194,7 +194,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     const retention = startRetentionTimer(jobDb, {
       everyMs: options.followUpRetention?.everyMs,
       now: options.now,
-      log: (message) => (options.logger ? app.log.error(message) : console.error(message)),
+      log,
     });
     app.addHook('onClose', () => retention.stop());
   }
