@@ -67,11 +67,17 @@ export const schemaHasObjects = async (db: Queryable): Promise<boolean> =>
     )
   ).rows.length > 0;
 
-/** Tables (other than schema_migrations) holding at least one row. */
+/**
+ * Tables whose rows the migrations themselves insert (the version list, one row of default follow-up
+ * settings): a database with rows only there holds no data of its own.
+ */
+const SEEDED_BY_MIGRATIONS: ReadonlySet<string> = new Set(['schema_migrations', 'follow_up_settings']);
+
+/** Tables holding at least one row, other than what the migrations seed. */
 export const tablesWithRows = async (db: Queryable): Promise<string[]> => {
   const out: string[] = [];
   for (const t of await listTables(db)) {
-    if (t === 'schema_migrations') continue;
+    if (SEEDED_BY_MIGRATIONS.has(t)) continue;
     if ((await db.query(`SELECT 1 FROM ${quote(t)} LIMIT 1`)).rows.length > 0) out.push(t);
   }
   return out;
