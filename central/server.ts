@@ -11,7 +11,9 @@
 import { type DrainTimerOptions, startDrainTimer } from './reports/drain-timer.ts';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ContactKeyPair } from '../shared/node/contact-seal.ts';
 import type { KeyPairB64 } from '../shared/node/signing.ts';
+import { startRetentionTimer } from './follow-ups/retention.ts';
 import type { CentralDb } from './db/types.ts';
 import { consoleRoutes } from './console/plugin.ts';
 import type { ConsoleOptions } from './console/options.ts';
@@ -27,6 +29,10 @@ export type CentralServerOptions = {
   db: CentralDb;
   /** Central's Ed25519 key pair (loadOrCreateCentralKey, or newKeyPair() in tests). */
   centralKey: KeyPairB64;
+  /** Central's follow-up contact key (loadOrCreateContactKey); without it the console cannot show numbers. */
+  contactKey?: ContactKeyPair;
+  /** The follow-up retention job (erases closed cases' contacts when due): its period, or false for none. */
+  followUpRetention?: { everyMs?: number } | false;
   /** Per-address and per-device budgets; each false to turn it off. Default DEFAULT_RATE_LIMITS. */
   rateLimit?: Partial<RateLimitSettings>;
   /** Fastify's logger (default off). */
@@ -109,6 +115,14 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     });
     app.addHook('onClose', () => drain.stop());
   }
+  if (options.followUpRetention !== false) {
+    const retention = startRetentionTimer(options.db, {
+      everyMs: options.followUpRetention?.everyMs,
+      now: options.now,
+      log: (message) => (options.logger ? app.log.error(message) : console.error(message)),
+    });
+    app.addHook('onClose', () => retention.stop());
+  }
   app.setErrorHandler((err, req, reply) => {
     const e = toSyncError(err);
     if (e.code === 'internal') req.log.error({ err }, 'central: internal error');
@@ -120,6 +134,7 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
   const ctx: RouteContext = {
     db: options.db,
     centralKey: options.centralKey,
+    ...(options.contactKey ? { contactKey: options.contactKey } : {}),
     now: options.now ?? (() => new Date()),
     ...makeLimiters(app, { ...DEFAULT_RATE_LIMITS, ...options.rateLimit }),
     ingest,

@@ -6,6 +6,9 @@ import { type DataDirLock, DEFAULT_DATA_DIR, lockDataDir, pgliteDir, writeAdminT
 import { openCentralDb } from './db/open.ts';
 import type { CentralDb } from './db/types.ts';
 import { loadOrCreateCentralKey } from './keys.ts';
+import { type ContactKeyPair, newContactKeyPair } from '../shared/node/contact-seal.ts';
+import { loadOrCreateContactKey } from './follow-ups/contact-key.ts';
+import { recordContactKey } from './follow-ups/settings.ts';
 import { latestConfig, publishConfig } from './ops/configs.ts';
 import { createEnrolmentCode } from './ops/enrolment-codes.ts';
 import { DEFAULT_UNIT, type Unit, ensureUnit } from './ops/units.ts';
@@ -30,6 +33,10 @@ export type StartCentralOptions = {
   dataDir?: string;
   /** Default: from the data dir (created on first start), or a fresh one with `memory`/`db` and no dataDir. */
   centralKey?: KeyPairB64;
+  /** Default: from the data dir (central-contact-key.json), made like centralKey. */
+  contactKey?: ContactKeyPair;
+  /** See CentralServerOptions.followUpRetention. */
+  followUpRetention?: CentralServerOptions['followUpRetention'];
   /** Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Default 4790; 0 picks a free port. */
@@ -70,6 +77,7 @@ export type RunningCentral = {
   app: FastifyInstance;
   db: CentralDb;
   centralKey: KeyPairB64;
+  contactKey: ContactKeyPair;
   defaultUnit: Unit;
   /** A fresh one-time enrolment code (default: the default unit, 72 hours). */
   enrolmentCode: (options?: { unitId?: string; hours?: number }) => Promise<string>;
@@ -98,6 +106,13 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     const useKeyFile =
       !options.centralKey && (onDisk || options.databaseUrl !== undefined || options.dataDir !== undefined);
     const centralKey = options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir) : newKeyPair());
+    const contactKey = options.contactKey ?? (useKeyFile ? loadOrCreateContactKey(dataDir) : newContactKeyPair());
+    // Before any publication below, so the first configuration already carries it.
+    const replaced = await recordContactKey(db, contactKey);
+    if (replaced)
+      console.error(
+        `central: the contact key changed from ${replaced.keyId} to ${contactKey.keyId}; contacts sealed to the old key cannot be opened here (several instances must share ${'central-contact-key.json'}), and units get the new key with their next configuration`,
+      );
     const unit = options.defaultUnit ?? DEFAULT_UNIT;
     await ensureUnit(db, unit);
     if ((options.publishEmbeddedConfig ?? true) && !(await latestConfig(db, unit.id))) {
@@ -109,6 +124,8 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     app = await createCentralServer({
       db,
       centralKey,
+      contactKey,
+      followUpRetention: options.followUpRetention,
       rateLimit: options.rateLimit,
       logger: options.logger,
       now: options.now,
@@ -147,6 +164,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       app,
       db,
       centralKey,
+      contactKey,
       defaultUnit: unit,
       enrolmentCode: async (o = {}) =>
         (await createEnrolmentCode(openDb, { unitId: o.unitId ?? unit.id, hours: o.hours, now: options.now?.() })).code,

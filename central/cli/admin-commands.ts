@@ -17,10 +17,10 @@ import { type CtlContext, UsageError } from './context.ts';
 
 type Command = (args: string[], ctx: CtlContext) => Promise<number>;
 
-/** --role province-admin | unit-viewer (also with underscores). */
+/** --role province-admin | unit-viewer | follow-up-officer (also with underscores). */
 const roleOf = (v: string | undefined): AdminRole => {
   const r = AdminRole.safeParse((v ?? 'province-admin').replace(/-/g, '_'));
-  if (!r.success) throw new UsageError('--role must be province-admin or unit-viewer');
+  if (!r.success) throw new UsageError('--role must be province-admin, unit-viewer or follow-up-officer');
   return r.data;
 };
 

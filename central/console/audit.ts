@@ -28,6 +28,10 @@ export const AuditAction = z.enum([
   'unit_indicator_set',
   'report_settings_saved',
   'report_export',
+  'follow_up_number_shown',
+  'follow_up_status_changed',
+  'follow_up_erased',
+  'follow_up_settings_saved',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

@@ -1,6 +1,7 @@
 import { type Html, html } from './html.ts';
 import { CONSOLE_LOCALES, type ConsoleKey } from './i18n.ts';
 import type { View } from './view.ts';
+import type { AdminRole } from './auth/users.ts';
 
 export type NavItem =
   | 'reports'
@@ -14,11 +15,28 @@ export type NavItem =
   | 'account'
   | 'units'
   | 'indicators'
-  | 'reportSettings';
+  | 'reportSettings'
+  | 'followUps';
 
-const NAV: readonly { item: NavItem; path: string; key: ConsoleKey; adminOnly: boolean }[] = [
+type NavEntry = {
+  item: NavItem;
+  path: string;
+  key: ConsoleKey;
+  adminOnly: boolean;
+  /** Only these roles see the entry (follow-ups: never a unit viewer). */
+  roles?: readonly AdminRole[];
+};
+
+const NAV: readonly NavEntry[] = [
   // Every role: leaders and unit viewers come for the figures (a unit viewer sees only their units').
   { item: 'reports', path: '/reports', key: 'nav.reports', adminOnly: false },
+  {
+    item: 'followUps',
+    path: '/follow-ups',
+    key: 'nav.followUps',
+    adminOnly: false,
+    roles: ['province_admin', 'follow_up_officer'],
+  },
   { item: 'devices', path: '/devices', key: 'nav.devices', adminOnly: false },
   { item: 'codes', path: '/codes', key: 'nav.codes', adminOnly: true },
   { item: 'uploads', path: '/uploads', key: 'nav.uploads', adminOnly: true },
@@ -48,14 +66,14 @@ const header = (ctx: View, active: NavItem | undefined): Html => {
   const s = ctx.session;
   const nav = s
     ? html`<nav aria-label="${ctx.t('nav.label')}"><ul>${NAV.filter(
-        (n) => !n.adminOnly || s.role === 'province_admin',
+        (n) => (!n.adminOnly || s.role === 'province_admin') && (!n.roles || n.roles.includes(s.role)),
       ).map(
         (n) =>
           html`<li><a href="${ctx.url(n.path)}"${n.item === active ? html` aria-current="page"` : ''}>${ctx.t(n.key)}</a></li>`,
       )}</ul></nav>`
     : html``;
   const user = s
-    ? html`<div class="user"><span data-testid="console-user">${s.displayName} (${ctx.t(s.role === 'province_admin' ? 'roles.province_admin' : 'roles.unit_viewer')}${
+    ? html`<div class="user"><span data-testid="console-user">${s.displayName} (${ctx.t(`roles.${s.role}`)}${
         s.unitId ? html` · ${s.unitId}` : ''
       })</span>
         <form method="post" action="${ctx.url('/logout')}">${csrfField(ctx)}<button type="submit" class="link" data-testid="logout">${ctx.t('nav.logout')}</button></form></div>`

@@ -27,6 +27,7 @@ import { userRoutes } from './pages/users/routes.ts';
 import { indicatorRoutes } from './pages/indicators/routes.ts';
 import { reportSettingsRoutes } from './pages/report-settings/routes.ts';
 import { unitRoutes } from './pages/units/routes.ts';
+import { followUpRoutes } from './pages/follow-ups/routes.ts';
 import { MAX_KBATCH_BYTES } from './upload/ingest-file.ts';
 import { allowedHost, crossSite, isStateChanging, setSecurityHeaders } from './security.ts';
 
@@ -164,4 +165,5 @@ export const consoleRoutes =
     reportExportRoutes(app, cc);
     publicReportRoutes(app, cc);
     reportRoutes(app, cc);
+    followUpRoutes(app, cc);
   };

@@ -1,6 +1,7 @@
 import type { Queryable } from './types.ts';
 import { REPORTS_MIGRATION_SQL } from './migration-7-reports.ts';
 import { rebuildReportTables } from '../reports/rebuild.ts';
+import { FOLLOW_UPS_MIGRATION_SQL } from './migration-9-follow-ups.ts';
 /**
  * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
  * Never edit a migration that has shipped: add the next number. Each has a test in
@@ -268,6 +269,11 @@ export const migrations: readonly CentralMigration[] = [
     name: 'unit tree, report facts and aggregates, unit-level indicator entries, report settings',
     sql: REPORTS_MIGRATION_SQL,
     after: rebuildReportTables,
+  },
+  {
+    version: 9,
+    name: 'follow-ups: sealed contacts, status and notes, follow-up settings, contact counts per batch',
+    sql: FOLLOW_UPS_MIGRATION_SQL,
   },
 ];
 

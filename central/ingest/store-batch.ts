@@ -6,6 +6,7 @@ import type { BatchAck, BatchEnvelope } from '../../shared/sync.ts';
 import { SyncError } from '../errors.ts';
 import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
+import { type ContactsOutcome, storeContacts } from '../follow-ups/store-contacts.ts';
 import { advanceContiguous } from './progress.ts';
 import { type Refusal, knownQuestionnaires, refusalOf } from './validate-responses.ts';
 
@@ -184,7 +185,7 @@ const queueForReports = async (tx: Queryable, deviceId: string, insertedSeqs: Se
 };
 
 /** How one batch went, for the device's progress row, the batches log and the ack. */
-type Outcome = { received: number; inserted: number; refused: number; unstored: Unstored };
+type Outcome = { received: number; inserted: number; refused: number; unstored: Unstored; contacts: ContactsOutcome };
 
 /**
  * Progress and ack bookkeeping once the responses are placed: advances the contiguous seq (only if
@@ -196,7 +197,7 @@ const recordBatch = async (
   via: BatchVia,
   now: Date,
   previousContiguousSeq: number,
-  { received, inserted, refused, unstored: { duplicates, refusedAgain, conflicts } }: Outcome,
+  { received, inserted, refused, unstored: { duplicates, refusedAgain, conflicts }, contacts }: Outcome,
 ): Promise<BatchAck> => {
   const deviceId = envelope.deviceId;
   const highestContiguousSeq =
@@ -223,6 +224,13 @@ const recordBatch = async (
       refused + refusedAgain,
     ],
   );
+  // Only batches that carried contacts touch the columns (this device's row is locked: its newest row is this one).
+  if (contacts.stored + contacts.dropped > 0)
+    await tx.query(
+      `UPDATE batches SET contacts = $3, contacts_dropped = $4
+        WHERE id = (SELECT max(id) FROM batches WHERE device_id = $1 AND batch_id = $2)`,
+      [deviceId, envelope.batchId, contacts.stored, contacts.dropped],
+    );
   return {
     batchId: envelope.batchId,
     deviceId,
@@ -246,7 +254,8 @@ const recordBatch = async (
  * A refused response's seq counts as received (received_seqs), so the sequence stays gap-free.
  * The responses inserted (and only those) are queued for the report tables in the same transaction
  * (report_pending, drained by central/reports/drain.ts, and by every report before it reads), so a
- * report asked for after the ack includes the batch.
+ * report asked for after the ack includes the batch. The batch's follow-up contacts are stored with
+ * their responses (central/follow-ups/store-contacts.ts).
  * The caller answers only after this resolves, i.e. after COMMIT.
  */
 export const storeBatch = (
@@ -296,11 +305,19 @@ export const storeBatch = (
     const rest = items.filter((i) => !insertedSeqs.has(i.seq) && !refusedSeqs.has(i.seq));
     const unstored = await classifyUnstored(tx, deviceId, rest);
     await keepConflicts(tx, deviceId, envelope.batchId, now, unstored.conflicts);
+    // Follow-up contacts ride on their responses: kept only where the response is stored as sent.
+    const contacts = await storeContacts(
+      tx,
+      { deviceId, unitId: locked.unit_id, now },
+      envelope.contacts ?? [],
+      new Map(firsts.map((i) => [i.id, i.hash])),
+    );
     const ack = await recordBatch(tx, envelope, via, now, locked.highest_contiguous_seq, {
       received: items.length,
       inserted: insertedSeqs.size,
       refused: refusedSeqs.size,
       unstored,
+      contacts,
     });
     await alsoInTransaction?.(tx, ack);
     return ack;

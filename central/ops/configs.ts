@@ -7,6 +7,7 @@ import type { PublishedConfig } from '../../shared/sync.ts';
 import { Int, Timestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { UnknownUnitError } from './enrolment-codes.ts';
+import { publishedContactKey } from '../follow-ups/settings.ts';
 import { getUnit } from './units.ts';
 
 /** A configuration as loadConfigDir gives it (shared/node/config-loader.ts). */
@@ -95,11 +96,15 @@ export const publishConfig = async (
        SELECT $1, t.id, t.version, $4 FROM unnest($2::text[], $3::int[]) AS t (id, version) ON CONFLICT DO NOTHING`,
       [options.unitId, bundle.questionnaires.map((q) => q.id), bundle.questionnaires.map((q) => q.version), now],
     );
+    // Central's contact key rides in the same signed document: a kiosk seals contacts only to a key
+    // central signed for it (none recorded yet: the kiosk offers no follow-up).
+    const contactKey = await publishedContactKey(tx);
     const published: PublishedConfig = {
       version,
       publishedAt: now.toISOString(),
       bundle,
       ...(options.settings ? { settings: options.settings } : {}),
+      ...(contactKey ? { contactKey } : {}),
     };
     const document = JSON.stringify(
       makeSigned('kconfig', 'central', published, privateKeyFrom(options.centralKey.privateKey)),

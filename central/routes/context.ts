@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ContactKeyPair } from '../../shared/node/contact-seal.ts';
 import type { KeyPairB64 } from '../../shared/node/signing.ts';
 import type { CentralDb } from '../db/types.ts';
 import type { BatchOpener } from '../ingest/worker-pool.ts';
@@ -7,6 +8,8 @@ import type { BatchOpener } from '../ingest/worker-pool.ts';
 export type RouteContext = {
   db: CentralDb;
   centralKey: KeyPairB64;
+  /** Opens follow-up contacts (the console's "show number"); absent: numbers cannot be shown here. */
+  contactKey?: ContactKeyPair;
   now: () => Date;
   /** Throws 429 rate_limited when this address is over its budget. */
   limitIp: (req: FastifyRequest) => Promise<void>;

@@ -193,7 +193,7 @@ forEachBackend('central migrations', (backend) => {
         ),
       ).toEqual([1, 2]);
       // Migration 7 came later; its rebuild skips this test's placeholder body ({"seq":1} is no response).
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 6);
+      expect(await migrateCentral(db)).toBe(migrations.filter((m) => m.version > 6).length);
       expect((await db.query('SELECT count(*)::int AS n FROM report_facts')).rows).toEqual([{ n: 0 }]);
     });
   });
@@ -285,7 +285,7 @@ forEachBackend('central migrations', (backend) => {
       expect((await db.query(`SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'xa-a'`)).rows).toEqual([
         { n: surveyed.responses.length + 1 },
       ]);
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 7);
+      expect(await migrateCentral(db)).toBe(migrations.filter((m) => m.version > 7).length);
     });
   });
 
@@ -314,7 +314,56 @@ forEachBackend('central migrations', (backend) => {
       // Deleting an account deletes its counts.
       await db.query('DELETE FROM admin_users');
       expect((await db.query('SELECT count(*)::int AS n FROM admin_login_failures')).rows).toEqual([{ n: 0 }]);
-      expect(await migrateCentral(db)).toBe(LATEST_CENTRAL_SCHEMA - 5);
+      expect(await migrateCentral(db)).toBe(migrations.filter((m) => m.version > 5).length);
+    });
+  });
+
+  test('9: follow-ups, their settings, the follow-up officer role, contact counts per batch (from 7, data intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 7);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A')`);
+      await db.query(
+        `INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('dev-1', 'xa-a', 'k', '0.1.0', now())`,
+      );
+      await db.query(
+        `INSERT INTO batches (batch_id, device_id, seq_from, seq_to, via, received, inserted, duplicates, conflicts, received_at)
+         VALUES ('01900000-0000-7000-8000-0000000000b1', 'dev-1', 1, 1, 'http', 1, 1, 0, 0, now())`,
+      );
+      const user = (name: string, role: string, unit: string | null) =>
+        db.query(
+          `INSERT INTO admin_users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) VALUES ($1, 'x', $2, $3, 'h', now(), now())`,
+          [name, role, unit],
+        );
+      await user('xem-xa-a', 'unit_viewer', 'xa-a');
+      await expect(user('cb-xa-a', 'follow_up_officer', 'xa-a')).rejects.toThrow();
+      expect(await migrateCentral(db, 9)).toBe(migrations.filter((m) => m.version > 7 && m.version <= 9).length);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['follow_ups', 'follow_up_notes', 'follow_up_settings']));
+      expect((await db.query('SELECT username, role FROM admin_users')).rows).toEqual([
+        { username: 'xem-xa-a', role: 'unit_viewer' },
+      ]);
+      await user('cb-xa-a', 'follow_up_officer', 'xa-a');
+      await expect(user('cb-none', 'follow_up_officer', null)).rejects.toThrow();
+      await expect(user('tinh-xa', 'province_admin', 'xa-a')).rejects.toThrow();
+      await expect(user('bad-role', 'caller', 'xa-a')).rejects.toThrow();
+      expect(
+        (
+          await db.query(
+            'SELECT due_working_days, retention_days, cardinality(holidays) AS h, contact_key_id FROM follow_up_settings',
+          )
+        ).rows,
+      ).toEqual([{ due_working_days: 5, retention_days: 30, h: 0, contact_key_id: null }]);
+      expect((await db.query('SELECT contacts, contacts_dropped FROM batches')).rows).toEqual([
+        { contacts: 0, contacts_dropped: 0 },
+      ]);
+      // A follow-up must point to a stored response, and an erased one keeps no sealed contact.
+      await expect(
+        db.query(
+          `INSERT INTO follow_ups (device_id, response_id, unit_id, consent_purpose, consent_text_version, consent_locale,
+                                   consent_given_at, sealed, received_at, due_at)
+           VALUES ('dev-1', '01900000-0000-7000-8000-000000000001', 'xa-a', 'follow-up', 'v1', 'vi', now(), '{}', now(), now())`,
+        ),
+      ).rejects.toThrow();
+      expect(await migrateCentral(db)).toBe(migrations.filter((m) => m.version > 9).length);
     });
   });
 

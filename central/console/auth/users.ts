@@ -7,9 +7,17 @@ import { getUnit } from '../../ops/units.ts';
 import { clearAccount } from './login-failures.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 
-/** Province admin: everything. Unit viewer: read-only, its own unit's devices and data only. */
-export const AdminRole = z.enum(['province_admin', 'unit_viewer']);
+/**
+ * Province admin: everything. Unit viewer: read-only, its own unit's devices and data only. Follow-up
+ * officer: what a unit viewer sees, plus the follow-ups (citizens' contacts) of its unit and the units
+ * under it; the only role besides the province admin that may see a contact.
+ */
+export const AdminRole = z.enum(['province_admin', 'unit_viewer', 'follow_up_officer']);
 export type AdminRole = z.infer<typeof AdminRole>;
+
+/** What a role sees of the reports: a follow-up officer sees its unit's figures as a unit viewer does. */
+export const reportRoleOf = (role: AdminRole): 'province_admin' | 'unit_viewer' =>
+  role === 'province_admin' ? 'province_admin' : 'unit_viewer';
 
 export const Username = z
   .string()
@@ -109,8 +117,8 @@ export const createAdminUser = async (db: Queryable, input: NewAdminUser): Promi
       `password ${problem.replace('_', ' ')}`,
     );
   const unitId = input.unitId || null;
-  if (input.role === 'unit_viewer' && !unitId)
-    throw new InvalidAccountError('unit_required', 'a unit viewer needs a unit');
+  if (input.role !== 'province_admin' && !unitId)
+    throw new InvalidAccountError('unit_required', 'a unit viewer or follow-up officer needs a unit');
   if (input.role === 'province_admin' && unitId)
     throw new InvalidAccountError('unit_not_allowed', 'a province admin sees every unit; give no unit');
   if (unitId && !(await getUnit(db, unitId))) throw new UnknownUnitError(unitId);

@@ -5,6 +5,7 @@ import type { runReport } from '../../../reports/run-report.ts';
 import { ReportRequestError } from '../../../reports/run-report.ts';
 import { loadReportSettings } from '../../../reports/settings-store.ts';
 import { audit } from '../../audit.ts';
+import { reportRoleOf } from '../../auth/users.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, route } from '../../context.ts';
 import { ExportQuerystring, toReportQuery } from './query.ts';
 
@@ -18,7 +19,7 @@ const runFor = async (ctx: AuthedCtx, query: Parameters<typeof runReport>[1]) =>
   const { session } = ctx;
   try {
     return await ctx.cc.options.runReport(ctx.cc.route.db, query, {
-      viewer: { username: session.username, role: session.role, unitId: session.unitId },
+      viewer: { username: session.username, role: reportRoleOf(session.role), unitId: session.unitId },
       now: ctx.now,
     });
   } catch (e) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ReportQuery } from '../../../../shared/reports/query.ts';
 import { ReportRequestError, type ReportViewer } from '../../../reports/run-report.ts';
 import { loadReportSettings } from '../../../reports/settings-store.ts';
+import { reportRoleOf } from '../../auth/users.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, route, sendHtml } from '../../context.ts';
 import type { AggregateResult } from './chart-data.ts';
 import { ReportForm, defaultForm, parseReportForm } from './filters.ts';
@@ -11,7 +12,7 @@ import { type ReportsPageData, reportsView } from './view.ts';
 
 const viewerOf = (ctx: AuthedCtx): ReportViewer => ({
   username: ctx.session.username,
-  role: ctx.session.role,
+  role: reportRoleOf(ctx.session.role),
   unitId: ctx.session.unitId,
 });
 
@@ -46,7 +47,7 @@ export const reportRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
     async (ctx, { query: raw }) => {
       const db = cc.route.db;
       const [settings, units] = await Promise.all([loadReportSettings(db), reportUnits(db, ctx.session)]);
-      const officerFigures = settings.officerFiguresRoles.includes(ctx.session.role);
+      const officerFigures = settings.officerFiguresRoles.includes(reportRoleOf(ctx.session.role));
       const submitted = raw.report !== '';
       const form = submitted ? raw : defaultForm(ctx.now, ctx.session.unitId);
       const formData = { form, units, officerFigures, allUnitsOption: ctx.session.role === 'province_admin' };

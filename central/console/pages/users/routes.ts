@@ -79,7 +79,7 @@ const createUserRoute = (app: FastifyInstance, cc: ConsoleContext): void => {
           username: values.username,
           displayName: values.displayName || values.username,
           role: role.data,
-          unitId: role.data === 'unit_viewer' ? values.unit : null,
+          unitId: role.data === 'province_admin' ? null : values.unit,
           password,
           initial: true,
           now: ctx.now,
