@@ -58,11 +58,17 @@ export const publishConfig = async (
   const now = options.now ?? new Date();
   const { bundle, hash } = options.config;
   // Settings travel in the same signed document, so they are part of its version (and ETag).
-  const version = options.settings
+  const withSettings = options.settings
     ? `${options.config.version}.s${sha256Hex(canonicalJson(options.settings)).slice(0, 8)}`
     : options.config.version;
   return db.transaction(async (tx) => {
     if (!(await getUnit(tx, options.unitId))) throw new UnknownUnitError(options.unitId);
+    // Central's contact key rides in the same signed document: a kiosk seals contacts only to a key
+    // central signed for it (none recorded yet: the kiosk offers no follow-up). So does its version:
+    // a kiosk fetches a configuration only when the version differs from the one it runs, and one
+    // running the embedded bundle central also publishes would otherwise never receive the key.
+    const contactKey = await publishedContactKey(tx);
+    const version = contactKey ? `${withSettings}.k${contactKey.keyId.slice(0, 8)}` : withSettings;
     await tx.query('LOCK TABLE questionnaires IN EXCLUSIVE MODE');
     const hashes = bundle.questionnaires.map((q) => ({ q, hash: questionnaireHash(q) }));
     const held = parseRows(
@@ -96,9 +102,6 @@ export const publishConfig = async (
        SELECT $1, t.id, t.version, $4 FROM unnest($2::text[], $3::int[]) AS t (id, version) ON CONFLICT DO NOTHING`,
       [options.unitId, bundle.questionnaires.map((q) => q.id), bundle.questionnaires.map((q) => q.version), now],
     );
-    // Central's contact key rides in the same signed document: a kiosk seals contacts only to a key
-    // central signed for it (none recorded yet: the kiosk offers no follow-up).
-    const contactKey = await publishedContactKey(tx);
     const published: PublishedConfig = {
       version,
       publishedAt: now.toISOString(),
