@@ -111,7 +111,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     const replaced = await recordContactKey(db, contactKey);
     if (replaced)
       console.error(
-        `central: the contact key changed from ${replaced.keyId} to ${contactKey.keyId}; contacts sealed to the old key cannot be opened here (several instances must share ${'central-contact-key.json'}), and units get the new key with their next configuration`,
+        `central: the contact key changed from ${replaced.keyId} to ${contactKey.keyId}; contacts sealed to the old key cannot be opened here (several instances must share one central-contact-key.json), and units get the new key with their next configuration`,
       );
     const unit = options.defaultUnit ?? DEFAULT_UNIT;
     await ensureUnit(db, unit);

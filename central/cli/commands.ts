@@ -15,6 +15,7 @@ import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { rebuildReports } from '../reports/rebuild.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { reportCommand } from './report-command.ts';
+import { feedbackCommand } from './feedback-command.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
 import { UNIT_COMMANDS, kindOption, parentOption } from './unit-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
@@ -251,6 +252,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ...UNIT_COMMANDS,
   ['report', reportCommand],
   ['rebuild-reports', rebuildReportsCmd],
+  ['feedback-report', feedbackCommand],
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

@@ -69,6 +69,9 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
          [--format json|csv|xlsx] [--out FILE]
                                  a report (days in Vietnam's time, both inclusive; --by at most
                                  twice or "a,b"); JSON to stdout by default; xlsx needs --out
+  feedback-report (--from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3) [--unit U] [--by unit|month]
+                                 follow-ups asked, closed, on time, late, pending and the share on
+                                 time, as JSON (U with the units under it; default every unit)
   rebuild-reports                recompute the report tables (facts, daily and monthly counts) from
                                  the stored responses, in one transaction; progress on stderr
 

@@ -3,6 +3,8 @@ import type { ReportQuery } from '../../../../shared/reports/query.ts';
 import { ReportRequestError, type ReportViewer } from '../../../reports/run-report.ts';
 import { loadReportSettings } from '../../../reports/settings-store.ts';
 import { reportRoleOf } from '../../auth/users.ts';
+import { checkQuery } from '../../../reports/engine/access.ts';
+import { feedbackFigures } from '../../../reports/engine/feedback.ts';
 import { type AuthedCtx, type ConsoleContext, ConsoleError, route, sendHtml } from '../../context.ts';
 import type { AggregateResult } from './chart-data.ts';
 import { ReportForm, defaultForm, parseReportForm } from './filters.ts';
@@ -66,7 +68,19 @@ export const reportRoutes = (app: FastifyInstance, cc: ConsoleContext): void => 
       try {
         const result = await cc.options.runReport(db, q, { viewer: viewerOf(ctx), now: ctx.now });
         const trend = await trendOf(cc, ctx, q);
-        return page({ outcome: { result, trend, scope: scopeOf(q, units, ctx), decimals: settings.decimals } });
+        // The same access check as the report: the units this viewer may see, for the feedback figures.
+        const checked = await checkQuery(db, q, viewerOf(ctx), settings);
+        const feedback = await feedbackFigures(db, {
+          units: checked.units,
+          from: q.from,
+          to: q.to,
+          by: ['unit'],
+          now: ctx.now,
+        });
+        return page({
+          outcome: { result, trend, scope: scopeOf(q, units, ctx), decimals: settings.decimals },
+          feedback,
+        });
       } catch (e) {
         if (!(e instanceof ReportRequestError)) throw e;
         if (e.code === 'not_allowed' || e.code === 'unknown_unit') throw unitNotFound();

@@ -10,6 +10,8 @@ import { type FormData, filterForm } from './filter-form.ts';
 import { type FigureFormat, figureFormat } from './figures.ts';
 import { reportQueryString } from './filters.ts';
 import { commentList, perCaseList } from './lists.ts';
+import { feedbackSection } from './feedback.ts';
+import type { FeedbackFigures } from '../../../reports/engine/feedback.ts';
 import { type ReportScope, periodName, printHeader, signatureBlock } from './print.ts';
 import {
   type TableCtx,
@@ -39,6 +41,8 @@ export type ReportsPageData = {
   outcome: ReportOutcome | null;
   /** The engine's own refusal of a well-formed query (bad_range, bad_query), in its words. */
   engineError: string | null;
+  /** Feedback handling (follow-ups) for the same units and period, by unit; absent before a report is asked. */
+  feedback?: readonly FeedbackFigures[];
 };
 
 const FORMATS = [
@@ -142,6 +146,7 @@ export const reportsView = (v: AuthedView, data: ReportsPageData): Html => {
   const content = html`<p class="hint no-print">${v.t('reports.intro')}</p>
 ${filterForm(v, data.formData)}
 ${data.engineError ? notice('error', v.t('reports.errors.engine', { message: data.engineError }), 'report-engine-error') : ''}
-${data.outcome ? report(v, data.outcome) : ''}`;
+${data.outcome ? report(v, data.outcome) : ''}
+${data.outcome && data.feedback ? feedbackSection(v, data.feedback) : ''}`;
   return layout(v, { title: v.t('reports.title'), active: 'reports', body: content });
 };
