@@ -37,20 +37,6 @@ export const latestConfig = async (db: Queryable, unitId: string): Promise<Lates
   return row && { version: row.version, document: row.document, publishedAt: row.published_at };
 };
 
-/** What publishConfig appends to a version republished only to carry a new contact key. */
-const CONTACT_KEY_SUFFIX = /\.k[0-9a-f]{6}$/;
-
-const SignedPayload = z.object({ payload: z.string() });
-const CarriedKey = z.object({ contactKey: z.object({ keyId: z.string() }).optional() });
-
-/** The contact key id a stored signed configuration document carries, if any. */
-const contactKeyIdOf = (document: string): string | undefined => {
-  const signed = SignedPayload.safeParse(JSON.parse(document));
-  if (!signed.success) return undefined;
-  const payload = CarriedKey.safeParse(JSON.parse(Buffer.from(signed.data.payload, 'base64url').toString('utf8')));
-  return payload.success ? payload.data.contactKey?.keyId : undefined;
-};
-
 export type PublishOutcome = { status: 'published' | 'unchanged'; version: string; unitId: string };
 
 /**
@@ -72,11 +58,18 @@ export const publishConfig = async (
   const now = options.now ?? new Date();
   const { bundle, hash } = options.config;
   // Settings travel in the same signed document, so they are part of its version (and ETag).
-  const version = options.settings
+  const withSettings = options.settings
     ? `${options.config.version}.s${sha256Hex(canonicalJson(options.settings)).slice(0, 8)}`
     : options.config.version;
   return db.transaction(async (tx) => {
     if (!(await getUnit(tx, options.unitId))) throw new UnknownUnitError(options.unitId);
+    // Central's contact key rides in the same signed document: a kiosk seals contacts only to a key
+    // central signed for it (none recorded yet: the kiosk offers no follow-up). So does its version:
+    // a kiosk fetches a configuration only when the version differs from the one it runs, and one
+    // running the embedded bundle central also publishes would otherwise never receive the key.
+    // A configuration published before the key existed is thereby republished with it (a new version).
+    const contactKey = await publishedContactKey(tx);
+    const version = contactKey ? `${withSettings}.k${contactKey.keyId.slice(0, 6)}` : withSettings;
     await tx.query('LOCK TABLE questionnaires IN EXCLUSIVE MODE');
     const hashes = bundle.questionnaires.map((q) => ({ q, hash: questionnaireHash(q) }));
     const held = parseRows(
@@ -96,14 +89,7 @@ export const publishConfig = async (
     if (problems.length > 0) throw new ConfigRefusedError(problems);
 
     const current = await latestConfig(tx, options.unitId);
-    // Central's contact key rides in the same signed document: a kiosk seals contacts only to a key
-    // central signed for it (none recorded yet: the kiosk offers no follow-up).
-    const contactKey = await publishedContactKey(tx);
-    const sameContent = current !== undefined && current.version.replace(CONTACT_KEY_SUFFIX, '') === version;
-    if (sameContent && (!contactKey || contactKeyIdOf(current.document) === contactKey.keyId))
-      return { status: 'unchanged', version: current.version, unitId: options.unitId };
-    // The same content again, but the unit's kiosks lack the contact key: a new version, so they fetch it.
-    const publishedVersion = sameContent && contactKey ? `${version}.k${contactKey.keyId.slice(0, 6)}` : version;
+    if (current?.version === version) return { status: 'unchanged', version, unitId: options.unitId };
 
     for (const { q, hash: h } of hashes) {
       await tx.query(
@@ -118,7 +104,7 @@ export const publishConfig = async (
       [options.unitId, bundle.questionnaires.map((q) => q.id), bundle.questionnaires.map((q) => q.version), now],
     );
     const published: PublishedConfig = {
-      version: publishedVersion,
+      version,
       publishedAt: now.toISOString(),
       bundle,
       ...(options.settings ? { settings: options.settings } : {}),
@@ -129,11 +115,11 @@ export const publishConfig = async (
     );
     await tx.query('INSERT INTO configs (unit_id, version, hash, document, published_at) VALUES ($1, $2, $3, $4, $5)', [
       options.unitId,
-      publishedVersion,
+      version,
       hash,
       document,
       now,
     ]);
-    return { status: 'published', version: publishedVersion, unitId: options.unitId };
+    return { status: 'published', version, unitId: options.unitId };
   });
 };

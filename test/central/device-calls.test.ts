@@ -56,7 +56,12 @@ forEachBackend('device calls', (backend) => {
       const reply = HeartbeatReply.parse(await res.json());
       expect(reply.highestContiguousSeq).toBe(7);
       const embedded = loadConfigDir(EMBEDDED_CONFIG_DIR);
-      expect(reply.configVersion).toBe(embedded.ok ? embedded.config.version : 'embedded config does not load');
+      // The embedded bundle as central published it at start: its version also names the contact key.
+      expect(reply.configVersion).toBe(
+        embedded.ok
+          ? `${embedded.config.version}.k${central().contactKey.keyId.slice(0, 6)}`
+          : 'embedded config does not load',
+      );
       const row = (
         await central().db.query('SELECT last_heartbeat, clock_drift_ms FROM devices WHERE id = $1', [device.id])
       ).rows[0]!;
@@ -198,10 +203,14 @@ forEachBackend('device calls', (backend) => {
         writeFileSync(catalogFile, JSON.stringify({ ...catalog, version: `${catalog.version}-b` }));
         const next = loadConfigDir(dir);
         if (!next.ok) throw new Error('edited config does not load');
-        await publishConfig(central().db, { unitId, config: next.config, centralKey: central().centralKey });
+        const { version } = await publishConfig(central().db, {
+          unitId,
+          config: next.config,
+          centralKey: central().centralKey,
+        });
         const second = await getConfig(device, etag);
         expect(second.status).toBe(200);
-        expect(second.headers.get('etag')).toBe(`"${next.config.version}"`);
+        expect(second.headers.get('etag')).toBe(`"${version}"`);
       } finally {
         cleanup();
       }

@@ -192,7 +192,7 @@ forEachBackend('units as a tree', (backend) => {
   test('a kiosk enrolled into a new commune under a province with a published config gets that config; its answers are stored', async () => {
     await ensureUnit(db(), { id: 'p-tinh', name: 'Tỉnh P', kind: 'province' });
     const config = quickV2Config();
-    await publishConfig(db(), { unitId: 'p-tinh', config, centralKey: central().centralKey });
+    const { version } = await publishConfig(db(), { unitId: 'p-tinh', config, centralKey: central().centralKey });
     const issued = await ctl(central(), [
       'enrol-code',
       '--unit',
@@ -213,7 +213,9 @@ forEachBackend('units as a tree', (backend) => {
     const opened = openSigned(Signed.parse(await res.json()), publicKeyFrom(central().centralKey.publicKey));
     expect(opened.ok).toBe(true);
     const published = PublishedConfig.parse(opened.ok ? opened.value : null);
-    expect(published.version).toBe('tree-quick-v2');
+    // The version names central's contact key too (ops/configs.ts), so kiosks fetch a key change.
+    expect(published.version).toBe(version);
+    expect(version).toMatch(/^tree-quick-v2\.k[0-9a-f]{6}$/);
     expect(published.bundle.questionnaires.find((q) => q.id === 'quick')?.version).toBe(2);
     const v2 = makeResponse(device, 1, {
       questionnaireVersion: 2,
@@ -225,13 +227,17 @@ forEachBackend('units as a tree', (backend) => {
 
   test('a grandchild inherits from the nearest ancestor with a config; a unit made without a parent gets none', async () => {
     await ensureUnit(db(), { id: 'g-tinh', name: 'Tỉnh G', kind: 'province' });
-    await publishConfig(db(), { unitId: 'g-tinh', config: quickV2Config(), centralKey: central().centralKey });
+    const { version } = await publishConfig(db(), {
+      unitId: 'g-tinh',
+      config: quickV2Config(),
+      centralKey: central().centralKey,
+    });
     await ensureUnit(db(), { id: 'g-tt', name: 'Trung tâm G', parentId: 'g-tinh', kind: 'centre' });
     await ensureUnit(db(), { id: 'g-cn', name: 'Chi nhánh G', parentId: 'g-tt', kind: 'branch' });
     await ensureUnit(db(), { id: 'g-solo', name: 'Riêng' });
     const versions = async (unit: string) =>
       (await db().query('SELECT version FROM configs WHERE unit_id = $1', [unit])).rows.map((r) => r['version']);
-    expect(await versions('g-cn')).toEqual(['tree-quick-v2']);
+    expect(await versions('g-cn')).toEqual([version]);
     expect(await versions('g-solo')).toEqual([]);
     const allowed = await db().query(
       `SELECT version FROM unit_questionnaires WHERE unit_id = 'g-cn' AND questionnaire_id = 'quick'`,

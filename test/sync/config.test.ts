@@ -79,8 +79,10 @@ describe('configuration from central', () => {
   it('is pulled with If-None-Match, verified, and applied between respondents', async () => {
     const kiosk = await enrolled();
     const engine = testEngine(kiosk);
-    // Central publishes the embedded config at start (this test runs first): the kiosk already runs it.
-    expect(await engine.runOnce()).toMatchObject({ ok: true, config: 'unchanged' });
+    // Central publishes the embedded bundle at start (this test runs first), under a version that names
+    // its contact key: the kiosk takes it, for the key (the bundle is the one it already runs).
+    expect(await engine.runOnce()).toMatchObject({ ok: true, config: 'applied' });
+    expect(kiosk.core.config().version).toMatch(/\.k[0-9a-f]{6}$/);
     const before = kiosk.core.config().version;
 
     const next = nextConfig('apply');
@@ -134,10 +136,14 @@ describe('configuration from central', () => {
     // (central's unit may already carry an earlier test's configuration: take whatever it has)
     expect(await engine.runOnce()).toMatchObject({ ok: true, config: expect.stringMatching(/unchanged|applied/) });
     const next = nextConfig('hb');
-    await publishConfig(central.db, { unitId: central.defaultUnit.id, config: next, centralKey: central.centralKey });
+    const published = await publishConfig(central.db, {
+      unitId: central.defaultUnit.id,
+      config: next,
+      centralKey: central.centralKey,
+    });
     // config: false = not due by the clock; the heartbeat reply names the new version.
     expect(await engine.runOnce({ config: false })).toMatchObject({ ok: true, config: 'applied' });
-    expect(kiosk.core.config().version).toBe(next.version);
+    expect(kiosk.core.config().version).toBe(published.version);
     await engine.stop();
   });
 
@@ -146,9 +152,11 @@ describe('configuration from central', () => {
     const engine = testEngine(kiosk);
     await engine.runOnce();
     const good = nextConfig('good');
-    await publishConfig(central.db, { unitId: central.defaultUnit.id, config: good, centralKey: central.centralKey });
+    const goodVersion = (
+      await publishConfig(central.db, { unitId: central.defaultUnit.id, config: good, centralKey: central.centralKey })
+    ).version;
     expect(await engine.runOnce()).toMatchObject({ config: 'applied' });
-    expect(kiosk.core.config().version).toBe(good.version);
+    expect(kiosk.core.config().version).toBe(goodVersion);
 
     // 1. Altered after signing: the signature no longer matches central's key.
     const tamperedBundle = nextConfig('tampered');
@@ -166,7 +174,7 @@ describe('configuration from central', () => {
     let r = await engine.runOnce();
     expect(r).toMatchObject({ ok: true, config: 'refused' });
     expect(r.configProblems.join(' ')).toMatch(/bad_signature/);
-    expect(kiosk.core.config().version).toBe(good.version);
+    expect(kiosk.core.config().version).toBe(goodVersion);
     expect(readConfigRefused(kiosk.db)).toMatchObject({ problems: [expect.stringMatching(/signature/)] });
     expect(engine.status().configRefused).not.toBeNull();
 
@@ -180,7 +188,7 @@ describe('configuration from central', () => {
     r = await engine.runOnce();
     expect(r).toMatchObject({ config: 'refused' });
     expect(r.configProblems.join(' ')).toMatch(/bundle\.catalog\.procedures\.0\.field|unknown field/);
-    expect(kiosk.core.config().version).toBe(good.version);
+    expect(kiosk.core.config().version).toBe(goodVersion);
 
     // 3. Signed and valid, but a questionnaire this kiosk holds changed without a new version number.
     const rewritten = nextConfig('rewrite');
@@ -197,21 +205,23 @@ describe('configuration from central', () => {
     r = await engine.runOnce();
     expect(r).toMatchObject({ config: 'refused' });
     expect(r.configProblems.join(' ')).toMatch(/changed without a new version number/);
-    expect(kiosk.core.config().version).toBe(good.version);
-    expect(lastGoodConfig(kiosk.db)?.version).toBe(good.version);
+    expect(kiosk.core.config().version).toBe(goodVersion);
+    expect(lastGoodConfig(kiosk.db)?.version).toBe(goodVersion);
     // The kiosk keeps serving citizens on the last good configuration throughout.
     const draft = now(kiosk.core.beginResponse({}));
     expect(draft.ok).toBe(true);
 
     // A good configuration afterwards is applied again, and the refusal is cleared.
     const recovered = nextConfig('recovered');
-    await publishConfig(central.db, {
-      unitId: central.defaultUnit.id,
-      config: recovered,
-      centralKey: central.centralKey,
-    });
+    const recoveredVersion = (
+      await publishConfig(central.db, {
+        unitId: central.defaultUnit.id,
+        config: recovered,
+        centralKey: central.centralKey,
+      })
+    ).version;
     expect(await engine.runOnce()).toMatchObject({ config: 'applied' });
-    expect(kiosk.core.config().version).toBe(recovered.version);
+    expect(kiosk.core.config().version).toBe(recoveredVersion);
     expect(readConfigRefused(kiosk.db)).toBeUndefined();
     await engine.stop();
   });
