@@ -9,6 +9,7 @@ import {
   sumDaily,
   sumMonthly,
 } from './aggregate.ts';
+import { addRollupDeltas } from './rollups.ts';
 
 /** One stored response with where it was stored and its questionnaire (undefined: not found, see aggregate.ts). */
 export type AggregateInput = {
@@ -21,7 +22,9 @@ export type AggregateInput = {
 export type AggregateWrite = { facts: number; daily: number; monthly: number };
 
 /**
- * Adds these stored responses to report_facts, report_daily and report_monthly: one statement per table,
+ * Adds these stored responses to report_facts, report_daily and report_monthly, and their monthly deltas to
+ * the roll-ups of migration 8 (rollups.ts; `rollups: false` only for migration 7's rebuild, before they
+ * exist): one statement per table,
  * whatever the number of responses. Runs in the caller's transaction: the drain's (central/reports/
  * drain.ts, which deletes the responses' queue rows in the same transaction) or the rebuild's.
  *
@@ -35,7 +38,11 @@ export type AggregateWrite = { facts: number; daily: number; monthly: number };
  * Callers pass each response once: the drain only responses a batch inserted (never a duplicate, a
  * conflict or a refused one), the rebuild every stored response after emptying the tables.
  */
-export const writeAggregates = async (tx: Queryable, inputs: readonly AggregateInput[]): Promise<AggregateWrite> => {
+export const writeAggregates = async (
+  tx: Queryable,
+  inputs: readonly AggregateInput[],
+  options: { rollups?: boolean } = {},
+): Promise<AggregateWrite> => {
   if (inputs.length === 0) return { facts: 0, daily: 0, monthly: 0 };
   const facts: FactRow[] = [];
   const counts: DailyCount[] = [];
@@ -63,13 +70,15 @@ export const writeAggregates = async (tx: Queryable, inputs: readonly AggregateI
      DO UPDATE SET n = report_daily.n + excluded.n`,
     [JSON.stringify(daily)],
   );
+  const monthlyJson = JSON.stringify(monthly);
   await tx.query(
     `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
      SELECT * FROM json_to_recordset($1::json) AS t (unit_id text, month date, questionnaire_id text, version integer, field_code text,
        procedure_code text, flagged boolean, question_id text, value text, n bigint)
      ON CONFLICT (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
      DO UPDATE SET n = report_monthly.n + excluded.n`,
-    [JSON.stringify(monthly)],
+    [monthlyJson],
   );
+  if (options.rollups !== false) await addRollupDeltas(tx, monthlyJson);
   return { facts: facts.length, daily: daily.length, monthly: monthly.length };
 };

@@ -28,7 +28,7 @@ export const rebuiltReportTables = async (db: CentralDb): Promise<ReportTables> 
   let rebuilt: ReportTables | undefined;
   try {
     await db.transaction(async (tx) => {
-      await rebuildReports(tx, { chunkSize: 7 }); // small chunks: the keyset paging and cross-chunk sums are exercised
+      await rebuildReports(tx);
       rebuilt = await readReportTables(tx);
       throw new Rollback();
     });
