@@ -222,7 +222,16 @@ export const rebuildBaseTablesInSql = async (tx: Queryable, catalog: Questionnai
   await loadCatalog(tx, catalog);
   await insertFacts(tx);
   await foldComments(tx);
+  // report_daily gets several rows per response; filling it with its primary key in place would insert
+  // them into the index one by one in hash order. Build the index once afterwards instead (a sort), under
+  // the same name, in this transaction: nobody sees the table without it.
+  await tx.query('ALTER TABLE report_daily DROP CONSTRAINT report_daily_pkey');
   await insertDaily(tx);
+  await tx.query(`SET LOCAL maintenance_work_mem = '512MB'`);
+  await tx.query(
+    `ALTER TABLE report_daily ADD CONSTRAINT report_daily_pkey PRIMARY KEY
+       (unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value)`,
+  );
   await tx.query(
     `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
      SELECT unit_id, date_trunc('month', day)::date, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, sum(n)

@@ -163,7 +163,8 @@ export const rebuildReports = async (
   options.onProgress?.({ done: 0, total });
   await rebuildBaseTablesInSql(tx, await questionnaireCatalog(tx));
   if (rollups) await refreshRollups(tx);
-  for (const setting of ['enable_nestloop', 'enable_sort', 'jit', 'work_mem']) await tx.query(`RESET ${setting}`);
+  for (const setting of ['enable_nestloop', 'enable_sort', 'jit', 'work_mem', 'maintenance_work_mem'])
+    await tx.query(`RESET ${setting}`);
   const facts = await countOf(tx, 'SELECT count(*)::int AS n FROM report_facts');
   options.onProgress?.({ done: total, total });
   return {
