@@ -105,10 +105,12 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
   /** Without the server's job: what is queued stays queued until a test (or a report) drains it. */
   const quiet = sharedCentral(backend, { reportDrain: false });
 
-  test('after any mix of batches (re-sent, conflicting, refused, late) and drains, the report tables equal a rebuild from responses', async () => {
+  test('after any mix of batches (re-sent, conflicting, refused, late) and drains, the report tables (roll-ups included) equal a rebuild from responses, which counts in SQL', async () => {
     const c = central();
-    await ensureUnit(c.db, { id: 'agg-a', name: 'Xã A' });
-    await ensureUnit(c.db, { id: 'agg-b', name: 'Xã B' });
+    // A small tree, so the roll-up per ancestor (migration 8) is compared too: agg-tinh ─ agg-a ─ agg-b.
+    await ensureUnit(c.db, { id: 'agg-tinh', name: 'Tỉnh' });
+    await ensureUnit(c.db, { id: 'agg-a', name: 'Xã A', parentId: 'agg-tinh' });
+    await ensureUnit(c.db, { id: 'agg-b', name: 'Xã B', parentId: 'agg-a' });
     const before = await statusTotals(c.db);
     let expectedResponses = Number(before?.['responses']);
     await fc.assert(

@@ -2,12 +2,18 @@ import type { Queryable } from '../../central/db/types.ts';
 import { rebuildReports } from '../../central/reports/rebuild.ts';
 import type { CentralDb } from '../../central/index.ts';
 
-/** The three derived report tables, every row as JSON, in primary-key order: what tests compare. */
-export type ReportTables = { facts: unknown[]; daily: unknown[]; monthly: unknown[] };
+/** The derived report tables (migration 7's three and migration 8's roll-ups), every row as JSON, in primary-key order: what tests compare. */
+export type ReportTables = {
+  facts: unknown[];
+  daily: unknown[];
+  monthly: unknown[];
+  monthlyUnit: unknown[];
+  tree: unknown[];
+};
 
 const rows = async (db: Queryable, sql: string): Promise<unknown[]> => (await db.query(sql)).rows.map((r) => r['row']);
 
-export const readReportTables = async (db: Queryable): Promise<ReportTables> => ({
+export const readReportTables = async (db: Queryable, schema7 = false): Promise<ReportTables> => ({
   facts: await rows(db, `SELECT to_jsonb(t) AS row FROM report_facts t ORDER BY device_id, response_id`),
   daily: await rows(
     db,
@@ -19,6 +25,21 @@ export const readReportTables = async (db: Queryable): Promise<ReportTables> => 
     `SELECT to_jsonb(t) AS row FROM report_monthly t
       ORDER BY unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value`,
   ),
+  // At schema 7 (migration 7's own test) the roll-ups do not exist yet.
+  monthlyUnit: schema7
+    ? []
+    : await rows(
+        db,
+        `SELECT to_jsonb(t) AS row FROM report_monthly_unit t
+      ORDER BY unit_id, month, questionnaire_id, version, flagged, question_id, value`,
+      ),
+  tree: schema7
+    ? []
+    : await rows(
+        db,
+        `SELECT to_jsonb(t) AS row FROM report_monthly_tree t
+      ORDER BY ancestor_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value`,
+      ),
 });
 
 class Rollback extends Error {}
