@@ -67,8 +67,9 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
          [--format json|csv|xlsx] [--out FILE]
                                  a report (days in Vietnam's time, both inclusive; --by at most
                                  twice or "a,b"); JSON to stdout by default; xlsx needs --out
-  rebuild-reports                recompute the report tables (facts, daily and monthly counts) from
-                                 the stored responses, in one transaction; progress on stderr
+  rebuild-reports                recompute the report tables (facts, daily and monthly counts and
+                                 their roll-ups) from the stored responses, counting in SQL, in
+                                 one transaction; progress on stderr
 
 Database: PostgreSQL when DATABASE_URL is set, else PGlite in DIR/pgdata (default ${'.data/central'}).
 PGlite allows one process per data dir: while the central server runs, centralctl sends the
