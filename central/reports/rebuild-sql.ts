@@ -5,6 +5,7 @@ import { foldText } from '../../shared/reports/fold.ts';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import type { QuestionnaireCatalog } from './rebuild.ts';
+import { addRollupDeltas } from './rollups.ts';
 
 /**
  * The rebuild's counting, done by PostgreSQL (and PGlite) with INSERT … SELECT … GROUP BY over
@@ -105,7 +106,7 @@ const loadCatalog = async (tx: Queryable, catalog: QuestionnaireCatalog): Promis
  * stored only parsed StoredResponses, so this skips only bodies that are no response at all (as the
  * JavaScript rebuild skipped what did not parse).
  */
-const SOURCE = `
+const source = (scoped: boolean): string => `
   src AS (
     SELECT s.device_id, s.response_id, s.unit_id, s.body, s.answers,
            coalesce(lu.def, le.def, la.def) AS def,
@@ -123,6 +124,7 @@ const SOURCE = `
            AND jsonb_typeof(r.body->'questionnaireVersion') = 'number' AND r.body->>'status' IN ('complete', 'abandoned')
            AND jsonb_typeof(r.body->'fieldCode') = 'string' AND jsonb_typeof(r.body->'procedureCode') = 'string'
            AND jsonb_typeof(r.body->'answers') = 'object' AND jsonb_typeof(r.body->'flags') = 'object'
+           ${scoped ? 'AND (r.device_id, r.seq) IN (SELECT device_id, seq FROM report_drain_scope)' : ''}
       ) s
       LEFT JOIN rebuild_lookup_unit lu ON lu.unit_id = s.unit_id AND lu.id = s.qid AND lu.version = s.qversion
       LEFT JOIN rebuild_lookup_embedded le ON le.id = s.qid AND le.version = s.qversion
@@ -130,9 +132,9 @@ const SOURCE = `
   )`;
 
 /** report_facts from the responses; comment_folded is filled afterwards (foldComments). $1: JS_TRIMMED. */
-const insertFacts = (tx: Queryable) =>
+const insertFacts = (tx: Queryable, scoped: boolean) =>
   tx.query(
-    `WITH ${SOURCE}
+    `WITH ${source(scoped)}
      INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind, field_code,
                                procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
      SELECT s.device_id, s.response_id, s.unit_id, s.day, (s.body->>'submittedAt')::timestamptz, s.body->>'questionnaireId',
@@ -163,13 +165,12 @@ const insertFacts = (tx: Queryable) =>
  * (found or not) and, when complete, its questionnaire's counted questions; each pair gives the values
  * countedValues gives: a multi answer each option once, a number, yes/no or choice its text, nothing else.
  */
-const insertDaily = (tx: Queryable) =>
-  tx.query(
-    `WITH ${SOURCE}
-     INSERT INTO report_daily (unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value, n)
-     SELECT s.unit_id, s.day, s.body->>'questionnaireId', (s.body->>'questionnaireVersion')::integer, s.body->>'fieldCode',
-            s.body->>'procedureCode', coalesce(s.body->>'officerId', ''), coalesce(s.body->>'counterId', ''), s.flagged,
-            q.question_id, v.value, count(*)
+const dailyCounts = (scoped: boolean): string =>
+  `WITH ${source(scoped)}
+     SELECT s.unit_id, s.day, s.body->>'questionnaireId' AS questionnaire_id,
+            (s.body->>'questionnaireVersion')::integer AS version, s.body->>'fieldCode' AS field_code,
+            s.body->>'procedureCode' AS procedure_code, coalesce(s.body->>'officerId', '') AS officer_id,
+            coalesce(s.body->>'counterId', '') AS counter_id, s.flagged, q.question_id, v.value, count(*) AS n
        FROM src s
        JOIN rebuild_counted q ON q.def = coalesce(s.def, 0) AND (q.type = '_status' OR s.complete)
        CROSS JOIN LATERAL jsonb_array_elements_text(
@@ -179,14 +180,22 @@ const insertDaily = (tx: Queryable) =>
                 ELSE '[]'::jsonb END
               WHEN jsonb_typeof(s.answers->q.question_id) IN ('number', 'boolean', 'string') THEN jsonb_build_array(s.answers->q.question_id)
               ELSE '[]'::jsonb END) AS v (value)
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
-  );
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+
+const DAILY_COLUMNS =
+  'unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value';
 
 const Comment = z.object({ comment: z.string() });
 const FOLD_CHUNK = 5_000;
 
 /** comment_folded with foldText (shared/reports/fold.ts), once per distinct comment. */
-const foldComments = async (tx: Queryable): Promise<void> => {
+const foldComments = async (tx: Queryable, scoped: boolean): Promise<void> => {
+  // The drain folds only its own responses' comments, found through the queue's (device, seq).
+  const facts = scoped
+    ? `report_drain_scope s JOIN responses r ON r.device_id = s.device_id AND r.seq = s.seq
+       JOIN report_facts f ON f.device_id = r.device_id AND f.response_id = r.response_id`
+    : 'report_facts f';
+  await tx.query('DROP TABLE IF EXISTS report_rebuild_folds');
   await tx.query(
     'CREATE TEMP TABLE report_rebuild_folds (comment text PRIMARY KEY, folded text NOT NULL) ON COMMIT DROP',
   );
@@ -195,8 +204,8 @@ const foldComments = async (tx: Queryable): Promise<void> => {
     const rows: { comment: string }[] = parseRows(
       Comment,
       await tx.query(
-        `SELECT DISTINCT comment FROM report_facts WHERE comment IS NOT NULL ${after === null ? '' : 'AND comment > $2'}
-          ORDER BY comment LIMIT $1`,
+        `SELECT DISTINCT f.comment FROM ${facts} WHERE f.comment IS NOT NULL ${after === null ? '' : 'AND f.comment > $2'}
+          ORDER BY f.comment LIMIT $1`,
         after === null ? [FOLD_CHUNK] : [FOLD_CHUNK, after],
       ),
     );
@@ -208,7 +217,11 @@ const foldComments = async (tx: Queryable): Promise<void> => {
     after = rows.at(-1)!.comment;
   }
   await tx.query(
-    `UPDATE report_facts f SET comment_folded = m.folded FROM report_rebuild_folds m WHERE f.comment = m.comment`,
+    scoped
+      ? `UPDATE report_facts f SET comment_folded = m.folded
+           FROM report_rebuild_folds m, report_drain_scope s JOIN responses r ON r.device_id = s.device_id AND r.seq = s.seq
+          WHERE f.device_id = r.device_id AND f.response_id = r.response_id AND f.comment = m.comment`
+      : `UPDATE report_facts f SET comment_folded = m.folded FROM report_rebuild_folds m WHERE f.comment = m.comment`,
   );
   await tx.query('DROP TABLE report_rebuild_folds');
 };
@@ -220,21 +233,62 @@ const foldComments = async (tx: Queryable): Promise<void> => {
  */
 export const rebuildBaseTablesInSql = async (tx: Queryable, catalog: QuestionnaireCatalog): Promise<void> => {
   await loadCatalog(tx, catalog);
-  await insertFacts(tx);
-  await foldComments(tx);
+  await insertFacts(tx, false);
+  await foldComments(tx, false);
   // report_daily gets several rows per response; filling it with its primary key in place would insert
   // them into the index one by one in hash order. Build the index once afterwards instead (a sort), under
   // the same name, in this transaction: nobody sees the table without it.
   await tx.query('ALTER TABLE report_daily DROP CONSTRAINT report_daily_pkey');
-  await insertDaily(tx);
+  await tx.query(`INSERT INTO report_daily (${DAILY_COLUMNS}, n) ${dailyCounts(false)}`);
   await tx.query(`SET LOCAL maintenance_work_mem = '512MB'`);
-  await tx.query(
-    `ALTER TABLE report_daily ADD CONSTRAINT report_daily_pkey PRIMARY KEY
-       (unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value)`,
-  );
+  await tx.query(`ALTER TABLE report_daily ADD CONSTRAINT report_daily_pkey PRIMARY KEY (${DAILY_COLUMNS})`);
   await tx.query(
     `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
      SELECT unit_id, date_trunc('month', day)::date, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, sum(n)
        FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
   );
+};
+
+/**
+ * The drain's counting: the responses a drain took off the queue (by device and seq) added to
+ * report_facts, report_daily, report_monthly and the roll-ups, by the same statements as the rebuild
+ * restricted to them, upserting the counts (in primary-key order: a second writer would wait, not
+ * deadlock). Returns how many of them were found in `responses`.
+ */
+export const drainCountsInSql = async (
+  tx: Queryable,
+  catalog: QuestionnaireCatalog,
+  taken: readonly { device_id: string; seqs: readonly number[] }[],
+): Promise<number> => {
+  await loadCatalog(tx, catalog);
+  await tx.query('DROP TABLE IF EXISTS report_drain_scope');
+  await tx.query(
+    `CREATE TEMP TABLE report_drain_scope ON COMMIT DROP AS
+       SELECT t.device_id, s.seq FROM json_to_recordset($1::json) AS t (device_id text, seqs integer[])
+       CROSS JOIN LATERAL unnest(t.seqs) AS s (seq)`,
+    [JSON.stringify(taken)],
+  );
+  const found = await insertFacts(tx, true);
+  await foldComments(tx, true);
+  await tx.query('DROP TABLE IF EXISTS report_drain_daily');
+  await tx.query(`CREATE TEMP TABLE report_drain_daily ON COMMIT DROP AS ${dailyCounts(true)}`);
+  await tx.query(
+    `INSERT INTO report_daily (${DAILY_COLUMNS}, n) SELECT * FROM report_drain_daily ORDER BY ${DAILY_COLUMNS}
+     ON CONFLICT (${DAILY_COLUMNS}) DO UPDATE SET n = report_daily.n + excluded.n`,
+  );
+  await tx.query('DROP TABLE IF EXISTS report_drain_monthly');
+  await tx.query(
+    `CREATE TEMP TABLE report_drain_monthly ON COMMIT DROP AS
+     SELECT unit_id, date_trunc('month', day)::date AS month, questionnaire_id, version, field_code, procedure_code, flagged,
+            question_id, value, sum(n) AS n
+       FROM report_drain_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+  );
+  await tx.query(
+    `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+     SELECT * FROM report_drain_monthly ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+     ON CONFLICT (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
+     DO UPDATE SET n = report_monthly.n + excluded.n`,
+  );
+  await addRollupDeltas(tx, { from: 'report_drain_monthly AS t', params: [] });
+  return found.rowCount;
 };

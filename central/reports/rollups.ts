@@ -17,31 +17,40 @@ const MONTHLY_COLUMNS = `month date, questionnaire_id text, version integer, fie
   flagged boolean, question_id text, value text, n bigint`;
 
 /**
- * Adds report_monthly deltas (a JSON array of report_monthly rows, as writeAggregates builds it) to the
+ * Adds report_monthly deltas (rows of report_monthly's shape: a JSON array as writeAggregates builds it,
+ * or the drain's temporary table) to the
  * roll-ups: per unit without field and procedure, and to every strict ancestor of the row's unit as the
  * tree is now. Rows are summed per key in SQL first (one upsert may not touch a row twice).
  */
-export const addRollupDeltas = async (tx: Queryable, monthlyJson: string): Promise<void> => {
+export type MonthlyDeltas = { from: string; params: unknown[] };
+
+/** report_monthly deltas given as a JSON array (a parameter), for addRollupDeltas. */
+export const monthlyJsonDeltas = (monthlyJson: string): MonthlyDeltas => ({
+  from: `json_to_recordset($1::json) AS t (unit_id text, ${MONTHLY_COLUMNS})`,
+  params: [monthlyJson],
+});
+
+export const addRollupDeltas = async (tx: Queryable, deltas: MonthlyDeltas): Promise<void> => {
   await tx.query(
     `INSERT INTO report_monthly_unit (unit_id, month, questionnaire_id, version, flagged, question_id, value, n)
      SELECT unit_id, month, questionnaire_id, version, flagged, question_id, value, sum(n)
-       FROM json_to_recordset($1::json) AS t (unit_id text, ${MONTHLY_COLUMNS})
+       FROM ${deltas.from}
       GROUP BY unit_id, month, questionnaire_id, version, flagged, question_id, value
       ORDER BY unit_id, month, questionnaire_id, version, flagged, question_id, value
      ON CONFLICT (unit_id, month, questionnaire_id, version, flagged, question_id, value)
      DO UPDATE SET n = report_monthly_unit.n + excluded.n`,
-    [monthlyJson],
+    deltas.params,
   );
   await tx.query(
     `INSERT INTO report_monthly_tree (ancestor_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
      SELECT a.ancestor_id, t.month, t.questionnaire_id, t.version, t.field_code, t.procedure_code, t.flagged, t.question_id, t.value, sum(t.n)
-       FROM json_to_recordset($1::json) AS t (unit_id text, ${MONTHLY_COLUMNS})
+       FROM ${deltas.from}
        JOIN unit_ancestors a ON a.unit_id = t.unit_id
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
       ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
      ON CONFLICT (ancestor_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
      DO UPDATE SET n = report_monthly_tree.n + excluded.n`,
-    [monthlyJson],
+    deltas.params,
   );
 };
 

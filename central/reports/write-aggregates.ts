@@ -9,7 +9,7 @@ import {
   sumDaily,
   sumMonthly,
 } from './aggregate.ts';
-import { addRollupDeltas } from './rollups.ts';
+import { addRollupDeltas, monthlyJsonDeltas } from './rollups.ts';
 
 /** One stored response with where it was stored and its questionnaire (undefined: not found, see aggregate.ts). */
 export type AggregateInput = {
@@ -79,6 +79,6 @@ export const writeAggregates = async (
      DO UPDATE SET n = report_monthly.n + excluded.n`,
     [monthlyJson],
   );
-  if (options.rollups !== false) await addRollupDeltas(tx, monthlyJson);
+  if (options.rollups !== false) await addRollupDeltas(tx, monthlyJsonDeltas(monthlyJson));
   return { facts: facts.length, daily: daily.length, monthly: monthly.length };
 };

@@ -1,5 +1,7 @@
 import type { Queryable } from '../../central/db/types.ts';
-import { rebuildReports } from '../../central/reports/rebuild.ts';
+import { StoredRow, aggregateInputs, questionnaireFinder, rebuildReports } from '../../central/reports/rebuild.ts';
+import { writeAggregates } from '../../central/reports/write-aggregates.ts';
+import { parseRows } from '../../central/db/rows.ts';
 import type { CentralDb } from '../../central/index.ts';
 
 /** The derived report tables (migration 7's three and migration 8's roll-ups), every row as JSON, in primary-key order: what tests compare. */
@@ -70,3 +72,33 @@ export const statusTotals = async (db: Queryable) =>
               (SELECT coalesce(sum(n), 0)::int FROM report_monthly WHERE question_id = '_status') AS monthly`,
     )
   ).rows[0];
+
+/**
+ * What the JavaScript definition (central/reports/aggregate.ts, written by writeAggregates) makes of this
+ * database's responses, read inside a transaction that is then rolled back: the oracle the SQL counting
+ * (the drain and the rebuild, central/reports/rebuild-sql.ts) is compared with.
+ */
+export const jsAggregatedReportTables = async (db: CentralDb): Promise<ReportTables> => {
+  let aggregated: ReportTables | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      for (const t of ['report_facts', 'report_daily', 'report_monthly', 'report_monthly_unit', 'report_monthly_tree'])
+        await tx.query(`DELETE FROM ${t}`);
+      const rows = parseRows(
+        StoredRow,
+        await tx.query(
+          `SELECT r.device_id, r.response_id::text AS response_id, d.unit_id, r.body
+             FROM responses r JOIN devices d ON d.id = r.device_id ORDER BY r.device_id, r.response_id`,
+        ),
+      );
+      const inputs = aggregateInputs(rows, await questionnaireFinder(tx), { unknownQuestionnaire: 0, unreadable: 0 });
+      await writeAggregates(tx, inputs);
+      aggregated = await readReportTables(tx);
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  if (!aggregated) throw new Error('the JavaScript aggregate did not run');
+  return aggregated;
+};
