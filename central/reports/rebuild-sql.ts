@@ -119,12 +119,12 @@ const source = (scoped: boolean): string => `
       FROM (
         SELECT r.device_id, r.response_id, d.unit_id, r.body, r.body->'answers' AS answers,
                r.body->>'questionnaireId' AS qid, (r.body->>'questionnaireVersion')::integer AS qversion
-          FROM responses r JOIN devices d ON d.id = r.device_id
+          FROM ${scoped ? 'report_drain_scope q JOIN responses r ON r.device_id = q.device_id AND r.seq = q.seq' : 'responses r'}
+          JOIN devices d ON d.id = r.device_id
          WHERE jsonb_typeof(r.body->'submittedAt') = 'string' AND jsonb_typeof(r.body->'questionnaireId') = 'string'
            AND jsonb_typeof(r.body->'questionnaireVersion') = 'number' AND r.body->>'status' IN ('complete', 'abandoned')
            AND jsonb_typeof(r.body->'fieldCode') = 'string' AND jsonb_typeof(r.body->'procedureCode') = 'string'
            AND jsonb_typeof(r.body->'answers') = 'object' AND jsonb_typeof(r.body->'flags') = 'object'
-           ${scoped ? 'AND (r.device_id, r.seq) IN (SELECT device_id, seq FROM report_drain_scope)' : ''}
       ) s
       LEFT JOIN rebuild_lookup_unit lu ON lu.unit_id = s.unit_id AND lu.id = s.qid AND lu.version = s.qversion
       LEFT JOIN rebuild_lookup_embedded le ON le.id = s.qid AND le.version = s.qversion
@@ -268,6 +268,8 @@ export const drainCountsInSql = async (
        CROSS JOIN LATERAL unnest(t.seqs) AS s (seq)`,
     [JSON.stringify(taken)],
   );
+  // Known to be small, so each of its responses is found by its (device, seq) key, never by a scan.
+  await tx.query('ANALYZE report_drain_scope');
   const found = await insertFacts(tx, true);
   await foldComments(tx, true);
   await tx.query('DROP TABLE IF EXISTS report_drain_daily');
