@@ -98,7 +98,7 @@ export const StoredRow = z.object({
 type StoredRow = z.infer<typeof StoredRow>;
 export type QuestionnaireFinder = Awaited<ReturnType<typeof questionnaireFinder>>;
 
-/** Stored rows (responses joined to their device's unit) as writeAggregates' inputs, counting what was odd. */
+/** Stored rows (responses joined to their device's unit) as writeAggregates' inputs (the reference writer), counting what was odd. */
 export const aggregateInputs = (
   rows: readonly StoredRow[],
   find: QuestionnaireFinder,
