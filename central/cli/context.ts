@@ -81,8 +81,9 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   feedback-report (--from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3) [--unit U] [--by unit|month]
                                  follow-ups asked, closed, on time, late, pending and the share on
                                  time, as JSON (U with the units under it; default every unit)
-  rebuild-reports                recompute the report tables (facts, daily and monthly counts) from
-                                 the stored responses, in one transaction; progress on stderr
+  rebuild-reports                recompute the report tables (facts, daily and monthly counts and
+                                 their roll-ups) from the stored responses, counting in SQL, in
+                                 one transaction; progress on stderr
 
 Database: PostgreSQL when DATABASE_URL is set, else PGlite in DIR/pgdata (default ${'.data/central'}).
 PGlite allows one process per data dir: while the central server runs, centralctl sends the

@@ -2,6 +2,8 @@ import type { Queryable } from './types.ts';
 import { REPORTS_MIGRATION_SQL } from './migration-7-reports.ts';
 import { rebuildReportTables } from '../reports/rebuild.ts';
 import { FOLLOW_UPS_MIGRATION_SQL } from './migration-9-follow-ups.ts';
+import { refreshRollups } from '../reports/rollups.ts';
+import { REPORT_ROLLUPS_MIGRATION_SQL } from './migration-8-report-rollups.ts';
 /**
  * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
  * Never edit a migration that has shipped: add the next number. Each has a test in
@@ -269,6 +271,12 @@ export const migrations: readonly CentralMigration[] = [
     name: 'unit tree, report facts and aggregates, unit-level indicator entries, report settings',
     sql: REPORTS_MIGRATION_SQL,
     after: rebuildReportTables,
+  },
+  {
+    version: 8,
+    name: 'report roll-ups: monthly counts per unit without field and procedure, and per ancestor unit',
+    sql: REPORT_ROLLUPS_MIGRATION_SQL,
+    after: refreshRollups,
   },
   {
     version: 9,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Int, firstRow, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
+import { ancestorsOf, moveSubtreeRollups } from '../reports/rollups.ts';
 import { inheritParentConfig } from './unit-config-inherit.ts';
 
 export const UnitId = z
@@ -157,6 +158,8 @@ export const updateUnit = async (db: Queryable, unitId: string, change: UnitChan
     kind: change.kind ?? current.kind,
     publicReport: change.publicReport ?? current.publicReport,
   };
+  const moves = change.parentId !== undefined && change.parentId !== current.parentId;
+  const ancestorsBefore = moves ? await ancestorsOf(db, unitId) : [];
   await db.query('UPDATE units SET parent_id = $2, name = $3, kind = $4, public_report = $5 WHERE id = $1', [
     unitId,
     next.parentId,
@@ -164,5 +167,7 @@ export const updateUnit = async (db: Queryable, unitId: string, change: UnitChan
     next.kind,
     next.publicReport,
   ]);
+  // The report roll-up per ancestor must follow the tree in this same transaction (central/reports/rollups.ts).
+  if (moves) await moveSubtreeRollups(db, unitId, ancestorsBefore, await ancestorsOf(db, unitId));
   return { id: unitId, ...next, depth: 0 };
 };

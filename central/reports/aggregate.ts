@@ -6,7 +6,8 @@ import type { StoredResponse } from '../../shared/response.ts';
 
 /**
  * What one stored response adds to the report tables (migration 7): one report_facts row and its
- * count rows. Pure, so the ingest (write-aggregates.ts) and the rebuild (rebuild.ts) cannot disagree.
+ * count rows. Pure: the definition of what is counted. The drain and the rebuild count in SQL
+ * (rebuild-sql.ts), tested to write exactly what this defines (write-aggregates.ts is the reference writer).
  * Row fields are named after the table columns: they travel to PostgreSQL as one json_to_recordset.
  */
 

@@ -4,8 +4,8 @@ import { Int, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { lockDrain } from './drain-lock.ts';
 import { notDrainedNote } from './engine/notes.ts';
-import { StoredRow, aggregateInputs, questionnaireFinder } from './rebuild.ts';
-import { writeAggregates } from './write-aggregates.ts';
+import { questionnaireCatalog } from './rebuild.ts';
+import { drainCountsInSql } from './rebuild-sql.ts';
 
 /**
  * Responses one drain transaction takes at most (whole batches: it stops before the batch that would
@@ -37,36 +37,13 @@ const takeQueued = async (tx: Queryable, maxResponses: number) =>
     ),
   );
 
-/** Those responses (by device and seq) with their device's unit, as the rebuild reads them. */
-const readQueued = async (tx: Queryable, taken: readonly z.infer<typeof Taken>[]) => {
-  const devices: string[] = [];
-  const seqs: number[] = [];
-  for (const t of taken)
-    for (const seq of t.seqs) {
-      devices.push(t.device_id);
-      seqs.push(seq);
-    }
-  return parseRows(
-    StoredRow,
-    await tx.query(
-      `SELECT r.device_id, r.response_id::text AS response_id, d.unit_id, r.body
-         FROM unnest($1::text[], $2::int[]) AS q (device_id, seq)
-         JOIN responses r ON r.device_id = q.device_id AND r.seq = q.seq
-         JOIN devices d ON d.id = r.device_id`,
-      [devices, seqs],
-    ),
-  );
-};
-
 /** One drain in the caller's transaction (see drainReportQueue). */
 export const drainInTransaction = async (tx: Queryable, options: DrainOptions = {}): Promise<DrainResult> => {
   await lockDrain(tx);
   const taken = await takeQueued(tx, options.maxResponses ?? DRAIN_MAX_RESPONSES);
   if (taken.length === 0) return { batches: 0, responses: 0 };
-  const rows = await readQueued(tx, taken);
-  const inputs = aggregateInputs(rows, await questionnaireFinder(tx), { unknownQuestionnaire: 0, unreadable: 0 });
-  await writeAggregates(tx, inputs);
-  return { batches: taken.length, responses: rows.length };
+  const responses = await drainCountsInSql(tx, await questionnaireCatalog(tx), taken);
+  return { batches: taken.length, responses };
 };
 
 const isCentralDb = (db: Queryable): db is CentralDb => 'transaction' in db;

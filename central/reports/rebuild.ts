@@ -5,10 +5,9 @@ import { Int, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import { embeddedQuestionnaires, keyOf, parseCached } from '../ingest/validate-responses.ts';
 import { lockDrain } from './drain-lock.ts';
-import { type AggregateInput, writeAggregates } from './write-aggregates.ts';
-
-/** Responses read and written per round trip: big enough to amortise the statements, small enough for memory. */
-export const REBUILD_CHUNK = 5_000;
+import { rebuildBaseTablesInSql } from './rebuild-sql.ts';
+import { refreshRollups } from './rollups.ts';
+import type { AggregateInput } from './write-aggregates.ts';
 
 export type RebuildProgress = { done: number; total: number };
 
@@ -26,7 +25,7 @@ export type RebuildSummary = {
   monthlyRows: number;
 };
 
-export type RebuildOptions = { onProgress?: (p: RebuildProgress) => void; chunkSize?: number };
+export type RebuildOptions = { onProgress?: (p: RebuildProgress) => void };
 
 const Published = z.object({
   unit_id: z.string().nullable(),
@@ -36,13 +35,18 @@ const Published = z.object({
   body: z.unknown(),
 });
 
-/**
- * Finds a response's questionnaire as the ingest did: a version published to its unit, else an
- * embedded default (every unit's kiosks answer those until a configuration arrives). Responses stored
- * before central checked them (schema 6) may name a version published only to another unit: any
- * published copy of that (id, version) is used then, since a published version never changes.
- */
-export const questionnaireFinder = async (tx: Queryable) => {
+/** Where a response's questionnaire may be found, most preferred first (see questionnaireFinder). */
+export type QuestionnaireCatalog = {
+  /** Versions published to a unit. */
+  perUnit: { unitId: string; q: Questionnaire }[];
+  /** The embedded defaults every unit's kiosks answer until a configuration arrives. */
+  embedded: { unitId?: undefined; q: Questionnaire }[];
+  /** Any published copy of an (id, version): a published version never changes. */
+  anywhere: { unitId?: undefined; q: Questionnaire }[];
+};
+
+/** The questionnaires central knows, for questionnaireFinder and the SQL rebuild (rebuild-sql.ts). */
+export const questionnaireCatalog = async (tx: Queryable): Promise<QuestionnaireCatalog> => {
   const rows = parseRows(
     Published,
     await tx.query(
@@ -50,16 +54,35 @@ export const questionnaireFinder = async (tx: Queryable) => {
          FROM questionnaires q LEFT JOIN unit_questionnaires u ON u.questionnaire_id = q.id AND u.version = q.version`,
     ),
   );
-  const perUnit = new Map<string, Questionnaire>();
-  const anywhere = new Map<string, Questionnaire>();
+  const perUnit = new Map<string, { unitId: string; q: Questionnaire }>();
+  const anywhere = new Map<string, { q: Questionnaire }>();
   for (const row of rows) {
     const q = parseCached(row.hash, row.body);
     if (!q) continue;
     const key = keyOf(row.id, row.version);
-    anywhere.set(key, q);
-    if (row.unit_id !== null) perUnit.set(`${row.unit_id}\u0000${key}`, q);
+    anywhere.set(key, { q });
+    if (row.unit_id !== null) perUnit.set(`${row.unit_id}\u0000${key}`, { unitId: row.unit_id, q });
   }
-  const embedded = embeddedQuestionnaires();
+  return {
+    perUnit: [...perUnit.values()],
+    embedded: [...embeddedQuestionnaires().values()].map((q) => ({ q })),
+    anywhere: [...anywhere.values()],
+  };
+};
+
+/**
+ * Finds a response's questionnaire as the ingest did: a version published to its unit, else an
+ * embedded default (every unit's kiosks answer those until a configuration arrives). Responses stored
+ * before central checked them (schema 6) may name a version published only to another unit: any
+ * published copy of that (id, version) is used then, since a published version never changes.
+ */
+export const questionnaireFinder = async (tx: Queryable) => {
+  const catalog = await questionnaireCatalog(tx);
+  const byKey = (entries: QuestionnaireCatalog['anywhere']) =>
+    new Map(entries.map(({ q }) => [keyOf(q.id, q.version), q]));
+  const perUnit = new Map(catalog.perUnit.map(({ unitId, q }) => [`${unitId}\u0000${keyOf(q.id, q.version)}`, q]));
+  const embedded = byKey(catalog.embedded);
+  const anywhere = byKey(catalog.anywhere);
   return (unitId: string, id: string, version: number): Questionnaire | undefined => {
     const key = keyOf(id, version);
     return perUnit.get(`${unitId}\u0000${key}`) ?? embedded.get(key) ?? anywhere.get(key);
@@ -75,7 +98,7 @@ export const StoredRow = z.object({
 type StoredRow = z.infer<typeof StoredRow>;
 export type QuestionnaireFinder = Awaited<ReturnType<typeof questionnaireFinder>>;
 
-/** Stored rows (responses joined to their device's unit) as writeAggregates' inputs, counting what was odd. */
+/** Stored rows (responses joined to their device's unit) as writeAggregates' inputs (the reference writer), counting what was odd. */
 export const aggregateInputs = (
   rows: readonly StoredRow[],
   find: QuestionnaireFinder,
@@ -103,60 +126,58 @@ const Count = z.object({ n: Int });
 
 const countOf = async (tx: Queryable, sql: string): Promise<number> => parseRows(Count, await tx.query(sql))[0]?.n ?? 0;
 
-/** One chunk of responses after the keyset position (device_id, response_id), in that order. */
-const readChunk = async (tx: Queryable, after: { device: string; response: string } | undefined, size: number) =>
-  parseRows(
-    StoredRow,
-    await tx.query(
-      `SELECT r.device_id, r.response_id::text AS response_id, d.unit_id, r.body
-         FROM responses r JOIN devices d ON d.id = r.device_id
-        ${after ? 'WHERE (r.device_id, r.response_id) > ($2, $3::uuid)' : ''}
-        ORDER BY r.device_id, r.response_id LIMIT $1`,
-      after ? [size, after.device, after.response] : [size],
-    ),
-  );
+export type RebuildTarget = {
+  /** Also recompute migration 8's roll-ups (false only for migration 7's `after`, before they exist). */
+  rollups: boolean;
+};
 
 /**
- * Empties report_facts, report_daily and report_monthly and fills them again from `responses`, in
- * chunks (keyset on the primary key), with the drain's own code (write-aggregates.ts), so the result
- * is what the drain would have written. Runs in the caller's transaction: migration 7's `after`,
- * or `centralctl rebuild-reports`. It takes the drain's lock (no drain runs meanwhile), then locks
- * the queue and the report tables against writes (reads go on, seeing the old figures until COMMIT),
- * then empties the queue: every batch committed before that is in `responses` as read here; a batch
- * being stored meanwhile waits at its queue row and queues itself after this commits, so it is drained
- * later, never counted twice nor lost.
+ * Empties report_facts, report_daily and report_monthly (and the roll-ups) and fills them again from
+ * `responses`, counting in SQL (rebuild-sql.ts; the property tests prove it writes what the drain's
+ * aggregate.ts writes). Runs in the caller's transaction: migration 7's `after`, or `centralctl
+ * rebuild-reports`. It takes the drain's lock (no drain runs meanwhile), then locks the queue and the
+ * report tables against writes (reads go on, seeing the old figures until COMMIT), then empties the
+ * queue: every batch committed before that is in `responses` as read here; a batch being stored
+ * meanwhile waits at its queue row and queues itself after this commits, so it is drained later,
+ * never counted twice nor lost.
  */
-export const rebuildReports = async (tx: Queryable, options: RebuildOptions = {}): Promise<RebuildSummary> => {
-  const size = options.chunkSize ?? REBUILD_CHUNK;
+export const rebuildReports = async (
+  tx: Queryable,
+  options: RebuildOptions & Partial<RebuildTarget> = {},
+): Promise<RebuildSummary> => {
+  const rollups = options.rollups ?? true;
+  const tables = ['report_pending', 'report_facts', 'report_daily', 'report_monthly'];
+  if (rollups) tables.push('report_monthly_unit', 'report_monthly_tree');
   await lockDrain(tx);
-  await tx.query('LOCK TABLE report_pending, report_facts, report_daily, report_monthly IN EXCLUSIVE MODE');
-  await tx.query('DELETE FROM report_pending');
-  await tx.query('DELETE FROM report_facts');
-  await tx.query('DELETE FROM report_daily');
-  await tx.query('DELETE FROM report_monthly');
-  const find = await questionnaireFinder(tx);
+  await tx.query(`LOCK TABLE ${tables.join(', ')} IN EXCLUSIVE MODE`);
+  for (const t of tables) await tx.query(`DELETE FROM ${t}`);
+  // For this transaction only. The planner cannot estimate the readability test on jsonb bodies and
+  // guesses one row: it would loop over every response for every device, sort millions of rows on
+  // eleven text columns and compile the statement (JIT) for seconds. Hash joins and hash aggregates
+  // with room in memory instead.
+  await tx.query(`SET LOCAL work_mem = '256MB'`);
+  await tx.query('SET LOCAL enable_nestloop = off');
+  await tx.query('SET LOCAL enable_sort = off');
+  await tx.query('SET LOCAL jit = off');
   const total = await countOf(tx, 'SELECT count(*)::int AS n FROM responses');
-  const summary = { responses: 0, facts: 0, unknownQuestionnaire: 0, unreadable: 0 };
   options.onProgress?.({ done: 0, total });
-  let after: { device: string; response: string } | undefined;
-  for (;;) {
-    const rows = await readChunk(tx, after, size);
-    if (rows.length === 0) break;
-    const inputs = aggregateInputs(rows, find, summary);
-    summary.facts += (await writeAggregates(tx, inputs)).facts;
-    summary.responses += rows.length;
-    const last = rows.at(-1)!;
-    after = { device: last.device_id, response: last.response_id };
-    options.onProgress?.({ done: summary.responses, total });
-  }
+  await rebuildBaseTablesInSql(tx, await questionnaireCatalog(tx));
+  if (rollups) await refreshRollups(tx);
+  for (const setting of ['enable_nestloop', 'enable_sort', 'jit', 'work_mem', 'maintenance_work_mem'])
+    await tx.query(`RESET ${setting}`);
+  const facts = await countOf(tx, 'SELECT count(*)::int AS n FROM report_facts');
+  options.onProgress?.({ done: total, total });
   return {
-    ...summary,
+    responses: total,
+    facts,
+    unknownQuestionnaire: await countOf(tx, `SELECT count(*)::int AS n FROM report_facts WHERE kind = 'custom'`),
+    unreadable: total - facts,
     dailyRows: await countOf(tx, 'SELECT count(*)::int AS n FROM report_daily'),
     monthlyRows: await countOf(tx, 'SELECT count(*)::int AS n FROM report_monthly'),
   };
 };
 
-/** Migration 7's `after` step (the contract in central/db/migrations.ts): rebuildReports without a report. */
+/** Migration 7's `after` step (the contract in central/db/migrations.ts): its own three tables, no report. */
 export const rebuildReportTables = async (tx: Queryable): Promise<void> => {
-  await rebuildReports(tx);
+  await rebuildReports(tx, { rollups: false });
 };

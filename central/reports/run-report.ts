@@ -22,7 +22,8 @@ import {
   splitQuestionsNote,
   unknownVersionsNote,
 } from './engine/notes.ts';
-import { needsDaily, planSegments } from './engine/plan.ts';
+import { chooseRollups, needsDaily, planSegments } from './engine/plan.ts';
+import { subtreesOf } from './engine/subtrees.ts';
 import { quickGroups, sipasGroups } from './engine/sipas-quick.ts';
 import { loadUnitEntries } from './engine/unit-indicators.ts';
 
@@ -88,7 +89,8 @@ const computeReport = async (
     const list = await commentList(db, listContext);
     return { ...common, report: 'comments', notes: listNotes(q), ...list };
   }
-  const segments = planSegments(q.from, q.to, options.forceDaily === true || needsDaily(q));
+  const planned = planSegments(q.from, q.to, options.forceDaily === true || needsDaily(q));
+  const segments = options.forceDaily === true ? planned : chooseRollups(planned, q, await subtreesOf(db, q));
   const counts = await readCounts(db, segments, { ...q, units: checked.units, questionnaires }, defs, (k) => {
     const d = defs.get(k);
     return d === undefined || servesReport(d, q.report);

@@ -9,6 +9,7 @@ import {
   sumDaily,
   sumMonthly,
 } from './aggregate.ts';
+import { addRollupDeltas, monthlyJsonDeltas } from './rollups.ts';
 
 /** One stored response with where it was stored and its questionnaire (undefined: not found, see aggregate.ts). */
 export type AggregateInput = {
@@ -21,19 +22,15 @@ export type AggregateInput = {
 export type AggregateWrite = { facts: number; daily: number; monthly: number };
 
 /**
- * Adds these stored responses to report_facts, report_daily and report_monthly: one statement per table,
- * whatever the number of responses. Runs in the caller's transaction: the drain's (central/reports/
- * drain.ts, which deletes the responses' queue rows in the same transaction) or the rebuild's.
+ * The reference writer: adds these stored responses to report_facts, report_daily and report_monthly as
+ * aggregate.ts defines them, and their monthly deltas to the roll-ups of migration 8 (rollups.ts), one
+ * statement per table, in the caller's transaction. The drain and the rebuild count in SQL
+ * (rebuild-sql.ts); the property test (test/central/reports-aggregate-ingest.test.ts,
+ * jsAggregatedReportTables) writes the same responses with this and requires identical tables, so the
+ * JavaScript here stays the one definition of what is counted.
  *
- * Count rows are summed in memory first (many responses share a day's cells, which is why a drain takes
- * many batches at once) and sorted by primary key (sumDaily/sumMonthly); the statement takes them in
- * that order (a function scan over the JSON array, no ORDER BY). Drains run one at a time (an advisory
- * lock), so the order is a second line of defence: any two writers that touch the same rows take their
- * row locks in the same order, so one waits for the other instead of deadlocking, and
- * `n = n + excluded.n` never loses an update. The order is the JavaScript one, not the database
- * collation's: any fixed total order will do, and sorting again in SQL cost more than the upsert.
- * Callers pass each response once: the drain only responses a batch inserted (never a duplicate, a
- * conflict or a refused one), the rebuild every stored response after emptying the tables.
+ * Count rows are summed in memory first and sorted by primary key (sumDaily/sumMonthly); the statement
+ * takes them in that order. Callers pass each response once.
  */
 export const writeAggregates = async (tx: Queryable, inputs: readonly AggregateInput[]): Promise<AggregateWrite> => {
   if (inputs.length === 0) return { facts: 0, daily: 0, monthly: 0 };
@@ -63,13 +60,15 @@ export const writeAggregates = async (tx: Queryable, inputs: readonly AggregateI
      DO UPDATE SET n = report_daily.n + excluded.n`,
     [JSON.stringify(daily)],
   );
+  const monthlyJson = JSON.stringify(monthly);
   await tx.query(
     `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
      SELECT * FROM json_to_recordset($1::json) AS t (unit_id text, month date, questionnaire_id text, version integer, field_code text,
        procedure_code text, flagged boolean, question_id text, value text, n bigint)
      ON CONFLICT (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
      DO UPDATE SET n = report_monthly.n + excluded.n`,
-    [JSON.stringify(monthly)],
+    [monthlyJson],
   );
+  await addRollupDeltas(tx, monthlyJsonDeltas(monthlyJson));
   return { facts: facts.length, daily: daily.length, monthly: monthly.length };
 };

@@ -238,8 +238,8 @@ forEachBackend('central migrations', (backend) => {
               rows.filter((r) => (r as { unit_id: string }).unit_id === 'xa-a'),
             ]),
           );
-        const migrated = await readReportTables(db);
-        expect(ofUnitA(migrated)).toEqual(await readReportTables(ingested));
+        const migrated = await readReportTables(db, true);
+        expect(ofUnitA(migrated)).toEqual(await readReportTables(ingested, true));
         expect(migrated.facts).toHaveLength(surveyed.responses.length + 1);
       } finally {
         await ingested.close();
@@ -273,6 +273,9 @@ forEachBackend('central migrations', (backend) => {
         { id: 'xa-a', parent_id: null, kind: 'unit', public_report: false },
         { id: 'xa-b', parent_id: null, kind: 'unit', public_report: false },
       ]);
+      // This code drains into migration 8's roll-ups too, so the next batch comes once the database is at
+      // the latest schema (as it always is when central serves: it migrates on start).
+      expect(await migrateCentral(db)).toBe(pendingAfter(7));
       const next = { ...surveyed.next, seq: surveyed.responses.length + 1 };
       const ack = await storeBatch(
         db,
@@ -288,7 +291,6 @@ forEachBackend('central migrations', (backend) => {
       expect((await db.query(`SELECT count(*)::int AS n FROM report_facts WHERE unit_id = 'xa-a'`)).rows).toEqual([
         { n: surveyed.responses.length + 1 },
       ]);
-      expect(await migrateCentral(db)).toBe(pendingAfter(7));
     });
   });
 
@@ -427,6 +429,47 @@ forEachBackend('central migrations', (backend) => {
       } finally {
         await Promise.all(others.map((d) => d.close()));
       }
+    });
+  });
+
+  test('8: report roll-ups per unit and per ancestor, summed from report_monthly as it stands (from 7, tree in place)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 7);
+      // tinh ─ xa-a ─ xa-a-cn ; tinh ─ xa-b
+      await db.query(`INSERT INTO units (id, name, parent_id) VALUES ('tinh', 'Tỉnh', NULL), ('xa-a', 'Xã A', 'tinh'),
+        ('xa-a-cn', 'Chi nhánh', 'xa-a'), ('xa-b', 'Xã B', 'tinh')`);
+      const monthly = (unit: string, procedure: string, flagged: boolean, value: string, n: number) =>
+        db.query(
+          `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+           VALUES ($1, '2026-01-01', 'per-case', 1, 'ho-tich', $2, $3, 'i1', $4, $5)`,
+          [unit, procedure, flagged, value, n],
+        );
+      await monthly('xa-a', 'p1', false, '2', 3);
+      await monthly('xa-a', 'p2', false, '2', 1);
+      await monthly('xa-a-cn', 'p1', false, '2', 5);
+      await monthly('xa-b', 'p1', true, '0', 2);
+      expect(await migrateCentral(db, 8)).toBe(1);
+      const rows = async (sql: string) => (await db.query(sql)).rows;
+      // Per unit, field and procedure summed away: xa-a's two procedures become one row.
+      expect(
+        await rows(
+          `SELECT unit_id, flagged, value, n::int AS n FROM report_monthly_unit ORDER BY unit_id, flagged, value`,
+        ),
+      ).toEqual([
+        { unit_id: 'xa-a', flagged: false, value: '2', n: 4 },
+        { unit_id: 'xa-a-cn', flagged: false, value: '2', n: 5 },
+        { unit_id: 'xa-b', flagged: true, value: '0', n: 2 },
+      ]);
+      // Per strict ancestor: tinh has everything under it (3 + 5 on p1), xa-a its branch; a leaf has no row.
+      expect(
+        await rows(`SELECT ancestor_id, procedure_code, flagged, value, n::int AS n FROM report_monthly_tree
+                     ORDER BY ancestor_id, procedure_code, flagged, value`),
+      ).toEqual([
+        { ancestor_id: 'tinh', procedure_code: 'p1', flagged: false, value: '2', n: 8 },
+        { ancestor_id: 'tinh', procedure_code: 'p1', flagged: true, value: '0', n: 2 },
+        { ancestor_id: 'tinh', procedure_code: 'p2', flagged: false, value: '2', n: 1 },
+        { ancestor_id: 'xa-a', procedure_code: 'p1', flagged: false, value: '2', n: 5 },
+      ]);
     });
   });
 });

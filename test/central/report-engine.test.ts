@@ -295,29 +295,45 @@ forEachBackend('report engine', (backend) => {
     ];
     it.each(ranges)('$from .. $to', async (range) => {
       for (const report of ['per-case', 'sipas', 'quick'] as const) {
-        for (const by of [[], ['unit'], ['month', 'procedure']] as ReportQueryInput['by'][]) {
+        for (const by of [[], ['unit'], ['month', 'procedure'], ['unit', 'field']] as ReportQueryInput['by'][]) {
           const q = { report, ...range, unit: 'tinh', withSubunits: true, by };
           expect(await run(q)).toEqual(await run(q, null, true));
         }
       }
     });
 
-    it('whole months really are read from report_monthly (so the equality above compares two reads)', async () => {
-      // A marker count only in report_monthly: the planner's read sees it, the forced daily read does not.
-      await db.query(
-        `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
-         VALUES ('xa-b', '2026-01-01', 'quick', 1, 'bao-tro-xa-hoi', '1.001776', false, '_status', 'abandoned', 5)`,
-      );
+    it('whole months really are read from the smallest table that answers (so the equality above compares two reads)', async () => {
+      // A marker count only in one table: the planner's read sees it when it reads that table, the forced
+      // daily read never does.
+      const marker = {
+        report_monthly: `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+           VALUES ('xa-b', '2026-01-01', 'quick', 1, 'bao-tro-xa-hoi', '1.001776', false, '_status', 'abandoned', 5)`,
+        report_monthly_unit: `INSERT INTO report_monthly_unit (unit_id, month, questionnaire_id, version, flagged, question_id, value, n)
+           VALUES ('xa-b', '2026-01-01', 'quick', 1, false, '_status', 'abandoned', 7)`,
+        report_monthly_tree: `INSERT INTO report_monthly_tree (ancestor_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+           VALUES ('tinh', '2026-01-01', 'quick', 1, 'bao-tro-xa-hoi', '1.001776', false, '_status', 'abandoned', 11)`,
+      };
+      for (const sql of Object.values(marker)) await db.query(sql);
       try {
         const q = { report: 'quick' as const, from: '2025-12-15', to: '2026-02-10', unit: 'xa-b' };
-        expect((await run(q)).totals.abandoned).toBe(5);
+        // one unit, no field or procedure: the roll-up per unit
+        expect((await run(q)).totals.abandoned).toBe(7);
         expect((await run(q, null, true)).totals.abandoned).toBe(0);
-        // with an officer filter the same range reads report_daily only
+        // a field filter needs report_monthly
+        expect((await run({ ...q, field: 'bao-tro-xa-hoi' })).totals.abandoned).toBe(5);
+        // with a counter filter the same range reads report_daily only
         expect((await run({ ...q, counter: 'q9' })).totals.abandoned).toBe(0);
+        // the province with everything under it, not by unit: its own rows and its tree rows
+        const tree = { ...q, unit: 'tinh', withSubunits: true };
+        expect((await run(tree)).totals.abandoned).toBe(11);
+        expect((await run({ ...tree, by: ['procedure'] })).totals.abandoned).toBe(11);
+        // ... by unit: each unit's own rows (xa-b's marker in the roll-up per unit)
+        expect((await run({ ...tree, by: ['unit'] })).totals.abandoned).toBe(7);
       } finally {
-        await db.query(
-          "DELETE FROM report_monthly WHERE unit_id = 'xa-b' AND question_id = '_status' AND value = 'abandoned'",
-        );
+        for (const table of Object.keys(marker))
+          await db.query(
+            `DELETE FROM ${table} WHERE question_id = '_status' AND value = 'abandoned' AND n IN (5, 7, 11)`,
+          );
       }
     });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { countsStatement, needsDaily, planSegments } from '../../central/reports/engine/plan.ts';
+import { chooseRollups, countsStatement, needsDaily, planSegments } from '../../central/reports/engine/plan.ts';
 import { containsPattern } from '../../central/reports/engine/fold.ts';
 import { foldText } from '../../shared/reports/fold.ts';
+import type { Grouping } from '../../shared/reports/query.ts';
 
 describe('planSegments: whole months from report_monthly, edge days from report_daily', () => {
   it('whole months only', () => {
@@ -42,6 +43,63 @@ describe('planSegments: whole months from report_monthly, edge days from report_
   });
 });
 
+describe('chooseRollups: whole months from the smallest table that answers', () => {
+  const quarter = planSegments('2025-12-15', '2026-03-31', false);
+  const edge = { table: 'report_daily', from: '2025-12-15', to: '2025-12-31' };
+  const months = { from: '2026-01-01', to: '2026-03-01' };
+  const none: { by: Grouping[]; field: string | undefined; procedure: string | undefined } = {
+    by: [],
+    field: undefined,
+    procedure: undefined,
+  };
+
+  it('a subtree not grouped by unit: the roots own rows (per unit without field/procedure) and their tree rows', () => {
+    expect(chooseRollups(quarter, none, ['tinh'])).toEqual([
+      edge,
+      { table: 'report_monthly_unit', ...months, roots: ['tinh'] },
+      { table: 'report_monthly_tree', ...months, roots: ['tinh'] },
+    ]);
+    expect(chooseRollups(quarter, { ...none, by: ['procedure'] }, ['tinh'])).toEqual([
+      edge,
+      { table: 'report_monthly', ...months, roots: ['tinh'] },
+      { table: 'report_monthly_tree', ...months, roots: ['tinh'] },
+    ]);
+  });
+
+  it("grouped by unit, or one unit alone: each unit's own rows; field or procedure needs report_monthly", () => {
+    expect(chooseRollups(quarter, { ...none, by: ['unit'] }, ['tinh'])).toEqual([
+      edge,
+      { table: 'report_monthly_unit', ...months },
+    ]);
+    expect(chooseRollups(quarter, { ...none, field: 'ho-tich' }, undefined)).toEqual([
+      edge,
+      { table: 'report_monthly', ...months },
+    ]);
+    expect(chooseRollups(quarter, { ...none, by: ['unit', 'procedure'] }, ['tinh'])).toEqual([
+      edge,
+      { table: 'report_monthly', ...months },
+    ]);
+  });
+
+  it('a tree segment filters on ancestor_id with the roots as a parameter', () => {
+    const { sql, params } = countsStatement(chooseRollups(quarter, none, ['tinh']), {
+      by: [],
+      units: ['tinh', 'xa-a', 'xa-b'],
+      questionnaires: ['per-case'],
+      field: undefined,
+      procedure: undefined,
+      officer: undefined,
+      counter: undefined,
+      version: undefined,
+      includeFlagged: true,
+    });
+    expect(sql).toMatch(/FROM report_monthly_tree WHERE ancestor_id = ANY\(\$\d+::text\[\]\)/);
+    expect(sql).toMatch(/FROM report_monthly_unit WHERE unit_id = ANY\(\$\d+::text\[\]\)/);
+    expect(params).toContainEqual(['tinh']);
+    expect(params).toContainEqual(['tinh', 'xa-a', 'xa-b']); // the edge days read the selection
+  });
+});
+
 describe('countsStatement', () => {
   it('one parameterised statement: the filters are parameters, never spliced into the SQL', () => {
     const { sql, params } = countsStatement(planSegments('2025-12-15', '2026-02-10', false), {
@@ -60,7 +118,7 @@ describe('countsStatement', () => {
     expect(sql.match(/FROM report_monthly/g)).toHaveLength(1);
     expect(sql).toContain("to_char(month, 'YYYY') || '-Q' || to_char(month, 'Q') AS g1");
     expect(sql).toMatch(/GROUP BY g0, g1, questionnaire_id, version, question_id, value, flagged$/);
-    expect(params.slice(0, 4)).toEqual([["x'; DROP TABLE units; --"], ['per-case'], 'ho-tich', 2]);
+    expect(params.slice(0, 4)).toEqual([['per-case'], 'ho-tich', 2, ["x'; DROP TABLE units; --"]]);
   });
 });
 

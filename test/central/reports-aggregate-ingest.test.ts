@@ -21,7 +21,12 @@ import { rebuildReports } from '../../central/reports/rebuild.ts';
 import { runReport } from '../../central/reports/run-report.ts';
 import { ReportQuery } from '../../shared/reports/query.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
-import { readReportTables, rebuiltReportTables, statusTotals } from './reports-aggregate-tables.ts';
+import {
+  jsAggregatedReportTables,
+  readReportTables,
+  rebuiltReportTables,
+  statusTotals,
+} from './reports-aggregate-tables.ts';
 import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 const DAY = 86_400_000;
@@ -105,10 +110,12 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
   /** Without the server's job: what is queued stays queued until a test (or a report) drains it. */
   const quiet = sharedCentral(backend, { reportDrain: false });
 
-  test('after any mix of batches (re-sent, conflicting, refused, late) and drains, the report tables equal a rebuild from responses', async () => {
+  test('after any mix of batches (re-sent, conflicting, refused, late) and drains, the report tables (roll-ups included) equal a rebuild from responses and the JavaScript aggregate of them', async () => {
     const c = central();
-    await ensureUnit(c.db, { id: 'agg-a', name: 'Xã A' });
-    await ensureUnit(c.db, { id: 'agg-b', name: 'Xã B' });
+    // A small tree, so the roll-up per ancestor (migration 8) is compared too: agg-tinh ─ agg-a ─ agg-b.
+    await ensureUnit(c.db, { id: 'agg-tinh', name: 'Tỉnh' });
+    await ensureUnit(c.db, { id: 'agg-a', name: 'Xã A', parentId: 'agg-tinh' });
+    await ensureUnit(c.db, { id: 'agg-b', name: 'Xã B', parentId: 'agg-a' });
     const before = await statusTotals(c.db);
     let expectedResponses = Number(before?.['responses']);
     await fc.assert(
@@ -131,7 +138,10 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
           daily: expectedResponses,
           monthly: expectedResponses,
         });
-        expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+        const drained = await readReportTables(c.db);
+        expect(drained).toEqual(await rebuiltReportTables(c.db));
+        // Both count in SQL: the JavaScript definition (aggregate.ts) is the oracle they must equal.
+        expect(drained).toEqual(await jsAggregatedReportTables(c.db));
       }),
       { numRuns: 15 },
     );

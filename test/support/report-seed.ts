@@ -2,8 +2,9 @@
  * Seeds the report tables directly, with rows exactly as docs/reports.md (and migration 7's comments) say
  * the ingest writes them: one report_facts row per response (day = submittedAt in UTC+7), report_daily
  * and report_monthly counts ('_status' complete/abandoned for every response; for complete responses one
- * row per answer value, one per option chosen, text never), plus the responses row a list reads answers
- * from. Tests of the report engine use it so that they do not depend on the ingest being built.
+ * row per answer value, one per option chosen, text never), the roll-ups of migration 8 (report_monthly_unit
+ * without field and procedure; report_monthly_tree for each strict ancestor of the unit, so seed the units
+ * first), plus the responses row a list reads answers from. Tests of the report engine use it so that they do not depend on the ingest being built.
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../central/db/types.ts';
@@ -91,6 +92,19 @@ const countPairs = (q: Questionnaire, r: SeedResponse): [string, string][] => {
   return pairs;
 };
 
+/** The unit's parent, grandparent, ... as the units table has them now (the tree roll-up's keys). */
+const strictAncestors = async (db: Queryable, unit: string): Promise<string[]> => {
+  const out: string[] = [];
+  let at: string | null = unit;
+  while (at !== null) {
+    const row: Record<string, unknown> | undefined = (await db.query('SELECT parent_id FROM units WHERE id = $1', [at]))
+      .rows[0];
+    at = typeof row?.['parent_id'] === 'string' ? row['parent_id'] : null;
+    if (at !== null) out.push(at);
+  }
+  return out;
+};
+
 /** Stores each response as the ingest would and returns their response ids, in order. */
 export const seedResponses = async (db: Queryable, responses: readonly SeedResponse[]): Promise<string[]> => {
   const ids: string[] = [];
@@ -133,6 +147,7 @@ export const seedResponses = async (db: Queryable, responses: readonly SeedRespo
     });
     const comment = texts.length === 0 ? null : texts.join('\n\n');
     const day = vietnamDay(r.submittedAt);
+    const ancestors = await strictAncestors(db, r.unit);
     await db.query(
       `INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind,
          field_code, procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
@@ -185,6 +200,21 @@ export const seedResponses = async (db: Queryable, responses: readonly SeedRespo
          DO UPDATE SET n = report_monthly.n + 1`,
         [r.unit, `${day.slice(0, 7)}-01`, q.id, q.version, r.field, r.procedure, flagged, question, value],
       );
+      await db.query(
+        `INSERT INTO report_monthly_unit (unit_id, month, questionnaire_id, version, flagged, question_id, value, n)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+         ON CONFLICT (unit_id, month, questionnaire_id, version, flagged, question_id, value)
+         DO UPDATE SET n = report_monthly_unit.n + 1`,
+        [r.unit, `${day.slice(0, 7)}-01`, q.id, q.version, flagged, question, value],
+      );
+      for (const ancestor of ancestors)
+        await db.query(
+          `INSERT INTO report_monthly_tree (ancestor_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
+           ON CONFLICT (ancestor_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
+           DO UPDATE SET n = report_monthly_tree.n + 1`,
+          [ancestor, `${day.slice(0, 7)}-01`, q.id, q.version, r.field, r.procedure, flagged, question, value],
+        );
     }
   }
   return ids;

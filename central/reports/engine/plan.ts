@@ -5,8 +5,14 @@ import type { Grouping, ReportQuery } from '../../../shared/reports/query.ts';
  * months without officer and counter, so it is read for the whole months of the range when the report
  * neither filters nor groups by officer or counter; the edge days of a range that does not start on the
  * 1st or end on a month's last day come from report_daily. Everything else reads report_daily.
+ * Whole months then go to the smallest roll-up that answers (chooseRollups): report_monthly_unit
+ * without field and procedure, and report_monthly_tree for "a unit with everything under it".
+ *
+ * `roots`: the segment reads these units' rows (report_monthly*: their own; report_monthly_tree: those
+ * of everything under them) instead of the selection's units, because their subtrees ARE the selection.
  */
-export type Segment = { table: 'report_monthly' | 'report_daily'; from: string; to: string };
+export type AggregateTable = 'report_daily' | 'report_monthly' | 'report_monthly_unit' | 'report_monthly_tree';
+export type Segment = { table: AggregateTable; from: string; to: string; roots?: readonly string[] };
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 const lastDayOf = (year: number, month: number): string =>
@@ -41,6 +47,31 @@ export const planSegments = (from: string, to: string, dailyOnly: boolean): Segm
   return segments;
 };
 
+/** Whether the report needs field or procedure, which report_monthly_unit does not have. */
+export const needsFieldOrProcedure = (q: Pick<ReportQuery, 'by' | 'field' | 'procedure'>): boolean =>
+  q.field !== undefined || q.procedure !== undefined || q.by.includes('field') || q.by.includes('procedure');
+
+/**
+ * Whole-month segments (report_monthly) moved to the smallest table that gives the same counts:
+ * - `subtrees` given (the selection is exactly these units with everything under them) and the report
+ *   not grouped by unit: their own rows plus their tree rows, a few rows per month whatever the tree;
+ * - else without field and procedure: report_monthly_unit.
+ */
+export const chooseRollups = (
+  segments: readonly Segment[],
+  q: Pick<ReportQuery, 'by' | 'field' | 'procedure'>,
+  subtrees: readonly string[] | undefined,
+): Segment[] =>
+  segments.flatMap((s): Segment[] => {
+    if (s.table !== 'report_monthly') return [s];
+    const own: AggregateTable = needsFieldOrProcedure(q) ? 'report_monthly' : 'report_monthly_unit';
+    if (subtrees === undefined || q.by.includes('unit')) return [{ ...s, table: own }];
+    return [
+      { ...s, table: own, roots: subtrees },
+      { ...s, table: 'report_monthly_tree', roots: subtrees },
+    ];
+  });
+
 /** Builds `$n` placeholders while collecting their values, so one statement's parameters stay in step. */
 export class Params {
   readonly values: unknown[] = [];
@@ -50,10 +81,10 @@ export class Params {
   }
 }
 
-const dateColumn = (table: Segment['table']): string => (table === 'report_monthly' ? 'month' : 'day');
+const dateColumn = (table: AggregateTable): string => (table === 'report_daily' ? 'day' : 'month');
 
 /** The SQL expression of a grouping in one table. */
-const groupExpression = (g: Grouping, table: Segment['table']): string => {
+const groupExpression = (g: Grouping, table: AggregateTable): string => {
   const d = dateColumn(table);
   switch (g) {
     case 'unit':
@@ -85,9 +116,11 @@ export type CountsFilter = Pick<
  */
 export const countsStatement = (segments: readonly Segment[], f: CountsFilter): { sql: string; params: unknown[] } => {
   const p = new Params();
-  const units = p.add(f.units);
+  // The selection's units as a parameter only if a segment reads them (one reading `roots` does not).
+  let units: string | undefined;
+  const selection = (): string => (units ??= p.add(f.units));
   const questionnaires = p.add(f.questionnaires);
-  const shared: string[] = [`unit_id = ANY(${units}::text[])`, `questionnaire_id = ANY(${questionnaires}::text[])`];
+  const shared: string[] = [`questionnaire_id = ANY(${questionnaires}::text[])`];
   if (f.field !== undefined) shared.push(`field_code = ${p.add(f.field)}`);
   if (f.procedure !== undefined) shared.push(`procedure_code = ${p.add(f.procedure)}`);
   if (f.version !== undefined) shared.push(`version = ${p.add(f.version)}`);
@@ -97,7 +130,12 @@ export const countsStatement = (segments: readonly Segment[], f: CountsFilter): 
   if (f.counter !== undefined) dailyOnly.push(`counter_id = ${p.add(f.counter)}`);
   const parts = segments.map((s) => {
     const d = dateColumn(s.table);
-    const where = [...shared, `${d} BETWEEN ${p.add(s.from)}::date AND ${p.add(s.to)}::date`];
+    const unitColumn = s.table === 'report_monthly_tree' ? 'ancestor_id' : 'unit_id';
+    const where = [
+      `${unitColumn} = ANY(${s.roots ? p.add(s.roots) : selection()}::text[])`,
+      ...shared,
+      `${d} BETWEEN ${p.add(s.from)}::date AND ${p.add(s.to)}::date`,
+    ];
     if (s.table === 'report_daily') where.push(...dailyOnly);
     const groups = f.by.map((g, i) => `${groupExpression(g, s.table)} AS g${i}`);
     return `SELECT ${[...groups, 'questionnaire_id', 'version', 'question_id', 'value', 'flagged', 'n'].join(', ')}

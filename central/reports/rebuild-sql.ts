@@ -1,0 +1,296 @@
+import { z } from 'zod';
+import type { Questionnaire } from '../../shared/questionnaire.ts';
+import { scaleMax, scaleMin } from '../../shared/questionnaire.ts';
+import { foldText } from '../../shared/reports/fold.ts';
+import { parseRows } from '../db/rows.ts';
+import type { Queryable } from '../db/types.ts';
+import type { QuestionnaireCatalog } from './rebuild.ts';
+import { addRollupDeltas } from './rollups.ts';
+
+/**
+ * The rebuild's counting, done by PostgreSQL (and PGlite) with INSERT … SELECT … GROUP BY over
+ * `responses` instead of streaming every body through JavaScript: ten million responses rebuild in
+ * minutes, not hours. It must write exactly what aggregate.ts (the drain's definition) writes for the
+ * same responses; the property test in test/central/reports-aggregate-ingest.test.ts compares a rebuild
+ * with what the drain wrote after random traffic, and the migration tests compare with the ingest.
+ *
+ * The questionnaires travel as JSON parameters (which (unit, id, version) resolves to which definition,
+ * as questionnaireFinder does, and each definition's questions), so the rules of aggregate.ts are
+ * expressed once per column below, each next to the JavaScript it mirrors. Folding comments for search
+ * (foldText: Unicode NFD and every combining mark, which PostgreSQL's regular expressions cannot name)
+ * stays in JavaScript, once per distinct comment.
+ */
+
+/** What String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator): btrim's character set. */
+const JS_TRIMMED =
+  ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+const isScaleType = (t: string): boolean => t === 'satisfaction5' || t === 'satisfaction3' || t === 'indicator';
+
+/** The catalogue as the rows the statements join on: definitions numbered, and their questions. */
+const catalogRows = (catalog: QuestionnaireCatalog) => {
+  const numbers = new Map<Questionnaire, number>();
+  const number = (q: Questionnaire): number => {
+    const held = numbers.get(q);
+    if (held !== undefined) return held;
+    numbers.set(q, numbers.size + 1);
+    return numbers.size;
+  };
+  const lookup = (entries: readonly { unitId?: string; q: Questionnaire }[]) =>
+    entries.map((e) => ({ unit_id: e.unitId ?? null, id: e.q.id, version: e.q.version, def: number(e.q) }));
+  const perUnit = lookup(catalog.perUnit);
+  const embedded = lookup(catalog.embedded);
+  const anywhere = lookup(catalog.anywhere);
+  const defs = [...numbers].map(([q, def]) => ({ def, kind: q.kind }));
+  const questions = [...numbers].flatMap(([q, def]) =>
+    q.questions.map((question, ord) => {
+      const scale = isScaleType(question.type);
+      return {
+        def,
+        question_id: question.id,
+        ord,
+        type: question.type,
+        per_case: question.feeds?.instrument === 'per-case',
+        smin: scale ? scaleMin(question.type as 'indicator') : null,
+        smax: scale ? scaleMax(question.type as 'indicator') : null,
+      };
+    }),
+  );
+  return { perUnit, embedded, anywhere, defs, questions };
+};
+
+/**
+ * The catalogue as temporary tables (dropped at COMMIT), analysed so the planner knows they are small
+ * and joins them by hash (or by their keys per response) rather than guessing: lookups in
+ * questionnaireFinder's order of preference, definitions, and the questions each definition counts or
+ * scores.
+ */
+const loadCatalog = async (tx: Queryable, catalog: QuestionnaireCatalog): Promise<void> => {
+  const rows = catalogRows(catalog);
+  const lookup = 'unit_id text, id text, version integer, def integer';
+  const tables: [name: string, columns: string, key: string, rows: unknown[]][] = [
+    ['rebuild_lookup_unit', lookup, 'unit_id, id, version', rows.perUnit],
+    ['rebuild_lookup_embedded', lookup, 'id, version', rows.embedded],
+    ['rebuild_lookup_anywhere', lookup, 'id, version', rows.anywhere],
+    ['rebuild_defs', 'def integer, kind text', 'def', rows.defs],
+    [
+      'rebuild_questions',
+      'def integer, question_id text, ord integer, type text, per_case boolean, smin integer, smax integer',
+      'def, question_id',
+      rows.questions,
+    ],
+  ];
+  for (const [name, columns, key, values] of tables) {
+    await tx.query(`DROP TABLE IF EXISTS ${name}`);
+    await tx.query(`CREATE TEMP TABLE ${name} (${columns}, PRIMARY KEY (${key})) ON COMMIT DROP`);
+    await tx.query(`INSERT INTO ${name} SELECT * FROM json_to_recordset($1::json) AS t (${columns})`, [
+      JSON.stringify(values),
+    ]);
+    await tx.query(`ANALYZE ${name}`);
+  }
+  // What report_daily counts per definition: its non-text questions, and the response itself ('_status',
+  // also for def 0: a response whose questionnaire is found nowhere).
+  await tx.query('DROP TABLE IF EXISTS rebuild_counted');
+  await tx.query(
+    `CREATE TEMP TABLE rebuild_counted ON COMMIT DROP AS
+       SELECT def, question_id, type FROM rebuild_questions WHERE type <> 'text'
+       UNION ALL SELECT def, '_status', '_status' FROM rebuild_defs
+       UNION ALL SELECT 0, '_status', '_status'`,
+  );
+  await tx.query('ANALYZE rebuild_counted');
+};
+
+/**
+ * Every readable stored response with its unit, its definition number (NULL: found nowhere, "custom")
+ * and the columns every table needs. "Readable": the fields used have their stored types; central
+ * stored only parsed StoredResponses, so this skips only bodies that are no response at all (as the
+ * JavaScript rebuild skipped what did not parse).
+ */
+const source = (scoped: boolean): string => `
+  src AS (
+    SELECT s.device_id, s.response_id, s.unit_id, s.body, s.answers,
+           coalesce(lu.def, le.def, la.def) AS def,
+           -- vietnamDay: the UTC instant plus seven hours, as a calendar day
+           (((s.body->>'submittedAt')::timestamptz AT TIME ZONE 'UTC') + interval '7 hours')::date AS day,
+           s.body->>'status' = 'complete' AS complete,
+           -- flagged: rapidRepeat || clockSuspect
+           coalesce((s.body->'flags'->>'rapidRepeat')::boolean, false)
+             OR coalesce((s.body->'flags'->>'clockSuspect')::boolean, false) AS flagged
+      FROM (
+        SELECT r.device_id, r.response_id, d.unit_id, r.body, r.body->'answers' AS answers,
+               r.body->>'questionnaireId' AS qid, (r.body->>'questionnaireVersion')::integer AS qversion
+          FROM ${scoped ? 'report_drain_scope q JOIN responses r ON r.device_id = q.device_id AND r.seq = q.seq' : 'responses r'}
+          JOIN devices d ON d.id = r.device_id
+         WHERE jsonb_typeof(r.body->'submittedAt') = 'string' AND jsonb_typeof(r.body->'questionnaireId') = 'string'
+           AND jsonb_typeof(r.body->'questionnaireVersion') = 'number' AND r.body->>'status' IN ('complete', 'abandoned')
+           AND jsonb_typeof(r.body->'fieldCode') = 'string' AND jsonb_typeof(r.body->'procedureCode') = 'string'
+           AND jsonb_typeof(r.body->'answers') = 'object' AND jsonb_typeof(r.body->'flags') = 'object'
+      ) s
+      LEFT JOIN rebuild_lookup_unit lu ON lu.unit_id = s.unit_id AND lu.id = s.qid AND lu.version = s.qversion
+      LEFT JOIN rebuild_lookup_embedded le ON le.id = s.qid AND le.version = s.qversion
+      LEFT JOIN rebuild_lookup_anywhere la ON la.id = s.qid AND la.version = s.qversion
+  )`;
+
+/** report_facts from the responses; comment_folded is filled afterwards (foldComments). $1: JS_TRIMMED. */
+const insertFacts = (tx: Queryable, scoped: boolean) =>
+  tx.query(
+    `WITH ${source(scoped)}
+     INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind, field_code,
+                               procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
+     SELECT s.device_id, s.response_id, s.unit_id, s.day, (s.body->>'submittedAt')::timestamptz, s.body->>'questionnaireId',
+            (s.body->>'questionnaireVersion')::integer, coalesce(d.kind, 'custom'), s.body->>'fieldCode', s.body->>'procedureCode',
+            coalesce(s.body->>'officerId', ''), coalesce(s.body->>'counterId', ''), s.body->>'caseNumber', s.complete, s.flagged,
+            c.score::real, c.comment, NULL
+       FROM src s LEFT JOIN rebuild_defs d ON d.def = s.def
+       LEFT JOIN LATERAL (
+         SELECT
+           -- responseScore: the per-case indicators answered (points over 2 each), else the scale answers on 0..1
+           CASE WHEN count(*) FILTER (WHERE q.per_case AND q.smin IS NOT NULL AND jsonb_typeof(s.answers->q.question_id) = 'number') > 0
+                THEN sum((s.answers->>q.question_id)::float8) FILTER (WHERE q.per_case AND q.smin IS NOT NULL AND jsonb_typeof(s.answers->q.question_id) = 'number')
+                     / (2 * count(*) FILTER (WHERE q.per_case AND q.smin IS NOT NULL AND jsonb_typeof(s.answers->q.question_id) = 'number'))
+                ELSE avg(((s.answers->>q.question_id)::float8 - q.smin) / (q.smax - q.smin))
+                       FILTER (WHERE q.smin IS NOT NULL AND jsonb_typeof(s.answers->q.question_id) = 'number')
+           END AS score,
+           -- responseComment: non-blank text answers in the questionnaire's order, a blank line between
+           string_agg(s.answers->>q.question_id, E'\\n\\n' ORDER BY q.ord)
+             FILTER (WHERE q.type = 'text' AND jsonb_typeof(s.answers->q.question_id) = 'string'
+                       AND btrim(s.answers->>q.question_id, $1) <> '') AS comment
+           FROM rebuild_questions q WHERE q.def = s.def
+       ) c ON true`,
+    [JS_TRIMMED],
+  );
+
+/**
+ * report_daily from the responses: countsOf's rows summed. Each response meets a `_status` pseudo-question
+ * (found or not) and, when complete, its questionnaire's counted questions; each pair gives the values
+ * countedValues gives: a multi answer each option once, a number, yes/no or choice its text, nothing else.
+ */
+const dailyCounts = (scoped: boolean): string =>
+  `WITH ${source(scoped)}
+     SELECT s.unit_id, s.day, s.body->>'questionnaireId' AS questionnaire_id,
+            (s.body->>'questionnaireVersion')::integer AS version, s.body->>'fieldCode' AS field_code,
+            s.body->>'procedureCode' AS procedure_code, coalesce(s.body->>'officerId', '') AS officer_id,
+            coalesce(s.body->>'counterId', '') AS counter_id, s.flagged, q.question_id, v.value, count(*) AS n
+       FROM src s
+       JOIN rebuild_counted q ON q.def = coalesce(s.def, 0) AND (q.type = '_status' OR s.complete)
+       CROSS JOIN LATERAL jsonb_array_elements_text(
+         CASE WHEN q.type = '_status' THEN jsonb_build_array(s.body->>'status')
+              WHEN q.type = 'multi' THEN CASE WHEN jsonb_typeof(s.answers->q.question_id) = 'array'
+                THEN (SELECT coalesce(jsonb_agg(DISTINCT e), '[]'::jsonb) FROM jsonb_array_elements(s.answers->q.question_id) AS e)
+                ELSE '[]'::jsonb END
+              WHEN jsonb_typeof(s.answers->q.question_id) IN ('number', 'boolean', 'string') THEN jsonb_build_array(s.answers->q.question_id)
+              ELSE '[]'::jsonb END) AS v (value)
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+
+const DAILY_COLUMNS =
+  'unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value';
+
+const Comment = z.object({ comment: z.string() });
+const FOLD_CHUNK = 5_000;
+
+/** comment_folded with foldText (shared/reports/fold.ts), once per distinct comment. */
+const foldComments = async (tx: Queryable, scoped: boolean): Promise<void> => {
+  // The drain folds only its own responses' comments, found through the queue's (device, seq).
+  const facts = scoped
+    ? `report_drain_scope s JOIN responses r ON r.device_id = s.device_id AND r.seq = s.seq
+       JOIN report_facts f ON f.device_id = r.device_id AND f.response_id = r.response_id`
+    : 'report_facts f';
+  await tx.query('DROP TABLE IF EXISTS report_rebuild_folds');
+  await tx.query(
+    'CREATE TEMP TABLE report_rebuild_folds (comment text PRIMARY KEY, folded text NOT NULL) ON COMMIT DROP',
+  );
+  let after: string | null = null;
+  for (;;) {
+    const rows: { comment: string }[] = parseRows(
+      Comment,
+      await tx.query(
+        `SELECT DISTINCT f.comment FROM ${facts} WHERE f.comment IS NOT NULL ${after === null ? '' : 'AND f.comment > $2'}
+          ORDER BY f.comment LIMIT $1`,
+        after === null ? [FOLD_CHUNK] : [FOLD_CHUNK, after],
+      ),
+    );
+    if (rows.length === 0) break;
+    await tx.query(
+      `INSERT INTO report_rebuild_folds (comment, folded) SELECT * FROM json_to_recordset($1::json) AS t (comment text, folded text)`,
+      [JSON.stringify(rows.map((r) => ({ comment: r.comment, folded: foldText(r.comment) })))],
+    );
+    after = rows.at(-1)!.comment;
+  }
+  await tx.query(
+    scoped
+      ? `UPDATE report_facts f SET comment_folded = m.folded
+           FROM report_rebuild_folds m, report_drain_scope s JOIN responses r ON r.device_id = s.device_id AND r.seq = s.seq
+          WHERE f.device_id = r.device_id AND f.response_id = r.response_id AND f.comment = m.comment`
+      : `UPDATE report_facts f SET comment_folded = m.folded FROM report_rebuild_folds m WHERE f.comment = m.comment`,
+  );
+  await tx.query('DROP TABLE report_rebuild_folds');
+};
+
+/**
+ * Fills the emptied report_facts, report_daily and report_monthly from `responses` in SQL (the caller
+ * holds the locks and has emptied them; rebuild.ts). report_monthly is report_daily summed per month,
+ * as sumMonthly does.
+ */
+export const rebuildBaseTablesInSql = async (tx: Queryable, catalog: QuestionnaireCatalog): Promise<void> => {
+  await loadCatalog(tx, catalog);
+  await insertFacts(tx, false);
+  await foldComments(tx, false);
+  // report_daily gets several rows per response; filling it with its primary key in place would insert
+  // them into the index one by one in hash order. Build the index once afterwards instead (a sort), under
+  // the same name, in this transaction: nobody sees the table without it.
+  await tx.query('ALTER TABLE report_daily DROP CONSTRAINT report_daily_pkey');
+  await tx.query(`INSERT INTO report_daily (${DAILY_COLUMNS}, n) ${dailyCounts(false)}`);
+  await tx.query(`SET LOCAL maintenance_work_mem = '512MB'`);
+  await tx.query(`ALTER TABLE report_daily ADD CONSTRAINT report_daily_pkey PRIMARY KEY (${DAILY_COLUMNS})`);
+  await tx.query(
+    `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+     SELECT unit_id, date_trunc('month', day)::date, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, sum(n)
+       FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+  );
+};
+
+/**
+ * The drain's counting: the responses a drain took off the queue (by device and seq) added to
+ * report_facts, report_daily, report_monthly and the roll-ups, by the same statements as the rebuild
+ * restricted to them, upserting the counts (in primary-key order: a second writer would wait, not
+ * deadlock). Returns how many of them were found in `responses`.
+ */
+export const drainCountsInSql = async (
+  tx: Queryable,
+  catalog: QuestionnaireCatalog,
+  taken: readonly { device_id: string; seqs: readonly number[] }[],
+): Promise<number> => {
+  await loadCatalog(tx, catalog);
+  await tx.query('DROP TABLE IF EXISTS report_drain_scope');
+  await tx.query(
+    `CREATE TEMP TABLE report_drain_scope ON COMMIT DROP AS
+       SELECT t.device_id, s.seq FROM json_to_recordset($1::json) AS t (device_id text, seqs integer[])
+       CROSS JOIN LATERAL unnest(t.seqs) AS s (seq)`,
+    [JSON.stringify(taken)],
+  );
+  // Known to be small, so each of its responses is found by its (device, seq) key, never by a scan.
+  await tx.query('ANALYZE report_drain_scope');
+  const found = await insertFacts(tx, true);
+  await foldComments(tx, true);
+  await tx.query('DROP TABLE IF EXISTS report_drain_daily');
+  await tx.query(`CREATE TEMP TABLE report_drain_daily ON COMMIT DROP AS ${dailyCounts(true)}`);
+  await tx.query(
+    `INSERT INTO report_daily (${DAILY_COLUMNS}, n) SELECT * FROM report_drain_daily ORDER BY ${DAILY_COLUMNS}
+     ON CONFLICT (${DAILY_COLUMNS}) DO UPDATE SET n = report_daily.n + excluded.n`,
+  );
+  await tx.query('DROP TABLE IF EXISTS report_drain_monthly');
+  await tx.query(
+    `CREATE TEMP TABLE report_drain_monthly ON COMMIT DROP AS
+     SELECT unit_id, date_trunc('month', day)::date AS month, questionnaire_id, version, field_code, procedure_code, flagged,
+            question_id, value, sum(n) AS n
+       FROM report_drain_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+  );
+  await tx.query(
+    `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+     SELECT * FROM report_drain_monthly ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+     ON CONFLICT (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value)
+     DO UPDATE SET n = report_monthly.n + excluded.n`,
+  );
+  await addRollupDeltas(tx, { from: 'report_drain_monthly AS t', params: [] });
+  return found.rowCount;
+};
