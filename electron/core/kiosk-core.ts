@@ -132,8 +132,10 @@ const surveyHandlers = (
     };
   },
   beginResponse: () => {
-    const { assignment, questionnaire } = currentAssignment(p);
-    const { draftId, startedAt } = p.recorder.begin(assignment, questionnaire);
+    const { assignment, questionnaire: whole } = currentAssignment(p);
+    const refused = p.recorder.repeatRefusal(assignment.caseNumber);
+    if (refused) return refused;
+    const { draftId, startedAt, questionnaire } = p.recorder.begin(assignment, whole);
     return { ok: true, value: { draftId, startedAt: new Date(startedAt).toISOString(), questionnaire, assignment } };
   },
   submitResponse: ({ draftId, locale, answers }) => p.recorder.store(draftId, locale, answers, 'complete'),

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Assignment, Result } from '../../shared/api.ts';
-import { checkAnswers } from '../../shared/answers.ts';
+import { type Answers, checkAnswers } from '../../shared/answers.ts';
+import { citizenQuestionnaire, factAnswers, sourcesOf } from '../../shared/fact-answers.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
 import type { ResponseFlags } from '../../shared/response.ts';
@@ -10,6 +11,7 @@ import { type StorageReason, classifyStorageError, storageError } from './storag
 import {
   type NewResponse,
   type StoredOutcome,
+  caseEvaluated,
   lastCompletedAt,
   responseWriter,
   storedOutcome,
@@ -22,6 +24,10 @@ type Draft = {
   startedMono: number;
   assignment: Assignment;
   questionnaire: Questionnaire;
+  /** The answers the case's facts decided (never shown, never the citizen's to give). */
+  system: Answers;
+  /** What the citizen is asked: the questionnaire without the questions the facts answered. */
+  citizen: Questionnaire;
   /** Set once stored, so a retried submit (lost reply) gets the same answer, not a second row. */
   done?: StoredOutcome;
 };
@@ -31,8 +37,16 @@ export type StorageHealth = { ok: true } | { ok: false; reason: StorageReason; s
 export type Stored = { id: string; seq: number; flags: ResponseFlags };
 
 export type ResponseRecorder = {
-  /** A new draft for the assignment and questionnaire in force now; they stay its own until it is stored. */
-  begin: (assignment: Assignment, questionnaire: Questionnaire) => { draftId: string; startedAt: number };
+  /**
+   * A new draft for the assignment and questionnaire in force now; they stay its own until it is stored.
+   * Returns the questionnaire the citizen is shown: without the indicators the case's facts answered.
+   */
+  begin: (
+    assignment: Assignment,
+    questionnaire: Questionnaire,
+  ) => { draftId: string; startedAt: number; questionnaire: Questionnaire };
+  /** The polite refusal when this case number was evaluated here already and the office refuses repeats. */
+  repeatRefusal: (caseNumber: string | null) => Result<never> | null;
   store: (
     draftId: string,
     locale: string,
@@ -48,8 +62,65 @@ export type ResponseRecorder = {
 };
 
 const MAX_DRAFTS = 64;
+
+const alreadyEvaluated = (caseNumber: string): Result<never> => ({
+  ok: false,
+  error: {
+    code: 'already_evaluated',
+    message: `case ${caseNumber} has been evaluated on this kiosk already (one evaluation per case)`,
+    caseNumber,
+  },
+});
 /** Wall time and monotonic time may disagree by this much before a response is flagged. */
 const CLOCK_TOLERANCE_MS = 5_000;
+
+/**
+ * The citizen's answers against what they were shown, then, with the answers the facts gave, against
+ * the whole questionnaire. Returns the full answers to store.
+ */
+const checkDraftAnswers = (
+  draft: Draft,
+  answers: Answers,
+  status: 'complete' | 'abandoned',
+): { full: Answers; issues: { path: string; message: string }[] } => {
+  const citizenIssues = checkAnswers(draft.citizen, answers, status);
+  const full: Answers = { ...answers, ...draft.system };
+  const issues = citizenIssues.length > 0 ? citizenIssues : checkAnswers(draft.questionnaire, full, status);
+  return { full, issues: issues.map((i) => ({ path: `answers.${i.question}`, message: i.message })) };
+};
+
+/** The row to store: the draft's assignment and questionnaire, the answers and who gave each. */
+const responseOf = (
+  draft: Draft,
+  r: {
+    locale: string;
+    status: 'complete' | 'abandoned';
+    answers: Answers;
+    flags: ResponseFlags;
+    nowWall: number;
+    elapsedMono: number;
+  },
+): Omit<NewResponse, 'id'> => {
+  const a = draft.assignment;
+  const sources = sourcesOf(draft.questionnaire, r.answers, draft.system);
+  return {
+    questionnaireId: a.questionnaireId,
+    questionnaireVersion: a.questionnaireVersion,
+    procedureCode: a.procedureCode,
+    fieldCode: a.fieldCode,
+    caseNumber: a.caseNumber,
+    officerId: a.officerId,
+    counterId: a.counterId,
+    locale: r.locale,
+    status: r.status,
+    startedAt: new Date(draft.startedAt).toISOString(),
+    submittedAt: new Date(r.nowWall).toISOString(),
+    durationMs: Math.max(0, Math.round(r.elapsedMono)),
+    answers: r.answers,
+    flags: r.flags,
+    ...(sources ? { sources } : {}),
+  };
+};
 
 /**
  * The citizen's path to the disk: drafts begun on the kiosk, their answers checked against the
@@ -65,6 +136,7 @@ export const createResponseRecorder = (options: {
   const { db, clock, log, settings, upkeep } = options;
   const writeResponse = responseWriter(db);
   const findStored = storedOutcome(db);
+  const evaluated = caseEvaluated(db);
   const drafts = new Map<string, Draft>();
   let health: StorageHealth = { ok: true };
   let lastComplete: { wall: number; mono: number | null } | null = null;
@@ -122,12 +194,9 @@ export const createResponseRecorder = (options: {
     const draft = drafts.get(draftId);
     if (!draft)
       return refuse('draft_unknown', 'this survey was not started on this kiosk, or the kiosk restarted; start again');
-    const issues = checkAnswers(draft.questionnaire, answers, status).map((i) => ({
-      path: `answers.${i.question}`,
-      message: i.message,
-    }));
     // Read once per submit: this runs on the durable path, before the commit's fsync.
     const s = settings();
+    const { full, issues } = checkDraftAnswers(draft, answers, status);
     if (!s.locales.includes(locale))
       issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
     if (issues.length > 0)
@@ -135,35 +204,20 @@ export const createResponseRecorder = (options: {
         ok: false,
         error: { code: 'invalid_input', message: 'the answers do not fit the questionnaire', issues },
       };
+    const a = draft.assignment;
+    // Checked again at the submit: two drafts of one case may have been begun before either was stored.
+    const repeat = status === 'complete' && a.caseNumber !== null && evaluated(a.caseNumber);
+    if (repeat && s.repeatCasePolicy === 'refuse') return alreadyEvaluated(a.caseNumber!);
     const nowWall = clock.now();
     const nowMono = clock.mono();
     const elapsedMono = nowMono - draft.startedMono;
     const flags: ResponseFlags = {
       rapidRepeat: status === 'complete' && isRapid(nowWall, nowMono, s.minSecondsBetweenResponses),
       clockSuspect: Math.abs(nowWall - draft.startedAt - elapsedMono) > CLOCK_TOLERANCE_MS,
+      ...(repeat ? { repeatCase: true } : {}),
     };
-    const a = draft.assignment;
-    const stored = write(
-      draftId,
-      draft,
-      {
-        questionnaireId: a.questionnaireId,
-        questionnaireVersion: a.questionnaireVersion,
-        procedureCode: a.procedureCode,
-        fieldCode: a.fieldCode,
-        caseNumber: a.caseNumber,
-        officerId: a.officerId,
-        counterId: a.counterId,
-        locale,
-        status,
-        startedAt: new Date(draft.startedAt).toISOString(),
-        submittedAt: new Date(nowWall).toISOString(),
-        durationMs: Math.max(0, Math.round(elapsedMono)),
-        answers,
-        flags,
-      },
-      nowWall,
-    );
+    const response = responseOf(draft, { locale, status, answers: full, flags, nowWall, elapsedMono });
+    const stored = write(draftId, draft, response, nowWall);
     if (stored.ok && status === 'complete') lastComplete = { wall: nowWall, mono: nowMono };
     return stored;
   };
@@ -172,10 +226,16 @@ export const createResponseRecorder = (options: {
     begin: (assignment, questionnaire) => {
       const startedAt = clock.now();
       const draftId = uuidv7(startedAt);
-      drafts.set(draftId, { startedAt, startedMono: clock.mono(), assignment, questionnaire });
+      const system = factAnswers(questionnaire, assignment.facts);
+      const citizen = citizenQuestionnaire(questionnaire, system);
+      drafts.set(draftId, { startedAt, startedMono: clock.mono(), assignment, questionnaire, system, citizen });
       while (drafts.size > MAX_DRAFTS) drafts.delete(drafts.keys().next().value!);
-      return { draftId, startedAt };
+      return { draftId, startedAt, questionnaire: citizen };
     },
+    repeatRefusal: (caseNumber) =>
+      caseNumber !== null && settings().repeatCasePolicy === 'refuse' && evaluated(caseNumber)
+        ? alreadyEvaluated(caseNumber)
+        : null,
     store,
     discard: (draftId) => {
       // Already stored (the submit's reply was lost, then the UI timed out): report it, and keep the

@@ -157,6 +157,26 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Number 5 is H2's (follow-up contacts, wip/followup-kiosk), built in parallel: this placeholder only
+    // keeps the list gap-free on this branch, and is replaced by that migration when the two are merged.
+    version: 5,
+    name: 'reserved for follow-up contacts',
+    up: () => {},
+  },
+  {
+    version: 6,
+    name: 'answer sources and the case-number lookup for one evaluation per case',
+    up: (db) => {
+      db.exec(`
+        -- Who gave each answer ({"question": "citizen" | "system"}) for questionnaires that take indicators
+        -- from the case's facts; NULL on every other response.
+        ALTER TABLE responses ADD COLUMN sources TEXT CHECK (sources IS NULL OR json_valid(sources));
+        -- "Has this case been evaluated here already?" is asked on every start and submit with a case number.
+        CREATE INDEX responses_case_number ON responses (case_number) WHERE case_number IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;
