@@ -5,6 +5,8 @@ import { expect, test } from 'vitest';
 import { z } from 'zod';
 import { Int } from '../../central/db/rows.ts';
 import { factOf } from '../../central/reports/aggregate.ts';
+import { runReport } from '../../central/reports/run-report.ts';
+import { ReportQuery } from '../../shared/reports/query.ts';
 import { embeddedQuestionnaires, keyOf } from '../../central/ingest/validate-responses.ts';
 import type { StoredResponse } from '../../shared/response.ts';
 import { BatchAck } from '../../shared/sync.ts';
@@ -73,6 +75,20 @@ forEachBackend('per-case v2 at central', (backend) => {
       { seq: 4, reason: 'invalid_answers', detail: '(sources): this questionnaire needs the source of each answer' },
       { seq: 5, reason: 'invalid_answers', detail: 'tong-thoi-gian: this indicator is never asked of the citizen' },
     ]);
+
+    // The per-case report reads both versions, and shows them apart when asked for one.
+    const report = async (version?: number) => {
+      const query = { report: 'per-case', from: '2026-11-01', to: '2026-11-30', unit: 'default', version };
+      const r = await runReport(db, ReportQuery.parse(query), { viewer: null, now: new Date('2026-12-01T00:00:00Z') });
+      if (r.report !== 'per-case') throw new Error(`asked for per-case, got ${r.report}`);
+      return r;
+    };
+    expect((await report()).totals.n).toBe(2);
+    const onlyV2 = await report(2);
+    expect(onlyV2.totals.n).toBe(1);
+    const v2Indicator1 = onlyV2.groups[0]!.indicators.find((i) => i.indicator === 1);
+    expect(v2Indicator1).toMatchObject({ mean: 2 });
+    expect((await report(1)).totals.n).toBe(1);
   });
 });
 
