@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Assignment } from '../shared/api.ts';
 import { DEFAULT_LOCALE, pickText } from '../shared/locale.ts';
 import { useApi } from './api/context.ts';
-import { AttractScreen } from './screens/AttractScreen.tsx';
+import { AttractScreen, type StartProblem } from './screens/AttractScreen.tsx';
 import { Notice } from './screens/Notice.tsx';
 import { StaffLayer } from './screens/staff/StaffLayer.tsx';
 import { SurveyScreen } from './screens/SurveyScreen.tsx';
@@ -24,7 +24,7 @@ export const Kiosk = () => {
   const prefs = usePrefs();
   const [screen, setScreen] = useState<Screen>({ kind: 'attract' });
   const [starting, setStarting] = useState(false);
-  const [startFailed, setStartFailed] = useState(false);
+  const [startProblem, setStartProblem] = useState<StartProblem | null>(null);
   const [staffOpen, setStaffOpen] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
   const kiosk = useKioskState(api, screen.kind === 'attract');
@@ -62,8 +62,17 @@ export const Kiosk = () => {
     setStarting(true);
     const r = await api.beginResponse({});
     setStarting(false);
-    setStartFailed(!r.ok);
-    if (r.ok) setScreen({ kind: 'survey', draft: r.value });
+    if (r.ok) {
+      setStartProblem(null);
+      setScreen({ kind: 'survey', draft: r.value });
+    } else {
+      // One evaluation per case: the case on this counter was rated already (not a fault to retry).
+      setStartProblem(
+        r.error.code === 'already_evaluated'
+          ? { kind: 'evaluated', caseNumber: r.error.caseNumber }
+          : { kind: 'failed' },
+      );
+    }
   };
 
   const onFinished = useCallback(
@@ -106,7 +115,7 @@ export const Kiosk = () => {
     content = <ThankYouScreen seconds={settings.thankYouSeconds} onDone={backToAttract} />;
   } else {
     content = (
-      <AttractScreen state={kiosk.state} starting={starting} startFailed={startFailed} onStart={() => void start()} />
+      <AttractScreen state={kiosk.state} starting={starting} startProblem={startProblem} onStart={() => void start()} />
     );
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Condition, Question, Questionnaire } from './questionnaire.ts';
-import { Slug, scaleMax, scaleMin } from './questionnaire.ts';
+import { Slug, factRuleOf, scaleMax, scaleMin } from './questionnaire.ts';
 import { MAX_INT32 } from './numbers.ts';
 import { isStorableText } from './text.ts';
 
@@ -121,7 +121,9 @@ export const checkAnswers = (q: Questionnaire, answers: Answers, status: 'comple
   for (const question of q.questions) {
     const value = answers[question.id];
     if (value === undefined) {
-      if (status === 'complete' && question.required && visible.has(question.id)) {
+      // An indicator never asked of a citizen is there only when the case's facts decided it.
+      const askable = factRuleOf(question)?.askCitizen !== 'never';
+      if (status === 'complete' && question.required && askable && visible.has(question.id)) {
         issues.push({ question: question.id, message: 'a required question has no answer' });
       }
       continue;

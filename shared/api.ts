@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { adminApi } from './admin.ts';
 import { Answers } from './answers.ts';
+import { CaseFacts } from './case-facts.ts';
 import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
 import { Uuid } from './ids.ts';
 import { LocaleCode, LocalizedText } from './locale.ts';
@@ -32,6 +33,8 @@ export const ApiError = z.discriminatedUnion('code', [
   z.object({ code: z.literal('session_expired'), message: z.string() }),
   z.object({ code: z.literal('not_found'), message: z.string() }),
   z.object({ code: z.literal('draft_unknown'), message: z.string() }),
+  /** One evaluation per case number: this case has been evaluated on this kiosk already. */
+  z.object({ code: z.literal('already_evaluated'), message: z.string(), caseNumber: z.string() }),
   z.object({
     code: z.literal('storage_unavailable'),
     /** What IT needs: disk full, read-only, I/O error. The citizen is shown a polite message instead. */
@@ -102,6 +105,8 @@ export const Assignment = z.object({
   officerId: StaffRef.nullable(),
   counterId: StaffRef.nullable(),
   setAt: z.iso.datetime(),
+  /** What the one-stop system said about the case (kioskctl, later the counter bridge); absent when nothing. */
+  facts: CaseFacts.optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 

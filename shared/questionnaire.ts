@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FactRule } from './case-facts.ts';
 import { LocalizedText } from './locale.ts';
 import { Int32 } from './numbers.ts';
 
@@ -59,7 +60,13 @@ const base = {
 export const Question = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('satisfaction5') }),
   z.strictObject({ ...base, type: z.literal('satisfaction3') }),
-  z.strictObject({ ...base, type: z.literal('indicator'), options: z.array(IndicatorOption).length(3) }),
+  z.strictObject({
+    ...base,
+    type: z.literal('indicator'),
+    options: z.array(IndicatorOption).length(3),
+    /** Points the kiosk takes from the case's facts when it has them; the citizen is then not asked. */
+    fromFacts: FactRule.optional(),
+  }),
   z.strictObject({ ...base, type: z.literal('yesno') }),
   z.strictObject({ ...base, type: z.literal('single'), options: z.array(ChoiceOption).min(2).max(12) }),
   z.strictObject({
@@ -142,6 +149,9 @@ export const Questionnaire = z
           message: 'SIPAS element is not listed in "elements"',
         });
       }
+      factRuleIssues(question, seen).forEach((issue) =>
+        ctx.addIssue({ code: 'custom', path: ['questions', i, ...issue.path], message: issue.message }),
+      );
       seen.set(question.id, question);
     });
     if (q.followUp) {
@@ -157,6 +167,12 @@ export const Questionnaire = z
           });
       });
     }
+    if (q.questions.every((x) => x.type === 'indicator' && x.fromFacts))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['questions'],
+        message: 'at least one question must be for the citizen (every question here comes from facts)',
+      });
     if (q.grading) {
       for (let i = 1; i < q.grading.length; i++) {
         if (q.grading[i]!.min >= q.grading[i - 1]!.min) {
@@ -170,6 +186,30 @@ export const Questionnaire = z
     }
   });
 export type Questionnaire = z.infer<typeof Questionnaire>;
+
+/** Whether a question's answer may come from the case's facts instead of the citizen. */
+export const factRuleOf = (question: Question): FactRule | undefined =>
+  question.type === 'indicator' ? question.fromFacts : undefined;
+
+/**
+ * A question answered from facts is taken out of the citizen's questionnaire when the facts are there,
+ * so nothing may depend on it being shown: it has no condition of its own, and no condition refers to it.
+ */
+const factRuleIssues = (
+  question: Question,
+  earlier: ReadonlyMap<string, Question>,
+): { path: (string | number)[]; message: string }[] => {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  if (factRuleOf(question) && question.showIf)
+    issues.push({ path: ['showIf'], message: 'a question answered from facts cannot have a condition' });
+  const target = question.showIf && earlier.get(question.showIf.question);
+  if (target && factRuleOf(target))
+    issues.push({
+      path: ['showIf', 'question'],
+      message: `condition refers to "${target.id}", which may be answered from facts and not shown`,
+    });
+  return issues;
+};
 
 const isNumericScale = (t: QuestionType) => t === 'satisfaction5' || t === 'satisfaction3' || t === 'indicator';
 

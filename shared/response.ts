@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Answers } from './answers.ts';
+import { AnswerSource } from './case-facts.ts';
 import { FieldCode, ProcedureCode } from './catalog.ts';
 import { UuidV7 } from './ids.ts';
 import { LocaleCode } from './locale.ts';
@@ -18,6 +19,11 @@ export const ResponseFlags = z.object({
   rapidRepeat: z.boolean(),
   /** The wall clock moved backwards or jumped relative to the monotonic clock during the response. */
   clockSuspect: z.boolean(),
+  /**
+   * A second evaluation of a case number this kiosk already has one for, kept because the office chose
+   * to flag repeats rather than refuse them. Optional: older kiosks and batches never send it.
+   */
+  repeatCase: z.boolean().optional(),
 });
 export type ResponseFlags = z.infer<typeof ResponseFlags>;
 
@@ -43,5 +49,17 @@ export const StoredResponse = z.object({
   durationMs: SafeInt(0),
   answers: Answers,
   flags: ResponseFlags,
+  /**
+   * Who gave each answer (question id → citizen or system), recorded for questionnaires that take some
+   * indicators from the case's facts; absent on every other response (all citizen), and on responses
+   * from kiosks older than this field.
+   */
+  sources: z
+    .custom<unknown>(
+      (v) => typeof v !== 'object' || v === null || !Object.hasOwn(v, '__proto__'),
+      'the key "__proto__" is not a question id',
+    )
+    .pipe(z.record(Slug, AnswerSource).refine((s) => Object.keys(s).length <= 60, 'too many sources'))
+    .optional(),
 });
 export type StoredResponse = z.infer<typeof StoredResponse>;

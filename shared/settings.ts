@@ -49,6 +49,11 @@ export const settingSchemas = {
     .nullable(),
   /** Enrolment over plain http:// to a host other than this PC; off unless IT allows it for a LAN. */
   allowPlainHttpLan: z.boolean(),
+  /**
+   * A second evaluation of a case number this kiosk already has: refused politely (the default, as the
+   * provincial systems do), or stored with the repeatCase flag for the reports to count once.
+   */
+  repeatCasePolicy: z.enum(['refuse', 'flag']),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -84,6 +89,7 @@ export const DEFAULT_SETTINGS = {
   adminPin: '924680',
   centralKeyFingerprint: null,
   allowPlainHttpLan: false,
+  repeatCasePolicy: 'refuse',
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkAnswers } from '../../shared/answers.ts';
-import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
+import { EMBEDDED_CONFIG_DIR, loadConfigDir, loadRetiredQuestionnaires } from '../../shared/node/config-loader.ts';
+import { sourceIssues } from '../../shared/fact-answers.ts';
 import { Questionnaire } from '../../shared/questionnaire.ts';
 import type { StoredResponse } from '../../shared/response.ts';
 import { Int, parseRows } from '../db/rows.ts';
@@ -24,13 +25,15 @@ const MAX_DETAIL = 1000;
 let embedded: KnownQuestionnaires | undefined;
 /**
  * The questionnaires bundled in assets/config. A kiosk answers them until its unit publishes a
- * configuration (and its backlog from then may arrive later), so they count as known for every unit.
+ * configuration (and its backlog from then may arrive later), so they count as known for every unit;
+ * so do the retired ones (assets/config/retired: per-case v1), which kiosks not yet updated still answer.
  */
 export const embeddedQuestionnaires = (): KnownQuestionnaires => {
   if (!embedded) {
     const loaded = loadConfigDir(EMBEDDED_CONFIG_DIR);
     if (!loaded.ok) throw new Error('the embedded configuration does not load');
-    embedded = new Map(loaded.config.bundle.questionnaires.map((q) => [keyOf(q.id, q.version), q]));
+    const all = [...loaded.config.bundle.questionnaires, ...loadRetiredQuestionnaires()];
+    embedded = new Map(all.map((q) => [keyOf(q.id, q.version), q]));
   }
   return embedded;
 };
@@ -87,7 +90,8 @@ export const refusalOf = (r: StoredResponse, known: KnownQuestionnaires): Refusa
       reason: 'unknown_questionnaire',
       detail: `questionnaire "${r.questionnaireId}" version ${r.questionnaireVersion} was never published to this device's unit`,
     };
-  const issues = checkAnswers(q, r.answers, r.status);
+  // Sources are checked like answers: a signed "system" on a question facts cannot answer is refused.
+  const issues = [...checkAnswers(q, r.answers, r.status), ...sourceIssues(q, r.answers, r.sources)];
   if (issues.length === 0) return undefined;
   const detail = issues.map((i) => `${i.question}: ${i.message}`).join('; ');
   return { reason: 'invalid_answers', detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail };

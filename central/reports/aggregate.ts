@@ -135,7 +135,7 @@ export const factOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire
     counter_id: r.counterId ?? '',
     case_number: r.caseNumber,
     complete: r.status === 'complete',
-    flagged: r.flags.rapidRepeat || r.flags.clockSuspect,
+    flagged: r.flags.rapidRepeat || r.flags.clockSuspect || r.flags.repeatCase === true,
     score: q ? responseScore(q, r.answers) : null,
     comment,
     comment_folded: comment === null ? null : foldText(comment),
@@ -151,7 +151,7 @@ export const countsOf = (r: StoredResponse, place: ResponsePlace, q: Questionnai
   const day = vietnamDay(r.submittedAt);
   const officer = r.officerId ?? '';
   const counter = r.counterId ?? '';
-  const flagged = r.flags.rapidRepeat || r.flags.clockSuspect;
+  const flagged = r.flags.rapidRepeat || r.flags.clockSuspect || r.flags.repeatCase === true;
   // A literal with every column, not a spread of a shared object: V8 builds it with a fixed shape, which
   // keeps this and the sums over hundreds of thousands of rows fast (the spread was most of a drain).
   const row = (question_id: string, value: string): DailyCount => ({

@@ -113,9 +113,10 @@ const source = (scoped: boolean): string => `
            -- vietnamDay: the UTC instant plus seven hours, as a calendar day
            (((s.body->>'submittedAt')::timestamptz AT TIME ZONE 'UTC') + interval '7 hours')::date AS day,
            s.body->>'status' = 'complete' AS complete,
-           -- flagged: rapidRepeat || clockSuspect
+           -- flagged: rapidRepeat || clockSuspect || repeatCase (optional; a second evaluation of a case)
            coalesce((s.body->'flags'->>'rapidRepeat')::boolean, false)
-             OR coalesce((s.body->'flags'->>'clockSuspect')::boolean, false) AS flagged
+             OR coalesce((s.body->'flags'->>'clockSuspect')::boolean, false)
+             OR coalesce((s.body->'flags'->>'repeatCase')::boolean, false) AS flagged
       FROM (
         SELECT r.device_id, r.response_id, d.unit_id, r.body, r.body->'answers' AS answers,
                r.body->>'questionnaireId' AS qid, (r.body->>'questionnaireVersion')::integer AS qversion

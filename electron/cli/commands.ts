@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { CaseFacts } from '../../shared/case-facts.ts';
 import { ProcedureCode } from '../../shared/catalog.ts';
 import { CaseNumber } from '../../shared/response.ts';
 import { SECRET_SETTINGS, SettingKey, settingSchemas } from '../../shared/settings.ts';
@@ -51,6 +52,7 @@ export const status = (db: Database, dbPath: string): Outcome => {
       fieldName: assignment.fieldName.vi,
     },
     caseNumber: assignment.caseNumber,
+    caseFacts: assignment.facts ?? null,
     officerId: assignment.officerId,
     counterId: assignment.counterId,
     demoPins: demoPinRoles(db),
@@ -81,12 +83,36 @@ export const responses = (db: Database, sinceSeq: number): Outcome => {
   );
 };
 
-export const setProcedure = (db: Database, code: string, caseNumber: string | undefined): Outcome => {
+/** --facts: the case's facts as JSON (shared/case-facts.ts), every problem named by its field. */
+const parseFacts = (text: string): { facts: CaseFacts } | { error: string } => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { error: '--facts: expected JSON, e.g. {"dueAt":"2026-12-04T17:00:00+07:00","returnedAt":"..."}' };
+  }
+  const parsed = CaseFacts.safeParse(raw);
+  if (parsed.success) return { facts: parsed.data };
+  return {
+    error: `--facts: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+  };
+};
+
+export const setProcedure = (
+  db: Database,
+  code: string,
+  caseNumber: string | undefined,
+  factsJson?: string,
+): Outcome => {
   const parsedCode = ProcedureCode.safeParse(code);
   if (!parsedCode.success) return problem(`"${code}": ${parsedCode.error.issues[0]?.message}`, 2);
   const parsedCase = caseNumber === undefined ? null : CaseNumber.safeParse(caseNumber);
   if (parsedCase && !parsedCase.success)
     return problem(`--case "${caseNumber}": ${parsedCase.error.issues[0]?.message}`, 2);
+  const facts = factsJson === undefined ? undefined : parseFacts(factsJson);
+  if (facts && 'error' in facts) return problem(facts.error, 2);
+  // Facts describe one case: without its number they could be taken for the next person's.
+  if (facts && !parsedCase) return problem('--facts needs --case: facts describe one case', 2);
   const { bundle } = currentBundle(db);
   if (!bundle.catalog.procedures.some((p) => p.code === parsedCode.data))
     return problem(`no procedure ${code} in the kiosk's catalog`);
@@ -97,6 +123,7 @@ export const setProcedure = (db: Database, code: string, caseNumber: string | un
     officerId: previous?.officerId ?? null,
     counterId: previous?.counterId ?? null,
     setAt: new Date().toISOString(),
+    ...(facts ? { facts: facts.facts } : {}),
   };
   db.transaction(() => {
     writeChoice(db, choice);

@@ -18,7 +18,10 @@ const USAGE = `kioskctl: inspect and adjust a kiosk's data directory (safe while
 usage: kioskctl <command> [options] [--data-dir DIR] [--json]
   status                         device id, response counts, last sequence, current procedure
   responses [--since SEQ]        responses after sequence SEQ (default 0)
-  set-procedure CODE [--case N]  point the kiosk at a procedure for the next respondent
+  set-procedure CODE [--case N] [--facts JSON]
+                                 point the kiosk at a procedure (and case) for the next respondent;
+                                 --facts: the case's facts from the one-stop system, e.g.
+                                 '{"dueAt":"2026-12-10T17:00:00+07:00","returnedAt":"2026-12-08T09:00:00+07:00","returnVisits":0}'
   verify                         integrity and sequence-gap check; exit 1 on any problem
   config get KEY                 read a setting
   config set KEY VALUE           write a setting (JSON values; PINs are stored hashed)
@@ -36,6 +39,7 @@ const parse = (argv: string[]) =>
       json: { type: 'boolean', default: false },
       since: { type: 'string' },
       case: { type: 'string' },
+      facts: { type: 'string' },
       'value-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       // sync commands (sync-commands.ts)
@@ -114,7 +118,7 @@ export const run = (argv: string[]): Outcome => {
             out: { error: 'set-procedure takes one procedure code' },
             text: 'error: set-procedure takes one procedure code',
           };
-        return setProcedure(db, rest[0]!, values.case);
+        return setProcedure(db, rest[0]!, values.case, values.facts);
       case 'verify':
         return verify(db);
       case 'config':

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { Assignment } from '../../shared/api.ts';
+import { CaseFacts } from '../../shared/case-facts.ts';
 import { type ConfigBundle, ProcedureCode, questionnaireFor } from '../../shared/catalog.ts';
 import { CaseNumber, StaffRef } from '../../shared/response.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
@@ -13,6 +14,8 @@ export const AssignmentChoice = z.object({
   officerId: StaffRef.nullable(),
   counterId: StaffRef.nullable(),
   setAt: z.iso.datetime(),
+  /** The case's facts from the one-stop system; staff's PIN panel sets none (a new choice drops them). */
+  facts: CaseFacts.optional(),
 });
 export type AssignmentChoice = z.infer<typeof AssignmentChoice>;
 
@@ -47,6 +50,7 @@ export const resolveAssignment = (
       officerId: kept?.officerId ?? null,
       counterId: kept?.counterId ?? null,
       setAt: kept?.setAt ?? new Date(0).toISOString(),
+      ...(kept?.facts ? { facts: kept.facts } : {}),
     },
     questionnaire,
   };

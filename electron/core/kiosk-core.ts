@@ -132,10 +132,12 @@ const surveyHandlers = (
     };
   },
   beginResponse: () => {
-    const { assignment, questionnaire } = currentAssignment(p);
+    const { assignment, questionnaire: whole } = currentAssignment(p);
+    const refused = p.recorder.repeatRefusal(assignment.caseNumber);
+    if (refused) return refused;
     const { contactKey } = p.config.active();
-    const { draftId, startedAt } = p.recorder.begin(assignment, questionnaire, contactKey);
-    const followUp = contactKey !== undefined && questionnaire.followUp !== false;
+    const { draftId, startedAt, questionnaire } = p.recorder.begin(assignment, whole, contactKey);
+    const followUp = contactKey !== undefined && whole.followUp !== false;
     const value = { draftId, startedAt: new Date(startedAt).toISOString(), questionnaire, assignment, followUp };
     return { ok: true, value };
   },

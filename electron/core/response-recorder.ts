@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Assignment, Result } from '../../shared/api.ts';
-import { checkAnswers } from '../../shared/answers.ts';
+import { type Answers, checkAnswers } from '../../shared/answers.ts';
+import { citizenQuestionnaire, factAnswers, sourcesOf } from '../../shared/fact-answers.ts';
 import type { PublishedContactKey, SealedContact } from '../../shared/follow-up.ts';
 import type { ContactSubmissionArgs } from '../../shared/follow-up-offer.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -13,6 +14,7 @@ import { type StorageReason, classifyStorageError, storageError } from './storag
 import {
   type NewResponse,
   type StoredOutcome,
+  caseEvaluated,
   lastCompletedAt,
   responseWriter,
   storedOutcome,
@@ -27,6 +29,10 @@ type Draft = {
   questionnaire: Questionnaire;
   /** Central's contact key when the survey began: a follow-up is sealed to it, or not taken without it. */
   contactKey: PublishedContactKey | undefined;
+  /** The answers the case's facts decided (never shown, never the citizen's to give). */
+  system: Answers;
+  /** What the citizen is asked: the questionnaire without the questions the facts answered. */
+  citizen: Questionnaire;
   /** Set once stored, so a retried submit (lost reply) gets the same answer, not a second row. */
   done?: StoredOutcome;
 };
@@ -36,12 +42,17 @@ export type StorageHealth = { ok: true } | { ok: false; reason: StorageReason; s
 export type Stored = { id: string; seq: number; flags: ResponseFlags };
 
 export type ResponseRecorder = {
-  /** A new draft for the assignment and questionnaire in force now; they stay its own until it is stored. */
+  /**
+   * A new draft for the assignment and questionnaire in force now; they stay its own until it is stored.
+   * Returns the questionnaire the citizen is shown: without the indicators the case's facts answered.
+   */
   begin: (
     assignment: Assignment,
     questionnaire: Questionnaire,
     contactKey?: PublishedContactKey,
-  ) => { draftId: string; startedAt: number };
+  ) => { draftId: string; startedAt: number; questionnaire: Questionnaire };
+  /** The polite refusal when this case number was evaluated here already and the office refuses repeats. */
+  repeatRefusal: (caseNumber: string | null) => Result<never> | null;
   /** With `contact`, the response and its sealed follow-up contact are stored together or not at all. */
   store: (
     draftId: string,
@@ -59,15 +70,52 @@ export type ResponseRecorder = {
 };
 
 const MAX_DRAFTS = 64;
+
+const alreadyEvaluated = (caseNumber: string): Result<never> => ({
+  ok: false,
+  error: {
+    code: 'already_evaluated',
+    message: `case ${caseNumber} has been evaluated on this kiosk already (one evaluation per case)`,
+    caseNumber,
+  },
+});
 /** Wall time and monotonic time may disagree by this much before a response is flagged. */
 const CLOCK_TOLERANCE_MS = 5_000;
 
-/** The row to store for a draft: its assignment as it was at the start, and what happened since. */
+const answersRefused = (issues: { path: string; message: string }[]): Result<never> => ({
+  ok: false,
+  error: { code: 'invalid_input', message: 'the answers do not fit the questionnaire', issues },
+});
+
+/**
+ * The citizen's answers against what they were shown, then, with the answers the facts gave, against
+ * the whole questionnaire. Returns the full answers to store.
+ */
+const checkDraftAnswers = (
+  draft: Draft,
+  answers: Answers,
+  status: 'complete' | 'abandoned',
+): { full: Answers; issues: { path: string; message: string }[] } => {
+  const citizenIssues = checkAnswers(draft.citizen, answers, status);
+  const full: Answers = { ...answers, ...draft.system };
+  const issues = citizenIssues.length > 0 ? citizenIssues : checkAnswers(draft.questionnaire, full, status);
+  return { full, issues: issues.map((i) => ({ path: `answers.${i.question}`, message: i.message })) };
+};
+
+/** The row to store: the draft's assignment and questionnaire, the answers and who gave each. */
 const responseOf = (
   draft: Draft,
-  r: Pick<NewResponse, 'locale' | 'status' | 'answers' | 'flags'> & { nowWall: number; elapsedMono: number },
+  r: {
+    locale: string;
+    status: 'complete' | 'abandoned';
+    answers: Answers;
+    flags: ResponseFlags;
+    nowWall: number;
+    elapsedMono: number;
+  },
 ): Omit<NewResponse, 'id'> => {
   const a = draft.assignment;
+  const sources = sourcesOf(draft.questionnaire, r.answers, draft.system);
   return {
     questionnaireId: a.questionnaireId,
     questionnaireVersion: a.questionnaireVersion,
@@ -83,7 +131,33 @@ const responseOf = (
     durationMs: Math.max(0, Math.round(r.elapsedMono)),
     answers: r.answers,
     flags: r.flags,
+    ...(sources ? { sources } : {}),
   };
+};
+
+/** When the last complete response was stored: on the monotonic clock within one run, the wall clock across restarts. */
+const rapidRepeatTracker = (db: Database) => {
+  let lastComplete: { wall: number; mono: number | null } | null = null;
+  const lastCompleteWall = (): number | null => {
+    if (!lastComplete) {
+      const at = lastCompletedAt(db);
+      if (at) lastComplete = { wall: Date.parse(at), mono: null };
+    }
+    return lastComplete?.wall ?? null;
+  };
+
+  /** Rapid repeat: measured on the monotonic clock within one run, on the wall clock across restarts. */
+  const isRapid = (nowWall: number, nowMono: number, minSeconds: number): boolean => {
+    const minMs = minSeconds * 1000;
+    const lastWall = lastCompleteWall();
+    if (minMs === 0 || lastWall === null) return false;
+    if (lastComplete?.mono != null) return nowMono - lastComplete.mono < minMs;
+    return nowWall - lastWall < minMs;
+  };
+  const completed = (wall: number, mono: number): void => {
+    lastComplete = { wall, mono };
+  };
+  return { lastCompleteWall, isRapid, completed };
 };
 
 /**
@@ -100,31 +174,15 @@ export const createResponseRecorder = (options: {
   const { db, clock, log, settings, upkeep } = options;
   const writeResponse = responseWriter(db);
   const findStored = storedOutcome(db);
+  const evaluated = caseEvaluated(db);
   const drafts = new Map<string, Draft>();
   let health: StorageHealth = { ok: true };
-  let lastComplete: { wall: number; mono: number | null } | null = null;
+  const rapid = rapidRepeatTracker(db);
 
   /** A draft's stored outcome: remembered, or (after a restart or eviction) found by its id in the database. */
   const doneOf = (draftId: string): StoredOutcome | undefined => {
     const draft = drafts.get(draftId);
     return draft ? draft.done : findStored(draftId);
-  };
-
-  const lastCompleteWall = (): number | null => {
-    if (!lastComplete) {
-      const at = lastCompletedAt(db);
-      if (at) lastComplete = { wall: Date.parse(at), mono: null };
-    }
-    return lastComplete?.wall ?? null;
-  };
-
-  /** Rapid repeat: measured on the monotonic clock within one run, on the wall clock across restarts. */
-  const isRapid = (nowWall: number, nowMono: number, minSeconds: number): boolean => {
-    const minMs = minSeconds * 1000;
-    const lastWall = lastCompleteWall();
-    if (minMs === 0 || lastWall === null) return false;
-    if (lastComplete?.mono != null) return nowMono - lastComplete.mono < minMs;
-    return nowWall - lastWall < minMs;
   };
 
   const write = (
@@ -163,36 +221,42 @@ export const createResponseRecorder = (options: {
     const draft = drafts.get(draftId);
     if (!draft)
       return refuse('draft_unknown', 'this survey was not started on this kiosk, or the kiosk restarted; start again');
-    const issues = checkAnswers(draft.questionnaire, answers, status).map((i) => ({
-      path: `answers.${i.question}`,
-      message: i.message,
-    }));
     // Read once per submit: this runs on the durable path, before the commit's fsync.
     const s = settings();
+    const { full, issues } = checkDraftAnswers(draft, answers, status);
     if (!s.locales.includes(locale))
       issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
-    if (issues.length > 0)
-      return {
-        ok: false,
-        error: { code: 'invalid_input', message: 'the answers do not fit the questionnaire', issues },
-      };
+    if (issues.length > 0) return answersRefused(issues);
+    const a = draft.assignment;
+    // Checked again at the submit: two drafts of one case may have been begun before either was stored.
+    const repeat = status === 'complete' && a.caseNumber !== null && evaluated(a.caseNumber);
+    if (repeat && s.repeatCasePolicy === 'refuse') return alreadyEvaluated(a.caseNumber!);
     const nowWall = clock.now();
     const nowMono = clock.mono();
-    let sealed: SealedContact | undefined;
-    if (contact) {
-      const ctx = { responseId: draftId, questionnaire: draft.questionnaire, answers, status, locale, now: nowWall };
-      const r = sealSubmittedContact({ ...ctx, contactKey: draft.contactKey }, contact);
-      if (!r.ok) return r;
-      sealed = r.value;
-    }
+    const sealed = contact
+      ? sealSubmittedContact(
+          {
+            responseId: draftId,
+            questionnaire: draft.questionnaire,
+            answers,
+            status,
+            locale,
+            now: nowWall,
+            contactKey: draft.contactKey,
+          },
+          contact,
+        )
+      : undefined;
+    if (sealed && !sealed.ok) return sealed;
     const elapsedMono = nowMono - draft.startedMono;
     const flags: ResponseFlags = {
-      rapidRepeat: status === 'complete' && isRapid(nowWall, nowMono, s.minSecondsBetweenResponses),
+      rapidRepeat: status === 'complete' && rapid.isRapid(nowWall, nowMono, s.minSecondsBetweenResponses),
       clockSuspect: Math.abs(nowWall - draft.startedAt - elapsedMono) > CLOCK_TOLERANCE_MS,
+      ...(repeat ? { repeatCase: true } : {}),
     };
-    const response = responseOf(draft, { locale, status, answers, flags, nowWall, elapsedMono });
-    const stored = write(draftId, draft, response, nowWall, sealed);
-    if (stored.ok && status === 'complete') lastComplete = { wall: nowWall, mono: nowMono };
+    const response = responseOf(draft, { locale, status, answers: full, flags, nowWall, elapsedMono });
+    const stored = write(draftId, draft, response, nowWall, sealed?.value);
+    if (stored.ok && status === 'complete') rapid.completed(nowWall, nowMono);
     return stored;
   };
 
@@ -200,10 +264,24 @@ export const createResponseRecorder = (options: {
     begin: (assignment, questionnaire, contactKey) => {
       const startedAt = clock.now();
       const draftId = uuidv7(startedAt);
-      drafts.set(draftId, { startedAt, startedMono: clock.mono(), assignment, questionnaire, contactKey });
+      const system = factAnswers(questionnaire, assignment.facts);
+      const citizen = citizenQuestionnaire(questionnaire, system);
+      drafts.set(draftId, {
+        startedAt,
+        startedMono: clock.mono(),
+        assignment,
+        questionnaire,
+        contactKey,
+        system,
+        citizen,
+      });
       while (drafts.size > MAX_DRAFTS) drafts.delete(drafts.keys().next().value!);
-      return { draftId, startedAt };
+      return { draftId, startedAt, questionnaire: citizen };
     },
+    repeatRefusal: (caseNumber) =>
+      caseNumber !== null && settings().repeatCasePolicy === 'refuse' && evaluated(caseNumber)
+        ? alreadyEvaluated(caseNumber)
+        : null,
     store,
     discard: (draftId) => {
       // Already stored (the submit's reply was lost, then the UI timed out): report it, and keep the
@@ -214,6 +292,6 @@ export const createResponseRecorder = (options: {
       return { ok: true, value: { stored: false, id: null, seq: null } };
     },
     health: () => health,
-    lastCompleteWall,
+    lastCompleteWall: rapid.lastCompleteWall,
   };
 };

@@ -6,15 +6,18 @@ import { LanguagePicker } from '../components/LanguagePicker.tsx';
 import { usePrefs } from '../state/prefs.tsx';
 import { useNow } from '../state/use-now.ts';
 
+/** Why the last tap on start did not begin a survey. */
+export type StartProblem = { kind: 'failed' } | { kind: 'evaluated'; caseNumber: string };
+
 type Props = {
   state: KioskState;
   starting: boolean;
-  startFailed: boolean;
+  startProblem: StartProblem | null;
   onStart: () => void;
 };
 
 /** The idle screen: where the kiosk is, what was just handled, one big start button. */
-export const AttractScreen = ({ state, starting, startFailed, onStart }: Props) => {
+export const AttractScreen = ({ state, starting, startProblem, onStart }: Props) => {
   const { t } = useTranslation();
   const { locale } = usePrefs();
   const now = useNow(1000);
@@ -57,9 +60,14 @@ export const AttractScreen = ({ state, starting, startFailed, onStart }: Props) 
         </p>
         {questionnaire.intro && <p className="intro">{pickText(questionnaire.intro, locale)}</p>}
         <div className="attract-notes" aria-live="polite">
-          {startFailed && (
+          {startProblem?.kind === 'failed' && (
             <p className="note note-error" data-testid="attract-error">
               {t('attract.beginFailed')}
+            </p>
+          )}
+          {startProblem?.kind === 'evaluated' && startProblem.caseNumber === assignment.caseNumber && (
+            <p className="note" data-testid="attract-evaluated">
+              {t('attract.alreadyEvaluated', { caseNumber: startProblem.caseNumber })}
             </p>
           )}
           {!state.storage.ok && (

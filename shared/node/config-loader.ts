@@ -161,3 +161,30 @@ export function loadConfigDir(
   const hash = createHash('sha256').update(canonicalJson(bundle)).digest('hex');
   return { ok: true, config: { bundle, version: `${bundle.catalog.version}+${hash.slice(0, 12)}`, hash, files } };
 }
+
+/**
+ * Questionnaire versions the embedded configuration no longer ships but whose answers stay valid
+ * (assets/config/retired/*.json, e.g. the nine-indicator per-case version 1): kiosks not yet updated
+ * still answer them, and their stored responses are reported under their own version. Central
+ * validates and labels them beside the current ones; a kiosk never loads them as its configuration.
+ */
+export const EMBEDDED_RETIRED_DIR: string = fileURLToPath(new URL('../../assets/config/retired', import.meta.url));
+
+/** The retired embedded questionnaires; throws if one is broken (it ships with the app, a test loads them). */
+export const loadRetiredQuestionnaires = (dir: string = EMBEDDED_RETIRED_DIR): Questionnaire[] => {
+  if (!isDir(dir)) return [];
+  const files = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.toLowerCase().endsWith('.json'))
+    .map((d) => d.name)
+    .sort();
+  return files.map((name) => {
+    const problems: ConfigProblem[] = [];
+    const raw = readJson(dir, name, problems);
+    const parsed = raw === FAILED ? undefined : Questionnaire.safeParse(raw);
+    if (!parsed?.success)
+      throw new Error(
+        `retired questionnaire ${name} does not load: ${JSON.stringify(problems.length ? problems : parsed?.error.issues)}`,
+      );
+    return parsed.data;
+  });
+};

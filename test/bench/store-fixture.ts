@@ -24,6 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type ConfigBundle, questionnaireFor } from '../../shared/catalog.ts';
+import { sourcesOf } from '../../shared/fact-answers.ts';
+import { factRuleOf } from '../../shared/questionnaire.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import { LATEST_SCHEMA_VERSION } from '../../electron/core/db/migrations.ts';
@@ -73,9 +75,9 @@ export const syncPath = (path: string): void => {
 
 const INSERT = `
   INSERT INTO responses (seq, id, questionnaire_id, questionnaire_version, procedure_code, field_code, case_number,
-    officer_id, counter_id, locale, status, started_at, submitted_at, duration_ms, answers, flags)
+    officer_id, counter_id, locale, status, started_at, submitted_at, duration_ms, answers, flags, sources)
   VALUES (@seq, @id, @questionnaireId, @questionnaireVersion, @procedureCode, @fieldCode, @caseNumber,
-    @officerId, @counterId, @locale, @status, @startedAt, @submittedAt, @durationMs, @answers, @flags)`;
+    @officerId, @counterId, @locale, @status, @startedAt, @submittedAt, @durationMs, @answers, @flags, @sources)`;
 
 type RowSource = (seq: number) => Record<string, string | number | null>;
 
@@ -107,6 +109,12 @@ const rowSource = (bundle: ConfigBundle, rows: number, endMs: number): RowSource
     const day = new Date(submitted).toISOString().slice(2, 10).replace(/-/g, '');
     const withCase = rng() < (questionnaire.kind === 'per-case' ? 0.9 : 0.3);
     const flags = (rng() < 0.02 ? 1 : 0) | (rng() < 0.001 ? 2 : 0);
+    const answers = fakeAnswers(questionnaire, rng, { status });
+    // per-case v2: the indicators facts may give count as given by them (central checks every source).
+    const system = Object.fromEntries(
+      Object.entries(answers).filter(([id]) => questionnaire.questions.some((x) => x.id === id && factRuleOf(x))),
+    );
+    const sources = sourcesOf(questionnaire, answers, system);
     return {
       seq,
       id: uuidv7(started),
@@ -122,8 +130,9 @@ const rowSource = (bundle: ConfigBundle, rows: number, endMs: number): RowSource
       startedAt: new Date(started).toISOString(),
       submittedAt: new Date(submitted).toISOString(),
       durationMs,
-      answers: JSON.stringify(fakeAnswers(questionnaire, rng, { status })),
+      answers: JSON.stringify(answers),
       flags,
+      sources: sources === undefined ? null : JSON.stringify(sources),
     };
   };
 };

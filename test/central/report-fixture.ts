@@ -23,7 +23,7 @@ import { Questionnaire } from '../../shared/questionnaire.ts';
 import { seedQuestionnaire, seedResponses, seedUnits, type SeedResponse } from '../support/report-seed.ts';
 import { defaultQuestionnaire } from '../shared/config-fixtures.ts';
 
-export const perCase = defaultQuestionnaire('per-case');
+export const perCase = defaultQuestionnaire('per-case-v1');
 export const sipas = defaultQuestionnaire('sipas');
 export const quickV1 = defaultQuestionnaire('quick');
 /** Quick v2: the "time" question reworded (split by the version rule), everything else the same. */

@@ -4,12 +4,14 @@
  * centralctl run in-process on central's database.
  */
 import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../../central/cli/commands.ts';
 import { type CentralDb, type RunningCentral, startCentral } from '../../central/index.ts';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { enrol } from '../../electron/core/sync/enrolment.ts';
 import type { Answers } from '../../shared/answers.ts';
+import { EMBEDDED_CONFIG_DIR, EMBEDDED_RETIRED_DIR } from '../../shared/node/config-loader.ts';
 import { OFFICE_STAFF_PIN, setOfficePins } from '../support/pins.ts';
 import { type FakeClock, fakeClock, okValue } from '../support/kiosk.ts';
 import type { Backend } from '../support/central.ts';
@@ -24,11 +26,22 @@ export const vn = (local: string): number =>
 
 export type ClockedKiosk = TestKiosk & { clock: FakeClock };
 
+/**
+ * The story's province still runs the nine-indicator per-case version 1 (the embedded default is now
+ * version 2, which takes indicators from facts): the embedded configuration with v1 in its place.
+ */
+const perCaseV1Config = (dataDir: string): string => {
+  const dir = join(dataDir, 'config');
+  cpSync(EMBEDDED_CONFIG_DIR, dir, { recursive: true });
+  copyFileSync(join(EMBEDDED_RETIRED_DIR, 'per-case.v1.json'), join(dir, 'questionnaires', 'per-case.json'));
+  return dir;
+};
+
 /** A real kiosk core on a temp data dir whose wall and monotonic clocks the story moves by hand. */
 export const openClockedKiosk = (start: number): ClockedKiosk => {
   const t = tempDir('kiosk-story-');
   const clock = fakeClock(start);
-  const core = openKioskCore({ dataDir: t.dir, log: silent, clock });
+  const core = openKioskCore({ dataDir: t.dir, log: silent, clock, configDir: perCaseV1Config(t.dir) });
   setOfficePins(core.db);
   return {
     core,

@@ -196,6 +196,8 @@ forEachBackend('reports, end to end', (backend) => {
     // xã B -------------------------------------------------------------------------------------------
     staffAssigns(kioskB, PER_CASE_PROCEDURE, 'HS-B1');
     respond(kioskB, { at: '2026-10-08 09:00', answers: perCase([1, 1, 1, 1, 1, 1, 1, 1, 1]) }); // 9
+    // A case of its own, as the figures below say: the kiosk refuses a second evaluation of HS-B1.
+    staffAssigns(kioskB, PER_CASE_PROCEDURE, 'HS-B2');
     respond(kioskB, { at: '2026-10-15 15:00', answers: perCase([2, 2, 1, 1, 2, 2, 2, 1, 2]) }); // 15
     staffAssigns(kioskB, QUICK_PROCEDURE, null);
     respond(kioskB, { at: '2026-10-16 10:00', answers: { overall: 4 }, status: 'abandoned' });

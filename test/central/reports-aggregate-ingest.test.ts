@@ -42,7 +42,8 @@ const Spec = fc.record({
   complete: fc.boolean(),
   minutes: fc.integer({ min: 0, max: 120 * 24 * 60 }),
   officer: fc.constantFrom(null, 'cb-1', 'cb-2'),
-  flags: fc.constantFrom(0, 0, 0, 1, 2),
+  // 1 rapid repeat, 2 clock suspect, 3 a repeat evaluation of a case (optional flag, per-case v2)
+  flags: fc.constantFrom(0, 0, 0, 1, 2, 3),
   overall: fc.integer({ min: 1, max: 5 }),
   points: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 9, maxLength: 9 }),
   problems: fc.subarray(['cho-lau', 'tre-hen', 'thai-do'], { minLength: 1 }),
@@ -69,7 +70,7 @@ const responseOf = (device: FakeDevice, seq: number, s: Spec): StoredResponse =>
     submittedAt: new Date(t).toISOString(),
     officerId: s.officer,
     answers: answersOf(s),
-    flags: { rapidRepeat: s.flags === 1, clockSuspect: s.flags === 2 },
+    flags: { rapidRepeat: s.flags === 1, clockSuspect: s.flags === 2, ...(s.flags === 3 ? { repeatCase: true } : {}) },
   });
 };
 

@@ -15,7 +15,7 @@ import type { StoredResponse } from '../../shared/response.ts';
 import { defaultQuestionnaire } from '../shared/config-fixtures.ts';
 
 const quick = defaultQuestionnaire('quick');
-const perCase = defaultQuestionnaire('per-case');
+const perCase = defaultQuestionnaire('per-case-v1');
 const place = { deviceId: 'dev-1', responseId: '01900000-0000-7000-8000-000000000001', unitId: 'xa-a' };
 
 /** A complete quick response submitted at this instant (UTC). */

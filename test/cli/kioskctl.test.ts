@@ -187,6 +187,19 @@ describe('kioskctl set-procedure', { timeout: SLOW }, () => {
     expect(okValue(await call(core, 'staffContext', { session })).recent[0]).toBe('1.001612');
   });
 
+  it('--facts sets the case facts the next respondent is evaluated with; status shows them', async () => {
+    const facts = { dueAt: '2026-12-10T17:00:00+07:00', returnedAt: '2026-12-08T09:00:00+07:00', returnVisits: 0 };
+    const out = json<Record<string, unknown>>(
+      kioskctl(t.dir, 'set-procedure', '1.001193', '--case', 'HS-F-1', '--facts', JSON.stringify(facts), '--json'),
+    );
+    expect(out).toMatchObject({ caseNumber: 'HS-F-1', facts, questionnaireId: 'per-case' });
+    expect(json<{ caseFacts: unknown }>(kioskctl(t.dir, 'status', '--json')).caseFacts).toEqual(facts);
+    const b = okValue(await call(core, 'beginResponse', {}));
+    expect(b.assignment.facts).toEqual(facts);
+    expect(b.questionnaire.questions.map((x) => x.id)).not.toContain('tong-thoi-gian');
+    expect(b.questionnaire.questions.map((x) => x.id)).not.toContain('so-lan-lien-he');
+  });
+
   it('without --case clears the case number', async () => {
     json(kioskctl(t.dir, 'set-procedure', '2.000815', '--json'));
     const b = okValue(await call(core, 'beginResponse', {}));
@@ -205,6 +218,10 @@ describe('kioskctl set-procedure', { timeout: SLOW }, () => {
       [['set-procedure', '1.001193', '--case', 'A'.repeat(41)], 2, /--case/],
       [['set-procedure'], 2, /set-procedure takes one procedure code/],
       [['set-procedure', '1.001193', '1.000894'], 2, /set-procedure takes one procedure code/],
+      [['set-procedure', '1.001193', '--case', 'HS-1', '--facts', '{"dueAt":'], 2, /--facts: expected JSON/],
+      [['set-procedure', '1.001193', '--case', 'HS-1', '--facts', '{"returnVisits":-1}'], 2, /--facts: returnVisits: /],
+      [['set-procedure', '1.001193', '--case', 'HS-1', '--facts', '{"due":"x"}'], 2, /--facts: .*due/],
+      [['set-procedure', '1.001193', '--facts', '{"returnVisits":0}'], 2, /--facts needs --case/],
     ];
     const results = await Promise.all(cases.map(([args]) => kioskctlAsync(t.dir, ...args)));
     for (const [i, [args, code, message]] of cases.entries()) {

@@ -44,6 +44,29 @@ const seedAt = (db: Database.Database, version: number) => {
   }
 };
 
+describe('migration 6: answer sources and the case-number index', () => {
+  it('keeps responses of version 5 (sources NULL), then stores sources and finds a case by its index', () => {
+    const file = dbFile();
+    const old = openDatabase(file, { migrateTo: 5 });
+    seedAt(old, 4);
+    old.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT seq, sources FROM responses').all()).toEqual([{ seq: 1, sources: null }]);
+    db.prepare(
+      `INSERT INTO responses (seq, id, questionnaire_id, questionnaire_version, procedure_code, field_code, case_number,
+        locale, status, started_at, submitted_at, duration_ms, answers, flags, sources)
+       VALUES (2, '0190a0f0-0000-7000-8000-000000000002', 'quick', 1, '1.001193', 'ho-tich', 'HS-1', 'vi', 'complete',
+        '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:30.000Z', 30000, '{"overall":5}', 0, '{"overall":"citizen"}')`,
+    ).run();
+    expect(() => db.prepare("UPDATE responses SET sources = 'not json' WHERE seq = 2").run()).toThrow(/CHECK/);
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT 1 FROM responses WHERE case_number = 'HS-1' AND status = 'complete'")
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/responses_case_number/);
+    db.close();
+  });
+});
+
 describe('migrations', () => {
   it('are numbered 1..N without gaps', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));

@@ -68,7 +68,8 @@ test('staff switch with PIN: diacritic-free search, case number, officer and cou
   });
 
   await page.getByTestId('attract-start').click();
-  const points = ['2', '1', '2', '2', '1', '2', '0', '2', '2'];
+  // per-case v2 without facts: indicators 3, 4, 7, then convenience and overall (three levels)
+  const points = ['2', '1', '0', '2', '3'];
   for (const p of points) await answer(page, p);
   await expect(page.getByTestId('comment-input')).toBeVisible();
   await page.getByTestId('survey-submit').click();
@@ -83,8 +84,9 @@ test('staff switch with PIN: diacritic-free search, case number, officer and cou
     counterId: 'q2',
     status: 'complete',
   });
-  expect(r!.answers['tong-thoi-gian']).toBe(2);
+  expect(r!.answers['so-lan-lien-he']).toBe(2);
   expect(r!.answers['thai-do-can-bo']).toBe(0);
+  expect(r!.answers['danh-gia-tong-the']).toBe(3);
 });
 
 test('a switch made mid-survey (Ctrl+Alt+S) leaves the citizen on screen alone and applies to the next one', async ({

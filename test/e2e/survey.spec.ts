@@ -91,7 +91,7 @@ test('changing overall from 2 to 4 hides the follow-up again and its answer is n
   expect(r!.answers).toEqual({ overall: 4, attitude: 4, time: 1 });
 });
 
-test('full per-case survey (nine indicators): points and the comment typed with the diacritics row are stored', async ({
+test('full per-case survey (version 2, no case facts): the five answers of the citizen and the comment typed with the diacritics row are stored', async ({
   page,
 }) => {
   shared.setProcedure('2.000908');
@@ -100,8 +100,9 @@ test('full per-case survey (nine indicators): points and the comment typed with 
     const since = shared.lastSeq();
     await expect(page.getByTestId('attract-procedure')).toContainText('Cấp bản sao từ sổ gốc');
     await page.getByTestId('attract-start').click();
-    await expect(page.getByTestId('survey-progress')).toContainText('Câu 1/10');
-    const points = [2, 1, 0, 2, 1, 0, 2, 1, 2];
+    // Indicator 1 comes only from the case's facts: without them it is neither asked nor stored.
+    await expect(page.getByTestId('survey-progress')).toContainText('Câu 1/6');
+    const points = [2, 1, 0, 3, 1];
     for (const p of points) await answer(page, String(p));
     await expect(page.getByTestId('comment-input')).toBeVisible();
     // No Telex: letters, the shaped "ô" and the acute tone button.
@@ -113,23 +114,14 @@ test('full per-case survey (nine indicators): points and the comment typed with 
     const [r] = await shared.responsesAfter(since, 1);
     expect(r).toMatchObject({
       questionnaireId: 'per-case',
-      questionnaireVersion: 1,
+      questionnaireVersion: 2,
       procedureCode: '2.000908',
       fieldCode: 'chung-thuc',
       status: 'complete',
     });
-    const ids = [
-      'tong-thoi-gian',
-      'thoi-gian-tung-co-quan',
-      'so-lan-lien-he',
-      'so-co-quan-lien-he',
-      'tiep-nhan-tai-mot-cua',
-      'cong-khai-tthc',
-      'thai-do-can-bo',
-      'tiep-thu-giai-trinh',
-      'dich-vu-cong-truc-tuyen',
-    ];
+    const ids = ['so-lan-lien-he', 'so-co-quan-lien-he', 'thai-do-can-bo', 'muc-do-thuan-tien', 'danh-gia-tong-the'];
     expect(r!.answers).toEqual({ ...Object.fromEntries(ids.map((id, i) => [id, points[i]])), comment: 'tốt' });
+    expect(r!.sources).toEqual(Object.fromEntries([...ids, 'comment'].map((id) => [id, 'citizen'])));
   } finally {
     shared.setProcedure(QUICK_PROCEDURE);
   }

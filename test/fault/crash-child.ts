@@ -5,6 +5,7 @@
 // usage: crash-child <dataDir> <seed>
 import { writeSync } from 'node:fs';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
+import { setSetting } from '../../electron/core/store/settings.ts';
 import { dispatch } from '../../shared/api.ts';
 import type { Result } from '../../shared/api.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
@@ -34,6 +35,8 @@ const must = async <T>(what: string, p: Promise<Result<unknown>>): Promise<T> =>
 };
 
 const core = openKioskCore({ dataDir, log: () => {} });
+// Many respondents per case here (durability, not the policy): repeats are kept, flagged, never refused.
+setSetting(core.db, 'repeatCasePolicy', 'flag');
 const call = <T>(method: string, input: unknown) => must<T>(method, dispatch(core, method, input));
 
 type Begun = { draftId: string; questionnaire: Questionnaire };

@@ -204,7 +204,8 @@ const draftCases = (method: 'submitResponse' | 'abandonResponse'): Case[] => {
     {
       name: 'answers from another questionnaire',
       input: () => ({ draftId: q(), locale: 'vi', answers: perCaseFull }),
-      expect: invalid('answers.tong-thoi-gian'),
+      // per-case v2 asks the citizen from indicator 3 on (1 comes only from the case's facts)
+      expect: invalid('answers.so-lan-lien-he'),
     },
     {
       name: 'multi-choice with an unknown option',
@@ -279,8 +280,8 @@ const draftCases = (method: 'submitResponse' | 'abandonResponse'): Case[] => {
     },
     {
       name: 'per-case indicator out of range',
-      input: withAnswers({ ...perCaseFull, 'tong-thoi-gian': 3 }, () => drafts['per-case']),
-      expect: invalid('answers.tong-thoi-gian'),
+      input: withAnswers({ ...perCaseFull, 'so-lan-lien-he': 3 }, () => drafts['per-case']),
+      expect: invalid('answers.so-lan-lien-he'),
     },
     {
       name: 'yes/no as a number',

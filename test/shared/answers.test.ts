@@ -6,7 +6,7 @@ import type { Question, Questionnaire } from '../../shared/questionnaire.ts';
 import { defaultQuestionnaire, makeQuestionnaire, vi } from './config-fixtures.ts';
 
 const quick = defaultQuestionnaire('quick');
-const perCase = defaultQuestionnaire('per-case');
+const perCase = defaultQuestionnaire('per-case-v1');
 const sipas = defaultQuestionnaire('sipas');
 
 const ids = (qs: Question[]) => qs.map((q) => q.id);

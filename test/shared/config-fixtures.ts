@@ -3,11 +3,17 @@ import { join } from 'node:path';
 import { EMBEDDED_CONFIG_DIR } from '../../shared/node/config-loader.ts';
 import { Questionnaire } from '../../shared/questionnaire.ts';
 
-export type DefaultQuestionnaireId = 'quick' | 'per-case' | 'sipas';
+/** The shipped questionnaires, and 'per-case-v1': the nine-indicator per-case version 1, retired but still valid. */
+export type DefaultQuestionnaireId = 'quick' | 'per-case' | 'sipas' | 'per-case-v1';
+
+const fileOf = (id: DefaultQuestionnaireId): string =>
+  id === 'per-case-v1'
+    ? join(EMBEDDED_CONFIG_DIR, 'retired', 'per-case.v1.json')
+    : join(EMBEDDED_CONFIG_DIR, 'questionnaires', `${id}.json`);
 
 /** The raw JSON of a shipped questionnaire, as IT would edit it. */
 export const readDefaultQuestionnaireJson = (id: DefaultQuestionnaireId): unknown =>
-  JSON.parse(readFileSync(join(EMBEDDED_CONFIG_DIR, 'questionnaires', `${id}.json`), 'utf8'));
+  JSON.parse(readFileSync(fileOf(id), 'utf8'));
 
 /** A shipped questionnaire, parsed by the shared schema (defaults filled in). */
 export const defaultQuestionnaire = (id: DefaultQuestionnaireId): Questionnaire =>

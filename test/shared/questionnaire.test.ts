@@ -24,18 +24,19 @@ const issues = (input: object): [string, string][] => {
 };
 
 describe('the shipped questionnaires', () => {
-  it.each<[DefaultQuestionnaireId, string]>([
-    ['quick', 'quick'],
-    ['per-case', 'per-case'],
-    ['sipas', 'sipas'],
-  ])('%s is accepted, starts at version 1 and has kind %s', (id, kind) => {
-    const r = Questionnaire.safeParse(readDefaultQuestionnaireJson(id));
+  it.each<[DefaultQuestionnaireId, string, number]>([
+    ['quick', 'quick', 1],
+    ['per-case', 'per-case', 2],
+    ['per-case-v1', 'per-case', 1],
+    ['sipas', 'sipas', 1],
+  ])('%s is accepted and has kind %s, version %d', (file, kind, version) => {
+    const r = Questionnaire.safeParse(readDefaultQuestionnaireJson(file));
     expect(r.success ? [] : r.error.issues).toEqual([]);
-    expect(r.data).toMatchObject({ id, version: 1, kind });
+    expect(r.data).toMatchObject({ id: kind === 'per-case' ? 'per-case' : file, version, kind });
   });
 
   it('give every text, option and band in Vietnamese and English', () => {
-    for (const id of ['quick', 'per-case', 'sipas'] as const) {
+    for (const id of ['quick', 'per-case', 'per-case-v1', 'sipas'] as const) {
       const q = Questionnaire.parse(readDefaultQuestionnaireJson(id));
       const texts = [
         q.title,
@@ -52,8 +53,8 @@ describe('the shipped questionnaires', () => {
     }
   });
 
-  it('per-case has nine 2/1/0 indicators and the default grade bands of docs/survey-instruments.md', () => {
-    const q = Questionnaire.parse(readDefaultQuestionnaireJson('per-case'));
+  it('per-case version 1 (retired) has nine 2/1/0 indicators and the default grade bands of docs/survey-instruments.md', () => {
+    const q = Questionnaire.parse(readDefaultQuestionnaireJson('per-case-v1'));
     const indicators = q.questions.filter((x) => x.type === 'indicator');
     expect(indicators).toHaveLength(9);
     for (const x of indicators) expect(x.type === 'indicator' && x.options.map((o) => o.points)).toEqual([2, 1, 0]);

@@ -3,7 +3,7 @@ import type { Answers } from '../../shared/answers.ts';
 import { csatReport, DEFAULT_PER_CASE_GRADES, isSatisfied, perCaseScore, sipasReport } from '../../shared/scoring.ts';
 import { defaultQuestionnaire, makeQuestionnaire, vi } from './config-fixtures.ts';
 
-const perCase = defaultQuestionnaire('per-case');
+const perCase = defaultQuestionnaire('per-case-v1');
 const quick = defaultQuestionnaire('quick');
 const sipas = defaultQuestionnaire('sipas');
 

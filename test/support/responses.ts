@@ -21,7 +21,7 @@ export const sampleResponse = (over: Partial<NewResponse> = {}): NewResponse => 
   ...over,
 });
 
-/** The nine per-case indicators of the embedded questionnaire (assets/config/questionnaires/per-case.json), in order 1..9. */
+/** The nine per-case indicators of per-case version 1 (assets/config/retired/per-case.v1.json), in order 1..9. */
 export const PER_CASE_QUESTIONS = [
   'tong-thoi-gian',
   'thoi-gian-tung-co-quan',

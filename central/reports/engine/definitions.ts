@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../../shared/node/config-loader.ts';
+import { EMBEDDED_CONFIG_DIR, loadConfigDir, loadRetiredQuestionnaires } from '../../../shared/node/config-loader.ts';
 import { Questionnaire } from '../../../shared/questionnaire.ts';
 import type { ReportKind } from '../../../shared/reports/query.ts';
 import { Int, parseRows } from '../../db/rows.ts';
@@ -20,7 +20,8 @@ const embeddedQuestionnaires = (): Questionnaire[] => {
   if (!embedded) {
     const loaded = loadConfigDir(EMBEDDED_CONFIG_DIR);
     if (!loaded.ok) throw new Error('the embedded configuration does not load');
-    embedded = loaded.config.bundle.questionnaires;
+    // Retired versions too (per-case v1): their stored answers are still reported under their own version.
+    embedded = [...loaded.config.bundle.questionnaires, ...loadRetiredQuestionnaires()];
   }
   return embedded;
 };

@@ -172,6 +172,19 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'answer sources and the case-number lookup for one evaluation per case',
+    up: (db) => {
+      db.exec(`
+        -- Who gave each answer ({"question": "citizen" | "system"}) for questionnaires that take indicators
+        -- from the case's facts; NULL on every other response.
+        ALTER TABLE responses ADD COLUMN sources TEXT CHECK (sources IS NULL OR json_valid(sources));
+        -- "Has this case been evaluated here already?" is asked on every start and submit with a case number.
+        CREATE INDEX responses_case_number ON responses (case_number) WHERE case_number IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Answers } from '../../../shared/answers.ts';
+import type { AnswerSource } from '../../../shared/case-facts.ts';
 import type { SealedContact } from '../../../shared/follow-up.ts';
 import type { ResponseFlags, StoredResponse } from '../../../shared/response.ts';
 
@@ -23,12 +24,20 @@ type Row = {
   duration_ms: number;
   answers: string;
   flags: number;
+  sources: string | null;
 };
 
 const RAPID = 1;
 const CLOCK = 2;
-const flagsToInt = (f: ResponseFlags): number => (f.rapidRepeat ? RAPID : 0) | (f.clockSuspect ? CLOCK : 0);
-const intToFlags = (n: number): ResponseFlags => ({ rapidRepeat: (n & RAPID) !== 0, clockSuspect: (n & CLOCK) !== 0 });
+const REPEAT_CASE = 4;
+const flagsToInt = (f: ResponseFlags): number =>
+  (f.rapidRepeat ? RAPID : 0) | (f.clockSuspect ? CLOCK : 0) | (f.repeatCase ? REPEAT_CASE : 0);
+/** repeatCase appears only when set, so responses without it read (and hash at central) as before. */
+const intToFlags = (n: number): ResponseFlags => ({
+  rapidRepeat: (n & RAPID) !== 0,
+  clockSuspect: (n & CLOCK) !== 0,
+  ...((n & REPEAT_CASE) !== 0 ? { repeatCase: true } : {}),
+});
 
 const fromRow = (deviceId: string, r: Row): StoredResponse => ({
   id: r.id,
@@ -48,6 +57,7 @@ const fromRow = (deviceId: string, r: Row): StoredResponse => ({
   durationMs: r.duration_ms,
   answers: JSON.parse(r.answers) as Answers,
   flags: intToFlags(r.flags),
+  ...(r.sources === null ? {} : { sources: JSON.parse(r.sources) as Record<string, AnswerSource> }),
 });
 
 export type InsertOutcome = { seq: number; inserted: boolean };
@@ -62,9 +72,9 @@ export const responseWriter = (db: Database) => {
   const byId = db.prepare('SELECT seq FROM responses WHERE id = ?') as Statement<[string], { seq: number }>;
   const insert = db.prepare(`
     INSERT INTO responses (seq, id, questionnaire_id, questionnaire_version, procedure_code, field_code, case_number,
-      officer_id, counter_id, locale, status, started_at, submitted_at, duration_ms, answers, flags)
+      officer_id, counter_id, locale, status, started_at, submitted_at, duration_ms, answers, flags, sources)
     VALUES ((SELECT IFNULL(MAX(seq), 0) + 1 FROM responses), @id, @questionnaireId, @questionnaireVersion, @procedureCode,
-      @fieldCode, @caseNumber, @officerId, @counterId, @locale, @status, @startedAt, @submittedAt, @durationMs, @answers, @flags)
+      @fieldCode, @caseNumber, @officerId, @counterId, @locale, @status, @startedAt, @submittedAt, @durationMs, @answers, @flags, @sources)
     RETURNING seq`) as Statement<[Record<string, unknown>], { seq: number }>;
   const insertContact = db.prepare('INSERT INTO follow_up_contacts (response_id, body) VALUES (?, ?)') as Statement<
     [string, string]
@@ -74,7 +84,12 @@ export const responseWriter = (db: Database) => {
   const write = db.transaction((r: NewResponse, contact: SealedContact | undefined): InsertOutcome => {
     const existing = byId.get(r.id);
     if (existing) return { seq: existing.seq, inserted: false };
-    const row = insert.get({ ...r, answers: JSON.stringify(r.answers), flags: flagsToInt(r.flags) });
+    const row = insert.get({
+      ...r,
+      answers: JSON.stringify(r.answers),
+      flags: flagsToInt(r.flags),
+      sources: r.sources === undefined ? null : JSON.stringify(r.sources),
+    });
     if (!row) throw new Error('insert returned no sequence');
     if (contact) {
       if (contact.responseId !== r.id) throw new Error('a contact must name the response it is stored with');
@@ -156,4 +171,15 @@ export const storedOutcome = (db: Database): ((id: string) => StoredOutcome | un
     const row = byId.get(id);
     return row && { id, seq: row.seq, status: row.status, flags: intToFlags(row.flags) };
   };
+};
+
+/**
+ * Whether this kiosk already holds a complete evaluation of a case number (one evaluation per case,
+ * issue 11). Abandoned ones do not count: the citizen may come back and finish.
+ */
+export const caseEvaluated = (db: Database): ((caseNumber: string) => boolean) => {
+  const find = db.prepare(
+    "SELECT 1 AS found FROM responses WHERE case_number = ? AND status = 'complete' LIMIT 1",
+  ) as Statement<[string], { found: number }>;
+  return (caseNumber) => find.get(caseNumber) !== undefined;
 };

@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openKioskCore, type KioskCore } from '../../../electron/core/kiosk-core.ts';
 import { responseWriter } from '../../../electron/core/store/responses.ts';
+import { sourcesOf } from '../../../shared/fact-answers.ts';
 import { enrol } from '../../../electron/core/sync/enrolment.ts';
 import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from '../../../electron/core/sync/engine.ts';
 import { hostFromCore } from '../../../electron/core/sync-host.ts';
@@ -83,6 +84,7 @@ export const insertBacklog = (
       const started = base + i * 60_000;
       const answers = fakeAnswers(questionnaire, rng, { status: 'complete' });
       if (options.commentBytes && textQuestion) answers[textQuestion.id] = 'x'.repeat(options.commentBytes);
+      const sources = sourcesOf(questionnaire, answers, {});
       write({
         id: uuidv7(started),
         questionnaireId: assignment.questionnaireId,
@@ -99,6 +101,8 @@ export const insertBacklog = (
         durationMs: 45_000,
         answers,
         flags: { rapidRepeat: false, clockSuspect: false },
+        // per-case v2 (the default procedure's questionnaire) records who gave each answer; all the citizen here
+        ...(sources ? { sources } : {}),
       });
     }
   })();
