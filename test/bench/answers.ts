@@ -1,5 +1,7 @@
 import { type Answers, type AnswerValue, conditionHolds } from '../../shared/answers.ts';
-import type { Question, Questionnaire } from '../../shared/questionnaire.ts';
+import type { AnswerSource } from '../../shared/case-facts.ts';
+import { sourcesOf } from '../../shared/fact-answers.ts';
+import { type Question, type Questionnaire, factRuleOf } from '../../shared/questionnaire.ts';
 
 /** Comments as citizens leave them: short, Vietnamese, sometimes none of the right accents. */
 const COMMENTS = [
@@ -75,4 +77,15 @@ export const fakeAnswers = (q: Questionnaire, rng: () => number, options: FakeOp
     answered++;
   }
   return answers;
+};
+
+/**
+ * Who gave each fake answer (per-case v2): the indicators facts may give count as given by them, as a
+ * kiosk with the case's facts records it; central refuses a response whose sources do not fit.
+ */
+export const fakeSources = (q: Questionnaire, answers: Answers): Record<string, AnswerSource> | undefined => {
+  const system = Object.fromEntries(
+    Object.entries(answers).filter(([id]) => q.questions.some((x) => x.id === id && factRuleOf(x))),
+  );
+  return sourcesOf(q, answers, system);
 };

@@ -16,7 +16,7 @@ import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loa
 import type { StoredResponse } from '../../shared/response.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync.ts';
 import { prng } from '../support/prng.ts';
-import { fakeAnswers } from './answers.ts';
+import { fakeAnswers, fakeSources } from './answers.ts';
 import { communeId } from './reports-seed.ts';
 
 const BATCH = 1000;
@@ -33,6 +33,8 @@ export const batchOf = (deviceId: string, firstSeq: number, rng: () => number): 
   const q = perCase();
   return Array.from({ length: BATCH }, (_, i) => {
     const at = Date.UTC(2026, 10, 1) + Math.floor(rng() * 29 * 86_400_000);
+    const answers = fakeAnswers(q, rng, { status: 'complete' });
+    const sources = fakeSources(q, answers);
     return {
       id: uuidv7(),
       deviceId,
@@ -49,8 +51,9 @@ export const batchOf = (deviceId: string, firstSeq: number, rng: () => number): 
       startedAt: new Date(at - 60_000).toISOString(),
       submittedAt: new Date(at).toISOString(),
       durationMs: 60_000,
-      answers: fakeAnswers(q, rng, { status: 'complete' }),
+      answers,
       flags: { rapidRepeat: false, clockSuspect: false },
+      ...(sources ? { sources } : {}),
     } satisfies StoredResponse;
   });
 };

@@ -24,13 +24,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type ConfigBundle, questionnaireFor } from '../../shared/catalog.ts';
-import { sourcesOf } from '../../shared/fact-answers.ts';
-import { factRuleOf } from '../../shared/questionnaire.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import { LATEST_SCHEMA_VERSION } from '../../electron/core/db/migrations.ts';
 import { databasePath, openKioskCore } from '../../electron/core/kiosk-core.ts';
-import { fakeAnswers } from './answers.ts';
+import { fakeAnswers, fakeSources } from './answers.ts';
 import { seededRandom } from './stats.ts';
 
 /** Bump when the generated rows change, so stale cached stores are not reused. */
@@ -110,11 +108,7 @@ const rowSource = (bundle: ConfigBundle, rows: number, endMs: number): RowSource
     const withCase = rng() < (questionnaire.kind === 'per-case' ? 0.9 : 0.3);
     const flags = (rng() < 0.02 ? 1 : 0) | (rng() < 0.001 ? 2 : 0);
     const answers = fakeAnswers(questionnaire, rng, { status });
-    // per-case v2: the indicators facts may give count as given by them (central checks every source).
-    const system = Object.fromEntries(
-      Object.entries(answers).filter(([id]) => questionnaire.questions.some((x) => x.id === id && factRuleOf(x))),
-    );
-    const sources = sourcesOf(questionnaire, answers, system);
+    const sources = fakeSources(questionnaire, answers);
     return {
       seq,
       id: uuidv7(started),
