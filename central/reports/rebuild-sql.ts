@@ -4,8 +4,17 @@ import { scaleMax, scaleMin } from '../../shared/questionnaire.ts';
 import { foldText } from '../../shared/reports/fold.ts';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
-import type { QuestionnaireCatalog } from './rebuild.ts';
 import { addRollupDeltas } from './rollups.ts';
+
+/** Where a response's questionnaire may be found, most preferred first (see questionnaireFinder). */
+export type QuestionnaireCatalog = {
+  /** Versions published to a unit. */
+  perUnit: { unitId: string; q: Questionnaire }[];
+  /** The embedded defaults every unit's kiosks answer until a configuration arrives. */
+  embedded: { unitId?: undefined; q: Questionnaire }[];
+  /** Any published copy of an (id, version): a published version never changes. */
+  anywhere: { unitId?: undefined; q: Questionnaire }[];
+};
 
 /**
  * The rebuild's counting, done by PostgreSQL (and PGlite) with INSERT … SELECT … GROUP BY over

@@ -5,7 +5,7 @@ import { Int, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import { embeddedQuestionnaires, keyOf, parseCached } from '../ingest/validate-responses.ts';
 import { lockDrain } from './drain-lock.ts';
-import { rebuildBaseTablesInSql } from './rebuild-sql.ts';
+import { type QuestionnaireCatalog, rebuildBaseTablesInSql } from './rebuild-sql.ts';
 import { refreshRollups } from './rollups.ts';
 import type { AggregateInput } from './write-aggregates.ts';
 
@@ -34,16 +34,6 @@ const Published = z.object({
   hash: z.string(),
   body: z.unknown(),
 });
-
-/** Where a response's questionnaire may be found, most preferred first (see questionnaireFinder). */
-export type QuestionnaireCatalog = {
-  /** Versions published to a unit. */
-  perUnit: { unitId: string; q: Questionnaire }[];
-  /** The embedded defaults every unit's kiosks answer until a configuration arrives. */
-  embedded: { unitId?: undefined; q: Questionnaire }[];
-  /** Any published copy of an (id, version): a published version never changes. */
-  anywhere: { unitId?: undefined; q: Questionnaire }[];
-};
 
 /** The questionnaires central knows, for questionnaireFinder and the SQL rebuild (rebuild-sql.ts). */
 export const questionnaireCatalog = async (tx: Queryable): Promise<QuestionnaireCatalog> => {
