@@ -18,8 +18,9 @@ export type QuestionnaireCatalog = {
 
 /**
  * The rebuild's counting, done by PostgreSQL (and PGlite) with INSERT … SELECT … GROUP BY over
- * `responses` instead of streaming every body through JavaScript (the JSON is read where it lies). It must write exactly what aggregate.ts (the drain's definition) writes for the
- * same responses; the property test in test/central/reports-aggregate-ingest.test.ts compares a rebuild
+ * `responses` instead of streaming every body through JavaScript (the JSON is read where it lies). It
+ * must write exactly what aggregate.ts (the drain's definition) writes for the same responses; the
+ * property test in test/central/reports-aggregate-ingest.test.ts compares a rebuild
  * with what the drain wrote after random traffic, and the migration tests compare with the ingest.
  *
  * The questionnaires travel as JSON parameters (which (unit, id, version) resolves to which definition,
