@@ -3,8 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { type PinRole, pinRuleProblem } from '../../../shared/admin.ts';
 import { Pin } from '../../../shared/settings.ts';
 import { useApi } from '../../api/context.ts';
+import { BackKey, PadKeys } from '../../components/PadKeys.tsx';
 import type { TabProps } from './tab-props.ts';
 import { PIN_RULE_KEYS } from './words.ts';
+
+const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
 type Which = 'pin' | 'repeat';
 const MAX = 8;
@@ -116,31 +119,9 @@ export const PinsTab = ({ session, onExpired }: TabProps) => {
         )}
       </div>
       <div className="pin-pad">
-        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <button
-            key={d}
-            type="button"
-            className="pin-key"
-            data-testid="admin-pin-key"
-            data-key={d}
-            onClick={() => type(d)}
-          >
-            {d}
-          </button>
-        ))}
-        <button
-          type="button"
-          className="pin-key"
-          data-testid="admin-pin-key"
-          data-key="back"
-          aria-label={t('staff.delete')}
-          onClick={back}
-        >
-          ⌫
-        </button>
-        <button type="button" className="pin-key" data-testid="admin-pin-key" data-key="0" onClick={() => type('0')}>
-          0
-        </button>
+        <PadKeys keys={DIGITS} testId="admin-pin-key" onKey={type} />
+        <BackKey testId="admin-pin-key" label={t('staff.delete')} onBack={back} />
+        <PadKeys keys={['0']} testId="admin-pin-key" onKey={type} />
         <button
           type="button"
           className="pin-key"

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { BackKey, PadKeys } from '../../components/PadKeys.tsx';
 
 /** Long enough for "+84 912 345 678" as typed; the number itself is checked by normaliseVnPhone. */
 export const PHONE_MAX = 16;
@@ -31,28 +32,8 @@ export const PhonePad = ({ value, invalid, errorId, onChange }: Props) => {
         onChange={(e) => onChange(e.target.value.replace(/[^\d+ ]/g, '').slice(0, PHONE_MAX))}
       />
       <div className="pin-pad follow-up-pad">
-        {KEYS.map((k) => (
-          <button
-            key={k}
-            type="button"
-            className="pin-key"
-            data-testid="phone-key"
-            data-key={k}
-            onClick={() => type(k)}
-          >
-            {k}
-          </button>
-        ))}
-        <button
-          type="button"
-          className="pin-key"
-          data-testid="phone-key"
-          data-key="back"
-          aria-label={t('followUp.phone.delete')}
-          onClick={() => onChange(value.slice(0, -1))}
-        >
-          ⌫
-        </button>
+        <PadKeys keys={KEYS} testId="phone-key" onKey={type} />
+        <BackKey testId="phone-key" label={t('followUp.phone.delete')} onBack={() => onChange(value.slice(0, -1))} />
       </div>
     </div>
   );

@@ -1,8 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/context.ts';
+import { BackKey, PadKeys } from '../../components/PadKeys.tsx';
 import { useNow } from '../../state/use-now.ts';
 import { formatWait } from './procedure-sections.ts';
+
+const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
 const MAX_PIN = 8;
 const MIN_PIN = 4;
@@ -93,40 +96,14 @@ export const PinPad = ({ onUnlocked, onClose, variant = 'staff', onAdmin, note }
         {message}
       </p>
       <div className="pin-pad">
-        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <button
-            key={d}
-            type="button"
-            className="pin-key"
-            data-testid="pin-key"
-            data-key={d}
-            disabled={locked || checking}
-            onClick={() => type(d)}
-          >
-            {d}
-          </button>
-        ))}
-        <button
-          type="button"
-          className="pin-key"
-          data-testid="pin-key"
-          data-key="back"
-          aria-label={t('staff.delete')}
+        <PadKeys keys={DIGITS} testId="pin-key" disabled={locked || checking} onKey={type} />
+        <BackKey
+          testId="pin-key"
+          label={t('staff.delete')}
           disabled={locked || checking}
-          onClick={() => setPin((p) => p.slice(0, -1))}
-        >
-          ⌫
-        </button>
-        <button
-          type="button"
-          className="pin-key"
-          data-testid="pin-key"
-          data-key="0"
-          disabled={locked || checking}
-          onClick={() => type('0')}
-        >
-          0
-        </button>
+          onBack={() => setPin((p) => p.slice(0, -1))}
+        />
+        <PadKeys keys={['0']} testId="pin-key" disabled={locked || checking} onKey={type} />
         <button
           type="submit"
           className="pin-key pin-ok"
