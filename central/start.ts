@@ -129,12 +129,13 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
     const centralKey =
       options.centralKey ?? (useKeyFile ? loadOrCreateCentralKey(dataDir, options.keyFile) : newKeyPair());
     if (useKeyFile) await claimCentralIdentity(db, centralKey.publicKey);
-    const contactKey = options.contactKey ?? (useKeyFile ? loadOrCreateContactKey(dataDir) : newContactKeyPair());
+    const contactKey =
+      options.contactKey ?? (useKeyFile ? loadOrCreateContactKey(dataDir, options.keyFile) : newContactKeyPair());
     // Before any publication below, so the first configuration already carries it.
     const replaced = await recordContactKey(db, contactKey);
     if (replaced)
       console.error(
-        `central: the contact key changed from ${replaced.keyId} to ${contactKey.keyId}; contacts sealed to the old key cannot be opened here (several instances must share one central-contact-key.json), and units get the new key with their next configuration`,
+        `central: the contact key changed from ${replaced.keyId} to ${contactKey.keyId}; contacts sealed to the old key cannot be opened here (several instances must share one central-contact-key.json: with --key-file it is the file beside the key), and units get the new key with their next configuration`,
       );
     const unit = options.defaultUnit ?? DEFAULT_UNIT;
     await ensureUnit(db, unit);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backupCentral } from '../backup/backup.ts';
 import type { BackupProgress } from '../backup/format.ts';
@@ -34,7 +34,13 @@ const progressPrinter = (ctx: CtlContext, verb: string) => {
   };
 };
 
+/**
+ * Where the key files are: beside the shared central key file when CENTRAL_KEY_FILE names one (several
+ * instances: the contact key lives there too), else the data dir.
+ */
 const dataDirOf = (ctx: CtlContext): string => {
+  const shared = process.env['CENTRAL_KEY_FILE'];
+  if (shared) return dirname(resolve(ctx.cwd, shared));
   if (!ctx.dataDir) throw new UsageError('this centralctl has no data dir to take the key files from');
   return ctx.dataDir;
 };

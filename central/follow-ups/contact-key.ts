@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { type ContactKeyPair, contactKeyId, newContactKeyPair } from '../../shared/node/contact-seal.ts';
 import { secureDataDir } from '../data-dir.ts';
@@ -39,10 +39,12 @@ const readKeyFile = (file: string): ContactKeyPair => {
  * opens them), in the data dir with mode 0600 beside central-key.json. Created on first start;
  * losing it makes the contacts not yet called back unreadable, so back the data dir up. Two processes
  * starting on an empty data dir end with one key: the file is created exclusively and the loser reads it.
+ * With several instances the central key is one shared file (--key-file); the contact key then lives
+ * beside it (`beside`), so sharing that directory shares both keys.
  */
-export const loadOrCreateContactKey = (dataDir: string): ContactKeyPair => {
-  secureDataDir(dataDir);
-  const file = join(dataDir, CONTACT_KEY_FILE);
+export const loadOrCreateContactKey = (dataDir: string, beside?: string): ContactKeyPair => {
+  if (beside === undefined) secureDataDir(dataDir);
+  const file = join(beside === undefined ? dataDir : dirname(resolve(beside)), CONTACT_KEY_FILE);
   if (!existsSync(file)) {
     const pair = newContactKeyPair();
     try {

@@ -3,7 +3,7 @@
  * in-process). The PostgreSQL round trip and the kiosks are in backup-restore.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../central/cli/commands.ts';
@@ -87,6 +87,25 @@ describe('centralctl backup and restore refuse what they must', () => {
     const r = await ctl(source, sourceDir, ['backup', '--out', backup]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is not empty: a backup goes into a new or empty directory/);
+  });
+
+  it('with a shared key file (CENTRAL_KEY_FILE), takes the key files from beside it, not from the data dir', async () => {
+    const secrets = join(t.dir, 'secrets');
+    mkdirSync(secrets, { mode: 0o700 });
+    const keyFile = join(secrets, 'central-key.json');
+    const shared = loadOrCreateCentralKey(sourceDir, keyFile);
+    const out = join(t.dir, 'backup-shared-key');
+    process.env['CENTRAL_KEY_FILE'] = keyFile;
+    try {
+      const r = await ctl(source, join(t.dir, 'no-keys-here'), ['backup', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/key files: .*central-key\.json/);
+    } finally {
+      delete process.env['CENTRAL_KEY_FILE'];
+    }
+    expect(JSON.parse(readFileSync(join(out, 'keys', 'central-key.json'), 'utf8'))).toMatchObject({
+      publicKey: shared.publicKey,
+    });
   });
 
   it('restores into an empty database (a unit under its parent, an account, the key)', async () => {

@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CentralDb } from '../../central/index.ts';
@@ -57,6 +57,18 @@ describe('the contact key file', () => {
     writeFileSync(file, '{"keyId": "nope"}');
     expect(() => loadOrCreateContactKey(dir)).toThrow(/not a contact key file/);
     cleanup();
+  });
+
+  test('with a shared central key file, the contact key lives beside it: instances with their own data dirs share it', () => {
+    const secrets = tempDir('contact-key-secrets-');
+    const a = tempDir('contact-key-a-');
+    const b = tempDir('contact-key-b-');
+    const keyFile = join(secrets.dir, 'central-key.json');
+    const first = loadOrCreateContactKey(a.dir, keyFile);
+    expect(loadOrCreateContactKey(b.dir, keyFile)).toEqual(first);
+    expect(existsSync(join(secrets.dir, CONTACT_KEY_FILE))).toBe(true);
+    expect(existsSync(join(a.dir, CONTACT_KEY_FILE))).toBe(false);
+    for (const t of [secrets, a, b]) t.cleanup();
   });
 });
 
