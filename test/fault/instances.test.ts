@@ -169,7 +169,11 @@ describe.skipIf(!postgres.ok)('two central processes on one PostgreSQL behind th
         expect(applied.rows.every((r) => r['n'] === 1)).toBe(true);
         expect(a.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
         expect(b.publicKey, 'one key for both').toBe(a.publicKey);
-        expect(readdirSync(keyDir)).toEqual(['central-key.json']);
+        // One key file, and the contact key beside it (created once, whichever instance came first):
+        // instances that share the key's directory share both keys.
+        expect(readdirSync(keyDir).sort()).toEqual(['central-contact-key.json', 'central-key.json']);
+        const contactKeyIds = await db.query('SELECT contact_key_id FROM follow_up_settings');
+        expect(contactKeyIds.rows).toHaveLength(1);
 
         const t0 = Date.now();
         const central = db;
