@@ -134,26 +134,26 @@ export const FollowUpScreen = ({ office, locale, submit, onDecline, onSend }: Pr
             </button>
           )}
           {step === 'name' && (
-            <button
-              type="button"
-              className="btn btn-big"
-              data-testid="follow-up-back"
-              disabled={sending}
-              onClick={() => setStep('phone')}
-            >
-              {t('followUp.back')}
-            </button>
-          )}
-          {step === 'name' && (
-            <button
-              type="button"
-              className="btn btn-big btn-primary"
-              data-testid="follow-up-send"
-              disabled={sending}
-              onClick={send}
-            >
-              {sending ? t('followUp.sending') : t('followUp.send')}
-            </button>
+            <>
+              <button
+                type="button"
+                className="btn btn-big"
+                data-testid="follow-up-back"
+                disabled={sending}
+                onClick={() => setStep('phone')}
+              >
+                {t('followUp.back')}
+              </button>
+              <button
+                type="button"
+                className="btn btn-big btn-primary"
+                data-testid="follow-up-send"
+                disabled={sending}
+                onClick={send}
+              >
+                {sending ? t('followUp.sending') : t('followUp.send')}
+              </button>
+            </>
           )}
         </footer>
       )}
