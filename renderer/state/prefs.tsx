@@ -10,17 +10,23 @@ export type Prefs = {
   locale: string;
   largeText: boolean;
   highContrast: boolean;
+  /**
+   * This respondent has used read-aloud (issue 15): a slow reader, whose idle countdown is doubled.
+   * Set by the read-aloud control, read by the idle timer; reset with everything else.
+   */
+  readAloudUsed: boolean;
 };
 
 type PrefsApi = Prefs & {
   setLocale: (locale: string) => void;
   toggleLargeText: () => void;
   toggleContrast: () => void;
+  markReadAloudUsed: () => void;
   /** Back to the defaults; `locale` overrides the default language (the first configured one). */
   reset: (locale?: string) => void;
 };
 
-const DEFAULTS: Prefs = { locale: DEFAULT_LOCALE, largeText: false, highContrast: false };
+const DEFAULTS: Prefs = { locale: DEFAULT_LOCALE, largeText: false, highContrast: false, readAloudUsed: false };
 
 const PrefsContext = createContext<PrefsApi | null>(null);
 
@@ -48,14 +54,18 @@ export const PrefsProvider = ({
   const setLocale = useCallback((locale: string) => setPrefs((p) => ({ ...p, locale })), []);
   const toggleLargeText = useCallback(() => setPrefs((p) => ({ ...p, largeText: !p.largeText })), []);
   const toggleContrast = useCallback(() => setPrefs((p) => ({ ...p, highContrast: !p.highContrast })), []);
+  const markReadAloudUsed = useCallback(
+    () => setPrefs((p) => (p.readAloudUsed ? p : { ...p, readAloudUsed: true })),
+    [],
+  );
   const reset = useCallback(
     (locale?: string) => setPrefs({ ...DEFAULTS, locale: locale ?? defaultLocale }),
     [defaultLocale],
   );
 
   const value = useMemo(
-    () => ({ ...prefs, setLocale, toggleLargeText, toggleContrast, reset }),
-    [prefs, setLocale, toggleLargeText, toggleContrast, reset],
+    () => ({ ...prefs, setLocale, toggleLargeText, toggleContrast, markReadAloudUsed, reset }),
+    [prefs, setLocale, toggleLargeText, toggleContrast, markReadAloudUsed, reset],
   );
   return <PrefsContext.Provider value={value}>{children}</PrefsContext.Provider>;
 };
