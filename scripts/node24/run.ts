@@ -4,9 +4,11 @@
  * REQUIRE_NODE24=1 (CI) turns such a skip into a failure.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_MAJOR, prepareNode, prepareSqliteAddon, pruneSqliteBuilds } from './prepare.ts';
+import { readCrashVerdict } from './worker-crash.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cacheDir = join(root, '.cache', 'node24');
@@ -48,5 +50,25 @@ const env = {
   ...(addon.ok ? { NODE24_SQLITE_ADDON: addon.path } : {}),
 };
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const result = spawnSync(node.path, [vitest, 'run', ...suites], { cwd: root, env, stdio: 'inherit' });
-if (result.status !== 0) process.exitCode = result.status ?? 1;
+const reportPath = join(cacheDir, 'vitest-report.json');
+const runVitest = (files: string[]) => {
+  rmSync(reportPath, { force: true });
+  return spawnSync(
+    node.path,
+    [vitest, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`],
+    { cwd: root, env, stdio: 'inherit' },
+  ).status;
+};
+
+const status = runVitest(suites);
+if (status !== 0) {
+  const verdict =
+    status === null ? { kind: 'unreadable' as const, reason: 'vitest was killed' } : readCrashVerdict(reportPath);
+  if (verdict.kind === 'worker-died') {
+    console.log(
+      `test:node24: a vitest worker died with no test failing, in ${verdict.files.join(', ')}; running those files once more`,
+    );
+    const again = runVitest(verdict.files);
+    if (again !== 0) process.exitCode = again ?? 1;
+  } else process.exitCode = status ?? 1;
+}
