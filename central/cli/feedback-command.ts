@@ -16,8 +16,15 @@ const rangeOf = (values: { from?: string; to?: string; period?: string }): { fro
     if (!range) throw new UsageError(`--period must look like 2026, 2026-Q3 or 2026-10 (got "${values.period}")`);
     return range;
   }
-  if (!Day.safeParse(values.from).success || !Day.safeParse(values.to).success)
+  if (values.from === undefined || values.to === undefined)
     throw new UsageError('give --from YYYY-MM-DD and --to YYYY-MM-DD, or --period');
+  for (const [option, value] of [
+    ['--from', values.from],
+    ['--to', values.to],
+  ] as const) {
+    if (!Day.safeParse(value).success)
+      throw new UsageError(`${option} must be a calendar date YYYY-MM-DD (got "${value}")`);
+  }
   if (values.from! > values.to!) throw new UsageError('--from is after --to');
   return { from: values.from!, to: values.to! };
 };

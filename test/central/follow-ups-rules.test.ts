@@ -154,6 +154,18 @@ forEachBackend('follow-up settings, feedback figures and retention', (backend) =
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ report: 'feedback', from: '2026-10-01', to: '2026-10-31', unit: 'fb-a' });
     expect((JSON.parse(out) as { rows: unknown[] }).rows[0]).toEqual(rows[0]);
+    // A date that is not a calendar date is named, with the option it was given to.
+    let err = '';
+    const bad = await runCommand(['feedback-report', '--from', '2026-10-01', '--to', '2026-13-45'], {
+      db: db(),
+      centralKey: () => central().centralKey,
+      cwd: process.cwd(),
+      out: () => {},
+      err: (t) => (err += t),
+      now: () => now,
+    });
+    expect(bad).toBe(2);
+    expect(err).toContain('--to must be a calendar date YYYY-MM-DD (got "2026-13-45")');
 
     // The console report page shows them for the report's units and period.
     await makeAccount(db(), 'fb-admin', 'province_admin');
