@@ -26,6 +26,8 @@ export const AdminLanStatus = z.object({
   listening: z.string().nullable(),
   /** Why it does not listen although enabled (port taken, address not this PC's). */
   error: z.string().nullable(),
+  /** The page counter PCs open: http://<this PC's LAN address>:<port>/ for each address it listens on. */
+  pageUrls: z.array(z.string()),
   /** The open pairing code's expiry and tries left; the code itself is shown only when made. */
   openCode: z.object({ expiresAt: Iso, attemptsLeft: z.number().int().min(0) }).nullable(),
   clients: z.array(LanClientView),

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KioskCore, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { setSetting } from '../../electron/core/store/settings.ts';
-import { call, errorOf, fakeClock, okValue, silentLog } from '../support/kiosk.ts';
+import { call, errorOf, fakeClock, kioskctl, okValue, silentLog } from '../support/kiosk.ts';
 import { freePort, request } from '../support/lan-bridge.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -23,7 +23,7 @@ const kiosk = async () => {
   core.lanBridge.start();
   await core.lanBridge.refresh();
   const session = okValue(await call(core, 'adminUnlock', { pin: '924680' })).session;
-  return { core, clock, session, base: `http://127.0.0.1:${port}`, port };
+  return { core, clock, session, base: `http://127.0.0.1:${port}`, port, dir: t.dir };
 };
 
 const audited = (core: KioskCore) =>
@@ -93,5 +93,24 @@ describe('admin panel: LAN bridge', () => {
     const staff = okValue(await call(core, 'staffUnlock', { pin: '1357' })).session;
     expect(errorOf(await call(core, 'adminLanNewCode', { session: staff })).code).toBe('session_expired');
     expect(core.db.prepare('SELECT COUNT(*) AS n FROM lan_pairing_codes').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('kioskctl lan-pair and lan-clients', () => {
+  it('prints a code the running kiosk pairs a PC with, lists the PC, and revokes it', async () => {
+    const { core, session, base, dir } = await kiosk();
+    okValue(await call(core, 'adminLanSetEnabled', { session, enabled: true }));
+    const made = kioskctl(dir, 'lan-pair', '--json');
+    expect(made.code).toBe(0);
+    const { code } = JSON.parse(made.stdout) as { code: string };
+    expect(code).toMatch(/^\d{8}$/);
+    const paired = await request(`${base}/pair`, { body: { code, label: 'Quầy 1' } });
+    expect(paired.status).toBe(201);
+
+    const listed = JSON.parse(kioskctl(dir, 'lan-clients', '--json').stdout) as { clients: { id: string }[] };
+    expect(listed.clients.map((c) => c.id)).toEqual([paired.body.clientId]);
+    expect(kioskctl(dir, 'lan-clients', '--revoke', String(paired.body.clientId)).code).toBe(0);
+    expect((await request(`${base}/procedures`, { token: String(paired.body.token) })).status).toBe(401);
+    expect(kioskctl(dir, 'lan-clients', '--revoke', 'nobody').code).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { AdminLanStatus } from '../../../shared/admin-lan.ts';
 import type { KioskHandlers, Result } from '../../../shared/api.ts';
@@ -25,6 +26,15 @@ export type AdminLanDeps = {
   now: () => number;
 };
 
+/** The addresses a counter PC can reach: this PC's non-loopback IPv4 addresses when listening on all of them. */
+const reachableAddresses = (host: string): string[] =>
+  host === '0.0.0.0' || host === '::'
+    ? Object.values(networkInterfaces())
+        .flatMap((list) => list ?? [])
+        .filter((a) => a.family === 'IPv4' && !a.internal)
+        .map((a) => a.address)
+    : [host.includes(':') ? `[${host}]` : host];
+
 export const lanStatus = (d: Pick<AdminLanDeps, 'db' | 'settings' | 'bridge' | 'now'>): AdminLanStatus => {
   const s = d.settings();
   const state = d.bridge.state();
@@ -34,6 +44,7 @@ export const lanStatus = (d: Pick<AdminLanDeps, 'db' | 'settings' | 'bridge' | '
     port: s.lanBridgePort,
     listening: state.listening,
     error: state.enabled ? state.error : null,
+    pageUrls: state.listening ? reachableAddresses(s.lanBridgeHost).map((a) => `http://${a}:${s.lanBridgePort}/`) : [],
     openCode: pairingCodeState(d.db, d.now()),
     clients: listClients(d.db),
   };
