@@ -85,8 +85,9 @@ export const createAdminLanHandlers = (d: AdminLanDeps): AdminLanHandlers => {
       withAdmin(session, () => {
         const client = revokeClient(d.db, clientId, d.now());
         if (!client) return { ok: false, error: { code: 'not_found', message: `no paired PC ${clientId}` } };
-        audit(d.db, 'admin', 'lan_client_revoked', { clientId, label: client.label });
-        return { ok: true, value: client };
+        const { changed, ...view } = client;
+        if (changed) audit(d.db, 'admin', 'lan_client_revoked', { clientId, label: view.label });
+        return { ok: true, value: view };
       }),
   };
 };

@@ -141,13 +141,18 @@ export const listClients = (db: Database): LanClient[] =>
       .all() as ClientRow[]
   ).map(clientOf);
 
-/** Revokes a client: its token stops working at once. Undefined when no such client exists. */
-export const revokeClient = (db: Database, id: string, now: number): LanClient | undefined => {
-  db.prepare('UPDATE lan_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(iso(now), id);
+/**
+ * Revokes a client: its token stops working at once. Undefined when no such client exists; `changed`
+ * is false when it was revoked already (its first revocation time stays).
+ */
+export const revokeClient = (db: Database, id: string, now: number): (LanClient & { changed: boolean }) | undefined => {
+  const changed =
+    db.prepare('UPDATE lan_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(iso(now), id)
+      .changes === 1;
   const row = db
     .prepare('SELECT id, label, paired_at, last_seen_at, revoked_at FROM lan_clients WHERE id = ?')
     .get(id) as ClientRow | undefined;
-  return row ? clientOf(row) : undefined;
+  return row ? { ...clientOf(row), changed } : undefined;
 };
 
 export const touchClient = (db: Database, id: string, now: number): void => {

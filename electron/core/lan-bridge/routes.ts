@@ -29,7 +29,13 @@ export const PAIR_BODY_LIMIT = 1024;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export const pair = async (d: LanRouteDeps, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+/** `logRefusal`: the server's budgeted refusal log, so a stream of pairing guesses cannot flood the log. */
+export const pair = async (
+  d: LanRouteDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  logRefusal: (line: string) => void,
+): Promise<void> => {
   const body = await readJsonBody(req, PAIR_BODY_LIMIT);
   if (!body.ok) return sendError(res, body.error);
   const parsed = PairRequest.safeParse(body.value);
@@ -41,7 +47,7 @@ export const pair = async (d: LanRouteDeps, req: IncomingMessage, res: ServerRes
     });
   const r = redeemPairingCode(d.db, parsed.data.code, parsed.data.label, d.now());
   if (!r.ok) {
-    d.log('warn', `lan bridge: pairing refused (${r.reason}) from ${req.socket.remoteAddress ?? '?'}`);
+    logRefusal(`lan bridge: pairing refused (${r.reason}) from ${req.socket.remoteAddress ?? '?'}`);
     return r.reason === 'no_code'
       ? sendError(res, {
           error: 'no_code',

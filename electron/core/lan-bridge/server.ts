@@ -107,7 +107,7 @@ export const createLanServer = (d: LanRouteDeps): Server => {
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`)
       return refuse(req, res, { error: 'forbidden_origin', message: 'requests from another site are refused' });
-    if (route.kind === 'pair') return pair(d, req, res);
+    if (route.kind === 'pair') return pair(d, req, res, logRefusal);
     const client = authenticate(req, res);
     if (!client) return;
     if (route.kind === 'invitations') return postInvitation(d, client, req, res);
