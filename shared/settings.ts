@@ -58,7 +58,9 @@ export const settingSchemas = {
   /** Off by default: the kiosk listens on the network only when IT turns this on. */
   lanBridgeEnabled: z.boolean(),
   /** The address to listen on: 0.0.0.0 for every interface, or this PC's own LAN address. */
-  lanBridgeHost: z.union([z.ipv4(), z.ipv6()]),
+  lanBridgeHost: z.union([z.ipv4(), z.ipv6()], {
+    error: 'expected an IP address of this PC, or 0.0.0.0 for all of them',
+  }),
   lanBridgePort: z.number().int().min(1024).max(65535),
 } as const;
 

@@ -7,6 +7,7 @@ import { LAN_RATE_LIMITS } from '../../electron/core/lan-bridge/rate-limit.ts';
 import { setSetting } from '../../electron/core/store/settings.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { INVITATION_TTL } from '../../shared/invitation.ts';
+import { DEFAULT_SETTINGS, settingSchemas } from '../../shared/settings.ts';
 import { type LanKiosk, freePort, lanKiosk, request } from '../support/lan-bridge.ts';
 
 const open: LanKiosk[] = [];
@@ -190,6 +191,16 @@ describe('LAN bridge invitations', () => {
 });
 
 describe('LAN bridge lifecycle', () => {
+  it('is off by default, and takes only an IP address of this PC and an unprivileged port', () => {
+    expect(DEFAULT_SETTINGS.lanBridgeEnabled).toBe(false);
+    expect(settingSchemas.lanBridgeHost.safeParse('0.0.0.0').success).toBe(true);
+    expect(settingSchemas.lanBridgeHost.safeParse('fe80::1').success).toBe(true);
+    const name = settingSchemas.lanBridgeHost.safeParse('kiosk.local');
+    expect(name.error?.issues[0]?.message).toBe('expected an IP address of this PC, or 0.0.0.0 for all of them');
+    expect(settingSchemas.lanBridgePort.safeParse(80).success).toBe(false);
+    expect(settingSchemas.lanBridgePort.safeParse(4790).success).toBe(true);
+  });
+
   it('listens only while enabled, and moves when the port changes', async () => {
     const k = await lanKiosk({ enabled: false });
     open.push(k);
