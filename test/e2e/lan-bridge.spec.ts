@@ -58,6 +58,7 @@ test.describe('LAN bridge pairing', () => {
     await page.getByTestId('admin-lan-new-code').click();
     const code = (await page.getByTestId('admin-lan-code').getAttribute('data-code'))!;
     expect(code).toMatch(/^\d{8}$/);
+    expect(await seriousFindings(page)).toEqual([]);
 
     // The counter PC: its own browser tab on the kiosk's LAN address.
     const pc = await context.newPage();
