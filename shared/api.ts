@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adminApi } from './admin.ts';
+import { adminLanApi } from './admin-lan.ts';
 import { Answers } from './answers.ts';
 import { CaseFacts } from './case-facts.ts';
 import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
@@ -205,6 +206,7 @@ export const kioskApi = {
     output: z.object({ favourites: z.array(ProcedureCode) }),
   },
   ...adminApi,
+  ...adminLanApi,
 } as const;
 
 export type KioskMethod = keyof typeof kioskApi;

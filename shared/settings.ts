@@ -54,6 +54,14 @@ export const settingSchemas = {
    * provincial systems do), or stored with the repeatCase flag for the reports to count once.
    */
   repeatCasePolicy: z.enum(['refuse', 'flag']),
+  // The LAN bridge (issue 11): a paired counter PC on the office's network sends invitations to this kiosk.
+  /** Off by default: the kiosk listens on the network only when IT turns this on. */
+  lanBridgeEnabled: z.boolean(),
+  /** The address to listen on: 0.0.0.0 for every interface, or this PC's own LAN address. */
+  lanBridgeHost: z.union([z.ipv4(), z.ipv6()], {
+    error: 'expected an IP address of this PC, or 0.0.0.0 for all of them',
+  }),
+  lanBridgePort: z.number().int().min(1024).max(65535),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -90,6 +98,10 @@ export const DEFAULT_SETTINGS = {
   centralKeyFingerprint: null,
   allowPlainHttpLan: false,
   repeatCasePolicy: 'refuse',
+  // The LAN bridge (issue 11).
+  lanBridgeEnabled: false,
+  lanBridgeHost: '0.0.0.0',
+  lanBridgePort: 4790,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */

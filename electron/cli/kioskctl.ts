@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
+import { LAN_USAGE, lanClients, lanPair } from './lan-commands.ts';
 import {
   type ProgressSink,
   SYNC_USAGE,
@@ -27,6 +28,7 @@ usage: kioskctl <command> [options] [--data-dir DIR] [--json]
   config set KEY VALUE           write a setting (JSON values; PINs are stored hashed)
   config set KEY --value-file F  the same, the value read from file F (a pinned central key, a PIN)
 ${SYNC_USAGE}
+${LAN_USAGE}
 
 The data dir defaults to $KIOSK_DATA_DIR, else .data/kiosk (the browser host's default).`;
 
@@ -41,6 +43,7 @@ const parse = (argv: string[]) =>
       case: { type: 'string' },
       facts: { type: 'string' },
       'value-file': { type: 'string' },
+      revoke: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       // sync commands (sync-commands.ts)
       central: { type: 'string' },
@@ -72,7 +75,15 @@ export const runAsync = async (argv: string[]): Promise<Outcome> => {
 };
 
 /** The commands run() handles itself (the sync commands are runAsync's). A Set: no prototype to look names up in. */
-const LOCAL_COMMANDS: ReadonlySet<string> = new Set(['status', 'responses', 'set-procedure', 'verify', 'config']);
+const LOCAL_COMMANDS: ReadonlySet<string> = new Set([
+  'status',
+  'responses',
+  'set-procedure',
+  'verify',
+  'config',
+  'lan-pair',
+  'lan-clients',
+]);
 
 const unknownCommand = (command: string): Outcome => ({
   exitCode: 2,
@@ -133,6 +144,10 @@ export const run = (argv: string[]): Outcome => {
           out: { error: 'usage: config get KEY | config set KEY VALUE' },
           text: 'error: usage: config get KEY | config set KEY VALUE',
         };
+      case 'lan-pair':
+        return lanPair(db, Date.now());
+      case 'lan-clients':
+        return lanClients(db, values.revoke, Date.now());
       default:
         return unknownCommand(command);
     }

@@ -9,6 +9,8 @@ import { readChoice, resolveAssignment, writeChoice } from './assignment.ts';
 import type { TargetScan } from './admin/export-targets.ts';
 import { createAdminHandlers } from './admin/handlers.ts';
 import { type ConfigHolder, openConfigHolder } from './config-holder.ts';
+import { type LanBridge, startLanBridge } from './lan-bridge/index.ts';
+import { createAdminLanHandlers } from './lan-bridge/admin-handlers.ts';
 import { openDatabase } from './db/open.ts';
 import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
@@ -71,6 +73,11 @@ export type KioskCore = KioskHandlers & {
    * runs a pass on it (so the two never overlap). Not started by the core.
    */
   readonly sync: SyncEngine;
+  /**
+   * The LAN bridge (issue 11): listens on the office network only while IT enables it. Hosts call
+   * `lanBridge.start()` as they start sync; close() stops it.
+   */
+  readonly lanBridge: LanBridge;
   close: () => void;
 };
 
@@ -285,8 +292,20 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     enrolTimeouts: options.enrolTimeouts,
   });
 
+  // The LAN bridge's one wiring point. Its sink is the core's InvitationSink (electron/core/invitations,
+  // built in parallel): until that is here it answers invitations with 503 kiosk_unavailable.
+  const lanBridge = startLanBridge({
+    db,
+    settings,
+    catalog: () => config.active().bundle.catalog,
+    sink: () => undefined,
+    now: clock.now,
+    log,
+  });
+  const lanAdmin = createAdminLanHandlers({ db, auth, sessionMs, settings, bridge: lanBridge, now: clock.now });
+
   const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs };
-  const handlers: KioskHandlers = { ...admin, ...surveyHandlers(parts), ...staffHandlers(parts) };
+  const handlers: KioskHandlers = { ...admin, ...lanAdmin, ...surveyHandlers(parts), ...staffHandlers(parts) };
   return {
     ...guardStorage(handlers, log),
     db,
@@ -298,8 +317,10 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     applyPublishedConfig: config.applyPublished,
     runWalUpkeep: upkeep.run,
     sync,
+    lanBridge,
     close: () => {
       upkeep.cancel();
+      void lanBridge.stop();
       // Hosts stop the engine first (await core.sync.stop()); this only aborts a pass still in flight.
       if (sync.running) void sync.stop();
       if (db.open) db.close();

@@ -22,7 +22,10 @@ export const serveKiosk = async (
   const url = `http://${HOST_ADDRESS}:${address.port}/#token=${token}`;
   console.log(`Kiosk ready: ${url}`);
   if (syncEnabledFromEnv()) core.sync.start();
+  // Listens on the LAN only while IT enables it (setting lanBridgeEnabled); idle otherwise.
+  core.lanBridge.start();
   const stop = async () => {
+    await core.lanBridge.stop();
     await core.sync.stop();
     await app.close();
     core.close();

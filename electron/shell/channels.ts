@@ -30,6 +30,10 @@ export const KIOSK_CHANNELS = {
   adminChangePin: 'kiosk:adminChangePin',
   adminGetSettings: 'kiosk:adminGetSettings',
   adminSetSettings: 'kiosk:adminSetSettings',
+  adminLanStatus: 'kiosk:adminLanStatus',
+  adminLanSetEnabled: 'kiosk:adminLanSetEnabled',
+  adminLanNewCode: 'kiosk:adminLanNewCode',
+  adminLanRevoke: 'kiosk:adminLanRevoke',
 } as const satisfies { readonly [M in KioskMethod]: `kiosk:${M}` };
 
 export type KioskChannel = (typeof KIOSK_CHANNELS)[KioskMethod];

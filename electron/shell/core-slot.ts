@@ -77,6 +77,8 @@ export const openCoreSlot = (p: CoreSlotParams): CoreSlot => {
       // The one engine: idles until the kiosk is enrolled; the admin panel's "sync now" runs on it too.
       if (syncEnabledFromEnv(p.env)) core.sync.start();
       else log.warn('background sync is off (KIOSK_SYNC); only the admin panel sends');
+      // The LAN bridge listens only while IT enables it (setting lanBridgeEnabled); close() stops it.
+      core.lanBridge.start();
     } catch (e) {
       const message = errorMessage(e);
       if (coreError !== message)

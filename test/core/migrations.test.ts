@@ -67,6 +67,29 @@ describe('migration 6: answer sources and the case-number index', () => {
   });
 });
 
+describe('migration 8: LAN bridge clients and pairing codes', () => {
+  it('keeps the data of version 6, then holds hashed tokens once each and codes that end one way only', () => {
+    const file = dbFile();
+    const old = openDatabase(file, { migrateTo: 6 });
+    seedAt(old, 4);
+    old.close();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM responses').get()).toEqual({ n: 1 });
+    const client = db.prepare('INSERT INTO lan_clients (id, label, token_hash, paired_at) VALUES (?, ?, ?, ?)');
+    client.run('c1', 'Quầy 1', 'h1', '2026-01-01T00:00:00.000Z');
+    expect(() => client.run('c2', 'Quầy 2', 'h1', '2026-01-01T00:00:00.000Z')).toThrow(/UNIQUE/);
+    const code = db.prepare(
+      'INSERT INTO lan_pairing_codes (code_hash, created_at, expires_at, ended_reason, client_id) VALUES (?, ?, ?, ?, ?)',
+    );
+    code.run('{}', '2026-01-01T00:00:00.000Z', '2026-01-01T00:10:00.000Z', 'used', 'c1');
+    expect(() => code.run('not json', '2026-01-01', '2026-01-01', null, null)).toThrow(/CHECK/);
+    expect(() => code.run('{}', '2026-01-01', '2026-01-01', 'forgotten', null)).toThrow(/CHECK/);
+    expect(() => code.run('{}', '2026-01-01', '2026-01-01', 'used', 'nobody')).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
 describe('migrations', () => {
   it('are numbered 1..N without gaps', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
@@ -83,6 +106,8 @@ describe('migrations', () => {
       'audit_log',
       'config_versions',
       'follow_up_contacts',
+      'lan_clients',
+      'lan_pairing_codes',
       'procedure_usage',
       'questionnaires',
       'responses',

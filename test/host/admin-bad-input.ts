@@ -25,7 +25,7 @@ const ROOT = invalid('(root)');
 const expired: Expect = { code: 'session_expired' };
 
 /** Bad admin sessions; `extra` completes an otherwise valid input. */
-const badSessions = (c: AdminCaseContext, extra: () => Record<string, unknown> = () => ({})): Case[] => {
+export const badSessions = (c: AdminCaseContext, extra: () => Record<string, unknown> = () => ({})): Case[] => {
   const s = (session: unknown) => () => ({ ...extra(), session });
   return [
     { name: 'no session', input: () => extra(), expect: invalid('session') },

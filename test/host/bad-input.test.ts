@@ -16,6 +16,7 @@ import {
 import { buildAnswers, call, fakeClock, okValue, silentLog, snapshotDb } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 import { adminCases } from './admin-bad-input.ts';
+import { adminLanCases } from './admin-lan-bad-input.ts';
 
 type Expect = { code: ApiErrorCode; /** an issue path the error must name (invalid_input only) */ path?: string };
 type Case = { name: string; input: () => unknown; expect: Expect };
@@ -436,6 +437,7 @@ const perMethod: Record<KioskMethod, () => Case[]> = {
   setAssignment: () => procedureCodeCases('setAssignment'),
   toggleFavourite: () => procedureCodeCases('toggleFavourite'),
   ...adminCases({ admin: () => adminSession, staff: () => session, dataDir: () => t.dir }),
+  ...adminLanCases({ admin: () => adminSession, staff: () => session, dataDir: () => t.dir }),
 };
 
 const expectRefused = (r: Result<unknown>, e: Expect): void => {

@@ -185,6 +185,37 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'LAN bridge: paired counter PCs and their one-time pairing codes',
+    up: (db) => {
+      db.exec(`
+        -- Counter PCs paired on the office LAN (issue 11): each holds its own token, stored here only as its
+        -- SHA-256 (the token is 32 random bytes, so a plain hash is enough). Revoked rows stay for the audit.
+        CREATE TABLE lan_clients (
+          id TEXT PRIMARY KEY,
+          label TEXT NOT NULL,
+          token_hash TEXT NOT NULL UNIQUE,
+          paired_at TEXT NOT NULL,
+          last_seen_at TEXT,
+          revoked_at TEXT
+        ) STRICT;
+        -- One-time pairing codes IT shows on the admin panel: scrypt-hashed like a PIN (code_hash is its JSON),
+        -- valid until expires_at, single use,
+        -- voided after too many wrong tries. At most one is open (ended_at NULL); a new code ends the last.
+        CREATE TABLE lan_pairing_codes (
+          id INTEGER PRIMARY KEY,
+          code_hash TEXT NOT NULL CHECK (json_valid(code_hash)),
+          created_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          wrong_attempts INTEGER NOT NULL DEFAULT 0 CHECK (wrong_attempts >= 0),
+          ended_at TEXT,
+          ended_reason TEXT CHECK (ended_reason IS NULL OR ended_reason IN ('used', 'voided', 'replaced')),
+          client_id TEXT REFERENCES lan_clients (id)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;

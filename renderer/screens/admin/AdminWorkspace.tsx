@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AuditTab } from './AuditTab.tsx';
 import { EnrolTab } from './EnrolTab.tsx';
 import { ExportTab } from './ExportTab.tsx';
+import { LanTab } from './LanTab.tsx';
 import { PinsTab } from './PinsTab.tsx';
 import { SettingsTab } from './SettingsTab.tsx';
 import { StatusTab } from './StatusTab.tsx';
@@ -15,6 +16,7 @@ const TABS = [
   { id: 'audit', label: 'admin.tab.audit' },
   { id: 'pins', label: 'admin.tab.pins' },
   { id: 'settings', label: 'admin.tab.settings' },
+  { id: 'lan', label: 'admin.tab.lan' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
 
@@ -54,6 +56,7 @@ export const AdminWorkspace = ({ session, locale, onExpired, onBusy, onClose }: 
         {tab === 'audit' && <AuditTab {...props} />}
         {tab === 'pins' && <PinsTab {...props} />}
         {tab === 'settings' && <SettingsTab {...props} />}
+        {tab === 'lan' && <LanTab {...props} />}
       </div>
     </div>
   );

@@ -95,6 +95,9 @@ export const AUDIT_ACTION_KEYS = {
   enrol_refused: 'admin.auditAction.enrol_refused',
   enrolment_reset: 'admin.auditAction.enrolment_reset',
   enrolment_reset_refused: 'admin.auditAction.enrolment_reset_refused',
+  lan_pairing_code: 'admin.auditAction.lan_pairing_code',
+  lan_client_paired: 'admin.auditAction.lan_client_paired',
+  lan_client_revoked: 'admin.auditAction.lan_client_revoked',
 } as const;
 
 export const AUDIT_ACTOR_KEYS = {
