@@ -23,7 +23,15 @@ export type PackKeyboard = (typeof PACK_KEYBOARDS)[number];
 
 export type UiTree = { [key: string]: string | UiTree };
 const UiText = z.string().trim().min(1).max(2000);
-const UiTreeSchema: z.ZodType<UiTree> = z.lazy(() => z.record(z.string().max(64), z.union([UiText, UiTreeSchema])));
+const UiKey = z.string().max(64);
+/**
+ * As deep as vi.json's keys go ("admin.syncError.network"), and no deeper: a fixed depth, not a
+ * recursive schema, so a hostile file nested thousands of levels deep is refused, not a stack overflow.
+ */
+const UI_DEPTH = 4;
+const uiLevel = (depth: number): z.ZodType<UiTree> =>
+  depth <= 1 ? z.record(UiKey, UiText) : z.record(UiKey, z.union([UiText, uiLevel(depth - 1)]));
+const UiTreeSchema = uiLevel(UI_DEPTH);
 
 const FallbackLocale = z.enum(BUILT_IN_UI_LOCALES);
 

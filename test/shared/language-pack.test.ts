@@ -191,3 +191,12 @@ describe('language packs in the configuration', () => {
     ]);
   });
 });
+
+describe('a hostile pack', () => {
+  it('nested far deeper than any UI key is refused, not a stack overflow', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    const r = LanguagePack.safeParse({ locale: 'km', name: 'x', review: 'reviewed', ui: deep });
+    expect(r.success).toBe(false);
+  });
+});
