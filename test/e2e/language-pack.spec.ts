@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Page, expect } from '@playwright/test';
 import { EMBEDDED_CONFIG_DIR } from '../../shared/node/config-loader.ts';
-import { QUICK_PROCEDURE, answer } from './support/host.ts';
+import { QUICK_PROCEDURE, answer, next } from './support/host.ts';
 import { axeFindings, settle } from './support/layout.ts';
 import {
   ROOT,
@@ -139,11 +139,16 @@ test('a Khmer language pack published in the console reaches a kiosk: every stri
     await check('question 1');
     mkdirSync(SHOTS, { recursive: true });
     await kiosk.screenshot({ path: `${SHOTS}/language-pack-km-question.png` });
-    await answer(kiosk, '5');
+    // An unhappy respondent: the "what went wrong" question and, after sending, the follow-up offer.
+    await answer(kiosk, '2');
     await check('question 2');
     await answer(kiosk, '5');
     await check('question 3');
     await answer(kiosk, '2');
+    await expect(kiosk.getByText('អាចជ្រើសរើសបានច្រើនចម្លើយ')).toBeVisible();
+    await check('multiple choice');
+    await answer(kiosk, 'cho-lau', { advance: false });
+    await next(kiosk);
 
     // The comment's keyboard types Khmer: ស + ូ + ម, អ + រ + គ + ុ + ណ, with the coeng for a subscript.
     await expect(kiosk.getByTestId('comment-input')).toBeVisible();
@@ -154,6 +159,12 @@ test('a Khmer language pack published in the console reaches a kiosk: every stri
     await kiosk.screenshot({ path: `${SHOTS}/language-pack-km-comment.png` });
 
     await kiosk.getByTestId('survey-submit').click();
+    await expect(kiosk.getByTestId('follow-up')).toHaveAttribute('data-step', 'ask');
+    await check('follow-up offer');
+    await kiosk.getByTestId('follow-up-yes').click();
+    await expect(kiosk.getByTestId('follow-up-consent')).toBeVisible();
+    await check('follow-up consent');
+    await kiosk.getByTestId('follow-up-decline').click();
     await expect(kiosk.getByTestId('thank-you')).toBeVisible();
     await check('thank-you');
     expect(findings).toEqual([]);
