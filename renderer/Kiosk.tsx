@@ -4,6 +4,7 @@ import type { Assignment } from '../shared/api.ts';
 import { DEFAULT_LOCALE, pickText } from '../shared/locale.ts';
 import { useApi } from './api/context.ts';
 import { AttractScreen, type StartProblem } from './screens/AttractScreen.tsx';
+import { useLanguagePacks } from './i18n/packs.ts';
 import { Notice } from './screens/Notice.tsx';
 import { StaffLayer } from './screens/staff/StaffLayer.tsx';
 import { SurveyScreen } from './screens/SurveyScreen.tsx';
@@ -29,6 +30,7 @@ export const Kiosk = () => {
   const [toast, setToast] = useState<string | null>(null);
   const kiosk = useKioskState(api, screen.kind === 'attract');
   const { refresh } = kiosk;
+  useLanguagePacks(kiosk.state?.languagePacks);
   const settings = kiosk.state?.settings;
   const locales = settings?.locales;
   const defaultLocale = locales && !locales.includes(DEFAULT_LOCALE) ? (locales[0] ?? DEFAULT_LOCALE) : DEFAULT_LOCALE;

@@ -4,9 +4,11 @@
 //  2. every key the renderer code uses is present in every locale. A "used key" is the first argument of
 //     t('…') / i18n.t('…'), and any other string literal of the form "<namespace>.<key>" whose namespace is
 //     a top-level group of the resources (tables of keys such as label: 'keyboard.toneSac');
-//  3. t(`…${x}…`) with a computed key is refused: keys must be literal so this check can see them.
+//  3. t(`…${x}…`) with a computed key is refused: keys must be literal so this check can see them;
+//  4. shared/ui-keys.ts (the keys and placeholders a language pack must cover, shared/language-pack.ts)
+//     matches vi.json: `node scripts/check-i18n.mjs --write-ui-keys` regenerates it.
 // Exits 1 listing every problem; 0 when the resources and the code agree.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import console from 'node:console';
 import process from 'node:process';
@@ -96,6 +98,34 @@ for (const [key, where] of [...used].sort(([a], [b]) => a.localeCompare(b))) {
   const missing = [...locales].filter(([, m]) => !m.has(key)).map(([l]) => l);
   if (missing.length > 0)
     problems.push(`key "${key}" (used at ${where[0]}) is missing from ${missing.map((l) => `${l}.json`).join(', ')}`);
+}
+
+// 4. The UI keys a language pack must cover, for shared/ (which may not import the renderer's files).
+const uiKeysFile = join(root, 'shared', 'ui-keys.ts');
+const vi = locales.get('vi');
+if (vi) {
+  const entries = [...vi].map(([key, value]) => {
+    const names = placeholders(value);
+    const quoted = (s) => `'${s}'`; // keys and placeholder names are [\w.]: Prettier's own quoting
+    return `  ${quoted(key)}: [${names ? names.split(',').map(quoted).join(', ') : ''}],`;
+  });
+  const expected = [
+    '// Generated from renderer/i18n/vi.json by `node scripts/check-i18n.mjs --write-ui-keys`: do not edit.',
+    '/** Every UI string key, with the {{placeholders}} its text must keep (shared/language-pack.ts). */',
+    'export const UI_KEYS: Readonly<Record<string, readonly string[]>> = {',
+    ...entries,
+    '};',
+    '',
+  ].join('\n');
+  let current;
+  try {
+    current = readFileSync(uiKeysFile, 'utf8');
+  } catch {
+    current = '';
+  }
+  if (process.argv.includes('--write-ui-keys')) writeFileSync(uiKeysFile, expected);
+  else if (current !== expected)
+    problems.push('shared/ui-keys.ts is out of step with vi.json: run node scripts/check-i18n.mjs --write-ui-keys');
 }
 
 if (problems.length > 0) {

@@ -5,6 +5,7 @@ import { Answers } from './answers.ts';
 import { CaseFacts } from './case-facts.ts';
 import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
 import { Uuid } from './ids.ts';
+import { LanguagePack } from './language-pack.ts';
 import { LocaleCode, LocalizedText } from './locale.ts';
 import { Questionnaire, Slug } from './questionnaire.ts';
 import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
@@ -127,6 +128,8 @@ export const KioskState = z.object({
   questionnaire: Questionnaire,
   configVersion: z.string(),
   storage: StorageHealth,
+  /** UI languages the configuration adds (issue 15); absent when it adds none. */
+  languagePacks: z.array(LanguagePack).optional(),
   /** When the next completed response stops counting as a rapid repeat (ISO), or null. */
   rapidUntil: z.iso.datetime().nullable(),
 });

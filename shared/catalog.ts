@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LanguagePacks } from './language-pack.ts';
 import { LocalizedText } from './locale.ts';
 import { Questionnaire, Slug } from './questionnaire.ts';
 
@@ -55,9 +56,13 @@ export const Catalog = z
   });
 export type Catalog = z.infer<typeof Catalog>;
 
-/** Catalog plus the questionnaires it refers to: the unit of configuration the kiosk loads and keeps. */
+/**
+ * Catalog plus the questionnaires it refers to: the unit of configuration the kiosk loads and keeps.
+ * Language packs (issue 15) ride along, so publishing a configuration carries a new UI language too;
+ * absent (not empty) when there are none, so bundles without packs hash as they always did.
+ */
 export const ConfigBundle = z
-  .object({ catalog: Catalog, questionnaires: z.array(Questionnaire).min(1) })
+  .object({ catalog: Catalog, questionnaires: z.array(Questionnaire).min(1), languagePacks: LanguagePacks.optional() })
   .superRefine((b, ctx) => {
     const ids = new Set(b.questionnaires.map((q) => q.id));
     b.catalog.fields.forEach((f, i) => {

@@ -9,26 +9,28 @@ import type { Queryable } from '../db/types.ts';
 import { questionnaireHash } from './configs.ts';
 
 /**
- * A configuration draft: one uploaded file (a catalog, or one questionnaire) laid over a unit's
+ * A configuration draft: one uploaded file (a catalog, one questionnaire, or one language pack) laid over a unit's
  * current configuration, validated by the same loader the kiosk and centralctl use
  * (shared/node/config-loader.ts), so every problem is named by file and field path exactly as
  * `centralctl publish-config` would name it. Only a draft that validates is stored.
  */
 export const MAX_CONFIG_FILE_BYTES = 5 * 1024 * 1024;
 
-export type DraftKind = 'catalog' | 'questionnaire';
+export type DraftKind = 'catalog' | 'questionnaire' | 'languagePack';
 export type DraftChange = { kind: DraftKind; id: string; fromVersion: string | null; toVersion: string };
 export type BuiltDraft =
   { ok: true; loaded: LoadedConfig; change: DraftChange } | { ok: false; problems: ConfigProblem[] };
 
 const CATALOG = 'catalog.json';
 const qFile = (i: number): string => `questionnaires/${String(i).padStart(3, '0')}.json`;
+const packFile = (i: number): string => `language-packs/${String(i).padStart(3, '0')}.json`;
 
 /** Runs the loader on these files in a scratch directory; the directory is removed whatever happens. */
 const loadFiles = (files: Map<string, string>): ReturnType<typeof loadConfigDir> => {
   const dir = mkdtempSync(join(tmpdir(), 'central-config-draft-'));
   try {
     mkdirSync(join(dir, 'questionnaires'));
+    mkdirSync(join(dir, 'language-packs'));
     for (const [name, text] of files) writeFileSync(join(dir, ...name.split('/')), text);
     return loadConfigDir(dir);
   } finally {
@@ -39,14 +41,24 @@ const loadFiles = (files: Map<string, string>): ReturnType<typeof loadConfigDir>
 const kindOf = (value: unknown): DraftKind | null => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   if ('questions' in value) return 'questionnaire';
+  if ('ui' in value && 'locale' in value) return 'languagePack';
   if ('procedures' in value || 'fields' in value) return 'catalog';
   return null;
 };
 
+/** The base's language packs, except the one for `replaced` (the uploaded pack's language). */
+const keepPacks = (base: ConfigBundle, files: Map<string, string>, labels: Map<string, string>, replaced?: unknown) => {
+  (base.languagePacks ?? []).forEach((p, i) => {
+    if (p.locale === replaced) return;
+    files.set(packFile(i), JSON.stringify(p));
+    labels.set(packFile(i), `language pack "${p.locale}" (current)`);
+  });
+};
+
 /**
  * Lays `upload` over `base` and validates the result. `kind` 'auto' tells a catalog (fields,
- * procedures) from a questionnaire (questions) by its content. A questionnaire replaces the base's
- * one with the same id, or is added. Problems in the uploaded file carry its own name.
+ * procedures) from a questionnaire (questions) and a language pack (locale, ui) by its content. A
+ * questionnaire replaces the base's one with the same id, a pack the one for its language, or is added. Problems in the uploaded file carry its own name.
  */
 export const buildDraft = (
   base: ConfigBundle,
@@ -81,13 +93,29 @@ export const buildDraft = (
   const detected = kindOf(value);
   const kind = upload.kind && upload.kind !== 'auto' ? upload.kind : detected;
   if (!kind)
-    return one('(root)', 'not a catalog (with "fields" and "procedures") nor a questionnaire (with "questions")');
+    return one(
+      '(root)',
+      'not a catalog (with "fields" and "procedures"), a questionnaire (with "questions") nor a language pack (with "locale" and "ui")',
+    );
 
   const files = new Map<string, string>();
   const labels = new Map<string, string>();
   let uploadedPath: string;
   let fromVersion: string | null = null;
-  if (kind === 'catalog') {
+  if (kind === 'languagePack') {
+    files.set(CATALOG, JSON.stringify(base.catalog));
+    labels.set(CATALOG, 'catalog (current)');
+    base.questionnaires.forEach((q, i) => {
+      files.set(qFile(i), JSON.stringify(q));
+      labels.set(qFile(i), `questionnaire "${q.id}" (current)`);
+    });
+    const locale = (value as { locale?: unknown }).locale;
+    fromVersion = base.languagePacks?.some((p) => p.locale === locale) ? String(locale) : null;
+    keepPacks(base, files, labels, locale);
+    uploadedPath = packFile(base.languagePacks?.length ?? 0);
+    files.set(uploadedPath, text);
+  } else if (kind === 'catalog') {
+    keepPacks(base, files, labels);
     files.set(CATALOG, text);
     uploadedPath = CATALOG;
     fromVersion = base.catalog.version;
@@ -96,6 +124,7 @@ export const buildDraft = (
       labels.set(qFile(i), `questionnaire "${q.id}" (current)`);
     });
   } else {
+    keepPacks(base, files, labels);
     files.set(CATALOG, JSON.stringify(base.catalog));
     labels.set(CATALOG, 'catalog (current)');
     const id = (value as { id?: unknown }).id;
@@ -123,10 +152,17 @@ export const buildDraft = (
   const changed =
     kind === 'catalog'
       ? { kind, id: 'catalog', fromVersion, toVersion: bundle.catalog.version }
-      : (() => {
-          const q = bundle.questionnaires.find((x) => x.id === (value as { id: string }).id)!;
-          return { kind, id: q.id, fromVersion, toVersion: String(q.version) };
-        })();
+      : kind === 'languagePack'
+        ? {
+            kind,
+            id: String((value as { locale: unknown }).locale),
+            fromVersion,
+            toVersion: String((value as { locale: unknown }).locale),
+          }
+        : (() => {
+            const q = bundle.questionnaires.find((x) => x.id === (value as { id: string }).id)!;
+            return { kind, id: q.id, fromVersion, toVersion: String(q.version) };
+          })();
   // The same (id, version) must never change meaning: refuse now rather than at publication.
   const problems = bundle.questionnaires.flatMap((q) => {
     const prior = published.find((p) => p.id === q.id && p.version === q.version);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { KioskHandlers, Result } from '../../shared/api.ts';
 import { type ConfigProblem, EMBEDDED_CONFIG_DIR } from '../../shared/node/config-loader.ts';
+import { offeredLocales, withPackTexts } from '../../shared/language-pack.ts';
 import type { PublishedConfig } from '../../shared/sync.ts';
 import type { ActiveConfig } from './active-config.ts';
 import { readChoice, resolveAssignment, writeChoice } from './assignment.ts';
@@ -102,6 +103,9 @@ const surveyHandlers = (
 ): Pick<KioskHandlers, 'getKioskState' | 'getCatalog' | 'beginResponse' | 'submitResponse' | 'abandonResponse'> => ({
   getKioskState: () => {
     const { assignment, questionnaire } = currentAssignment(p);
+    // Language packs (issue 15): their texts shown in place (display only), their languages offered
+    // where the questionnaire exists in them, the packs themselves for the renderer's i18n.
+    const packs = p.config.active().bundle.languagePacks;
     const s = p.settings();
     const last = p.recorder.lastCompleteWall();
     const rapidUntil =
@@ -118,10 +122,11 @@ const surveyHandlers = (
           thankYouSeconds: s.thankYouSeconds,
           minSecondsBetweenResponses: s.minSecondsBetweenResponses,
           abandonedPolicy: s.abandonedPolicy,
-          locales: s.locales,
+          locales: offeredLocales(s.locales, packs, questionnaire),
         },
-        assignment,
-        questionnaire,
+        assignment: withPackTexts(assignment, packs),
+        questionnaire: withPackTexts(questionnaire, packs),
+        ...(packs ? { languagePacks: packs } : {}),
         configVersion: p.config.active().version,
         storage: p.recorder.health(),
         rapidUntil: rapidUntil !== null && rapidUntil > p.clock.now() ? new Date(rapidUntil).toISOString() : null,
@@ -142,10 +147,18 @@ const surveyHandlers = (
     const { assignment, questionnaire: whole } = currentAssignment(p);
     const refused = p.recorder.repeatRefusal(assignment.caseNumber);
     if (refused) return refused;
-    const { contactKey } = p.config.active();
-    const { draftId, startedAt, questionnaire } = p.recorder.begin(assignment, whole, contactKey);
+    const { contactKey, bundle } = p.config.active();
+    const packs = bundle.languagePacks;
+    const packLocales = offeredLocales([], packs, whole);
+    const { draftId, startedAt, questionnaire } = p.recorder.begin(assignment, whole, contactKey, packLocales);
     const followUp = contactKey !== undefined && whole.followUp !== false;
-    const value = { draftId, startedAt: new Date(startedAt).toISOString(), questionnaire, assignment, followUp };
+    const value = {
+      draftId,
+      startedAt: new Date(startedAt).toISOString(),
+      questionnaire: withPackTexts(questionnaire, packs),
+      assignment: withPackTexts(assignment, packs),
+      followUp,
+    };
     return { ok: true, value };
   },
   submitResponse: ({ draftId, locale, answers, contact }) =>

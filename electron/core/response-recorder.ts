@@ -33,6 +33,7 @@ type Draft = {
   system: Answers;
   /** What the citizen is asked: the questionnaire without the questions the facts answered. */
   citizen: Questionnaire;
+  packLocales: readonly string[];
   /** Set once stored, so a retried submit (lost reply) gets the same answer, not a second row. */
   done?: StoredOutcome;
 };
@@ -50,6 +51,8 @@ export type ResponseRecorder = {
     assignment: Assignment,
     questionnaire: Questionnaire,
     contactKey?: PublishedContactKey,
+    /** Languages a language pack offers this questionnaire in (beyond the configured ones), fixed at the start. */
+    packLocales?: readonly string[],
   ) => { draftId: string; startedAt: number; questionnaire: Questionnaire };
   /** The polite refusal when this case number was evaluated here already and the office refuses repeats. */
   repeatRefusal: (caseNumber: string | null) => Result<never> | null;
@@ -224,7 +227,7 @@ export const createResponseRecorder = (options: {
     // Read once per submit: this runs on the durable path, before the commit's fsync.
     const s = settings();
     const { full, issues } = checkDraftAnswers(draft, answers, status);
-    if (!s.locales.includes(locale))
+    if (!s.locales.includes(locale) && !draft.packLocales.includes(locale))
       issues.push({ path: 'locale', message: `language "${locale}" is not enabled on this kiosk` });
     if (issues.length > 0) return answersRefused(issues);
     const a = draft.assignment;
@@ -261,7 +264,7 @@ export const createResponseRecorder = (options: {
   };
 
   return {
-    begin: (assignment, questionnaire, contactKey) => {
+    begin: (assignment, questionnaire, contactKey, packLocales = []) => {
       const startedAt = clock.now();
       const draftId = uuidv7(startedAt);
       const system = factAnswers(questionnaire, assignment.facts);
@@ -274,6 +277,7 @@ export const createResponseRecorder = (options: {
         contactKey,
         system,
         citizen,
+        packLocales,
       });
       while (drafts.size > MAX_DRAFTS) drafts.delete(drafts.keys().next().value!);
       return { draftId, startedAt, questionnaire: citizen };

@@ -7,7 +7,8 @@ import vi from './vi.json';
 /**
  * UI strings. Vietnamese is the default and the fallback; English is complete. A province can add a
  * language for questionnaire texts through configuration alone: screens without UI resources for
- * it fall back to Vietnamese. `npm run check:i18n` keeps the locale files and the code in step.
+ * it fall back to Vietnamese, unless the configuration also carries a language pack for it (./packs.ts).
+ * `npm run check:i18n` keeps the locale files and the code in step.
  */
 export const resources = { vi: { translation: vi }, en: { translation: en } } as const;
 
@@ -26,7 +27,9 @@ void i18n.use(initReactI18next).init({
 
 /** The name of a language in that language ("Tiếng Việt", "English"), for the language buttons. */
 export const languageName = (locale: string): string => {
-  if (Object.hasOwn(resources, locale)) return i18n.getFixedT(locale)('language.name');
+  // Built in, or added by a language pack (./packs.ts).
+  if (Object.hasOwn(resources, locale) || i18n.hasResourceBundle(locale, 'translation'))
+    return i18n.getFixedT(locale)('language.name');
   try {
     return new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
   } catch {

@@ -1,5 +1,6 @@
 /**
- * Loads the kiosk's configuration from a directory: `catalog.json` and `questionnaires/*.json`.
+ * Loads the kiosk's configuration from a directory: `catalog.json`, `questionnaires/*.json` and,
+ * optionally, `language-packs/*.json` (shared/language-pack.ts).
  * Plain Node (no electron): the core, the CLI and tests all use it. Bad content never throws; every
  * problem comes back naming the file (relative to the directory, with "/") and the field path.
  */
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { canonicalJson } from '../canonical.ts';
 import { Catalog, ConfigBundle } from '../catalog.ts';
+import { LanguagePack } from '../language-pack.ts';
 import { Questionnaire } from '../questionnaire.ts';
 import { errorMessage } from '../error-message.ts';
 
@@ -24,6 +26,7 @@ export const EMBEDDED_CONFIG_DIR: string = fileURLToPath(new URL('../../assets/c
 
 const CATALOG_FILE = 'catalog.json';
 const QUESTIONNAIRE_DIR = 'questionnaires';
+const PACK_DIR = 'language-packs';
 /** Far above any real catalog; stops a wrong file (a database, a video) from being read into memory. */
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const ROOT_PATH = '(root)';
@@ -105,6 +108,15 @@ const validate = (schema: z.ZodType, raw: unknown, file: string, problems: Confi
   }
 };
 
+/** `sub/*.json` of `root` ("sub/name.json", sorted); none when the folder is absent. */
+const jsonFilesIn = (root: string, sub: string): string[] =>
+  isDir(join(root, sub))
+    ? readdirSync(join(root, sub), { withFileTypes: true })
+        .filter((d) => d.isFile() && d.name.toLowerCase().endsWith('.json'))
+        .map((d) => `${sub}/${d.name}`)
+        .sort()
+    : [];
+
 export function loadConfigDir(
   dir: string,
 ): { ok: true; config: LoadedConfig } | { ok: false; problems: ConfigProblem[] } {
@@ -129,6 +141,8 @@ export function loadConfigDir(
       problems.push({ file: QUESTIONNAIRE_DIR, path: ROOT_PATH, message: 'no questionnaire files (*.json)' });
   }
 
+  const packFiles = jsonFilesIn(root, PACK_DIR);
+
   // Each file on its own first, so a problem is reported against the file that has it.
   const catalogRaw = readJson(root, CATALOG_FILE, problems);
   if (catalogRaw !== FAILED) validate(Catalog, catalogRaw, CATALOG_FILE, problems);
@@ -137,12 +151,21 @@ export function loadConfigDir(
     if (raw !== FAILED) validate(Questionnaire, raw, file, problems);
     return raw;
   });
+  const packRaws = packFiles.map((file) => {
+    const raw = readJson(root, file, problems);
+    if (raw !== FAILED) validate(LanguagePack, raw, file, problems);
+    return raw;
+  });
   // Cross-file rules only once every file is sound: otherwise a questionnaire with a typo would
   // also show up as a cascade of "unknown questionnaire" references.
   if (problems.length > 0) return { ok: false, problems };
 
-  const files = [CATALOG_FILE, ...qFiles];
-  const parsed = ConfigBundle.safeParse({ catalog: catalogRaw, questionnaires: qRaws });
+  const files = [CATALOG_FILE, ...qFiles, ...packFiles];
+  const parsed = ConfigBundle.safeParse({
+    catalog: catalogRaw,
+    questionnaires: qRaws,
+    ...(packFiles.length > 0 ? { languagePacks: packRaws } : {}),
+  });
   if (!parsed.success) {
     return {
       ok: false,
@@ -153,6 +176,8 @@ export function loadConfigDir(
         if (head === 'questionnaires' && typeof index === 'number' && qFiles[index]) {
           return { file: qFiles[index], path: pathText(rest), message: issueMessage(issue) };
         }
+        if (head === 'languagePacks' && typeof index === 'number' && packFiles[index])
+          return { file: packFiles[index], path: pathText(rest), message: issueMessage(issue) };
         return { file: '.', path: pathText(issue.path), message: issueMessage(issue) };
       }),
     };

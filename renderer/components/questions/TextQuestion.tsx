@@ -1,5 +1,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { packKeyboard } from '../../i18n/packs.ts';
+import { KhmerKeyboard } from '../../keyboard/KhmerKeyboard.tsx';
 import { Keyboard } from '../../keyboard/Keyboard.tsx';
 import { fitEdit, lengthOf } from '../../keyboard/layout.ts';
 import type { QuestionOf } from './types.ts';
@@ -44,14 +46,18 @@ export const TextQuestion = ({ question, draft, locale, onDraft }: Props) => {
       <p className="comment-full" role="status">
         {full ? t('comment.full', { max: question.maxLength }) : ''}
       </p>
-      <Keyboard
-        key={locale}
-        value={draft}
-        onChange={onDraft}
-        maxLength={question.maxLength}
-        layout="text"
-        telexInitially={locale === 'vi'}
-      />
+      {packKeyboard(locale) === 'khmer' ? (
+        <KhmerKeyboard value={draft} onChange={onDraft} maxLength={question.maxLength} />
+      ) : (
+        <Keyboard
+          key={locale}
+          value={draft}
+          onChange={onDraft}
+          maxLength={question.maxLength}
+          layout="text"
+          telexInitially={locale === 'vi'}
+        />
+      )}
     </div>
   );
 };

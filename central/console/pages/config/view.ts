@@ -120,6 +120,14 @@ export const draftView = (ctx: AuthedView, data: DraftData, options: { top?: Htm
 <dt>${ctx.t('config.col.version')}</dt><dd><code data-testid="draft-version">${draft.version}</code></dd>
 <dt>${ctx.t('config.createdBy')}</dt><dd>${draft.createdBy} · ${formatTime(ctx.locale, draft.createdAt)}</dd>
 <dt>${ctx.t('config.catalog')}</dt><dd>${ctx.t('config.catalogSummary', { version: b.catalog.version, fields: b.catalog.fields.length, procedures: b.catalog.procedures.length })}</dd>
+${
+  b.languagePacks?.length
+    ? html`<dt>${ctx.t('config.languagePacks')}</dt><dd data-testid="draft-language-packs">${b.languagePacks.map(
+        (p, i) =>
+          html`${i > 0 ? '; ' : ''}<span lang="${p.locale}">${ctx.t('config.languagePack', { locale: p.locale, name: p.name, review: ctx.t(p.review === 'reviewed' ? 'config.packReview.reviewed' : 'config.packReview.needs-native-speaker') })}</span>`,
+      )}</dd>`
+    : ''
+}
 </dl>
 <table><caption>${ctx.t('config.questionnaires')}</caption><thead><tr><th scope="col">${ctx.t('config.col.id')}</th><th scope="col">${ctx.t('config.col.qversion')}</th><th scope="col">${ctx.t(
     'config.col.title',
