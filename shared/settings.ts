@@ -54,6 +54,17 @@ export const settingSchemas = {
    * provincial systems do), or stored with the repeatCase flag for the reports to count once.
    */
   repeatCasePolicy: z.enum(['refuse', 'flag']),
+  // Issue 15, per kiosk (admin panel or kioskctl; never published by central, which configures a whole unit):
+  /**
+   * The accessible layout: on a portrait screen everything the citizen touches sits in the lower part
+   * (reachable from a wheelchair), with wider gaps between targets, and the idle wait doubles.
+   */
+  accessibleLayout: z.boolean(),
+  /**
+   * Picture-first on the quick questionnaire: big faces and icons carry the meaning, the words come
+   * smaller below them, and read-aloud starts by itself (for citizens who read little).
+   */
+  pictureFirst: z.boolean(),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -90,6 +101,9 @@ export const DEFAULT_SETTINGS = {
   centralKeyFingerprint: null,
   allowPlainHttpLan: false,
   repeatCasePolicy: 'refuse',
+  // Issue 15: both off unless IT turns them on for this kiosk.
+  accessibleLayout: false,
+  pictureFirst: false,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */
@@ -104,3 +118,18 @@ export const PublicSettings = z.object({
   locales: settingSchemas.locales,
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
+
+/**
+ * Display settings of this one kiosk the citizen screens need (issue 15). Kept out of PublicSettings on
+ * purpose: a configuration central publishes applies to every kiosk of a unit, and would overwrite what
+ * IT set for the one kiosk by the wheelchair-accessible counter.
+ */
+export const KioskDisplaySettings = z.object({
+  accessibleLayout: settingSchemas.accessibleLayout,
+  pictureFirst: settingSchemas.pictureFirst,
+});
+export type KioskDisplaySettings = z.infer<typeof KioskDisplaySettings>;
+
+/** What the citizen screens get: the public settings and this kiosk's display settings. */
+export const ScreenSettings = PublicSettings.extend(KioskDisplaySettings.shape);
+export type ScreenSettings = z.infer<typeof ScreenSettings>;

@@ -112,6 +112,8 @@ const surveyHandlers = (
           minSecondsBetweenResponses: s.minSecondsBetweenResponses,
           abandonedPolicy: s.abandonedPolicy,
           locales: s.locales,
+          accessibleLayout: s.accessibleLayout,
+          pictureFirst: s.pictureFirst,
         },
         assignment,
         questionnaire,
