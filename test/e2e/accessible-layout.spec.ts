@@ -316,3 +316,30 @@ test('picture-first leaves the per-case questionnaire in words: its questions ar
     shared.setProcedure('2.000815');
   }
 });
+
+test('IT turns the accessible layout on in the admin panel; the attract screen follows without a restart', async ({
+  page,
+}) => {
+  display(false, false);
+  await page.setViewportSize(VIEWPORTS.portrait);
+  await shared.open(page);
+  await expect(page.locator('html')).toHaveAttribute('data-layout', 'standard');
+  await page.keyboard.press('Control+Alt+KeyA');
+  await page.locator('[data-testid="admin-pin-input"]').waitFor();
+  for (const d of '924680') await page.locator(`[data-testid="pin-key"][data-key="${d}"]`).click();
+  await page.locator('[data-testid="pin-key"][data-key="ok"]').click();
+  await page.getByTestId('admin-tab-settings').click();
+  const layout = page.getByTestId('admin-accessibleLayout');
+  await expect(layout).toHaveAttribute('aria-checked', 'false');
+  await layout.click();
+  await expect(layout).toHaveAttribute('aria-checked', 'true');
+  await page.getByTestId('admin-settings-save').click();
+  await expect(page.getByTestId('admin-settings-result')).not.toHaveClass(/is-error/);
+  await page.getByTestId('admin-close').click();
+  // The attract screen reads the kiosk's state every few seconds.
+  await expect(page.locator('html')).toHaveAttribute('data-layout', 'accessible', { timeout: 10_000 });
+  expect(shared.audit().find((e) => e.actor === 'admin' && e.action === 'settings_changed')?.details).toEqual({
+    accessibleLayout: { from: false, to: true },
+  });
+  display(false, false);
+});
