@@ -9,6 +9,8 @@ import { Notice } from './screens/Notice.tsx';
 import { StaffLayer } from './screens/staff/StaffLayer.tsx';
 import { SurveyScreen } from './screens/SurveyScreen.tsx';
 import { ThankYouScreen } from './screens/ThankYouScreen.tsx';
+import { PictureFirstScope, pictureFirstFor } from './components/picture-first.tsx';
+import { useLayoutAttribute } from './state/accessible-layout.ts';
 import { usePrefs } from './state/prefs.tsx';
 import { useIdleTimer } from './state/use-activity.ts';
 import { useKioskState } from './state/use-kiosk-state.ts';
@@ -35,6 +37,7 @@ export const Kiosk = () => {
   const locales = settings?.locales;
   const defaultLocale = locales && !locales.includes(DEFAULT_LOCALE) ? (locales[0] ?? DEFAULT_LOCALE) : DEFAULT_LOCALE;
   const { reset, locale, largeText, highContrast } = prefs;
+  useLayoutAttribute(settings?.accessibleLayout ?? false);
 
   // A language IT removed (or a first configured language other than Vietnamese) takes effect at once.
   useEffect(() => {
@@ -105,13 +108,15 @@ export const Kiosk = () => {
     content = kiosk.error ? <Notice kind="unavailable" onRetry={() => void refresh()} /> : <Notice kind="loading" />;
   } else if (screen.kind === 'survey') {
     content = (
-      <SurveyScreen
-        key={screen.draft.draftId}
-        draft={screen.draft}
-        settings={settings}
-        paused={staffOpen}
-        onFinished={onFinished}
-      />
+      <PictureFirstScope on={pictureFirstFor(settings.pictureFirst, screen.draft.questionnaire)}>
+        <SurveyScreen
+          key={screen.draft.draftId}
+          draft={screen.draft}
+          settings={settings}
+          paused={staffOpen}
+          onFinished={onFinished}
+        />
+      </PictureFirstScope>
     );
   } else if (screen.kind === 'thanks') {
     content = <ThankYouScreen seconds={settings.thankYouSeconds} onDone={backToAttract} />;

@@ -68,6 +68,8 @@ export const AdminSettings = z.object({
   openingHours: OpeningHours,
   idleSeconds: settingSchemas.idleSeconds,
   countdownSeconds: settingSchemas.countdownSeconds,
+  accessibleLayout: settingSchemas.accessibleLayout,
+  pictureFirst: settingSchemas.pictureFirst,
 });
 export type AdminSettings = z.infer<typeof AdminSettings>;
 
@@ -301,12 +303,11 @@ export const adminApi = {
         openingHours: AdminOpeningHours.optional(),
         idleSeconds: settingSchemas.idleSeconds.optional(),
         countdownSeconds: settingSchemas.countdownSeconds.optional(),
+        accessibleLayout: settingSchemas.accessibleLayout.optional(),
+        pictureFirst: settingSchemas.pictureFirst.optional(),
       })
       .strict()
-      .refine(
-        (x) => x.openingHours !== undefined || x.idleSeconds !== undefined || x.countdownSeconds !== undefined,
-        'nothing to change',
-      ),
+      .refine(({ session: _, ...change }) => Object.values(change).some((v) => v !== undefined), 'nothing to change'),
     output: AdminSettings,
   },
 } as const;

@@ -9,7 +9,7 @@ import { LanguagePack } from './language-pack.ts';
 import { LocaleCode, LocalizedText } from './locale.ts';
 import { Questionnaire, Slug } from './questionnaire.ts';
 import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
-import { Pin, PublicSettings, settingSchemas } from './settings.ts';
+import { Pin, ScreenSettings, settingSchemas } from './settings.ts';
 import { errorMessage } from './error-message.ts';
 import { ContactSubmission } from './follow-up-offer.ts';
 
@@ -123,7 +123,7 @@ export const StorageHealth = z.discriminatedUnion('ok', [
 
 export const KioskState = z.object({
   deviceId: z.string(),
-  settings: PublicSettings,
+  settings: ScreenSettings,
   assignment: Assignment,
   questionnaire: Questionnaire,
   configVersion: z.string(),

@@ -62,6 +62,17 @@ export const settingSchemas = {
     error: 'expected an IP address of this PC, or 0.0.0.0 for all of them',
   }),
   lanBridgePort: z.number().int().min(1024).max(65535),
+  // Issue 15, per kiosk (admin panel or kioskctl; never published by central, which configures a whole unit):
+  /**
+   * The accessible layout: on a portrait screen everything the citizen touches sits in the lower part
+   * (reachable from a wheelchair), with wider gaps between targets, and the idle wait doubles.
+   */
+  accessibleLayout: z.boolean(),
+  /**
+   * Picture-first on the quick questionnaire: big faces and icons carry the meaning, the words come
+   * smaller below them, and read-aloud starts by itself (for citizens who read little).
+   */
+  pictureFirst: z.boolean(),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -102,6 +113,9 @@ export const DEFAULT_SETTINGS = {
   lanBridgeEnabled: false,
   lanBridgeHost: '0.0.0.0',
   lanBridgePort: 4790,
+  // Issue 15: both off unless IT turns them on for this kiosk.
+  accessibleLayout: false,
+  pictureFirst: false,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */
@@ -116,3 +130,18 @@ export const PublicSettings = z.object({
   locales: settingSchemas.locales,
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
+
+/**
+ * Display settings of this one kiosk the citizen screens need (issue 15). Kept out of PublicSettings on
+ * purpose: a configuration central publishes applies to every kiosk of a unit, and would overwrite what
+ * IT set for the one kiosk by the wheelchair-accessible counter.
+ */
+export const KioskDisplaySettings = z.object({
+  accessibleLayout: settingSchemas.accessibleLayout,
+  pictureFirst: settingSchemas.pictureFirst,
+});
+export type KioskDisplaySettings = z.infer<typeof KioskDisplaySettings>;
+
+/** What the citizen screens get: the public settings and this kiosk's display settings. */
+export const ScreenSettings = PublicSettings.extend(KioskDisplaySettings.shape);
+export type ScreenSettings = z.infer<typeof ScreenSettings>;

@@ -123,6 +123,8 @@ const surveyHandlers = (
           minSecondsBetweenResponses: s.minSecondsBetweenResponses,
           abandonedPolicy: s.abandonedPolicy,
           locales: offeredLocales(s.locales, packs, questionnaire),
+          accessibleLayout: s.accessibleLayout,
+          pictureFirst: s.pictureFirst,
         },
         assignment: withPackTexts(assignment, packs),
         questionnaire: withPackTexts(questionnaire, packs),

@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { AnswerValue } from '../../shared/answers.ts';
 import { followUpWanted } from '../../shared/follow-up-offer.ts';
 import { pickText } from '../../shared/locale.ts';
-import type { PublicSettings } from '../../shared/settings.ts';
+import type { ScreenSettings } from '../../shared/settings.ts';
 import { useApi } from '../api/context.ts';
 import { DisplayToggles } from '../components/DisplayToggles.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { QuestionView } from '../components/questions/QuestionView.tsx';
+import { idleTimings } from '../state/accessible-layout.ts';
+import { useAutoReadAloud } from '../state/auto-read-aloud.ts';
 import { usePrefs } from '../state/prefs.tsx';
 import { nextQuestionId, pruneAnswers } from '../state/survey-flow.ts';
 import { useIdleTimer } from '../state/use-activity.ts';
@@ -22,7 +24,7 @@ export const CONFIRM_MS = 450;
 
 type Props = {
   draft: Draft;
-  settings: PublicSettings;
+  settings: ScreenSettings;
   /** True while the staff panel covers the screen: no idle prompt then. */
   paused: boolean;
   onFinished: (outcome: 'submitted' | 'abandoned') => void;
@@ -31,7 +33,8 @@ type Props = {
 export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => {
   const { t } = useTranslation();
   const api = useApi();
-  const { locale } = usePrefs();
+  const { locale, readAloudUsed } = usePrefs();
+  const autoReadAloud = useAutoReadAloud();
   const q = draft.questionnaire;
   const flow = useSurveyFlow(q);
   const { state: submitState, submit, abandon } = useSubmit(api, draft);
@@ -107,8 +110,12 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
   }, [submit, abandon, locale, flow.answers, finish]);
 
   const sending = submitState.phase === 'sending';
-  useIdleTimer(idleDeadline === null && !paused && !sending, settings.idleSeconds * 1000, () =>
-    setIdleDeadline(Date.now() + settings.countdownSeconds * 1000),
+  const idle = idleTimings(settings, {
+    accessibleLayout: settings.accessibleLayout,
+    slowReader: readAloudUsed || autoReadAloud,
+  });
+  useIdleTimer(idleDeadline === null && !paused && !sending, idle.idleMs, () =>
+    setIdleDeadline(Date.now() + idle.countdownMs),
   );
 
   const idlePrompt = idleDeadline !== null && (

@@ -5,6 +5,7 @@ import { type KioskCore, openKioskCore } from '../../electron/core/kiosk-core.ts
 import { createHostServer } from '../../electron/host/server.ts';
 import { BASE_LOCK_MS } from '../../electron/core/staff-auth.ts';
 import type { MethodOutput, Result } from '../../shared/api.ts';
+import { PublishedConfig } from '../../shared/sync.ts';
 import { type FakeClock, call, errorOf, fakeClock, okValue, silentLog, snapshotDb } from '../support/kiosk.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -193,13 +194,16 @@ describe('opening hours and idle settings', () => {
       { days: [1, 2, 3, 4, 5], from: '13:00', to: '17:30' },
     ];
     const after = okValue(await call(core, 'adminSetSettings', { session, idleSeconds: 90, openingHours }));
-    expect(after).toEqual({ idleSeconds: 90, countdownSeconds: 15, openingHours });
+    // The display settings of issue 15 come along, unchanged (off by default).
+    const display = { accessibleLayout: false, pictureFirst: false };
+    expect(after).toEqual({ idleSeconds: 90, countdownSeconds: 15, openingHours, ...display });
     expect(okValue(await call(core, 'getKioskState', {})).settings.idleSeconds).toBe(90);
     okValue(await call(core, 'adminSetSettings', { session, countdownSeconds: 20 }));
     expect(okValue(await call(core, 'adminGetSettings', { session }))).toEqual({
       idleSeconds: 90,
       countdownSeconds: 20,
       openingHours,
+      ...display,
     });
     const changes = auditActions(core).filter((e) => e.action === 'settings_changed');
     expect(changes.map((c) => c.details)).toEqual([
@@ -231,6 +235,36 @@ describe('opening hours and idle settings', () => {
     });
     expect(snapshotDb(core.db)).toEqual(before);
     expect(okValue(await call(core, 'adminGetSettings', { session })).idleSeconds).toBe(45);
+  });
+});
+
+describe('accessible layout and picture-first (issue 15)', () => {
+  it('IT turns them on for this kiosk: the touch UI sees them, the audit log says so', async () => {
+    const { core } = kiosk();
+    const session = await unlock(core);
+    expect(okValue(await call(core, 'getKioskState', {})).settings).toMatchObject({
+      accessibleLayout: false,
+      pictureFirst: false,
+    });
+    const after = okValue(await call(core, 'adminSetSettings', { session, accessibleLayout: true }));
+    expect(after).toMatchObject({ accessibleLayout: true, pictureFirst: false, idleSeconds: 45 });
+    okValue(await call(core, 'adminSetSettings', { session, pictureFirst: true }));
+    expect(okValue(await call(core, 'getKioskState', {})).settings).toMatchObject({
+      accessibleLayout: true,
+      pictureFirst: true,
+    });
+    expect(
+      auditActions(core)
+        .filter((e) => e.action === 'settings_changed')
+        .map((e) => e.details),
+    ).toEqual([{ accessibleLayout: { from: false, to: true } }, { pictureFirst: { from: false, to: true } }]);
+  });
+
+  it("a configuration central publishes cannot carry them: they are this kiosk's, not the unit's", () => {
+    const published = PublishedConfig.shape.settings.unwrap();
+    expect(published.parse({ idleSeconds: 90, accessibleLayout: true, pictureFirst: true })).toEqual({
+      idleSeconds: 90,
+    });
   });
 });
 

@@ -207,6 +207,8 @@ export const adminCases = (c: AdminCaseContext): Record<AdminMethod, () => Case[
       { name: 'idle null', input: setting({ idleSeconds: null }), expect: invalid('idleSeconds') },
       { name: 'countdown 2 s', input: setting({ countdownSeconds: 2 }), expect: invalid('countdownSeconds') },
       { name: 'countdown 121 s', input: setting({ countdownSeconds: 121 }), expect: invalid('countdownSeconds') },
+      { name: 'layout as a string', input: setting({ accessibleLayout: 'true' }), expect: invalid('accessibleLayout') },
+      { name: 'picture-first as 1', input: setting({ pictureFirst: 1 }), expect: invalid('pictureFirst') },
       {
         name: 'a valid idle with a bad countdown (nothing applied)',
         input: setting({ idleSeconds: 60, countdownSeconds: 500 }),

@@ -61,7 +61,18 @@ const adminSettingsOf = (s: StoredSettings): AdminSettings => ({
   openingHours: s.openingHours,
   idleSeconds: s.idleSeconds,
   countdownSeconds: s.countdownSeconds,
+  accessibleLayout: s.accessibleLayout,
+  pictureFirst: s.pictureFirst,
 });
+
+/** The settings the admin panel changes, in the order their changes are written and audited. */
+const ADMIN_SETTING_KEYS = [
+  'openingHours',
+  'idleSeconds',
+  'countdownSeconds',
+  'accessibleLayout',
+  'pictureFirst',
+] as const satisfies readonly (keyof AdminSettings)[];
 
 type WithAdmin = <T>(session: string, run: () => Result<T> | Promise<Result<T>>) => Result<T> | Promise<Result<T>>;
 
@@ -165,14 +176,13 @@ const pinAndSettingsHandlers = ({
       throw new Error(refused.message);
     }),
   adminGetSettings: ({ session }) => withAdmin(session, () => ({ ok: true, value: adminSettingsOf(d.settings()) })),
-  adminSetSettings: ({ session, openingHours, idleSeconds, countdownSeconds }) =>
+  adminSetSettings: ({ session, ...wanted }) =>
     withAdmin(session, () => {
       const before = adminSettingsOf(d.settings());
-      const wanted = { openingHours, idleSeconds, countdownSeconds };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       d.db
         .transaction(() => {
-          for (const key of ['openingHours', 'idleSeconds', 'countdownSeconds'] as const) {
+          for (const key of ADMIN_SETTING_KEYS) {
             const value = wanted[key];
             if (value === undefined) continue;
             const set = setSetting(d.db, key, value);

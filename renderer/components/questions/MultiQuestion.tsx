@@ -3,6 +3,7 @@ import type { AnswerValue } from '../../../shared/answers.ts';
 import { pickText } from '../../../shared/locale.ts';
 import { toggleChoice } from '../../state/survey-flow.ts';
 import { AnswerButton } from '../AnswerButton.tsx';
+import { PictureFirstOption } from '../picture-first.tsx';
 import type { QuestionOf } from './types.ts';
 
 type Props = {
@@ -41,6 +42,7 @@ export const MultiQuestion = ({ question, value, locale, onChange }: Props) => {
               }}
             >
               <span className="answer-box" aria-hidden="true" />
+              <PictureFirstOption value={o.value} />
               <span className="answer-label">{pickText(o.label, locale)}</span>
             </AnswerButton>
           );

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AdminOpeningHours, type AdminSettings, openingHoursOverlaps } from '../../../shared/admin.ts';
 import { settingSchemas } from '../../../shared/settings.ts';
 import { useApi } from '../../api/context.ts';
+import { DisplaySwitches } from './DisplaySwitches.tsx';
 import type { TabProps } from './tab-props.ts';
 import { shiftClock } from './format.ts';
 import { DAY_KEYS } from './words.ts';
@@ -49,7 +50,10 @@ const Stepper = ({
   );
 };
 
-/** Opening hours (the kiosk sleeps outside them) and the idle prompt's timings, checked by the shared schemas. */
+/**
+ * Opening hours (the kiosk sleeps outside them), the idle prompt's timings and the citizen display (accessible
+ * layout, picture-first), checked by the shared schemas.
+ */
 export const SettingsTab = ({ session, onExpired }: TabProps) => {
   const { t } = useTranslation();
   const api = useApi();
@@ -121,6 +125,7 @@ export const SettingsTab = ({ session, onExpired }: TabProps) => {
         />
       </div>
       {(!idleOk || !countdownOk) && <p className="admin-hint is-error">{t('admin.secondsRange')}</p>}
+      <DisplaySwitches value={value} onChange={edit} />
       <h3>{t('admin.openingHours')}</h3>
       <p className="admin-hint">{t('admin.openingHoursHint')}</p>
       <ol className="admin-hours">
