@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INVITATION_TTL } from './invitation.ts';
 import { LocaleCode } from './locale.ts';
 
 /** "HH:MM" on a 24-hour clock. */
@@ -54,6 +55,9 @@ export const settingSchemas = {
    * provincial systems do), or stored with the repeatCase flag for the reports to count once.
    */
   repeatCasePolicy: z.enum(['refuse', 'flag']),
+  // Counter bridge (issue 11), kiosk invitations:
+  /** How long an invitation made on this kiosk (kioskctl invite) waits for its citizen when none is named. */
+  invitationTtlSeconds: z.number().int().min(INVITATION_TTL.minSeconds).max(INVITATION_TTL.maxSeconds),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -90,6 +94,8 @@ export const DEFAULT_SETTINGS = {
   centralKeyFingerprint: null,
   allowPlainHttpLan: false,
   repeatCasePolicy: 'refuse',
+  // Counter bridge (issue 11), kiosk invitations:
+  invitationTtlSeconds: INVITATION_TTL.defaultSeconds,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */

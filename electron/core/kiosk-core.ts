@@ -9,6 +9,8 @@ import { readChoice, resolveAssignment, writeChoice } from './assignment.ts';
 import type { TargetScan } from './admin/export-targets.ts';
 import { createAdminHandlers } from './admin/handlers.ts';
 import { type ConfigHolder, openConfigHolder } from './config-holder.ts';
+import { invitationChoice, shownInvitation } from './invitations/choice.ts';
+import { type Invitations, createInvitations } from './invitations/invitations.ts';
 import { openDatabase } from './db/open.ts';
 import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
@@ -71,6 +73,11 @@ export type KioskCore = KioskHandlers & {
    * runs a pass on it (so the two never overlap). Not started by the core.
    */
   readonly sync: SyncEngine;
+  /**
+   * The counter bridge's one InvitationSink (issue 11): central's stream, the LAN bridge and kioskctl
+   * hand it invitations; the current one is the assignment until it is answered, expires or is replaced.
+   */
+  readonly invitations: Invitations;
   close: () => void;
 };
 
@@ -84,17 +91,30 @@ type CoreParts = {
   recorder: ResponseRecorder;
   auth: StaffAuth;
   sessionMs: () => number;
+  invitations: Invitations;
 };
 
-/** The assignment staff chose, resolved against the configuration in force now. */
-const currentAssignment = (p: CoreParts) => resolveAssignment(p.config.active().bundle, readChoice(p.db));
+/**
+ * The assignment in force now, resolved against the configuration in force now: the invitation waiting
+ * for its citizen if there is one, else what staff chose (kept untouched underneath, so the kiosk goes
+ * back to it when the invitation is answered, expires or is replaced).
+ */
+const currentAssignment = (p: CoreParts) => {
+  const invitation = p.invitations.current();
+  const choice = invitation ? invitationChoice(invitation) : readChoice(p.db);
+  const resolved = resolveAssignment(p.config.active().bundle, choice);
+  return { ...resolved, invitation: shownInvitation(invitation, resolved.assignment) };
+};
 
 /** The respondent's side: the kiosk's state, the catalog, and a survey from start to stored. */
 const surveyHandlers = (
   p: CoreParts,
-): Pick<KioskHandlers, 'getKioskState' | 'getCatalog' | 'beginResponse' | 'submitResponse' | 'abandonResponse'> => ({
+): Pick<
+  KioskHandlers,
+  'getKioskState' | 'awaitInvitation' | 'getCatalog' | 'beginResponse' | 'submitResponse' | 'abandonResponse'
+> => ({
   getKioskState: () => {
-    const { assignment, questionnaire } = currentAssignment(p);
+    const { assignment, questionnaire, invitation } = currentAssignment(p);
     const s = p.settings();
     const last = p.recorder.lastCompleteWall();
     const rapidUntil =
@@ -118,8 +138,13 @@ const surveyHandlers = (
         configVersion: p.config.active().version,
         storage: p.recorder.health(),
         rapidUntil: rapidUntil !== null && rapidUntil > p.clock.now() ? new Date(rapidUntil).toISOString() : null,
+        invitation,
       },
     };
+  },
+  awaitInvitation: async ({ knownId, waitMs }) => {
+    await p.invitations.waitForChange(knownId, waitMs);
+    return { ok: true, value: { invitation: currentAssignment(p).invitation } };
   },
   getCatalog: () => {
     const { bundle } = p.config.active();
@@ -200,6 +225,7 @@ const staffHandlers = (
           recordUse(db, procedureCode);
           audit(db, 'staff', 'set_assignment', choice);
         }).immediate();
+        p.invitations.withdraw('staff chose another assignment on the kiosk');
         return { ok: true, value: currentAssignment(p).assignment };
       }),
     toggleFavourite: ({ session, procedureCode }) =>
@@ -257,7 +283,13 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const settings = settingsReader(db);
   const sessionMs = () => settings().staffSessionSeconds * 1000;
   const auth = createStaffAuth(db, clock.now);
-  const recorder = createResponseRecorder({ db, clock, log, settings, upkeep });
+  const invitations = createInvitations({
+    db,
+    clock,
+    log,
+    knownProcedure: (code) => config.active().bundle.catalog.procedures.some((c) => c.code === code),
+  });
+  const recorder = createResponseRecorder({ db, clock, log, settings, upkeep, invitations });
 
   const sync = createSyncEngine({
     log: (level, message, data) => log(level, `sync: ${message}`, data),
@@ -285,7 +317,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     enrolTimeouts: options.enrolTimeouts,
   });
 
-  const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs };
+  const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs, invitations };
   const handlers: KioskHandlers = { ...admin, ...surveyHandlers(parts), ...staffHandlers(parts) };
   return {
     ...guardStorage(handlers, log),
@@ -298,8 +330,10 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     applyPublishedConfig: config.applyPublished,
     runWalUpkeep: upkeep.run,
     sync,
+    invitations,
     close: () => {
       upkeep.cancel();
+      invitations.close();
       // Hosts stop the engine first (await core.sync.stop()); this only aborts a pass still in flight.
       if (sync.running) void sync.stop();
       if (db.open) db.close();
