@@ -4,6 +4,7 @@ import { Answers } from './answers.ts';
 import { CaseFacts } from './case-facts.ts';
 import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
 import { Uuid, UuidV7 } from './ids.ts';
+import { InvitationStatus } from './invitation.ts';
 import { LocaleCode, LocalizedText } from './locale.ts';
 import { Questionnaire, Slug } from './questionnaire.ts';
 import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
@@ -145,6 +146,10 @@ export const KioskState = z.object({
   rapidUntil: z.iso.datetime().nullable(),
   /** A counter-bridge invitation waiting for its citizen, or null. */
   invitation: CurrentInvitation.nullable(),
+  /** The invitation received last and where it stands, for the officer's display; null before the first. */
+  lastInvitation: z
+    .object({ id: UuidV7, caseNumber: CaseNumber, status: InvitationStatus, at: z.iso.datetime() })
+    .nullable(),
 });
 export type KioskState = z.infer<typeof KioskState>;
 

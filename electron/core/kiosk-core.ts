@@ -9,7 +9,7 @@ import { readChoice, resolveAssignment, writeChoice } from './assignment.ts';
 import type { TargetScan } from './admin/export-targets.ts';
 import { createAdminHandlers } from './admin/handlers.ts';
 import { type ConfigHolder, openConfigHolder } from './config-holder.ts';
-import { invitationChoice, shownInvitation } from './invitations/choice.ts';
+import { invitationChoice, lastInvitationOf, shownInvitation } from './invitations/choice.ts';
 import { type Invitations, createInvitations } from './invitations/invitations.ts';
 import { openDatabase } from './db/open.ts';
 import { preparePrivateDir } from './db/private-files.ts';
@@ -139,6 +139,7 @@ const surveyHandlers = (
         storage: p.recorder.health(),
         rapidUntil: rapidUntil !== null && rapidUntil > p.clock.now() ? new Date(rapidUntil).toISOString() : null,
         invitation,
+        lastInvitation: lastInvitationOf(p.invitations.latest()),
       },
     };
   },

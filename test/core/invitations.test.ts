@@ -166,6 +166,7 @@ describe('expiry on the kiosk clock', () => {
     expect((await state(core)).invitation?.id).toBe(inv.id);
     clock.advance(1);
     await expectStaffChoice(core);
+    expect((await state(core)).lastInvitation).toMatchObject({ id: inv.id, status: 'expired' });
     expect(core.invitations.statusOf(inv.id)).toBe('expired');
     expect(core.invitations.pendingReports(10)).toEqual([
       expect.objectContaining({ invitationId: inv.id, status: 'expired' }),
@@ -235,6 +236,12 @@ describe('answering', () => {
       sources: expect.objectContaining({ 'tong-thoi-gian': 'system', 'thai-do-can-bo': 'citizen' }),
     });
     await expectStaffChoice(core);
+    // The officer's display sees it answered.
+    expect((await state(core)).lastInvitation).toMatchObject({
+      id: inv.id,
+      caseNumber: 'HS-2026-0001',
+      status: 'answered',
+    });
     expect(core.invitations.pendingReports(10)).toEqual([
       expect.objectContaining({ invitationId: inv.id, status: 'answered', responseId: stored.id }),
     ]);

@@ -1,4 +1,4 @@
-import type { Assignment, CurrentInvitation } from '../../../shared/api.ts';
+import type { Assignment, CurrentInvitation, KioskState } from '../../../shared/api.ts';
 import type { AssignmentChoice } from '../assignment.ts';
 import { type InvitationRow, factsOf } from './store.ts';
 
@@ -30,3 +30,7 @@ export const shownInvitation = (row: InvitationRow | undefined, assignment: Assi
         expiresAtMs: row.expires_local_ms,
       }
     : null;
+
+/** Where the invitation received last stands, for the officer's display. */
+export const lastInvitationOf = (row: InvitationRow | undefined): KioskState['lastInvitation'] =>
+  row ? { id: row.id, caseNumber: row.case_number, status: row.status, at: row.status_at } : null;

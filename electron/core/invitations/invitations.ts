@@ -32,6 +32,8 @@ export type Invitations = InvitationSink & {
   /** Central acknowledged these; a row that changed since it was read stays pending. */
   markReported: (updates: readonly InvitationStatusUpdate[]) => void;
   recent: (limit: number) => InvitationRow[];
+  /** The invitation received last, whatever its status (the officer's display). */
+  latest: () => InvitationRow | undefined;
   close: () => void;
 };
 
@@ -150,6 +152,10 @@ export const createInvitations = (options: InvitationsOptions): Invitations => {
     },
     markReported: (updates) => {
       db.transaction(() => updates.forEach((u) => store.markReported(u))).immediate();
+    },
+    latest: () => {
+      current();
+      return store.recent(1)[0];
     },
     recent: (limit) => {
       current();
