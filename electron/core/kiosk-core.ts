@@ -26,7 +26,9 @@ import { type WalUpkeep, walUpkeep } from './store/wal-upkeep.ts';
 import { hostFromCore } from './sync-host.ts';
 import type { Timeouts } from './sync/client.ts';
 import type { KeyProtector } from './sync/device-key.ts';
-import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from './sync/engine.ts';
+import { deviceContexts } from './sync/device-context.ts';
+import { type SyncEngine, type SyncEngineOptions, createSyncEngine, realSyncClock } from './sync/engine.ts';
+import { type InvitationStream, createInvitationStream, streamDeviceFrom } from './sync/invitation-stream.ts';
 import type { ConfigApplyResult } from './sync/published-config.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
@@ -78,6 +80,11 @@ export type KioskCore = KioskHandlers & {
    * hand it invitations; the current one is the assignment until it is answered, expires or is replaced.
    */
   readonly invitations: Invitations;
+  /**
+   * The outgoing connection central pushes invitations on, and the status reports back; started by the
+   * host with the sync engine (never by the core), idle until the kiosk is enrolled.
+   */
+  readonly invitationStream: InvitationStream;
   close: () => void;
 };
 
@@ -280,26 +287,35 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const configDir = options.configDir ?? (existsSync(localConfig) ? localConfig : EMBEDDED_CONFIG_DIR);
   const config = openConfigHolder({ db, configDir, log, now: clock.now });
 
-  const upkeep = walUpkeep(db, (e) => log('warn', `WAL upkeep skipped: ${errorMessage(e)}`));
-  const settings = settingsReader(db);
-  const sessionMs = () => settings().staffSessionSeconds * 1000;
-  const auth = createStaffAuth(db, clock.now);
   const invitations = createInvitations({
     db,
     clock,
     log,
     knownProcedure: (code) => config.active().bundle.catalog.procedures.some((c) => c.code === code),
   });
+  const upkeep = walUpkeep(db, (e) => log('warn', `WAL upkeep skipped: ${errorMessage(e)}`));
+  const settings = settingsReader(db);
+  const sessionMs = () => settings().staffSessionSeconds * 1000;
+  const auth = createStaffAuth(db, clock.now);
   const recorder = createResponseRecorder({ db, clock, log, settings, upkeep, invitations });
 
+  const syncHost = hostFromCore(
+    { db, deviceId, config: config.active, applyPublishedConfig: config.applyPublished },
+    options.dataDir,
+  );
   const sync = createSyncEngine({
     log: (level, message, data) => log(level, `sync: ${message}`, data),
     ...options.sync,
-    host: hostFromCore(
-      { db, deviceId, config: config.active, applyPublishedConfig: config.applyPublished },
-      options.dataDir,
-    ),
+    host: syncHost,
     protector: options.keyProtector,
+  });
+  const streamContexts = deviceContexts({ host: syncHost, clock: realSyncClock, protector: options.keyProtector });
+  const invitationStream = createInvitationStream({
+    device: streamDeviceFrom(streamContexts),
+    sink: invitations,
+    reports: { pending: invitations.pendingReports, acknowledged: invitations.markReported },
+    backoff: options.sync?.backoff,
+    log: (level, message, data) => log(level, message, data),
   });
   const admin = createAdminHandlers({
     db,
@@ -332,8 +348,10 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     runWalUpkeep: upkeep.run,
     sync,
     invitations,
+    invitationStream,
     close: () => {
       upkeep.cancel();
+      void invitationStream.stop().finally(() => streamContexts.close());
       invitations.close();
       // Hosts stop the engine first (await core.sync.stop()); this only aborts a pass still in flight.
       if (sync.running) void sync.stop();

@@ -21,9 +21,13 @@ export const serveKiosk = async (
   const address = new URL(await app.listen({ host: HOST_ADDRESS, port: options.port }));
   const url = `http://${HOST_ADDRESS}:${address.port}/#token=${token}`;
   console.log(`Kiosk ready: ${url}`);
-  if (syncEnabledFromEnv()) core.sync.start();
+  if (syncEnabledFromEnv()) {
+    core.sync.start();
+    core.invitationStream.start();
+  }
   const stop = async () => {
     await core.sync.stop();
+    await core.invitationStream.stop();
     await app.close();
     core.close();
   };
