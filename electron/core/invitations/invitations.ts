@@ -70,7 +70,11 @@ export const createInvitations = (options: InvitationsOptions): Invitations => {
     store.expireDue(clock.now());
     return store.delivered();
   };
-  const waiters = createWaiters(db, () => current()?.id ?? null);
+  const waiters = createWaiters(
+    db,
+    () => current()?.id ?? null,
+    () => changed(),
+  );
 
   /** Arms one timer for the current invitation's deadline; at it, the expiry is written and the screens woken. */
   const arm = (): void => {

@@ -11,9 +11,10 @@ type Waiter = { knownId: string | null; finish: () => void };
  * The long polls of the attract screen and the officer's display (KioskApi awaitInvitation). A change
  * in this process (an invitation received, expired, answered) wakes them at once through `notify`;
  * one written by another process (kioskctl invite) is seen through SQLite's `data_version`, which a
- * connection reads from shared memory without touching the disk, checked only while someone waits.
+ * connection reads from shared memory without touching the disk, checked only while someone waits
+ * (`onForeignChange` then re-reads, notifies and re-arms the expiry timer for what the other process wrote).
  */
-export const createWaiters = (db: Database, currentId: () => string | null) => {
+export const createWaiters = (db: Database, currentId: () => string | null, onForeignChange: () => void) => {
   const waiters = new Set<Waiter>();
   let watch: ReturnType<typeof setInterval> | undefined;
   let seenVersion = 0;
@@ -37,7 +38,7 @@ export const createWaiters = (db: Database, currentId: () => string | null) => {
       const version = db.pragma('data_version', { simple: true }) as number;
       if (version === seenVersion) return;
       seenVersion = version;
-      notify();
+      onForeignChange();
     }, CROSS_PROCESS_MS);
     watch.unref();
   };
