@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type KioskCore, openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { type InvitationStream, createInvitationStream } from '../../electron/core/sync/invitation-stream.ts';
+import { sseReader } from '../../electron/core/sync/invitation-stream-sse.ts';
 import { type InvitationCentral, startInvitationCentral } from '../support/invitation-central.ts';
 import { makeInvitation } from '../support/invitations.ts';
 import { rowCount, silentLog } from '../support/kiosk.ts';
@@ -122,6 +123,16 @@ describe('the invitation stream', () => {
     expect(shown(core)).toBe(valid.id);
   });
 
+  it('never shows one that expired where it was issued, even if it comes late (the heartbeat measured the clocks)', async () => {
+    const { core, central } = await rig();
+    core.db.prepare('UPDATE sync_status SET clock_drift_ms = 0 WHERE id = 1').run();
+    const late = makeInvitation({ issuedMs: Date.now() - 120_000, ttlMs: 60_000 });
+    central.issue(late); // pushed as is: a central (or a proxy) delivering a minute after it expired
+    await until('the kiosk to record it expired', () => core.invitations.statusOf(late.id) === 'expired');
+    expect(shown(core)).toBeUndefined();
+    await until('central to hear "expired"', () => central.statusOf(late.id) === 'expired');
+  });
+
   it('survives central restarting, and receives what is issued after', async () => {
     const { core, central, stream } = await rig();
     await central.stop();
@@ -156,5 +167,38 @@ describe('the invitation stream', () => {
     await until('central to hear "refused"', () => central.statusOf(inv.id) === 'refused');
     expect(central.updates.at(-1)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/9\.999999/) });
     await until('the kiosk to take the acknowledgement', () => core.invitations.pendingReports(10).length === 0);
+  });
+});
+
+describe('the stream reader (server-sent events)', () => {
+  const events = (chunks: (string | Buffer)[], maxBytes?: number) => {
+    const seen: { event: string; data: string }[] = [];
+    const read = sseReader((e) => seen.push(e), maxBytes);
+    const accepted = chunks.map((c) => read(typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
+    return { seen, accepted };
+  };
+
+  it('reads events split anywhere, CRLF lines, comments and multi-line data; UTF-8 cut mid-character', () => {
+    const text = Buffer.from('event: invitation\r\ndata: {"caseNumber":"HỒ-1"}\r\n\r\n', 'utf8');
+    const cut = text.indexOf(Buffer.from('Ồ', 'utf8')) + 1; // inside the two-byte letter
+    const { seen } = events([
+      ': keep-alive\n\n',
+      text.subarray(0, cut),
+      text.subarray(cut),
+      'data: a\ndata: b\n',
+      '\n',
+      'event: other\ndata: x\n\n',
+    ]);
+    expect(seen).toEqual([
+      { event: 'invitation', data: '{"caseNumber":"HỒ-1"}' },
+      { event: 'message', data: 'a\nb' },
+      { event: 'other', data: 'x' },
+    ]);
+  });
+
+  it('refuses an event or a line over the limit (the stream is dropped, not buffered without end)', () => {
+    expect(events([`data: ${'x'.repeat(200)}\n`], 100).accepted).toEqual([false]);
+    expect(events(['data: ', 'x'.repeat(200)], 100).accepted).toEqual([true, false]);
+    expect(events([`data: ${'x'.repeat(50)}\n\n`], 100).accepted).toEqual([true]);
   });
 });
