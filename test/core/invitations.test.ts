@@ -173,6 +173,18 @@ describe('expiry on the kiosk clock', () => {
     ]);
   });
 
+  it('past its deadline it is not shown even when the expiry cannot be written (a full disk)', async () => {
+    const { core, clock } = setup();
+    const inv = makeInvitation({ issuedMs: clock.now(), ttlMs: 60_000 });
+    core.invitations.receive(inv, 'central');
+    core.db.exec(`CREATE TRIGGER no_writes BEFORE UPDATE ON invitations
+      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    clock.advance(60_000);
+    await expectStaffChoice(core);
+    core.db.exec('DROP TRIGGER no_writes');
+    expect(core.invitations.statusOf(inv.id)).toBe('expired');
+  });
+
   it('a timer ends it without anyone reading, and wakes a waiting screen', async () => {
     const core = openKioskCore({ dataDir: freshDir(), log: silentLog }); // the real clock: the timer is real
     cleanups.push(() => core.close());

@@ -67,7 +67,14 @@ export const createInvitations = (options: InvitationsOptions): Invitations => {
   const current = (): InvitationRow | undefined => {
     const row = store.delivered();
     if (!row || row.expires_local_ms > clock.now()) return row;
-    store.expireDue(clock.now());
+    try {
+      store.expireDue(clock.now());
+    } catch (e) {
+      // A read must not fail for want of this write (a full or read-only disk): past its deadline, it is
+      // not current either way; the expiry is written at the next read that can.
+      log('warn', `invitation expiry not written: ${errorMessage(e)}`);
+      return undefined;
+    }
     return store.delivered();
   };
   const waiters = createWaiters(
