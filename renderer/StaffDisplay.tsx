@@ -4,6 +4,7 @@ import type { Assignment } from '../shared/api.ts';
 import { pickText } from '../shared/locale.ts';
 import { useApi } from './api/context.ts';
 import { Notice } from './screens/Notice.tsx';
+import { InvitationStatusNote } from './screens/staff/InvitationStatusNote.tsx';
 import { StaffPanel } from './screens/staff/StaffPanel.tsx';
 import { usePrefs } from './state/prefs.tsx';
 import { useKioskState } from './state/use-kiosk-state.ts';
@@ -62,6 +63,7 @@ export const StaffDisplay = () => {
           <dd data-testid="staff-display-case">{assignment.caseNumber ?? t('staff.none')}</dd>
         </div>
       </dl>
+      {kiosk.state.lastInvitation && <InvitationStatusNote last={kiosk.state.lastInvitation} />}
       <p className="staff-display-hint">{t('staffDisplay.hint')}</p>
       {note && (
         <p className="note" role="status" data-testid="staff-display-note">

@@ -4,8 +4,9 @@ import { adminLanApi } from './admin-lan.ts';
 import { Answers } from './answers.ts';
 import { CaseFacts } from './case-facts.ts';
 import { Catalog, FieldCode, ProcedureCode } from './catalog.ts';
-import { Uuid } from './ids.ts';
 import { LanguagePack } from './language-pack.ts';
+import { Uuid, UuidV7 } from './ids.ts';
+import { InvitationStatus } from './invitation.ts';
 import { LocaleCode, LocalizedText } from './locale.ts';
 import { Questionnaire, Slug } from './questionnaire.ts';
 import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
@@ -109,8 +110,23 @@ export const Assignment = z.object({
   setAt: z.iso.datetime(),
   /** What the one-stop system said about the case (kioskctl, later the counter bridge); absent when nothing. */
   facts: CaseFacts.optional(),
+  /** Set while a counter-bridge invitation is the assignment (issue 11): a complete response answers it. */
+  invitationId: UuidV7.optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
+
+/**
+ * The invitation the attract screen shows (issue 11): "please rate case N". `expiresAtMs` is on the
+ * kiosk's own clock; the core ends it (expiry, the next invitation, an answer), the screen just follows.
+ */
+export const CurrentInvitation = z.object({
+  id: UuidV7,
+  caseNumber: CaseNumber,
+  procedureName: LocalizedText,
+  officerId: StaffRef.nullable(),
+  expiresAtMs: z.number().int(),
+});
+export type CurrentInvitation = z.infer<typeof CurrentInvitation>;
 
 export const StorageHealth = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true) }),
@@ -132,6 +148,12 @@ export const KioskState = z.object({
   languagePacks: z.array(LanguagePack).optional(),
   /** When the next completed response stops counting as a rapid repeat (ISO), or null. */
   rapidUntil: z.iso.datetime().nullable(),
+  /** A counter-bridge invitation waiting for its citizen, or null. */
+  invitation: CurrentInvitation.nullable(),
+  /** The invitation received last and where it stands, for the officer's display; null before the first. */
+  lastInvitation: z
+    .object({ id: UuidV7, caseNumber: CaseNumber, status: InvitationStatus, at: z.iso.datetime() })
+    .nullable(),
 });
 export type KioskState = z.infer<typeof KioskState>;
 
@@ -140,6 +162,17 @@ const Draft = z.object({ draftId: Uuid, locale: LocaleCode, answers: Answers });
 export const kioskApi = {
   /** Everything the attract screen and survey need for the next respondent. */
   getKioskState: { input: z.object({}).strict(), output: KioskState },
+  /**
+   * Long poll for the attract screen: answers as soon as the current invitation differs from `knownId`
+   * (a new one arrived, or it expired, was replaced or answered), else after `waitMs`. The screen then
+   * reads getKioskState; so an invitation is painted within a frame or two of reaching the core.
+   */
+  awaitInvitation: {
+    input: z
+      .object({ knownId: UuidV7.nullable(), waitMs: z.number().int().min(0).max(15_000).default(10_000) })
+      .strict(),
+    output: z.object({ invitation: CurrentInvitation.nullable() }),
+  },
   /** Fields, procedures and questionnaire titles, for the staff panel's search. */
   getCatalog: {
     input: z.object({}).strict(),

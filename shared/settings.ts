@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INVITATION_TTL } from './invitation.ts';
 import { LocaleCode } from './locale.ts';
 
 /** "HH:MM" on a 24-hour clock. */
@@ -73,6 +74,9 @@ export const settingSchemas = {
    * smaller below them, and read-aloud starts by itself (for citizens who read little).
    */
   pictureFirst: z.boolean(),
+  // Counter bridge (issue 11), kiosk invitations:
+  /** How long an invitation made on this kiosk (kioskctl invite) waits for its citizen when none is named. */
+  invitationTtlSeconds: z.number().int().min(INVITATION_TTL.minSeconds).max(INVITATION_TTL.maxSeconds),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -116,6 +120,8 @@ export const DEFAULT_SETTINGS = {
   // Issue 15: both off unless IT turns them on for this kiosk.
   accessibleLayout: false,
   pictureFirst: false,
+  // Counter bridge (issue 11), kiosk invitations:
+  invitationTtlSeconds: INVITATION_TTL.defaultSeconds,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */

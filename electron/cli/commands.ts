@@ -26,7 +26,7 @@ const problem = (message: string, exitCode = 1, extra: Record<string, unknown> =
 });
 
 /** The kiosk's own last good config; before the kiosk has ever run, the embedded one. */
-const currentBundle = (db: Database) => {
+export const currentBundle = (db: Database) => {
   const kept = lastGoodConfig(db);
   if (kept) return { version: kept.version, bundle: kept.bundle };
   const embedded = loadConfigDir(EMBEDDED_CONFIG_DIR);
@@ -84,7 +84,7 @@ export const responses = (db: Database, sinceSeq: number): Outcome => {
 };
 
 /** --facts: the case's facts as JSON (shared/case-facts.ts), every problem named by its field. */
-const parseFacts = (text: string): { facts: CaseFacts } | { error: string } => {
+export const parseFacts = (text: string): { facts: CaseFacts } | { error: string } => {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Outcome, configGet, configSet, responses, setProcedure, status, verify } from './commands.ts';
 import { LAN_USAGE, lanClients, lanPair } from './lan-commands.ts';
+import { invite, listInvitations } from './invite-commands.ts';
 import {
   type ProgressSink,
   SYNC_USAGE,
@@ -23,6 +24,10 @@ usage: kioskctl <command> [options] [--data-dir DIR] [--json]
                                  point the kiosk at a procedure (and case) for the next respondent;
                                  --facts: the case's facts from the one-stop system, e.g.
                                  '{"dueAt":"2026-12-10T17:00:00+07:00","returnedAt":"2026-12-08T09:00:00+07:00","returnVisits":0}'
+  invite --case N --procedure P [--officer O] [--counter C] [--ttl S] [--facts FILE]
+                                 invite the next citizen to rate case N (counter bridge); prints its id
+                                 and status; it waits --ttl seconds (default: setting invitationTtlSeconds)
+  invitations [--limit N]        the most recent invitations and where each stands
   verify                         integrity and sequence-gap check; exit 1 on any problem
   config get KEY                 read a setting
   config set KEY VALUE           write a setting (JSON values; PINs are stored hashed)
@@ -44,6 +49,12 @@ const parse = (argv: string[]) =>
       facts: { type: 'string' },
       'value-file': { type: 'string' },
       revoke: { type: 'string' },
+      // invite (invite-commands.ts)
+      procedure: { type: 'string' },
+      officer: { type: 'string' },
+      counter: { type: 'string' },
+      ttl: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       // sync commands (sync-commands.ts)
       central: { type: 'string' },
@@ -83,6 +94,8 @@ const LOCAL_COMMANDS: ReadonlySet<string> = new Set([
   'config',
   'lan-pair',
   'lan-clients',
+  'invite',
+  'invitations',
 ]);
 
 const unknownCommand = (command: string): Outcome => ({
@@ -130,6 +143,21 @@ export const run = (argv: string[]): Outcome => {
             text: 'error: set-procedure takes one procedure code',
           };
         return setProcedure(db, rest[0]!, values.case, values.facts);
+      case 'invite':
+        return invite(db, {
+          caseNumber: values.case,
+          procedure: values.procedure,
+          officer: values.officer,
+          counter: values.counter,
+          ttl: values.ttl,
+          // A file, as the one-stop system would hand it over; JSON text on the command line works too.
+          factsJson:
+            values.facts === undefined || values.facts.trimStart().startsWith('{')
+              ? values.facts
+              : readFileSync(values.facts, 'utf8'),
+        });
+      case 'invitations':
+        return listInvitations(db, values.limit);
       case 'verify':
         return verify(db);
       case 'config':

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Assignment } from '../../shared/api.ts';
 import { CaseFacts } from '../../shared/case-facts.ts';
 import { type ConfigBundle, ProcedureCode, questionnaireFor } from '../../shared/catalog.ts';
+import { UuidV7 } from '../../shared/ids.ts';
 import { CaseNumber, StaffRef } from '../../shared/response.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
 import { readState, writeState } from './store/state.ts';
@@ -16,6 +17,8 @@ export const AssignmentChoice = z.object({
   setAt: z.iso.datetime(),
   /** The case's facts from the one-stop system; staff's PIN panel sets none (a new choice drops them). */
   facts: CaseFacts.optional(),
+  /** Set when the choice is a counter-bridge invitation's (issue 11), never stored as staff's choice. */
+  invitationId: UuidV7.optional(),
 });
 export type AssignmentChoice = z.infer<typeof AssignmentChoice>;
 
@@ -51,6 +54,7 @@ export const resolveAssignment = (
       counterId: kept?.counterId ?? null,
       setAt: kept?.setAt ?? new Date(0).toISOString(),
       ...(kept?.facts ? { facts: kept.facts } : {}),
+      ...(kept?.invitationId ? { invitationId: kept.invitationId } : {}),
     },
     questionnaire,
   };

@@ -12,6 +12,8 @@ import { createAdminHandlers } from './admin/handlers.ts';
 import { type ConfigHolder, openConfigHolder } from './config-holder.ts';
 import { type LanBridge, startLanBridge } from './lan-bridge/index.ts';
 import { createAdminLanHandlers } from './lan-bridge/admin-handlers.ts';
+import { invitationChoice, lastInvitationOf, shownInvitation } from './invitations/choice.ts';
+import { type Invitations, createInvitations } from './invitations/invitations.ts';
 import { openDatabase } from './db/open.ts';
 import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
@@ -27,7 +29,9 @@ import { type WalUpkeep, walUpkeep } from './store/wal-upkeep.ts';
 import { hostFromCore } from './sync-host.ts';
 import type { Timeouts } from './sync/client.ts';
 import type { KeyProtector } from './sync/device-key.ts';
-import { type SyncEngine, type SyncEngineOptions, createSyncEngine } from './sync/engine.ts';
+import { deviceContexts } from './sync/device-context.ts';
+import { type SyncEngine, type SyncEngineOptions, createSyncEngine, realSyncClock } from './sync/engine.ts';
+import { type InvitationStream, createInvitationStream, streamDeviceFrom } from './sync/invitation-stream.ts';
 import type { ConfigApplyResult } from './sync/published-config.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 
@@ -79,6 +83,16 @@ export type KioskCore = KioskHandlers & {
    * `lanBridge.start()` as they start sync; close() stops it.
    */
   readonly lanBridge: LanBridge;
+  /**
+   * The counter bridge's one InvitationSink (issue 11): central's stream, the LAN bridge and kioskctl
+   * hand it invitations; the current one is the assignment until it is answered, expires or is replaced.
+   */
+  readonly invitations: Invitations;
+  /**
+   * The outgoing connection central pushes invitations on, and the status reports back; started by the
+   * host with the sync engine (never by the core), idle until the kiosk is enrolled.
+   */
+  readonly invitationStream: InvitationStream;
   close: () => void;
 };
 
@@ -92,20 +106,33 @@ type CoreParts = {
   recorder: ResponseRecorder;
   auth: StaffAuth;
   sessionMs: () => number;
+  invitations: Invitations;
 };
 
-/** The assignment staff chose, resolved against the configuration in force now. */
-const currentAssignment = (p: CoreParts) => resolveAssignment(p.config.active().bundle, readChoice(p.db));
+/**
+ * The assignment in force now, resolved against the configuration in force now: the invitation waiting
+ * for its citizen if there is one, else what staff chose (kept untouched underneath, so the kiosk goes
+ * back to it when the invitation is answered, expires or is replaced).
+ */
+const currentAssignment = (p: CoreParts) => {
+  const invitation = p.invitations.current();
+  const choice = invitation ? invitationChoice(invitation) : readChoice(p.db);
+  const resolved = resolveAssignment(p.config.active().bundle, choice);
+  return { ...resolved, invitation: shownInvitation(invitation, resolved.assignment) };
+};
 
 /** The respondent's side: the kiosk's state, the catalog, and a survey from start to stored. */
 const surveyHandlers = (
   p: CoreParts,
-): Pick<KioskHandlers, 'getKioskState' | 'getCatalog' | 'beginResponse' | 'submitResponse' | 'abandonResponse'> => ({
+): Pick<
+  KioskHandlers,
+  'getKioskState' | 'awaitInvitation' | 'getCatalog' | 'beginResponse' | 'submitResponse' | 'abandonResponse'
+> => ({
   getKioskState: () => {
-    const { assignment, questionnaire } = currentAssignment(p);
     // Language packs (issue 15): their texts shown in place (display only), their languages offered
     // where the questionnaire exists in them, the packs themselves for the renderer's i18n.
     const packs = p.config.active().bundle.languagePacks;
+    const { assignment, questionnaire, invitation } = currentAssignment(p);
     const s = p.settings();
     const last = p.recorder.lastCompleteWall();
     const rapidUntil =
@@ -132,8 +159,14 @@ const surveyHandlers = (
         configVersion: p.config.active().version,
         storage: p.recorder.health(),
         rapidUntil: rapidUntil !== null && rapidUntil > p.clock.now() ? new Date(rapidUntil).toISOString() : null,
+        invitation,
+        lastInvitation: lastInvitationOf(p.invitations.latest()),
       },
     };
+  },
+  awaitInvitation: async ({ knownId, waitMs }) => {
+    await p.invitations.waitForChange(knownId, waitMs);
+    return { ok: true, value: { invitation: currentAssignment(p).invitation } };
   },
   getCatalog: () => {
     const { bundle } = p.config.active();
@@ -222,6 +255,7 @@ const staffHandlers = (
           recordUse(db, procedureCode);
           audit(db, 'staff', 'set_assignment', choice);
         }).immediate();
+        p.invitations.withdraw('staff chose another assignment on the kiosk');
         return { ok: true, value: currentAssignment(p).assignment };
       }),
     toggleFavourite: ({ session, procedureCode }) =>
@@ -275,20 +309,35 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const configDir = options.configDir ?? (existsSync(localConfig) ? localConfig : EMBEDDED_CONFIG_DIR);
   const config = openConfigHolder({ db, configDir, log, now: clock.now });
 
+  const invitations = createInvitations({
+    db,
+    clock,
+    log,
+    knownProcedure: (code) => config.active().bundle.catalog.procedures.some((c) => c.code === code),
+  });
   const upkeep = walUpkeep(db, (e) => log('warn', `WAL upkeep skipped: ${errorMessage(e)}`));
   const settings = settingsReader(db);
   const sessionMs = () => settings().staffSessionSeconds * 1000;
   const auth = createStaffAuth(db, clock.now);
-  const recorder = createResponseRecorder({ db, clock, log, settings, upkeep });
+  const recorder = createResponseRecorder({ db, clock, log, settings, upkeep, invitations });
 
+  const syncHost = hostFromCore(
+    { db, deviceId, config: config.active, applyPublishedConfig: config.applyPublished },
+    options.dataDir,
+  );
   const sync = createSyncEngine({
     log: (level, message, data) => log(level, `sync: ${message}`, data),
     ...options.sync,
-    host: hostFromCore(
-      { db, deviceId, config: config.active, applyPublishedConfig: config.applyPublished },
-      options.dataDir,
-    ),
+    host: syncHost,
     protector: options.keyProtector,
+  });
+  const streamContexts = deviceContexts({ host: syncHost, clock: realSyncClock, protector: options.keyProtector });
+  const invitationStream = createInvitationStream({
+    device: streamDeviceFrom(streamContexts),
+    sink: invitations,
+    reports: { pending: invitations.pendingReports, acknowledged: invitations.markReported },
+    backoff: options.sync?.backoff,
+    log: (level, message, data) => log(level, message, data),
   });
   const admin = createAdminHandlers({
     db,
@@ -307,19 +356,18 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     enrolTimeouts: options.enrolTimeouts,
   });
 
-  // The LAN bridge's one wiring point. Its sink is the core's InvitationSink (electron/core/invitations,
-  // built in parallel): until that is here it answers invitations with 503 kiosk_unavailable.
+  // The LAN bridge's one wiring point: its sink is the core's InvitationSink (electron/core/invitations).
   const lanBridge = startLanBridge({
     db,
     settings,
     catalog: () => config.active().bundle.catalog,
-    sink: () => undefined,
+    sink: () => invitations,
     now: clock.now,
     log,
   });
   const lanAdmin = createAdminLanHandlers({ db, auth, sessionMs, settings, bridge: lanBridge, now: clock.now });
 
-  const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs };
+  const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs, invitations };
   const handlers: KioskHandlers = { ...admin, ...lanAdmin, ...surveyHandlers(parts), ...staffHandlers(parts) };
   return {
     ...guardStorage(handlers, log),
@@ -333,9 +381,13 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     runWalUpkeep: upkeep.run,
     sync,
     lanBridge,
+    invitations,
+    invitationStream,
     close: () => {
       upkeep.cancel();
       void lanBridge.stop();
+      void invitationStream.stop().finally(() => streamContexts.close());
+      invitations.close();
       // Hosts stop the engine first (await core.sync.stop()); this only aborts a pass still in flight.
       if (sync.running) void sync.stop();
       if (db.open) db.close();

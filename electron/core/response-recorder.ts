@@ -8,6 +8,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import type { Questionnaire } from '../../shared/questionnaire.ts';
 import type { ResponseFlags } from '../../shared/response.ts';
 import { sealSubmittedContact } from './follow-up-contact.ts';
+import type { Invitations } from './invitations/invitations.ts';
 import { refuse } from './result.ts';
 import type { Clock, Logger } from './runtime.ts';
 import { type StorageReason, classifyStorageError, storageError } from './storage-errors.ts';
@@ -138,6 +139,48 @@ const responseOf = (
   };
 };
 
+/** Whether the last write reached the disk, and since when it has not. */
+const healthTracker = () => {
+  let health: StorageHealth = { ok: true };
+  return {
+    get: (): StorageHealth => health,
+    ok: (): void => {
+      health = { ok: true };
+    },
+    failed: (reason: StorageReason, nowWall: number): void => {
+      // A new cause (disk full, then read-only) replaces the old one: IT must see what is wrong now.
+      if (health.ok || health.reason !== reason) health = { ok: false, reason, since: new Date(nowWall).toISOString() };
+    },
+  };
+};
+
+/** A draft's stored outcome: remembered, or (after a restart or eviction) found by its id in the database. */
+const outcomeOf = (
+  drafts: ReadonlyMap<string, Draft>,
+  findStored: (id: string) => StoredOutcome | undefined,
+  draftId: string,
+): StoredOutcome | undefined => {
+  const draft = drafts.get(draftId);
+  return draft ? draft.done : findStored(draftId);
+};
+
+type InvitationLink = Pick<Invitations, 'answerIn' | 'changed'>;
+
+/**
+ * A complete response answers the invitation it was begun under, inside the response's own transaction;
+ * not one that expired or was replaced meanwhile (answerIn checks, and then links nothing).
+ */
+const answerLink = (
+  invitations: InvitationLink | undefined,
+  draft: Draft,
+  status: 'complete' | 'abandoned',
+  nowWall: number,
+): ((responseId: string) => void) | undefined => {
+  const invitationId = status === 'complete' ? draft.assignment.invitationId : undefined;
+  if (invitationId === undefined || !invitations) return undefined;
+  return (responseId) => void invitations.answerIn(invitationId, responseId, nowWall);
+};
+
 /** When the last complete response was stored: on the monotonic clock within one run, the wall clock across restarts. */
 const rapidRepeatTracker = (db: Database) => {
   let lastComplete: { wall: number; mono: number | null } | null = null;
@@ -173,20 +216,18 @@ export const createResponseRecorder = (options: {
   log: Logger;
   settings: () => StoredSettings;
   upkeep: WalUpkeep;
+  /** The counter-bridge invitations a complete response answers (issue 11). */
+  invitations?: InvitationLink;
 }): ResponseRecorder => {
-  const { db, clock, log, settings, upkeep } = options;
+  const { db, clock, log, settings, upkeep, invitations } = options;
   const writeResponse = responseWriter(db);
   const findStored = storedOutcome(db);
   const evaluated = caseEvaluated(db);
   const drafts = new Map<string, Draft>();
-  let health: StorageHealth = { ok: true };
+  const health = healthTracker();
   const rapid = rapidRepeatTracker(db);
 
-  /** A draft's stored outcome: remembered, or (after a restart or eviction) found by its id in the database. */
-  const doneOf = (draftId: string): StoredOutcome | undefined => {
-    const draft = drafts.get(draftId);
-    return draft ? draft.done : findStored(draftId);
-  };
+  const doneOf = (draftId: string) => outcomeOf(drafts, findStored, draftId);
 
   const write = (
     draftId: string,
@@ -195,17 +236,18 @@ export const createResponseRecorder = (options: {
     nowWall: number,
     contact: SealedContact | undefined,
   ): Result<Stored> => {
+    const link = answerLink(invitations, draft, response.status, nowWall);
     try {
-      const { seq } = writeResponse({ id: draftId, ...response }, contact);
-      health = { ok: true };
+      const { seq } = writeResponse({ id: draftId, ...response }, contact, link);
+      if (link) invitations?.changed();
+      health.ok();
       upkeep.schedule();
       draft.done = { id: draftId, seq, status: response.status, flags: response.flags };
       return { ok: true, value: { id: draftId, seq, flags: response.flags } };
     } catch (e) {
       const reason = classifyStorageError(e);
       if (!reason) throw e;
-      // A new cause (disk full, then read-only) replaces the old one: IT must see what is wrong now.
-      if (health.ok || health.reason !== reason) health = { ok: false, reason, since: new Date(nowWall).toISOString() };
+      health.failed(reason, nowWall);
       const error = storageError(reason, e);
       log('error', `response not stored: ${error.message}`, { draftId, status: response.status });
       return { ok: false, error };
@@ -295,7 +337,7 @@ export const createResponseRecorder = (options: {
       if (!drafts.delete(draftId)) return refuse('draft_unknown', 'unknown survey');
       return { ok: true, value: { stored: false, id: null, seq: null } };
     },
-    health: () => health,
+    health: health.get,
     lastCompleteWall: rapid.lastCompleteWall,
   };
 };

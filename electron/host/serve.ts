@@ -21,12 +21,16 @@ export const serveKiosk = async (
   const address = new URL(await app.listen({ host: HOST_ADDRESS, port: options.port }));
   const url = `http://${HOST_ADDRESS}:${address.port}/#token=${token}`;
   console.log(`Kiosk ready: ${url}`);
-  if (syncEnabledFromEnv()) core.sync.start();
   // Listens on the LAN only while IT enables it (setting lanBridgeEnabled); idle otherwise.
   core.lanBridge.start();
+  if (syncEnabledFromEnv()) {
+    core.sync.start();
+    core.invitationStream.start();
+  }
   const stop = async () => {
     await core.lanBridge.stop();
     await core.sync.stop();
+    await core.invitationStream.stop();
     await app.close();
     core.close();
   };

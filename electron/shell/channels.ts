@@ -8,6 +8,7 @@ import type { KioskMethod } from '../../shared/api.ts';
  */
 export const KIOSK_CHANNELS = {
   getKioskState: 'kiosk:getKioskState',
+  awaitInvitation: 'kiosk:awaitInvitation',
   getCatalog: 'kiosk:getCatalog',
   beginResponse: 'kiosk:beginResponse',
   submitResponse: 'kiosk:submitResponse',

@@ -75,10 +75,12 @@ export const openCoreSlot = (p: CoreSlotParams): CoreSlot => {
         `core open: device ${core.deviceId}, config ${core.config().version}, data ${p.dataDir}, device key ${p.keyProtector ? 'wrapped by safeStorage' : 'a 0600 file'}`,
       );
       // The one engine: idles until the kiosk is enrolled; the admin panel's "sync now" runs on it too.
-      if (syncEnabledFromEnv(p.env)) core.sync.start();
-      else log.warn('background sync is off (KIOSK_SYNC); only the admin panel sends');
       // The LAN bridge listens only while IT enables it (setting lanBridgeEnabled); close() stops it.
       core.lanBridge.start();
+      if (syncEnabledFromEnv(p.env)) {
+        core.sync.start();
+        core.invitationStream.start(); // counter-bridge invitations from central (issue 11)
+      } else log.warn('background sync is off (KIOSK_SYNC); only the admin panel sends');
     } catch (e) {
       const message = errorMessage(e);
       if (coreError !== message)

@@ -5,6 +5,7 @@ import { DisplayToggles } from '../components/DisplayToggles.tsx';
 import { LanguagePicker } from '../components/LanguagePicker.tsx';
 import { usePrefs } from '../state/prefs.tsx';
 import { useNow } from '../state/use-now.ts';
+import { InvitationBanner } from './InvitationBanner.tsx';
 
 /** Why the last tap on start did not begin a survey. */
 export type StartProblem = { kind: 'failed' } | { kind: 'evaluated'; caseNumber: string };
@@ -31,8 +32,14 @@ export const AttractScreen = ({ state, starting, startProblem, onStart }: Props)
       </header>
 
       <section className="attract-main">
-        <p className="welcome">{t('attract.welcome')}</p>
-        <h1 className="invite">{t('attract.invite')}</h1>
+        {state.invitation ? (
+          <InvitationBanner invitation={state.invitation} />
+        ) : (
+          <>
+            <p className="welcome">{t('attract.welcome')}</p>
+            <h1 className="invite">{t('attract.invite')}</h1>
+          </>
+        )}
         <dl className="procedure-card" data-testid="attract-procedure" data-code={assignment.procedureCode}>
           <div>
             <dt>{t('attract.procedure')}</dt>

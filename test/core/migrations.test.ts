@@ -67,6 +67,55 @@ describe('migration 6: answer sources and the case-number index', () => {
   });
 });
 
+describe('migration 7: counter-bridge invitations', () => {
+  const invitation = (id: string, status: string, responseId: string | null) => [
+    id,
+    'central',
+    'q1',
+    'HS-1',
+    '1.001193',
+    status,
+    responseId,
+  ];
+  const insert = `INSERT INTO invitations (id, source, counter_id, case_number, procedure_code, issued_at, expires_at,
+      received_at, expires_local_ms, status, status_at, response_id)
+    VALUES (?, ?, ?, ?, ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:10:00.000Z', '2026-01-01T00:00:01.000Z',
+      1767226201000, ?, '2026-01-01T00:00:01.000Z', ?)`;
+
+  it('keeps the responses of version 6 and links an answered invitation to one of them, and only to one', () => {
+    const file = dbFile();
+    const old = openDatabase(file, { migrateTo: 6 });
+    seedAt(old, 4);
+    old.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM responses').get()).toEqual({ n: 1 });
+    const row = db.prepare(insert);
+    row.run(...invitation('0190a0f0-0000-7000-8000-00000000000a', 'delivered', null));
+    row.run(...invitation('0190a0f0-0000-7000-8000-00000000000b', 'answered', '0190a0f0-0000-7000-8000-000000000001'));
+    expect(db.prepare('SELECT id, status, reported FROM invitations ORDER BY id').all()).toEqual([
+      { id: '0190a0f0-0000-7000-8000-00000000000a', status: 'delivered', reported: 0 },
+      { id: '0190a0f0-0000-7000-8000-00000000000b', status: 'answered', reported: 0 },
+    ]);
+    // An answer names a stored response; only an answered invitation names one; statuses are the contract's.
+    expect(() =>
+      row.run(
+        ...invitation('0190a0f0-0000-7000-8000-00000000000c', 'answered', '0190a0f0-0000-7000-8000-0000000000ff'),
+      ),
+    ).toThrow(/FOREIGN KEY/);
+    expect(() => row.run(...invitation('0190a0f0-0000-7000-8000-00000000000d', 'answered', null))).toThrow(/CHECK/);
+    expect(() =>
+      row.run(...invitation('0190a0f0-0000-7000-8000-00000000000e', 'expired', '0190a0f0-0000-7000-8000-000000000001')),
+    ).toThrow(/CHECK/);
+    expect(() => row.run(...invitation('0190a0f0-0000-7000-8000-00000000000f', 'waiting', null))).toThrow(/CHECK/);
+    expect(() => row.run(...invitation('0190a0f0-0000-7000-8000-00000000000a', 'delivered', null))).toThrow(/UNIQUE/);
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM invitations WHERE status = 'delivered' ORDER BY received_at DESC")
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/invitations_delivered/);
+    db.close();
+  });
+});
+
 describe('migration 8: LAN bridge clients and pairing codes', () => {
   it('keeps the data of version 6, then holds hashed tokens once each and codes that end one way only', () => {
     const file = dbFile();
@@ -106,6 +155,7 @@ describe('migrations', () => {
       'audit_log',
       'config_versions',
       'follow_up_contacts',
+      'invitations',
       'lan_clients',
       'lan_pairing_codes',
       'procedure_usage',

@@ -402,6 +402,14 @@ const procedureCodeCases = (method: 'setAssignment' | 'toggleFavourite'): Case[]
 /** Every method must be listed: the Record type makes a new method a compile error until it has cases. */
 const perMethod: Record<KioskMethod, () => Case[]> = {
   getKioskState: () => [],
+  awaitInvitation: () => [
+    { name: 'no knownId', input: () => ({ waitMs: 0 }), expect: invalid('knownId') },
+    { name: 'a knownId that is no UUIDv7', input: () => ({ knownId: 'x' }), expect: invalid('knownId') },
+    { name: 'a UUIDv4 knownId', input: () => ({ knownId: crypto.randomUUID() }), expect: invalid('knownId') },
+    { name: 'a negative wait', input: () => ({ knownId: null, waitMs: -1 }), expect: invalid('waitMs') },
+    { name: 'a wait of an hour', input: () => ({ knownId: null, waitMs: 3_600_000 }), expect: invalid('waitMs') },
+    { name: 'a fractional wait', input: () => ({ knownId: null, waitMs: 1.5 }), expect: invalid('waitMs') },
+  ],
   getCatalog: () => [],
   beginResponse: () => [
     { name: 'a draftId of its own choosing', input: () => ({ draftId: UNKNOWN_UUID }), expect: ROOT },

@@ -186,6 +186,42 @@ export const migrations: readonly Migration[] = [
     },
   },
   {
+    version: 7,
+    name: 'counter bridge invitations',
+    up: (db) => {
+      db.exec(`
+        -- Invitations to rate a case (issue 11), from central's stream, a paired LAN PC or kioskctl. The
+        -- issuer's times are kept as sent; expires_local_ms is the deadline on THIS kiosk's clock (its
+        -- receipt plus the lifetime, bounded by the issuer's deadline where the clock offset is known),
+        -- so a kiosk whose clock is off neither shows a dead invitation nor drops a live one.
+        -- reported: the status as it stands now reached the issuer (only central's are reported).
+        CREATE TABLE invitations (
+          id TEXT PRIMARY KEY,
+          source TEXT NOT NULL CHECK (source IN ('central', 'lan', 'cli')),
+          counter_id TEXT NOT NULL,
+          case_number TEXT NOT NULL,
+          procedure_code TEXT NOT NULL,
+          officer_id TEXT,
+          facts TEXT CHECK (facts IS NULL OR json_valid(facts)),
+          issued_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          received_at TEXT NOT NULL,
+          expires_local_ms INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('delivered', 'answered', 'expired', 'replaced', 'refused')),
+          status_at TEXT NOT NULL,
+          response_id TEXT REFERENCES responses (id),
+          reason TEXT,
+          reported INTEGER NOT NULL DEFAULT 0 CHECK (reported IN (0, 1)),
+          CHECK ((status = 'answered') = (response_id IS NOT NULL))
+        ) STRICT;
+        -- The current invitation is the one delivered row; statuses still to report; kioskctl's recent list.
+        CREATE INDEX invitations_delivered ON invitations (received_at) WHERE status = 'delivered';
+        CREATE INDEX invitations_unreported ON invitations (status_at) WHERE reported = 0;
+        CREATE INDEX invitations_received ON invitations (received_at);
+      `);
+    },
+  },
+  {
     version: 8,
     name: 'LAN bridge: paired counter PCs and their one-time pairing codes',
     up: (db) => {

@@ -80,24 +80,35 @@ export const responseWriter = (db: Database) => {
     [string, string]
   >;
 
-  /** Idempotent by response id: the same id again returns the sequence it already has. */
-  const write = db.transaction((r: NewResponse, contact: SealedContact | undefined): InsertOutcome => {
-    const existing = byId.get(r.id);
-    if (existing) return { seq: existing.seq, inserted: false };
-    const row = insert.get({
-      ...r,
-      answers: JSON.stringify(r.answers),
-      flags: flagsToInt(r.flags),
-      sources: r.sources === undefined ? null : JSON.stringify(r.sources),
-    });
-    if (!row) throw new Error('insert returned no sequence');
-    if (contact) {
-      if (contact.responseId !== r.id) throw new Error('a contact must name the response it is stored with');
-      insertContact.run(r.id, JSON.stringify(contact));
-    }
-    return { seq: row.seq, inserted: true };
-  });
-  return (r: NewResponse, contact?: SealedContact): InsertOutcome => write.immediate(r, contact);
+  /**
+   * Idempotent by response id: the same id again returns the sequence it already has. `alsoInTx` runs
+   * after the insert, inside the same transaction (the counter-bridge invitation the response answers).
+   */
+  const write = db.transaction(
+    (
+      r: NewResponse,
+      contact: SealedContact | undefined,
+      alsoInTx: ((id: string) => void) | undefined,
+    ): InsertOutcome => {
+      const existing = byId.get(r.id);
+      if (existing) return { seq: existing.seq, inserted: false };
+      const row = insert.get({
+        ...r,
+        answers: JSON.stringify(r.answers),
+        flags: flagsToInt(r.flags),
+        sources: r.sources === undefined ? null : JSON.stringify(r.sources),
+      });
+      if (!row) throw new Error('insert returned no sequence');
+      if (contact) {
+        if (contact.responseId !== r.id) throw new Error('a contact must name the response it is stored with');
+        insertContact.run(r.id, JSON.stringify(contact));
+      }
+      alsoInTx?.(r.id);
+      return { seq: row.seq, inserted: true };
+    },
+  );
+  return (r: NewResponse, contact?: SealedContact, alsoInTx?: (id: string) => void): InsertOutcome =>
+    write.immediate(r, contact, alsoInTx);
 };
 
 /** Sealed contacts of the responses with seq in [from, to], by response id (for the sync batch). */

@@ -119,7 +119,7 @@ type CallContext = {
 };
 
 /** The device's request signature headers (docs/sync-protocol.md, "Device requests"). */
-const deviceHeaders = (
+export const deviceHeaders = (
   now: () => number,
   method: string,
   url: URL,

@@ -31,6 +31,8 @@ export type ProxyAction =
   | 'reset-before'
   /** Hold the request forever (a stalled link), without forwarding it. */
   | 'hang'
+  /** Forward and pass central's answer on as it comes, never buffered (a server-sent-events stream). */
+  | 'stream'
   | { status: number; headers?: Record<string, string>; body?: string }
   | FaultAction;
 
@@ -40,6 +42,8 @@ export type TestProxy = {
   decide: (req: { method: string; path: string; bodyBytes: number }) => ProxyAction;
   /** `upstream`: the index of the target the request went to (several targets: test/fault/instances.test.ts). */
   log: { path: string; action: string; upstreamStatus?: number; upstream?: number }[];
+  /** The network drops: every open connection (kiosk side and central side) is cut at once. */
+  dropConnections: () => void;
   close: () => Promise<void>;
 };
 
@@ -101,7 +105,16 @@ export const startProxy = async (
     }, ms);
     timers.add(t);
   };
-  const proxy: TestProxy = { url: '', decide: () => 'pass', log: [], close: async () => {} };
+  const proxy: TestProxy = {
+    url: '',
+    decide: () => 'pass',
+    log: [],
+    dropConnections: () => {
+      for (const u of upstreams) u.destroy();
+      for (const s of sockets) s.destroy();
+    },
+    close: async () => {},
+  };
 
   /** Sends `chunks` one by one, `intervalMs` apart, then `done`; stops if `alive` turns false. */
   const drip = (
@@ -145,6 +158,25 @@ export const startProxy = async (
       entry.upstream = nextTarget(path);
       const upstream = targets[entry.upstream]!;
       const headers = { ...req.headers, ...options.headers, host: upstream.host };
+      if (action === 'stream') {
+        const piped = request(
+          { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
+          (upRes) => {
+            entry.upstreamStatus = upRes.statusCode;
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            res.flushHeaders();
+            upRes.pipe(res);
+            upRes.on('error', () => req.socket.destroy());
+            upRes.on('close', () => req.socket.destroy());
+          },
+        );
+        piped.on('error', () => req.socket.destroy());
+        req.socket.on('close', () => piped.destroy());
+        upstreams.add(piped);
+        piped.on('close', () => upstreams.delete(piped));
+        piped.end(body);
+        return;
+      }
       const up = request(
         { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
         (upRes) => {
