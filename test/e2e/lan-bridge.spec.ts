@@ -1,7 +1,8 @@
 // The LAN bridge (issue 11) in the system Chromium: IT turns it on and shows a pairing code in the kiosk's
 // admin panel; a counter PC's browser opens the kiosk's send page, is refused a wrong code, pairs with the
 // right one and sees the kiosk's procedures; IT revokes it and the PC is refused and asked to pair again.
-// Sending and following an invitation through the kiosk core's sink is left to the merged e2e (issue 11).
+// Then the whole way in: a paired PC sends an invitation, the kiosk shows it, a citizen rates the case, the
+// stored response carries it, and the PC's page follows the status to "answered".
 import AxeBuilder from '@axe-core/playwright';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,17 @@ import type { Page } from '@playwright/test';
 import { openKioskCore } from '../../electron/core/kiosk-core.ts';
 import { setSetting } from '../../electron/core/store/settings.ts';
 import { freePort } from '../support/lan-bridge.ts';
-import { type Host, enterPin, expect, holdStaffOpen, startHost, stopHost, test } from './support/host.ts';
+import {
+  type Host,
+  answer,
+  enterPin,
+  expect,
+  holdStaffOpen,
+  kioskctl,
+  startHost,
+  stopHost,
+  test,
+} from './support/host.ts';
 
 const ADMIN_PIN = '924680';
 
@@ -94,5 +105,52 @@ test.describe('LAN bridge pairing', () => {
       'Máy này chưa được ghép nối (hoặc đã bị thu hồi). Hãy ghép nối lại.',
     );
     expect(await pc.evaluate(() => localStorage.getItem('lanBridge'))).toBeNull();
+  });
+
+  test('a paired PC sends an invitation; the kiosk shows it, the citizen rates it, the PC sees it answered', async ({
+    page,
+    context,
+  }) => {
+    await page.goto(host.url);
+    await expect(page.getByTestId('attract-start')).toBeVisible({ timeout: 15_000 });
+    // IT's other way in: kioskctl (the bridge picks up the setting within a few seconds).
+    kioskctl(dataDir, 'config', 'set', 'lanBridgeEnabled', 'true');
+    const pairing = kioskctl(dataDir, 'lan-pair') as { code: string; port: number };
+    const pc = await context.newPage();
+    await expect(async () => {
+      await pc.goto(`http://127.0.0.1:${pairing.port}/`);
+    }).toPass({ timeout: 10_000 });
+    await pc.locator('#code').fill(pairing.code);
+    await pc.locator('#label').fill('Quầy 2 - máy cán bộ');
+    await pc.locator('#pair button[type="submit"]').click();
+    await expect(pc.locator('#send')).toBeVisible();
+
+    await pc.locator('#case').fill('HS-LAN-0001');
+    await pc.locator('#procedure').selectOption('1.001193');
+    await pc.locator('#officer').fill('cb07');
+    await pc.locator('#send button[type="submit"]').click();
+    await expect(pc.locator('#last-case')).toHaveText('HS-LAN-0001');
+    await expect(pc.locator('#last-status')).toHaveText('đang chờ công dân đánh giá');
+
+    const banner = page.getByTestId('attract-invitation');
+    await expect(banner).toContainText('Mời ông/bà đánh giá hồ sơ HS-LAN-0001', { timeout: 5_000 });
+    await page.getByTestId('attract-start').click();
+    // Without facts every per-case v2 question a citizen can judge is asked; answer until the end.
+    for (let i = 0; i < 8 && !(await page.getByTestId('survey-submit').isVisible()); i++) await answer(page, '1');
+    await page.getByTestId('survey-submit').click();
+    await expect(page.getByTestId('thank-you')).toBeVisible();
+    await expect(pc.locator('#last-status')).toHaveText('công dân đã đánh giá', { timeout: 5_000 });
+
+    const [latest] = kioskctl(dataDir, 'invitations') as { source: string; status: string; responseId: string }[];
+    expect(latest).toMatchObject({ source: 'lan', status: 'answered' });
+    const responses = kioskctl(dataDir, 'responses') as Record<string, unknown>[];
+    expect(responses.at(-1)).toMatchObject({
+      id: latest!.responseId,
+      questionnaireId: 'per-case',
+      questionnaireVersion: 2,
+      procedureCode: '1.001193',
+      caseNumber: 'HS-LAN-0001',
+      officerId: 'cb07',
+    });
   });
 });
