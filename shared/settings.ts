@@ -54,6 +54,11 @@ export const settingSchemas = {
    * provincial systems do), or stored with the repeatCase flag for the reports to count once.
    */
   repeatCasePolicy: z.enum(['refuse', 'flag']),
+  // Read-aloud (issue 15): how loud and how fast the "Đọc to" button speaks, for clips and voices alike.
+  /** 0 (silent) to 1 (the device's full volume). */
+  readAloudVolume: z.number().min(0).max(1),
+  /** Speaking rate: 1 is normal, 0.5 half speed for slow listeners, 2 double. */
+  readAloudRate: z.number().min(0.5).max(2),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -90,6 +95,9 @@ export const DEFAULT_SETTINGS = {
   centralKeyFingerprint: null,
   allowPlainHttpLan: false,
   repeatCasePolicy: 'refuse',
+  // Read-aloud (issue 15): full volume, a little slower than normal speech for older listeners.
+  readAloudVolume: 1,
+  readAloudRate: 0.9,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */
@@ -102,5 +110,8 @@ export const PublicSettings = z.object({
   minSecondsBetweenResponses: settingSchemas.minSecondsBetweenResponses,
   abandonedPolicy: settingSchemas.abandonedPolicy,
   locales: settingSchemas.locales,
+  // Read-aloud (issue 15).
+  readAloudVolume: settingSchemas.readAloudVolume,
+  readAloudRate: settingSchemas.readAloudRate,
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;

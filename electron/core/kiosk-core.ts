@@ -13,6 +13,7 @@ import { openDatabase } from './db/open.ts';
 import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
 import { type ResponseRecorder, createResponseRecorder } from './response-recorder.ts';
+import { readAloudHandlers } from './read-aloud-handlers.ts';
 import { refuse } from './result.ts';
 import { type Clock, type Logger, consoleLogger, systemClock } from './runtime.ts';
 import { type StaffAuth, createStaffAuth } from './staff-auth.ts';
@@ -112,6 +113,8 @@ const surveyHandlers = (
           minSecondsBetweenResponses: s.minSecondsBetweenResponses,
           abandonedPolicy: s.abandonedPolicy,
           locales: s.locales,
+          readAloudVolume: s.readAloudVolume,
+          readAloudRate: s.readAloudRate,
         },
         assignment,
         questionnaire,
@@ -286,7 +289,12 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   });
 
   const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs };
-  const handlers: KioskHandlers = { ...admin, ...surveyHandlers(parts), ...staffHandlers(parts) };
+  const handlers: KioskHandlers = {
+    ...admin,
+    ...surveyHandlers(parts),
+    ...staffHandlers(parts),
+    ...readAloudHandlers(options.dataDir, log),
+  };
   return {
     ...guardStorage(handlers, log),
     db,
