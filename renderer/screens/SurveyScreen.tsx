@@ -8,6 +8,7 @@ import { useApi } from '../api/context.ts';
 import { DisplayToggles } from '../components/DisplayToggles.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { QuestionView } from '../components/questions/QuestionView.tsx';
+import { ReadAloud } from '../read-aloud/ReadAloud.tsx';
 import { usePrefs } from '../state/prefs.tsx';
 import { nextQuestionId, pruneAnswers } from '../state/survey-flow.ts';
 import { useIdleTimer } from '../state/use-activity.ts';
@@ -155,6 +156,13 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
         <h1 id="question-text" className="question-text" ref={heading} tabIndex={-1}>
           {pickText(flow.question.text, locale)}
         </h1>
+        <ReadAloud
+          question={flow.question}
+          locale={locale}
+          volume={settings.readAloudVolume}
+          rate={settings.readAloudRate}
+          paused={idleDeadline !== null || paused}
+        />
         {flow.question.help && <p className="question-help">{pickText(flow.question.help, locale)}</p>}
         <QuestionView
           question={flow.question}
