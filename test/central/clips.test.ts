@@ -7,28 +7,11 @@ import { openSigned, publicKeyFrom } from '../../shared/node/signing.ts';
 import { clipKeyInput } from '../../shared/read-aloud.ts';
 import { PublishedConfig, Signed } from '../../shared/sync.ts';
 import { type FakeDevice, deviceHeaders, enrolled, makeDevice, signedFetch } from '../support/central.ts';
+import { wav } from '../support/wav.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { expectSyncError } from './expect.ts';
 
 const sha256 = (d: string | Uint8Array) => createHash('sha256').update(d).digest('hex');
-
-/** A small WAV (header and `n` bytes of silence): what `centralctl clips add` takes as a file. */
-export const wav = (n: number): Buffer => {
-  const b = Buffer.alloc(44 + n);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(8000, 28);
-  b.writeUInt16LE(1, 32);
-  b.writeUInt16LE(8, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(n, 40);
-  return b;
-};
 
 forEachBackend('read-aloud clips', (backend) => {
   const central = sharedCentral(backend);
