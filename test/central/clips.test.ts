@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCommand } from '../../central/cli/commands.ts';
+import { tempDir } from '../support/tmp.ts';
 import { describe, expect, test } from 'vitest';
 import { ClipRefusedError, addClip, clipManifest, removeClip } from '../../central/clips/store.ts';
 import { ensureUnit, publishConfig } from '../../central/index.ts';
@@ -90,5 +94,42 @@ forEachBackend('read-aloud clips', (backend) => {
     await expect(addClip(central().db, { locale: 'vi!', text: 'Không', audio: wav(3) })).rejects.toThrow(
       ClipRefusedError,
     );
+  });
+
+  test('centralctl clips add, list and remove: the exact text and its language name the clip', async () => {
+    const { dir, cleanup } = tempDir('clips-cli-');
+    try {
+      writeFileSync(join(dir, 'clip.wav'), wav(123));
+      writeFileSync(join(dir, 'page.html'), '<html></html>');
+      const ctl = async (...args: string[]) => {
+        let out = '';
+        let err = '';
+        const code = await runCommand(args, {
+          db: central().db,
+          centralKey: () => central().centralKey,
+          cwd: dir,
+          out: (t) => (out += t),
+          err: (t) => (err += t),
+          now: () => new Date(),
+        });
+        return { code, out, err };
+      };
+      const text = 'Ông/bà có ý kiến gì khác không?';
+      expect((await ctl('clips', 'add', '--locale', 'vi', '--text', text, 'clip.wav')).code).toBe(0);
+      const listed = JSON.parse((await ctl('clips', 'list', '--json')).out) as { text: string; bytes: number }[];
+      expect(listed).toContainEqual(expect.objectContaining({ text, bytes: 167 }));
+      expect((await clipManifest(central().db))?.clips).toContainEqual(
+        expect.objectContaining({ textSha256: sha256(clipKeyInput('vi', text)) }),
+      );
+      expect(await ctl('clips', 'add', '--locale', 'vi', '--text', text, 'page.html')).toMatchObject({
+        code: 1,
+        err: expect.stringContaining('not an audio file'),
+      });
+      expect((await ctl('clips', 'add', '--locale', 'vi', 'clip.wav')).code).toBe(2);
+      expect((await ctl('clips', 'remove', '--locale', 'vi', '--text', `${text} `)).code).toBe(1);
+      expect((await ctl('clips', 'remove', '--locale', 'vi', '--text', text)).code).toBe(0);
+    } finally {
+      cleanup();
+    }
   });
 });
