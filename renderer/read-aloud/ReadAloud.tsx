@@ -51,7 +51,9 @@ export const ReadAloud = ({ question, locale, volume, rate, paused }: Props) => 
   const { markReadAloudUsed, readAloudUsed } = usePrefs();
   const sources = useReadAloudSources(api);
   const words = useAnswerWords(locale);
-  const [resolved, setResolved] = useState<ResolvedScript | null>(null);
+  // Resolved lines with the question they belong to: a stale result is never read for the next question.
+  const [result, setResult] = useState<{ question: Question; locale: string; lines: ResolvedScript } | null>(null);
+  const resolved = result?.question === question && result.locale === locale ? result.lines : null;
   const [playing, setPlaying] = useState(false);
   const player = useMemo(() => createPlayer(setPlaying), []);
   const options = useRef({ volume, rate });
@@ -59,8 +61,8 @@ export const ReadAloud = ({ question, locale, volume, rate, paused }: Props) => 
 
   useEffect(() => {
     let live = true;
-    void resolveScript(api, sources, questionScript(question, locale, words)).then((r) => {
-      if (live) setResolved(r);
+    void resolveScript(api, sources, questionScript(question, locale, words)).then((lines) => {
+      if (live) setResult({ question, locale, lines });
     });
     return () => {
       live = false;

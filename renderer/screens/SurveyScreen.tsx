@@ -156,13 +156,6 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
         <h1 id="question-text" className="question-text" ref={heading} tabIndex={-1}>
           {pickText(flow.question.text, locale)}
         </h1>
-        <ReadAloud
-          question={flow.question}
-          locale={locale}
-          volume={settings.readAloudVolume}
-          rate={settings.readAloudRate}
-          paused={idleDeadline !== null || paused}
-        />
         {flow.question.help && <p className="question-help">{pickText(flow.question.help, locale)}</p>}
         <QuestionView
           question={flow.question}
@@ -193,6 +186,13 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
         ) : (
           <span className="nav-spacer" />
         )}
+        <ReadAloud
+          question={flow.question}
+          locale={locale}
+          volume={settings.readAloudVolume}
+          rate={settings.readAloudRate}
+          paused={idleDeadline !== null || paused}
+        />
         <div className="survey-message" role="alert" data-testid="survey-error">
           {submitState.phase === 'failed' &&
             (submitState.reason === 'storage' ? t('survey.storageError') : t('survey.otherError'))}
