@@ -261,9 +261,21 @@ test('without an OS voice the build-time clips read; where no source can say a t
   await expect(page.getByTestId('read-aloud')).toHaveCount(0);
 });
 
-test('touch and hold an answer reads it again without choosing it', async ({ page }) => {
+test('touch and hold an answer reads it again without choosing it, once the respondent has used read-aloud', async ({
+  page,
+}) => {
   await open(page, { voices: ['vi-VN'], speakMs: 40 });
   await page.getByTestId('attract-start').click();
+  // Before read-aloud was used, a slow press is an ordinary choice (and says nothing).
+  const slow = page.locator('[data-testid="answer-option"][data-value="4"]');
+  await slow.hover();
+  await page.mouse.down();
+  await page.waitForTimeout(900);
+  await page.mouse.up();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(ATTITUDE_NEW);
+  expect(await spokenTexts(page)).toEqual([]);
+  await page.getByTestId('survey-back').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(OVERALL_VI);
   await page.getByTestId('read-aloud').click();
   await expect.poll(async () => (await spokenTexts(page)).length).toBe(6);
   const neutral = page.locator('[data-testid="answer-option"][data-value="3"]');
@@ -274,6 +286,7 @@ test('touch and hold an answer reads it again without choosing it', async ({ pag
   await expect.poll(async () => (await spokenTexts(page)).slice(6)).toEqual(['Bình thường']);
   await expect(neutral).toHaveAttribute('aria-pressed', 'false');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(OVERALL_VI);
+  await expect(slow).toHaveAttribute('aria-pressed', 'true');
 });
 
 const hasBuildClips = (): boolean => {
