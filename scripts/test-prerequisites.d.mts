@@ -1,5 +1,5 @@
 // Types for scripts/test-prerequisites.mjs (plain JavaScript so it runs before `npm ci` has installed tsx).
-export declare const APT_PACKAGES: Record<'chromium' | 'fonts-noto-core' | 'postgresql', string>;
+export declare const APT_PACKAGES: Record<'chromium' | 'fonts-noto-core' | 'postgresql' | 'espeak-ng', string>;
 
 export type Machine = {
   isRoot: boolean;
@@ -7,6 +7,7 @@ export type Machine = {
   hasChromium: boolean;
   hasNotoSans: boolean;
   hasPostgres: boolean;
+  hasEspeak: boolean;
   missingModules: string[];
   sqliteLoads: boolean;
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // First step of `npm test`: makes sure what the suites need beyond node_modules is on this machine, so that
 // `npm ci && npm test` works by itself. Missing Chromium (Playwright drives the system one), the Noto Sans font
-// (layout and screenshots) or PostgreSQL (the central suites start a throwaway cluster) is installed from
+// (layout and screenshots), PostgreSQL (the central suites start a throwaway cluster) or espeak-ng (the build
+// makes the read-aloud clips the e2e suite plays where no OS voice exists) is installed from
 // Debian's packages when running as root; otherwise it stops at once with one line naming the command to run.
 // Plain Node with no dependencies, so it also explains a checkout where `npm ci` was never run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ export const APT_PACKAGES = {
   chromium: 'Chromium for Playwright',
   'fonts-noto-core': 'the Noto Sans font',
   postgresql: "PostgreSQL's initdb and pg_ctl",
+  'espeak-ng': "espeak-ng for the build's read-aloud clips",
 };
 
 const CHROMIUM_CANDIDATES = [
@@ -42,6 +44,7 @@ export function probeMachine(root, env) {
     hasPostgres: env.PG_BIN
       ? existsSync(join(env.PG_BIN, 'initdb'))
       : pgVersions.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)),
+    hasEspeak: has('espeak-ng'),
     missingModules: missingModules(root),
     sqliteLoads: sqliteLoads(root),
   };
@@ -80,6 +83,7 @@ export function decide(m) {
     m.hasChromium ? null : 'chromium',
     m.hasNotoSans ? null : 'fonts-noto-core',
     m.hasPostgres ? null : 'postgresql',
+    m.hasEspeak ? null : 'espeak-ng',
   ].filter((p) => p !== null);
   if (packages.length === 0) return { action: 'ready' };
   if (m.isRoot && m.hasAptGet) return { action: 'install', packages };

@@ -13,6 +13,7 @@ import { CaseNumber, ResponseFlags, StaffRef } from './response.ts';
 import { Pin, ScreenSettings, settingSchemas } from './settings.ts';
 import { errorMessage } from './error-message.ts';
 import { ContactSubmission } from './follow-up-offer.ts';
+import { ClipMime, MAX_CLIP_BYTES, ReadAloudClip, Sha256Hex } from './read-aloud.ts';
 
 /**
  * KioskApi: the one contract between the touch UI and the kiosk core. Each method has a zod schema
@@ -240,6 +241,19 @@ export const kioskApi = {
   toggleFavourite: {
     input: z.object({ session: StaffSession, procedureCode: ProcedureCode }).strict(),
     output: z.object({ favourites: z.array(ProcedureCode) }),
+  },
+  /**
+   * Read-aloud (issue 15): the clips central published that this kiosk holds, checked (the renderer
+   * looks a text's clip up by its key, textSha256). Empty when there are none.
+   */
+  readAloudClips: {
+    input: z.object({}).strict(),
+    output: z.object({ clips: z.array(ReadAloudClip.omit({ bytes: true })) }),
+  },
+  /** One listed clip's audio (base64), given only while its bytes still match audioSha256; else not_found. */
+  readAloudClip: {
+    input: z.object({ audioSha256: Sha256Hex }).strict(),
+    output: z.object({ mime: ClipMime, base64: z.string().max(Math.ceil(MAX_CLIP_BYTES / 3) * 4) }),
   },
   ...adminApi,
   ...adminLanApi,

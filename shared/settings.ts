@@ -77,6 +77,11 @@ export const settingSchemas = {
   // Counter bridge (issue 11), kiosk invitations:
   /** How long an invitation made on this kiosk (kioskctl invite) waits for its citizen when none is named. */
   invitationTtlSeconds: z.number().int().min(INVITATION_TTL.minSeconds).max(INVITATION_TTL.maxSeconds),
+  // Read-aloud (issue 15): how loud and how fast the "Đọc to" button speaks, for clips and voices alike.
+  /** 0 (silent) to 1 (the device's full volume). */
+  readAloudVolume: z.number().min(0).max(1),
+  /** Speaking rate: 1 is normal, 0.5 half speed for slow listeners, 2 double. */
+  readAloudRate: z.number().min(0.5).max(2),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -122,6 +127,9 @@ export const DEFAULT_SETTINGS = {
   pictureFirst: false,
   // Counter bridge (issue 11), kiosk invitations:
   invitationTtlSeconds: INVITATION_TTL.defaultSeconds,
+  // Read-aloud (issue 15): full volume, a little slower than normal speech for older listeners.
+  readAloudVolume: 1,
+  readAloudRate: 0.9,
 } as const satisfies Settings;
 
 /** Settings the citizen-facing screens need; PINs and the like stay in the core. */
@@ -134,6 +142,9 @@ export const PublicSettings = z.object({
   minSecondsBetweenResponses: settingSchemas.minSecondsBetweenResponses,
   abandonedPolicy: settingSchemas.abandonedPolicy,
   locales: settingSchemas.locales,
+  // Read-aloud (issue 15).
+  readAloudVolume: settingSchemas.readAloudVolume,
+  readAloudRate: settingSchemas.readAloudRate,
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 

@@ -4,6 +4,7 @@ import { PublishedContactKey, SealedContact } from './follow-up.ts';
 import { Uuid, UuidV7 } from './ids.ts';
 import { Int32, SafeInt } from './numbers.ts';
 import { StoredResponse } from './response.ts';
+import { ReadAloudManifest } from './read-aloud.ts';
 import { PublicSettings } from './settings.ts';
 import { isStorableText } from './text.ts';
 
@@ -192,6 +193,8 @@ export const PublishedConfig = z.object({
   settings: PublicSettings.partial().optional(),
   /** Central's X25519 key for sealing follow-up contacts; without it a kiosk offers no follow-up. */
   contactKey: PublishedContactKey.optional(),
+  /** Read-aloud clips (issue 15): which texts have a recording, fetched from GET /v1/clips/<audioSha256>. */
+  readAloud: ReadAloudManifest.optional(),
 });
 export type PublishedConfig = z.infer<typeof PublishedConfig>;
 

@@ -17,6 +17,7 @@ import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { BACKUP_COMMANDS } from './backup-commands.ts';
 import { reportCommand } from './report-command.ts';
 import { feedbackCommand } from './feedback-command.ts';
+import { clipsCommand } from '../clips/commands.ts';
 import { type CtlContext, USAGE, UsageError } from './context.ts';
 import { UNIT_COMMANDS, kindOption, parentOption } from './unit-commands.ts';
 import { errorMessage } from '../../shared/error-message.ts';
@@ -255,6 +256,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['rebuild-reports', rebuildReportsCmd],
   ...BACKUP_COMMANDS,
   ['feedback-report', feedbackCommand],
+  ['clips', clipsCommand],
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

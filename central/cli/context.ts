@@ -58,6 +58,13 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   publish-config DIR [--unit U] [--unit-name NAME]
                                  validate DIR (catalog.json, questionnaires/*.json, optional
                                  settings.json) and publish it, signed, to the unit's kiosks
+  clips add --locale L --text "EXACT TEXT" FILE
+                                 a read-aloud recording (WAV, Ogg, MP3, WebM, MP4; at most 2 MiB) for
+                                 one text, exactly as the configuration shows it; replaces that
+                                 text's clip; kiosks get it with the next publish-config
+  clips remove --locale L --text "EXACT TEXT"
+                                 remove a text's clip (from the next publish-config)
+  clips list [--json]            the recordings held: language, text, size
   create-admin USERNAME [--role province-admin|unit-viewer|follow-up-officer] [--unit U] [--name NAME]
                [--password-file F]
                                  a web console account; without --password-file a password is

@@ -307,6 +307,27 @@ export const migrations: readonly CentralMigration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'read-aloud clips: recorded audio per (language, exact text), published with every configuration',
+    sql: `
+      -- One clip per text: text_sha256 is the SHA-256 of the locale, a newline and the exact text
+      -- (shared/read-aloud.ts), so a reworded question finds no clip. The audio is served by its own
+      -- SHA-256 (GET /v1/clips/<sha>).
+      CREATE TABLE read_aloud_clips (
+        text_sha256 text PRIMARY KEY CHECK (text_sha256 ~ '^[0-9a-f]{64}$'),
+        locale text NOT NULL,
+        audio_sha256 text NOT NULL CHECK (audio_sha256 ~ '^[0-9a-f]{64}$'),
+        mime text NOT NULL,
+        bytes integer NOT NULL CHECK (bytes > 0 AND bytes = octet_length(audio)),
+        audio bytea NOT NULL,
+        -- The text itself, for IT's list (never used to match: the hash is).
+        text text NOT NULL,
+        added_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX read_aloud_clips_audio ON read_aloud_clips (audio_sha256);
+    `,
+  },
 ];
 
 export const LATEST_CENTRAL_SCHEMA = migrations.at(-1)?.version ?? 0;

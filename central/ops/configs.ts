@@ -9,6 +9,7 @@ import type { CentralDb, Queryable } from '../db/types.ts';
 import { UnknownUnitError } from './enrolment-codes.ts';
 import { publishedContactKey } from '../follow-ups/settings.ts';
 import { getUnit } from './units.ts';
+import { clipManifest } from '../clips/store.ts';
 
 /** A configuration as loadConfigDir gives it (shared/node/config-loader.ts). */
 export type ConfigToPublish = { bundle: ConfigBundle; version: string; hash: string };
@@ -69,7 +70,11 @@ export const publishConfig = async (
     // running the embedded bundle central also publishes would otherwise never receive the key.
     // A configuration published before the key existed is thereby republished with it (a new version).
     const contactKey = await publishedContactKey(tx);
-    const version = contactKey ? `${withSettings}.k${contactKey.keyId.slice(0, 6)}` : withSettings;
+    const withKey = contactKey ? `${withSettings}.k${contactKey.keyId.slice(0, 6)}` : withSettings;
+    // The read-aloud clips in force ride along too (issue 15), and so name a version of their own:
+    // clips added since the last publication go out with the next one, even of the same bundle.
+    const readAloud = await clipManifest(tx);
+    const version = readAloud ? `${withKey}.r${sha256Hex(canonicalJson(readAloud)).slice(0, 6)}` : withKey;
     await tx.query('LOCK TABLE questionnaires IN EXCLUSIVE MODE');
     const hashes = bundle.questionnaires.map((q) => ({ q, hash: questionnaireHash(q) }));
     const held = parseRows(
@@ -109,6 +114,7 @@ export const publishConfig = async (
       bundle,
       ...(options.settings ? { settings: options.settings } : {}),
       ...(contactKey ? { contactKey } : {}),
+      ...(readAloud ? { readAloud } : {}),
     };
     const document = JSON.stringify(
       makeSigned('kconfig', 'central', published, privateKeyFrom(options.centralKey.privateKey)),

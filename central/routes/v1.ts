@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { batchesRoute } from './batches.ts';
+import { clipsRoute } from './clips.ts';
 import { configRoute } from './config.ts';
 import type { RouteContext } from './context.ts';
 import { enrolRoute } from './enrol.ts';
@@ -26,4 +27,5 @@ export const v1Routes =
     batchesRoute(app, ctx);
     heartbeatRoute(app, ctx, options.heartbeat);
     configRoute(app, ctx);
+    clipsRoute(app, ctx);
   };

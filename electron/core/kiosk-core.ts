@@ -18,6 +18,7 @@ import { openDatabase } from './db/open.ts';
 import { preparePrivateDir } from './db/private-files.ts';
 import { ensureDeviceId } from './device.ts';
 import { type ResponseRecorder, createResponseRecorder } from './response-recorder.ts';
+import { readAloudHandlers } from './read-aloud-handlers.ts';
 import { refuse } from './result.ts';
 import { type Clock, type Logger, consoleLogger, systemClock } from './runtime.ts';
 import { type StaffAuth, createStaffAuth } from './staff-auth.ts';
@@ -152,6 +153,8 @@ const surveyHandlers = (
           locales: offeredLocales(s.locales, packs, questionnaire),
           accessibleLayout: s.accessibleLayout,
           pictureFirst: s.pictureFirst,
+          readAloudVolume: s.readAloudVolume,
+          readAloudRate: s.readAloudRate,
         },
         assignment: withPackTexts(assignment, packs),
         questionnaire: withPackTexts(questionnaire, packs),
@@ -368,7 +371,13 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
   const lanAdmin = createAdminLanHandlers({ db, auth, sessionMs, settings, bridge: lanBridge, now: clock.now });
 
   const parts: CoreParts = { db, deviceId, clock, config, settings, recorder, auth, sessionMs, invitations };
-  const handlers: KioskHandlers = { ...admin, ...lanAdmin, ...surveyHandlers(parts), ...staffHandlers(parts) };
+  const handlers: KioskHandlers = {
+    ...admin,
+    ...lanAdmin,
+    ...surveyHandlers(parts),
+    ...staffHandlers(parts),
+    ...readAloudHandlers(options.dataDir, log),
+  };
   return {
     ...guardStorage(handlers, log),
     db,

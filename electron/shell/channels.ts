@@ -18,6 +18,8 @@ export const KIOSK_CHANNELS = {
   staffContext: 'kiosk:staffContext',
   setAssignment: 'kiosk:setAssignment',
   toggleFavourite: 'kiosk:toggleFavourite',
+  readAloudClips: 'kiosk:readAloudClips',
+  readAloudClip: 'kiosk:readAloudClip',
   adminUnlock: 'kiosk:adminUnlock',
   adminLock: 'kiosk:adminLock',
   adminStatus: 'kiosk:adminStatus',

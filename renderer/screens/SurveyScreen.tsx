@@ -10,6 +10,7 @@ import { ProgressBar } from '../components/ProgressBar.tsx';
 import { QuestionView } from '../components/questions/QuestionView.tsx';
 import { idleTimings } from '../state/accessible-layout.ts';
 import { useAutoReadAloud } from '../state/auto-read-aloud.ts';
+import { ReadAloud } from '../read-aloud/ReadAloud.tsx';
 import { usePrefs } from '../state/prefs.tsx';
 import { nextQuestionId, pruneAnswers } from '../state/survey-flow.ts';
 import { useIdleTimer } from '../state/use-activity.ts';
@@ -192,6 +193,13 @@ export const SurveyScreen = ({ draft, settings, paused, onFinished }: Props) => 
         ) : (
           <span className="nav-spacer" />
         )}
+        <ReadAloud
+          question={flow.question}
+          locale={locale}
+          volume={settings.readAloudVolume}
+          rate={settings.readAloudRate}
+          paused={idleDeadline !== null || paused}
+        />
         <div className="survey-message" role="alert" data-testid="survey-error">
           {submitState.phase === 'failed' &&
             (submitState.reason === 'storage' ? t('survey.storageError') : t('survey.otherError'))}

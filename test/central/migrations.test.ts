@@ -396,6 +396,27 @@ forEachBackend('central migrations', (backend) => {
     });
   });
 
+  test('13: read-aloud clips, one per text, bytes matching the audio (from 10, data intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 10);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A') ON CONFLICT DO NOTHING`);
+      await migrateCentral(db, 13);
+      expect(await centralSchemaVersion(db)).toBe(13);
+      expect((await db.query(`SELECT name FROM units WHERE id = 'xa-a'`)).rows).toEqual([{ name: 'Xã A' }]);
+      const clip = (text: string, audio: string, bytes: number) =>
+        db.query(
+          `INSERT INTO read_aloud_clips (text_sha256, locale, audio_sha256, mime, bytes, audio, text)
+           VALUES ($1, 'vi', $2, 'audio/wav', $3, convert_to('abc', 'UTF8'), 'Câu hỏi')`,
+          [text, audio, bytes],
+        );
+      await clip('a'.repeat(64), 'b'.repeat(64), 3);
+      await expect(clip('a'.repeat(64), 'c'.repeat(64), 3)).rejects.toThrow(); // one clip per text
+      await expect(clip('d'.repeat(64), 'b'.repeat(64), 4)).rejects.toThrow(); // size must be the audio's
+      await expect(clip('E'.repeat(64), 'b'.repeat(64), 3)).rejects.toThrow(); // lower-case hex only
+      expect(await migrateCentral(db)).toBe(pendingAfter(13));
+    });
+  });
+
   test('all pending migrations run in one transaction: a failing one leaves the database as it was', async () => {
     await withBlank(backend, async (db) => {
       const broken = [

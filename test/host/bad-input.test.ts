@@ -444,6 +444,20 @@ const perMethod: Record<KioskMethod, () => Case[]> = {
   staffContext: () => badSessions,
   setAssignment: () => procedureCodeCases('setAssignment'),
   toggleFavourite: () => procedureCodeCases('toggleFavourite'),
+  readAloudClips: () => [],
+  // A clip is named by the SHA-256 of its audio: anything else (a path above all) is refused by the schema.
+  readAloudClip: () => [
+    { name: 'path traversal', input: () => ({ audioSha256: '../../kiosk.sqlite' }), expect: invalid('audioSha256') },
+    { name: 'upper-case hex', input: () => ({ audioSha256: 'A'.repeat(64) }), expect: invalid('audioSha256') },
+    { name: '63 hex digits', input: () => ({ audioSha256: 'a'.repeat(63) }), expect: invalid('audioSha256') },
+    {
+      name: 'hex with a suffix',
+      input: () => ({ audioSha256: `${'a'.repeat(64)}.clip` }),
+      expect: invalid('audioSha256'),
+    },
+    { name: 'no such clip', input: () => ({ audioSha256: 'a'.repeat(64) }), expect: { code: 'not_found' } },
+    { name: 'extra key', input: () => ({ audioSha256: 'a'.repeat(64), path: '/etc' }), expect: ROOT },
+  ],
   ...adminCases({ admin: () => adminSession, staff: () => session, dataDir: () => t.dir }),
   ...adminLanCases({ admin: () => adminSession, staff: () => session, dataDir: () => t.dir }),
 };

@@ -10,6 +10,7 @@ const complete: Machine = {
   hasChromium: true,
   hasNotoSans: true,
   hasPostgres: true,
+  hasEspeak: true,
   missingModules: [],
   sqliteLoads: true,
 };
@@ -25,6 +26,8 @@ describe('test prerequisites: what is missing decides what npm test does first',
       packages: ['chromium', 'postgresql'],
     });
     expect(decide({ ...complete, hasNotoSans: false })).toEqual({ action: 'install', packages: ['fonts-noto-core'] });
+    // The read-aloud clips the build makes for the e2e suite (issue 15).
+    expect(decide({ ...complete, hasEspeak: false })).toEqual({ action: 'install', packages: ['espeak-ng'] });
   });
 
   it('stops with the sudo apt-get line when it is not root', () => {

@@ -108,6 +108,13 @@ export type CentralClient = {
     req: EnrolRequest,
     signal?: AbortSignal,
   ) => Promise<{ ok: true; status: number; response: EnrolResponse } | CallFailure>;
+  /** A read-aloud clip's audio by its SHA-256 (issue 15); the caller checks the bytes against it. */
+  getClip: (
+    audioSha256: string,
+    maxBytes: number,
+    signer: DeviceSigner,
+    signal?: AbortSignal,
+  ) => Promise<{ ok: true; bytes: Buffer } | CallFailure>;
 };
 
 /** What every endpoint call needs: where central is, how to send, the deadlines and the clock. */
@@ -281,6 +288,21 @@ const getConfig =
     return { ok: true, notModified: false, doc: doc.value, etag: unquoteEtag(res.headers.etag) };
   };
 
+const getClip =
+  (c: CallContext): CentralClient['getClip'] =>
+  async (audioSha256, maxBytes, signer, signal) => {
+    const url = c.endpoint(`v1/clips/${audioSha256}`);
+    const headers = { accept: 'audio/*', ...deviceHeaders(c.now, 'GET', url, Buffer.alloc(0), signer) };
+    const res = await transport(() =>
+      c.http.send(
+        { method: 'GET', url, headers, signal },
+        { idleTimeoutMs: c.timeouts.idleMs, deadlineMs: c.timeouts.smallDeadlineMs, maxReplyBytes: maxBytes },
+      ),
+    );
+    if (isFailure(res)) return res;
+    return res.status === 200 ? { ok: true, bytes: res.body } : classifyError(res, c.now());
+  };
+
 const enrol =
   (c: CallContext): CentralClient['enrol'] =>
   async (req, signal) => {
@@ -316,6 +338,7 @@ export const createCentralClient = (options: {
     heartbeat: heartbeat(context),
     getConfig: getConfig(context),
     enrol: enrol(context),
+    getClip: getClip(context),
   };
 };
 

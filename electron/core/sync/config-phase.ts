@@ -1,3 +1,4 @@
+import { fetchMissingClips, recordPublishedClips } from './clips-fetch.ts';
 import { type PassFailure, type PassResult, abortedFailure } from './pass-result.ts';
 import type { PhaseEnv } from './phase-env.ts';
 import { recordConfigRefused, verifyPublishedConfig } from './published-config.ts';
@@ -16,6 +17,13 @@ export type ConfigOutcome = {
  * for IT, and remembered (state.refusedConfigVersion) so it is not fetched again and again.
  */
 export const pullConfig = async (env: PhaseEnv): Promise<ConfigOutcome> => {
+  const outcome = await pullConfigDocument(env);
+  // The clips of the configuration in force, whatever this pass did with the document (issue 15).
+  if (!env.signal.aborted && outcome.config !== 'failed') await fetchMissingClips(env);
+  return outcome;
+};
+
+const pullConfigDocument = async (env: PhaseEnv): Promise<ConfigOutcome> => {
   const { host, clock, log, signal, state } = env;
   const db = host.db;
   env.onProgress?.({ phase: 'config', total: queueDepth(db), done: 0 });
@@ -44,6 +52,7 @@ export const pullConfig = async (env: PhaseEnv): Promise<ConfigOutcome> => {
     return { config: 'refused', configProblems: applied.problems, failure: null };
   }
   state.refusedConfigVersion = null;
+  recordPublishedClips(host.dataDir, config.readAloud);
   log('info', `configuration ${config.version} from central applied (from the next respondent)`);
   return { config: 'applied', configProblems: [], failure: null };
 };
