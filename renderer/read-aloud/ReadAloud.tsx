@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Question } from '../../shared/questionnaire.ts';
 import { useApi } from '../api/context.ts';
+import { useAutoReadAloud } from '../state/auto-read-aloud.ts';
 import { usePrefs } from '../state/prefs.tsx';
 import { type Line, createPlayer } from './player.ts';
 import { type AnswerWords, questionScript } from './script.ts';
@@ -81,13 +82,23 @@ export const ReadAloud = ({ question, locale, volume, rate, paused }: Props) => 
     if (line) void player.play([line], options.current);
   });
 
-  if (!available) return null;
-  const readAll = () => {
-    if (playing) return player.stop();
+  const readQuestionAndAnswers = (script: ResolvedScript) => {
     markReadAloudUsed();
-    const lines = [...resolved.question, ...resolved.answers].filter((l): l is Line => l !== null);
+    const lines = [...script.question, ...script.answers].filter((l): l is Line => l !== null);
     void player.play(lines, options.current);
   };
+
+  // Picture-first (auto): each question is read once as it appears, without a tap; the button still stops it.
+  const auto = useAutoReadAloud();
+  const autoRead = useRef<Question | null>(null);
+  useEffect(() => {
+    if (!auto || !available || paused || autoRead.current === question) return;
+    autoRead.current = question;
+    readQuestionAndAnswers(resolved);
+  });
+
+  if (!available) return null;
+  const readAll = () => (playing ? player.stop() : readQuestionAndAnswers(resolved));
   return (
     <button
       type="button"

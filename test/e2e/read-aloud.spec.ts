@@ -305,3 +305,18 @@ const readdirNames = (d: string): string[] => {
     return [];
   }
 };
+
+test('picture-first reads each question and then its answers by itself, without a tap', async ({ page }) => {
+  configSet(dir, 'pictureFirst', 'true');
+  try {
+    await open(page, { voices: ['vi-VN'], speakMs: 40 });
+    await page.getByTestId('attract-start').click();
+    await expect(page.locator('html')).toHaveAttribute('data-picture-first', 'on');
+    await expect.poll(() => spokenTexts(page)).toEqual([OVERALL_VI, ...SCALE5_VI]);
+    await answer(page, '4');
+    await expect.poll(async () => (await spokenTexts(page)).length).toBeGreaterThan(6);
+    expect((await spokenTexts(page))[6]).toBe(ATTITUDE_NEW);
+  } finally {
+    configSet(dir, 'pictureFirst', 'false');
+  }
+});
