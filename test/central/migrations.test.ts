@@ -396,6 +396,42 @@ forEachBackend('central migrations', (backend) => {
     });
   });
 
+  test('11: integration keys, bridge invitations, the counter of a device (from 10, devices intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 10);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A') ON CONFLICT DO NOTHING`);
+      await db.query(
+        `INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('kiosk-1', 'xa-a', 'pk', '1', now())`,
+      );
+      await migrateCentral(db, 11);
+      expect(await centralSchemaVersion(db)).toBe(11);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['integration_keys', 'bridge_invitations']));
+      // Existing devices stand at no counter until IT places them; a counter id is a StaffRef.
+      expect((await db.query(`SELECT counter_id FROM devices`)).rows).toEqual([{ counter_id: null }]);
+      await db.query(`UPDATE devices SET counter_id = 'quay-3'`);
+      await expect(db.query(`UPDATE devices SET counter_id = 'quầy 3'`)).rejects.toThrow();
+      const key = (hash: string, units: string) =>
+        db.query(
+          `INSERT INTO integration_keys (id, label, key_hash, unit_ids, created_by) VALUES (gen_random_uuid(), 'mc', $1, $2::text[], 'cli')`,
+          [hash, units],
+        );
+      await key('a'.repeat(64), '{xa-a}');
+      await expect(key('a'.repeat(64), '{xa-a}')).rejects.toThrow(); // hashes are unique
+      await expect(key('b'.repeat(64), '{}')).rejects.toThrow(); // a key covers at least one unit
+      await expect(key('secret', '{xa-a}')).rejects.toThrow(); // only a hash is stored
+      const invite = (status: string, expires = `now() + interval '10 minutes'`) =>
+        db.query(
+          `INSERT INTO bridge_invitations (id, unit_id, counter_id, case_number, procedure_code, issued_by, created_at, expires_at, status, status_at)
+           VALUES (gen_random_uuid(), 'xa-a', 'quay-3', 'HS-1', '1.001193', 'cli', now(), ${expires}, $1, now())`,
+          [status],
+        );
+      for (const s of ['waiting', 'delivered', 'answered', 'expired', 'replaced', 'refused']) await invite(s);
+      await expect(invite('lost')).rejects.toThrow();
+      await expect(invite('waiting', `now() - interval '1 second'`)).rejects.toThrow();
+      expect(await migrateCentral(db)).toBe(pendingAfter(11));
+    });
+  });
+
   test('all pending migrations run in one transaction: a failing one leaves the database as it was', async () => {
     await withBlank(backend, async (db) => {
       const broken = [
