@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Invitation } from '../../shared/invitation.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 import type { CentralDb } from '../db/types.ts';
@@ -19,6 +20,11 @@ export type StreamConnection = {
 export type InvitationHub = {
   /** Registers a stream; returns what unregisters it. */
   add: (unitId: string, connection: StreamConnection) => () => void;
+  /**
+   * Keeps a stream's socket until it closes, to destroy it when the server closes: a kiosk (or a
+   * proxy) that keeps a dead stream's connection open must not hold close() for ever.
+   */
+  hold: (socket: Socket) => void;
   /** Open streams (metrics, tests). */
   size: () => number;
   /** Delivers an announced invitation to this instance's streams at its counter (exposed for tests). */
@@ -38,6 +44,7 @@ export type HubOptions = { now: () => Date; log: (message: string) => void; keep
 export const startInvitationHub = async (db: CentralDb, options: HubOptions): Promise<InvitationHub> => {
   const byUnit = new Map<string, Set<StreamConnection>>();
   let count = 0;
+  const sockets = new Set<Socket>();
   const all = function* (): Generator<StreamConnection> {
     for (const set of byUnit.values()) yield* set;
   };
@@ -104,6 +111,10 @@ export const startInvitationHub = async (db: CentralDb, options: HubOptions): Pr
         if (s.size === 0) byUnit.delete(unitId);
       };
     },
+    hold: (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    },
     size: () => count,
     deliver,
     close: async () => {
@@ -112,6 +123,8 @@ export const startInvitationHub = async (db: CentralDb, options: HubOptions): Pr
       for (const c of [...all()]) c.end();
       byUnit.clear();
       count = 0;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
     },
   };
 };

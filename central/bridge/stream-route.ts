@@ -30,6 +30,8 @@ export const streamRoute = (app: FastifyInstance, ctx: RouteContext, hub: Invita
       'cache-control': 'no-store',
       // nginx and similar proxies would otherwise buffer the events.
       'x-accel-buffering': 'no',
+      // Never reused: when the stream ends (server closing), the socket goes with it instead of idling.
+      connection: 'close',
       [REQUEST_ID_HEADER]: req.id,
     });
     raw.write(': connected\n\n');
@@ -47,10 +49,12 @@ export const streamRoute = (app: FastifyInstance, ctx: RouteContext, hub: Invita
       deviceId: device.id,
       send: (i) => write(event(i)),
       ping: () => write(': keep-alive\n\n'),
-      end: () => raw.end(),
+      // Ended and its socket destroyed: a kiosk that keeps its end open must not hold the server's close().
+      end: () => raw.end(() => raw.socket?.destroy()),
       catchUp,
     });
     raw.on('close', remove);
+    hub.hold(req.raw.socket);
     catchUp();
   });
 };
