@@ -58,7 +58,7 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   publish-config DIR [--unit U] [--unit-name NAME]
                                  validate DIR (catalog.json, questionnaires/*.json, optional
                                  settings.json) and publish it, signed, to the unit's kiosks
-  create-admin USERNAME [--role province-admin|unit-viewer|follow-up-officer] [--unit U] [--name NAME]
+  create-admin USERNAME [--role province-admin|unit-viewer|follow-up-officer|counter-officer] [--unit U] [--name NAME]
                [--password-file F]
                                  a web console account; without --password-file a password is
                                  generated and printed once (a unit viewer or follow-up

@@ -1,3 +1,5 @@
+import { bridgeKeyRoutes } from './pages/bridge/keys-routes.ts';
+import { bridgeSendRoutes } from './pages/bridge/send-routes.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -168,4 +170,6 @@ export const consoleRoutes =
     publicReportRoutes(app, cc);
     reportRoutes(app, cc);
     followUpRoutes(app, cc);
+    bridgeKeyRoutes(app, cc);
+    bridgeSendRoutes(app, cc);
   };

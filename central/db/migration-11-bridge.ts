@@ -38,5 +38,9 @@ export const BRIDGE_MIGRATION_SQL = `
   CREATE INDEX bridge_invitations_open ON bridge_invitations (expires_at) WHERE status IN ('waiting', 'delivered');
   -- Which counter a kiosk stands at (set by IT): central pushes that counter's invitations to it.
   ALTER TABLE devices ADD COLUMN counter_id text CHECK (counter_id ~ '^[A-Za-z0-9_.-]{1,32}$');
+  -- The counter officer (the console's "send an invitation" page, for offices whose software calls nothing).
+  ALTER TABLE admin_users DROP CONSTRAINT admin_users_role_check,
+    ADD CONSTRAINT admin_users_role_check
+      CHECK (role IN ('province_admin', 'unit_viewer', 'follow_up_officer', 'counter_officer'));
   CREATE INDEX devices_counter ON devices (unit_id, counter_id) WHERE counter_id IS NOT NULL;
 `;

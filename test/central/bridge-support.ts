@@ -1,3 +1,4 @@
+import { type IncomingMessage, request } from 'node:http';
 import { expect } from 'vitest';
 import type { RunningCentral } from '../../central/index.ts';
 import { setDeviceCounter } from '../../central/bridge/device-counter.ts';
@@ -63,41 +64,39 @@ export type TestStream = {
 };
 
 export const openStream = async (central: { url: string }, device: FakeDevice): Promise<TestStream> => {
-  const abort = new AbortController();
-  const res = await fetch(`${central.url}${INVITATION_STREAM.path}`, {
-    headers: deviceHeaders(device, 'GET', INVITATION_STREAM.path),
-    signal: abort.signal,
-  });
+  // node:http rather than fetch: close() must really close the socket, as a kiosk going away does
+  // (an aborted fetch can leave its connection to the server half-open).
   const received: Invitation[] = [];
   let all = '';
   let waiters: (() => void)[] = [];
-  if (res.status === 200 && res.body) {
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    void (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          all += value;
-          buffer += value;
-          let cut: number;
-          while ((cut = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const data = block.split('\n').find((l) => l.startsWith('data: '));
-            if (block.includes(`event: ${INVITATION_STREAM.event}`) && data)
-              received.push(Invitation.parse(JSON.parse(data.slice(6))));
-          }
-          waiters.forEach((w) => w());
-        }
-      } catch {
-        // aborted by close()
-      }
-    })();
-  }
+  const req = request(`${central.url}${INVITATION_STREAM.path}`, {
+    headers: { ...deviceHeaders(device, 'GET', INVITATION_STREAM.path), connection: 'close' },
+    agent: false,
+  });
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    req.on('response', resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  req.on('error', () => undefined);
+  res.setEncoding('utf8');
+  let buffer = '';
+  res.on('data', (chunk: string) => {
+    all += chunk;
+    buffer += chunk;
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const data = block.split('\n').find((l) => l.startsWith('data: '));
+      if (block.includes(`event: ${INVITATION_STREAM.event}`) && data)
+        received.push(Invitation.parse(JSON.parse(data.slice(6))));
+    }
+    waiters.forEach((w) => w());
+  });
+  res.on('error', () => undefined);
   return {
-    status: res.status,
+    status: res.statusCode ?? 0,
     received,
     text: () => all,
     waitFor: (n, ms = 5000) =>
@@ -116,7 +115,7 @@ export const openStream = async (central: { url: string }, device: FakeDevice): 
         waiters.push(check);
         check();
       }),
-    close: () => abort.abort(),
+    close: () => req.destroy(),
   };
 };
 
