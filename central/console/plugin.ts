@@ -1,3 +1,4 @@
+import { deviceCounterRoutes } from './pages/bridge/device-counter.ts';
 import { bridgeKeyRoutes } from './pages/bridge/keys-routes.ts';
 import { bridgeSendRoutes } from './pages/bridge/send-routes.ts';
 import cookie from '@fastify/cookie';
@@ -172,4 +173,5 @@ export const consoleRoutes =
     followUpRoutes(app, cc);
     bridgeKeyRoutes(app, cc);
     bridgeSendRoutes(app, cc);
+    deviceCounterRoutes(app, cc);
   };

@@ -2,6 +2,7 @@
 // officer's send page (role checks, CSRF, unit scope, another unit's counter refused).
 import { expect, test } from 'vitest';
 import type { AdminRole } from '../../central/console/auth/users.ts';
+import { enrolled } from '../support/central.ts';
 import { ConsoleClient, makeAccount } from '../support/console-client.ts';
 import { sharedCentral } from './backends.ts';
 import { PROCEDURE, bridgeCount, openStream, placedKiosk, postInvitation, unitWithConfig } from './bridge-support.ts';
@@ -92,4 +93,25 @@ test('send page: a counter officer sends to its counter and sees the status; a u
   } finally {
     stream.close();
   }
+});
+
+test('device page: a province admin places a kiosk at a counter (audited); a unit viewer sees it but cannot change it', async () => {
+  const kiosk = await enrolled(central());
+  const admin = await account('province_admin', null);
+  expect((await admin.get(`/devices/${kiosk.id}`)).text).toContain('data-testid="counter-form"');
+  expect((await admin.post(`/devices/${kiosk.id}/counter`, { counter: 'quầy 1' })).status).toBe(400);
+  expect((await admin.post(`/devices/${kiosk.id}/counter`, { counter: 'quay-dev' }, { csrf: null })).status).toBe(403);
+  const placed = await admin.post(`/devices/${kiosk.id}/counter`, { counter: 'quay-dev' });
+  expect(placed.status).toBe(303);
+  const row = await central().db.query('SELECT counter_id FROM devices WHERE id = $1', [kiosk.id]);
+  expect(row.rows[0]).toEqual({ counter_id: 'quay-dev' });
+  const audited = await central().db.query(`SELECT count(*) AS n FROM admin_audit WHERE action = 'device_counter_set'`);
+  expect(Number(audited.rows[0]!['n'])).toBeGreaterThan(0);
+  const viewer = await account('unit_viewer', 'default');
+  expect((await viewer.get(`/devices/${kiosk.id}`)).text).toContain('quay-dev');
+  expect((await viewer.post(`/devices/${kiosk.id}/counter`, { counter: 'quay-x' })).status).toBe(403);
+  expect((await admin.post(`/devices/${kiosk.id}/counter`, { counter: '' })).status).toBe(303);
+  expect((await central().db.query('SELECT counter_id FROM devices WHERE id = $1', [kiosk.id])).rows[0]).toEqual({
+    counter_id: null,
+  });
 });
