@@ -403,7 +403,18 @@ forEachBackend('central migrations', (backend) => {
       await db.query(
         `INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('kiosk-1', 'xa-a', 'pk', '1', now())`,
       );
+      const user = (name: string, role: string, unit: string | null) =>
+        db.query(
+          `INSERT INTO admin_users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) VALUES ($1, 'x', $2, $3, 'h', now(), now())`,
+          [name, role, unit],
+        );
+      await user('cb-fu', 'follow_up_officer', 'xa-a');
+      await expect(user('quay-xa-a', 'counter_officer', 'xa-a')).rejects.toThrow();
       await migrateCentral(db, 11);
+      // The counter officer role exists now, scoped to a unit like every role but the province admin's.
+      await user('quay-xa-a', 'counter_officer', 'xa-a');
+      await expect(user('quay-none', 'counter_officer', null)).rejects.toThrow();
+      expect((await db.query(`SELECT count(*)::int AS n FROM admin_users`)).rows).toEqual([{ n: 2 }]);
       expect(await centralSchemaVersion(db)).toBe(11);
       expect(await tables(db)).toEqual(expect.arrayContaining(['integration_keys', 'bridge_invitations']));
       // Existing devices stand at no counter until IT places them; a counter id is a StaffRef.
