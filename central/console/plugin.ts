@@ -1,4 +1,4 @@
-import { deviceCounterRoutes } from './pages/bridge/device-counter.ts';
+import { deviceCounterRoutes } from './pages/device/counter.ts';
 import { bridgeKeyRoutes } from './pages/bridge/keys-routes.ts';
 import { bridgeSendRoutes } from './pages/bridge/send-routes.ts';
 import cookie from '@fastify/cookie';

@@ -1,4 +1,4 @@
-import { counterSection, deviceCounterOf } from '../bridge/device-counter.ts';
+import { counterSection, deviceCounterOf } from './counter.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DeviceId } from '../../../../shared/sync.ts';

@@ -113,7 +113,7 @@ export type DeviceData = {
   wanted: string | null;
   statusOptions: StatusOptions;
   done: 'revoked' | 'unrevoked' | 'already' | undefined;
-  /** The counter the kiosk stands at (counter bridge, central/console/pages/bridge/device-counter.ts). */
+  /** The counter the kiosk stands at (counter bridge, ./counter.ts). */
   counter?: Html;
 };
 
