@@ -16,6 +16,12 @@ export const ERROR_STATUS: Record<SyncErrorCode, number> = {
   heartbeat_out_of_window: 400,
   server_busy: 503,
   internal: 500,
+  unknown_key: 401,
+  key_revoked: 401,
+  unit_out_of_scope: 403,
+  unknown_procedure: 422,
+  unknown_counter: 422,
+  not_found: 404,
 };
 
 type Extra = { field?: string; supported?: { min: number; max: number }; retryAfterSeconds?: number };

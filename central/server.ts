@@ -21,7 +21,9 @@ import { SyncError } from './errors.ts';
 import { type IngestPoolOptions, startIngestPool } from './ingest/worker-pool.ts';
 import { adminRoutes } from './routes/admin.ts';
 import type { RouteContext } from './routes/context.ts';
+import { startBridge } from './bridge/start.ts';
 import {
+  type Budget,
   DEFAULT_RATE_LIMITS,
   type RateLimitSettings,
   type RateLimiterFactory,
@@ -105,6 +107,12 @@ export type CentralServerOptions = {
    * false for none (tests that show a report drains for itself; reports then drain before reading).
    */
   reportDrain?: Partial<Omit<DrainTimerOptions, 'log'>> | false;
+  /**
+   * The counter bridge (issue 11, central/bridge/): the budget per integration key (default
+   * DEFAULT_PER_KEY_BUDGET, false for none), how often open streams get a keep-alive comment
+   * (default INVITATION_STREAM.keepAliveSeconds), and the expiry job (false for none).
+   */
+  bridge?: { perKey?: Budget | false; keepAliveMs?: number; expiryJob?: false };
 };
 
 const normaliseBasePath = (p: string | undefined): string => {
@@ -220,7 +228,8 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
     reportAggregates: options.reportAggregates ?? true,
     metrics,
   };
-  await app.register(v1Routes(ctx, { heartbeat: { windowMs: options.heartbeatWindowMs } }), {
+  const bridge = await startBridge(app, options.db, jobDb, { ...options.bridge, now: ctx.now, log });
+  await app.register(v1Routes(ctx, { heartbeat: { windowMs: options.heartbeatWindowMs }, bridge }), {
     prefix: `${basePath}/v1`,
   });
   if (options.console !== false)

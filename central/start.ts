@@ -78,6 +78,8 @@ export type StartCentralOptions = {
   ingest?: CentralServerOptions['ingest'];
   /** See CentralServerOptions.reportAggregates (default true). */
   reportAggregates?: boolean;
+  /** See CentralServerOptions.bridge. */
+  bridge?: CentralServerOptions['bridge'];
   /** See CentralServerOptions.reportDrain (default: drain about every second while batches arrive). */
   reportDrain?: CentralServerOptions['reportDrain'];
   /**
@@ -171,6 +173,7 @@ export const startCentral = async (options: StartCentralOptions = {}): Promise<R
       ingest: options.ingest,
       reportAggregates: options.reportAggregates,
       reportDrain: options.reportDrain,
+      bridge: options.bridge,
       schemaWatch: options.schemaWatch,
       processMetrics: options.processMetrics,
     });

@@ -211,6 +211,13 @@ export const SyncErrorCode = z.enum([
   'heartbeat_out_of_window',
   'server_busy',
   'internal',
+  // The counter API (issue 11, docs/counter-api.yaml): an integration key's refusals and the invitation's.
+  'unknown_key',
+  'key_revoked',
+  'unit_out_of_scope',
+  'unknown_procedure',
+  'unknown_counter',
+  'not_found',
 ]);
 export type SyncErrorCode = z.infer<typeof SyncErrorCode>;
 

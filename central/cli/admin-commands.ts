@@ -17,10 +17,11 @@ import { type CtlContext, UsageError } from './context.ts';
 
 type Command = (args: string[], ctx: CtlContext) => Promise<number>;
 
-/** --role province-admin | unit-viewer | follow-up-officer (also with underscores). */
+/** --role province-admin | unit-viewer | follow-up-officer | counter-officer (also with underscores). */
 const roleOf = (v: string | undefined): AdminRole => {
   const r = AdminRole.safeParse((v ?? 'province-admin').replace(/-/g, '_'));
-  if (!r.success) throw new UsageError('--role must be province-admin, unit-viewer or follow-up-officer');
+  if (!r.success)
+    throw new UsageError('--role must be province-admin, unit-viewer, follow-up-officer or counter-officer');
   return r.data;
 };
 

@@ -15,6 +15,7 @@ import { DEFAULT_UNIT, UnitId, ensureUnit } from '../ops/units.ts';
 import { rebuildReports } from '../reports/rebuild.ts';
 import { createAdmin, resetAdminPassword } from './admin-commands.ts';
 import { BACKUP_COMMANDS } from './backup-commands.ts';
+import { BRIDGE_COMMANDS } from './bridge-commands.ts';
 import { reportCommand } from './report-command.ts';
 import { feedbackCommand } from './feedback-command.ts';
 import { clipsCommand } from '../clips/commands.ts';
@@ -257,6 +258,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ...BACKUP_COMMANDS,
   ['feedback-report', feedbackCommand],
   ['clips', clipsCommand],
+  ...BRIDGE_COMMANDS,
 ]);
 
 /** Runs one centralctl command; returns the exit code (0 ok, 1 failed, 2 usage). */

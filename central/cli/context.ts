@@ -65,7 +65,7 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   clips remove --locale L --text "EXACT TEXT"
                                  remove a text's clip (from the next publish-config)
   clips list [--json]            the recordings held: language, text, size
-  create-admin USERNAME [--role province-admin|unit-viewer|follow-up-officer] [--unit U] [--name NAME]
+  create-admin USERNAME [--role province-admin|unit-viewer|follow-up-officer|counter-officer] [--unit U] [--name NAME]
                [--password-file F]
                                  a web console account; without --password-file a password is
                                  generated and printed once (a unit viewer or follow-up
@@ -88,6 +88,14 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
   feedback-report (--from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3) [--unit U] [--by unit|month]
                                  follow-ups asked, closed, on time, late, pending and the share on
                                  time, as JSON (U with the units under it; default every unit)
+  invite --unit U --counter C --case N --procedure P [--officer O] [--ttl S] [--facts FILE] [--json]
+                                 send a counter invitation ("rate this case") to the kiosks at
+                                 counter C of unit U; prints its id (issue 11)
+  device-counter DEVICE COUNTER|--clear
+                                 place a kiosk at a counter (where its invitations come from)
+  integration-key create --label L --unit U [--unit U2]… | list [--json] | revoke ID
+                                 keys for one-stop systems calling the counter API (the secret
+                                 is printed once; a unit covers the units under it)
   rebuild-reports                recompute the report tables (facts, daily and monthly counts and
                                  their roll-ups) from the stored responses, counting in SQL, in
                                  one transaction; progress on stderr

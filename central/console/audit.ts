@@ -32,6 +32,10 @@ export const AuditAction = z.enum([
   'follow_up_status_changed',
   'follow_up_erased',
   'follow_up_settings_saved',
+  'integration_key_created',
+  'integration_key_revoked',
+  'invitation_sent',
+  'device_counter_set',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

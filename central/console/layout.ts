@@ -16,7 +16,9 @@ export type NavItem =
   | 'units'
   | 'indicators'
   | 'reportSettings'
-  | 'followUps';
+  | 'followUps'
+  | 'bridgeSend'
+  | 'bridgeKeys';
 
 type NavEntry = {
   item: NavItem;
@@ -37,6 +39,13 @@ const NAV: readonly NavEntry[] = [
     adminOnly: false,
     roles: ['province_admin', 'follow_up_officer'],
   },
+  {
+    item: 'bridgeSend',
+    path: '/bridge/send',
+    key: 'nav.bridgeSend',
+    adminOnly: false,
+    roles: ['province_admin', 'counter_officer'],
+  },
   { item: 'devices', path: '/devices', key: 'nav.devices', adminOnly: false },
   { item: 'codes', path: '/codes', key: 'nav.codes', adminOnly: true },
   { item: 'uploads', path: '/uploads', key: 'nav.uploads', adminOnly: true },
@@ -46,6 +55,7 @@ const NAV: readonly NavEntry[] = [
   { item: 'units', path: '/units', key: 'nav.units', adminOnly: true },
   { item: 'indicators', path: '/indicators', key: 'nav.indicators', adminOnly: false },
   { item: 'reportSettings', path: '/report-settings', key: 'nav.reportSettings', adminOnly: true },
+  { item: 'bridgeKeys', path: '/bridge/keys', key: 'nav.bridgeKeys', adminOnly: true },
   { item: 'audit', path: '/audit', key: 'nav.audit', adminOnly: true },
   { item: 'account', path: '/account', key: 'nav.account', adminOnly: false },
 ];

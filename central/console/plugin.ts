@@ -1,3 +1,6 @@
+import { deviceCounterRoutes } from './pages/device/counter.ts';
+import { bridgeKeyRoutes } from './pages/bridge/keys-routes.ts';
+import { bridgeSendRoutes } from './pages/bridge/send-routes.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -168,4 +171,7 @@ export const consoleRoutes =
     publicReportRoutes(app, cc);
     reportRoutes(app, cc);
     followUpRoutes(app, cc);
+    bridgeKeyRoutes(app, cc);
+    bridgeSendRoutes(app, cc);
+    deviceCounterRoutes(app, cc);
   };

@@ -4,6 +4,7 @@ import { rebuildReportTables } from '../reports/rebuild.ts';
 import { FOLLOW_UPS_MIGRATION_SQL } from './migration-9-follow-ups.ts';
 import { refreshRollups } from '../reports/rollups.ts';
 import { REPORT_ROLLUPS_MIGRATION_SQL } from './migration-8-report-rollups.ts';
+import { BRIDGE_MIGRATION_SQL } from './migration-11-bridge.ts';
 /**
  * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
  * Never edit a migration that has shipped: add the next number. Each has a test in
@@ -306,6 +307,11 @@ export const migrations: readonly CentralMigration[] = [
         recorded_at timestamptz NOT NULL DEFAULT now()
       );
     `,
+  },
+  {
+    version: 11,
+    name: 'counter bridge: integration keys, invitations and their status, the counter a device stands at',
+    sql: BRIDGE_MIGRATION_SQL,
   },
   {
     version: 13,

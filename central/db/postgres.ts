@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { errorMessage } from '../../shared/error-message.ts';
 import type { CentralDb, DbRow, Queryable } from './types.ts';
 
 const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
@@ -19,6 +20,52 @@ const describe = (url: string): string => {
   } catch {
     return 'PostgreSQL';
   }
+};
+
+/**
+ * LISTEN on `channel` over its own client (not one of the pool's). When the connection drops, a new
+ * one is tried every second until it works, then `onReconnect` runs.
+ */
+const listenOn = async (
+  connectionString: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onReconnect: () => void,
+): Promise<() => Promise<void>> => {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString });
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) onNotify(n.payload);
+    });
+    c.on('error', () => {
+      if (client !== c || stopped) return;
+      client = undefined;
+      void c.end().catch(() => undefined);
+      scheduleRetry();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = c;
+  };
+  const scheduleRetry = (): void => {
+    retry = setTimeout(() => {
+      if (stopped) return;
+      connect().then(onReconnect, (e: unknown) => {
+        console.error(`central: LISTEN ${channel}: reconnecting failed (${errorMessage(e)}); retrying`);
+        scheduleRetry();
+      });
+    }, 1000);
+    retry.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
 };
 
 /** A real PostgreSQL server through a node-postgres pool (DATABASE_URL). */
@@ -48,5 +95,6 @@ export const openPostgres = async (connectionString: string, poolSize = 10): Pro
       }
     },
     close: () => pool.end(),
+    listen: (channel, onNotify, onReconnect) => listenOn(connectionString, channel, onNotify, onReconnect),
   };
 };

@@ -22,4 +22,9 @@ export interface CentralDb extends Queryable {
   /** Runs fn in one transaction (READ COMMITTED): committed when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: LISTEN on a channel over a connection of its own, reconnecting when it drops
+   * (`onReconnect` then runs: notifications sent meanwhile are lost). Resolves to what stops it.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onReconnect: () => void): Promise<() => Promise<void>>;
 }

@@ -4,6 +4,7 @@ import { clipsRoute } from './clips.ts';
 import { configRoute } from './config.ts';
 import type { RouteContext } from './context.ts';
 import { enrolRoute } from './enrol.ts';
+import { type BridgeRouteOptions, bridgeRoutes } from '../bridge/routes.ts';
 import { healthRoute } from './health.ts';
 import { type HeartbeatRouteOptions, heartbeatRoute } from './heartbeat.ts';
 
@@ -14,7 +15,7 @@ export const JSON_BODY_LIMIT = 64 * 1024;
  * The protocol's routes under /v1. Bodies are read as raw bytes whatever the Content-Type (signatures
  * cover the exact bytes, and a batch is gzip), and each route parses and validates its own.
  */
-export type V1Options = { heartbeat?: HeartbeatRouteOptions };
+export type V1Options = { heartbeat?: HeartbeatRouteOptions; bridge?: BridgeRouteOptions };
 
 export const v1Routes =
   (ctx: RouteContext, options: V1Options = {}) =>
@@ -28,4 +29,5 @@ export const v1Routes =
     heartbeatRoute(app, ctx, options.heartbeat);
     configRoute(app, ctx);
     clipsRoute(app, ctx);
+    if (options.bridge) bridgeRoutes(app, ctx, options.bridge);
   };

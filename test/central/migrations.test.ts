@@ -396,6 +396,53 @@ forEachBackend('central migrations', (backend) => {
     });
   });
 
+  test('11: integration keys, bridge invitations, the counter of a device (from 10, devices intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 10);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A') ON CONFLICT DO NOTHING`);
+      await db.query(
+        `INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at) VALUES ('kiosk-1', 'xa-a', 'pk', '1', now())`,
+      );
+      const user = (name: string, role: string, unit: string | null) =>
+        db.query(
+          `INSERT INTO admin_users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) VALUES ($1, 'x', $2, $3, 'h', now(), now())`,
+          [name, role, unit],
+        );
+      await user('cb-fu', 'follow_up_officer', 'xa-a');
+      await expect(user('quay-xa-a', 'counter_officer', 'xa-a')).rejects.toThrow();
+      await migrateCentral(db, 11);
+      // The counter officer role exists now, scoped to a unit like every role but the province admin's.
+      await user('quay-xa-a', 'counter_officer', 'xa-a');
+      await expect(user('quay-none', 'counter_officer', null)).rejects.toThrow();
+      expect((await db.query(`SELECT count(*)::int AS n FROM admin_users`)).rows).toEqual([{ n: 2 }]);
+      expect(await centralSchemaVersion(db)).toBe(11);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['integration_keys', 'bridge_invitations']));
+      // Existing devices stand at no counter until IT places them; a counter id is a StaffRef.
+      expect((await db.query(`SELECT counter_id FROM devices`)).rows).toEqual([{ counter_id: null }]);
+      await db.query(`UPDATE devices SET counter_id = 'quay-3'`);
+      await expect(db.query(`UPDATE devices SET counter_id = 'quầy 3'`)).rejects.toThrow();
+      const key = (hash: string, units: string) =>
+        db.query(
+          `INSERT INTO integration_keys (id, label, key_hash, unit_ids, created_by) VALUES (gen_random_uuid(), 'mc', $1, $2::text[], 'cli')`,
+          [hash, units],
+        );
+      await key('a'.repeat(64), '{xa-a}');
+      await expect(key('a'.repeat(64), '{xa-a}')).rejects.toThrow(); // hashes are unique
+      await expect(key('b'.repeat(64), '{}')).rejects.toThrow(); // a key covers at least one unit
+      await expect(key('secret', '{xa-a}')).rejects.toThrow(); // only a hash is stored
+      const invite = (status: string, expires = `now() + interval '10 minutes'`) =>
+        db.query(
+          `INSERT INTO bridge_invitations (id, unit_id, counter_id, case_number, procedure_code, issued_by, created_at, expires_at, status, status_at)
+           VALUES (gen_random_uuid(), 'xa-a', 'quay-3', 'HS-1', '1.001193', 'cli', now(), ${expires}, $1, now())`,
+          [status],
+        );
+      for (const s of ['waiting', 'delivered', 'answered', 'expired', 'replaced', 'refused']) await invite(s);
+      await expect(invite('lost')).rejects.toThrow();
+      await expect(invite('waiting', `now() - interval '1 second'`)).rejects.toThrow();
+      expect(await migrateCentral(db)).toBe(pendingAfter(11));
+    });
+  });
+
   test('13: read-aloud clips, one per text, bytes matching the audio (from 10, data intact)', async () => {
     await withBlank(backend, async (db) => {
       await migrateCentral(db, 10);

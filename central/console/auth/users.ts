@@ -12,7 +12,7 @@ import { hashPassword, passwordProblem } from './password.ts';
  * officer: what a unit viewer sees, plus the follow-ups (citizens' contacts) of its unit and the units
  * under it; the only role besides the province admin that may see a contact.
  */
-export const AdminRole = z.enum(['province_admin', 'unit_viewer', 'follow_up_officer']);
+export const AdminRole = z.enum(['province_admin', 'unit_viewer', 'follow_up_officer', 'counter_officer']);
 export type AdminRole = z.infer<typeof AdminRole>;
 
 /** What a role sees of the reports: a follow-up officer sees its unit's figures as a unit viewer does. */

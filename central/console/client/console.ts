@@ -141,3 +141,16 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-p
   button.hidden = false;
   button.addEventListener('click', () => window.print());
 }
+
+// The officer's display (/bridge/send): the counter's invitations refresh by themselves every 3 s.
+for (const box of document.querySelectorAll<HTMLElement>('[data-refresh-url]')) {
+  const url = box.dataset['refreshUrl'];
+  if (!url) continue;
+  setInterval(() => {
+    fetch(url, { credentials: 'same-origin' })
+      .then(async (res) => {
+        if (res.ok) box.innerHTML = await res.text();
+      })
+      .catch(() => undefined);
+  }, 3000);
+}

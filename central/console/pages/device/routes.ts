@@ -1,3 +1,4 @@
+import { counterSection, deviceCounterOf } from './counter.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DeviceId } from '../../../../shared/sync.ts';
@@ -54,6 +55,7 @@ export const deviceDetailRoutes = (app: FastifyInstance, cc: ConsoleContext): vo
           wanted: versions.get(d.unit)?.version ?? null,
           statusOptions: cc.options,
           done: query.done,
+          counter: counterSection(ctx, d.id, await deviceCounterOf(cc.route.db, d.id)),
         }),
       );
     },

@@ -113,6 +113,8 @@ export type DeviceData = {
   wanted: string | null;
   statusOptions: StatusOptions;
   done: 'revoked' | 'unrevoked' | 'already' | undefined;
+  /** The counter the kiosk stands at (counter bridge, ./counter.ts). */
+  counter?: Html;
 };
 
 /** One device: facts, reconciliation, conflicts, recent batches; revoke or unrevoke for an admin. */
@@ -127,6 +129,7 @@ export const deviceView = (ctx: AuthedView, data: DeviceData): Html => {
   const body = html`${data.done ? notice('ok', ctx.t(`device.done.${data.done}`), 'device-message') : ''}
 ${factsList(ctx, d, data.wanted, data.statusOptions)}
 <p>${actions}</p>
+${data.counter ?? ''}
 ${reconciliationSection(ctx, data.reconciliation)}
 <section aria-labelledby="conflicts-h"><h2 id="conflicts-h">${ctx.t('device.conflicts')}</h2>
 ${
