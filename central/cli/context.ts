@@ -54,7 +54,8 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
                                  answers outside its rules), newest first, with the reason
   export-responses --format ndjson|csv [--out FILE]
                                  every stored response; CSV has a header row and the answers as
-                                 JSON in one column ("answers_json")
+                                 JSON in one column ("answers_json"), who gave each answer
+                                 ("answer_sources_json") and a flagged repeat case ("repeat_case")
   publish-config DIR [--unit U] [--unit-name NAME]
                                  validate DIR (catalog.json, questionnaires/*.json, optional
                                  settings.json) and publish it, signed, to the unit's kiosks

@@ -30,6 +30,10 @@ export const CSV_COLUMNS = [
   'rapid_repeat',
   'clock_suspect',
   'answers_json',
+  // Per-case v2 (issue 11): who gave each answer ({"question":"citizen"|"system"}; empty before v2), and a
+  // second evaluation of a case the office chose to store and flag rather than refuse.
+  'answer_sources_json',
+  'repeat_case',
 ] as const;
 
 const PAGE = 2000;
@@ -73,6 +77,8 @@ const csvLine = (r: z.infer<typeof Row>): string => {
     flags['rapidRepeat'],
     flags['clockSuspect'],
     JSON.stringify(b['answers'] ?? {}),
+    b['sources'] === undefined ? '' : JSON.stringify(b['sources']),
+    b['repeatCase'] === true,
   ];
   return `${values.map(csvField).join(',')}\r\n`;
 };

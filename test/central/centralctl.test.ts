@@ -159,6 +159,8 @@ forEachBackend('centralctl commands', (backend) => {
       expect(text.split('\r\n')[0]).toBe(CSV_COLUMNS.join(','));
       expect(text).toContain(`""comment"":""ý kiến, \\""tốt\\""\\nthêm""`);
       expect(text).toContain(`""overall"":3`);
+      // Quick v1 answers: no answer sources, not a repeat case (the last two columns).
+      expect(text.split('\r\n')[1]).toMatch(/,,false$/);
       const toStdout = await ctl(central(), ['export-responses', '--format', 'ndjson']);
       expect(toStdout.stdout.trim().split('\n').length).toBe(lines.length);
     } finally {
