@@ -194,6 +194,8 @@ const dailyCounts = (scoped: boolean): string =>
 
 const DAILY_COLUMNS =
   'unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value';
+const MONTHLY_COLUMNS =
+  'unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value';
 
 const Comment = z.object({ comment: z.string() });
 const FOLD_CHUNK = 5_000;
@@ -243,20 +245,29 @@ const foldComments = async (tx: Queryable, scoped: boolean): Promise<void> => {
  */
 export const rebuildBaseTablesInSql = async (tx: Queryable, catalog: QuestionnaireCatalog): Promise<void> => {
   await loadCatalog(tx, catalog);
+  // Every row of these tables is new: filling them with their indexes in place would insert each row
+  // into each index one by one (in hash order, for report_daily's eleven-column key). Build the indexes
+  // once afterwards instead (a sort each), under the same names, in this transaction: nobody sees a
+  // table without them. The definitions are migration 7's.
+  await tx.query(`SET LOCAL maintenance_work_mem = '1GB'`);
+  await tx.query('ALTER TABLE report_facts DROP CONSTRAINT report_facts_pkey');
+  await tx.query('DROP INDEX report_facts_unit_day');
+  await tx.query('DROP INDEX report_facts_comments');
+  await tx.query('ALTER TABLE report_daily DROP CONSTRAINT report_daily_pkey');
+  await tx.query('ALTER TABLE report_monthly DROP CONSTRAINT report_monthly_pkey');
   await insertFacts(tx, false);
   await foldComments(tx, false);
-  // report_daily gets several rows per response; filling it with its primary key in place would insert
-  // them into the index one by one in hash order. Build the index once afterwards instead (a sort), under
-  // the same name, in this transaction: nobody sees the table without it.
-  await tx.query('ALTER TABLE report_daily DROP CONSTRAINT report_daily_pkey');
+  await tx.query('ALTER TABLE report_facts ADD CONSTRAINT report_facts_pkey PRIMARY KEY (device_id, response_id)');
+  await tx.query('CREATE INDEX report_facts_unit_day ON report_facts (unit_id, day)');
+  await tx.query('CREATE INDEX report_facts_comments ON report_facts (unit_id, day) WHERE comment IS NOT NULL');
   await tx.query(`INSERT INTO report_daily (${DAILY_COLUMNS}, n) ${dailyCounts(false)}`);
-  await tx.query(`SET LOCAL maintenance_work_mem = '512MB'`);
   await tx.query(`ALTER TABLE report_daily ADD CONSTRAINT report_daily_pkey PRIMARY KEY (${DAILY_COLUMNS})`);
   await tx.query(
-    `INSERT INTO report_monthly (unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, n)
+    `INSERT INTO report_monthly (${MONTHLY_COLUMNS}, n)
      SELECT unit_id, date_trunc('month', day)::date, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value, sum(n)
        FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
   );
+  await tx.query(`ALTER TABLE report_monthly ADD CONSTRAINT report_monthly_pkey PRIMARY KEY (${MONTHLY_COLUMNS})`);
 };
 
 /**

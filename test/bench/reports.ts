@@ -97,10 +97,12 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     const seedStart = performance.now();
     await seedResponses(db, rows, DEFAULT_SEED_SHAPE, (done) => ctx.progress(`seeded ${done} of ${rows} responses`));
     const seedSeconds = (performance.now() - seedStart) / 1000;
+    ctx.progress(`seeded ${rows} responses in ${seedSeconds.toFixed(0)} s`);
     ctx.progress('migration 7: building the report tables from the stored responses');
     const migrateStart = performance.now();
     await migrateCentral(db, 7);
     const migrateSeconds = (performance.now() - migrateStart) / 1000;
+    ctx.progress(`migration 7 done in ${migrateSeconds.toFixed(0)} s`);
     // The province arranges its tree at schema 7, then upgrades: migration 8 sums the roll-ups.
     await db.query(`UPDATE units SET parent_id = $1, kind = 'commune' WHERE id <> $1`, [PROVINCE]);
     await db.query(`UPDATE units SET kind = 'province' WHERE id = $1`, [PROVINCE]);
@@ -108,15 +110,23 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     const rollupStart = performance.now();
     await migrateCentral(db);
     const rollupSeconds = (performance.now() - rollupStart) / 1000;
+    ctx.progress(`migration 8 done in ${rollupSeconds.toFixed(0)} s`);
     await db.query('VACUUM ANALYZE');
     const tableRows = await countTables(db);
+    ctx.progress(`rows: ${JSON.stringify(tableRows)}`);
 
     ctx.progress('timing the quarter summaries from the aggregates');
     const byProcedure = await timed(runs, 3, () => summary(db!, 'procedure'));
     const byUnit = await timed(runs, 3, () => summary(db!, 'unit'));
+    // Said as soon as known: a long run stopped later still leaves these figures in its log.
+    ctx.progress(
+      `aggregates p95: by procedure ${p95(byProcedure).toFixed(0)} ms, by unit ${p95(byUnit).toFixed(0)} ms`,
+    );
     ctx.progress('timing the same figures by a plain GROUP BY over the raw responses (slow)');
     const rawProcedure = await timed(3, 0, () => rawGroupBy(db!, 'procedure'));
+    ctx.progress(`raw GROUP BY by procedure p95 ${p95(rawProcedure).toFixed(0)} ms`);
     const rawUnit = await timed(3, 0, () => rawGroupBy(db!, 'unit'));
+    ctx.progress(`raw GROUP BY by unit p95 ${p95(rawUnit).toFixed(0)} ms`);
     ctx.progress('ingest through storeBatch with the report queue and its job, and without reports');
     const ingest = await ingestRates(db, ingestBatches, (m) => ctx.progress(m));
 
