@@ -138,7 +138,7 @@ const perCaseByMonth = (q: ReportQuery): ReportResult => ({
   ),
 });
 
-const sipasResult = (q: ReportQuery): ReportResult => {
+const sipasResult = (q: ReportQuery): Extract<ReportResult, { report: 'sipas' }> => {
   const group: SipasGroup = {
     ...counts(10),
     key: {},
