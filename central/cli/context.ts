@@ -73,7 +73,7 @@ usage: centralctl [--data-dir DIR] COMMAND [options]
                                  officer needs --unit)
   reset-admin-password USERNAME [--password-file F]
                                  new password (printed when generated), lockout lifted, sessions ended
-  report per-case|per-case-list|sipas|quick|comments
+  report per-case|per-case-list|sipas|quick|comments|invitations
          (--from YYYY-MM-DD --to YYYY-MM-DD | --period 2026|2026-Q3|2026-10)
          [--unit U] [--with-subunits] [--by unit|field|procedure|officer|counter|month|quarter]
          [--field F] [--procedure P] [--officer O] [--counter C] [--questionnaire Q] [--version N]

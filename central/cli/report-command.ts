@@ -19,7 +19,7 @@ const writeFile = async (file: string, bytes: Buffer): Promise<void> => {
 };
 
 /**
- * `centralctl report per-case|per-case-list|sipas|quick|comments ...`: the same report the console
+ * `centralctl report per-case|per-case-list|sipas|quick|comments|invitations ...`: the same report the console
  * shows, for IT and scripts, as JSON (default, to stdout), CSV or XLSX (--out). Everything wrong with
  * the line is refused before the report runs; IT at centralctl sees every unit (viewer null).
  */

@@ -145,15 +145,23 @@ export const rebuildReports = async (
   // guesses one row: it would loop over every response for every device, sort millions of rows on
   // eleven text columns and compile the statement (JIT) for seconds. Hash joins and hash aggregates
   // with room in memory instead.
-  await tx.query(`SET LOCAL work_mem = '256MB'`);
+  await tx.query(`SET LOCAL work_mem = '1GB'`);
   await tx.query('SET LOCAL enable_nestloop = off');
   await tx.query('SET LOCAL enable_sort = off');
   await tx.query('SET LOCAL jit = off');
+  await tx.query('SET LOCAL max_parallel_workers_per_gather = 0');
   const total = await countOf(tx, 'SELECT count(*)::int AS n FROM responses');
   options.onProgress?.({ done: 0, total });
   await rebuildBaseTablesInSql(tx, await questionnaireCatalog(tx));
   if (rollups) await refreshRollups(tx);
-  for (const setting of ['enable_nestloop', 'enable_sort', 'jit', 'work_mem', 'maintenance_work_mem'])
+  for (const setting of [
+    'enable_nestloop',
+    'enable_sort',
+    'jit',
+    'work_mem',
+    'maintenance_work_mem',
+    'max_parallel_workers_per_gather',
+  ])
     await tx.query(`RESET ${setting}`);
   const facts = await countOf(tx, 'SELECT count(*)::int AS n FROM report_facts');
   options.onProgress?.({ done: total, total });

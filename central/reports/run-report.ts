@@ -11,6 +11,7 @@ import { type CountsResult, readCounts } from './engine/counts.ts';
 import { loadDefinitions, questionnairesServing, servesReport } from './engine/definitions.ts';
 import { totalCounts } from './engine/group-base.ts';
 import { loadLabels, loadUnitNames } from './engine/labels.ts';
+import { invitationGroups } from './engine/invitations.ts';
 import { commentList, perCaseList } from './engine/lists.ts';
 import { perCaseGroups } from './engine/per-case.ts';
 import { orderedGroups } from './engine/ordered-groups.ts';
@@ -88,6 +89,11 @@ const computeReport = async (
   if (q.report === 'comments') {
     const list = await commentList(db, listContext);
     return { ...common, report: 'comments', notes: listNotes(q), ...list };
+  }
+  if (q.report === 'invitations') {
+    const labels = await loadLabels(db, checked.units, unitNames);
+    const { notes, ...figures } = await invitationGroups(db, q, checked.units, labels);
+    return { ...common, report: 'invitations', notes: [periodNote(q), ...notes], ...figures };
   }
   const planned = planSegments(q.from, q.to, options.forceDaily === true || needsDaily(q));
   const segments = options.forceDaily === true ? planned : chooseRollups(planned, q, await subtreesOf(db, q));

@@ -4,7 +4,7 @@ import { FieldCode, ProcedureCode } from '../catalog.ts';
 import { StaffRef } from '../response.ts';
 
 /** The reports central can compute. */
-export const ReportKind = z.enum(['per-case', 'per-case-list', 'sipas', 'quick', 'comments']);
+export const ReportKind = z.enum(['per-case', 'per-case-list', 'sipas', 'quick', 'comments', 'invitations']);
 export type ReportKind = z.infer<typeof ReportKind>;
 
 /** What a report can be grouped by (at most two at once, e.g. unit then month). */

@@ -127,6 +127,26 @@ export type CommentRow = {
 };
 
 /**
+ * Invitations to evaluate (the case bridge, issue 11) in one group: those sent in the period (by the day
+ * they were created, in Asia/Ho_Chi_Minh), and what became of them. An invitation replaced by a newer one
+ * for the same case is not counted as sent (the newer one is), so a case is invited once.
+ */
+export type InvitationFigures = {
+  sent: number;
+  answered: number;
+  expired: number;
+  /** Neither answered nor expired yet (waiting or delivered to a kiosk). */
+  open: number;
+  /** answered / sent × 100; null when none were sent. */
+  responsePercent: number | null;
+};
+
+export type InvitationGroup = InvitationFigures & {
+  key: GroupKey;
+  labels: Partial<Record<Grouping, string>>;
+};
+
+/**
  * Filters as applied: the query after defaults, plus the units it covered and their names (by id, from the
  * units table, so an export or a print names the units without a database).
  */
@@ -155,4 +175,5 @@ export type ReportResult =
       means: Record<number, number | null>;
       totalMean: number | null;
     })
-  | (Common & { report: 'comments'; rows: CommentRow[]; total: number });
+  | (Common & { report: 'comments'; rows: CommentRow[]; total: number })
+  | (Common & { report: 'invitations'; totals: InvitationFigures; groups: InvitationGroup[] });

@@ -1,21 +1,14 @@
 /**
- * Ingest with and without the report aggregates, as production runs them: two fresh devices in one
- * commune of the seeded database, batches of 1,000 per-case responses (answers from the embedded
- * questionnaire, spread over a month) through storeBatch. "On" queues each batch (report_pending) while
- * the server's report job (central/reports/drain-timer.ts) drains concurrently, competing for the same
- * CPUs, and its time includes draining what is left at the end: the rate counted is of responses stored
- * AND in the report tables. "Off" stores without queueing. Phases off, on, on, off (half the batches
- * each), so that both sides see the same table growth and drift.
+ * Batches of 1,000 per-case responses (answers from the embedded questionnaire, spread over a month) for
+ * the ingest measures: the HTTP ingest of the reports bench (reports-ingest-http.ts) sends them as its
+ * kiosks' templates; measure-report-queue.ts stores them straight through storeBatch.
  */
 import { storeBatch } from '../../central/ingest/store-batch.ts';
-import { drainReportQueueFully } from '../../central/reports/drain.ts';
-import { startDrainTimer } from '../../central/reports/drain-timer.ts';
 import type { CentralDb } from '../../central/db/types.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { EMBEDDED_CONFIG_DIR, loadConfigDir } from '../../shared/node/config-loader.ts';
 import type { StoredResponse } from '../../shared/response.ts';
 import { PROTOCOL_VERSION } from '../../shared/sync.ts';
-import { prng } from '../support/prng.ts';
 import { fakeAnswers, fakeSources } from './answers.ts';
 import { communeId } from './reports-seed.ts';
 
@@ -86,75 +79,4 @@ export const store = async (db: CentralDb, responses: StoredResponse[], reportAg
   );
   if (ack.inserted !== responses.length) throw new Error(`storeBatch inserted ${ack.inserted} of ${responses.length}`);
   return performance.now() - t0;
-};
-
-/** One side's phase: its batches in a row; with aggregates, the report job runs meanwhile and drains the rest after. */
-type Phase = { storeMs: number[]; wallMs: number; drainMs: number };
-
-const phase = async (
-  db: CentralDb,
-  device: string,
-  firstSeq: number,
-  batches: number,
-  reportAggregates: boolean,
-  rng: () => number,
-): Promise<Phase> => {
-  const storeMs: number[] = [];
-  // The server's job, ticking every 200 ms rather than its 1 s so that it really runs during a phase of a
-  // few batches (each drain then merges fewer batches: if anything this costs the "on" side).
-  const job = reportAggregates ? startDrainTimer(db, { busyMs: 200, log: (m) => console.error(m) }) : undefined;
-  const t0 = performance.now();
-  for (let b = 0; b < batches; b++)
-    storeMs.push(await store(db, batchOf(device, firstSeq + b * BATCH, rng), reportAggregates));
-  await job?.stop();
-  const t1 = performance.now();
-  if (reportAggregates) await drainReportQueueFully(db);
-  const t2 = performance.now();
-  return { storeMs, wallMs: t2 - t0, drainMs: t2 - t1 };
-};
-
-export type IngestRates = {
-  onMs: number[];
-  offMs: number[];
-  /** Responses stored and counted per second, with the job / stored per second without. */
-  ratio: number;
-  /** Acks per second only (the job's work not counted unless it slowed the stores), with / without. */
-  ackRatio: number;
-  note: string;
-};
-
-export const ingestRates = async (
-  db: CentralDb,
-  batches: number,
-  progress: (message: string) => void,
-): Promise<IngestRates> => {
-  await addDevice(db, 'bench-ingest-on');
-  await addDevice(db, 'bench-ingest-off');
-  const rng = prng(7);
-  const half = Math.max(1, Math.ceil(batches / 2));
-  const on: Phase[] = [];
-  const off: Phase[] = [];
-  for (const [i, aggregate] of [false, true, true, false].entries()) {
-    const firstSeq = 1 + (i < 2 ? 0 : half * BATCH);
-    const p = await phase(db, aggregate ? 'bench-ingest-on' : 'bench-ingest-off', firstSeq, half, aggregate, rng);
-    (aggregate ? on : off).push(p);
-    progress(`ingest phase ${i + 1} of 4 (${aggregate ? 'with the report queue and job' : 'without reports'})`);
-  }
-  const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
-  const n = 2 * half * BATCH;
-  const rateOn = n / (sum(on.map((p) => p.wallMs)) / 1000);
-  const rateOff = n / (sum(off.map((p) => p.wallMs)) / 1000);
-  const onMs = on.flatMap((p) => p.storeMs);
-  const offMs = off.flatMap((p) => p.storeMs);
-  const drainMs = sum(on.map((p) => p.drainMs));
-  return {
-    onMs,
-    offMs,
-    ratio: rateOn / rateOff,
-    ackRatio: sum(offMs) / sum(onMs),
-    note:
-      `${Math.round(rateOn)} responses/s stored and counted with the report queue and its job running, ` +
-      `${Math.round(rateOff)} stored without reports (batches of ${BATCH}, phases off/on/on/off; ` +
-      `${Math.round(drainMs)} ms of draining left after the stores, counted in the first figure)`,
-  };
 };

@@ -2,12 +2,14 @@
  * Reports section, on PostgreSQL: a province's responses seeded the fast way at schema 6, migration 7
  * building the report tables as it would on an existing database, then a quarter's per-case summary
  * for the whole province grouped by procedure and by unit, read from the aggregates (runReport) and by
- * a plain GROUP BY over the raw responses, in the same run; and ingest through storeBatch with the
- * report queue and its job draining concurrently vs without reports (reports-ingest.ts).
+ * a plain GROUP BY over the raw responses, in the same run; and ingest through the full path (signed,
+ * gzip'd batches POSTed by simulated kiosks to a running central) with the reports on vs switched off
+ * (reports-ingest-http.ts).
  *
  *   BENCH_REPORT_ROWS   responses seeded (default 1,000,000; the README figure is 10,000,000)
  *   BENCH_REPORT_RUNS   timed runs of each aggregate query (30); the raw GROUP BY runs 3 times
- *   BENCH_REPORT_INGEST batches of 1,000 per side for the ingest ratio (10)
+ *   BENCH_REPORT_KIOSKS kiosks sending at once in each ingest phase (10)
+ *   BENCH_REPORT_INGEST batches of 1,000 per kiosk per ingest phase (2; four phases, off/on/on/off)
  */
 import { migrateCentral } from '../../central/db/migrate.ts';
 import { openPostgres } from '../../central/db/postgres.ts';
@@ -15,7 +17,7 @@ import type { CentralDb } from '../../central/db/types.ts';
 import { runReport } from '../../central/reports/run-report.ts';
 import { ReportQuery, type Grouping } from '../../shared/reports/query.ts';
 import { postgresAvailability, startPostgres } from '../support/postgres.ts';
-import { ingestRates } from './reports-ingest.ts';
+import { httpIngestRates } from './reports-ingest-http.ts';
 import { DEFAULT_SEED_SHAPE, PROVINCE, seedResponses } from './reports-seed.ts';
 import { percentile, summarize } from './stats.ts';
 import type { BenchContext, Check, Row, Section, SectionResult } from './types.ts';
@@ -83,8 +85,9 @@ const countTables = async (db: CentralDb): Promise<Record<string, number>> => {
 const run = async (ctx: BenchContext): Promise<SectionResult> => {
   const rows = envInt('BENCH_REPORT_ROWS', 1_000_000);
   const runs = envInt('BENCH_REPORT_RUNS', 30);
-  const ingestBatches = envInt('BENCH_REPORT_INGEST', 10);
-  const params = { rows, runs, ingestBatches, ...DEFAULT_SEED_SHAPE };
+  const ingestKiosks = envInt('BENCH_REPORT_KIOSKS', 10);
+  const ingestBatches = envInt('BENCH_REPORT_INGEST', 2);
+  const params = { rows, runs, ingestKiosks, ingestBatches, ...DEFAULT_SEED_SHAPE };
   const available = postgresAvailability();
   if (!available.ok) return { rows: [], checks: [], params, notes: [`reports section skipped: ${available.reason}`] };
 
@@ -92,15 +95,18 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
   const pg = await startPostgres();
   let db: CentralDb | undefined;
   try {
-    db = await openPostgres(await pg.createDatabase('bench_reports'));
+    const databaseUrl = await pg.createDatabase('bench_reports');
+    db = await openPostgres(databaseUrl);
     await migrateCentral(db, 6);
     const seedStart = performance.now();
     await seedResponses(db, rows, DEFAULT_SEED_SHAPE, (done) => ctx.progress(`seeded ${done} of ${rows} responses`));
     const seedSeconds = (performance.now() - seedStart) / 1000;
+    ctx.progress(`seeded ${rows} responses in ${seedSeconds.toFixed(0)} s`);
     ctx.progress('migration 7: building the report tables from the stored responses');
     const migrateStart = performance.now();
     await migrateCentral(db, 7);
     const migrateSeconds = (performance.now() - migrateStart) / 1000;
+    ctx.progress(`migration 7 done in ${migrateSeconds.toFixed(0)} s`);
     // The province arranges its tree at schema 7, then upgrades: migration 8 sums the roll-ups.
     await db.query(`UPDATE units SET parent_id = $1, kind = 'commune' WHERE id <> $1`, [PROVINCE]);
     await db.query(`UPDATE units SET kind = 'province' WHERE id = $1`, [PROVINCE]);
@@ -108,17 +114,32 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     const rollupStart = performance.now();
     await migrateCentral(db);
     const rollupSeconds = (performance.now() - rollupStart) / 1000;
+    ctx.progress(`migration 8 done in ${rollupSeconds.toFixed(0)} s`);
     await db.query('VACUUM ANALYZE');
     const tableRows = await countTables(db);
+    ctx.progress(`rows: ${JSON.stringify(tableRows)}`);
 
     ctx.progress('timing the quarter summaries from the aggregates');
     const byProcedure = await timed(runs, 3, () => summary(db!, 'procedure'));
     const byUnit = await timed(runs, 3, () => summary(db!, 'unit'));
+    // Said as soon as known: a long run stopped later still leaves these figures in its log.
+    ctx.progress(
+      `aggregates p95: by procedure ${p95(byProcedure).toFixed(0)} ms, by unit ${p95(byUnit).toFixed(0)} ms`,
+    );
     ctx.progress('timing the same figures by a plain GROUP BY over the raw responses (slow)');
     const rawProcedure = await timed(3, 0, () => rawGroupBy(db!, 'procedure'));
+    ctx.progress(`raw GROUP BY by procedure p95 ${p95(rawProcedure).toFixed(0)} ms`);
     const rawUnit = await timed(3, 0, () => rawGroupBy(db!, 'unit'));
-    ctx.progress('ingest through storeBatch with the report queue and its job, and without reports');
-    const ingest = await ingestRates(db, ingestBatches, (m) => ctx.progress(m));
+    ctx.progress(`raw GROUP BY by unit p95 ${p95(rawUnit).toFixed(0)} ms`);
+    ctx.progress('ingest over HTTP into a running central, reports on and switched off');
+    const ingest = await httpIngestRates({
+      databaseUrl,
+      workDir: ctx.workDir,
+      kiosks: ingestKiosks,
+      batchesPerKiosk: ingestBatches,
+      perBatch: 1000,
+      progress: ctx.progress,
+    });
 
     const out: Row[] = [
       summarize(
@@ -128,8 +149,8 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
       summarize(`reports ${compact(rows)}: same, by unit (aggregates)`, byUnit),
       summarize(`reports ${compact(rows)}: plain GROUP BY over raw responses, by procedure`, rawProcedure),
       summarize(`reports ${compact(rows)}: plain GROUP BY over raw responses, by unit`, rawUnit),
-      summarize('ingest: storeBatch of 1000, report queue + job draining', ingest.onMs),
-      summarize('ingest: storeBatch of 1000 without reports', ingest.offMs),
+      summarize(`ingest over HTTP: batch of 1000 round trip, ${ingestKiosks} kiosks, reports on`, ingest.onMs),
+      summarize(`ingest over HTTP: batch of 1000 round trip, ${ingestKiosks} kiosks, reports off`, ingest.offMs),
     ];
     const checks: Check[] = [
       { name: 'report by procedure p95', value: p95(byProcedure), unit: 'ms', target: { op: '<=', limit: 300 } },
@@ -147,12 +168,12 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
         target: { op: '>=', limit: 20 },
       },
       {
-        name: 'ingest rate, stored and counted with the job / stored without reports',
+        name: 'ingest over HTTP, stored and counted with reports on / stored with reports off',
         value: ingest.ratio,
         unit: 'x',
         target: { op: '>=', limit: 0.8 },
       },
-      { name: 'ingest ack rate with the queue and job / without (stores only)', value: ingest.ackRatio, unit: 'x' },
+      { name: 'ingest over HTTP, ack rate reports on / off (acks only)', value: ingest.ackRatio, unit: 'x' },
       { name: 'seed (generate_series)', value: seedSeconds, unit: 's' },
       { name: 'migration 7 on the seeded responses (counting in SQL)', value: migrateSeconds, unit: 's' },
       { name: 'migration 8: roll-ups from report_monthly', value: rollupSeconds, unit: 's' },

@@ -92,10 +92,10 @@ const ctl = async (
 
 describe('centralctl report: refusals, each one line and a non-zero exit', () => {
   const REFUSED: [string[], string][] = [
-    [[], 'centralctl report: name one report: per-case, per-case-list, sipas, quick, comments (got 0)\n'],
+    [[], 'centralctl report: name one report: per-case, per-case-list, sipas, quick, comments, invitations (got 0)\n'],
     [
       ['per-kase', '--period', '2026'],
-      'centralctl report: unknown report "per-kase"; the reports are per-case, per-case-list, sipas, quick, comments\n',
+      'centralctl report: unknown report "per-kase"; the reports are per-case, per-case-list, sipas, quick, comments, invitations\n',
     ],
     [
       ['per-case', '--period', '2026', '--by', 'unit,ward'],

@@ -138,7 +138,7 @@ const perCaseByMonth = (q: ReportQuery): ReportResult => ({
   ),
 });
 
-const sipasResult = (q: ReportQuery): ReportResult => {
+const sipasResult = (q: ReportQuery): Extract<ReportResult, { report: 'sipas' }> => {
   const group: SipasGroup = {
     ...counts(10),
     key: {},
@@ -460,6 +460,30 @@ describe('console reports page (engine faked, everything else real)', () => {
     expect(page.text).toContain(
       '<tr><th scope="row">overall</th><td class="num">1 (16,7%)</td><td class="num">2 (33,3%)</td><td class="num">3 (50,0%)</td><td class="num">6</td></tr>',
     );
+  });
+
+  test('invitations: totals, a row per counter with sent, answered, expired, open and the response rate', async () => {
+    answer = (q) => ({
+      report: 'invitations',
+      filters: { ...q, units: ['xa-a'], unitNames: { 'xa-a': 'Xã An Phú' } },
+      generatedAt: '2026-11-01T02:00:00.000Z',
+      notes: [],
+      totals: { sent: 6, answered: 2, expired: 2, open: 2, responsePercent: (2 / 6) * 100 },
+      groups: [
+        { key: { counter: 'q1' }, labels: {}, sent: 4, answered: 1, expired: 2, open: 1, responsePercent: 25 },
+        { key: { counter: 'q2' }, labels: {}, sent: 2, answered: 1, expired: 0, open: 1, responsePercent: 50 },
+      ],
+    });
+    const page = await asked(admin, 'report=invitations&period=month&month=2026-10&by=counter');
+    expect(page.status).toBe(200);
+    expect(calls[0]?.query).toMatchObject({ report: 'invitations', by: ['counter'] });
+    expect(page.text).toContain('data-report="invitations"');
+    expect(page.text).toMatch(/data-testid="total-sent">6</);
+    expect(page.text).toMatch(/data-testid="total-rate">33,3%</);
+    expect(page.text).toContain(
+      '<th scope="row">q1</th><td class="num">4</td><td class="num">1</td><td class="num">2</td><td class="num">1</td><td class="num">25,0%</td>',
+    );
+    expect(page.text).toContain('Tỷ lệ phản hồi');
   });
 
   test('per-case list: rows with sums and means, paged with the same query', async () => {

@@ -75,6 +75,9 @@ export const servesReport = (q: Questionnaire, report: ReportKind): boolean => {
       return q.kind === 'quick';
     case 'comments':
       return true;
+    case 'invitations':
+      // Counted from the case bridge's invitations, not from any questionnaire's answers.
+      return false;
   }
 };
 

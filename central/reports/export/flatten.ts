@@ -1,6 +1,7 @@
 import type { ReportResult } from '../../../shared/reports/result.ts';
 import { countsLine, titleRows } from './labels.ts';
 import { commentsTable, perCaseListTable } from './flatten-lists.ts';
+import { invitationsTable } from './flatten-invitations.ts';
 import { perCaseTables, quickTables, sipasTables } from './flatten-instruments.ts';
 import type { FlatReport } from './table.ts';
 
@@ -48,5 +49,7 @@ export const flattenReport = (result: ReportResult, decimals: number): FlatRepor
         decimals,
         tables: [commentsTable(result, decimals, offset)],
       };
+    case 'invitations':
+      return { title, decimals, tables: [invitationsTable(by, result.groups, result.totals, decimals)] };
   }
 };

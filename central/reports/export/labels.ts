@@ -12,6 +12,7 @@ export const REPORT_TITLES: Record<ReportKind, string> = {
   sipas: 'Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)',
   quick: 'Mức độ hài lòng (phiếu đánh giá nhanh)',
   comments: 'Ý kiến góp ý của người dân, tổ chức',
+  invitations: 'Lời mời đánh giá việc giải quyết hồ sơ: đã gửi, đã trả lời, hết hạn',
 };
 
 export const GROUPING_LABELS: Record<Grouping, string> = {

@@ -40,7 +40,7 @@ export const fig = (x: number | null | undefined, decimals: number): number | nu
 export const groupColumns = (by: Grouping[]): Column[] =>
   by.length > 0 ? by.map((g) => text(GROUPING_LABELS[g])) : [text('Phạm vi')];
 
-export const groupCells = (by: Grouping[], g: GroupBase): Cell[] =>
+export const groupCells = (by: Grouping[], g: Pick<GroupBase, 'key' | 'labels'>): Cell[] =>
   by.length > 0 ? by.map((k) => groupCell(g.key, g.labels, k)) : ['Toàn bộ'];
 
 export const countColumns: Column[] = [

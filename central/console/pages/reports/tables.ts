@@ -28,12 +28,12 @@ export const totalsBlock = ({ v, fmt }: TableCtx, c: ResponseCounts): Html =>
   )})</dd>
 </dl>`;
 
-const groupHeads = ({ v, by }: TableCtx): Html =>
+export const groupHeads = ({ v, by }: TableCtx): Html =>
   by.length === 0
     ? html`<th scope="col">${v.t('reports.col.group')}</th>`
     : html`${by.map((b) => html`<th scope="col">${v.t(`reports.groupings.${b}`)}</th>`)}`;
 
-const groupCells = ({ v, by }: TableCtx, g: PerCaseGroup | SipasGroup | QuickGroup): Html =>
+export const groupCells = ({ v, by }: TableCtx, g: Pick<PerCaseGroup, 'key' | 'labels'>): Html =>
   by.length === 0
     ? html`<th scope="row">${v.t('reports.result.whole')}</th>`
     : html`${by.map((b, i) => (i === 0 ? html`<th scope="row">${g.labels[b] ?? g.key[b] ?? '–'}</th>` : html`<td>${g.labels[b] ?? g.key[b] ?? '–'}</td>`))}`;

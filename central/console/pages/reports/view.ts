@@ -1,3 +1,4 @@
+import { invitationsTable, invitationsTotals } from './invitations.ts';
 import { pickText } from '../../../../shared/locale.ts';
 import type { PerCaseGroup, QuickGroup, ReportResult, SipasGroup } from '../../../../shared/reports/result.ts';
 import { type Html, html } from '../../html.ts';
@@ -116,6 +117,12 @@ const body = (v: AuthedView, o: ReportOutcome, fmt: FigureFormat): Html => {
   if (r.report === 'per-case-list') return perCaseList(v, fmt, r);
   if (r.report === 'comments') return commentList(v, fmt, r);
   const tc: TableCtx = { v, fmt, by: r.filters.by };
+  if (r.report === 'invitations')
+    return html`${invitationsTotals(tc, r.totals)}${
+      r.groups.length === 0
+        ? html`<p data-testid="report-empty">${v.t('reports.result.empty')}</p>`
+        : invitationsTable(tc, r.groups)
+    }`;
   const empty = r.groups.length === 0 || r.totals.n + r.totals.abandoned === 0;
   return html`${totalsBlock(tc, r.totals)}
 ${empty ? html`<p data-testid="report-empty">${v.t('reports.result.empty')}</p>` : html`${charts(v, fmt, r, o.trend)}${summaryTables(tc, r)}`}`;
