@@ -39,11 +39,6 @@ const Row = z.object({
   expired: Int,
 });
 
-export const NO_INVITATIONS_TABLE: LocalizedText = {
-  vi: 'Máy chủ này chưa có bảng lời mời đánh giá (cầu nối hồ sơ): chưa có lời mời nào để báo cáo.',
-  en: 'This central has no invitations table yet (the case bridge): there are no invitations to report.',
-};
-
 export const INVITATIONS_NOTE: LocalizedText = {
   vi: 'Lời mời tính theo ngày tạo (giờ Việt Nam); lời mời đã được thay bằng lời mời mới cho cùng hồ sơ không tính. Tỷ lệ phản hồi = đã trả lời / đã gửi.',
   en: 'Invitations count by the day they were created (Vietnam time); one replaced by a newer invitation for the same case is not counted. Response rate = answered / sent.',
@@ -67,9 +62,6 @@ export const checkInvitationsQuery = (q: ReportQuery): void => {
     );
 };
 
-const hasTable = async (db: Queryable): Promise<boolean> =>
-  (await db.query(`SELECT to_regclass('bridge_invitations') IS NOT NULL AS present`)).rows[0]?.['present'] === true;
-
 export type InvitationsResult = { totals: InvitationFigures; groups: InvitationGroup[]; notes: LocalizedText[] };
 
 export const invitationGroups = async (
@@ -79,7 +71,6 @@ export const invitationGroups = async (
   labels: Labels,
 ): Promise<InvitationsResult> => {
   checkInvitationsQuery(q);
-  if (!(await hasTable(db))) return { totals: invitationFigures(0, 0, 0), groups: [], notes: [NO_INVITATIONS_TABLE] };
   const p = new Params();
   const where = [
     `i.unit_id = ANY(${p.add(units)}::text[])`,
