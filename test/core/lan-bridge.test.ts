@@ -67,11 +67,15 @@ describe('LAN bridge invitations', () => {
     expect((await request(`${k.base}/invitations/not-an-id`, { token })).status).toBe(400);
   });
 
-  it('takes the ttl asked for', async () => {
+  it("takes the ttl asked for, else IT's invitationTtlSeconds", async () => {
     const { k, token } = await paired();
     await request(`${k.base}/invitations`, { token, body: invite({ ttlSeconds: 90 }) });
     const { invitation } = k.recorder.received[0]!;
     expect(Date.parse(invitation.expiresAt) - Date.parse(invitation.issuedAt)).toBe(90_000);
+    setSetting(k.core.db, 'invitationTtlSeconds', 120);
+    await request(`${k.base}/invitations`, { token, body: invite({ caseNumber: 'HS-2026-000124' }) });
+    const second = k.recorder.received[1]!.invitation;
+    expect(Date.parse(second.expiresAt) - Date.parse(second.issuedAt)).toBe(120_000);
   });
 
   it('refuses an unpaired PC and a wrong token with 401, logs it without the token, and stores nothing', async () => {

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Catalog } from '../../../shared/catalog.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 import { UuidV7, uuidv7 } from '../../../shared/ids.ts';
-import { INVITATION_TTL, type Invitation, InvitationRequest } from '../../../shared/invitation.ts';
+import { type Invitation, InvitationRequest } from '../../../shared/invitation.ts';
 import { type LanProcedures, PairRequest } from '../../../shared/lan-bridge.ts';
 import type { InvitationSink } from '../invitations/sink.ts';
 import type { Logger } from '../runtime.ts';
@@ -67,8 +67,8 @@ export const pair = async (
   sendJson(res, 201, { clientId: r.client.id, label: r.client.label, token: r.token });
 };
 
-/** The invitation a request asks for, issued now on this kiosk's clock. */
-const invitationFrom = (r: InvitationRequest, now: number): Invitation => ({
+/** The invitation a request asks for, issued now on this kiosk's clock; its lifetime IT's default unless asked. */
+const invitationFrom = (r: InvitationRequest, now: number, defaultTtlSeconds: number): Invitation => ({
   id: uuidv7(now),
   counterId: r.counterId,
   caseNumber: r.caseNumber,
@@ -76,7 +76,7 @@ const invitationFrom = (r: InvitationRequest, now: number): Invitation => ({
   officerId: r.officerId ?? null,
   ...(r.facts ? { facts: r.facts } : {}),
   issuedAt: iso(now),
-  expiresAt: iso(now + (r.ttlSeconds ?? INVITATION_TTL.defaultSeconds) * 1000),
+  expiresAt: iso(now + (r.ttlSeconds ?? defaultTtlSeconds) * 1000),
 });
 
 const unavailable = (res: ServerResponse) =>
@@ -104,7 +104,7 @@ export const postInvitation = async (
     });
   const sink = d.sink();
   if (!sink) return unavailable(res);
-  const invitation = invitationFrom(request, d.now());
+  const invitation = invitationFrom(request, d.now(), d.settings().invitationTtlSeconds);
   let r: ReturnType<InvitationSink['receive']>;
   try {
     r = sink.receive(invitation, 'lan');
