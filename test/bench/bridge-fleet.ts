@@ -3,7 +3,7 @@
  * database before the central process starts (enrolment per device through the API would take
  * minutes), then holding central's invitation stream open over node:http as a kiosk does.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { type ClientRequest, request } from 'node:http';
 import { type CentralDb, DEFAULT_UNIT, ensureUnit, openCentralDb } from '../../central/index.ts';
 import { setDeviceCounter } from '../../central/bridge/device-counter.ts';
@@ -85,3 +85,6 @@ export const rssBytes = (pid: number): number => {
   if (!m) throw new Error(`no VmRSS for process ${pid}`);
   return Number(m[1]) * 1024;
 };
+
+/** Open file descriptors of a process: shows the streams really are held as sockets by central. */
+export const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;

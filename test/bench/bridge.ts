@@ -20,7 +20,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Page, chromium } from '@playwright/test';
 import { chromiumPath } from '../e2e/support/chromium.ts';
-import { type HeldStream, openStreams, rssBytes, seedCentral } from './bridge-fleet.ts';
+import { type HeldStream, openFds, openStreams, rssBytes, seedCentral } from './bridge-fleet.ts';
 import { type Child, enrolKiosk, placeDevice, startCentralChild, startKioskHost } from './bridge-processes.ts';
 import { buildRenderer } from './renderer-setup.ts';
 import { envInt, percentile, summarize } from './stats.ts';
@@ -79,7 +79,14 @@ const paintedAt = async (page: Page, id: string, timeoutMs: number): Promise<num
   throw new Error(`invitation ${id} was not painted within ${timeoutMs} ms`);
 };
 
-type Memory = { beforeMb: number; openedMb: number; heldMb: number; openSeconds: number };
+type Memory = {
+  beforeMb: number;
+  openedMb: number;
+  heldMb: number;
+  openSeconds: number;
+  fdsBefore: number;
+  fdsHeld: number;
+};
 
 /**
  * Central's RSS as the median of samples 250 ms apart over `ms`: one reading lands anywhere in a
@@ -107,6 +114,7 @@ const measureMemory = async (
   // Start-up garbage (migrations, the configuration publication, the kiosk's first sync) collected first.
   await sleep(SETTLE_MS);
   const before = await steadyRss(pid, 3000);
+  const fdsBefore = openFds(pid);
   const t0 = performance.now();
   streams.push(...(await open()));
   const openSeconds = (performance.now() - t0) / 1000;
@@ -115,7 +123,8 @@ const measureMemory = async (
   ctx.progress(`memory: ${streams.length} streams open in ${openSeconds.toFixed(1)} s; holding ${HOLD_MS / 1000} s`);
   await sleep(HOLD_MS);
   const held = await steadyRss(pid, 3000);
-  return { beforeMb: before / MB, openedMb: opened / MB, heldMb: held / MB, openSeconds };
+  const fdsHeld = openFds(pid);
+  return { beforeMb: before / MB, openedMb: opened / MB, heldMb: held / MB, openSeconds, fdsBefore, fdsHeld };
 };
 
 const run = async (ctx: BenchContext): Promise<SectionResult> => {
@@ -168,6 +177,7 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     const perStreamKb = (mb: number) => ((mb - memory.beforeMb) * 1024) / connections;
     const checks: Check[] = [
       { name: 'bridge: invitation to painted p95 (ms)', value: p95, unit: 'ms', target: { op: '<=', limit: 250 } },
+      { name: 'bridge: central sockets gained holding streams', value: memory.fdsHeld - memory.fdsBefore, unit: 'fds' },
       { name: 'bridge: central RSS before streams', value: memory.beforeMb, unit: 'MB' },
       { name: `bridge: central RSS, ${connections} streams just opened`, value: memory.openedMb, unit: 'MB' },
       { name: `bridge: central RSS, held ${HOLD_MS / 1000} s more`, value: memory.heldMb, unit: 'MB' },
@@ -178,7 +188,7 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
         value: memory.heldMb - memory.openedMb,
         unit: 'MB',
         // Flat: within 5 % of the growth the streams themselves caused (and at least 2 MB of slack).
-        target: { op: '<=', limit: Math.max(2, 0.05 * (memory.openedMb - memory.beforeMb)) },
+        target: { op: '<=', limit: Math.max(2, Math.round(0.5 * (memory.openedMb - memory.beforeMb)) / 10) },
       },
     ];
     return {
