@@ -23,13 +23,21 @@ import { fileURLToPath } from 'node:url';
 import { machineFacts } from './machine.ts';
 import { hostileSection } from './hostile.ts';
 import { reportsSection } from './reports.ts';
+import { bridgeSection } from './bridge.ts';
 import { checks, facts, table } from './report.ts';
 import { rendererSection } from './renderer.ts';
 import { storeSection } from './store.ts';
 import { syncSection } from './sync.ts';
 import { type Check, passes, type Row, type Section } from './types.ts';
 
-const SECTIONS: readonly Section[] = [storeSection, syncSection, rendererSection, hostileSection, reportsSection];
+const SECTIONS: readonly Section[] = [
+  storeSection,
+  syncSection,
+  rendererSection,
+  hostileSection,
+  reportsSection,
+  bridgeSection,
+];
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const RESULTS_DIR = join(ROOT, 'dist', 'bench');
