@@ -11,19 +11,13 @@ import {
   stopProcess,
   test,
 } from './support/central-process.ts';
+import { FACTS_ON_TIME, SOURCES_WITH_FACTS } from './support/per-case-v2.ts';
 
 // The counter bridge's central way in (issue 11), end to end: a simulated one-stop system calls central's
 // counter API with an integration key; the kiosk IT placed at that counter (enrolled, syncing, its outgoing
 // stream open) shows the invitation at once; a citizen rates the case; central's copy after sync carries
 // the case number, procedure, field, officer, counter and who gave each indicator; the invitation ends
 // `answered` on central, naming the response; and a revoked key is refused with nothing stored.
-
-const FACTS = {
-  receivedAt: '2026-11-30T08:00:00+07:00',
-  dueAt: '2026-12-04T17:00:00+07:00',
-  returnedAt: '2026-12-03T09:30:00+07:00',
-  returnVisits: 0,
-};
 
 test.afterAll(cleanupTempDirs);
 
@@ -72,7 +66,7 @@ test('a one-stop system calls central; the kiosk at that counter shows it; the c
       caseNumber: 'HS-CEN-0001',
       procedureCode: '1.001193',
       officerId: 'cb03',
-      facts: FACTS,
+      facts: FACTS_ON_TIME,
     });
     expect(res.status).toBe(201);
     const { invitation } = (await res.json()) as { invitation: { id: string } };
@@ -107,14 +101,7 @@ test('a one-stop system calls central; the kiosk at that counter shows it; the c
       fieldCode: 'ho-tich',
       officerId: 'cb03',
       counterId: 'q2',
-      sources: {
-        'tong-thoi-gian': 'system',
-        'so-lan-lien-he': 'system',
-        'so-co-quan-lien-he': 'citizen',
-        'thai-do-can-bo': 'citizen',
-        'muc-do-thuan-tien': 'citizen',
-        'danh-gia-tong-the': 'citizen',
-      },
+      sources: SOURCES_WITH_FACTS,
     });
 
     // A revoked key: 401 with a clear code, nothing stored, nothing shown.

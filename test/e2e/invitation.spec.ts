@@ -1,5 +1,6 @@
 import { test, expect, answer, kioskctl, QUICK_PROCEDURE } from './support/host.ts';
 import { shareHost } from './support/shared-host.ts';
+import { FACTS_ON_TIME, SOURCES_WITH_FACTS } from './support/per-case-v2.ts';
 
 // A counter-bridge invitation (issue 11), sent with kioskctl from its own process as IT (or a test)
 // would: it appears on the attract screen at once, the citizen rates the per-case v2 survey, and the
@@ -7,12 +8,6 @@ import { shareHost } from './support/shared-host.ts';
 const shared = shareHost();
 
 const CASE = 'HS-INV-0001';
-const FACTS = {
-  receivedAt: '2026-11-30T08:00:00+07:00',
-  dueAt: '2026-12-04T17:00:00+07:00',
-  returnedAt: '2026-12-03T09:30:00+07:00',
-  returnVisits: 0,
-};
 
 const invite = (...args: string[]): { id: string; status: string } =>
   kioskctl(shared.dataDir, 'invite', '--procedure', '1.001193', ...args);
@@ -25,7 +20,7 @@ test('an invitation shows on the attract screen at once; the citizen rates the c
   await expect(page.getByTestId('attract-invitation')).toHaveCount(0);
   const since = shared.lastSeq();
 
-  const sent = invite('--case', CASE, '--officer', 'cb02', '--counter', 'q2', '--facts', JSON.stringify(FACTS));
+  const sent = invite('--case', CASE, '--officer', 'cb02', '--counter', 'q2', '--facts', JSON.stringify(FACTS_ON_TIME));
   expect(sent.status).toBe('delivered');
   const after = Date.now();
   const banner = page.getByTestId('attract-invitation');
@@ -57,14 +52,7 @@ test('an invitation shows on the attract screen at once; the citizen rates the c
     officerId: 'cb02',
     counterId: 'q2',
     status: 'complete',
-    sources: {
-      'tong-thoi-gian': 'system',
-      'so-lan-lien-he': 'system',
-      'so-co-quan-lien-he': 'citizen',
-      'thai-do-can-bo': 'citizen',
-      'muc-do-thuan-tien': 'citizen',
-      'danh-gia-tong-the': 'citizen',
-    },
+    sources: SOURCES_WITH_FACTS,
   });
   const [latest] = kioskctl(shared.dataDir, 'invitations') as { id: string; status: string; responseId: string }[];
   expect(latest).toMatchObject({ id: sent.id, status: 'answered', responseId: r!.id });

@@ -1,5 +1,6 @@
 import { test, expect, answer, QUICK_PROCEDURE } from './support/host.ts';
 import { shareHost } from './support/shared-host.ts';
+import { SOURCES_WITH_FACTS } from './support/per-case-v2.ts';
 
 // Per-case version 2 with the case's facts (issue 11): set the way the one-stop system (or IT) would,
 // with kioskctl; the indicators the facts decide are not asked and are stored with source "system".
@@ -52,14 +53,7 @@ test('full per-case v2 survey with facts: indicators 1 and 3 not asked, stored w
         'muc-do-thuan-tien': 3,
         'danh-gia-tong-the': 2,
       },
-      sources: {
-        'tong-thoi-gian': 'system',
-        'so-lan-lien-he': 'system',
-        'so-co-quan-lien-he': 'citizen',
-        'thai-do-can-bo': 'citizen',
-        'muc-do-thuan-tien': 'citizen',
-        'danh-gia-tong-the': 'citizen',
-      },
+      sources: SOURCES_WITH_FACTS,
     });
 
     // The next person taps start on the same case: refused politely, nothing begun or stored.
