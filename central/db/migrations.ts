@@ -334,6 +334,21 @@ export const migrations: readonly CentralMigration[] = [
       CREATE INDEX read_aloud_clips_audio ON read_aloud_clips (audio_sha256);
     `,
   },
+  {
+    version: 14,
+    name: 'report queue: each batch queued with its report rows, counted when it was stored',
+    sql: `
+      -- The ingest counts each batch's responses as it stores them (it holds them parsed, with their
+      -- questionnaires) and queues the rows: one report_facts row per response, and the batch's count
+      -- rows summed (central/reports/queue-rows.ts). The drain then only adds them up, instead of
+      -- reading every body back out of responses. Rows queued before this migration have neither and
+      -- are counted from responses as before. Stored uncompressed: written once, read once, and
+      -- compressing megabytes per batch cost the ingest more than the space saved.
+      ALTER TABLE report_pending ADD COLUMN facts json, ADD COLUMN counts json,
+        ADD CONSTRAINT report_pending_rows_together CHECK ((facts IS NULL) = (counts IS NULL));
+      ALTER TABLE report_pending ALTER COLUMN facts SET STORAGE EXTERNAL, ALTER COLUMN counts SET STORAGE EXTERNAL;
+    `,
+  },
 ];
 
 export const LATEST_CENTRAL_SCHEMA = migrations.at(-1)?.version ?? 0;

@@ -8,7 +8,8 @@ import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { type ContactsOutcome, storeContacts } from '../follow-ups/store-contacts.ts';
 import { advanceContiguous } from './progress.ts';
-import { type Refusal, knownQuestionnaires, refusalOf } from './validate-responses.ts';
+import { queuedRowsOf } from '../reports/queue-rows.ts';
+import { type KnownQuestionnaires, type Refusal, keyOf, knownQuestionnaires, refusalOf } from './validate-responses.ts';
 
 export type BatchVia = 'http' | 'file';
 type Conflict = BatchAck['conflicts'][number];
@@ -173,15 +174,29 @@ export type StoreBatchOptions = {
 
 /**
  * ONE queue row for the responses this transaction inserted (by seq: unique within a valid envelope),
- * none when it inserted nothing. Committed with them, so an acked batch is always queued or counted.
+ * none when it inserted nothing, with their report rows counted here, where they are at hand parsed
+ * with their questionnaires (central/reports/queue-rows.ts). Committed with them, so an acked batch is
+ * always queued or counted.
  */
-const queueForReports = async (tx: Queryable, deviceId: string, insertedSeqs: Set<number>, now: Date) => {
-  if (insertedSeqs.size === 0) return;
-  await tx.query('INSERT INTO report_pending (device_id, seqs, queued_at) VALUES ($1, $2::int[], $3)', [
-    deviceId,
-    [...insertedSeqs].sort((a, b) => a - b),
-    now,
-  ]);
+const queueForReports = async (
+  tx: Queryable,
+  place: { deviceId: string; unitId: string },
+  inserted: readonly Item[],
+  known: KnownQuestionnaires,
+  now: Date,
+) => {
+  if (inserted.length === 0) return;
+  const rows = queuedRowsOf(
+    inserted.map((i) => ({
+      response: i.body,
+      place: { deviceId: place.deviceId, responseId: i.id, unitId: place.unitId },
+      questionnaire: known.get(keyOf(i.body.questionnaireId, i.body.questionnaireVersion)),
+    })),
+  );
+  await tx.query(
+    'INSERT INTO report_pending (device_id, seqs, queued_at, facts, counts) VALUES ($1, $2::int[], $3, $4::json, $5::json)',
+    [place.deviceId, inserted.map((i) => i.seq).sort((a, b) => a - b), now, rows.facts, rows.counts],
+  );
 };
 
 /** How one batch went, for the device's progress row, the batches log and the ack. */
@@ -299,7 +314,14 @@ export const storeBatch = (
     const stored = await heldIn(tx, 'responses', deviceId, refused);
     const candidates = notHeld(valid, aside);
     const insertedSeqs = await insertResponses(tx, deviceId, envelope.batchId, now, candidates);
-    if (reportAggregates) await queueForReports(tx, deviceId, insertedSeqs, now);
+    if (reportAggregates)
+      await queueForReports(
+        tx,
+        { deviceId, unitId: locked.unit_id },
+        candidates.filter((i) => insertedSeqs.has(i.seq)),
+        known,
+        now,
+      );
     const refusedSeqs = await setAside(tx, deviceId, envelope.batchId, now, notHeld(refused, stored));
 
     const rest = items.filter((i) => !insertedSeqs.has(i.seq) && !refusedSeqs.has(i.seq));

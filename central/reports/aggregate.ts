@@ -169,10 +169,20 @@ export const countsOf = (r: StoredResponse, place: ResponsePlace, q: Questionnai
     n: 1,
   });
   const rows: DailyCount[] = [row(STATUS_QUESTION, r.status)];
-  if (r.status !== 'complete' || !q) return rows;
-  for (const question of q.questions)
-    for (const value of countedValues(question, r.answers[question.id])) rows.push(row(question.id, value));
+  for (const [question, value] of countedAnswers(r, q)) rows.push(row(question, value));
   return rows;
+};
+
+/**
+ * The (question id, value) pairs a response's answers add to the counts, besides its `_status` row:
+ * none for an abandoned response or one whose questionnaire is not found.
+ */
+export const countedAnswers = (r: StoredResponse, q: Questionnaire | undefined): [string, string][] => {
+  if (r.status !== 'complete' || !q) return [];
+  const pairs: [string, string][] = [];
+  for (const question of q.questions)
+    for (const value of countedValues(question, r.answers[question.id])) pairs.push([question.id, value]);
+  return pairs;
 };
 
 /** Both at once: what one stored response adds. */

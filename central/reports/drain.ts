@@ -5,7 +5,8 @@ import type { CentralDb, Queryable } from '../db/types.ts';
 import { lockDrain } from './drain-lock.ts';
 import { notDrainedNote } from './engine/notes.ts';
 import { questionnaireCatalog } from './rebuild.ts';
-import { drainCountsInSql } from './rebuild-sql.ts';
+import { addQueuedRows } from './queue-rows.ts';
+import { addDailyDeltas, drainCountsInSql } from './rebuild-sql.ts';
 
 /**
  * Responses one drain transaction takes at most (whole batches: it stops before the batch that would
@@ -20,30 +21,51 @@ export type DrainResult = { batches: number; responses: number };
 const Taken = z.object({ device_id: z.string(), seqs: z.array(Int) });
 
 /**
- * Takes the oldest queued batches, up to maxResponses responses (by running total in queue order),
- * off the queue. Only this transaction sees them gone until it commits.
+ * Moves the oldest queued batches, up to maxResponses responses (by running total in queue order), off
+ * the queue into the temporary table report_drain_taken (dropped at COMMIT); their rows stay in the
+ * database. Only this transaction sees them gone until it commits. Returns how many it took.
  */
-const takeQueued = async (tx: Queryable, maxResponses: number) =>
-  parseRows(
-    Taken,
-    await tx.query(
-      `DELETE FROM report_pending WHERE id IN (
+const takeQueued = async (tx: Queryable, maxResponses: number): Promise<number> => {
+  await tx.query('DROP TABLE IF EXISTS report_drain_taken');
+  await tx.query('CREATE TEMP TABLE report_drain_taken ON COMMIT DROP AS SELECT * FROM report_pending WITH NO DATA');
+  const taken = await tx.query(
+    `WITH taken AS (
+       DELETE FROM report_pending WHERE id IN (
          SELECT id FROM (
            SELECT id, sum(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before
              FROM (SELECT id, seqs FROM report_pending ORDER BY id LIMIT $1) oldest
          ) t WHERE before < $1)
-       RETURNING device_id, seqs`,
-      [maxResponses],
-    ),
+       RETURNING *)
+     INSERT INTO report_drain_taken SELECT * FROM taken`,
+    [maxResponses],
   );
+  return taken.rowCount;
+};
+
+/**
+ * Batches queued before migration 14 carry only their seqs: counted from `responses` by the SQL the
+ * rebuild uses (rebuild-sql.ts). Returns how many responses were found.
+ */
+const drainSeqsOnly = async (tx: Queryable): Promise<number> => {
+  const seqsOnly = parseRows(
+    Taken,
+    await tx.query('SELECT device_id, seqs FROM report_drain_taken WHERE facts IS NULL'),
+  );
+  return seqsOnly.length === 0 ? 0 : drainCountsInSql(tx, await questionnaireCatalog(tx), seqsOnly);
+};
 
 /** One drain in the caller's transaction (see drainReportQueue). */
 export const drainInTransaction = async (tx: Queryable, options: DrainOptions = {}): Promise<DrainResult> => {
   await lockDrain(tx);
-  const taken = await takeQueued(tx, options.maxResponses ?? DRAIN_MAX_RESPONSES);
-  if (taken.length === 0) return { batches: 0, responses: 0 };
-  const responses = await drainCountsInSql(tx, await questionnaireCatalog(tx), taken);
-  return { batches: taken.length, responses };
+  const batches = await takeQueued(tx, options.maxResponses ?? DRAIN_MAX_RESPONSES);
+  if (batches === 0) return { batches: 0, responses: 0 };
+  // A drain's count rows (several per response before they merge) summed in memory, not on disk.
+  await tx.query(`SET LOCAL work_mem = '64MB'`);
+  const counted = await addQueuedRows(tx, 'report_drain_taken', 'report_drain_queued_daily');
+  await addDailyDeltas(tx, 'report_drain_queued_daily');
+  const fromResponses = await drainSeqsOnly(tx);
+  await tx.query('RESET work_mem');
+  return { batches, responses: counted + fromResponses };
 };
 
 const isCentralDb = (db: Queryable): db is CentralDb => 'transaction' in db;

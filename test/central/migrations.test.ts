@@ -464,6 +464,29 @@ forEachBackend('central migrations', (backend) => {
     });
   });
 
+  test('14: each queued batch carries its report rows; a row queued before keeps its seqs only (from 13, queue intact)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 13);
+      await db.query(`INSERT INTO report_pending (device_id, seqs, queued_at) VALUES ('d-old', '{1,2}', now())`);
+      await migrateCentral(db, 14);
+      expect(await centralSchemaVersion(db)).toBe(14);
+      // The row queued before is still there, without rows: the drain counts it from responses.
+      expect((await db.query('SELECT device_id, seqs, facts, counts FROM report_pending')).rows).toEqual([
+        { device_id: 'd-old', seqs: [1, 2], facts: null, counts: null },
+      ]);
+      const queue = (facts: string | null, counts: string | null) =>
+        db.query(
+          `INSERT INTO report_pending (device_id, seqs, queued_at, facts, counts) VALUES ('d', '{3}', now(), $1, $2)`,
+          [facts, counts],
+        );
+      await queue('[]', '[]');
+      await expect(queue('[]', null)).rejects.toThrow(); // both or neither
+      await expect(queue(null, '[]')).rejects.toThrow();
+      await expect(queue('{not json', '[]')).rejects.toThrow();
+      expect(await migrateCentral(db)).toBe(pendingAfter(14));
+    });
+  });
+
   test('all pending migrations run in one transaction: a failing one leaves the database as it was', async () => {
     await withBlank(backend, async (db) => {
       const broken = [

@@ -269,11 +269,47 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     const again = [...first, makeResponse(device, 4)];
     expect((await storeBatch(c.db, envelopeOf(device, again), 'http', new Date())).inserted).toBe(1);
     expect((await storeBatch(c.db, envelopeOf(device, first), 'http', new Date())).inserted).toBe(0);
-    const queued = await c.db.query('SELECT seqs FROM report_pending WHERE device_id = $1 ORDER BY id', [device.id]);
-    expect(queued.rows).toEqual([{ seqs: [1, 2, 3] }, { seqs: [4] }]);
+    const queued = await c.db.query(
+      `SELECT seqs, json_array_length(facts) AS facts, json_array_length(counts) > 0 AS counted
+         FROM report_pending WHERE device_id = $1 ORDER BY id`,
+      [device.id],
+    );
+    // Each with its report rows, counted by the ingest (migration 14): a fact per response inserted.
+    expect(queued.rows).toEqual([
+      { seqs: [1, 2, 3], facts: 3, counted: true },
+      { seqs: [4], facts: 1, counted: true },
+    ]);
     expect(await drainReportQueueFully(c.db)).toEqual({ batches: 2, responses: 4 });
     expect(await pendingCount(c.db)).toBe(0);
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+  });
+
+  test('a batch queued before migration 14 (seqs only) is counted from responses, in the same drain as batches queued with their rows', async () => {
+    const c = quiet();
+    await ensureUnit(c.db, { id: 'agg-old-queue', name: 'Xã hàng đợi cũ' });
+    const old = await enrolled(c, makeDevice(), 'agg-old-queue');
+    const current = await enrolled(c, makeDevice(), 'agg-old-queue');
+    // Stored without a queue row, then queued as a release before migration 14 queued it: seqs only.
+    const stored = await storeBatch(c.db, envelopeOf(old, makeResponses(old, 1, 5)), 'http', new Date(), undefined, {
+      reportAggregates: false,
+    });
+    expect(stored.inserted).toBe(5);
+    await c.db.query(`INSERT INTO report_pending (device_id, seqs, queued_at) VALUES ($1, '{1,2,3,4,5}', now())`, [
+      old.id,
+    ]);
+    expect(
+      (await storeBatch(c.db, envelopeOf(current, makeResponses(current, 1, 4)), 'http', new Date())).inserted,
+    ).toBe(4);
+    expect(await drainReportQueueFully(c.db)).toEqual({ batches: 2, responses: 9 });
+    const facts = await c.db.query(
+      `SELECT device_id, count(*)::int AS n FROM report_facts WHERE unit_id = 'agg-old-queue' GROUP BY 1 ORDER BY 2`,
+    );
+    expect(facts.rows).toEqual([
+      { device_id: current.id, n: 4 },
+      { device_id: old.id, n: 5 },
+    ]);
+    expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    expect(await readReportTables(c.db)).toEqual(await jsAggregatedReportTables(c.db));
   });
 
   test('a report asked for right after the ack includes the batch, without waiting for the job', async () => {

@@ -1,0 +1,132 @@
+import type { Queryable } from '../db/types.ts';
+import { type FactRow, STATUS_QUESTION, countedAnswers, factOf } from './aggregate.ts';
+import type { AggregateInput } from './write-aggregates.ts';
+
+/**
+ * What a batch puts in the report queue besides its seqs (migration 14): its report_facts rows and its
+ * count rows summed, as aggregate.ts defines them, computed by the ingest from the responses it has
+ * just checked and inserted (parsed, each with its questionnaire). The drain adds them to the report
+ * tables without reading a body back out of `responses` (addQueuedRows): taking each stored body apart
+ * again in SQL was most of what the report tables cost the ingest.
+ *
+ * The counts travel grouped by report_daily's columns other than question and value, under one-letter
+ * keys (k, x, n: the question ids, values and counts, index by index): a batch of 1,000 per-case responses spread over a month
+ * has about 7,000 count rows, and repeating the columns in each was most of their JSON. This runs on
+ * the server's event loop for every batch, so it is one pass with no sort (the drain's GROUP BY sums).
+ */
+export type QueuedRows = { facts: string; counts: string };
+
+/** One queued count group: the columns its rows share, and its cells. */
+type QueuedGroup = {
+  u: string;
+  d: string;
+  q: string;
+  v: number;
+  f: string;
+  p: string;
+  o: string;
+  c: string;
+  g: boolean;
+  /** Question ids, values and counts, index by index. */
+  k: string[];
+  x: string[];
+  n: number[];
+};
+
+const groupOf = (fact: FactRow): QueuedGroup => ({
+  u: fact.unit_id,
+  d: fact.day,
+  q: fact.questionnaire_id,
+  v: fact.version,
+  f: fact.field_code,
+  p: fact.procedure_code,
+  o: fact.officer_id,
+  c: fact.counter_id,
+  g: fact.flagged,
+  k: [],
+  x: [],
+  n: [],
+});
+
+/**
+ * A fact as queued: report_facts' columns under one-letter keys (FACT_RECORD), a null left out (the
+ * drain reads a missing key as NULL); the device is the queue row's.
+ */
+const queuedFact = (f: FactRow) => ({
+  r: f.response_id,
+  u: f.unit_id,
+  d: f.day,
+  s: f.submitted_at,
+  q: f.questionnaire_id,
+  v: f.version,
+  k: f.kind,
+  f: f.field_code,
+  p: f.procedure_code,
+  o: f.officer_id,
+  c: f.counter_id,
+  n: f.case_number ?? undefined,
+  x: f.complete,
+  g: f.flagged,
+  e: f.score ?? undefined,
+  m: f.comment ?? undefined,
+  z: f.comment_folded ?? undefined,
+});
+
+export const queuedRowsOf = (inputs: readonly AggregateInput[]): QueuedRows => {
+  const facts: ReturnType<typeof queuedFact>[] = [];
+  const groups = new Map<string, { group: QueuedGroup; cells: Map<string, number> }>();
+  for (const { response, place, questionnaire } of inputs) {
+    const fact = factOf(response, place, questionnaire);
+    facts.push(queuedFact(fact));
+    // NUL cannot occur in any column (PostgreSQL text refuses it), so the joined key is unambiguous.
+    const key = `${fact.unit_id}\u0000${fact.day}\u0000${fact.questionnaire_id}\u0000${fact.version}\u0000${fact.field_code}\u0000${fact.procedure_code}\u0000${fact.officer_id}\u0000${fact.counter_id}\u0000${fact.flagged}`;
+    let held = groups.get(key);
+    if (!held) groups.set(key, (held = { group: groupOf(fact), cells: new Map() }));
+    const { group, cells } = held;
+    for (const [question, value] of [[STATUS_QUESTION, response.status], ...countedAnswers(response, questionnaire)]) {
+      const cell = `${question}\u0000${value}`;
+      const at = cells.get(cell);
+      if (at !== undefined) group.n[at]! += 1;
+      else {
+        cells.set(cell, group.k.length);
+        group.k.push(question!);
+        group.x.push(value!);
+        group.n.push(1);
+      }
+    }
+  }
+  const counts = [...groups.values()].map(({ group }) => group);
+  return { facts: JSON.stringify(facts), counts: JSON.stringify(counts) };
+};
+
+/** json_to_recordset's column list for a queued fact row, and its columns as report_facts names them. */
+const FACT_RECORD = `r uuid, u text, d date, s timestamptz, q text, v integer, k text, f text, p text, o text, c text,
+  n text, x boolean, g boolean, e real, m text, z text`;
+
+/**
+ * The queued rows of the batches in `taken` (a table of report_pending rows) added to report_facts, and
+ * their counts summed across those batches into the temporary table `into` (report_daily's columns and
+ * n), for the caller to upsert. Returns the number of facts added.
+ */
+export const addQueuedRows = async (tx: Queryable, taken: string, into: string): Promise<number> => {
+  const facts = await tx.query(
+    `INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind, field_code,
+                               procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
+     SELECT p.device_id, t.r, t.u, t.d, t.s, t.q, t.v, t.k, t.f, t.p, t.o, t.c, t.n, t.x, t.g, t.e, t.m, t.z
+       FROM ${taken} p CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (${FACT_RECORD})
+      WHERE p.facts IS NOT NULL`,
+  );
+  await tx.query(`DROP TABLE IF EXISTS ${into}`);
+  await tx.query(
+    `CREATE TEMP TABLE ${into} ON COMMIT DROP AS
+     SELECT g.u AS unit_id, g.d AS day, g.q AS questionnaire_id, g.v AS version, g.f AS field_code, g.p AS procedure_code,
+            g.o AS officer_id, g.c AS counter_id, g.g AS flagged, e.k AS question_id, e.x AS value, sum(e.n) AS n
+       FROM ${taken} p
+      CROSS JOIN LATERAL json_to_recordset(p.counts)
+            AS g (u text, d date, q text, v integer, f text, p text, o text, c text, g boolean, k text[], x text[], n bigint[])
+      CROSS JOIN LATERAL unnest(g.k, g.x, g.n) AS e (k, x, n)
+      WHERE p.counts IS NOT NULL
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
+  );
+  return facts.rowCount;
+};
