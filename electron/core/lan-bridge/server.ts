@@ -2,6 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { LanError } from '../../../shared/lan-bridge.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
 import { terminalSafe } from '../../../shared/terminal-text.ts';
+import { checkHost } from './host-check.ts';
 import { bearerToken, sendError, sendText } from './http-io.ts';
 import { type LanClient, clientForToken, touchClient } from './pairing.ts';
 import { LAN_RATE_LIMITS, keyedBuckets, logBudget, tokenBucket } from './rate-limit.ts';
@@ -11,8 +12,9 @@ import { SEND_PAGE_CSS, SEND_PAGE_HTML, SEND_PAGE_JS } from './send-page.ts';
 /**
  * The LAN bridge's HTTP server (node:http; never the loopback host server, which must stay
  * unreachable from the network). Every request passes, in order and each before any costlier work:
- * the global rate limit, the route, the Origin (a browser page of another site cannot post), the
- * token (a paired, unrevoked client) and that client's own rate limit; only then is a body read.
+ * the Host (the address the request arrived on: host-check.ts), the global rate limit, the route, the
+ * Origin (a browser page of another site cannot post), the token (a paired, unrevoked client) and that
+ * client's own rate limit; only then is a body read.
  * Every refusal is logged with the peer's address and never the token or the code.
  */
 
@@ -54,9 +56,10 @@ export const createLanServer = (d: LanRouteDeps): Server => {
   const logRefusal = logBudget(30, d.now, (line) => d.log('warn', line));
   const touched = new Map<string, number>();
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, error: LanError): void => {
+  /** `detail`: more for the log only (never a token or a code). */
+  const refuse = (req: IncomingMessage, res: ServerResponse, error: LanError, detail = ''): void => {
     logRefusal(
-      `lan bridge: refused ${safe(req.method ?? '?')} ${safe(req.url ?? '?')} from ${req.socket.remoteAddress ?? '?'}: ${error.error}`,
+      `lan bridge: refused ${safe(req.method ?? '?')} ${safe(req.url ?? '?')} from ${req.socket.remoteAddress ?? '?'}: ${error.error}${detail}`,
     );
     sendError(res, error);
   };
@@ -89,6 +92,18 @@ export const createLanServer = (d: LanRouteDeps): Server => {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // First of all, so that a page rebound onto the kiosk's address cannot even spend the global budget.
+    const host = checkHost(req);
+    if (!host.ok)
+      return refuse(
+        req,
+        res,
+        {
+          error: 'wrong_host',
+          message: `this kiosk answers only at its own address${host.expected ? ` (http://${host.expected}/)` : ''}: open the address its admin panel shows`,
+        },
+        ` (Host ${safe(req.headers.host ?? 'none')})`,
+      );
     const limited = global.take();
     if (!limited.ok)
       return refuse(req, res, {

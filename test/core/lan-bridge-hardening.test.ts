@@ -1,0 +1,107 @@
+// The LAN bridge's refusals beyond the token (issue 11, "everything else is refused and logged"): a page
+// that rebound its name onto the kiosk (Host), another PC's invitation, guessed tokens from one address,
+// and bodies refused before they are read. Loopback (and this machine's own addresses) only.
+import { networkInterfaces } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lanStatus } from '../../electron/core/lan-bridge/admin-handlers.ts';
+import { issuePairingCode, pairingCodeState } from '../../electron/core/lan-bridge/pairing.ts';
+import { LAN_PAIRING } from '../../shared/lan-bridge.ts';
+import { type LanKiosk, lanKiosk, rawRequest, request } from '../support/lan-bridge.ts';
+
+const open: LanKiosk[] = [];
+afterEach(async () => {
+  for (const k of open.splice(0)) await k.close();
+});
+
+const kiosk = async (opts: { host?: string } = {}) => {
+  const k = await lanKiosk(opts);
+  open.push(k);
+  return k;
+};
+
+/** Pairs one more PC with a fresh code, through `base` (default: the loopback address). */
+const pairPc = async (k: LanKiosk, label: string, base = k.base) => {
+  const { code } = issuePairingCode(k.core.db, k.clock.now());
+  const r = await request(`${base}/pair`, { body: { code, label } });
+  expect(r.status).toBe(201);
+  return { token: String(r.body.token), clientId: String(r.body.clientId) };
+};
+
+const invite = (caseNumber = 'HS-2026-000123') => ({
+  counterId: 'q1',
+  caseNumber,
+  procedureCode: '1.001193',
+});
+
+/** This PC's non-loopback IPv4 addresses: what the admin panel lists when the bridge listens on 0.0.0.0. */
+const lanIPv4 = () =>
+  Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address);
+
+describe('LAN bridge: Host must be the address the request arrived on (DNS rebinding)', () => {
+  it('refuses a name, another address or another port with 421 before any route, code or token is used', async () => {
+    const k = await kiosk();
+    const { token } = await pairPc(k, 'Quầy 1');
+    const { code } = issuePairingCode(k.core.db, k.clock.now());
+    const rebound = `rebind.example:${k.port}`;
+    for (const host of [rebound, `127.0.0.2:${k.port}`, `127.0.0.1:${k.port + 1}`, '127.0.0.1', 'localhost']) {
+      const page = await rawRequest(`${k.base}/`, { host });
+      expect(page.status).toBe(421);
+      expect(page.body.error).toBe('wrong_host');
+    }
+    // The rebound page posts as its own origin, so the Origin check alone let this through.
+    const posted = await rawRequest(`${k.base}/invitations`, {
+      host: rebound,
+      headers: {
+        origin: `http://${rebound}`,
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(invite()),
+    });
+    expect(posted).toMatchObject({ status: 421, body: { error: 'wrong_host' } });
+    expect(posted.body.message).toContain(`http://127.0.0.1:${k.port}/`);
+    const paired = await rawRequest(`${k.base}/pair`, {
+      host: rebound,
+      headers: { origin: `http://${rebound}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: '00000000', label: 'rebound' }),
+    });
+    expect(paired.status).toBe(421);
+    // Nothing was spent: the open code still has every try, nothing reached the kiosk.
+    expect(pairingCodeState(k.core.db, k.clock.now())?.attemptsLeft).toBe(LAN_PAIRING.maxWrongAttempts);
+    expect(k.recorder.received).toEqual([]);
+    const log = k.logs.join('\n');
+    expect(log).toMatch(/refused POST \/invitations from 127\.0\.0\.1: wrong_host \(Host rebind\.example:\d+\)/);
+    expect(log).not.toContain(token);
+    expect(log).not.toContain(code);
+    // The kiosk's own address still works, from the same PC.
+    expect((await rawRequest(`${k.base}/`, { host: `127.0.0.1:${k.port}` })).status).toBe(200);
+    expect((await request(`${k.base}/invitations`, { token, body: invite() })).status).toBe(201);
+  });
+
+  it('listening on 0.0.0.0, the send page works at every address the admin panel lists, and loopback', async () => {
+    const k = await kiosk({ host: '0.0.0.0' });
+    const status = lanStatus({ db: k.core.db, settings: k.core.settings, bridge: k.bridge, now: k.clock.now });
+    expect(status.pageUrls).toEqual(lanIPv4().map((a) => `http://${a}:${k.port}/`));
+    for (const url of [...status.pageUrls, `${k.base}/`]) {
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const { token } = await pairPc(k, `PC via ${url}`, url.slice(0, -1));
+      expect((await request(`${url}procedures`, { token })).status).toBe(200);
+      // Arrived on this address, Host naming another of the PC's addresses: refused all the same.
+      expect((await rawRequest(url, { host: `kiosk.lan:${k.port}` })).status).toBe(421);
+    }
+  });
+
+  it('listening on ::, takes an IPv4 address (mapped on the socket) and an IPv6 one in brackets', async () => {
+    const k = await kiosk({ host: '::' });
+    expect((await fetch(`http://127.0.0.1:${k.port}/`)).status).toBe(200);
+    expect((await fetch(`http://[::1]:${k.port}/`)).status).toBe(200);
+    expect((await rawRequest(`http://[::1]:${k.port}/`, { host: `127.0.0.1:${k.port}` })).status).toBe(421);
+    expect((await rawRequest(`http://127.0.0.1:${k.port}/`, { host: `[::ffff:127.0.0.1]:${k.port}` })).status).toBe(
+      421,
+    );
+  });
+});
