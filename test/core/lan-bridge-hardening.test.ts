@@ -5,8 +5,11 @@ import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lanStatus } from '../../electron/core/lan-bridge/admin-handlers.ts';
 import { issuePairingCode, pairingCodeState } from '../../electron/core/lan-bridge/pairing.ts';
+import { invitationSenders } from '../../electron/core/lan-bridge/senders.ts';
+import { setSetting } from '../../electron/core/store/settings.ts';
+import { uuidv7 } from '../../shared/ids.ts';
 import { LAN_PAIRING } from '../../shared/lan-bridge.ts';
-import { type LanKiosk, lanKiosk, rawRequest, request } from '../support/lan-bridge.ts';
+import { type LanKiosk, freePort, lanKiosk, rawRequest, request } from '../support/lan-bridge.ts';
 
 const open: LanKiosk[] = [];
 afterEach(async () => {
@@ -103,5 +106,66 @@ describe('LAN bridge: Host must be the address the request arrived on (DNS rebin
     expect((await rawRequest(`http://127.0.0.1:${k.port}/`, { host: `[::ffff:127.0.0.1]:${k.port}` })).status).toBe(
       421,
     );
+  });
+});
+
+describe("LAN bridge: an invitation's status is its sender's only", () => {
+  /** Sends one invitation from `token`; its id. */
+  const send = async (k: LanKiosk, token: string, caseNumber?: string) => {
+    const r = await request(`${k.base}/invitations`, { token, body: invite(caseNumber) });
+    expect(r.status).toBe(201);
+    return String((r.body.invitation as { id: string }).id);
+  };
+
+  it('another paired PC gets the very 404 of an unknown id, and the probe is logged', async () => {
+    const k = await kiosk();
+    const a = await pairPc(k, 'Quầy 1');
+    const b = await pairPc(k, 'Quầy 2');
+    const id = await send(k, a.token);
+    expect(await request(`${k.base}/invitations/${id}`, { token: a.token })).toMatchObject({
+      status: 200,
+      body: { id, status: 'delivered' },
+    });
+    const probed = await request(`${k.base}/invitations/${id}`, { token: b.token });
+    const unknownId = uuidv7(k.clock.now());
+    const unknown = await request(`${k.base}/invitations/${unknownId}`, { token: b.token });
+    expect(probed.status).toBe(404);
+    expect(probed.body).toEqual({ error: 'not_found', message: `no invitation ${id} on this kiosk` });
+    expect(unknown.body).toEqual({ error: 'not_found', message: `no invitation ${unknownId} on this kiosk` });
+    expect(k.logs.join('\n')).toContain(
+      `refused the status of invitation ${id} to client ${b.clientId} (127.0.0.1): sent by client ${a.clientId}`,
+    );
+  });
+
+  it("an invitation from central is no paired PC's", async () => {
+    const k = await kiosk();
+    const { token } = await pairPc(k, 'Quầy 1');
+    const now = k.clock.now();
+    const fromCentral = {
+      ...invite('HS-central-1'),
+      id: uuidv7(now),
+      officerId: null,
+      issuedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 600_000).toISOString(),
+    };
+    expect(k.recorder.sink.receive(fromCentral, 'central').ok).toBe(true);
+    expect((await request(`${k.base}/invitations/${fromCentral.id}`, { token })).status).toBe(404);
+  });
+
+  it('the sender still reads it after the bridge moves to another port', async () => {
+    const k = await kiosk();
+    const { token } = await pairPc(k, 'Quầy 1');
+    const id = await send(k, token);
+    const port = await freePort();
+    setSetting(k.core.db, 'lanBridgePort', port);
+    await k.bridge.refresh();
+    expect((await request(`http://127.0.0.1:${port}/invitations/${id}`, { token })).status).toBe(200);
+  });
+
+  it('keeps a bounded number of senders, forgetting the oldest first', () => {
+    const senders = invitationSenders(3);
+    for (const n of [1, 2, 3, 4, 5]) senders.record(`i${n}`, `c${n}`);
+    expect(senders.size()).toBe(3);
+    expect([1, 2, 3, 4, 5].map((n) => senders.senderOf(`i${n}`))).toEqual([undefined, undefined, 'c3', 'c4', 'c5']);
   });
 });

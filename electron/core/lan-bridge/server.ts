@@ -7,6 +7,7 @@ import { bearerToken, sendError, sendText } from './http-io.ts';
 import { type LanClient, clientForToken, touchClient } from './pairing.ts';
 import { LAN_RATE_LIMITS, keyedBuckets, logBudget, tokenBucket } from './rate-limit.ts';
 import { type LanRouteDeps, getInvitation, getProcedures, pair, postInvitation } from './routes.ts';
+import { type InvitationSenders, invitationSenders } from './senders.ts';
 import { SEND_PAGE_CSS, SEND_PAGE_HTML, SEND_PAGE_JS } from './send-page.ts';
 
 /**
@@ -50,7 +51,8 @@ const routeOf = (method: string, path: string): Route | { wrongMethod: string } 
 /** Text from the request made safe for a log line (terminal escapes, bidi tricks shown as \uXXXX), bounded. */
 const safe = (s: string) => terminalSafe(s.slice(0, 80));
 
-export const createLanServer = (d: LanRouteDeps): Server => {
+/** `senders`: who sent which invitation; the bridge keeps one for all the servers it starts (a port move keeps it). */
+export const createLanServer = (d: LanRouteDeps, senders: InvitationSenders = invitationSenders()): Server => {
   const global = tokenBucket(LAN_RATE_LIMITS.global, d.now);
   const perClient = keyedBuckets(LAN_RATE_LIMITS.perClient, d.now);
   const logRefusal = logBudget(30, d.now, (line) => d.log('warn', line));
@@ -125,8 +127,8 @@ export const createLanServer = (d: LanRouteDeps): Server => {
     if (route.kind === 'pair') return pair(d, req, res, logRefusal);
     const client = authenticate(req, res);
     if (!client) return;
-    if (route.kind === 'invitations') return postInvitation(d, client, req, res);
-    if (route.kind === 'invitation') return getInvitation(d, route.id, res);
+    if (route.kind === 'invitations') return postInvitation(d, senders, client, req, res);
+    if (route.kind === 'invitation') return getInvitation(d, senders, client, route.id, res, logRefusal);
     return getProcedures(d, res);
   };
 
