@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lanStatus } from '../../electron/core/lan-bridge/admin-handlers.ts';
 import { issuePairingCode, pairingCodeState } from '../../electron/core/lan-bridge/pairing.ts';
+import { LAN_RATE_LIMITS, failureLimiter } from '../../electron/core/lan-bridge/rate-limit.ts';
 import { invitationSenders } from '../../electron/core/lan-bridge/senders.ts';
 import { setSetting } from '../../electron/core/store/settings.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -167,5 +168,52 @@ describe("LAN bridge: an invitation's status is its sender's only", () => {
     for (const n of [1, 2, 3, 4, 5]) senders.record(`i${n}`, `c${n}`);
     expect(senders.size()).toBe(3);
     expect([1, 2, 3, 4, 5].map((n) => senders.senderOf(`i${n}`))).toEqual([undefined, undefined, 'c3', 'c4', 'c5']);
+  });
+});
+
+describe('LAN bridge: bad tokens are limited per address', () => {
+  const forged = `lan_${'A'.repeat(43)}`;
+
+  it('after its budget of bad tokens an address gets 429 even with a good token; others do not; it recovers', async () => {
+    const k = await kiosk();
+    const { token } = await pairPc(k, 'Quầy 1');
+    const budget = LAN_RATE_LIMITS.failedToken.capacity;
+    for (let i = 0; i < budget; i++)
+      expect((await request(`${k.base}/procedures`, { token: i % 2 ? forged : undefined })).status).toBe(401);
+    const blocked = await request(`${k.base}/procedures`, { token: forged });
+    expect(blocked).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
+    expect(Number(blocked.headers.get('retry-after'))).toBe(1 / LAN_RATE_LIMITS.failedToken.perSecond);
+    // Refused before the token is looked up: the good one does not get through from this address either.
+    expect((await request(`${k.base}/procedures`, { token })).status).toBe(429);
+    expect((await request(`${k.base}/invitations`, { token, body: invite() })).status).toBe(429);
+    expect(k.recorder.received).toEqual([]);
+    // Another PC (address) is not held up.
+    const other = await rawRequest(`${k.base}/procedures`, {
+      host: `127.0.0.1:${k.port}`,
+      headers: { authorization: `Bearer ${token}` },
+      localAddress: '127.0.0.2',
+    });
+    expect(other.status).toBe(200);
+    // The budget refills: one more try after 30 s.
+    k.clock.advance(1000 / LAN_RATE_LIMITS.failedToken.perSecond);
+    expect((await request(`${k.base}/procedures`, { token })).status).toBe(200);
+    expect(k.logs.join('\n')).not.toContain(forged);
+  });
+
+  it('remembers a bounded number of addresses, forgetting the one that failed longest ago', () => {
+    const t = { now: 0 };
+    const limiter = failureLimiter({ capacity: 2, perSecond: 1 / 30 }, () => t.now, 3);
+    limiter.fail('a');
+    limiter.fail('a');
+    expect(limiter.check('a').ok).toBe(false);
+    expect(limiter.check('never-failed')).toEqual({ ok: true });
+    for (const key of ['b', 'c', 'd']) limiter.fail(key);
+    expect(limiter.size()).toBe(3);
+    expect(limiter.check('a').ok).toBe(true);
+    limiter.fail('b');
+    limiter.fail('e');
+    // b failed again after c, so c went first.
+    expect(limiter.check('b').ok).toBe(false);
+    expect(limiter.size()).toBe(3);
   });
 });
