@@ -1,6 +1,7 @@
 // The LAN bridge's refusals beyond the token (issue 11, "everything else is refused and logged"): a page
 // that rebound its name onto the kiosk (Host), another PC's invitation, guessed tokens from one address,
 // and bodies refused before they are read. Loopback (and this machine's own addresses) only.
+import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lanStatus } from '../../electron/core/lan-bridge/admin-handlers.ts';
@@ -215,5 +216,76 @@ describe('LAN bridge: bad tokens are limited per address', () => {
     // b failed again after c, so c went first.
     expect(limiter.check('b').ok).toBe(false);
     expect(limiter.size()).toBe(3);
+  });
+});
+
+describe('LAN bridge: refused before the work', () => {
+  /**
+   * Sends only a request's head, announcing a body of `length` bytes that never comes, and resolves
+   * with the reply's status line: an answer proves the body was refused without waiting to read it.
+   */
+  const headOnly = (k: LanKiosk, method: string, path: string, length: number, headers: string[] = []) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(k.port, '127.0.0.1');
+      let reply = '';
+      socket.on('data', (c: Buffer) => {
+        reply += c.toString('latin1');
+        if (reply.includes('\r\n')) {
+          socket.destroy();
+          resolve(reply.split('\r\n')[0]!);
+        }
+      });
+      socket.once('error', reject);
+      socket.write(
+        [
+          `${method} ${path} HTTP/1.1`,
+          `Host: 127.0.0.1:${k.port}`,
+          'Content-Type: application/json',
+          `Content-Length: ${length}`,
+          ...headers,
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+
+  it('refuses an announced body over the limit, an unknown path and a wrong method without reading the body', async () => {
+    const k = await kiosk();
+    const { token } = await pairPc(k, 'Quầy 1');
+    const { code } = issuePairingCode(k.core.db, k.clock.now());
+    const gigabyte = 1024 ** 3;
+    expect(await headOnly(k, 'POST', '/invitations', gigabyte, [`Authorization: Bearer ${token}`])).toMatch(/ 413 /);
+    expect(await headOnly(k, 'POST', '/pair', gigabyte)).toMatch(/ 413 /);
+    expect(await headOnly(k, 'POST', '/nowhere', gigabyte)).toMatch(/ 404 /);
+    expect(await headOnly(k, 'PUT', '/invitations', gigabyte)).toMatch(/ 405 /);
+    expect(k.recorder.received).toEqual([]);
+    expect(pairingCodeState(k.core.db, k.clock.now())?.attemptsLeft).toBe(LAN_PAIRING.maxWrongAttempts);
+    // A pairing body over 1 KB that does arrive is cut off at the limit, and the code is not spent on it.
+    const long = await request(`${k.base}/pair`, { body: { code, label: 'x'.repeat(2048) } });
+    expect(long).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(pairingCodeState(k.core.db, k.clock.now())?.attemptsLeft).toBe(LAN_PAIRING.maxWrongAttempts);
+  });
+
+  it('answers an unknown path 404 and a wrong method 405 (with Allow) before asking for a token', async () => {
+    const k = await kiosk();
+    expect((await request(`${k.base}/admin`)).status).toBe(404);
+    expect((await request(`${k.base}/invitations/a/b`)).status).toBe(404);
+    const wrong = await request(`${k.base}/procedures`, { method: 'DELETE' });
+    expect(wrong).toMatchObject({ status: 405, body: { error: 'method_not_allowed' } });
+    expect(wrong.headers.get('allow')).toBe('GET');
+    expect((await request(`${k.base}/pair`)).headers.get('allow')).toBe('POST');
+    // None of these counted as a bad token.
+    for (let i = 0; i < LAN_RATE_LIMITS.failedToken.capacity; i++)
+      expect((await request(`${k.base}/procedures`)).status).toBe(401);
+  });
+
+  it('pairs one PC only when two send the right code at once', async () => {
+    const k = await kiosk();
+    const { code } = issuePairingCode(k.core.db, k.clock.now());
+    const replies = await Promise.all(
+      ['Quầy 1', 'Quầy 2', 'Quầy 3'].map((label) => request(`${k.base}/pair`, { body: { code, label } })),
+    );
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 401, 401]);
+    expect(replies.filter((r) => r.status === 401).map((r) => r.body.error)).toEqual(['no_code', 'no_code']);
   });
 });
