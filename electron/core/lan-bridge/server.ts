@@ -82,7 +82,8 @@ export const createLanServer = (d: LanRouteDeps, senders: InvitationSenders = in
     if (!blocked.ok) {
       refuse(req, res, {
         error: 'rate_limited',
-        message: 'too many requests without a valid token from this PC; pair it again on the kiosk, then wait',
+        message:
+          'too many requests without a valid token from this address: wait, then pair this PC again if it was revoked',
         retryAfterSeconds: blocked.retryAfterSeconds,
       });
       return undefined;
