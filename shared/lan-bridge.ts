@@ -44,6 +44,7 @@ export const LanErrorCode = z.enum([
   'not_found',
   'method_not_allowed',
   'forbidden_origin',
+  'wrong_host',
   'unknown_counter',
   'unknown_procedure',
   'expired',

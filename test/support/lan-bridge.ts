@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { Invitation, InvitationStatus } from '../../shared/invitation.ts';
 import type { InvitationSink, InvitationSource, ReceiveResult } from '../../electron/core/invitations/sink.ts';
@@ -55,12 +56,12 @@ export type LanKiosk = {
 };
 
 /** A real kiosk core on a temp dir with its LAN bridge enabled on loopback, fed to a recording sink. */
-export const lanKiosk = async (opts: { enabled?: boolean } = {}): Promise<LanKiosk> => {
+export const lanKiosk = async (opts: { enabled?: boolean; host?: string } = {}): Promise<LanKiosk> => {
   const t = tempDir('kiosk-lan-');
   const clock = fakeClock();
   const core = openKioskCore({ dataDir: t.dir, clock, log: silentLog });
   const port = await freePort();
-  setSetting(core.db, 'lanBridgeHost', '127.0.0.1');
+  setSetting(core.db, 'lanBridgeHost', opts.host ?? '127.0.0.1');
   setSetting(core.db, 'lanBridgePort', port);
   setSetting(core.db, 'lanBridgeEnabled', opts.enabled ?? true);
   const recorder = recordingSink((code) => core.config().bundle.catalog.procedures.some((p) => p.code === code));
@@ -115,3 +116,45 @@ export const request = async (
   }
   return { status: res.status, body, headers: res.headers };
 };
+
+/**
+ * A request with a Host header of the test's choosing (fetch sets Host from the URL), e.g. a page that
+ * rebound its own name onto the kiosk's address; `localAddress` picks the client's own address.
+ */
+export const rawRequest = (
+  url: string,
+  init: { host?: string; method?: string; headers?: Record<string, string>; body?: string; localAddress?: string },
+): Promise<{ status: number; body: Record<string, unknown> }> =>
+  new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.host !== undefined) headers.host = init.host;
+    if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+    const req = httpRequest(
+      {
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port,
+        path: u.pathname,
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers,
+        localAddress: init.localAddress,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: Record<string, unknown>;
+          try {
+            body = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            body = { text };
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.once('error', reject);
+    req.end(init.body);
+  });

@@ -1,4 +1,3 @@
-import { isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { Int, NullableTimestamp, Timestamp, firstRow, parseRows } from '../../db/rows.ts';
 import type { Queryable } from '../../db/types.ts';
@@ -9,23 +8,8 @@ import type { Queryable } from '../../db/types.ts';
  * that account only: whoever floods an account's name locks themselves out, not its officer.
  */
 
-/** The address a count is kept for: IPv4 as it is, IPv6 by its /64 (one host is given a whole /64). */
-export const addressKey = (ip: string | null | undefined): string => {
-  if (!ip) return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(ip)) return ip;
-  const [head = '', tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-};
+/** The address a count is kept for (shared with the kiosk's LAN bridge, which counts failed tokens the same way). */
+export { addressKey } from '../../../shared/node/address-key.ts';
 
 const PairRow = z.object({ failures: Int, locked_until: NullableTimestamp });
 export type PairState = { failures: number; lockedUntil: Date | null };

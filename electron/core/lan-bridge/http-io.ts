@@ -20,6 +20,7 @@ const STATUS_OF: Record<LanErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   forbidden_origin: 403,
+  wrong_host: 421,
   unknown_counter: 422,
   unknown_procedure: 422,
   expired: 422,

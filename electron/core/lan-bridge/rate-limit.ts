@@ -10,27 +10,71 @@ export type BucketSpec = { capacity: number; perSecond: number };
 export const LAN_RATE_LIMITS = {
   global: { capacity: 60, perSecond: 20 },
   perClient: { capacity: 20, perSecond: 2 },
+  /**
+   * Requests with a missing, wrong or revoked token, per client address (an IPv6 one by its /64): a
+   * PC's page stops at its first 401, so ten are a program guessing or a revoked PC looping; then one
+   * every 30 s. Tokens are 256 random bits, so this is about keeping such a loop off the global
+   * budget, the database and the log, not about the odds of a guess.
+   */
+  failedToken: { capacity: 10, perSecond: 1 / 30 },
 } as const satisfies Record<string, BucketSpec>;
+
+/** How many addresses' failed tokens are remembered; past it the one that failed longest ago is forgotten. */
+export const FAILED_TOKEN_ADDRESSES_KEPT = 1024;
+
+export type Limited = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export type Bucket = {
   /** Takes one token; false (and the seconds until one is back) when the bucket is empty. */
-  take: () => { ok: true } | { ok: false; retryAfterSeconds: number };
+  take: () => Limited;
+  /** Whether `take` would succeed now, without taking. */
+  check: () => Limited;
 };
 
 export const tokenBucket = (spec: BucketSpec, now: () => number): Bucket => {
   let tokens: number = spec.capacity;
   let at = now();
+  const refill = (): Limited => {
+    const t = now();
+    tokens = Math.min(spec.capacity, tokens + ((t - at) / 1000) * spec.perSecond);
+    at = t;
+    return tokens >= 1 ? { ok: true } : { ok: false, retryAfterSeconds: Math.ceil((1 - tokens) / spec.perSecond) };
+  };
   return {
     take: () => {
-      const t = now();
-      tokens = Math.min(spec.capacity, tokens + ((t - at) / 1000) * spec.perSecond);
-      at = t;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return { ok: true };
-      }
-      return { ok: false, retryAfterSeconds: Math.ceil((1 - tokens) / spec.perSecond) };
+      const r = refill();
+      if (r.ok) tokens -= 1;
+      return r;
     },
+    check: refill,
+  };
+};
+
+export type FailureLimiter = {
+  /** Whether this key may still try; a key that never failed is not even stored. */
+  check: (key: string) => Limited;
+  /** Counts one failure against the key. */
+  fail: (key: string) => void;
+  size: () => number;
+};
+
+/**
+ * A failure budget per key (a client address), in at most `maxKeys` entries: a spray of addresses
+ * cannot grow memory, it only makes the bridge forget the one that failed longest ago.
+ */
+export const failureLimiter = (spec: BucketSpec, now: () => number, maxKeys: number): FailureLimiter => {
+  const buckets = new Map<string, Bucket>();
+  return {
+    check: (key) => buckets.get(key)?.check() ?? { ok: true },
+    fail: (key) => {
+      const b = buckets.get(key) ?? tokenBucket(spec, now);
+      // Moved to the end: a Map iterates in insertion order, so the first key failed longest ago.
+      buckets.delete(key);
+      buckets.set(key, b);
+      b.take();
+      while (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
+    },
+    size: () => buckets.size,
   };
 };
 

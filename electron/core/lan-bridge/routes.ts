@@ -11,6 +11,7 @@ import type { StoredSettings } from '../store/settings.ts';
 import { audit } from '../store/audit.ts';
 import { issuesOf, readJsonBody, sendError, sendJson } from './http-io.ts';
 import { type LanClient, redeemPairingCode } from './pairing.ts';
+import type { InvitationSenders } from './senders.ts';
 
 /** What the LAN bridge's routes work with; `sink` is undefined while the kiosk cannot take invitations. */
 export type LanRouteDeps = {
@@ -84,6 +85,7 @@ const unavailable = (res: ServerResponse) =>
 
 export const postInvitation = async (
   d: LanRouteDeps,
+  senders: InvitationSenders,
   client: LanClient,
   req: IncomingMessage,
   res: ServerResponse,
@@ -116,21 +118,42 @@ export const postInvitation = async (
     d.log('warn', `lan bridge: invitation from client ${client.id} refused by the kiosk (${r.code})`);
     return sendError(res, { error: r.code === 'invalid' ? 'invalid_request' : r.code, message: r.message });
   }
+  senders.record(invitation.id, client.id);
   d.log('info', `lan bridge: invitation ${invitation.id} from client ${client.id} is ${r.status}`);
   sendJson(res, 201, { invitation, status: r.status });
 };
 
-export const getInvitation = (d: LanRouteDeps, id: string, res: ServerResponse): void => {
+/**
+ * The status of an invitation this client sent. Any other id, unknown or sent by someone else (another
+ * PC, central, kioskctl), gets the same 404, looked up no further; a probe for another PC's is logged.
+ */
+export const getInvitation = (
+  d: LanRouteDeps,
+  senders: InvitationSenders,
+  client: LanClient,
+  id: string,
+  res: ServerResponse,
+  logRefusal: (line: string) => void,
+): void => {
   if (!UuidV7.safeParse(id).success)
     return sendError(res, {
       error: 'invalid_request',
       message: 'expected an invitation id (UUIDv7)',
       issues: [{ path: 'id', message: 'expected a UUIDv7' }],
     });
+  const notFound = () => sendError(res, { error: 'not_found', message: `no invitation ${id} on this kiosk` });
+  const sender = senders.senderOf(id);
+  if (sender !== client.id) {
+    if (sender !== undefined)
+      logRefusal(
+        `lan bridge: refused the status of invitation ${id} to client ${client.id} (${res.req.socket.remoteAddress ?? '?'}): sent by client ${sender}`,
+      );
+    return notFound();
+  }
   const sink = d.sink();
   if (!sink) return unavailable(res);
   const status = sink.statusOf(id);
-  if (status === undefined) return sendError(res, { error: 'not_found', message: `no invitation ${id} on this kiosk` });
+  if (status === undefined) return notFound();
   sendJson(res, 200, { id, status });
 };
 

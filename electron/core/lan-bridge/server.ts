@@ -1,18 +1,29 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { LanError } from '../../../shared/lan-bridge.ts';
 import { errorMessage } from '../../../shared/error-message.ts';
+import { addressKey } from '../../../shared/node/address-key.ts';
 import { terminalSafe } from '../../../shared/terminal-text.ts';
+import { checkHost } from './host-check.ts';
 import { bearerToken, sendError, sendText } from './http-io.ts';
 import { type LanClient, clientForToken, touchClient } from './pairing.ts';
-import { LAN_RATE_LIMITS, keyedBuckets, logBudget, tokenBucket } from './rate-limit.ts';
+import {
+  FAILED_TOKEN_ADDRESSES_KEPT,
+  LAN_RATE_LIMITS,
+  failureLimiter,
+  keyedBuckets,
+  logBudget,
+  tokenBucket,
+} from './rate-limit.ts';
 import { type LanRouteDeps, getInvitation, getProcedures, pair, postInvitation } from './routes.ts';
+import { type InvitationSenders, invitationSenders } from './senders.ts';
 import { SEND_PAGE_CSS, SEND_PAGE_HTML, SEND_PAGE_JS } from './send-page.ts';
 
 /**
  * The LAN bridge's HTTP server (node:http; never the loopback host server, which must stay
  * unreachable from the network). Every request passes, in order and each before any costlier work:
- * the global rate limit, the route, the Origin (a browser page of another site cannot post), the
- * token (a paired, unrevoked client) and that client's own rate limit; only then is a body read.
+ * the Host (the address the request arrived on: host-check.ts), the global rate limit, the route, the
+ * Origin (a browser page of another site cannot post), the address's budget of bad tokens, the token
+ * (a paired, unrevoked client) and that client's own rate limit; only then is a body read.
  * Every refusal is logged with the peer's address and never the token or the code.
  */
 
@@ -48,23 +59,39 @@ const routeOf = (method: string, path: string): Route | { wrongMethod: string } 
 /** Text from the request made safe for a log line (terminal escapes, bidi tricks shown as \uXXXX), bounded. */
 const safe = (s: string) => terminalSafe(s.slice(0, 80));
 
-export const createLanServer = (d: LanRouteDeps): Server => {
+/** `senders`: who sent which invitation; the bridge keeps one for all the servers it starts (a port move keeps it). */
+export const createLanServer = (d: LanRouteDeps, senders: InvitationSenders = invitationSenders()): Server => {
   const global = tokenBucket(LAN_RATE_LIMITS.global, d.now);
   const perClient = keyedBuckets(LAN_RATE_LIMITS.perClient, d.now);
+  const failedTokens = failureLimiter(LAN_RATE_LIMITS.failedToken, d.now, FAILED_TOKEN_ADDRESSES_KEPT);
   const logRefusal = logBudget(30, d.now, (line) => d.log('warn', line));
   const touched = new Map<string, number>();
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, error: LanError): void => {
+  /** `detail`: more for the log only (never a token or a code). */
+  const refuse = (req: IncomingMessage, res: ServerResponse, error: LanError, detail = ''): void => {
     logRefusal(
-      `lan bridge: refused ${safe(req.method ?? '?')} ${safe(req.url ?? '?')} from ${req.socket.remoteAddress ?? '?'}: ${error.error}`,
+      `lan bridge: refused ${safe(req.method ?? '?')} ${safe(req.url ?? '?')} from ${req.socket.remoteAddress ?? '?'}: ${error.error}${detail}`,
     );
     sendError(res, error);
   };
 
   const authenticate = (req: IncomingMessage, res: ServerResponse): LanClient | undefined => {
+    const address = addressKey(req.socket.remoteAddress);
+    // An address that sent too many bad tokens is refused before its token is even looked up.
+    const blocked = failedTokens.check(address);
+    if (!blocked.ok) {
+      refuse(req, res, {
+        error: 'rate_limited',
+        message:
+          'too many requests without a valid token from this address: wait, then pair this PC again if it was revoked',
+        retryAfterSeconds: blocked.retryAfterSeconds,
+      });
+      return undefined;
+    }
     const token = bearerToken(req);
     const client = token === undefined ? undefined : clientForToken(d.db, token);
     if (!client) {
+      failedTokens.fail(address);
       refuse(req, res, {
         error: 'unauthorized',
         message: token === undefined ? 'pair this PC first: no token' : 'this PC is not paired (or was revoked)',
@@ -89,6 +116,18 @@ export const createLanServer = (d: LanRouteDeps): Server => {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // First of all, so that a page rebound onto the kiosk's address cannot even spend the global budget.
+    const host = checkHost(req);
+    if (!host.ok)
+      return refuse(
+        req,
+        res,
+        {
+          error: 'wrong_host',
+          message: `this kiosk answers only at its own address${host.expected ? ` (http://${host.expected}/)` : ''}: open the address its admin panel shows`,
+        },
+        ` (Host ${safe(req.headers.host ?? 'none')})`,
+      );
     const limited = global.take();
     if (!limited.ok)
       return refuse(req, res, {
@@ -110,8 +149,8 @@ export const createLanServer = (d: LanRouteDeps): Server => {
     if (route.kind === 'pair') return pair(d, req, res, logRefusal);
     const client = authenticate(req, res);
     if (!client) return;
-    if (route.kind === 'invitations') return postInvitation(d, client, req, res);
-    if (route.kind === 'invitation') return getInvitation(d, route.id, res);
+    if (route.kind === 'invitations') return postInvitation(d, senders, client, req, res);
+    if (route.kind === 'invitation') return getInvitation(d, senders, client, route.id, res, logRefusal);
     return getProcedures(d, res);
   };
 
