@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lanStatus } from '../../electron/core/lan-bridge/admin-handlers.ts';
 import { issuePairingCode, pairingCodeState } from '../../electron/core/lan-bridge/pairing.ts';
 import { LAN_RATE_LIMITS, failureLimiter } from '../../electron/core/lan-bridge/rate-limit.ts';
-import { invitationSenders } from '../../electron/core/lan-bridge/senders.ts';
+import { startLanBridge } from '../../electron/core/lan-bridge/index.ts';
 import { setSetting } from '../../electron/core/store/settings.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { LAN_PAIRING } from '../../shared/lan-bridge.ts';
@@ -164,11 +164,33 @@ describe("LAN bridge: an invitation's status is its sender's only", () => {
     expect((await request(`http://127.0.0.1:${port}/invitations/${id}`, { token })).status).toBe(200);
   });
 
-  it('keeps a bounded number of senders, forgetting the oldest first', () => {
-    const senders = invitationSenders(3);
-    for (const n of [1, 2, 3, 4, 5]) senders.record(`i${n}`, `c${n}`);
-    expect(senders.size()).toBe(3);
-    expect([1, 2, 3, 4, 5].map((n) => senders.senderOf(`i${n}`))).toEqual([undefined, undefined, 'c3', 'c4', 'c5']);
+  it('the sender still reads it after the kiosk restarts its bridge (who sent what is in the database)', async () => {
+    const k = await kiosk();
+    const { token } = await pairPc(k, 'Quầy 1');
+    const other = await pairPc(k, 'Quầy 2');
+    const id = await send(k, token);
+    await k.bridge.stop();
+    // A fresh port: the client's pooled connection to the stopped server is not reused.
+    const port = await freePort();
+    setSetting(k.core.db, 'lanBridgePort', port);
+    const again = startLanBridge({
+      db: k.core.db,
+      settings: k.core.settings,
+      catalog: () => k.core.config().bundle.catalog,
+      sink: () => k.recorder.sink,
+      now: k.clock.now,
+      log: () => {},
+      watchMs: 60_000,
+    });
+    again.start();
+    await again.refresh();
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      expect((await request(`${base}/invitations/${id}`, { token })).status).toBe(200);
+      expect((await request(`${base}/invitations/${id}`, { token: other.token })).status).toBe(404);
+    } finally {
+      await again.stop();
+    }
   });
 });
 

@@ -139,6 +139,26 @@ describe('migration 8: LAN bridge clients and pairing codes', () => {
   });
 });
 
+describe('migration 9: which paired PC sent which LAN invitation', () => {
+  it('keeps the data of version 8, then holds one sender per invitation, a paired PC only', () => {
+    const file = dbFile();
+    const old = openDatabase(file, { migrateTo: 8 });
+    seedAt(old, 4);
+    old
+      .prepare('INSERT INTO lan_clients (id, label, token_hash, paired_at) VALUES (?, ?, ?, ?)')
+      .run('c1', 'Quầy 1', 'h1', '2026-01-01T00:00:00.000Z');
+    old.close();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM responses').get()).toEqual({ n: 1 });
+    const sender = db.prepare('INSERT INTO lan_invitation_senders (invitation_id, client_id) VALUES (?, ?)');
+    sender.run('0190a0f0-0000-7000-8000-000000000001', 'c1');
+    expect(() => sender.run('0190a0f0-0000-7000-8000-000000000001', 'c1')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => sender.run('0190a0f0-0000-7000-8000-000000000002', 'nobody')).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
 describe('migrations', () => {
   it('are numbered 1..N without gaps', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
@@ -157,6 +177,7 @@ describe('migrations', () => {
       'follow_up_contacts',
       'invitations',
       'lan_clients',
+      'lan_invitation_senders',
       'lan_pairing_codes',
       'procedure_usage',
       'questionnaires',

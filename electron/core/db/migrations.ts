@@ -252,6 +252,20 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'LAN bridge: which paired PC sent which invitation',
+    up: (db) => {
+      db.exec(`
+        -- Only the PC that sent an invitation may read its status (another paired PC gets the 404 of an
+        -- unknown id), also after the kiosk restarts; an invitation from central or kioskctl has no row.
+        CREATE TABLE lan_invitation_senders (
+          invitation_id TEXT PRIMARY KEY,
+          client_id TEXT NOT NULL REFERENCES lan_clients (id)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;

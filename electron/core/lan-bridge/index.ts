@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../../../shared/error-message.ts';
 import type { LanRouteDeps } from './routes.ts';
-import { invitationSenders } from './senders.ts';
 import { createLanServer } from './server.ts';
 
 /**
@@ -66,7 +65,6 @@ export const startLanBridge = (o: LanBridgeOptions): LanBridge => {
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
-  const senders = invitationSenders();
 
   const stopServer = async () => {
     const s = server;
@@ -90,7 +88,7 @@ export const startLanBridge = (o: LanBridgeOptions): LanBridge => {
     if (wanted === bound && server) return;
     if (error !== null && wanted === bound && o.now() - failedAt < RETRY_FAILED_MS) return;
     await stopServer();
-    const next = createLanServer(o, senders);
+    const next = createLanServer(o);
     try {
       await listen(next, s.lanBridgeHost, s.lanBridgePort);
       const addr = next.address() as AddressInfo;

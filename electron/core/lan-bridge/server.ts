@@ -15,7 +15,7 @@ import {
   tokenBucket,
 } from './rate-limit.ts';
 import { type LanRouteDeps, getInvitation, getProcedures, pair, postInvitation } from './routes.ts';
-import { type InvitationSenders, invitationSenders } from './senders.ts';
+import { invitationSenders } from './senders.ts';
 import { SEND_PAGE_CSS, SEND_PAGE_HTML, SEND_PAGE_JS } from './send-page.ts';
 
 /**
@@ -59,8 +59,8 @@ const routeOf = (method: string, path: string): Route | { wrongMethod: string } 
 /** Text from the request made safe for a log line (terminal escapes, bidi tricks shown as \uXXXX), bounded. */
 const safe = (s: string) => terminalSafe(s.slice(0, 80));
 
-/** `senders`: who sent which invitation; the bridge keeps one for all the servers it starts (a port move keeps it). */
-export const createLanServer = (d: LanRouteDeps, senders: InvitationSenders = invitationSenders()): Server => {
+export const createLanServer = (d: LanRouteDeps): Server => {
+  const senders = invitationSenders(d.db);
   const global = tokenBucket(LAN_RATE_LIMITS.global, d.now);
   const perClient = keyedBuckets(LAN_RATE_LIMITS.perClient, d.now);
   const failedTokens = failureLimiter(LAN_RATE_LIMITS.failedToken, d.now, FAILED_TOKEN_ADDRESSES_KEPT);
