@@ -21,26 +21,26 @@ export type DrainResult = { batches: number; responses: number };
 const Taken = z.object({ device_id: z.string(), seqs: z.array(Int) });
 
 /**
- * Moves the oldest queued batches, up to maxResponses responses (by running total in queue order), off
- * the queue into the temporary table report_drain_taken (dropped at COMMIT); their rows stay in the
- * database. Only this transaction sees them gone until it commits. Returns how many it took.
+ * Takes the oldest queued batches, up to maxResponses responses (by running total in queue order), off
+ * the queue: their ids, devices and seqs into the temporary table report_drain_taken (dropped at
+ * COMMIT), their rows deleted from the queue once counted (deleteTaken). Only this transaction sees them
+ * gone until it commits. Returns how many it took.
  */
 const takeQueued = async (tx: Queryable, maxResponses: number): Promise<number> => {
   await tx.query('DROP TABLE IF EXISTS report_drain_taken');
-  await tx.query('CREATE TEMP TABLE report_drain_taken ON COMMIT DROP AS SELECT * FROM report_pending WITH NO DATA');
   const taken = await tx.query(
-    `WITH taken AS (
-       DELETE FROM report_pending WHERE id IN (
-         SELECT id FROM (
-           SELECT id, sum(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before
-             FROM (SELECT id, seqs FROM report_pending ORDER BY id LIMIT $1) oldest
-         ) t WHERE before < $1)
-       RETURNING *)
-     INSERT INTO report_drain_taken SELECT * FROM taken`,
+    `CREATE TEMP TABLE report_drain_taken ON COMMIT DROP AS
+     SELECT id, device_id, seqs FROM (
+       SELECT id, device_id, seqs, sum(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before
+         FROM (SELECT id, device_id, seqs FROM report_pending ORDER BY id LIMIT $1 FOR UPDATE) oldest
+     ) t WHERE before < $1`,
     [maxResponses],
   );
   return taken.rowCount;
 };
+
+const deleteTaken = (tx: Queryable) =>
+  tx.query('DELETE FROM report_pending WHERE id IN (SELECT id FROM report_drain_taken)');
 
 /**
  * Batches queued before migration 14 carry only their seqs: counted from `responses` by the SQL the
@@ -49,7 +49,9 @@ const takeQueued = async (tx: Queryable, maxResponses: number): Promise<number> 
 const drainSeqsOnly = async (tx: Queryable): Promise<number> => {
   const seqsOnly = parseRows(
     Taken,
-    await tx.query('SELECT device_id, seqs FROM report_drain_taken WHERE facts IS NULL'),
+    await tx.query(
+      'SELECT d.device_id, d.seqs FROM report_drain_taken d JOIN report_pending p ON p.id = d.id WHERE p.facts IS NULL',
+    ),
   );
   return seqsOnly.length === 0 ? 0 : drainCountsInSql(tx, await questionnaireCatalog(tx), seqsOnly);
 };
@@ -61,9 +63,14 @@ export const drainInTransaction = async (tx: Queryable, options: DrainOptions = 
   if (batches === 0) return { batches: 0, responses: 0 };
   // A drain's count rows (several per response before they merge) summed in memory, not on disk.
   await tx.query(`SET LOCAL work_mem = '64MB'`);
-  const counted = await addQueuedRows(tx, 'report_drain_taken', 'report_drain_queued_daily');
+  const counted = await addQueuedRows(
+    tx,
+    'report_drain_taken d JOIN report_pending p ON p.id = d.id',
+    'report_drain_queued_daily',
+  );
   await addDailyDeltas(tx, 'report_drain_queued_daily');
   const fromResponses = await drainSeqsOnly(tx);
+  await deleteTaken(tx);
   await tx.query('RESET work_mem');
   return { batches, responses: counted + fromResponses };
 };

@@ -83,17 +83,19 @@ export const queuedRowsOf = (inputs: readonly AggregateInput[]): QueuedRows => {
     let held = groups.get(key);
     if (!held) groups.set(key, (held = { group: groupOf(fact), cells: new Map() }));
     const { group, cells } = held;
-    for (const [question, value] of [[STATUS_QUESTION, response.status], ...countedAnswers(response, questionnaire)]) {
+    const add = (question: string, value: string) => {
       const cell = `${question}\u0000${value}`;
       const at = cells.get(cell);
       if (at !== undefined) group.n[at]! += 1;
       else {
         cells.set(cell, group.k.length);
-        group.k.push(question!);
-        group.x.push(value!);
+        group.k.push(question);
+        group.x.push(value);
         group.n.push(1);
       }
-    }
+    };
+    add(STATUS_QUESTION, response.status);
+    for (const [question, value] of countedAnswers(response, questionnaire)) add(question, value);
   }
   const counts = [...groups.values()].map(({ group }) => group);
   return { facts: JSON.stringify(facts), counts: JSON.stringify(counts) };
@@ -104,16 +106,16 @@ const FACT_RECORD = `r uuid, u text, d date, s timestamptz, q text, v integer, k
   n text, x boolean, g boolean, e real, m text, z text`;
 
 /**
- * The queued rows of the batches in `taken` (a table of report_pending rows) added to report_facts, and
+ * The queued rows of the batches in `queued` (a FROM clause whose report_pending rows are named `p`) added to report_facts, and
  * their counts summed across those batches into the temporary table `into` (report_daily's columns and
  * n), for the caller to upsert. Returns the number of facts added.
  */
-export const addQueuedRows = async (tx: Queryable, taken: string, into: string): Promise<number> => {
+export const addQueuedRows = async (tx: Queryable, queued: string, into: string): Promise<number> => {
   const facts = await tx.query(
     `INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind, field_code,
                                procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
      SELECT p.device_id, t.r, t.u, t.d, t.s, t.q, t.v, t.k, t.f, t.p, t.o, t.c, t.n, t.x, t.g, t.e, t.m, t.z
-       FROM ${taken} p CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (${FACT_RECORD})
+       FROM ${queued} CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (${FACT_RECORD})
       WHERE p.facts IS NOT NULL`,
   );
   await tx.query(`DROP TABLE IF EXISTS ${into}`);
@@ -121,7 +123,7 @@ export const addQueuedRows = async (tx: Queryable, taken: string, into: string):
     `CREATE TEMP TABLE ${into} ON COMMIT DROP AS
      SELECT g.u AS unit_id, g.d AS day, g.q AS questionnaire_id, g.v AS version, g.f AS field_code, g.p AS procedure_code,
             g.o AS officer_id, g.c AS counter_id, g.g AS flagged, e.k AS question_id, e.x AS value, sum(e.n) AS n
-       FROM ${taken} p
+       FROM ${queued}
       CROSS JOIN LATERAL json_to_recordset(p.counts)
             AS g (u text, d date, q text, v integer, f text, p text, o text, c text, g boolean, k text[], x text[], n bigint[])
       CROSS JOIN LATERAL unnest(g.k, g.x, g.n) AS e (k, x, n)
