@@ -101,6 +101,28 @@ describe.skipIf(!postgres.ok)('counter bridge under faults (real kiosk core, rea
     expect(await r.statusAtCentral(lapsed)).toBe('expired');
   });
 
+  it('what central closed while the kiosk was away is not shown on after it (replaced by one that expired unseen)', async () => {
+    const r = await rig();
+    const before = await r.invite('HS-BEFORE');
+    await shownNow(r, before);
+
+    r.streamAction = 'reset-before';
+    r.proxy.dropConnections();
+    await until('the kiosk to notice', () => !r.core.invitationStream.connected);
+    // The officer's next case replaces it at central, with a short time that runs out before the kiosk is back.
+    const lapsed = await r.invite('HS-SHORT', 30);
+    r.advanceCentralClock(31_000);
+    expect(await r.statusAtCentral(before)).toBe('replaced');
+    expect(current(r), 'the kiosk cannot know yet').toBe(before);
+    r.streamAction = 'stream';
+    await until('the kiosk to stop showing it', () => current(r) === undefined);
+
+    expect(r.kioskRows(before)).toMatchObject([{ status: 'replaced' }]);
+    expect(r.kioskRows(lapsed)).toEqual([]);
+    expect(r.shown).toEqual([before]);
+    expect(await r.statusAtCentral(before)).toBe('replaced');
+  });
+
   it('the network goes silent: a short blackhole delays the stream, a long one is given up and reopened; each invitation once', async () => {
     const r = await rig();
     const before = await r.invite('HS-BEFORE');
