@@ -81,11 +81,23 @@ export const InvitationStatusReport = z.strictObject({
 });
 export type InvitationStatusReport = z.infer<typeof InvitationStatusReport>;
 
+/**
+ * After each catch-up (every connection's first events), `event: open`: the ids central holds open for
+ * the device's counter as the catch-up read them. An invitation the kiosk took on an EARLIER connection
+ * and still shows, not among them, ended at central while the kiosk was away (replaced by one that
+ * expired unseen, or the kiosk moved to another counter): the kiosk stops showing it. Kiosks that do
+ * not know the event ignore it.
+ */
+export const OpenInvitations = z.strictObject({ ids: z.array(UuidV7).max(100) });
+export type OpenInvitations = z.infer<typeof OpenInvitations>;
+
 /** Server-sent events on GET /v1/invitations/stream (device-signed): `event: invitation`, data = Invitation. */
 export const INVITATION_STREAM = {
   path: '/v1/invitations/stream',
   statusPath: '/v1/invitations/status',
   event: 'invitation',
+  /** After each catch-up: OpenInvitations. */
+  openEvent: 'open',
   /** A comment line this often keeps NATs and proxies from closing an idle connection. */
   keepAliveSeconds: 25,
 } as const;

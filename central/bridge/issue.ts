@@ -63,9 +63,11 @@ export const issueInvitation = async (
   const { invitation, announce } = await db.transaction(async (tx) => {
     // Two int4 keys: a namespace of their own, apart from the jobs' single bigint keys.
     await tx.query(`SELECT pg_advisory_xact_lock(1651664996, hashtext($1))`, [`${req.unitId}/${req.counterId}`]);
+    // Only one still open: one whose time already ran out expired (at its expiry, reads say so and the
+    // expiry job writes it down), whether or not the job has got to it yet; the next one does not replace it.
     await tx.query(
       `UPDATE bridge_invitations SET status = 'replaced', status_at = $3
-        WHERE unit_id = $1 AND counter_id = $2 AND status IN ('waiting', 'delivered')`,
+        WHERE unit_id = $1 AND counter_id = $2 AND status IN ('waiting', 'delivered') AND expires_at > $3`,
       [req.unitId, req.counterId, now],
     );
     const row = await tx.query(

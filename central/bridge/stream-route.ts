@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { INVITATION_STREAM, type Invitation } from '../../shared/invitation.ts';
+import { INVITATION_STREAM, type Invitation, type OpenInvitations } from '../../shared/invitation.ts';
 import { errorMessage } from '../../shared/error-message.ts';
 import { REQUEST_ID_HEADER } from '../observe/logger.ts';
 import type { RouteContext } from '../routes/context.ts';
@@ -13,10 +13,14 @@ export const STREAM_ROUTE = INVITATION_STREAM.path.replace(/^\/v1/, '');
 const event = (invitation: Invitation): string =>
   `event: ${INVITATION_STREAM.event}\nid: ${invitation.id}\ndata: ${JSON.stringify(invitation)}\n\n`;
 
+const openEvent = (open: readonly Invitation[]): string =>
+  `event: ${INVITATION_STREAM.openEvent}\ndata: ${JSON.stringify({ ids: open.slice(0, 100).map((i) => i.id) } satisfies OpenInvitations)}\n\n`;
+
 /**
  * GET /v1/invitations/stream (device-signed, empty body): server-sent events. After the signature the
  * reply is taken over from Fastify and held open; first every open, unexpired invitation for the
- * device's counter (so a reconnecting kiosk catches up: delivery is at least once), then each new one
+ * device's counter (so a reconnecting kiosk catches up: delivery is at least once) and the ids of what
+ * is open (`event: open`, shared/invitation.ts OpenInvitations), then each new one
  * as it is issued (the hub). Nothing past its expiry is ever sent. Refusals before the stream starts
  * are ordinary JSON errors (unknown device 401, revoked 403).
  */
@@ -40,7 +44,11 @@ export const streamRoute = (app: FastifyInstance, ctx: RouteContext, hub: Invita
     };
     const catchUp = (): void => {
       openInvitationsForDevice(ctx.db, device.id, ctx.now()).then(
-        (open) => open.forEach((i) => write(event(i))),
+        (open) => {
+          open.forEach((i) => write(event(i)));
+          // What is open now, so a kiosk back from an outage drops what ended at central meanwhile.
+          write(openEvent(open));
+        },
         (e: unknown) => req.log.warn(`bridge stream: catching up device ${device.id} failed: ${errorMessage(e)}`),
       );
     };

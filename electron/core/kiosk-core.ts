@@ -52,6 +52,12 @@ export type KioskCoreOptions = {
   exportTargets?: TargetScan;
   /** Enrolment timeouts from the admin panel (tests shorten them). */
   enrolTimeouts?: Partial<Timeouts>;
+  /**
+   * How long the invitation stream waits without a byte (not even central's keep-alive) before it
+   * takes the link for dead and reconnects (default 2.5 × central's keep-alive; tests that run central
+   * with a short keep-alive shorten it).
+   */
+  invitationStreamIdleMs?: number;
 };
 
 export const databasePath = (dataDir: string): string => join(dataDir, 'kiosk.sqlite');
@@ -340,6 +346,7 @@ export const openKioskCore = (options: KioskCoreOptions): KioskCore => {
     sink: invitations,
     reports: { pending: invitations.pendingReports, acknowledged: invitations.markReported },
     backoff: options.sync?.backoff,
+    ...(options.invitationStreamIdleMs === undefined ? {} : { idleMs: options.invitationStreamIdleMs }),
     log: (level, message, data) => log(level, message, data),
   });
   const admin = createAdminHandlers({

@@ -1,6 +1,8 @@
 // The kiosks' side of the counter bridge (issue 11): the signed invitation stream (at once, again on
 // reconnect while valid, never after expiry, replaced by the next) and idempotent status reports.
 import { expect, test } from 'vitest';
+import { invitationExpiryJob } from '../../central/bridge/expiry.ts';
+import { runJobOnce } from '../../central/jobs/periodic.ts';
 import type { InvitationStatusUpdate } from '../../shared/invitation.ts';
 import { INVITATION_STREAM } from '../../shared/invitation.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -98,6 +100,28 @@ forEachBackend('invitation stream and status', (backend) => {
       expect(late.status).toBe(200);
       expect(late.received).toEqual([]);
       expect((await statusOf(id)).status).toBe('expired');
+    } finally {
+      clockOffsetMs = 0;
+    }
+  });
+
+  test('one that expired unseen stays expired when the next is issued (not "replaced")', async () => {
+    const { invite, statusOf } = await setup();
+    const lapsed = await invite('HS-LAPSED', 30);
+    clockOffsetMs = 31_000;
+    try {
+      const next = await invite('HS-NEXT');
+      expect(await statusOf(lapsed)).toMatchObject({ status: 'expired' });
+      expect(await statusOf(next)).toMatchObject({ status: 'waiting' });
+      // And the expiry job writes it down as expired, at its expiry.
+      await central().db.query(
+        `UPDATE bridge_invitations SET created_at = created_at - interval '1 minute',
+        expires_at = expires_at - interval '1 minute' WHERE id = $1`,
+        [lapsed],
+      );
+      expect(await runJobOnce(central().db, invitationExpiryJob)).toBe(true);
+      const row = await central().db.query('SELECT status FROM bridge_invitations WHERE id = $1', [lapsed]);
+      expect(row.rows).toEqual([{ status: 'expired' }]);
     } finally {
       clockOffsetMs = 0;
     }

@@ -126,6 +126,28 @@ describe('receiving an invitation', () => {
     expect((await state(core)).invitation?.caseNumber).toBe('HS-B');
   });
 
+  it('central no longer holding it open (its stream\'s "open" event) ends the current one from central, not a LAN one', async () => {
+    const { core, clock } = setup();
+    const a = makeInvitation({ issuedMs: clock.now(), caseNumber: 'HS-A' });
+    core.invitations.receive(a, 'central');
+    core.invitations.centralOpen(new Set([a.id]));
+    expect(core.invitations.current()?.id).toBe(a.id);
+    core.invitations.centralOpen(new Set());
+    expect(core.invitations.statusOf(a.id)).toBe('replaced');
+    expect(row(core, a.id).reason).toMatch(/no longer open at central/);
+    expect(core.invitations.pendingReports(10)).toEqual([
+      expect.objectContaining({ invitationId: a.id, status: 'replaced' }),
+    ]);
+    await expectStaffChoice(core);
+    // Re-sent later (at least once): a duplicate, not shown again.
+    expect(core.invitations.receive(a, 'central')).toMatchObject({ ok: true, status: 'replaced', duplicate: true });
+    // Central knows nothing of what a paired counter PC sent on the LAN: that one stays.
+    const lan = makeInvitation({ issuedMs: clock.now(), caseNumber: 'HS-LAN' });
+    core.invitations.receive(lan, 'lan');
+    core.invitations.centralOpen(new Set());
+    expect(core.invitations.current()?.id).toBe(lan.id);
+  });
+
   it('refuses a procedure the configuration does not have: stored as refused with its reason, never shown', async () => {
     const { core, clock } = setup();
     const inv = makeInvitation({ issuedMs: clock.now(), procedureCode: '9.999999' });

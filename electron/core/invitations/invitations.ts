@@ -4,8 +4,28 @@ import { Invitation, type InvitationStatusUpdate } from '../../../shared/invitat
 import type { Clock, Logger } from '../runtime.ts';
 import { localDeadline } from './deadline.ts';
 import type { InvitationSink, InvitationSource, ReceiveResult } from './sink.ts';
-import { type InvitationRow, type LocalStatus, invitationStore, statusUpdateOf } from './store.ts';
+import {
+  type InvitationRow,
+  type InvitationStore,
+  type LocalStatus,
+  invitationStore,
+  statusUpdateOf,
+} from './store.ts';
 import { createWaiters } from './waiters.ts';
+
+const ENDED_AT_CENTRAL = 'no longer open at central (replaced, answered or expired there while this kiosk was away)';
+
+/** Ends the current invitation if it came from central and `ids` (what central holds open) lacks it; whether it did. */
+const endUnlisted =
+  (db: Database, store: InvitationStore, current: () => InvitationRow | undefined, nowMs: number) =>
+  (ids: ReadonlySet<string>): boolean =>
+    db
+      .transaction((): boolean => {
+        const row = current();
+        if (!row || row.source !== 'central' || ids.has(row.id)) return false;
+        return store.replaceDelivered(nowMs, ENDED_AT_CENTRAL) > 0;
+      })
+      .immediate();
 
 /** The expiry timer never fires more often than this (a test's frozen clock must not spin it). */
 const MIN_TIMER_MS = 250;
@@ -23,6 +43,12 @@ export type Invitations = InvitationSink & {
    * reason), so what staff chose is what the next citizen rates.
    */
   withdraw: (reason: string) => void;
+  /**
+   * Central holds open only `ids` (its stream's `open` event, plus what came on that connection): the
+   * current invitation from central, if not among them, ended there while this kiosk was away and is
+   * shown no longer (`replaced`, with the reason).
+   */
+  centralOpen: (ids: ReadonlySet<string>) => void;
   /** After a commit that may have changed the current invitation (an answer): wake the screens, re-arm the timer. */
   changed: () => void;
   /** Resolves when the current invitation is no longer `knownId` (or after `waitMs`) with the one current then. */
@@ -151,6 +177,9 @@ export const createInvitations = (options: InvitationsOptions): Invitations => {
     answerIn: store.answer,
     withdraw: (reason) => {
       if (store.replaceDelivered(clock.now(), reason) > 0) changed();
+    },
+    centralOpen: (ids) => {
+      if (endUnlisted(db, store, current, clock.now())(ids)) changed();
     },
     changed,
     waitForChange: async (knownId, waitMs) => {

@@ -2,7 +2,12 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { errorMessage } from '../../../shared/error-message.ts';
-import { INVITATION_STREAM, Invitation, type InvitationStatusUpdate } from '../../../shared/invitation.ts';
+import {
+  INVITATION_STREAM,
+  Invitation,
+  type InvitationStatusUpdate,
+  OpenInvitations,
+} from '../../../shared/invitation.ts';
 import type { InvitationSink } from '../invitations/sink.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff.ts';
 import { classifyError, deviceHeaders } from './client.ts';
@@ -16,7 +21,8 @@ export type { StreamDevice };
 export type InvitationStreamOptions = {
   /** Read before every connection: an enrolment made or reset meanwhile takes effect at the next one. */
   device: () => StreamDevice | undefined;
-  sink: Pick<InvitationSink, 'receive'>;
+  /** `centralOpen`: what central holds open after a catch-up (Invitations.centralOpen); optional for tests' sinks. */
+  sink: Pick<InvitationSink, 'receive'> & { centralOpen?: (ids: ReadonlySet<string>) => void };
   /** The statuses to report (the core's invitations) and the acknowledgement of a report. */
   reports: {
     pending: (limit: number) => InvitationStatusUpdate[];
@@ -53,7 +59,8 @@ type ConnectContext = {
   clock: SyncClock;
   idleMs: number;
   log: SyncLog;
-  onEvent: (e: SseEvent) => void;
+  /** `received`: the invitation ids taken on this connection so far. */
+  onEvent: (e: SseEvent, received: Set<string>) => void;
   /** The stream is open (true) or closed (false). */
   onState: (up: boolean) => void;
 };
@@ -108,7 +115,8 @@ const connectOnce = (c: ConnectContext, device: StreamDevice, signal: AbortSigna
       if (res.statusCode !== 200) return refusedReply(res, c.clock.now(), end);
       up = true;
       c.onState(true);
-      const read = sseReader(c.onEvent);
+      const received = new Set<string>();
+      const read = sseReader((e) => c.onEvent(e, received));
       res.on('data', (chunk: Buffer) => {
         stillAlive();
         if (!read(chunk)) end({ message: 'central sent an event over the size limit; reconnecting' });
@@ -124,7 +132,8 @@ const connectOnce = (c: ConnectContext, device: StreamDevice, signal: AbortSigna
  * The kiosk's one outgoing connection for invitations (issue 11): a device-signed GET of central's
  * server-sent-events stream, so a kiosk behind NAT with no inbound port receives them at once. Each
  * `invitation` event goes to the core's sink (source 'central'; an id seen before is not shown again:
- * central re-sends what is still valid on every reconnect). The connection is re-opened with the sync
+ * central re-sends what is still valid on every reconnect); the `open` event after it lets the sink
+ * drop what an earlier connection brought and central closed meanwhile. The connection is re-opened with the sync
  * backoff when it fails or is refused, and after a short jittered pause when it ends (central
  * restarting: a fleet does not reconnect in one instant). Statuses are POSTed by the reporter.
  */
@@ -140,8 +149,8 @@ export const createInvitationStream = (options: InvitationStreamOptions): Invita
   let reportTimer: ReturnType<typeof setInterval> | undefined;
   let connected = false;
 
-  const onEvent = (e: { event: string; data: string }): void => {
-    if (e.event !== INVITATION_STREAM.event) return;
+  const onEvent = (e: SseEvent, received: Set<string>): void => {
+    if (e.event !== INVITATION_STREAM.event && e.event !== INVITATION_STREAM.openEvent) return;
     let raw: unknown;
     try {
       raw = JSON.parse(e.data);
@@ -149,11 +158,19 @@ export const createInvitationStream = (options: InvitationStreamOptions): Invita
       log('warn', 'invitation stream: an event that is not JSON was ignored');
       return;
     }
+    if (e.event === INVITATION_STREAM.openEvent) {
+      const open = OpenInvitations.safeParse(raw);
+      if (!open.success) return log('warn', 'invitation stream: an "open" event that does not fit was ignored');
+      // What came on this connection is current enough: only what an earlier one brought can be stale.
+      options.sink.centralOpen?.(new Set([...open.data.ids, ...received]));
+      return;
+    }
     const parsed = Invitation.safeParse(raw);
     if (!parsed.success) {
       log('warn', `invitation stream: an invitation that does not fit the contract was ignored`);
       return;
     }
+    received.add(parsed.data.id);
     const r = options.sink.receive(parsed.data, 'central');
     if (!r.ok || !r.duplicate) void reporter.flush();
   };

@@ -4,16 +4,17 @@
  * disk), plus what those tests do around it: a kiosk data dir with recorded responses, kioskctl,
  * a browser host with sync on, and logging in to the console.
  */
-import { OFFICE_ADMIN_PIN, OFFICE_STAFF_PIN } from '../../support/pins.ts';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, test as base, expect } from '@playwright/test';
-import { stopProcess as stopChild, waitForOutput } from '../../support/child-process.ts';
+import { waitForOutput } from '../../support/child-process.ts';
+import { runBin, spawnCentral, spawnSyncingHost, stopProcess } from './central-spawn.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
+// The processes themselves (spawned as an operator does, free of Playwright): central-spawn.ts.
+export { ROOT, enrolKioskDir, runBin, stopProcess } from './central-spawn.ts';
 
 export type CentralProcess = {
   url: string;
@@ -28,28 +29,7 @@ export type CentralProcess = {
 
 export const startCentralProcess = async (args: string[] = []): Promise<CentralProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'central-e2e-'));
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'central/main.ts'),
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--rate-ip',
-      '0',
-      '--rate-device',
-      '0',
-      ...args,
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const proc = spawnCentral(dataDir, args);
   const log = { text: '' };
   const m = await waitForOutput(proc, /first console account: (\S+) \/ (\S+)/, 'central', 60_000, log);
   const url = /listening on (\S+)/.exec(log.text)![1]!;
@@ -58,65 +38,16 @@ export const startCentralProcess = async (args: string[] = []): Promise<CentralP
   return { url, dataDir, proc, admin: { username: m[1]!, password: m[2]! }, enrolmentCode: code, log: () => log.text };
 };
 
-/** Central and the hosts it talks to get 10 s to close their databases before SIGKILL. */
-export const stopProcess = (proc: ChildProcess): Promise<void> => stopChild(proc, 10_000);
-
 export const stopCentralProcess = async (c: CentralProcess): Promise<void> => {
   await stopProcess(c.proc);
   rmSync(c.dataDir, { recursive: true, force: true });
-};
-
-/** Runs a CLI (bin/kioskctl.js, bin/centralctl.js) and returns its stdout; throws with stderr on failure. */
-export const runBin = (bin: 'kioskctl' | 'centralctl', args: string[]): string => {
-  try {
-    return execFileSync(process.execPath, [join(ROOT, `bin/${bin}.js`), ...args], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    throw new Error(`${bin} ${args.join(' ')} failed:\n${err.stderr ?? ''}${err.stdout ?? ''}`, { cause: e });
-  }
-};
-
-/**
- * Enrols the kiosk in `kioskDir` with kioskctl, office PINs set first (a kiosk still on the demo PINs
- * refuses to enrol); returns its device id.
- */
-export const enrolKioskDir = (kioskDir: string, centralUrl: string, code: string): string => {
-  for (const [key, pin] of [
-    ['adminPin', OFFICE_ADMIN_PIN],
-    ['staffPin', OFFICE_STAFF_PIN],
-  ] as const)
-    runBin('kioskctl', ['config', 'set', key, pin, '--data-dir', kioskDir]);
-  const enrolled = JSON.parse(
-    runBin('kioskctl', ['enroll', '--central', centralUrl, '--code', code, '--data-dir', kioskDir, '--json']),
-  ) as { deviceId: string };
-  return enrolled.deviceId;
 };
 
 /** A kiosk browser host (electron/host) with its sync engine ON, tuned to talk to central every second or so. */
 export const startSyncingHost = async (
   dataDir: string,
 ): Promise<{ url: string; proc: ChildProcess; log: () => string }> => {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'electron/host/main.ts'), '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        KIOSK_SYNC: 'on',
-        KIOSK_SYNC_POLL_MS: '300',
-        KIOSK_SYNC_HEARTBEAT_MS: '500',
-        KIOSK_SYNC_CONFIG_MS: '1000',
-        KIOSK_SYNC_BASE_MS: '200',
-        KIOSK_SYNC_CAP_MS: '2000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const proc = spawnSyncingHost(dataDir);
   const log = { text: '' };
   const m = await waitForOutput(proc, /Kiosk ready: (\S+)/, 'kiosk host', 30_000, log);
   return { url: m[1]!, proc, log: () => log.text };

@@ -44,6 +44,14 @@ export type TestProxy = {
   log: { path: string; action: string; upstreamStatus?: number; upstream?: number }[];
   /** The network drops: every open connection (kiosk side and central side) is cut at once. */
   dropConnections: () => void;
+  /**
+   * The link goes silent without a reset (packets dropped, as a dead mobile link or a NAT that forgot
+   * the mapping): open streams carry nothing further and new requests get no answer, until `heal`.
+   * As TCP would, nothing is lost meanwhile, only held: on `heal` what a stream's server wrote is
+   * passed on and the held requests go upstream, for whichever client is still connected.
+   */
+  blackhole: () => void;
+  heal: () => void;
   close: () => Promise<void>;
 };
 
@@ -96,6 +104,9 @@ export const startProxy = async (
     return turn % targets.length;
   };
   const sockets = new Set<Socket>();
+  /** While blackholed: what waits for `heal` (held requests, streams' held bytes). */
+  let silent = false;
+  const held: (() => void)[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const upstreams = new Set<ReturnType<typeof request>>();
   const later = (ms: number, fn: () => void) => {
@@ -112,6 +123,13 @@ export const startProxy = async (
     dropConnections: () => {
       for (const u of upstreams) u.destroy();
       for (const s of sockets) s.destroy();
+    },
+    blackhole: () => {
+      silent = true;
+    },
+    heal: () => {
+      silent = false;
+      for (const resume of held.splice(0)) resume();
     },
     close: async () => {},
   };
@@ -134,137 +152,158 @@ export const startProxy = async (
     step();
   };
 
+  /** One request, its body read: what `decide` says, done. */
+  const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
+    const path = req.url ?? '/';
+    const action = proxy.decide({ method: req.method ?? 'GET', path, bodyBytes: body.length });
+    const entry: TestProxy['log'][number] = { path, action: describeAction(action) };
+    proxy.log.push(entry);
+    const clientAlive = () => !req.socket.destroyed;
+    if (action === 'hang') return;
+    if (action === 'reset-before') {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof action === 'object' && !('kind' in action)) {
+      res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
+      res.end(action.body ?? '');
+      return;
+    }
+    const fault = typeof action === 'object' ? action : undefined;
+    entry.upstream = nextTarget(path);
+    const upstream = targets[entry.upstream]!;
+    const headers = { ...req.headers, ...options.headers, host: upstream.host };
+    if (action === 'stream') {
+      const piped = request(
+        { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
+        (upRes) => {
+          entry.upstreamStatus = upRes.statusCode;
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          res.flushHeaders();
+          // Passed on as it comes, except while blackholed: then held, in order, until healed.
+          let backlog: Buffer[] | undefined;
+          upRes.on('data', (c: Buffer) => {
+            if (backlog) return void backlog.push(c);
+            if (!silent) return void res.write(c);
+            backlog = [c];
+            held.push(() => {
+              const out = backlog ?? [];
+              backlog = undefined;
+              if (!req.socket.destroyed) for (const b of out) res.write(b);
+            });
+          });
+          upRes.on('error', () => req.socket.destroy());
+          // Central ending the stream reaches the kiosk after what it wrote before (later, if blackholed).
+          upRes.on('close', () => {
+            const cut = () => req.socket.destroy();
+            if (silent || backlog) held.push(cut);
+            else cut();
+          });
+        },
+      );
+      piped.on('error', () => req.socket.destroy());
+      req.socket.on('close', () => piped.destroy());
+      upstreams.add(piped);
+      piped.on('close', () => upstreams.delete(piped));
+      piped.end(body);
+      return;
+    }
+    const up = request(
+      { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
+      (upRes) => {
+        const upChunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => upChunks.push(c));
+        upRes.on('end', () => {
+          entry.upstreamStatus = upRes.statusCode;
+          const answer = Buffer.concat(upChunks);
+          if (action === 'drop-response') {
+            req.socket.destroy();
+            return;
+          }
+          if (!fault) {
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            res.end(answer);
+            return;
+          }
+          if (!clientAlive()) return;
+          switch (fault.kind) {
+            case 'status-after':
+              res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
+              res.end(`<html><body><h1>${fault.status}</h1>proxy error</body></html>`);
+              return;
+            case 'stall-response':
+              return;
+            case 'drop-after':
+              fault.before();
+              req.socket.destroy();
+              return;
+            case 'cut-response': {
+              const out: OutgoingHttpHeaders = { ...upRes.headers };
+              res.writeHead(upRes.statusCode ?? 502, out);
+              res.write(answer.subarray(0, Math.min(fault.afterBytes, Math.max(0, answer.length - 1))), () =>
+                later(5, () => req.socket.destroy()),
+              );
+              return;
+            }
+            case 'trickle':
+              if (fault.direction === 'request') {
+                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+                res.end(answer);
+                return;
+              }
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              res.flushHeaders();
+              drip(
+                pieces(answer, fault.chunks),
+                fault.intervalMs,
+                (c) => res.write(c),
+                () => res.end(),
+                clientAlive,
+              );
+              return;
+            default:
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              res.end(answer);
+          }
+        });
+        upRes.on('error', () => req.socket.destroy());
+      },
+    );
+    up.on('error', () => req.socket.destroy());
+    upstreams.add(up);
+    up.on('close', () => upstreams.delete(up));
+    if (fault?.kind === 'reset-mid-request') {
+      // Central sees a request whose body stops part-way, then a reset; the kiosk sees a reset.
+      const part = body.subarray(0, Math.min(fault.forwardBytes, Math.max(0, body.length - 1)));
+      up.flushHeaders();
+      up.write(part, () =>
+        later(10, () => {
+          up.destroy();
+          req.socket.destroy();
+        }),
+      );
+      return;
+    }
+    if (fault?.kind === 'trickle' && fault.direction === 'request') {
+      up.flushHeaders();
+      drip(
+        pieces(body, fault.chunks),
+        fault.intervalMs,
+        (c) => up.write(c),
+        () => up.end(),
+        () => !up.destroyed,
+      );
+      return;
+    }
+    up.end(body);
+  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const path = req.url ?? '/';
-      const action = proxy.decide({ method: req.method ?? 'GET', path, bodyBytes: body.length });
-      const entry: TestProxy['log'][number] = { path, action: describeAction(action) };
-      proxy.log.push(entry);
-      const clientAlive = () => !req.socket.destroyed;
-      if (action === 'hang') return;
-      if (action === 'reset-before') {
-        req.socket.destroy();
-        return;
-      }
-      if (typeof action === 'object' && !('kind' in action)) {
-        res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
-        res.end(action.body ?? '');
-        return;
-      }
-      const fault = typeof action === 'object' ? action : undefined;
-      entry.upstream = nextTarget(path);
-      const upstream = targets[entry.upstream]!;
-      const headers = { ...req.headers, ...options.headers, host: upstream.host };
-      if (action === 'stream') {
-        const piped = request(
-          { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
-          (upRes) => {
-            entry.upstreamStatus = upRes.statusCode;
-            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-            res.flushHeaders();
-            upRes.pipe(res);
-            upRes.on('error', () => req.socket.destroy());
-            upRes.on('close', () => req.socket.destroy());
-          },
-        );
-        piped.on('error', () => req.socket.destroy());
-        req.socket.on('close', () => piped.destroy());
-        upstreams.add(piped);
-        piped.on('close', () => upstreams.delete(piped));
-        piped.end(body);
-        return;
-      }
-      const up = request(
-        { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers },
-        (upRes) => {
-          const upChunks: Buffer[] = [];
-          upRes.on('data', (c: Buffer) => upChunks.push(c));
-          upRes.on('end', () => {
-            entry.upstreamStatus = upRes.statusCode;
-            const answer = Buffer.concat(upChunks);
-            if (action === 'drop-response') {
-              req.socket.destroy();
-              return;
-            }
-            if (!fault) {
-              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-              res.end(answer);
-              return;
-            }
-            if (!clientAlive()) return;
-            switch (fault.kind) {
-              case 'status-after':
-                res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
-                res.end(`<html><body><h1>${fault.status}</h1>proxy error</body></html>`);
-                return;
-              case 'stall-response':
-                return;
-              case 'drop-after':
-                fault.before();
-                req.socket.destroy();
-                return;
-              case 'cut-response': {
-                const out: OutgoingHttpHeaders = { ...upRes.headers };
-                res.writeHead(upRes.statusCode ?? 502, out);
-                res.write(answer.subarray(0, Math.min(fault.afterBytes, Math.max(0, answer.length - 1))), () =>
-                  later(5, () => req.socket.destroy()),
-                );
-                return;
-              }
-              case 'trickle':
-                if (fault.direction === 'request') {
-                  res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-                  res.end(answer);
-                  return;
-                }
-                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-                res.flushHeaders();
-                drip(
-                  pieces(answer, fault.chunks),
-                  fault.intervalMs,
-                  (c) => res.write(c),
-                  () => res.end(),
-                  clientAlive,
-                );
-                return;
-              default:
-                res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-                res.end(answer);
-            }
-          });
-          upRes.on('error', () => req.socket.destroy());
-        },
-      );
-      up.on('error', () => req.socket.destroy());
-      upstreams.add(up);
-      up.on('close', () => upstreams.delete(up));
-      if (fault?.kind === 'reset-mid-request') {
-        // Central sees a request whose body stops part-way, then a reset; the kiosk sees a reset.
-        const part = body.subarray(0, Math.min(fault.forwardBytes, Math.max(0, body.length - 1)));
-        up.flushHeaders();
-        up.write(part, () =>
-          later(10, () => {
-            up.destroy();
-            req.socket.destroy();
-          }),
-        );
-        return;
-      }
-      if (fault?.kind === 'trickle' && fault.direction === 'request') {
-        up.flushHeaders();
-        drip(
-          pieces(body, fault.chunks),
-          fault.intervalMs,
-          (c) => up.write(c),
-          () => up.end(),
-          () => !up.destroyed,
-        );
-        return;
-      }
-      up.end(body);
+      if (silent) held.push(() => !req.socket.destroyed && handle(req, res, body));
+      else handle(req, res, body);
     });
   });
   server.on('connection', (s) => {
