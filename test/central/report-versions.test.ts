@@ -8,9 +8,10 @@
  *   v1  A  all nine indicators 2                                  total 18
  *   v1  B  all nine indicators 1                                  total  9
  *   v2  C  ind 1: 2, ind 3: 2, ind 4: 1, ind 7: 2; thuận tiện 3, tổng thể 2   total 7
- *   v2  D  ind 1: 1, ind 3: 0, ind 4: 2, ind 7: 2; thuận tiện 2, tổng thể 3   total 5
+ *   v2  D  ind 1: 1, ind 3: 0, ind 4: 2, ind 7: 2; thuận tiện 2, tổng thể 3   total 5  (ind 3 asked: no facts)
  *   v2  E  ind 1: 2, ind 3: 1, ind 4: 2, ind 7: 1; thuận tiện 1, tổng thể 1   total 6
  *
+ * In v2, indicator 1 always comes from the facts (source "system"), indicator 3 too except for D.
  * Between the versions, indicators 3, 4 and 7 were reworded and indicator 1 is taken from the facts
  * (`fromFacts`), so those four are reported apart (`id@v1`, `id@v2`); 2, 5, 6, 8 and 9 are only in v1.
  */
@@ -43,6 +44,17 @@ const v2Answers = (i1: number, i3: number, i4: number, i7: number, convenience: 
   'danh-gia-tong-the': overall,
 });
 
+/** Who answered: indicator 1 always from the facts; indicator 3 from the facts unless the return visits were unknown. */
+const sources = (i3: 'system' | 'citizen') =>
+  ({
+    'tong-thoi-gian': 'system',
+    'so-lan-lien-he': i3,
+    'so-co-quan-lien-he': 'citizen',
+    'thai-do-can-bo': 'citizen',
+    'muc-do-thuan-tien': 'citizen',
+    'danh-gia-tong-the': 'citizen',
+  }) as const;
+
 /** Indicator → [reported key, mean] of a group, in the engine's order. */
 const means = (g: PerCaseGroup): [number, string | null, number | null][] =>
   g.indicators.map((i) => [i.indicator, i.question, i.mean]);
@@ -56,11 +68,44 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
     await seedQuestionnaire(db, V2);
     const base = { unit: 'xa-phien-ban', procedure: '1.001193', field: 'ho-tich' };
     await seedResponses(db, [
-      { ...base, questionnaire: V1, submittedAt: '2026-11-03T02:00:00.000Z', answers: v1Answers(2) },
-      { ...base, questionnaire: V1, submittedAt: '2026-11-10T02:00:00.000Z', answers: v1Answers(1) },
-      { ...base, questionnaire: V2, submittedAt: '2026-11-17T02:00:00.000Z', answers: v2Answers(2, 2, 1, 2, 3, 2) },
-      { ...base, questionnaire: V2, submittedAt: '2026-11-18T02:00:00.000Z', answers: v2Answers(1, 0, 2, 2, 2, 3) },
-      { ...base, questionnaire: V2, submittedAt: '2026-11-19T02:00:00.000Z', answers: v2Answers(2, 1, 2, 1, 1, 1) },
+      {
+        ...base,
+        questionnaire: V1,
+        submittedAt: '2026-11-03T02:00:00.000Z',
+        answers: v1Answers(2),
+        caseNumber: 'HS-A',
+      },
+      {
+        ...base,
+        questionnaire: V1,
+        submittedAt: '2026-11-10T02:00:00.000Z',
+        answers: v1Answers(1),
+        caseNumber: 'HS-B',
+      },
+      {
+        ...base,
+        questionnaire: V2,
+        submittedAt: '2026-11-17T02:00:00.000Z',
+        answers: v2Answers(2, 2, 1, 2, 3, 2),
+        sources: sources('system'),
+        caseNumber: 'HS-C',
+      },
+      {
+        ...base,
+        questionnaire: V2,
+        submittedAt: '2026-11-18T02:00:00.000Z',
+        answers: v2Answers(1, 0, 2, 2, 2, 3),
+        sources: sources('citizen'),
+        caseNumber: 'HS-D',
+      },
+      {
+        ...base,
+        questionnaire: V2,
+        submittedAt: '2026-11-19T02:00:00.000Z',
+        answers: v2Answers(2, 1, 2, 1, 1, 1),
+        sources: sources('system'),
+        caseNumber: 'HS-E',
+      },
     ]);
   });
   afterAll(async () => {
@@ -190,6 +235,32 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
     ]);
   });
 
+  it('per-case list: each row with its version; the points v2 took from the facts marked as such', async () => {
+    const list = async (input: Partial<ReportQueryInput>) => {
+      const r = await runReport(
+        db,
+        ReportQuery.parse({ report: 'per-case-list', ...NOV, unit: 'xa-phien-ban', ...input }),
+        { viewer: null, now: NOW },
+      );
+      if (r.report !== 'per-case-list') throw new Error(`expected a per-case list, got ${r.report}`);
+      return r;
+    };
+    const both = await list({});
+    expect(both.rows.map((r) => [r.caseNumber, r.version, r.total, r.fromFacts ?? []])).toEqual([
+      ['HS-E', 2, 6, [1, 3]],
+      ['HS-D', 2, 5, [1]],
+      ['HS-C', 2, 7, [1, 3]],
+      ['HS-B', 1, 9, []],
+      ['HS-A', 1, 18, []],
+    ]);
+    // the changed indicators' columns are not summed across versions, nor is a mean total given
+    expect([both.sums[1], both.sums[3], both.sums[2], both.totalMean]).toEqual([undefined, undefined, 3, null]);
+    const v2 = await list({ version: 2 });
+    expect(v2.total).toBe(3);
+    expect([v2.sums[1], v2.sums[3], v2.sums[4], v2.sums[7]]).toEqual([5, 3, 5, 5]);
+    expect(v2.totalMean).toBe(6); // (7 + 5 + 6) / 3
+  });
+
   it('the invitations report cannot be grouped by version: refused before any work', async () => {
     await expect(
       runReport(db, ReportQuery.parse({ report: 'invitations', ...NOV, by: ['version'] }), { viewer: null, now: NOW }),
@@ -240,6 +311,16 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
       expect(header).toContain('Chỉ số 1 (phiên bản 2) — điểm bình quân');
       expect(header).toContain('Chỉ số 2 — điểm bình quân');
       expect(header).toContain('Chỉ số 3 (phiên bản 2) — điểm bình quân');
+    });
+
+    it('CSV of the per-case list: the version and the indicators taken from the case facts', async () => {
+      const r = await ctl(['per-case-list', '--period', '2026-11', '--unit', 'xa-phien-ban', '--format', 'csv']);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines.find((l) => l.includes('Mã hồ sơ'))).toMatch(/Phiếu.*Chỉ số lấy từ dữ liệu hồ sơ/);
+      expect(lines.find((l) => l.includes('HS-E'))).toMatch(/per-case v2.*,1,"1, 3"\r?$/); // overall 1, then the facts' indicators
+      expect(lines.find((l) => l.includes('HS-D'))).toMatch(/per-case v2.*,3,1\r?$/); // overall 3; indicator 3 was asked
+      expect(lines.find((l) => l.includes('HS-A'))).toMatch(/per-case v1.*,—,—\r?$/); // v1 asks no overall; nothing from facts
     });
 
     it('a misspelt grouping is refused by name, listing version among the groupings', async () => {
