@@ -73,18 +73,17 @@ export const perCaseSummary = (tc: TableCtx, groups: readonly PerCaseGroup[]): H
   const { v, fmt } = tc;
   const columns = indicatorColumns(groups);
   const max = groups[0]?.max ?? 18;
+  // Groups of different questionnaire versions can have different maxima (v1 /18, v2 asks four indicators: /8).
+  const oneMax = groups.every((g) => g.max === max);
   const ranked = groups.some((g) => g.rank !== undefined);
   return html`<div class="scroll"><table class="report-table" data-testid="per-case-summary"><caption>${v.t('reports.perCase.summary')}</caption>
-<thead><tr>${groupHeads(tc)}${countHeads(v)}${columns.map((c) => indicatorHead(v, c))}<th scope="col">${v.t(
-    'reports.col.total',
-    { max },
-  )}</th><th scope="col">${v.t('reports.col.band')}</th>${ranked ? html`<th scope="col">${v.t('reports.col.rank')}</th>` : ''}</tr></thead>
+<thead><tr>${groupHeads(tc)}${countHeads(v)}${columns.map((c) => indicatorHead(v, c))}<th scope="col">${oneMax ? v.t('reports.col.total', { max }) : v.t('reports.col.totalPlain')}</th><th scope="col">${v.t('reports.col.band')}</th>${ranked ? html`<th scope="col">${v.t('reports.col.rank')}</th>` : ''}</tr></thead>
 <tbody>${groups.map(
     (g) =>
       html`<tr data-testid="group-row">${groupCells(tc, g)}${countCells(fmt, g)}${columns.map((c) => {
         const i = indicatorInColumn(g, c);
         return html`<td class="num">${i ? html`${fmt.fig(i.mean)}${sourceNote(v, i.source)}` : '–'}</td>`;
-      })}<td class="num" data-testid="group-total">${fmt.fig(g.total)}</td><td>${g.band ? pickText(g.band.label, v.locale) : '–'}</td>${
+      })}<td class="num" data-testid="group-total">${fmt.fig(g.total)}${oneMax ? '' : html` <small>/${g.max}</small>`}</td><td>${g.band ? pickText(g.band.label, v.locale) : '–'}</td>${
         ranked ? html`<td class="num">${g.rank ?? '–'}</td>` : ''
       }</tr>`,
   )}</tbody></table></div>`;
