@@ -264,7 +264,12 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
   it('the invitations report cannot be grouped by version: refused before any work', async () => {
     await expect(
       runReport(db, ReportQuery.parse({ report: 'invitations', ...NOV, by: ['version'] }), { viewer: null, now: NOW }),
-    ).rejects.toBeInstanceOf(ReportRequestError);
+    ).rejects.toThrow(
+      new ReportRequestError(
+        'bad_query',
+        'the invitations report cannot be grouped by questionnaire version (an invitation is sent before any questionnaire is answered)',
+      ),
+    );
   });
 
   describe('centralctl report', () => {
