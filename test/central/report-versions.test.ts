@@ -261,6 +261,22 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
     expect(v2.totalMean).toBe(6); // (7 + 5 + 6) / 3
   });
 
+  it('versions in number order: v2 before v10', async () => {
+    await seedUnits(db, [{ id: 'xa-muoi', name: 'Xã Mười', kind: 'commune' }]);
+    const v10 = { ...V1, version: 10 };
+    await seedQuestionnaire(db, v10);
+    const base = { unit: 'xa-muoi', procedure: '1.001193', field: 'ho-tich', submittedAt: '2026-11-20T02:00:00.000Z' };
+    await seedResponses(db, [
+      { ...base, questionnaire: v10, answers: v1Answers(2) },
+      { ...base, questionnaire: V2, answers: v2Answers(2, 2, 2, 2, 3, 3), sources: sources('system') },
+    ]);
+    const r = await perCase({ unit: 'xa-muoi', by: ['version'] });
+    expect(r.groups.map((g) => [g.labels.version, g.total])).toEqual([
+      ['v2', 8],
+      ['v10', 18],
+    ]);
+  });
+
   it('the invitations report cannot be grouped by version: refused before any work', async () => {
     await expect(
       runReport(db, ReportQuery.parse({ report: 'invitations', ...NOV, by: ['version'] }), { viewer: null, now: NOW }),
