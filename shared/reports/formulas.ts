@@ -173,15 +173,23 @@ export const sipasOverallIndex = (elementIndices: readonly (number | null)[]): n
 /** What decides whether two versions' answers to a question may be added up. */
 export type QuestionDefinition = Pick<Question, 'id' | 'type' | 'feeds' | 'text'> & {
   options?: readonly ({ value: string } | { points: number })[];
+  /** The rule that takes the answer from the case's facts (per-case version 2), if any. */
+  fromFacts?: unknown;
 };
 
-/** The parts of a question that must be equal in every version for its answers to be reported together. */
+/**
+ * The parts of a question that must be equal in every version for its answers to be reported together.
+ * Where the answer comes from is one of them: per-case version 1 asks the citizen how long the case took,
+ * version 2 takes it from the case's received, due and returned times (`fromFacts`), so the two are
+ * different measures under the same words and are reported apart.
+ */
 export const questionSignature = (q: QuestionDefinition): string =>
   JSON.stringify({
     type: q.type,
     options: (q.options ?? []).map((o) => ('value' in o ? o.value : o.points)),
     feeds: q.feeds ?? null,
     vi: q.text.vi,
+    fromFacts: q.fromFacts ?? null,
   });
 
 export type VersionedQuestion = { questionnaire: string; version: number; question: QuestionDefinition };
@@ -215,6 +223,12 @@ export const reportedQuestionKeys = (
     }
   }
   return { keyOf, split: split.sort() };
+};
+
+/** The questionnaire version a reported key was split for (`so-lan-lien-he@v2` → 2); null for a key shared by every version. */
+export const versionOfReportedKey = (key: string): number | null => {
+  const m = /@v(\d+)$/.exec(key);
+  return m ? Number(m[1]) : null;
 };
 
 /** The lookup key of `reportedQuestionKeys`. */

@@ -7,8 +7,11 @@ import { StaffRef } from '../response.ts';
 export const ReportKind = z.enum(['per-case', 'per-case-list', 'sipas', 'quick', 'comments', 'invitations']);
 export type ReportKind = z.infer<typeof ReportKind>;
 
-/** What a report can be grouped by (at most two at once, e.g. unit then month). */
-export const Grouping = z.enum(['unit', 'field', 'procedure', 'officer', 'counter', 'month', 'quarter']);
+/**
+ * What a report can be grouped by (at most two at once, e.g. unit then month). `version` is the
+ * questionnaire version (issue 10/11: per-case version 1 and version 2 side by side, never mixed).
+ */
+export const Grouping = z.enum(['unit', 'field', 'procedure', 'officer', 'counter', 'month', 'quarter', 'version']);
 export type Grouping = z.infer<typeof Grouping>;
 
 const IsoDay = z

@@ -107,6 +107,11 @@ export type PerCaseListRow = {
   flagged: boolean;
   /** Points per indicator number (null: not answered). */
   points: Record<number, number | null>;
+  /**
+   * Indicators whose points the kiosk took from the case's facts (answer source "system", per-case
+   * version 2) rather than from the citizen; absent when every answer is the citizen's.
+   */
+  fromFacts?: number[];
   total: number | null;
   band: Band | null;
   /** The overall answer where the questionnaire asks one (its csat question). */

@@ -99,7 +99,7 @@ describe('centralctl report: refusals, each one line and a non-zero exit', () =>
     ],
     [
       ['per-case', '--period', '2026', '--by', 'unit,ward'],
-      'centralctl report: unknown grouping "ward"; group by unit, field, procedure, officer, counter, month, quarter\n',
+      'centralctl report: unknown grouping "ward"; group by unit, field, procedure, officer, counter, month, quarter, version\n',
     ],
     [
       ['per-case', '--period', '2026', '--by', 'unit', '--by', 'month', '--by', 'field'],

@@ -284,6 +284,16 @@ describe('console reports page (engine faked, everything else real)', () => {
         'Hai lần nhóm theo cùng một tiêu chí',
         /value="unit" selected/,
       ],
+      [
+        'report=per-case&period=year&year=2026&by=version&by=version',
+        'Hai lần nhóm theo cùng một tiêu chí',
+        /<option value="version" selected>Phiên bản bộ câu hỏi<\/option>/,
+      ],
+      [
+        'report=per-case&period=year&year=2026&by=phien-ban',
+        'Không có cách nhóm “phien-ban”.',
+        /<option value="version">Phiên bản bộ câu hỏi<\/option>/,
+      ],
     ];
     for (const [qs, message, filled] of cases) {
       const page = await asked(admin, qs);

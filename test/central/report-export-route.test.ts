@@ -40,7 +40,7 @@ describe('console GET /reports/export', () => {
     ['report=per-case&from=2017-01-01&to=2026-12-31', 'the period covers 3652 days; a report covers at most 1096'],
     [
       'report=per-case&period=2026&by=unit,ward',
-      'unknown grouping "ward"; group by unit, field, procedure, officer, counter, month, quarter',
+      'unknown grouping "ward"; group by unit, field, procedure, officer, counter, month, quarter, version',
     ],
     ['report=per-case&period=2026&by=unit&by=month&by=field', 'at most two groupings (got unit, month, field)'],
     ['report=per-case&from=2026-02-30&to=2026-03-01', 'from: not a calendar date'],

@@ -162,6 +162,7 @@ const perCaseList = (): ReportResult => ({
       total: 3,
       band: { min: 0, label: { vi: 'Yếu' } },
       overall: 3,
+      fromFacts: [1, 3],
     },
     {
       responseId: 'r2',
@@ -416,12 +417,23 @@ describe('flattening', () => {
       3,
       'Yếu',
       3,
+      '1, 3',
     ]);
     // 16:59 UTC on 2 October is 23:59 in Vietnam, the same day
-    expect(list!.rows[1]?.slice(7, 15)).toEqual(['02/10/2026 23:59', 'per-case v2', 'Có', 1, null, 1, null, null]);
+    expect(list!.rows[1]?.slice(7, 16)).toEqual([
+      '02/10/2026 23:59',
+      'per-case v2',
+      'Có',
+      1,
+      null,
+      1,
+      null,
+      null,
+      null,
+    ]);
     expect(list!.footer).toEqual([
-      { kind: 'count', cells: ['Tổng số', '', '', '', '', '', '', '', '', '', 61, 33, '', '', ''] },
-      { kind: 'figure', cells: ['Điểm bình quân', '', '', '', '', '', '', '', '', '', 1.5, 0.8, 2.4, '', ''] },
+      { kind: 'count', cells: ['Tổng số', '', '', '', '', '', '', '', '', '', 61, 33, '', '', '', ''] },
+      { kind: 'figure', cells: ['Điểm bình quân', '', '', '', '', '', '', '', '', '', 1.5, 0.8, 2.4, '', '', ''] },
     ]);
   });
 });

@@ -15,6 +15,7 @@ import {
   sipasElementIndex,
   sipasOverallIndex,
   unitIndicatorFigure,
+  versionOfReportedKey,
   type VersionedQuestion,
 } from '../../shared/reports/formulas.ts';
 import { DEFAULT_REPORT_SETTINGS } from '../../shared/reports/settings.ts';
@@ -243,6 +244,38 @@ describe('version rule', () => {
       { questionnaire: 'q', version: 2, question: { id: 'x', type: 'satisfaction3', text: { vi: 'X' } } },
     ]);
     expect(type.split).toEqual(['x']);
+  });
+
+  it('an answer taken from the case facts in one version and asked of the citizen in another splits', () => {
+    const time = (fromFacts?: unknown): VersionedQuestion['question'] => ({
+      id: 'tong-thoi-gian',
+      type: 'indicator',
+      text: { vi: 'Tổng thời gian giải quyết' },
+      options: [{ points: 2 }, { points: 1 }, { points: 0 }],
+      feeds: { instrument: 'per-case', indicator: 1 },
+      ...(fromFacts === undefined ? {} : { fromFacts }),
+    });
+    const rule = { rule: 'returned-vs-due', onDueDay: 1, lateDaysForOne: 0, askCitizen: 'never' };
+    const { keyOf, split } = reportedQuestionKeys([
+      { questionnaire: 'per-case', version: 1, question: time() },
+      { questionnaire: 'per-case', version: 2, question: time(rule) },
+    ]);
+    expect(split).toEqual(['tong-thoi-gian']);
+    expect(keyOf.get(questionSource('per-case', 1, 'tong-thoi-gian'))).toBe('tong-thoi-gian@v1');
+    expect(keyOf.get(questionSource('per-case', 2, 'tong-thoi-gian'))).toBe('tong-thoi-gian@v2');
+    // the same rule in both versions: one key
+    expect(
+      reportedQuestionKeys([
+        { questionnaire: 'per-case', version: 2, question: time(rule) },
+        { questionnaire: 'per-case', version: 3, question: time(rule) },
+      ]).split,
+    ).toEqual([]);
+  });
+
+  it("a reported key's version: from id@v<n> and questionnaire/id@v<n>, none for a shared id", () => {
+    expect(versionOfReportedKey('so-lan-lien-he@v2')).toBe(2);
+    expect(versionOfReportedKey('a/overall@v12')).toBe(12);
+    expect(versionOfReportedKey('so-lan-lien-he')).toBeNull();
   });
 
   it('two questionnaires colliding on id and version get the questionnaire in the key', () => {

@@ -48,6 +48,8 @@ export type SeedResponse = {
   status?: 'complete' | 'abandoned';
   flags?: { rapidRepeat?: boolean; clockSuspect?: boolean };
   answers: Answers;
+  /** Per-case v2: who gave each answer (the citizen, or the system from the case's facts), stored in the body. */
+  sources?: Record<string, 'citizen' | 'system'>;
 };
 
 /** The calendar day in Asia/Ho_Chi_Minh (UTC+7, no daylight saving) of an instant. */
@@ -134,6 +136,7 @@ export const seedResponses = async (db: Queryable, responses: readonly SeedRespo
       submittedAt: r.submittedAt,
       durationMs: 60_000,
       answers: r.answers,
+      ...(r.sources ? { sources: r.sources } : {}),
       flags: { rapidRepeat: r.flags?.rapidRepeat ?? false, clockSuspect: r.flags?.clockSuspect ?? false },
     };
     await db.query(

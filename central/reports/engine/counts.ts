@@ -25,6 +25,8 @@ export type CountsResult = {
   groups: Map<string, GroupCounts>;
   /** Definition of each reported question key (the first version's: all versions under one key are equal). */
   questions: Map<string, { question: Question; questionnaire: string; version: number }>;
+  /** The questionnaire versions whose answers each reported question key counts. */
+  keyVersions: Map<string, Set<number>>;
   /** Question ids reported apart per version. */
   split: string[];
   /** (id, version)s present in the counts but unknown to central (their answers are left out). */
@@ -83,8 +85,10 @@ export const readCounts = async (
   });
   const { keyOf, split } = reportedQuestionKeys(versioned);
   const questions: CountsResult['questions'] = new Map();
+  const keyVersions: CountsResult['keyVersions'] = new Map();
   for (const vq of versioned) {
     const reported = keyOf.get(questionSource(vq.questionnaire, vq.version, vq.question.id));
+    if (reported !== undefined) keyVersions.set(reported, (keyVersions.get(reported) ?? new Set()).add(vq.version));
     if (reported !== undefined && !questions.has(reported))
       questions.set(reported, {
         question: vq.question as Question,
@@ -100,7 +104,7 @@ export const readCounts = async (
     groups.set(id, group);
     addRow(group, row, filter.includeFlagged, keyOf);
   }
-  return { groups, questions, split, unknownVersions };
+  return { groups, questions, keyVersions, split, unknownVersions };
 };
 
 const addRow = (group: GroupCounts, row: Row, includeFlagged: boolean, keyOf: ReadonlyMap<string, string>): void => {

@@ -55,6 +55,11 @@ export const invitationFigures = (sent: number, answered: number, expired: numbe
 /** Refuses what an invitation cannot be grouped or filtered by, before any database work. */
 export const checkInvitationsQuery = (q: ReportQuery): void => {
   const unsupported = q.by.filter((g) => GROUP_EXPRESSIONS[g] === undefined);
+  if (unsupported.includes('version'))
+    throw new ReportRequestError(
+      'bad_query',
+      'the invitations report cannot be grouped by questionnaire version (an invitation is sent before any questionnaire is answered)',
+    );
   if (unsupported.length > 0 || q.field !== undefined)
     throw new ReportRequestError(
       'bad_query',

@@ -84,9 +84,11 @@ export const labelsOf = (key: GroupKey, labels: Labels): Partial<Record<Grouping
           ? labels.fields.get(id)
           : g === 'procedure'
             ? labels.procedures.get(id)
-            : id === ''
-              ? '(không có)'
-              : id;
+            : g === 'version'
+              ? `v${id}`
+              : id === ''
+                ? '(không có)'
+                : id;
     out[g] = name ?? id;
   }
   return out;

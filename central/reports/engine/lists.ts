@@ -53,6 +53,7 @@ const FactRow = z.object({
   score: z.coerce.number().nullable(),
   comment: z.string().nullable(),
   answers: z.unknown(),
+  sources: z.unknown().optional(),
 });
 
 const orNull = (id: string): string | null => (id === '' ? null : id);
@@ -68,6 +69,13 @@ const perCaseShape = (defs: Definitions, id: string, version: number) => {
     if (question.feeds?.instrument === 'csat') overall = question.id;
   }
   return { indicators, overall, bands: q?.grading };
+};
+
+/** The indicators whose answer's stored source is "system" (taken from the case's facts). */
+const factIndicators = (sources: unknown, indicators: ReadonlyMap<number, string>): number[] => {
+  if (typeof sources !== 'object' || sources === null) return [];
+  const s = sources as Record<string, unknown>;
+  return [...indicators].filter(([, id]) => s[id] === 'system').map(([n]) => n);
 };
 
 const answerNumber = (answers: unknown, id: string | null): number | null => {
@@ -109,7 +117,8 @@ export const perCaseList = async (db: Queryable, ctx: ListContext): Promise<PerC
     FactRow,
     await db.query(
       `SELECT f.response_id::text AS response_id, f.case_number, f.procedure_code, f.field_code, f.officer_id, f.counter_id,
-              f.unit_id, f.submitted_at, f.questionnaire_id, f.version, f.flagged, f.score, f.comment, r.body->'answers' AS answers
+              f.unit_id, f.submitted_at, f.questionnaire_id, f.version, f.flagged, f.score, f.comment, r.body->'answers' AS answers,
+              r.body->'sources' AS sources
          FROM report_facts f JOIN responses r ON r.device_id = f.device_id AND r.response_id = f.response_id
         WHERE ${where} ORDER BY f.submitted_at DESC, f.response_id DESC LIMIT ${p.add(ctx.query.limit)} OFFSET ${p.add(ctx.query.offset)}`,
       p.values,
@@ -122,6 +131,7 @@ export const perCaseList = async (db: Queryable, ctx: ListContext): Promise<PerC
     const answered = Object.values(points).filter((v): v is number => v !== null);
     const total = answered.length === 0 ? null : answered.reduce((a, b) => a + b, 0);
     const complete = answered.length === shape.indicators.size;
+    const fromFacts = factIndicators(f.sources, shape.indicators);
     return {
       responseId: f.response_id,
       caseNumber: f.case_number,
@@ -138,6 +148,7 @@ export const perCaseList = async (db: Queryable, ctx: ListContext): Promise<PerC
       total,
       band: complete ? bandFor(total, shape.bands ?? ctx.settings.perCaseBands, ctx.settings.decimals) : null,
       overall: answerNumber(f.answers, shape.overall),
+      ...(fromFacts.length > 0 ? { fromFacts } : {}),
     };
   });
   return { rows, ...(await perCaseColumnFigures(db, ctx)) };

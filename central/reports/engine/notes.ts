@@ -114,8 +114,8 @@ export const unitLevelNote = (indicators: readonly number[]): LocalizedText =>
 
 export const indicatorSplitNote = (): LocalizedText =>
   note(
-    'Câu hỏi của một chỉ số đã thay đổi giữa các phiên bản phiếu nên các phiên bản được trình bày riêng và không tính tổng điểm; đề nghị lọc theo một phiên bản để có tổng điểm.',
-    'An indicator question changed between versions, so its versions are shown apart and no total is given; filter one version for a total.',
+    'Câu hỏi của một chỉ số đã thay đổi giữa các phiên bản phiếu nên các phiên bản được trình bày riêng và không tính tổng điểm; đề nghị lọc theo một phiên bản hoặc nhóm theo phiên bản bộ câu hỏi để có tổng điểm.',
+    'An indicator question changed between versions, so its versions are shown apart and no total is given; filter one version, or group by questionnaire version, for a total.',
   );
 
 export const notDrainedNote = (batches: number): LocalizedText =>

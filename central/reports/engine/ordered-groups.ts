@@ -41,5 +41,16 @@ export const orderedGroups = async (
       if (!groups.has(id) && !parents.has(unit)) groups.set(id, emptyGroup({ unit }));
     }
   }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  return [...groups.values()].sort((a, b) => compareKeys(a, b, q.by));
+};
+
+/** By each grouping in turn, as text; a questionnaire version as a number, so v2 comes before v10. */
+const compareKeys = (a: GroupCounts, b: GroupCounts, by: ReportQuery['by']): number => {
+  for (const g of by) {
+    const x = a.key[g] ?? '';
+    const y = b.key[g] ?? '';
+    const order = g === 'version' ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+    if (order !== 0) return order;
+  }
+  return 0;
 };

@@ -70,6 +70,25 @@ const unitOfGroup = (key: GroupKey, ctx: PerCaseContext): string | null => {
   return key.unit ?? (ctx.units.length === 1 ? ctx.units[0]! : null);
 };
 
+/**
+ * The question keys a group reports for each indicator. Grouped by questionnaire version, a group holds
+ * one version's responses, so it reports that version's questions only: version 1's group does not carry
+ * version 2's reworded question as an empty second figure for the same indicator (which would withhold
+ * its total), and each group's total is its own version's.
+ */
+const keysOfGroup = (
+  g: GroupCounts,
+  byIndicator: Map<number, string[]>,
+  counts: CountsResult,
+): Map<number, string[]> => {
+  const version = g.key.version;
+  if (version === undefined) return byIndicator;
+  const mine = (key: string): boolean => counts.keyVersions.get(key)?.has(Number(version)) ?? false;
+  return new Map(
+    [...byIndicator].map(([n, keys]) => [n, keys.filter(mine)] as const).filter(([, keys]) => keys.length > 0),
+  );
+};
+
 /** The per-case indicator each reported question key feeds. */
 const indicatorKeys = (counts: CountsResult): Map<number, string[]> => {
   const out = new Map<number, string[]>();
@@ -142,7 +161,7 @@ export const perCaseGroups = (
   const bands = bandsFor(counts, ctx);
   const extra = new Map<string, LocalizedText>();
   const groups = ordered.map((g): PerCaseGroup => {
-    const indicators = indicatorsOfGroup(g, byIndicator, ctx, extra);
+    const indicators = indicatorsOfGroup(g, keysOfGroup(g, byIndicator, counts), ctx, extra);
     const numbers = new Set(indicators.map((i) => i.indicator));
     const oneEach = numbers.size === indicators.length;
     const total = oneEach ? perCaseTotal(indicators.map((i) => i.mean)) : null;
@@ -169,7 +188,9 @@ export const perCaseGroups = (
   }
   notes.push(perCaseNote(ctx.settings, bands));
   if (ctx.settings.unitLevelIndicators.length > 0) notes.push(unitLevelNote(ctx.settings.unitLevelIndicators));
-  if ([...byIndicator.values()].some((keys) => keys.length > 1)) notes.push(indicatorSplitNote());
+  // Grouped by version every group has its own version's total: the note would say otherwise.
+  if (!ctx.query.by.includes('version') && [...byIndicator.values()].some((keys) => keys.length > 1))
+    notes.push(indicatorSplitNote());
   notes.push(...[...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, n]) => n));
   return groups;
 };

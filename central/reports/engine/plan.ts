@@ -101,6 +101,8 @@ const groupExpression = (g: Grouping, table: AggregateTable): string => {
       return `to_char(${d}, 'YYYY-MM')`;
     case 'quarter':
       return `to_char(${d}, 'YYYY') || '-Q' || to_char(${d}, 'Q')`;
+    case 'version':
+      return 'version::text';
   }
 };
 

@@ -1,3 +1,4 @@
+import { indicatorColumns, indicatorInColumn } from '../../../shared/reports/indicator-columns.ts';
 import { pickText } from '../../../shared/locale.ts';
 import type { Grouping } from '../../../shared/reports/query.ts';
 import type {
@@ -29,16 +30,15 @@ const SOURCE_LABELS: Record<IndicatorSource, string> = {
   'unit-self': 'Đơn vị tự đánh giá',
 };
 
-const indicatorNumbers = (groups: PerCaseGroup[]): number[] =>
-  [...new Set(groups.flatMap((g) => g.indicators.map((i) => i.indicator)))].sort((a, b) => a - b);
-
 /** Per-case summary ("Mẫu 3"): one row per group with each indicator's mean, the total /max, grade and rank. */
 const perCaseSummary = (by: Grouping[], groups: PerCaseGroup[], d: number): ReportTable => {
-  const numbers = indicatorNumbers(groups);
+  const indicators = indicatorColumns(groups);
   const columns: Column[] = [
     ...groupColumns(by),
     ...countColumns,
-    ...numbers.map((n) => figure(`Chỉ số ${n} — điểm bình quân`)),
+    ...indicators.map((c) =>
+      figure(`Chỉ số ${c.indicator}${c.version === null ? '' : ` (phiên bản ${c.version})`} — điểm bình quân`),
+    ),
     figure('Tổng điểm'),
     count('Điểm tối đa'),
     text('Xếp loại'),
@@ -47,7 +47,7 @@ const perCaseSummary = (by: Grouping[], groups: PerCaseGroup[], d: number): Repo
   const rows = groups.map((g): Cell[] => [
     ...groupCells(by, g),
     ...countCells(g, d),
-    ...numbers.map((n) => fig(g.indicators.find((i) => i.indicator === n)?.mean, d)),
+    ...indicators.map((c) => fig(indicatorInColumn(g, c)?.mean, d)),
     fig(g.total, d),
     g.max,
     g.band ? pickText(g.band.label, 'vi') : null,

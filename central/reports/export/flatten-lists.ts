@@ -32,6 +32,7 @@ const caseRow = (row: PerCaseListRow, i: number, numbers: number[], d: number): 
   fig(row.total, d),
   row.band ? pickText(row.band.label, 'vi') : null,
   row.overall,
+  row.fromFacts && row.fromFacts.length > 0 ? row.fromFacts.join(', ') : null,
 ];
 
 /**
@@ -59,13 +60,15 @@ export const perCaseListTable = (r: PerCaseList, d: number, offset: number): Rep
       figure('Tổng điểm'),
       text('Xếp loại'),
       count('Đánh giá chung'),
+      // Per-case v2: indicators the kiosk took from the case's facts (answer source "system"), not the citizen.
+      text('Chỉ số lấy từ dữ liệu hồ sơ'),
     ],
     rows: r.rows.map((row, i) => caseRow(row, i + offset, numbers, d)),
     footer: [
-      { kind: 'count', cells: [...pad('Tổng số'), ...numbers.map((n) => r.sums[n] ?? null), '', '', ''] },
+      { kind: 'count', cells: [...pad('Tổng số'), ...numbers.map((n) => r.sums[n] ?? null), '', '', '', ''] },
       {
         kind: 'figure',
-        cells: [...pad('Điểm bình quân'), ...numbers.map((n) => fig(r.means[n], d)), fig(r.totalMean, d), '', ''],
+        cells: [...pad('Điểm bình quân'), ...numbers.map((n) => fig(r.means[n], d)), fig(r.totalMean, d), '', '', ''],
       },
     ],
   };

@@ -23,6 +23,7 @@ export const GROUPING_LABELS: Record<Grouping, string> = {
   counter: 'Quầy',
   month: 'Tháng',
   quarter: 'Quý',
+  version: 'Phiên bản bộ câu hỏi',
 };
 
 const pad = (n: number): string => String(n).padStart(2, '0');

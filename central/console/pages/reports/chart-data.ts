@@ -7,6 +7,7 @@ import type {
   SipasGroup,
 } from '../../../../shared/reports/result.ts';
 import { pickText } from '../../../../shared/locale.ts';
+import { indicatorColumns, indicatorInColumn } from '../../../../shared/reports/indicator-columns.ts';
 import type { ConsoleLocale, Translate } from '../../i18n.ts';
 
 /**
@@ -92,14 +93,23 @@ export type DistributionData = {
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** Per-case: cases at 0, 1 and 2 points per indicator, over every group (the groups split the cases). */
+/**
+ * Per-case: cases at 0, 1 and 2 points per indicator, over every group (the groups split the cases). An
+ * indicator whose question changed between versions has a row per version, as in the summary table.
+ */
 const perCaseDistribution = (groups: readonly PerCaseGroup[], t: Translate): DistributionData => {
-  const numbers = [...new Set(groups.flatMap((g) => g.indicators.map((i) => i.indicator)))].sort((a, b) => a - b);
-  const rows = numbers.flatMap((n) => {
-    const from = groups.flatMap((g) => g.indicators.filter((i) => i.indicator === n && i.source === 'cases'));
+  const rows = indicatorColumns(groups).flatMap((c) => {
+    const from = groups.flatMap((g) => {
+      const i = indicatorInColumn(g, c);
+      return i && i.source === 'cases' ? [i] : [];
+    });
     const counts = ([0, 1, 2] as const).map((p) => sum(from.map((i) => i.counts[p])));
     const valid = sum(from.map((i) => i.valid));
-    return valid > 0 ? [{ item: t('reports.col.indicatorN', { n }), counts, valid }] : [];
+    const item =
+      c.version === null
+        ? t('reports.col.indicatorN', { n: c.indicator })
+        : t('reports.col.indicatorNVersion', { n: c.indicator, version: c.version });
+    return valid > 0 ? [{ item, counts, valid }] : [];
   });
   return {
     itemHeading: t('reports.col.indicator'),

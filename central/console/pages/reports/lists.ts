@@ -26,6 +26,12 @@ const pager = (v: AuthedView, q: ReportQuery, total: number): Html => {
 
 const range = (q: ReportQuery, shown: number) => ({ first: shown === 0 ? 0 : q.offset + 1, last: q.offset + shown });
 
+/** An indicator's points in a row, marked when the kiosk took them from the case's facts, not the citizen. */
+const pointsCell = (v: AuthedView, row: ListResult['rows'][number], n: number): Html =>
+  row.fromFacts?.includes(n)
+    ? html`<td class="num" data-source="system">${row.points[n] ?? '–'} <small class="source">(${v.t('reports.perCase.fromFacts')})</small></td>`
+    : html`<td class="num">${row.points[n] ?? '–'}</td>`;
+
 export const perCaseList = (v: AuthedView, fmt: FigureFormat, r: ListResult): Html => {
   const q = r.filters;
   const numbers = [
@@ -39,7 +45,7 @@ export const perCaseList = (v: AuthedView, fmt: FigureFormat, r: ListResult): Ht
     'reports.col.field',
   )}</th><th scope="col">${v.t('reports.col.officer')}</th><th scope="col">${v.t('reports.col.counter')}</th><th scope="col">${v.t(
     'reports.col.unit',
-  )}</th><th scope="col">${v.t('reports.col.time')}</th>${numbers.map((n) => html`<th scope="col">${v.t('reports.col.indicatorN', { n })}</th>`)}<th scope="col">${v.t('reports.col.totalPlain')}</th><th scope="col">${v.t('reports.col.band')}</th><th scope="col">${v.t('reports.col.overall')}</th></tr></thead>
+  )}</th><th scope="col">${v.t('reports.col.time')}</th><th scope="col">${v.t('reports.col.version')}</th>${numbers.map((n) => html`<th scope="col">${v.t('reports.col.indicatorN', { n })}</th>`)}<th scope="col">${v.t('reports.col.totalPlain')}</th><th scope="col">${v.t('reports.col.band')}</th><th scope="col">${v.t('reports.col.overall')}</th></tr></thead>
 <tbody>${r.rows.map(
     (row) =>
       html`<tr data-testid="list-row"${row.flagged ? html` class="flagged"` : ''}><th scope="row">${row.caseNumber ?? '–'}${
@@ -47,14 +53,14 @@ export const perCaseList = (v: AuthedView, fmt: FigureFormat, r: ListResult): Ht
       }</th><td><code>${row.procedure}</code></td><td>${row.field}</td><td>${row.officer ?? '–'}</td><td>${row.counter ?? '–'}</td><td>${row.unit}</td><td>${formatTime(
         v.locale,
         row.submittedAt,
-      )}</td>${numbers.map((n) => html`<td class="num">${row.points[n] ?? '–'}</td>`)}<td class="num">${fmt.fig(row.total)}</td><td>${
+      )}</td><td data-testid="list-version">v${row.version}</td>${numbers.map((n) => pointsCell(v, row, n))}<td class="num">${fmt.fig(row.total)}</td><td>${
         row.band ? pickText(row.band.label, v.locale) : '–'
       }</td><td class="num">${row.overall ?? '–'}</td></tr>`,
   )}</tbody>
-<tfoot><tr data-testid="list-sums"><th scope="row" colspan="7">${v.t('reports.perCase.sumRow')}</th>${numbers.map(
+<tfoot><tr data-testid="list-sums"><th scope="row" colspan="8">${v.t('reports.perCase.sumRow')}</th>${numbers.map(
     (n) => html`<td class="num">${fmt.count(r.sums[n] ?? 0)}</td>`,
   )}<td colspan="3"></td></tr>
-<tr data-testid="list-means"><th scope="row" colspan="7">${v.t('reports.perCase.meanRow')}</th>${numbers.map(
+<tr data-testid="list-means"><th scope="row" colspan="8">${v.t('reports.perCase.meanRow')}</th>${numbers.map(
     (n) => html`<td class="num">${fmt.fig(r.means[n])}</td>`,
   )}<td class="num">${fmt.fig(r.totalMean)}</td><td colspan="2"></td></tr></tfoot></table></div>${pager(v, q, r.total)}`;
 };

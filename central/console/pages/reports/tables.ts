@@ -8,6 +8,11 @@ import type {
   ResponseCounts,
   SipasGroup,
 } from '../../../../shared/reports/result.ts';
+import {
+  type IndicatorColumn,
+  indicatorColumns,
+  indicatorInColumn,
+} from '../../../../shared/reports/indicator-columns.ts';
 import { type Html, html } from '../../html.ts';
 import type { AuthedView } from '../../view.ts';
 import { groupName } from './chart-data.ts';
@@ -51,26 +56,34 @@ const countCells = (fmt: FigureFormat, g: ResponseCounts): Html =>
 const sourceNote = (v: AuthedView, s: IndicatorSource): Html =>
   s === 'cases' ? html`` : html` <small class="source" data-source="${s}">(${v.t(`reports.source.${s}`)})</small>`;
 
-const indicatorNumbers = (groups: readonly PerCaseGroup[]): number[] =>
-  [...new Set(groups.flatMap((g) => g.indicators.map((i) => i.indicator)))].sort((a, b) => a - b);
+/** An indicator column's heading: "CS3", or "CS3 (v2)" when its question changed between versions. */
+const indicatorHead = (v: AuthedView, c: IndicatorColumn): Html =>
+  c.version === null
+    ? html`<th scope="col">${v.t('reports.col.indicatorN', { n: c.indicator })}</th>`
+    : html`<th scope="col" data-version="${String(c.version)}" title="${c.question ?? ''}">${v.t(
+        'reports.col.indicatorNVersion',
+        {
+          n: c.indicator,
+          version: c.version,
+        },
+      )}</th>`;
 
 /** Per-case summary ("Mẫu 3"): a row per group with each indicator's mean, the total, grade and rank. */
 export const perCaseSummary = (tc: TableCtx, groups: readonly PerCaseGroup[]): Html => {
   const { v, fmt } = tc;
-  const numbers = indicatorNumbers(groups);
+  const columns = indicatorColumns(groups);
   const max = groups[0]?.max ?? 18;
+  // Groups of different questionnaire versions can have different maxima (v1 /18, v2 asks four indicators: /8).
+  const oneMax = groups.every((g) => g.max === max);
   const ranked = groups.some((g) => g.rank !== undefined);
   return html`<div class="scroll"><table class="report-table" data-testid="per-case-summary"><caption>${v.t('reports.perCase.summary')}</caption>
-<thead><tr>${groupHeads(tc)}${countHeads(v)}${numbers.map((n) => html`<th scope="col">${v.t('reports.col.indicatorN', { n })}</th>`)}<th scope="col">${v.t(
-    'reports.col.total',
-    { max },
-  )}</th><th scope="col">${v.t('reports.col.band')}</th>${ranked ? html`<th scope="col">${v.t('reports.col.rank')}</th>` : ''}</tr></thead>
+<thead><tr>${groupHeads(tc)}${countHeads(v)}${columns.map((c) => indicatorHead(v, c))}<th scope="col">${oneMax ? v.t('reports.col.total', { max }) : v.t('reports.col.totalPlain')}</th><th scope="col">${v.t('reports.col.band')}</th>${ranked ? html`<th scope="col">${v.t('reports.col.rank')}</th>` : ''}</tr></thead>
 <tbody>${groups.map(
     (g) =>
-      html`<tr data-testid="group-row">${groupCells(tc, g)}${countCells(fmt, g)}${numbers.map((n) => {
-        const i = g.indicators.find((x) => x.indicator === n);
+      html`<tr data-testid="group-row">${groupCells(tc, g)}${countCells(fmt, g)}${columns.map((c) => {
+        const i = indicatorInColumn(g, c);
         return html`<td class="num">${i ? html`${fmt.fig(i.mean)}${sourceNote(v, i.source)}` : '–'}</td>`;
-      })}<td class="num" data-testid="group-total">${fmt.fig(g.total)}</td><td>${g.band ? pickText(g.band.label, v.locale) : '–'}</td>${
+      })}<td class="num" data-testid="group-total">${fmt.fig(g.total)}${oneMax ? '' : html` <small>/${g.max}</small>`}</td><td>${g.band ? pickText(g.band.label, v.locale) : '–'}</td>${
         ranked ? html`<td class="num">${g.rank ?? '–'}</td>` : ''
       }</tr>`,
   )}</tbody></table></div>`;
