@@ -5,6 +5,7 @@ import { FOLLOW_UPS_MIGRATION_SQL } from './migration-9-follow-ups.ts';
 import { refreshRollups } from '../reports/rollups.ts';
 import { REPORT_ROLLUPS_MIGRATION_SQL } from './migration-8-report-rollups.ts';
 import { BRIDGE_MIGRATION_SQL } from './migration-11-bridge.ts';
+import { REPEAT_CASES_MIGRATION_SQL, countRepeatCasesOnce } from './migration-12-repeat-cases.ts';
 /**
  * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
  * Never edit a migration that has shipped: add the next number. Each has a test in
@@ -312,6 +313,12 @@ export const migrations: readonly CentralMigration[] = [
     version: 11,
     name: 'counter bridge: integration keys, invitations and their status, the counter a device stands at',
     sql: BRIDGE_MIGRATION_SQL,
+  },
+  {
+    version: 12,
+    name: 'one evaluation per case number per unit: an index of counted case numbers, figures recounted if needed',
+    sql: REPEAT_CASES_MIGRATION_SQL,
+    after: countRepeatCasesOnce,
   },
   {
     version: 13,

@@ -4,6 +4,7 @@ import { scaleMax, scaleMin } from '../../shared/questionnaire.ts';
 import { foldText } from '../../shared/reports/fold.ts';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
+import { countRepeatCases } from './repeat-cases.ts';
 import { addRollupDeltas } from './rollups.ts';
 
 /** Where a response's questionnaire may be found, most preferred first (see questionnaireFinder). */
@@ -289,6 +290,7 @@ export const rebuildBaseTablesInSql = async (tx: Queryable, catalog: Questionnai
        FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
   );
   await tx.query(`ALTER TABLE report_monthly ADD CONSTRAINT report_monthly_pkey PRIMARY KEY (${MONTHLY_COLUMNS})`);
+  await countRepeatCases(tx, { scope: 'all', rollups: false, loadSource, dailyCounts: DAILY_COUNTS });
 };
 
 /**
@@ -338,6 +340,7 @@ export const drainCountsInSql = async (
      DO UPDATE SET n = report_monthly.n + excluded.n`,
   );
   await addRollupDeltas(tx, { from: 'report_drain_monthly AS t', params: [] });
+  await countRepeatCases(tx, { scope: 'drain', rollups: true, loadSource, dailyCounts: DAILY_COUNTS });
   await tx.query('RESET work_mem');
   return found.rowCount;
 };
