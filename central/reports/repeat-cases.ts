@@ -36,29 +36,33 @@ const Loser = z.object({ device_id: z.string(), response_id: z.string() });
 
 /**
  * The facts that lose to an earlier evaluation of their case. Device ids compared with the "C" collation
- * (byte order), as aggregate.ts compares strings. The drain's groups are found by the partial index
- * report_facts_open_cases (migration 12): one lookup per case number drained, none without one.
+ * (byte order), as aggregate.ts compares strings.
+ * - drain: the groups of the case numbers this drain counted (report_src), found in report_facts by the
+ *   partial index report_facts_open_cases (migration 12): one lookup per case number, none without one.
+ * - all (the rebuild, right after it filled report_facts from report_src, flagged as the kiosks flagged):
+ *   report_src itself, hashed once for the groups counted more than once, then only those are ordered.
+ *   Not report_facts: under the rebuild's planner settings (no sorts) its index was scanned in order
+ *   instead, visiting the heap at random (seconds per million facts).
  */
-const findLosers = async (tx: Queryable, scope: 'drain' | 'all') =>
-  parseRows(
+const findLosers = async (tx: Queryable, scope: 'drain' | 'all') => {
+  const open = (t: string) => `${t}.case_number IS NOT NULL AND ${t}.complete AND NOT ${t}.flagged`;
+  const groups =
+    scope === 'drain'
+      ? `SELECT s.unit_id, s.case_number FROM report_src s WHERE ${open('s')}`
+      : `SELECT s.unit_id, s.case_number FROM report_src s WHERE ${open('s')} GROUP BY 1, 2 HAVING count(*) > 1`;
+  return parseRows(
     Loser,
     await tx.query(
       `SELECT device_id, response_id::text AS response_id FROM (
          SELECT f.device_id, f.response_id,
                 row_number() OVER (PARTITION BY f.unit_id, f.case_number
                                    ORDER BY f.submitted_at, f.device_id COLLATE "C", f.response_id) AS rank
-           FROM report_facts f
-          WHERE f.case_number IS NOT NULL AND f.complete AND NOT f.flagged
-            ${
-              scope === 'drain'
-                ? `AND (f.unit_id, f.case_number) IN (
-                     SELECT s.unit_id, s.case_number FROM report_src s
-                      WHERE s.case_number IS NOT NULL AND s.complete AND NOT s.flagged)`
-                : ''
-            }
+           FROM ${scope === 'drain' ? 'report_facts' : 'report_src'} f
+          WHERE ${open('f')} AND (f.unit_id, f.case_number) IN (${groups})
        ) ranked WHERE rank > 1`,
     ),
   );
+};
 
 const DAILY_KEY = [
   'unit_id',
