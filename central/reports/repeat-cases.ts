@@ -114,6 +114,13 @@ const recountLosers = async (tx: Queryable, helpers: RecountHelpers, losers: rea
   );
   await tx.query('ANALYZE report_drain_scope');
   await helpers.loadSource(tx, true);
+  // Recount each as it was counted: in the unit its fact has, and as "custom" (status only) if its
+  // questionnaire was found nowhere then but has been published since. Otherwise the rows taken out
+  // would not be the rows put in (a wrong count, or a negative one refused by n > 0, stopping the drain).
+  await tx.query(
+    `UPDATE report_src s SET unit_id = f.unit_id, def = CASE WHEN f.kind = 'custom' THEN NULL ELSE s.def END
+       FROM report_facts f WHERE f.device_id = s.device_id AND f.response_id = s.response_id`,
+  );
   await tx.query('DROP TABLE IF EXISTS report_repeat_daily');
   await tx.query(`CREATE TEMP TABLE report_repeat_daily ON COMMIT DROP AS ${helpers.dailyCounts}`);
   await tx.query('DROP TABLE IF EXISTS report_repeat_monthly');

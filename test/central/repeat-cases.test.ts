@@ -20,6 +20,7 @@ import {
   makeResponse,
 } from '../support/central.ts';
 import { PER_CASE_QUESTIONS } from '../support/responses.ts';
+import { defaultQuestionnaire } from '../shared/config-fixtures.ts';
 import { forEachBackend, sharedCentral } from './backends.ts';
 import { jsAggregatedReportTables, readReportTables, rebuiltReportTables } from './reports-aggregate-tables.ts';
 
@@ -201,6 +202,55 @@ forEachBackend('one evaluation per case number per unit, across kiosks', (backen
     ]);
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
     expect(await readReportTables(c.db)).toEqual(await jsAggregatedReportTables(c.db));
+  });
+
+  test('a repeat found later is taken out as it was counted: a response counted as "custom" (its questionnaire found nowhere then) stays status-only after its version is published', async () => {
+    const c = central();
+    await ensureUnit(c.db, { id: 'rc-old', name: 'Xã cũ' });
+    const [k1, k2] = [await enrolled(c, makeDevice(), 'rc-old'), await enrolled(c, makeDevice(), 'rc-old')];
+    const old = (device: FakeDevice, at: string) =>
+      makeResponse(device, 1, {
+        id: uuidv7(Date.parse(at)),
+        questionnaireId: 'cu',
+        questionnaireVersion: 3,
+        caseNumber: 'HS-50',
+        startedAt: at,
+        submittedAt: at,
+        answers: { overall: 5, attitude: 4, time: 3 },
+      });
+    // Stored before central checked responses (schema 6): written and queued as the ingest did then.
+    const storeAsBefore = async (r: StoredResponse) => {
+      await c.db.query(
+        `INSERT INTO responses (device_id, response_id, seq, content_hash, body, received_at, batch_id)
+         VALUES ($1, $2, 1, 'h', $3, now(), '01900000-0000-7000-8000-0000000000d1')`,
+        [r.deviceId, r.id, JSON.stringify(r)],
+      );
+      await c.db.query(`INSERT INTO report_pending (device_id, seqs, queued_at) VALUES ($1, '{1}', now())`, [
+        r.deviceId,
+      ]);
+      await drainReportQueueFully(c.db);
+    };
+    await storeAsBefore(old(k1!, '2026-11-10T03:00:00.000Z'));
+    expect((await c.db.query('SELECT kind FROM report_facts WHERE device_id = $1', [k1!.id])).rows).toEqual([
+      { kind: 'custom' },
+    ]);
+    // Its version is published since (to no unit: "any published copy" finds it), then k2's earlier one arrives.
+    await c.db.query(
+      `INSERT INTO questionnaires (id, version, hash, body, first_published_at) VALUES ('cu', 3, 'rc-cu-3', $1, now())`,
+      [JSON.stringify({ ...defaultQuestionnaire('quick'), id: 'cu', version: 3 })],
+    );
+    await storeAsBefore(old(k2!, '2026-11-10T02:00:00.000Z'));
+    const daily = await c.db.query(
+      `SELECT flagged, question_id, value, n::int AS n FROM report_daily WHERE unit_id = 'rc-old' ORDER BY 1, 2, 3`,
+    );
+    // Counted: k2's, with its answers. Flagged: k1's, still status only, as it was counted.
+    expect(daily.rows).toEqual([
+      { flagged: false, question_id: '_status', value: 'complete', n: 1 },
+      { flagged: false, question_id: 'attitude', value: '4', n: 1 },
+      { flagged: false, question_id: 'overall', value: '5', n: 1 },
+      { flagged: false, question_id: 'time', value: '3', n: 1 },
+      { flagged: true, question_id: '_status', value: 'complete', n: 1 },
+    ]);
   });
 
   test('the per-case list shows the repeat central found as flagged, and the CSV export marks it repeat_case', async () => {
