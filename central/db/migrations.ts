@@ -5,6 +5,7 @@ import { FOLLOW_UPS_MIGRATION_SQL } from './migration-9-follow-ups.ts';
 import { refreshRollups } from '../reports/rollups.ts';
 import { REPORT_ROLLUPS_MIGRATION_SQL } from './migration-8-report-rollups.ts';
 import { BRIDGE_MIGRATION_SQL } from './migration-11-bridge.ts';
+import { REPEAT_CASES_MIGRATION_SQL, countRepeatCasesOnce } from './migration-15-repeat-cases.ts';
 /**
  * Numbered schema migrations of the central database. `schema_migrations` records each applied one.
  * Never edit a migration that has shipped: add the next number. Each has a test in
@@ -348,6 +349,12 @@ export const migrations: readonly CentralMigration[] = [
         ADD CONSTRAINT report_pending_rows_together CHECK ((facts IS NULL) = (counts IS NULL));
       ALTER TABLE report_pending ALTER COLUMN facts SET STORAGE EXTERNAL, ALTER COLUMN counts SET STORAGE EXTERNAL;
     `,
+  },
+  {
+    version: 15,
+    name: 'one evaluation per case number per unit: an index of counted case numbers, figures recounted if needed',
+    sql: REPEAT_CASES_MIGRATION_SQL,
+    after: countRepeatCasesOnce,
   },
 ];
 

@@ -31,7 +31,9 @@ export const CSV_COLUMNS = [
   'clock_suspect',
   'answers_json',
   // Per-case v2 (issue 11): who gave each answer ({"question":"citizen"|"system"}; empty before v2), and a
-  // second evaluation of a case the office chose to store and flag rather than refuse.
+  // second evaluation of a case: kept and flagged by the kiosk (the office chose to flag repeats rather
+  // than refuse them), or found by central among the unit's kiosks (another kiosk's evaluation of the
+  // case is earlier: central/reports/repeat-cases.ts; known once the report job has counted it).
   'answer_sources_json',
   'repeat_case',
 ] as const;
@@ -43,6 +45,8 @@ const Row = z.object({
   unit_id: z.string(),
   received_at: Timestamp,
   body: z.record(z.string(), z.unknown()),
+  /** report_facts.flagged: null until the report job has counted the response. */
+  counted_flagged: z.boolean().nullable(),
 });
 
 /** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; also guards against spreadsheet formulas. */
@@ -52,6 +56,14 @@ export const csvField = (value: unknown): string => {
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
+
+/**
+ * A repeat evaluation of its case: flagged so by the kiosk, or counted as flagged by central although
+ * the kiosk flagged nothing (central flags nothing else: its one decision is the repeat case).
+ */
+const repeatCase = (flags: Record<string, unknown>, countedFlagged: boolean | null): boolean =>
+  flags['repeatCase'] === true ||
+  (countedFlagged === true && flags['rapidRepeat'] !== true && flags['clockSuspect'] !== true);
 
 const csvLine = (r: z.infer<typeof Row>): string => {
   const b = r.body;
@@ -78,7 +90,7 @@ const csvLine = (r: z.infer<typeof Row>): string => {
     flags['clockSuspect'],
     JSON.stringify(b['answers'] ?? {}),
     b['sources'] === undefined ? '' : JSON.stringify(b['sources']),
-    b['repeatCase'] === true,
+    repeatCase(flags, r.counted_flagged),
   ];
   return `${values.map(csvField).join(',')}\r\n`;
 };
@@ -100,7 +112,9 @@ export const exportResponses = async (
     const page: z.infer<typeof Row>[] = parseRows(
       Row,
       await db.query(
-        `SELECT r.device_id, r.seq, d.unit_id, r.received_at, r.body FROM responses r JOIN devices d ON d.id = r.device_id
+        `SELECT r.device_id, r.seq, d.unit_id, r.received_at, r.body, f.flagged AS counted_flagged
+           FROM responses r JOIN devices d ON d.id = r.device_id
+           LEFT JOIN report_facts f ON f.device_id = r.device_id AND f.response_id = r.response_id
           WHERE ($1::text IS NULL OR (r.device_id, r.seq) > ($1::text, $2::int))
           ORDER BY r.device_id, r.seq LIMIT $3`,
         [after?.device ?? null, after?.seq ?? 0, PAGE],

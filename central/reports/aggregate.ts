@@ -118,7 +118,20 @@ export const responseComment = (q: Questionnaire, answers: Answers): string | nu
   return texts.length === 0 ? null : texts.join('\n\n');
 };
 
-export const factOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire | undefined): FactRow => {
+/** Flagged by the kiosk: a rapid repeat, a suspect clock, or a case it had an evaluation of already. */
+const kioskFlagged = (r: StoredResponse): boolean =>
+  r.flags.rapidRepeat || r.flags.clockSuspect || r.flags.repeatCase === true;
+
+/**
+ * factOf, countsOf and aggregateResponse take `repeat`: true when central decided this response is a
+ * repeat evaluation of a case (repeatCaseLosers); it is then counted as flagged like the kiosk's flags.
+ */
+export const factOf = (
+  r: StoredResponse,
+  place: ResponsePlace,
+  q: Questionnaire | undefined,
+  repeat = false,
+): FactRow => {
   const comment = q ? responseComment(q, r.answers) : null;
   return {
     device_id: place.deviceId,
@@ -135,7 +148,7 @@ export const factOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire
     counter_id: r.counterId ?? '',
     case_number: r.caseNumber,
     complete: r.status === 'complete',
-    flagged: r.flags.rapidRepeat || r.flags.clockSuspect || r.flags.repeatCase === true,
+    flagged: kioskFlagged(r) || repeat,
     score: q ? responseScore(q, r.answers) : null,
     comment,
     comment_folded: comment === null ? null : foldText(comment),
@@ -147,11 +160,16 @@ export const factOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire
  * a COMPLETE response also one row per answer counted (a multi answer: one per option chosen; text
  * never). An abandoned response's answers are not in any figure.
  */
-export const countsOf = (r: StoredResponse, place: ResponsePlace, q: Questionnaire | undefined): DailyCount[] => {
+export const countsOf = (
+  r: StoredResponse,
+  place: ResponsePlace,
+  q: Questionnaire | undefined,
+  repeat = false,
+): DailyCount[] => {
   const day = vietnamDay(r.submittedAt);
   const officer = r.officerId ?? '';
   const counter = r.counterId ?? '';
-  const flagged = r.flags.rapidRepeat || r.flags.clockSuspect || r.flags.repeatCase === true;
+  const flagged = kioskFlagged(r) || repeat;
   // A literal with every column, not a spread of a shared object: V8 builds it with a fixed shape, which
   // keeps this and the sums over hundreds of thousands of rows fast (the spread was most of a drain).
   const row = (question_id: string, value: string): DailyCount => ({
@@ -190,7 +208,48 @@ export const aggregateResponse = (
   r: StoredResponse,
   place: ResponsePlace,
   q: Questionnaire | undefined,
-): { fact: FactRow; counts: DailyCount[] } => ({ fact: factOf(r, place, q), counts: countsOf(r, place, q) });
+  repeat = false,
+): { fact: FactRow; counts: DailyCount[] } => ({
+  fact: factOf(r, place, q, repeat),
+  counts: countsOf(r, place, q, repeat),
+});
+
+/** A response's key in report_facts (and a Set of them): device and response id. */
+export const placeKey = (place: ResponsePlace): string => `${place.deviceId}\u0000${place.responseId}`;
+
+/**
+ * One evaluation per case number per unit, across kiosks (issue 11). Among the COMPLETE responses of a
+ * unit that name the same case number and that no kiosk flagged, the earliest submittedAt is counted
+ * (ties: device id, then response id, compared as code units like PostgreSQL's "C" collation); every
+ * other one is a repeat central decided, counted as flagged. Returns the keys (placeKey) of those.
+ * Abandoned responses are not evaluations (the kiosk's rule too), and a flagged one never wins, so a
+ * kiosk-flagged response never hides an unflagged evaluation of the same case. Adding responses can
+ * only move the winner earlier: a counted response may become a repeat, never the reverse; that is
+ * what lets the drain (central/reports/repeat-cases.ts) apply the rule to what it just added.
+ */
+export const repeatCaseLosers = (items: Iterable<{ response: StoredResponse; place: ResponsePlace }>): Set<string> => {
+  type Entry = { at: number; place: ResponsePlace };
+  const winners = new Map<string, Entry>();
+  const losers = new Set<string>();
+  const before = (a: Entry, b: Entry): boolean =>
+    a.at !== b.at
+      ? a.at < b.at
+      : a.place.deviceId !== b.place.deviceId
+        ? a.place.deviceId < b.place.deviceId
+        : a.place.responseId < b.place.responseId;
+  for (const { response: r, place } of items) {
+    if (r.status !== 'complete' || r.caseNumber === null || kioskFlagged(r)) continue;
+    const group = `${place.unitId}\u0000${r.caseNumber}`;
+    const entry: Entry = { at: Date.parse(r.submittedAt), place };
+    const held = winners.get(group);
+    if (held === undefined) winners.set(group, entry);
+    else if (before(entry, held)) {
+      losers.add(placeKey(held.place));
+      winners.set(group, entry);
+    } else losers.add(placeKey(place));
+  }
+  return losers;
+};
 
 const DAILY_KEY = [
   'unit_id',

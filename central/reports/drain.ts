@@ -5,8 +5,9 @@ import type { CentralDb, Queryable } from '../db/types.ts';
 import { lockDrain } from './drain-lock.ts';
 import { notDrainedNote } from './engine/notes.ts';
 import { questionnaireCatalog } from './rebuild.ts';
+import type { QuestionnaireCatalog } from './rebuild-sql.ts';
 import { addQueuedRows } from './queue-rows.ts';
-import { addDailyDeltas, drainCountsInSql } from './rebuild-sql.ts';
+import { addDailyDeltas, countRepeatCasesOfDrain, drainCountsInSql } from './rebuild-sql.ts';
 
 /**
  * Responses one drain transaction takes at most (whole batches: it stops before the batch that would
@@ -48,15 +49,34 @@ const deleteTaken = (tx: Queryable) =>
  * Batches queued before migration 14 carry only their seqs: counted from `responses` by the SQL the
  * rebuild uses (rebuild-sql.ts). Returns how many responses were found.
  */
-const drainSeqsOnly = async (tx: Queryable): Promise<number> => {
+const drainSeqsOnly = async (tx: Queryable, catalog: () => Promise<QuestionnaireCatalog>): Promise<number> => {
   const seqsOnly = parseRows(
     Taken,
     await tx.query(
       'SELECT d.device_id, d.seqs FROM report_drain_taken d JOIN report_pending p ON p.id = d.id WHERE p.facts IS NULL',
     ),
   );
-  return seqsOnly.length === 0 ? 0 : drainCountsInSql(tx, await questionnaireCatalog(tx), seqsOnly);
+  if (seqsOnly.length === 0) return 0;
+  const found = await drainCountsInSql(tx, await catalog(), seqsOnly);
+  await tx.query(
+    `INSERT INTO report_drain_cases SELECT DISTINCT unit_id, case_number FROM report_src
+      WHERE case_number IS NOT NULL AND complete AND NOT flagged`,
+  );
+  return found;
 };
+
+/**
+ * The (unit, case number) of every evaluation the queued rows just added that competes for its case's
+ * count (complete, unflagged, with a case number): where the rule of repeat-cases.ts looks.
+ */
+const drainedCases = (tx: Queryable) =>
+  tx.query(
+    `CREATE TEMP TABLE report_drain_cases ON COMMIT DROP AS
+     SELECT DISTINCT t.u AS unit_id, t.n AS case_number
+       FROM report_drain_taken d JOIN report_pending p ON p.id = d.id
+      CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (u text, n text, x boolean, g boolean)
+      WHERE p.facts IS NOT NULL AND t.n IS NOT NULL AND t.x AND NOT t.g`,
+  );
 
 /** One drain in the caller's transaction (see drainReportQueue). */
 export const drainInTransaction = async (tx: Queryable, options: DrainOptions = {}): Promise<DrainResult> => {
@@ -71,7 +91,13 @@ export const drainInTransaction = async (tx: Queryable, options: DrainOptions = 
     'report_drain_queued_daily',
   );
   await addDailyDeltas(tx, 'report_drain_queued_daily');
-  const fromResponses = await drainSeqsOnly(tx);
+  await tx.query('DROP TABLE IF EXISTS report_drain_cases');
+  await drainedCases(tx);
+  // The catalogue only where responses are read again: batches queued before migration 14, repeats.
+  let held: Promise<QuestionnaireCatalog> | undefined;
+  const catalog = () => (held ??= questionnaireCatalog(tx));
+  const fromResponses = await drainSeqsOnly(tx, catalog);
+  await countRepeatCasesOfDrain(tx, catalog);
   await deleteTaken(tx);
   await tx.query('RESET work_mem');
   return { batches, responses: counted + fromResponses };

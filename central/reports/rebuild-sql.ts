@@ -4,6 +4,7 @@ import { scaleMax, scaleMin } from '../../shared/questionnaire.ts';
 import { foldText } from '../../shared/reports/fold.ts';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
+import { countRepeatCases } from './repeat-cases.ts';
 import { addRollupDeltas } from './rollups.ts';
 
 /** Where a response's questionnaire may be found, most preferred first (see questionnaireFinder). */
@@ -304,6 +305,7 @@ export const rebuildBaseTablesInSql = async (tx: Queryable, catalog: Questionnai
        FROM report_daily GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
   );
   await tx.query(`ALTER TABLE report_monthly ADD CONSTRAINT report_monthly_pkey PRIMARY KEY (${MONTHLY_COLUMNS})`);
+  await countRepeatCases(tx, { scope: 'all', rollups: false, loadSource, dailyCounts: DAILY_COUNTS });
 };
 
 /**
@@ -358,3 +360,19 @@ export const addDailyDeltas = async (tx: Queryable, daily: string): Promise<void
   );
   await addRollupDeltas(tx, { from: 'report_drain_monthly AS t', params: [] });
 };
+
+/**
+ * The rule of one counted evaluation per case number per unit (repeat-cases.ts) for the case numbers a
+ * drain counted (report_drain_cases); a repeat found is recounted from `responses` with the rebuild's
+ * statements, for which the catalogue is loaded then (a drain of queued rows does not load it).
+ */
+export const countRepeatCasesOfDrain = (tx: Queryable, catalog: () => Promise<QuestionnaireCatalog>): Promise<number> =>
+  countRepeatCases(tx, {
+    scope: 'drain',
+    rollups: true,
+    loadSource: async (t, scoped) => {
+      await loadCatalog(t, await catalog());
+      await loadSource(t, scoped);
+    },
+    dailyCounts: DAILY_COUNTS,
+  });

@@ -7,6 +7,8 @@ import { lockDrain } from './drain-lock.ts';
  * The roll-ups of migration 8 (report_monthly_unit, report_monthly_tree) are sums of report_monthly
  * rows and nothing else; this file is the only place that writes them, three ways that agree:
  * - addRollupDeltas: the drain's (and the rebuild's) new report_monthly rows, added to both;
+ * - subtractRollupDeltas: counts taken back out of both (a counted evaluation central later decided is a
+ *   repeat of its case moves from flagged = false to flagged = true: central/reports/repeat-cases.ts);
  * - refreshRollups: both recomputed from report_monthly (migration 8, `centralctl rebuild-reports`);
  * - moveSubtreeRollups: a unit whose parent changes takes its subtree's sums from its old ancestors'
  *   tree rows to its new ones, in the transaction that changes the parent (central/ops/units.ts).
@@ -52,6 +54,39 @@ export const addRollupDeltas = async (tx: Queryable, deltas: MonthlyDeltas): Pro
      DO UPDATE SET n = report_monthly_tree.n + excluded.n`,
     deltas.params,
   );
+};
+
+/**
+ * Takes report_monthly deltas (as for addRollupDeltas; each part of counts added before) back out of both
+ * roll-ups. A row whose whole count goes is deleted (n > 0 is a CHECK, and a rebuild would have no row).
+ */
+export const subtractRollupDeltas = async (tx: Queryable, deltas: MonthlyDeltas): Promise<void> => {
+  const unitKey = ['unit_id', 'month', 'questionnaire_id', 'version', 'flagged', 'question_id', 'value'];
+  const treeKey = [
+    'ancestor_id',
+    'month',
+    'questionnaire_id',
+    'version',
+    'field_code',
+    'procedure_code',
+    'flagged',
+    'question_id',
+    'value',
+  ];
+  const unitSums = `SELECT ${unitKey.join(', ')}, sum(n) AS n FROM ${deltas.from} GROUP BY ${unitKey.join(', ')}`;
+  const treeSums = `SELECT a.ancestor_id, ${treeKey
+    .slice(1)
+    .map((c) => `t.${c}`)
+    .join(', ')}, sum(t.n) AS n
+      FROM ${deltas.from} JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY ${treeKey.map((_, i) => i + 1).join(', ')}`;
+  for (const [table, key, sums] of [
+    ['report_monthly_unit', unitKey, unitSums],
+    ['report_monthly_tree', treeKey, treeSums],
+  ] as const) {
+    const same = key.map((c) => `r.${c} = s.${c}`).join(' AND ');
+    await tx.query(`DELETE FROM ${table} r USING (${sums}) s WHERE ${same} AND r.n = s.n`, deltas.params);
+    await tx.query(`UPDATE ${table} r SET n = r.n - s.n FROM (${sums}) s WHERE ${same}`, deltas.params);
+  }
 };
 
 /** Both roll-ups emptied and recomputed from report_monthly, in the caller's transaction. */

@@ -6,6 +6,8 @@ import {
   type FactRow,
   type ResponsePlace,
   aggregateResponse,
+  placeKey,
+  repeatCaseLosers,
   sumDaily,
   sumMonthly,
 } from './aggregate.ts';
@@ -30,14 +32,16 @@ export type AggregateWrite = { facts: number; daily: number; monthly: number };
  * JavaScript here stays the one definition of what is counted.
  *
  * Count rows are summed in memory first and sorted by primary key (sumDaily/sumMonthly); the statement
- * takes them in that order. Callers pass each response once.
+ * takes them in that order. Callers pass each response once, and every response at once: the repeat-case
+ * rule (repeatCaseLosers: one counted evaluation per case number per unit) is applied among the inputs.
  */
 export const writeAggregates = async (tx: Queryable, inputs: readonly AggregateInput[]): Promise<AggregateWrite> => {
   if (inputs.length === 0) return { facts: 0, daily: 0, monthly: 0 };
   const facts: FactRow[] = [];
   const counts: DailyCount[] = [];
+  const repeats = repeatCaseLosers(inputs);
   for (const { response, place, questionnaire } of inputs) {
-    const { fact, counts: rows } = aggregateResponse(response, place, questionnaire);
+    const { fact, counts: rows } = aggregateResponse(response, place, questionnaire, repeats.has(placeKey(place)));
     facts.push(fact);
     for (const row of rows) counts.push(row);
   }

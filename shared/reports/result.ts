@@ -31,7 +31,7 @@ export type ResponseCounts = {
   abandoned: number;
   /** complete / (complete + abandoned) × 100; null when there were none. */
   completionPercent: number | null;
-  /** Flagged responses (rapid repeat, clock suspect) in the selection, shown apart. */
+  /** Flagged responses (rapid repeat, clock suspect, repeat evaluation of a case) in the selection, shown apart. */
   flagged: number;
   /** Whether the flagged ones are in `n` and the figures. */
   flaggedIncluded: boolean;

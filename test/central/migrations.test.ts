@@ -17,7 +17,12 @@ import type { Backend } from '../support/central.ts';
 import { sharedPostgres } from '../support/postgres.ts';
 import { forEachBackend } from './backends.ts';
 import { reportFixture } from './reports-aggregate-fixture.ts';
-import { type ReportTables, readReportTables } from './reports-aggregate-tables.ts';
+import { type ReportTables, readReportTables, rebuiltReportTables } from './reports-aggregate-tables.ts';
+import { questionnaireFinder } from '../../central/reports/rebuild.ts';
+import { writeAggregates } from '../../central/reports/write-aggregates.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import { makeDevice, makeResponse } from '../support/central.ts';
+import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 let blankImage: Promise<Blob> | undefined;
 
@@ -440,6 +445,72 @@ forEachBackend('central migrations', (backend) => {
       await expect(invite('lost')).rejects.toThrow();
       await expect(invite('waiting', `now() - interval '1 second'`)).rejects.toThrow();
       expect(await migrateCentral(db)).toBe(pendingAfter(11));
+    });
+  });
+
+  test('15: a case number counted twice in a unit before the rule is recounted once; the index of counted case numbers (from 14)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 14);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A') ON CONFLICT DO NOTHING`);
+      await db.query(`INSERT INTO devices (id, unit_id, public_key, app_version, enrolled_at)
+                      VALUES ('kiosk-1', 'xa-a', 'pk', '1', now()), ('kiosk-2', 'xa-a', 'pk', '1', now())`);
+      const evaluation = (deviceId: string, caseNumber: string, at: string, points: number) =>
+        makeResponse({ ...makeDevice(), id: deviceId }, 1 + Number(caseNumber.slice(3)), {
+          id: uuidv7(Date.parse(at)),
+          questionnaireId: 'per-case',
+          caseNumber,
+          startedAt: at,
+          submittedAt: at,
+          answers: Object.fromEntries(PER_CASE_QUESTIONS.map((id) => [id, points])),
+        });
+      const stored = [
+        evaluation('kiosk-1', 'HS-1', '2026-11-10T02:00:00.000Z', 2),
+        evaluation('kiosk-2', 'HS-1', '2026-11-09T02:00:00.000Z', 0), // the earlier: counted after the migration
+        evaluation('kiosk-2', 'HS-2', '2026-11-11T02:00:00.000Z', 1),
+      ];
+      await db.query(
+        `INSERT INTO responses (device_id, response_id, seq, content_hash, body, received_at, batch_id)
+         SELECT t.device_id, t.id, t.seq, 'h', t.body, now(), '01900000-0000-7000-8000-0000000000c1'
+           FROM json_to_recordset($1::json) AS t (device_id text, id uuid, seq int, body jsonb)`,
+        [JSON.stringify(stored.map((r) => ({ device_id: r.deviceId, id: r.id, seq: r.seq, body: r })))],
+      );
+      // Drained before the rule: each batch counted on its own, so HS-1 twice.
+      const find = await questionnaireFinder(db);
+      for (const r of stored)
+        await writeAggregates(db, [
+          {
+            response: r,
+            place: { deviceId: r.deviceId, responseId: r.id, unitId: 'xa-a' },
+            questionnaire: find('xa-a', 'per-case', 1),
+          },
+        ]);
+      const flags = async () =>
+        (await db.query(`SELECT device_id, case_number, flagged FROM report_facts ORDER BY device_id, case_number`))
+          .rows;
+      expect(await flags()).toEqual([
+        { device_id: 'kiosk-1', case_number: 'HS-1', flagged: false },
+        { device_id: 'kiosk-2', case_number: 'HS-1', flagged: false },
+        { device_id: 'kiosk-2', case_number: 'HS-2', flagged: false },
+      ]);
+      expect(await migrateCentral(db, 15)).toBe(1);
+      expect(await centralSchemaVersion(db)).toBe(15);
+      expect(await flags()).toEqual([
+        { device_id: 'kiosk-1', case_number: 'HS-1', flagged: true },
+        { device_id: 'kiosk-2', case_number: 'HS-1', flagged: false },
+        { device_id: 'kiosk-2', case_number: 'HS-2', flagged: false },
+      ]);
+      const counted = await db.query(
+        `SELECT flagged, value, sum(n)::int AS n FROM report_monthly_unit WHERE question_id = '_status' GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      expect(counted.rows).toEqual([
+        { flagged: false, value: 'complete', n: 2 },
+        { flagged: true, value: 'complete', n: 1 },
+      ]);
+      expect(await readReportTables(db)).toEqual(await rebuiltReportTables(db));
+      expect(
+        (await db.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'report_facts_open_cases'`)).rows,
+      ).toEqual([{ indexname: 'report_facts_open_cases' }]);
+      expect(await migrateCentral(db)).toBe(pendingAfter(15));
     });
   });
 

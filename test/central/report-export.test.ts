@@ -302,7 +302,7 @@ describe('flattening', () => {
       'Kỳ báo cáo: từ ngày 01/10/2026 đến ngày 31/12/2026',
       'Lọc theo: lĩnh vực tu-phap',
       'Nhóm theo: Đơn vị',
-      'Phản hồi bị gắn cờ (trả lời lặp nhanh, đồng hồ nghi sai): không tính vào số liệu',
+      'Phản hồi bị gắn cờ (trả lời lặp nhanh, đồng hồ nghi sai, đánh giá lặp lại hồ sơ): không tính vào số liệu',
       'Thời điểm lập báo cáo: 01/01/2027 00:05 (giờ Việt Nam, UTC+7)',
       'Ghi chú: Chỉ số 5 lấy từ số liệu đơn vị nhập',
       'Tổng số phiếu tính vào số liệu: 3; hoàn thành 3; bỏ dở 1; tỷ lệ hoàn thành 75.0%; bị gắn cờ 2',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type DailyCount,
@@ -5,6 +6,8 @@ import {
   countsOf,
   factOf,
   monthOf,
+  placeKey,
+  repeatCaseLosers,
   responseScore,
   sumDaily,
   sumMonthly,
@@ -236,5 +239,95 @@ describe('summing count rows', () => {
     const copy = structuredClone(rows);
     sumDaily([...rows, ...rows]);
     expect(rows).toEqual(copy);
+  });
+});
+
+describe('repeatCaseLosers: one evaluation per case number per unit', () => {
+  const item = (
+    deviceId: string,
+    responseId: string,
+    unitId: string,
+    submittedAt: string,
+    more: Partial<StoredResponse> = {},
+  ) => ({
+    response: response(submittedAt, { caseNumber: 'HS-1', ...more }),
+    place: { deviceId, responseId, unitId },
+  });
+  const keys = (...items: ReturnType<typeof item>[]) => new Set(items.map((i) => placeKey(i.place)));
+
+  it('the earliest complete unflagged evaluation of a case in a unit counts; the others lose, another unit is apart', () => {
+    const late = item('kiosk-a', '01900000-0000-7000-8000-00000000000a', 'xa-a', '2026-11-10T03:00:00Z');
+    const early = item('kiosk-b', '01900000-0000-7000-8000-00000000000b', 'xa-a', '2026-11-10T02:00:00Z');
+    const otherUnit = item('kiosk-c', '01900000-0000-7000-8000-00000000000c', 'xa-b', '2026-11-10T04:00:00Z');
+    const otherCase = item('kiosk-a', '01900000-0000-7000-8000-00000000000d', 'xa-a', '2026-11-11T03:00:00Z', {
+      caseNumber: 'HS-2',
+    });
+    const noCase = item('kiosk-a', '01900000-0000-7000-8000-00000000000e', 'xa-a', '2026-11-12T03:00:00Z', {
+      caseNumber: null,
+    });
+    expect(repeatCaseLosers([late, early, otherUnit, otherCase, noCase])).toEqual(keys(late));
+    // The losing one is counted as flagged.
+    expect(aggregateResponse(late.response, late.place, perCase, true).fact.flagged).toBe(true);
+    expect(countsOf(late.response, late.place, perCase, true).every((c) => c.flagged)).toBe(true);
+  });
+
+  it('abandoned and kiosk-flagged evaluations never count in place of an unflagged one; ties go to the lower device, then response id', () => {
+    const at = '2026-11-10T02:00:00Z';
+    const abandoned = item('kiosk-a', '01900000-0000-7000-8000-000000000001', 'xa-a', '2026-11-01T00:00:00Z', {
+      status: 'abandoned',
+    });
+    const suspect = item('kiosk-a', '01900000-0000-7000-8000-000000000002', 'xa-a', '2026-11-01T00:00:00Z', {
+      flags: { rapidRepeat: false, clockSuspect: true },
+    });
+    const b2 = item('kiosk-b', '01900000-0000-7000-8000-000000000002', 'xa-a', at);
+    const b1 = item('kiosk-b', '01900000-0000-7000-8000-000000000001', 'xa-a', at);
+    const c0 = item('kiosk-c', '01900000-0000-7000-8000-000000000000', 'xa-a', at);
+    expect(repeatCaseLosers([c0, abandoned, b2, suspect, b1])).toEqual(keys(b2, c0));
+  });
+
+  it('the same losers whatever the order the responses come in', () => {
+    const Item = fc.record({
+      device: fc.constantFrom('kiosk-a', 'kiosk-b', 'kiosk-c'),
+      n: fc.nat({ max: 999 }),
+      unit: fc.constantFrom('xa-a', 'xa-b'),
+      minute: fc.integer({ min: 0, max: 5 }),
+      caseNumber: fc.constantFrom(null, 'HS-1', 'HS-2'),
+      complete: fc.boolean(),
+      flagged: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(Item, { selector: (i) => `${i.device} ${i.n}` }), fc.nat(), (specs, seed) => {
+        const items = specs.map((s) =>
+          item(
+            s.device,
+            `01900000-0000-7000-8000-${String(s.n).padStart(12, '0')}`,
+            s.unit,
+            `2026-11-10T02:0${s.minute}:00Z`,
+            {
+              caseNumber: s.caseNumber,
+              status: s.complete ? 'complete' : 'abandoned',
+              flags: { rapidRepeat: s.flagged, clockSuspect: false },
+            },
+          ),
+        );
+        // Fisher-Yates with a small generator seeded by the run: any order, reproducible.
+        const shuffled = [...items];
+        let state = (seed % 2_147_483_646) + 1;
+        for (let k = shuffled.length - 1; k > 0; k--) {
+          state = (state * 48_271) % 2_147_483_647; // Park–Miller: exact in doubles
+          const m = state % (k + 1);
+          [shuffled[k], shuffled[m]] = [shuffled[m]!, shuffled[k]!];
+        }
+        const losers = repeatCaseLosers(items);
+        expect(repeatCaseLosers(shuffled)).toEqual(losers);
+        expect(repeatCaseLosers([...items].reverse())).toEqual(losers);
+        // Each (unit, case) with an eligible evaluation keeps exactly one.
+        const eligible = items.filter(
+          (i) => i.response.status === 'complete' && i.response.caseNumber !== null && !i.response.flags.rapidRepeat,
+        );
+        const groups = new Set(eligible.map((i) => `${i.place.unitId} ${i.response.caseNumber}`));
+        expect(eligible.length - losers.size).toBe(groups.size);
+      }),
+    );
   });
 });

@@ -29,12 +29,12 @@ export const periodNote = (q: ReportQuery): LocalizedText =>
 export const flaggedNote = (q: ReportQuery): LocalizedText =>
   q.includeFlagged
     ? note(
-        'Phiếu bị gắn cờ (trả lời lặp nhanh, đồng hồ thiết bị nghi sai) được tính vào số liệu theo yêu cầu.',
-        'Flagged responses (rapid repeat, clock suspect) are included in the figures, as asked.',
+        'Phiếu bị gắn cờ (trả lời lặp nhanh, đồng hồ thiết bị nghi sai, đánh giá lặp lại một hồ sơ) được tính vào số liệu theo yêu cầu.',
+        'Flagged responses (rapid repeat, clock suspect, repeat evaluation of a case) are included in the figures, as asked.',
       )
     : note(
-        'Phiếu bị gắn cờ (trả lời lặp nhanh, đồng hồ thiết bị nghi sai) được thống kê riêng và không tính vào số liệu.',
-        'Flagged responses (rapid repeat, clock suspect) are counted apart ("flagged") and left out of every figure.',
+        'Phiếu bị gắn cờ (trả lời lặp nhanh, đồng hồ thiết bị nghi sai, đánh giá lặp lại một hồ sơ) được thống kê riêng và không tính vào số liệu.',
+        'Flagged responses (rapid repeat, clock suspect, repeat evaluation of a case) are counted apart ("flagged") and left out of every figure.',
       );
 
 export const abandonedNote = (): LocalizedText =>

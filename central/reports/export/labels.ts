@@ -95,7 +95,7 @@ export const titleRows = (
   `Kỳ báo cáo: từ ngày ${viDay(filters.from)} đến ngày ${viDay(filters.to)}`,
   filterLine(filters),
   ...(filters.by.length > 0 ? [`Nhóm theo: ${filters.by.map((g) => GROUPING_LABELS[g]).join(', ')}`] : []),
-  `Phản hồi bị gắn cờ (trả lời lặp nhanh, đồng hồ nghi sai): ${filters.includeFlagged ? 'có tính' : 'không tính'} vào số liệu`,
+  `Phản hồi bị gắn cờ (trả lời lặp nhanh, đồng hồ nghi sai, đánh giá lặp lại hồ sơ): ${filters.includeFlagged ? 'có tính' : 'không tính'} vào số liệu`,
   `Thời điểm lập báo cáo: ${viTime(generatedAt)} (giờ Việt Nam, UTC+7)`,
   // The title rows are Vietnamese, so are the notes under them.
   ...notes.map((n) => `Ghi chú: ${pickText(n, 'vi')}`),
