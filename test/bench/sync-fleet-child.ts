@@ -74,7 +74,11 @@ await pool(plan.codes, 8, async (code) => {
   for (let b = 0; b < plan.batches; b++) {
     const responses = Array.from({ length: plan.perBatch }, (_, i): StoredResponse => {
       const t = plan.templates[(b * plan.perBatch + i) % plan.templates.length]!;
-      return { ...t, id: uuidv7(Date.parse(t.startedAt)), deviceId: id, seq: b * plan.perBatch + i + 1 };
+      const seq = b * plan.perBatch + i + 1;
+      // A case number of its own per kiosk and response: every kiosk sends the same templates, and one
+      // case evaluated on every kiosk of the unit would be a repeat for central to count once.
+      const caseNumber = t.caseNumber === null ? null : `K${id.replace(/-/g, '').slice(-12)}-${seq}`;
+      return { ...t, id: uuidv7(Date.parse(t.startedAt)), deviceId: id, seq, caseNumber };
     });
     const envelope: BatchEnvelope = {
       protocol: PROTOCOL_VERSION,
