@@ -65,19 +65,6 @@ const drainSeqsOnly = async (tx: Queryable, catalog: () => Promise<Questionnaire
   return found;
 };
 
-/**
- * The (unit, case number) of every evaluation the queued rows just added that competes for its case's
- * count (complete, unflagged, with a case number): where the rule of repeat-cases.ts looks.
- */
-const drainedCases = (tx: Queryable) =>
-  tx.query(
-    `CREATE TEMP TABLE report_drain_cases ON COMMIT DROP AS
-     SELECT DISTINCT t.u AS unit_id, t.n AS case_number
-       FROM report_drain_taken d JOIN report_pending p ON p.id = d.id
-      CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (u text, n text, x boolean, g boolean)
-      WHERE p.facts IS NOT NULL AND t.n IS NOT NULL AND t.x AND NOT t.g`,
-  );
-
 /** One drain in the caller's transaction (see drainReportQueue). */
 export const drainInTransaction = async (tx: Queryable, options: DrainOptions = {}): Promise<DrainResult> => {
   await lockDrain(tx);
@@ -91,8 +78,6 @@ export const drainInTransaction = async (tx: Queryable, options: DrainOptions = 
     'report_drain_queued_daily',
   );
   await addDailyDeltas(tx, 'report_drain_queued_daily');
-  await tx.query('DROP TABLE IF EXISTS report_drain_cases');
-  await drainedCases(tx);
   // The catalogue only where responses are read again: batches queued before migration 14, repeats.
   let held: Promise<QuestionnaireCatalog> | undefined;
   const catalog = () => (held ??= questionnaireCatalog(tx));

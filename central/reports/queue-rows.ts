@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { Int, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import { type FactRow, STATUS_QUESTION, countedAnswers, factOf } from './aggregate.ts';
 import type { AggregateInput } from './write-aggregates.ts';
@@ -105,18 +107,32 @@ export const queuedRowsOf = (inputs: readonly AggregateInput[]): QueuedRows => {
 const FACT_RECORD = `r uuid, u text, d date, s timestamptz, q text, v integer, k text, f text, p text, o text, c text,
   n text, x boolean, g boolean, e real, m text, z text`;
 
+const Added = z.object({ n: Int });
+
 /**
- * The queued rows of the batches in `queued` (a FROM clause whose report_pending rows are named `p`) added to report_facts, and
- * their counts summed across those batches into the temporary table `into` (report_daily's columns and
- * n), for the caller to upsert. Returns the number of facts added.
+ * The queued rows of the batches in `queued` (a FROM clause whose report_pending rows are named `p`)
+ * added to report_facts, and their counts summed across those batches into the temporary table `into`
+ * (report_daily's columns and n), for the caller to upsert. The (unit, case number) of each evaluation
+ * added that competes for its case's count (complete, unflagged, with a case number) goes into the
+ * temporary table report_drain_cases, where the rule of repeat-cases.ts looks. Returns the number of
+ * facts added.
  */
 export const addQueuedRows = async (tx: Queryable, queued: string, into: string): Promise<number> => {
-  const facts = await tx.query(
-    `INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind, field_code,
-                               procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
-     SELECT p.device_id, t.r, t.u, t.d, t.s, t.q, t.v, t.k, t.f, t.p, t.o, t.c, t.n, t.x, t.g, t.e, t.m, t.z
-       FROM ${queued} CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (${FACT_RECORD})
-      WHERE p.facts IS NOT NULL`,
+  await tx.query('DROP TABLE IF EXISTS report_drain_cases');
+  await tx.query('CREATE TEMP TABLE report_drain_cases (unit_id text, case_number text) ON COMMIT DROP');
+  const added = await tx.query(
+    `WITH facts AS (
+       INSERT INTO report_facts (device_id, response_id, unit_id, day, submitted_at, questionnaire_id, version, kind, field_code,
+                                 procedure_code, officer_id, counter_id, case_number, complete, flagged, score, comment, comment_folded)
+       SELECT p.device_id, t.r, t.u, t.d, t.s, t.q, t.v, t.k, t.f, t.p, t.o, t.c, t.n, t.x, t.g, t.e, t.m, t.z
+         FROM ${queued} CROSS JOIN LATERAL json_to_recordset(p.facts) AS t (${FACT_RECORD})
+        WHERE p.facts IS NOT NULL
+       RETURNING unit_id, case_number, complete, flagged
+     ), cases AS (
+       INSERT INTO report_drain_cases SELECT DISTINCT unit_id, case_number FROM facts
+        WHERE case_number IS NOT NULL AND complete AND NOT flagged
+     )
+     SELECT count(*)::int AS n FROM facts`,
   );
   await tx.query(`DROP TABLE IF EXISTS ${into}`);
   await tx.query(
@@ -130,5 +146,5 @@ export const addQueuedRows = async (tx: Queryable, queued: string, into: string)
       WHERE p.counts IS NOT NULL
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`,
   );
-  return facts.rowCount;
+  return parseRows(Added, added)[0]?.n ?? 0;
 };
