@@ -251,7 +251,8 @@ export const repeatCaseLosers = (items: Iterable<{ response: StoredResponse; pla
   return losers;
 };
 
-const DAILY_KEY = [
+/** report_daily's primary key. */
+export const DAILY_KEY = [
   'unit_id',
   'day',
   'questionnaire_id',
@@ -264,7 +265,8 @@ const DAILY_KEY = [
   'question_id',
   'value',
 ] as const satisfies readonly (keyof DailyCount)[];
-const MONTHLY_KEY = [
+/** report_monthly's primary key. */
+export const MONTHLY_KEY = [
   'unit_id',
   'month',
   'questionnaire_id',

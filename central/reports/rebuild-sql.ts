@@ -5,6 +5,7 @@ import { foldText } from '../../shared/reports/fold.ts';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import { countRepeatCases } from './repeat-cases.ts';
+import { DAILY_KEY, MONTHLY_KEY } from './aggregate.ts';
 import { addRollupDeltas } from './rollups.ts';
 
 /** Where a response's questionnaire may be found, most preferred first (see questionnaireFinder). */
@@ -230,10 +231,8 @@ const DAILY_COUNTS = `WITH ${SOURCE},
             question_id, value, count(*) AS n
        FROM counted GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
 
-const DAILY_COLUMNS =
-  'unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id, flagged, question_id, value';
-const MONTHLY_COLUMNS =
-  'unit_id, month, questionnaire_id, version, field_code, procedure_code, flagged, question_id, value';
+const DAILY_COLUMNS = DAILY_KEY.join(', ');
+const MONTHLY_COLUMNS = MONTHLY_KEY.join(', ');
 
 const Comment = z.object({ comment: z.string() });
 const FOLD_CHUNK = 5_000;

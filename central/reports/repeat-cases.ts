@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
+import { DAILY_KEY, MONTHLY_KEY } from './aggregate.ts';
 import { addRollupDeltas, subtractRollupDeltas } from './rollups.ts';
 
 /**
@@ -66,31 +67,6 @@ const findLosers = async (tx: Queryable, scope: 'drain' | 'all') => {
     ),
   );
 };
-
-const DAILY_KEY = [
-  'unit_id',
-  'day',
-  'questionnaire_id',
-  'version',
-  'field_code',
-  'procedure_code',
-  'officer_id',
-  'counter_id',
-  'flagged',
-  'question_id',
-  'value',
-];
-const MONTHLY_KEY = [
-  'unit_id',
-  'month',
-  'questionnaire_id',
-  'version',
-  'field_code',
-  'procedure_code',
-  'flagged',
-  'question_id',
-  'value',
-];
 
 /** Takes the delta rows (one per key) out of a count table; a row whose whole count goes is deleted (n > 0). */
 const subtractCounts = async (tx: Queryable, table: string, key: readonly string[], deltas: string) => {
