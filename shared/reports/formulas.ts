@@ -113,6 +113,21 @@ export const bandFor = (total: number | null, bands: readonly GradeBand[], decim
   return band ? { label: band.label, min: band.min } : null;
 };
 
+/** The scale the grade bands are written for: nine indicators of at most 2 points. */
+export const PER_CASE_FULL_SCALE = 18;
+
+/**
+ * The total the bands grade, for a total out of `max` (2 points per indicator counted). The bands are
+ * written for 18 points; a total over fewer indicators (per-case version 2 asks four, so 8 points, and a
+ * unit's entries may add others) is, with `partialTotals` 'scaled', graded on the same scale: total × 18 /
+ * max (6 of 8 is graded as 13.5); with 'none' it gets no grade. null for no total or no indicator.
+ */
+export const gradedTotal = (total: number | null, max: number, partialTotals: 'scaled' | 'none'): number | null => {
+  if (total === null || max <= 0) return null;
+  if (max === PER_CASE_FULL_SCALE) return total;
+  return partialTotals === 'scaled' ? (total * PER_CASE_FULL_SCALE) / max : null;
+};
+
 /**
  * Competition ranking ("1, 2, 2, 4") by total, highest first. With `tiesOn` 'rounded' two totals tie when
  * they are equal at the shown precision (`decimals`); with 'exact' only when exactly equal. A group

@@ -27,6 +27,11 @@ export const ReportSettings = z.strictObject({
   unitLevelIndicators: z.array(z.number().int().min(1).max(20)).max(20).default([5, 8, 9]),
   /** Grade bands of the per-case total, highest first; a questionnaire's own `grading` wins over these. */
   perCaseBands: z.array(GradeBand).min(1).default(DEFAULT_PER_CASE_GRADES),
+  /**
+   * How a per-case total over fewer than nine indicators (out of less than 18) is graded by the bands,
+   * which are written for 18: 'scaled' grades total × 18 / its maximum, 'none' gives it no grade.
+   */
+  partialTotals: z.enum(['scaled', 'none']).default('scaled'),
   /** Lowest answer that counts as satisfied on each scale (4 = Hài lòng of 5; 2 = Hài lòng of 3). */
   satisfiedFrom: z
     .strictObject({ satisfaction5: z.number().int().min(1).max(5), satisfaction3: z.number().int().min(1).max(3) })

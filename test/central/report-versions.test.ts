@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../central/cli/commands.ts';
 import type { CentralDb } from '../../central/db/types.ts';
 import { ReportRequestError, runReport } from '../../central/reports/run-report.ts';
+import { saveReportSettings } from '../../central/reports/settings-store.ts';
 import { indicatorColumns } from '../../shared/reports/indicator-columns.ts';
 import { ReportQuery, type ReportQueryInput } from '../../shared/reports/query.ts';
 import type { PerCaseGroup, ReportResult } from '../../shared/reports/result.ts';
@@ -197,7 +198,21 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
     ]);
     expect(g!.total).toBeCloseTo(6, 12); // 5/3 + 1 + 5/3 + 5/3
     expect(g!.max).toBe(8);
+    // the bands are written for 18 points: 6 of 8 is graded as 6 × 18 / 8 = 13.5, Tốt (partialTotals 'scaled')
+    expect(g!.band?.label.vi).toBe('Tốt');
     expect(g!.questions['muc-do-thuan-tien']).toMatchObject({ valid: 3 });
+  });
+
+  it("with partialTotals 'none' a v2 total (out of 8) gets no grade; v1's (out of 18) keeps its own", async () => {
+    await saveReportSettings(db, { partialTotals: 'none' }, 'test', NOW);
+    try {
+      const [v2] = (await perCase({ version: 2 })).groups;
+      expect([v2!.total, v2!.band]).toEqual([expect.closeTo(6, 12), null]);
+      const [v1] = (await perCase({ version: 1 })).groups;
+      expect(v1!.band?.label.vi).toBe('Tốt');
+    } finally {
+      await saveReportSettings(db, {}, 'test', NOW);
+    }
   });
 
   it('grouped by questionnaire version: one row each, with its own indicators and total', async () => {
@@ -246,6 +261,14 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
       return r;
     };
     const both = await list({});
+    // v2 totals out of 8 graded on 18: E 6 → 13.5 Tốt, D 5 → 11.25 (11.3) Khá, C 7 → 15.75 (15.8) Tốt
+    expect(both.rows.map((r) => [r.caseNumber, r.band?.label.vi ?? null])).toEqual([
+      ['HS-E', 'Tốt'],
+      ['HS-D', 'Khá'],
+      ['HS-C', 'Tốt'],
+      ['HS-B', 'Khá'],
+      ['HS-A', 'Xuất sắc'],
+    ]);
     expect(both.rows.map((r) => [r.caseNumber, r.version, r.total, r.fromFacts ?? []])).toEqual([
       ['HS-E', 2, 6, [1, 3]],
       ['HS-D', 2, 5, [1]],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bandFor,
+  gradedTotal,
   competitionRanks,
   completionPercent,
   indicatorFigures,
@@ -161,6 +162,19 @@ describe('per-case total and band (default bands: min 16 Xuất sắc, 12 Tốt,
   it('no total, no band; a total under every min, no band', () => {
     expect(band(null)).toBeNull();
     expect(bandFor(3, [{ min: 5, label: { vi: 'Đạt' } }], 1)).toBeNull();
+  });
+
+  it('a total out of fewer than 18 points is graded on 18 (scaled), or not at all (none); 18 as it is', () => {
+    expect(gradedTotal(6, 8, 'scaled')).toBe(13.5); // 6 × 18 / 8
+    expect(gradedTotal(6, 8, 'none')).toBeNull();
+    expect(gradedTotal(15.5, 18, 'none')).toBe(15.5);
+    expect(gradedTotal(null, 8, 'scaled')).toBeNull();
+    expect(gradedTotal(0, 0, 'scaled')).toBeNull();
+    // band boundaries after scaling, one decimal: 7.1 of 8 → 15.975 shows 16.0 (Xuất sắc); 7.07 → 15.9075 → 15.9 (Tốt)
+    expect(band(gradedTotal(7.1, 8, 'scaled'))).toBe('Xuất sắc');
+    expect(band(gradedTotal(7.07, 8, 'scaled'))).toBe('Tốt');
+    expect(band(gradedTotal(4, 8, 'scaled'))).toBe('Khá'); // 9.0
+    expect(DEFAULT_REPORT_SETTINGS.partialTotals).toBe('scaled');
   });
 
   it('settings carry the same default bands', () => {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { type VersionedQuestion, bandFor, reportedQuestionKeys } from '../../../shared/reports/formulas.ts';
+import {
+  type VersionedQuestion,
+  bandFor,
+  gradedTotal,
+  reportedQuestionKeys,
+} from '../../../shared/reports/formulas.ts';
 import type { ReportQuery } from '../../../shared/reports/query.ts';
 import type { CommentRow, PerCaseListRow } from '../../../shared/reports/result.ts';
 import type { ReportSettings } from '../../../shared/reports/settings.ts';
@@ -146,7 +151,13 @@ export const perCaseList = async (db: Queryable, ctx: ListContext): Promise<PerC
       flagged: f.flagged,
       points,
       total,
-      band: complete ? bandFor(total, shape.bands ?? ctx.settings.perCaseBands, ctx.settings.decimals) : null,
+      band: complete
+        ? bandFor(
+            gradedTotal(total, 2 * shape.indicators.size, ctx.settings.partialTotals),
+            shape.bands ?? ctx.settings.perCaseBands,
+            ctx.settings.decimals,
+          )
+        : null,
       overall: answerNumber(f.answers, shape.overall),
       ...(fromFacts.length > 0 ? { fromFacts } : {}),
     };

@@ -101,8 +101,8 @@ export const rankNote = (s: ReportSettings): LocalizedText =>
 export const perCaseNote = (s: ReportSettings, bands: readonly Band[]): LocalizedText => {
   const min = (b: Band) => roundForDisplay(b.min, s.decimals);
   return note(
-    `Đánh giá theo hồ sơ: điểm bình quân của mỗi chỉ số = tổng điểm / số câu trả lời hợp lệ (0–2); tổng điểm = tổng điểm bình quân các chỉ số (tối đa 2 điểm mỗi chỉ số, 18 điểm với 9 chỉ số); xếp loại theo tổng điểm làm tròn đến ${viDecimals(s.decimals)}: ${bands.map((b) => `${pickText(b.label, 'vi')} từ ${viNumber(min(b))} điểm`).join(', ')}.`,
-    `Per-case: each indicator's mean = points / valid answers (0-2); total = sum of the indicator means (at most 2 per indicator, 18 for nine); band by the total rounded to ${s.decimals} decimal(s): ${bands.map((b) => `${pickText(b.label, 'en')} from ${min(b)}`).join(', ')}.`,
+    `Đánh giá theo hồ sơ: điểm bình quân của mỗi chỉ số = tổng điểm / số câu trả lời hợp lệ (0–2); tổng điểm = tổng điểm bình quân các chỉ số (tối đa 2 điểm mỗi chỉ số, 18 điểm với 9 chỉ số); xếp loại theo tổng điểm làm tròn đến ${viDecimals(s.decimals)}: ${bands.map((b) => `${pickText(b.label, 'vi')} từ ${viNumber(min(b))} điểm`).join(', ')}; ${s.partialTotals === 'scaled' ? 'tổng điểm trên ít hơn 9 chỉ số được quy về thang 18 (tổng × 18 / điểm tối đa) trước khi xếp loại' : 'tổng điểm trên ít hơn 9 chỉ số không được xếp loại'}.`,
+    `Per-case: each indicator's mean = points / valid answers (0-2); total = sum of the indicator means (at most 2 per indicator, 18 for nine); band by the total rounded to ${s.decimals} decimal(s): ${bands.map((b) => `${pickText(b.label, 'en')} from ${min(b)}`).join(', ')}; ${s.partialTotals === 'scaled' ? 'a total over fewer than 9 indicators is put on the 18-point scale (total × 18 / its maximum) before it is graded' : 'a total over fewer than 9 indicators is not graded'}.`,
   );
 };
 

@@ -2,6 +2,7 @@ import type { LocalizedText } from '../../../shared/locale.ts';
 import type { GradeBand } from '../../../shared/questionnaire.ts';
 import {
   bandFor,
+  gradedTotal,
   competitionRanks,
   indicatorFigures,
   perCaseTotal,
@@ -165,12 +166,13 @@ export const perCaseGroups = (
     const numbers = new Set(indicators.map((i) => i.indicator));
     const oneEach = numbers.size === indicators.length;
     const total = oneEach ? perCaseTotal(indicators.map((i) => i.mean)) : null;
+    const max = 2 * numbers.size;
     return {
       ...groupBase(g, counts, ctx.labels, ctx.settings, ctx.query.includeFlagged),
       indicators,
       total,
-      max: 2 * numbers.size,
-      band: bandFor(total, bands, ctx.settings.decimals),
+      max,
+      band: bandFor(gradedTotal(total, max, ctx.settings.partialTotals), bands, ctx.settings.decimals),
     };
   });
   const [only] = ctx.query.by;
