@@ -42,7 +42,8 @@ import { fillAndShowReport, openReports, readTotals, reportTable } from './suppo
  *   Both:  CS1 (v1) 1,5 | CS1 (v2) 5/3 = 1,7 | CS2 1,5 | CS3 (v1) 1,5 | CS3 (v2) 1,0 | CS4 (v1) 1,5 |
  *          CS4 (v2) 1,7 | CS5, CS6 1,5 | CS7 (v1) 1,5 | CS7 (v2) 1,7 | CS8, CS9 1,5; no total (– –).
  *   v1:    every indicator 1,5; total 9 × 1,5 = 13,5 /18 "Tốt".
- *   v2:    CS1 1,7, CS3 1,0, CS4 1,7, CS7 1,7; total 5/3 + 1 + 5/3 + 5/3 = 6,0 /8 "Trung bình".
+ *   v2:    CS1 1,7, CS3 1,0, CS4 1,7, CS7 1,7; total 5/3 + 1 + 5/3 + 5/3 = 6,0 /8, graded on 18 points as
+ *          6 × 18 / 8 = 13,5 "Tốt" (setting partialTotals "scaled").
  */
 
 const UNIT = { id: 'xa-hai-phien-ban', name: 'Xã Hai Phiên Bản' };
@@ -190,7 +191,7 @@ test('a leader sees per-case v1 and v2 apart, by version, and each alone with th
     '1,7',
     '1,7',
     '6,0 /8',
-    'Trung bình',
+    'Tốt',
   ]);
 
   // The version filter: version 1 alone, every indicator under one column, N 2, total 13,5.
@@ -209,7 +210,7 @@ test('a leader sees per-case v1 and v2 apart, by version, and each alone with th
   expect((await readTotals(page)).n).toBe('3');
   const onlyV2 = await reportTable(page, 'per-case-summary');
   expect(onlyV2.head.slice(5)).toEqual(['CS1', 'CS3', 'CS4', 'CS7', 'Tổng điểm (/8)', 'Xếp loại']);
-  expect(onlyV2.rows[0]!.slice(1)).toEqual(['3', '0', '100,0%', '0', '1,7', '1,0', '1,7', '1,7', '6,0', 'Trung bình']);
+  expect(onlyV2.rows[0]!.slice(1)).toEqual(['3', '0', '100,0%', '0', '1,7', '1,0', '1,7', '1,7', '6,0', 'Tốt']);
 
   // Mẫu 1 of version 2: each evaluation's version, and the points taken from the case facts marked.
   await fillAndShowReport(page, { ...NOVEMBER, report: 'per-case-list', version: 2 });
