@@ -24,7 +24,7 @@ import { indicatorColumns } from '../../shared/reports/indicator-columns.ts';
 import { ReportQuery, type ReportQueryInput } from '../../shared/reports/query.ts';
 import type { PerCaseGroup, ReportResult } from '../../shared/reports/result.ts';
 import { openTestDb } from '../support/central.ts';
-import { seedQuestionnaire, seedResponses, seedUnits } from '../support/report-seed.ts';
+import { seedQuestionnaire, seedResponses, seedUnitIndicator, seedUnits } from '../support/report-seed.ts';
 import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 import { defaultQuestionnaire } from '../shared/config-fixtures.ts';
 import { forEachBackend } from './backends.ts';
@@ -64,7 +64,10 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
   let db: CentralDb;
   beforeAll(async () => {
     db = await openTestDb(backend);
-    await seedUnits(db, [{ id: 'xa-phien-ban', name: 'Xã Phiên Bản', kind: 'commune' }]);
+    await seedUnits(db, [
+      { id: 'xa-phien-ban', name: 'Xã Phiên Bản', kind: 'commune' },
+      { id: 'xa-chi-v2', name: 'Xã Chỉ V2', kind: 'commune' },
+    ]);
     await seedQuestionnaire(db, V1);
     await seedQuestionnaire(db, V2);
     const base = { unit: 'xa-phien-ban', procedure: '1.001193', field: 'ho-tich' };
@@ -106,6 +109,15 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
         answers: v2Answers(2, 1, 2, 1, 1, 1),
         sources: sources('system'),
         caseNumber: 'HS-E',
+      },
+      // A second unit answering v2 alone, total 7 of 8 (graded as 15.75), for the ranking of units.
+      {
+        ...base,
+        unit: 'xa-chi-v2',
+        questionnaire: V2,
+        submittedAt: '2026-11-06T02:00:00.000Z',
+        answers: v2Answers(2, 2, 1, 2, 3, 2),
+        sources: sources('system'),
       },
     ]);
   });
@@ -212,6 +224,23 @@ forEachBackend('reports: per-case version 1 and version 2 apart', (backend) => {
       expect(v1!.band?.label.vi).toBe('Tốt');
     } finally {
       await saveReportSettings(db, {}, 'test', NOW);
+    }
+  });
+
+  it('units ranked on the graded total: 7 of 8 (15.75) above 12 of 14 (15.43), which ranks first on raw totals', async () => {
+    // Xã Phiên Bản's verified entries for indicators 5, 8 and 9 (2 each) join its v2 cases: 6 + 6 = 12 of 14.
+    for (const indicator of [5, 8, 9])
+      await seedUnitIndicator(db, { unit: 'xa-phien-ban', year: 2026, quarter: 4, indicator, verified: 2 });
+    try {
+      const r = await perCase({ unit: null, version: 2, by: ['unit'] });
+      const row = (unit: string) => r.groups.find((g) => g.key.unit === unit)!;
+      const v2Only = row('xa-chi-v2');
+      const withEntries = row('xa-phien-ban');
+      expect([v2Only.total, v2Only.max, v2Only.rank, v2Only.band?.label.vi]).toEqual([7, 8, 1, 'Tốt']); // 15.75
+      expect([withEntries.max, withEntries.rank, withEntries.band?.label.vi]).toEqual([14, 2, 'Tốt']); // 12 × 18 / 14
+      expect(withEntries.total).toBeCloseTo(12, 12);
+    } finally {
+      await db.query(`DELETE FROM unit_indicator_scores WHERE unit_id = 'xa-phien-ban'`);
     }
   });
 

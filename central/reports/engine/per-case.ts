@@ -177,8 +177,10 @@ export const perCaseGroups = (
   });
   const [only] = ctx.query.by;
   if (ctx.query.by.length === 1 && (only === 'unit' || only === 'officer')) {
+    // Ranked by the graded total: a unit that asks fewer indicators (version 2, out of 8) is ranked on the
+    // same 18-point scale as one that asks nine (with partialTotals 'none' it is graded, so ranked, not at all).
     const ranks = competitionRanks(
-      groups.map((g) => g.total),
+      groups.map((g) => gradedTotal(g.total, g.max, ctx.settings.partialTotals)),
       ctx.settings.decimals,
       ctx.settings.rankTiesOn,
     );
