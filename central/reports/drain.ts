@@ -5,9 +5,8 @@ import type { CentralDb, Queryable } from '../db/types.ts';
 import { lockDrain } from './drain-lock.ts';
 import { notDrainedNote } from './engine/notes.ts';
 import { questionnaireCatalog } from './rebuild.ts';
-import type { QuestionnaireCatalog } from './rebuild-sql.ts';
 import { addQueuedRows } from './queue-rows.ts';
-import { addDailyDeltas, countRepeatCasesOfDrain, drainCountsInSql } from './rebuild-sql.ts';
+import { type QuestionnaireCatalog, addDailyDeltas, countRepeatCasesOfDrain, drainCountsInSql } from './rebuild-sql.ts';
 
 /**
  * Responses one drain transaction takes at most (whole batches: it stops before the batch that would
