@@ -12,9 +12,10 @@ import type { AggregateInput } from './write-aggregates.ts';
  * again in SQL was most of what the report tables cost the ingest.
  *
  * The counts travel grouped by report_daily's columns other than question and value, under one-letter
- * keys (k, x, n: the question ids, values and counts, index by index): a batch of 1,000 per-case responses spread over a month
- * has about 7,000 count rows, and repeating the columns in each was most of their JSON. This runs on
- * the server's event loop for every batch, so it is one pass with no sort (the drain's GROUP BY sums).
+ * keys (k, x, n: the question ids, values and counts, index by index): a batch of 1,000 per-case
+ * responses spread over a month has about 7,000 count rows, and repeating the columns in each was most
+ * of their JSON. This runs on the server's event loop for every batch, so it is one pass with no sort
+ * (the drain's GROUP BY sums).
  */
 export type QueuedRows = { facts: string; counts: string };
 
