@@ -126,6 +126,20 @@ describe('receiving an invitation', () => {
     expect((await state(core)).invitation?.caseNumber).toBe('HS-B');
   });
 
+  it('an older invitation arriving after a newer one from the same issuer does not replace it; from another issuer it does', async () => {
+    const { core, clock } = setup();
+    const older = makeInvitation({ issuedMs: clock.now(), caseNumber: 'HS-OLD' });
+    const newer = makeInvitation({ issuedMs: clock.now() + 5_000, caseNumber: 'HS-NEW' });
+    expect(core.invitations.receive(newer, 'central')).toMatchObject({ ok: true, status: 'delivered' });
+    expect(core.invitations.receive(older, 'central')).toEqual({ ok: true, status: 'replaced', duplicate: false });
+    expect((await state(core)).invitation?.caseNumber).toBe('HS-NEW');
+    expect(row(core, older.id).reason).toMatch(/newer invitation from the same issuer/);
+    // A LAN PC's clock is not central's: its invitation, whatever its time, is the next one.
+    const fromLan = makeInvitation({ issuedMs: clock.now() - 60_000, caseNumber: 'HS-LAN' });
+    expect(core.invitations.receive(fromLan, 'lan')).toMatchObject({ ok: true, status: 'delivered' });
+    expect((await state(core)).invitation?.caseNumber).toBe('HS-LAN');
+  });
+
   it('central no longer holding it open (its stream\'s "open" event) ends the current one from central, not a LAN one', async () => {
     const { core, clock } = setup();
     const a = makeInvitation({ issuedMs: clock.now(), caseNumber: 'HS-A' });

@@ -71,6 +71,14 @@ export type InvitationsOptions = {
   knownProcedure: (code: string) => boolean;
 };
 
+/**
+ * Whether an invitation arrives after a newer one from the same issuer is shown (a catch-up racing a
+ * live send on reconnect): it was replaced where it was issued, so it must not replace what is shown.
+ * Issuers' clocks differ, so only the same source's times are compared.
+ */
+const olderThanShown = (shown: InvitationRow | undefined, invitation: Invitation, source: InvitationSource) =>
+  shown !== undefined && shown.source === source && Date.parse(shown.issued_at) > Date.parse(invitation.issuedAt);
+
 /** Kiosk clock minus central's as the last heartbeat measured it, or null before the first. */
 const centralOffset = (db: Database): number | null => {
   const row = db.prepare('SELECT clock_drift_ms AS drift FROM sync_status WHERE id = 1').get() as
@@ -154,6 +162,10 @@ export const createInvitations = (options: InvitationsOptions): Invitations => {
       return { ok: false, code: 'expired', message: `invitation ${invitation.id} expired before it arrived` };
     }
     store.expireDue(now);
+    if (olderThanShown(store.delivered(), invitation, source)) {
+      keep('replaced', 'a newer invitation from the same issuer is already shown');
+      return { ok: true, status: 'replaced', duplicate: false };
+    }
     store.replaceDelivered(now, 'the next invitation for this counter arrived');
     keep('delivered', null);
     return { ok: true, status: 'delivered', duplicate: false };
