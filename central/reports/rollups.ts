@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
+import { MONTHLY_KEY } from './aggregate.ts';
 import { lockDrain } from './drain-lock.ts';
 
 /**
@@ -62,17 +63,8 @@ export const addRollupDeltas = async (tx: Queryable, deltas: MonthlyDeltas): Pro
  */
 export const subtractRollupDeltas = async (tx: Queryable, deltas: MonthlyDeltas): Promise<void> => {
   const unitKey = ['unit_id', 'month', 'questionnaire_id', 'version', 'flagged', 'question_id', 'value'];
-  const treeKey = [
-    'ancestor_id',
-    'month',
-    'questionnaire_id',
-    'version',
-    'field_code',
-    'procedure_code',
-    'flagged',
-    'question_id',
-    'value',
-  ];
+  // report_monthly's key with the unit's ancestor in place of the unit.
+  const treeKey = ['ancestor_id', ...MONTHLY_KEY.slice(1)];
   const unitSums = `SELECT ${unitKey.join(', ')}, sum(n) AS n FROM ${deltas.from} GROUP BY ${unitKey.join(', ')}`;
   const treeSums = `SELECT a.ancestor_id, ${treeKey
     .slice(1)
