@@ -1,8 +1,8 @@
 import type { Answers } from '../../shared/answers.ts';
-import type { Question, Questionnaire } from '../../shared/questionnaire.ts';
-import { scaleMax, scaleMin } from '../../shared/questionnaire.ts';
+import type { Questionnaire } from '../../shared/questionnaire.ts';
 import { foldText } from '../../shared/reports/fold.ts';
 import type { StoredResponse } from '../../shared/response.ts';
+import { countPlanOf } from './count-plan.ts';
 
 /**
  * What one stored response adds to the report tables (migration 7): one report_facts row and its
@@ -14,11 +14,25 @@ import type { StoredResponse } from '../../shared/response.ts';
 /** Asia/Ho_Chi_Minh is UTC+7 all year (Vietnam has no daylight saving). */
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
+/** A timestamp as responses carry it (UTC, "Z"), with a valid hour, minute and second. */
+const UTC_INSTANT = /^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?Z$/;
+/** The Vietnam day of a UTC hour ("YYYY-MM-DDTHH"): the ingest asks for a few hours thousands of times. */
+const dayOfUtcHour = new Map<string, string>();
+
 /** The calendar day in Vietnam (YYYY-MM-DD) of an instant given as an ISO timestamp. */
 export const vietnamDay = (iso: string): string => {
+  // Of a UTC instant, the date and the hour alone decide the day (+7 h); anything else is parsed.
+  const hour = UTC_INSTANT.test(iso) ? iso.slice(0, 13) : undefined;
+  const known = hour === undefined ? undefined : dayOfUtcHour.get(hour);
+  if (known !== undefined) return known;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${iso}`);
-  return new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+  const day = new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+  if (hour !== undefined) {
+    if (dayOfUtcHour.size >= 10_000) dayOfUtcHour.clear();
+    dayOfUtcHour.set(hour, day);
+  }
+  return day;
 };
 
 /** The first day of the month of a YYYY-MM-DD day. */
@@ -77,16 +91,6 @@ export type MonthlyCount = Omit<DailyCount, 'day' | 'officer_id' | 'counter_id'>
  */
 const kindOf = (q: Questionnaire | undefined): string => q?.kind ?? 'custom';
 
-/** An answer as report_daily's `value` column has it; text answers (and unusable values) give none. */
-const countedValues = (question: Question, value: Answers[string] | undefined): string[] => {
-  if (value === undefined || question.type === 'text') return [];
-  if (question.type === 'multi') return Array.isArray(value) ? [...new Set(value)] : [];
-  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? [String(value)] : [];
-};
-
-const isScale = (q: Question): q is Question & { type: 'satisfaction5' | 'satisfaction3' | 'indicator' } =>
-  q.type === 'satisfaction5' || q.type === 'satisfaction3' || q.type === 'indicator';
-
 /**
  * 0..1, what "lowest scores first" sorts on. A questionnaire with per-case indicators: the points
  * earned over the points of the indicators answered (= total / max for a complete evaluation, where
@@ -94,27 +98,36 @@ const isScale = (q: Question): q is Question & { type: 'satisfaction5' | 'satisf
  * range (satisfaction5: 1 → 0, 5 → 1). null when the response has no such answer.
  */
 export const responseScore = (q: Questionnaire, answers: Answers): number | null => {
-  const answered = (questions: Question[]) =>
-    questions.flatMap((question) => {
-      const v = answers[question.id];
-      return isScale(question) && typeof v === 'number' ? [{ question, v }] : [];
-    });
-  const indicators = answered(q.questions.filter((x) => x.feeds?.instrument === 'per-case'));
-  if (indicators.length > 0) return indicators.reduce((s, a) => s + a.v, 0) / (2 * indicators.length);
-  const scales = answered(q.questions).map(({ question, v }) => {
-    if (!isScale(question)) return 0;
-    const min = scaleMin(question.type);
-    return (v - min) / (scaleMax(question.type) - min);
-  });
-  return scales.length === 0 ? null : scales.reduce((s, x) => s + x, 0) / scales.length;
+  const plan = countPlanOf(q);
+  let points = 0;
+  let indicators = 0;
+  for (const id of plan.indicators) {
+    const v = answers[id];
+    if (typeof v === 'number') {
+      points += v;
+      indicators++;
+    }
+  }
+  if (indicators > 0) return points / (2 * indicators);
+  let placed = 0;
+  let scales = 0;
+  for (const { id, min, span } of plan.scales) {
+    const v = answers[id];
+    if (typeof v === 'number') {
+      placed += (v - min) / span;
+      scales++;
+    }
+  }
+  return scales === 0 ? null : placed / scales;
 };
 
 /** The free-text answers in the questionnaire's order, joined by a blank line; null when none. */
 export const responseComment = (q: Questionnaire, answers: Answers): string | null => {
-  const texts = q.questions.flatMap((question) => {
-    const v = answers[question.id];
-    return question.type === 'text' && typeof v === 'string' && v.trim() !== '' ? [v] : [];
-  });
+  const texts: string[] = [];
+  for (const id of countPlanOf(q).texts) {
+    const v = answers[id];
+    if (typeof v === 'string' && v.trim() !== '') texts.push(v);
+  }
   return texts.length === 0 ? null : texts.join('\n\n');
 };
 
@@ -192,14 +205,31 @@ export const countsOf = (
 };
 
 /**
- * The (question id, value) pairs a response's answers add to the counts, besides its `_status` row:
- * none for an abandoned response or one whose questionnaire is not found.
+ * Calls `count` with each (question id, value) pair a response's answers add to the counts, besides its
+ * `_status` row, in the questionnaire's order: none for an abandoned response or one whose questionnaire
+ * is not found. The value is the answer as report_daily's `value` column has it: a multi answer gives one
+ * per option chosen, free text (and an unusable value) none.
  */
+export const forEachCountedAnswer = (
+  r: StoredResponse,
+  q: Questionnaire | undefined,
+  count: (question: string, value: string) => void,
+): void => {
+  if (r.status !== 'complete' || !q) return;
+  for (const { id, multi } of countPlanOf(q).counted) {
+    const value = r.answers[id];
+    if (value === undefined) continue;
+    if (multi) {
+      if (Array.isArray(value)) for (const option of new Set(value)) count(id, option);
+    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string')
+      count(id, String(value));
+  }
+};
+
+/** forEachCountedAnswer's pairs as a list. */
 export const countedAnswers = (r: StoredResponse, q: Questionnaire | undefined): [string, string][] => {
-  if (r.status !== 'complete' || !q) return [];
   const pairs: [string, string][] = [];
-  for (const question of q.questions)
-    for (const value of countedValues(question, r.answers[question.id])) pairs.push([question.id, value]);
+  forEachCountedAnswer(r, q, (question, value) => pairs.push([question, value]));
   return pairs;
 };
 

@@ -77,6 +77,30 @@ describe('the day and month of a response (Asia/Ho_Chi_Minh, UTC+7)', () => {
     expect(monthOf(vietnamDay('2026-10-31T16:00:00Z'))).toBe('2026-10-01');
   });
 
+  it('the day remembered per UTC hour is always the day the instant itself gives (any minute, precision or offset form)', () => {
+    const direct = (iso: string) => new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
+    const instant = fc.date({
+      min: new Date('2020-01-01T00:00:00Z'),
+      max: new Date('2035-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    });
+    const forms = fc.oneof(
+      instant.map((d) => d.toISOString()),
+      instant.map((d) => d.toISOString().replace(/\.\d+Z$/, 'Z')),
+      instant.map((d) => d.toISOString().slice(0, 16) + 'Z'),
+      instant.map((d) => d.toISOString().replace('Z', '+00:00')),
+      // The same instant written in Vietnam's offset: not the UTC form, so parsed, never remembered.
+      instant.map((d) => new Date(d.getTime() + 7 * 3_600_000).toISOString().replace('Z', '+07:00')),
+    );
+    fc.assert(
+      fc.property(fc.array(forms, { minLength: 1, maxLength: 50 }), (isos) => {
+        // Each twice: the second answer comes from what the first one remembered.
+        for (const iso of [...isos, ...isos]) expect(vietnamDay(iso)).toBe(direct(iso));
+      }),
+    );
+    expect(() => vietnamDay('2026-11-03T04:99Z')).toThrow(/not a timestamp/);
+  });
+
   it('a late response lands on the day it was submitted, whenever it arrives', () => {
     const late = response('2026-09-14T03:00:00.000Z');
     const rows = sumMonthly(countsOf(late, place, quick));
