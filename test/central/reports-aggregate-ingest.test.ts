@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { z } from 'zod';
 import { runCommand } from '../../central/cli/commands.ts';
 import { ensureUnit, storeBatch } from '../../central/index.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -30,6 +31,16 @@ import {
 import { PER_CASE_QUESTIONS } from '../support/responses.ts';
 
 const DAY = 86_400_000;
+
+/** A queue row's counts in the current form: cells listed once, groups naming them by number. */
+const firstQueued = z.object({
+  id: z.coerce.number(),
+  counts: z.object({
+    k: z.array(z.string()),
+    x: z.array(z.string()),
+    g: z.array(z.object({ i: z.array(z.number()), n: z.array(z.number()) }).catchall(z.unknown())),
+  }),
+});
 
 const pendingCount = async (db: Queryable): Promise<number> =>
   Number((await db.query('SELECT count(*)::int AS n FROM report_pending')).rows[0]?.['n']);
@@ -274,7 +285,7 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
     expect((await storeBatch(c.db, envelopeOf(device, again), 'http', new Date())).inserted).toBe(1);
     expect((await storeBatch(c.db, envelopeOf(device, first), 'http', new Date())).inserted).toBe(0);
     const queued = await c.db.query(
-      `SELECT seqs, json_array_length(facts) AS facts, json_array_length(counts) > 0 AS counted
+      `SELECT seqs, json_array_length(facts) AS facts, json_array_length(counts->'g') > 0 AS counted
          FROM report_pending WHERE device_id = $1 ORDER BY id`,
       [device.id],
     );
@@ -312,6 +323,31 @@ forEachBackend('report aggregates queued by the ingest and drained', (backend) =
       { device_id: current.id, n: 4 },
       { device_id: old.id, n: 5 },
     ]);
+    expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
+    expect(await readReportTables(c.db)).toEqual(await jsAggregatedReportTables(c.db));
+  });
+
+  test('counts queued in the first form of migration 14 (groups carrying question ids and values) are drained as the current form', async () => {
+    const c = quiet();
+    await ensureUnit(c.db, { id: 'agg-first-form', name: 'Xã dạng đầu' });
+    const first = await enrolled(c, makeDevice(), 'agg-first-form');
+    const current = await enrolled(c, makeDevice(), 'agg-first-form');
+    for (const device of [first, current])
+      expect(
+        (await storeBatch(c.db, envelopeOf(device, makeResponses(device, 1, 6)), 'http', new Date())).inserted,
+      ).toBe(6);
+    // The first device's counts rewritten as a release of stop 21 queued them: each group its own cells.
+    const row = firstQueued.parse(
+      (await c.db.query('SELECT id, counts FROM report_pending WHERE device_id = $1', [first.id])).rows[0],
+    );
+    const firstForm = row.counts.g.map(({ i, n, ...columns }) => ({
+      ...columns,
+      k: i.map((cell) => row.counts.k[cell - 1]),
+      x: i.map((cell) => row.counts.x[cell - 1]),
+      n,
+    }));
+    await c.db.query('UPDATE report_pending SET counts = $2::json WHERE id = $1', [row.id, JSON.stringify(firstForm)]);
+    expect(await drainReportQueueFully(c.db)).toEqual({ batches: 2, responses: 12 });
     expect(await readReportTables(c.db)).toEqual(await rebuiltReportTables(c.db));
     expect(await readReportTables(c.db)).toEqual(await jsAggregatedReportTables(c.db));
   });
