@@ -3,7 +3,11 @@ import type { CentralDb } from '../db/types.ts';
 import { drainReportQueue } from './drain.ts';
 
 export type DrainTimerOptions = {
-  /** Wait after a drain that found work (default 1 s): batches arriving meanwhile merge into the next. */
+  /**
+   * Wait after a drain that found work (default 3 s): batches arriving meanwhile merge into the next, which
+   * costs less per response the more it takes (drain.ts, DRAIN_MAX_RESPONSES). A report never waits for
+   * this job: it drains what is left before it reads.
+   */
   busyMs?: number;
   /** Longest wait while the queue is empty or the drain fails (default 10 s); doubles up to it from busyMs. */
   idleMaxMs?: number;
@@ -14,12 +18,12 @@ export type DrainTimerOptions = {
 export type DrainTimer = { stop: () => Promise<void> };
 
 /**
- * The server's report job: drains the report queue about every second while batches arrive, backing off
+ * The server's report job: drains the report queue about every three seconds while batches arrive, backing off
  * to idleMaxMs while it is empty or failing (a report drains for itself anyway, so an idle queue waits
  * for nobody). Never throws; stop() waits for a drain in progress, so the database can be closed after.
  */
 export const startDrainTimer = (db: CentralDb, options: DrainTimerOptions): DrainTimer => {
-  const busyMs = options.busyMs ?? 1000;
+  const busyMs = options.busyMs ?? 3000;
   const idleMaxMs = options.idleMaxMs ?? 10_000;
   let wait = busyMs;
   let stopped = false;

@@ -514,6 +514,35 @@ forEachBackend('central migrations', (backend) => {
     });
   });
 
+  test('16: report_daily and report_monthly leave a fifth of each new page free, their counts intact (from 15)', async () => {
+    await withBlank(backend, async (db) => {
+      await migrateCentral(db, 15);
+      await db.query(`INSERT INTO units (id, name) VALUES ('xa-a', 'Xã A') ON CONFLICT DO NOTHING`);
+      await db.query(
+        `INSERT INTO report_daily (unit_id, day, questionnaire_id, version, field_code, procedure_code, officer_id, counter_id,
+                                   flagged, question_id, value, n)
+         VALUES ('xa-a', '2026-11-10', 'quick', 1, '', '', '', '', false, '_status', 'complete', 3)`,
+      );
+      const fillfactors = async () =>
+        (
+          await db.query(
+            `SELECT relname, reloptions FROM pg_class WHERE relname IN ('report_daily', 'report_monthly') ORDER BY relname`,
+          )
+        ).rows;
+      expect(await fillfactors()).toEqual([
+        { relname: 'report_daily', reloptions: null },
+        { relname: 'report_monthly', reloptions: null },
+      ]);
+      expect(await migrateCentral(db, 16)).toBe(1);
+      expect(await fillfactors()).toEqual([
+        { relname: 'report_daily', reloptions: ['fillfactor=80'] },
+        { relname: 'report_monthly', reloptions: ['fillfactor=80'] },
+      ]);
+      expect((await db.query(`SELECT n::int AS n FROM report_daily WHERE unit_id = 'xa-a'`)).rows).toEqual([{ n: 3 }]);
+      expect(await migrateCentral(db)).toBe(pendingAfter(16));
+    });
+  });
+
   test('13: read-aloud clips, one per text, bytes matching the audio (from 10, data intact)', async () => {
     await withBlank(backend, async (db) => {
       await migrateCentral(db, 10);
