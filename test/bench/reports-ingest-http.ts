@@ -29,6 +29,14 @@ export type HttpIngestPlan = {
   batchesPerKiosk: number;
   /** Responses per batch (≤ 1000, the protocol's batch size). */
   perBatch: number;
+  /**
+   * 'spread': every batch of every kiosk has responses from all over the month, in no order (what a
+   * month-late upload of a quiet kiosk's backlog looks like, and the most distinct count rows per
+   * batch). 'in-order': each kiosk's batches follow the order its responses were given, a batch about
+   * three days of them (a kiosk catching up after a few days offline); the ten batches cover the same
+   * month.
+   */
+  order: 'spread' | 'in-order';
   progress: (message: string) => void;
 };
 
@@ -75,7 +83,14 @@ const phase = async (
       Array.from({ length: plan.kiosks }, () => central.enrolmentCode({ unitId: communeId(0) })),
     );
     const r = await children.fleet(
-      { centralUrl: central.url, codes, batches: plan.batchesPerKiosk, perBatch: plan.perBatch, templates },
+      {
+        centralUrl: central.url,
+        codes,
+        batches: plan.batchesPerKiosk,
+        perBatch: plan.perBatch,
+        templates,
+        batchShiftMs: plan.order === 'in-order' ? (29 * 86_400_000) / plan.batchesPerKiosk : 0,
+      },
       plan.progress,
     );
     if (r.failures.length > 0) throw new Error(`ingest: ${r.failures.length} batches refused, e.g. ${r.failures[0]}`);
@@ -94,14 +109,19 @@ const phase = async (
 
 export const httpIngestRates = async (plan: HttpIngestPlan): Promise<HttpIngestRates> => {
   const children = await prepareChildren(plan.workDir);
-  const templates = batchOf('template', 1, prng(7)).slice(0, plan.perBatch);
+  const templates =
+    plan.order === 'spread'
+      ? batchOf('template', 1, prng(7)).slice(0, plan.perBatch)
+      : batchOf('template', 1, prng(7), 29 / plan.batchesPerKiosk)
+          .slice(0, plan.perBatch)
+          .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
   const on: Phase[] = [];
   const off: Phase[] = [];
   for (const [i, reports] of [false, true, true, false].entries()) {
     const p = await phase(plan, children, reports, templates);
     (reports ? on : off).push(p);
     plan.progress(
-      `ingest over HTTP, phase ${i + 1} of 4 (${reports ? 'reports on' : 'reports off'}): ${p.responses} responses, ` +
+      `ingest over HTTP (${plan.order}), phase ${i + 1} of 4 (${reports ? 'reports on' : 'reports off'}): ${p.responses} responses, ` +
         `${Math.round(p.sendMs)} ms sending, ${Math.round(p.drainMs)} ms draining after`,
     );
   }
@@ -117,6 +137,7 @@ export const httpIngestRates = async (plan: HttpIngestPlan): Promise<HttpIngestR
     ratio: rateOn / rateOff,
     ackRatio: ackOn / rateOff,
     note:
+      `${plan.order === 'spread' ? 'every batch spread over the month' : "each kiosk's batches in time order"} ` +
       `over HTTP (signed, gzip'd batches of ${plan.perBatch}, ${plan.kiosks} kiosks × ${plan.batchesPerKiosk} batches per phase, ` +
       `phases off/on/on/off): ${Math.round(rateOn)} responses/s stored and counted with the reports on, ` +
       `${Math.round(rateOff)} stored with them off; ${Math.round(sum(on.map((p) => p.drainMs)))} ms of draining left ` +

@@ -22,10 +22,11 @@ const perCase = () => {
   return q;
 };
 
-export const batchOf = (deviceId: string, firstSeq: number, rng: () => number): StoredResponse[] => {
+/** Responses submitted at random over `days` days from 1 November 2026, in seq order (not time order). */
+export const batchOf = (deviceId: string, firstSeq: number, rng: () => number, days = 29): StoredResponse[] => {
   const q = perCase();
   return Array.from({ length: BATCH }, (_, i) => {
-    const at = Date.UTC(2026, 10, 1) + Math.floor(rng() * 29 * 86_400_000);
+    const at = Date.UTC(2026, 10, 1) + Math.floor(rng() * days * 86_400_000);
     const answers = fakeAnswers(q, rng, { status: 'complete' });
     const sources = fakeSources(q, answers);
     return {

@@ -132,14 +132,18 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
     const rawUnit = await timed(3, 0, () => rawGroupBy(db!, 'unit'));
     ctx.progress(`raw GROUP BY by unit p95 ${p95(rawUnit).toFixed(0)} ms`);
     ctx.progress('ingest over HTTP into a running central, reports on and switched off');
-    const ingest = await httpIngestRates({
-      databaseUrl,
-      workDir: ctx.workDir,
-      kiosks: ingestKiosks,
-      batchesPerKiosk: ingestBatches,
-      perBatch: 1000,
-      progress: ctx.progress,
-    });
+    const ingestIn = (order: 'spread' | 'in-order') =>
+      httpIngestRates({
+        databaseUrl,
+        workDir: ctx.workDir,
+        kiosks: ingestKiosks,
+        batchesPerKiosk: ingestBatches,
+        perBatch: 1000,
+        order,
+        progress: ctx.progress,
+      });
+    const ingest = await ingestIn('spread');
+    const inOrder = await ingestIn('in-order');
 
     const out: Row[] = [
       summarize(
@@ -174,6 +178,13 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
         target: { op: '>=', limit: 0.8 },
       },
       { name: 'ingest over HTTP, ack rate reports on / off (acks only)', value: ingest.ackRatio, unit: 'x' },
+      {
+        name: "the same with each kiosk's batches in time order",
+        value: inOrder.ratio,
+        unit: 'x',
+        target: { op: '>=', limit: 0.8 },
+      },
+      { name: "ack rate with each kiosk's batches in time order", value: inOrder.ackRatio, unit: 'x' },
       { name: 'seed (generate_series)', value: seedSeconds, unit: 's' },
       { name: 'migration 7 on the seeded responses (counting in SQL)', value: migrateSeconds, unit: 's' },
       { name: 'migration 8: roll-ups from report_monthly', value: rollupSeconds, unit: 's' },
@@ -186,6 +197,7 @@ const run = async (ctx: BenchContext): Promise<SectionResult> => {
       notes: [
         'PostgreSQL with its default memory settings (shared_buffers 128 MB, work_mem 4 MB), fsync off.',
         `Ingest: ${ingest.note}`,
+        `Ingest: ${inOrder.note}`,
       ],
     };
   } finally {

@@ -18,6 +18,11 @@ export type FleetPlan = {
   batches: number;
   perBatch: number;
   templates: StoredResponse[];
+  /**
+   * Added to the templates' times in each batch after the first (batch b: b times this): a kiosk's
+   * batches in the order its responses were given. 0 (the default): every batch the same times.
+   */
+  batchShiftMs?: number;
 };
 export type FleetResult = {
   devices: string[];
@@ -78,7 +83,10 @@ await pool(plan.codes, 8, async (code) => {
       // A case number of its own per kiosk and response: every kiosk sends the same templates, and one
       // case evaluated on every kiosk of the unit would be a repeat for central to count once.
       const caseNumber = t.caseNumber === null ? null : `K${id.replace(/-/g, '').slice(-12)}-${seq}`;
-      return { ...t, id: uuidv7(Date.parse(t.startedAt)), deviceId: id, seq, caseNumber };
+      const shift = b * (plan.batchShiftMs ?? 0);
+      const startedAt = new Date(Date.parse(t.startedAt) + shift).toISOString();
+      const submittedAt = new Date(Date.parse(t.submittedAt) + shift).toISOString();
+      return { ...t, id: uuidv7(Date.parse(startedAt)), deviceId: id, seq, caseNumber, startedAt, submittedAt };
     });
     const envelope: BatchEnvelope = {
       protocol: PROTOCOL_VERSION,
