@@ -75,7 +75,7 @@ const subtractCounts = async (tx: Queryable, table: string, key: readonly string
   await tx.query(`UPDATE ${table} r SET n = r.n - d.n FROM ${deltas} d WHERE ${same}`);
 };
 
-/** Adds the delta rows to a count table, in primary-key order as the drain does. */
+/** Adds the delta rows (a few: the repeats) to a count table; only a holder of the drain lock writes it. */
 const addCounts = (tx: Queryable, table: string, key: readonly string[], deltas: string) =>
   tx.query(
     `INSERT INTO ${table} (${key.join(', ')}, n) SELECT ${key.join(', ')}, n FROM ${deltas} ORDER BY ${key.join(', ')}
