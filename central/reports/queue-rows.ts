@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Int, parseRows } from '../db/rows.ts';
 import type { Queryable } from '../db/types.ts';
 import { type FactRow, STATUS_QUESTION, factOf, forEachCountedAnswer } from './aggregate.ts';
-import { type GroupColumns, countsBuilder, groupKey, sumQueuedCounts } from './queued-counts.ts';
+import { type GroupColumns, countsBuilder, sumQueuedCounts } from './queued-counts.ts';
 import type { AggregateInput } from './write-aggregates.ts';
 
 /**
@@ -56,7 +56,7 @@ export const queuedRowsOf = (inputs: readonly AggregateInput[]): QueuedRows => {
       c: fact.counter_id,
       g: fact.flagged,
     };
-    const group = counts.group(groupKey(columns), () => columns);
+    const group = counts.group(columns);
     const add = (question: string, value: string) => counts.add(group, counts.cell(question, value), 1);
     add(STATUS_QUESTION, response.status);
     forEachCountedAnswer(response, questionnaire, add);

@@ -30,7 +30,14 @@ export type GroupColumns = {
 };
 type Group = GroupColumns & { i: number[]; n: number[] };
 /** A group being built, and where each of its cells sits in i and n (by cell number; a hole: not yet). */
-export type GroupInProgress = { group: Group; at: number[] };
+type GroupInProgress = { group: Group; at: number[] };
+
+/** Only a group's own columns, of an object that may carry more. */
+const columnsOf = ({ u, d, q, v, f, p, o, c, g }: GroupColumns): GroupColumns => ({ u, d, q, v, f, p, o, c, g });
+
+/** A group's key: its columns joined by NUL, which no column can hold (PostgreSQL text refuses it). */
+const groupKey = (c: GroupColumns): string =>
+  `${c.u}\u0000${c.d}\u0000${c.q}\u0000${c.v}\u0000${c.f}\u0000${c.p}\u0000${c.o}\u0000${c.c}\u0000${c.g}`;
 
 /** Builds counts in the current form: cells numbered in the order first seen, groups by their columns. */
 export const countsBuilder = () => {
@@ -50,10 +57,11 @@ export const countsBuilder = () => {
       }
       return cell;
     },
-    /** The group of these columns (`columns` is called only for a new one). */
-    group: (key: string, columns: () => GroupColumns): GroupInProgress => {
+    /** The group of these columns (read from `columns`, which may carry other fields: they are left out). */
+    group: (columns: GroupColumns): GroupInProgress => {
+      const key = groupKey(columns);
       let held = groups.get(key);
-      if (!held) groups.set(key, (held = { group: { ...columns(), i: [], n: [] }, at: [] }));
+      if (!held) groups.set(key, (held = { group: { ...columnsOf(columns), i: [], n: [] }, at: [] }));
       return held;
     },
     add: ({ group, at }: GroupInProgress, cell: number, n: number): void => {
@@ -68,10 +76,6 @@ export const countsBuilder = () => {
     json: (): string => JSON.stringify({ k, x, g: [...groups.values()].map(({ group }) => group) }),
   };
 };
-
-/** A group's key: its columns joined by NUL, which no column can hold (PostgreSQL text refuses it). */
-export const groupKey = (c: GroupColumns): string =>
-  `${c.u}\u0000${c.d}\u0000${c.q}\u0000${c.v}\u0000${c.f}\u0000${c.p}\u0000${c.o}\u0000${c.c}\u0000${c.g}`;
 
 const Count = z.number().int().positive();
 const Columns = {
@@ -94,15 +98,13 @@ const FirstForm = z.array(z.object({ ...Columns, k: z.array(z.string()), x: z.ar
 const QueuedCounts = z.union([CurrentForm, FirstForm]);
 const Row = z.object({ counts: QueuedCounts });
 
-const columnsOf = ({ u, d, q, v, f, p, o, c, g }: GroupColumns): GroupColumns => ({ u, d, q, v, f, p, o, c, g });
-
 /** Many batches' counts (either form) summed into one, in the current form. */
 export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]): string => {
   const merged = countsBuilder();
   for (const counts of all) {
     if (Array.isArray(counts)) {
       for (const g of counts) {
-        const held = merged.group(groupKey(g), () => columnsOf(g));
+        const held = merged.group(g);
         g.n.forEach((n, j) => merged.add(held, merged.cell(g.k[j]!, g.x[j]!), n));
       }
       continue;
@@ -110,7 +112,7 @@ export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]):
     // The batch's cell numbers as the merged counts number them.
     const cells = counts.k.map((question, j) => merged.cell(question, counts.x[j]!));
     for (const g of counts.g) {
-      const held = merged.group(groupKey(g), () => columnsOf(g));
+      const held = merged.group(g);
       for (let j = 0; j < g.i.length; j++) {
         const cell = cells[g.i[j]! - 1];
         if (cell === undefined) throw new Error(`queued counts name cell ${g.i[j]} of ${cells.length}`);
@@ -124,9 +126,9 @@ export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]):
 /**
  * The counts of the batches in `queued` (a FROM clause whose report_pending rows are named `p`) summed
  * into the temporary table `into` (report_daily's columns and n, one row per key), for the caller to
- * upsert. Returns how many rows it holds.
+ * upsert.
  */
-export const sumQueuedCounts = async (tx: Queryable, queued: string, into: string): Promise<number> => {
+export const sumQueuedCounts = async (tx: Queryable, queued: string, into: string): Promise<void> => {
   const rows = (await tx.query(`SELECT p.counts FROM ${queued} WHERE p.counts IS NOT NULL`)).rows;
   const merged = mergeQueuedCounts(rows.map((row) => Row.parse(row).counts));
   await tx.query(`DROP TABLE IF EXISTS ${into}`);
@@ -135,7 +137,7 @@ export const sumQueuedCounts = async (tx: Queryable, queued: string, into: strin
        procedure_code text, officer_id text, counter_id text, flagged boolean, question_id text, value text, n bigint)
      ON COMMIT DROP`,
   );
-  const added = await tx.query(
+  await tx.query(
     `INSERT INTO ${into}
      SELECT g.u, g.d, g.q, g.v, g.f, g.p, g.o, g.c, g.g, cells.k[e.i], cells.x[e.i], e.n
        FROM (SELECT $1::json AS counts) m
@@ -148,5 +150,4 @@ export const sumQueuedCounts = async (tx: Queryable, queued: string, into: strin
       CROSS JOIN LATERAL unnest(g.i, g.n) AS e (i, n)`,
     [merged],
   );
-  return added.rowCount;
 };
