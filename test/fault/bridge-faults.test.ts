@@ -25,6 +25,12 @@ const shownNow = (r: BridgeRig, id: string, timeoutMs = 3_000) =>
   until(`invitation ${id} on the kiosk`, () => current(r) === id, timeoutMs);
 /** Lets re-sends (each reconnect's catch-up) land before counting. */
 const settle = () => sleep(300);
+/** The kiosk's stream is cut at the proxy and its reconnects refused until the test lets them through. */
+const cutStream = async (r: BridgeRig) => {
+  r.streamAction = 'reset-before';
+  r.proxy.dropConnections();
+  await until('the kiosk to notice', () => !r.core.invitationStream.connected);
+};
 const streamConnections = (r: BridgeRig) => r.proxy.log.filter((l) => l.path.includes('/invitations/stream')).length;
 
 describe.skipIf(!postgres.ok)('counter bridge under faults (real kiosk core, real central, fault proxy)', () => {
@@ -77,9 +83,7 @@ describe.skipIf(!postgres.ok)('counter bridge under faults (real kiosk core, rea
     const before = await r.invite('HS-BEFORE');
     await shownNow(r, before);
 
-    r.streamAction = 'reset-before';
-    r.proxy.dropConnections();
-    await until('the kiosk to notice', () => !r.core.invitationStream.connected);
+    await cutStream(r);
     const lapsed = await r.invite('HS-LAPSES', 30);
     r.advanceCentralClock(31_000); // its 30 s pass during the outage
     expect(await r.statusAtCentral(lapsed)).toBe('expired');
@@ -106,9 +110,7 @@ describe.skipIf(!postgres.ok)('counter bridge under faults (real kiosk core, rea
     const before = await r.invite('HS-BEFORE');
     await shownNow(r, before);
 
-    r.streamAction = 'reset-before';
-    r.proxy.dropConnections();
-    await until('the kiosk to notice', () => !r.core.invitationStream.connected);
+    await cutStream(r);
     // The officer's next case replaces it at central, with a short time that runs out before the kiosk is back.
     const lapsed = await r.invite('HS-SHORT', 30);
     r.advanceCentralClock(31_000);
