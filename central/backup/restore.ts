@@ -143,6 +143,7 @@ const within = (db: CentralDb, tx: Queryable): CentralDb => ({
   description: db.description,
   query: tx.query.bind(tx),
   exec: tx.exec.bind(tx),
+  copyIn: tx.copyIn.bind(tx),
   transaction: (fn) => fn(tx),
   close: async () => {},
 });

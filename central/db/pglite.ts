@@ -11,6 +11,10 @@ const wrap = (db: PgliteLike): Queryable => ({
   exec: async (sql) => {
     await db.exec(sql);
   },
+  // PGlite has no client stream: its COPY reads the rows from a Blob it names '/dev/blob'.
+  copyIn: async (sql, data) => {
+    await db.query(sql.replace(/\bFROM STDIN\b/, `FROM '/dev/blob'`), [], { blob: new Blob([...data]) });
+  },
 });
 
 /**
@@ -28,6 +32,7 @@ export const openPglite = async (
     description: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
     query: q.query,
     exec: q.exec,
+    copyIn: q.copyIn,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     close: () => pg.close(),
     dump: () => pg.dumpDataDir('none'),

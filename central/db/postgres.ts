@@ -1,6 +1,13 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { errorMessage } from '../../shared/error-message.ts';
 import type { CentralDb, DbRow, Queryable } from './types.ts';
+
+const copyOn = async (client: pg.PoolClient | pg.Client, sql: string, data: readonly string[]): Promise<void> => {
+  await pipeline(Readable.from(data), client.query(copyFrom(sql)));
+};
 
 const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
   query: async (sql, params = []) => {
@@ -10,6 +17,16 @@ const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
   exec: async (sql) => {
     // Without parameters node-postgres uses the simple query protocol, which runs several statements.
     await client.query(sql);
+  },
+  copyIn: async (sql, data) => {
+    if (!(client instanceof pg.Pool)) return copyOn(client, sql, data);
+    // A COPY needs one connection for its whole stream: the pool lends one.
+    const own = await client.connect();
+    try {
+      await copyOn(own, sql, data);
+    } finally {
+      own.release();
+    }
   },
 });
 
@@ -80,6 +97,7 @@ export const openPostgres = async (connectionString: string, poolSize = 10): Pro
     description: describe(connectionString),
     query: q.query,
     exec: q.exec,
+    copyIn: q.copyIn,
     transaction: async (fn) => {
       const client = await pool.connect();
       try {

@@ -24,6 +24,10 @@ export const pausedWhenSchemaTooNew = (db: CentralDb, watch: SchemaWatch): Centr
       refuse();
       return db.exec(sql);
     },
+    copyIn: async (sql, data) => {
+      refuse();
+      return db.copyIn(sql, data);
+    },
     transaction: async (fn) => {
       refuse();
       return db.transaction(fn);

@@ -73,6 +73,7 @@ const ctl = async (
       return db.query(sql, params);
     },
     exec: db.exec.bind(db),
+    copyIn: db.copyIn.bind(db),
     transaction: db.transaction.bind(db),
     close: db.close.bind(db),
   };

@@ -70,12 +70,17 @@ export const faultyDb = (db: CentralDb, failOn: RegExp): CentralDb & { armed: bo
       return q.query(sql, params);
     },
     exec: (sql) => q.exec(sql),
+    copyIn: async (sql, data) => {
+      if (state.armed && failOn.test(sql)) throw new Error('injected fault');
+      return q.copyIn(sql, data);
+    },
   });
   return Object.assign(state, {
     kind: db.kind,
     description: db.description,
     query: db.query.bind(db),
     exec: db.exec.bind(db),
+    copyIn: db.copyIn.bind(db),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(guard(tx))),
     close: () => db.close(),
   });
