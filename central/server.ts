@@ -9,6 +9,7 @@
  * migrations, makes the key, creates the default unit, publishes the demo config, listens).
  */
 import { type DrainTimerOptions, startDrainTimer } from './reports/drain-timer.ts';
+import { holdReportRowsFor } from './reports/held-rows.ts';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContactKeyPair } from '../shared/node/contact-seal.ts';
@@ -195,7 +196,9 @@ export const createCentralServer = async (options: CentralServerOptions): Promis
   const ingest = await startIngestPool(options.ingest);
   app.addHook('onClose', () => ingest.close());
   if (options.reportDrain !== false) {
-    const drain = startDrainTimer(jobDb, { ...options.reportDrain, log });
+    // The report rows of batches stored here, held for this process's drains (reports/held-rows.ts).
+    const held = holdReportRowsFor(options.db);
+    const drain = startDrainTimer(jobDb, { ...options.reportDrain, log, held });
     app.addHook('onClose', () => drain.stop());
   }
   if (options.followUpRetention !== false) {

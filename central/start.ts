@@ -80,7 +80,7 @@ export type StartCentralOptions = {
   reportAggregates?: boolean;
   /** See CentralServerOptions.bridge. */
   bridge?: CentralServerOptions['bridge'];
-  /** See CentralServerOptions.reportDrain (default: drain about every three seconds while batches arrive). */
+  /** See CentralServerOptions.reportDrain (default: drain again and again while batches arrive, 250 ms apart). */
   reportDrain?: CentralServerOptions['reportDrain'];
   /**
    * More host names the web console answers to (e.g. "khaosat.tinh.gov.vn" when IT open it by that

@@ -8,7 +8,8 @@ import { Int, NullableTimestamp, firstRow, parseRows } from '../db/rows.ts';
 import type { CentralDb, Queryable } from '../db/types.ts';
 import { type ContactsOutcome, storeContacts } from '../follow-ups/store-contacts.ts';
 import { advanceContiguous } from './progress.ts';
-import { queuedRowsOf } from '../reports/queue-rows.ts';
+import { type HeldBatch, type HeldReportRows, reportRowsHeldFor } from '../reports/held-rows.ts';
+import { heldBatchOf, queuedJsonOf, reportRowsOf } from '../reports/queue-rows.ts';
 import { type KnownQuestionnaires, type Refusal, keyOf, knownQuestionnaires, refusalOf } from './validate-responses.ts';
 
 export type BatchVia = 'http' | 'file';
@@ -176,7 +177,9 @@ export type StoreBatchOptions = {
  * ONE queue row for the responses this transaction inserted (by seq: unique within a valid envelope),
  * none when it inserted nothing, with their report rows counted here, where they are at hand parsed
  * with their questionnaires (central/reports/queue-rows.ts). Committed with them, so an acked batch is
- * always queued or counted.
+ * always queued or counted. The rows go into the queue row, or, where this process holds report rows
+ * and has room, are returned to be held once the batch has committed (the queue row then has only the
+ * seqs, which is enough for any process to count the batch from `responses`).
  */
 const queueForReports = async (
   tx: Queryable,
@@ -184,20 +187,33 @@ const queueForReports = async (
   inserted: readonly Item[],
   known: KnownQuestionnaires,
   now: Date,
-) => {
-  if (inserted.length === 0) return;
-  const rows = queuedRowsOf(
+  held: HeldReportRows | undefined,
+): Promise<{ queueId: number; batch: HeldBatch } | undefined> => {
+  if (inserted.length === 0) return undefined;
+  const rows = reportRowsOf(
     inserted.map((i) => ({
       response: i.body,
       place: { deviceId: place.deviceId, responseId: i.id, unitId: place.unitId },
       questionnaire: known.get(keyOf(i.body.questionnaireId, i.body.questionnaireVersion)),
     })),
   );
+  const seqs = inserted.map((i) => i.seq).sort((a, b) => a - b);
+  if (held?.hasRoom(inserted.length)) {
+    const queued = await tx.query(
+      'INSERT INTO report_pending (device_id, seqs, queued_at) VALUES ($1, $2::int[], $3) RETURNING id',
+      [place.deviceId, seqs, now],
+    );
+    return { queueId: firstRow(QueueId, queued)!.id, batch: heldBatchOf(rows, place.deviceId, seqs) };
+  }
+  const json = queuedJsonOf(rows);
   await tx.query(
     'INSERT INTO report_pending (device_id, seqs, queued_at, facts, counts) VALUES ($1, $2::int[], $3, $4::json, $5::json)',
-    [place.deviceId, inserted.map((i) => i.seq).sort((a, b) => a - b), now, rows.facts, rows.counts],
+    [place.deviceId, seqs, now, json.facts, json.counts],
   );
+  return undefined;
 };
+
+const QueueId = z.object({ id: z.coerce.number().int() });
 
 /** How one batch went, for the device's progress row, the batches log and the ack. */
 type Outcome = { received: number; inserted: number; refused: number; unstored: Unstored; contacts: ContactsOutcome };
@@ -273,7 +289,7 @@ const recordBatch = async (
  * their responses (central/follow-ups/store-contacts.ts).
  * The caller answers only after this resolves, i.e. after COMMIT.
  */
-export const storeBatch = (
+export const storeBatch = async (
   db: CentralDb,
   envelope: BatchEnvelope,
   via: BatchVia,
@@ -281,8 +297,11 @@ export const storeBatch = (
   /** Runs in the same transaction once the batch is in (the console's audit row): it fails, nothing is stored. */
   alsoInTransaction?: (tx: Queryable, ack: BatchAck) => Promise<void>,
   { reportAggregates = true }: StoreBatchOptions = {},
-): Promise<BatchAck> =>
-  db.transaction(async (tx) => {
+): Promise<BatchAck> => {
+  // Held by this process for its drains where the server holds rows for this database (held-rows.ts).
+  const heldReportRows = reportRowsHeldFor(db);
+  let toHold: { queueId: number; batch: HeldBatch } | undefined;
+  const ack = await db.transaction(async (tx) => {
     const deviceId = envelope.deviceId;
     const locked = firstRow(
       Locked,
@@ -315,12 +334,13 @@ export const storeBatch = (
     const candidates = notHeld(valid, aside);
     const insertedSeqs = await insertResponses(tx, deviceId, envelope.batchId, now, candidates);
     if (reportAggregates)
-      await queueForReports(
+      toHold = await queueForReports(
         tx,
         { deviceId, unitId: locked.unit_id },
         candidates.filter((i) => insertedSeqs.has(i.seq)),
         known,
         now,
+        heldReportRows,
       );
     const refusedSeqs = await setAside(tx, deviceId, envelope.batchId, now, notHeld(refused, stored));
 
@@ -344,3 +364,7 @@ export const storeBatch = (
     await alsoInTransaction?.(tx, ack);
     return ack;
   });
+  // Only now that the queue row is committed: held rows of a batch rolled back would never be drained.
+  if (toHold) heldReportRows?.hold(toHold.queueId, toHold.batch);
+  return ack;
+};

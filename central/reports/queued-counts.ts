@@ -32,8 +32,12 @@ type Group = GroupColumns & { i: number[]; n: number[] };
 /** A group being built, and where each of its cells sits in i and n (by cell number; a hole: not yet). */
 type GroupInProgress = { group: Group; at: number[] };
 
-/** Only a group's own columns, of an object that may carry more. */
-const columnsOf = ({ u, d, q, v, f, p, o, c, g }: GroupColumns): GroupColumns => ({ u, d, q, v, f, p, o, c, g });
+/**
+ * A new group of these columns (only them: `columns` may carry other fields), as one literal. Not a
+ * spread: spreading the columns into a new object was most of what counting a batch cost, as about
+ * every other response of a batch spread over a month starts a group of its own.
+ */
+const groupOf = ({ u, d, q, v, f, p, o, c, g }: GroupColumns): Group => ({ u, d, q, v, f, p, o, c, g, i: [], n: [] });
 
 /** A group's key: its columns joined by NUL, which no column can hold (PostgreSQL text refuses it). */
 const groupKey = (c: GroupColumns): string =>
@@ -61,7 +65,7 @@ export const countsBuilder = () => {
     group: (columns: GroupColumns): GroupInProgress => {
       const key = groupKey(columns);
       let held = groups.get(key);
-      if (!held) groups.set(key, (held = { group: { ...columnsOf(columns), i: [], n: [] }, at: [] }));
+      if (!held) groups.set(key, (held = { group: groupOf(columns), at: [] }));
       return held;
     },
     add: ({ group, at }: GroupInProgress, cell: number, n: number): void => {
@@ -73,7 +77,7 @@ export const countsBuilder = () => {
         group.n.push(n);
       }
     },
-    json: (): string => JSON.stringify({ k, x, g: [...groups.values()].map(({ group }) => group) }),
+    value: (): QueuedCountsValue => ({ k, x, g: [...groups.values()].map(({ group }) => group) }),
   };
 };
 
@@ -96,6 +100,8 @@ const CurrentForm = z.object({
 });
 const FirstForm = z.array(z.object({ ...Columns, k: z.array(z.string()), x: z.array(z.string()), n: z.array(Count) }));
 const QueuedCounts = z.union([CurrentForm, FirstForm]);
+/** A batch's counts in the current form, as queued (JSON) or held (held-rows.ts). */
+export type QueuedCountsValue = z.infer<typeof CurrentForm>;
 const Row = z.object({ counts: QueuedCounts });
 
 /** Many batches' counts (either form) summed into one, in the current form. */
@@ -120,17 +126,22 @@ export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]):
       }
     }
   }
-  return merged.json();
+  return JSON.stringify(merged.value());
 };
 
 /**
- * The counts of the batches in `queued` (a FROM clause whose report_pending rows are named `p`) summed
- * into the temporary table `into` (report_daily's columns and n, one row per key), for the caller to
- * upsert.
+ * The counts of the batches in `queued` (a FROM clause whose report_pending rows are named `p`), and
+ * those `held` in this process's memory (held-rows.ts), summed into the temporary table `into`
+ * (report_daily's columns and n, one row per key), for the caller to upsert.
  */
-export const sumQueuedCounts = async (tx: Queryable, queued: string, into: string): Promise<void> => {
+export const sumQueuedCounts = async (
+  tx: Queryable,
+  queued: string,
+  into: string,
+  held: readonly QueuedCountsValue[] = [],
+): Promise<void> => {
   const rows = (await tx.query(`SELECT p.counts FROM ${queued} WHERE p.counts IS NOT NULL`)).rows;
-  const merged = mergeQueuedCounts(rows.map((row) => Row.parse(row).counts));
+  const merged = mergeQueuedCounts([...rows.map((row) => Row.parse(row).counts), ...held]);
   await tx.query(`DROP TABLE IF EXISTS ${into}`);
   await tx.query(
     `CREATE TEMP TABLE ${into} (unit_id text, day date, questionnaire_id text, version integer, field_code text,
