@@ -130,9 +130,6 @@ const drainTaking = async (tx: Queryable, options: DrainOptions): Promise<DrainR
   const mine = await heldTaken(tx, options.held);
   // A drain's count rows (several per response before they merge) summed in memory, not on disk.
   await tx.query(`SET LOCAL work_mem = '64MB'`);
-  // Its commit need not wait for the disk: a drain lost in a crash of PostgreSQL loses its queue rows'
-  // deletion with it, so its batches are drained again (from `responses`: their held rows were forgotten).
-  await tx.query('SET LOCAL synchronous_commit = off');
   const counted = await addQueuedRows(
     tx,
     'report_drain_taken d JOIN report_pending p ON p.id = d.id',
@@ -170,7 +167,13 @@ export const drainReportQueue = async (db: Queryable, options: DrainOptions = {}
   // In a caller's transaction: held rows it used are forgotten when they go stale (held-rows.ts).
   if (!isCentralDb(db)) return drainInTransaction(db, options);
   const held = options.held ?? reportRowsHeldFor(db);
-  const { batches, responses, heldIds } = await db.transaction((tx) => drainTaking(tx, { ...options, held }));
+  const { batches, responses, heldIds } = await db.transaction(async (tx) => {
+    // Its own transaction's commit need not wait for the disk: a drain lost in a crash of PostgreSQL loses
+    // its deletion of the queue rows with it, so its batches are drained again (from `responses`: the rows
+    // held for them were forgotten). A caller's transaction (above) keeps the caller's setting.
+    await tx.query('SET LOCAL synchronous_commit = off');
+    return drainTaking(tx, { ...options, held });
+  });
   held?.forget(heldIds);
   return { batches, responses };
 };
