@@ -12,8 +12,8 @@ export type HeldBatch = {
   seqs: readonly number[];
   responses: number;
   facts: string;
-  /** Each case as its own line (keys, to find a case named twice in one drain) and all of them (lines). */
-  cases: { keys: readonly string[]; lines: string };
+  /** One COPY line per case (a line is also the case's key, to find a case named twice in one drain). */
+  cases: readonly string[];
   counts: QueuedCountsValue;
 };
 

@@ -90,18 +90,13 @@ const factLine = (f: FactRow): string =>
 const competingCase = (f: FactRow): f is FactRow & { case_number: string } =>
   f.case_number !== null && f.complete && !f.flagged;
 
-const casesOf = (facts: readonly FactRow[]): HeldBatch['cases'] => {
-  const keys = facts.filter(competingCase).map((f) => `${copyText(f.unit_id)}\t${copyText(f.case_number)}\n`);
-  return { keys, lines: keys.join('') };
-};
-
 /** The rows as this process holds them for its drain (held-rows.ts). */
 export const heldBatchOf = (rows: ReportRowsOfBatch, deviceId: string, seqs: readonly number[]): HeldBatch => ({
   deviceId,
   seqs,
   responses: rows.facts.length,
   facts: rows.facts.map(factLine).join(''),
-  cases: casesOf(rows.facts),
+  cases: rows.facts.filter(competingCase).map((f) => `${copyText(f.unit_id)}\t${copyText(f.case_number)}\n`),
   counts: rows.counts,
 });
 
@@ -162,7 +157,7 @@ const addHeldFacts = async (tx: Queryable, held: readonly HeldBatch[]): Promise<
   await tx.query('CREATE TEMP TABLE report_drain_held_cases (unit_id text, case_number text) ON COMMIT DROP');
   await tx.copyIn(
     'COPY report_drain_held_cases (unit_id, case_number) FROM STDIN',
-    held.map((b) => b.cases.lines),
+    held.map((b) => b.cases.join('')),
   );
   await tx.query(
     `INSERT INTO report_drain_cases SELECT h.unit_id, h.case_number FROM report_drain_held_cases h
@@ -182,7 +177,7 @@ const namedTwice = (held: readonly HeldBatch[]): string[] => {
   const seen = new Set<string>();
   const twice = new Set<string>();
   for (const b of held)
-    for (const line of b.cases.keys) {
+    for (const line of b.cases) {
       if (seen.has(line)) twice.add(line);
       else seen.add(line);
     }

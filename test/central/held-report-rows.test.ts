@@ -33,7 +33,7 @@ const emptyBatch = (responses: number): HeldBatch => ({
   seqs: [1],
   responses,
   facts: '',
-  cases: { keys: [], lines: '' },
+  cases: [],
   counts: { k: [], x: [], g: [] },
 });
 
