@@ -159,10 +159,12 @@ const addHeldFacts = async (tx: Queryable, held: readonly HeldBatch[]): Promise<
     'COPY report_drain_held_cases (unit_id, case_number) FROM STDIN',
     held.map((b) => b.cases.join('')),
   );
+  // One probe of the partial index report_facts_open_cases per case (LATERAL … LIMIT 1 cannot become a
+  // join): as a semi-join the planner hashed every counted case of the table, in every drain.
   await tx.query(
     `INSERT INTO report_drain_cases SELECT h.unit_id, h.case_number FROM report_drain_held_cases h
-      WHERE EXISTS (SELECT 1 FROM report_facts f WHERE f.unit_id = h.unit_id AND f.case_number = h.case_number
-                       AND f.case_number IS NOT NULL AND f.complete AND NOT f.flagged)`,
+      CROSS JOIN LATERAL (SELECT 1 FROM report_facts f WHERE f.unit_id = h.unit_id AND f.case_number = h.case_number
+                             AND f.case_number IS NOT NULL AND f.complete AND NOT f.flagged LIMIT 1) counted`,
   );
   const twice = namedTwice(held);
   if (twice.length > 0) await tx.copyIn('COPY report_drain_cases (unit_id, case_number) FROM STDIN', twice);
