@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { copyBoolean, copyNumber, copyText } from '../db/copy-text.ts';
 import type { Queryable } from '../db/types.ts';
 
 /**
@@ -105,7 +106,7 @@ export type QueuedCountsValue = z.infer<typeof CurrentForm>;
 const Row = z.object({ counts: QueuedCounts });
 
 /** Many batches' counts (either form) summed into one, in the current form. */
-export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]): string => {
+export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]): QueuedCountsValue => {
   const merged = countsBuilder();
   for (const counts of all) {
     if (Array.isArray(counts)) {
@@ -126,13 +127,34 @@ export const mergeQueuedCounts = (all: readonly z.infer<typeof QueuedCounts>[]):
       }
     }
   }
-  return JSON.stringify(merged.value());
+  return merged.value();
+};
+
+/**
+ * Counts as report_daily rows (its columns and n) in COPY's text format, one line per (group, cell). The
+ * group's columns are written once per group, and each count appends its question, value and n.
+ */
+export const countLines = (counts: QueuedCountsValue): string[] => {
+  const cells = counts.k.map((question, j) => `${copyText(question)}\t${copyText(counts.x[j]!)}\t`);
+  return counts.g.map((g) => {
+    const columns =
+      `${copyText(g.u)}\t${copyText(g.d)}\t${copyText(g.q)}\t${copyNumber(g.v)}\t${copyText(g.f)}\t` +
+      `${copyText(g.p)}\t${copyText(g.o)}\t${copyText(g.c)}\t${copyBoolean(g.g)}\t`;
+    let lines = '';
+    for (let j = 0; j < g.i.length; j++) {
+      const cell = cells[g.i[j]! - 1];
+      if (cell === undefined) throw new Error(`counts name cell ${g.i[j]} of ${cells.length}`);
+      lines += `${columns}${cell}${copyNumber(g.n[j]!)}\n`;
+    }
+    return lines;
+  });
 };
 
 /**
  * The counts of the batches in `queued` (a FROM clause whose report_pending rows are named `p`), and
- * those `held` in this process's memory (held-rows.ts), summed into the temporary table `into`
- * (report_daily's columns and n, one row per key), for the caller to upsert.
+ * those `held` in this process's memory (held-rows.ts), summed here into the temporary table `into`
+ * (report_daily's columns and n, one row per key, written by COPY: PostgreSQL parses no JSON), for the
+ * caller to upsert.
  */
 export const sumQueuedCounts = async (
   tx: Queryable,
@@ -148,17 +170,5 @@ export const sumQueuedCounts = async (
        procedure_code text, officer_id text, counter_id text, flagged boolean, question_id text, value text, n bigint)
      ON COMMIT DROP`,
   );
-  await tx.query(
-    `INSERT INTO ${into}
-     SELECT g.u, g.d, g.q, g.v, g.f, g.p, g.o, g.c, g.g, cells.k[e.i], cells.x[e.i], e.n
-       FROM (SELECT $1::json AS counts) m
-      -- OFFSET 0 keeps this a subquery run once: pulled up into the outer query, its ARRAY()s would
-      -- take the JSON apart again for every count.
-      CROSS JOIN LATERAL (SELECT ARRAY(SELECT json_array_elements_text(m.counts->'k')) AS k,
-                                 ARRAY(SELECT json_array_elements_text(m.counts->'x')) AS x OFFSET 0) cells
-      CROSS JOIN LATERAL json_to_recordset(m.counts->'g')
-            AS g (u text, d date, q text, v integer, f text, p text, o text, c text, g boolean, i integer[], n bigint[])
-      CROSS JOIN LATERAL unnest(g.i, g.n) AS e (i, n)`,
-    [merged],
-  );
+  await tx.copyIn(`COPY ${into} FROM STDIN`, countLines(merged));
 };
